@@ -1,0 +1,68 @@
+// The build: precompiled schema validators, one esbuild bundle with lazily loaded
+// command chunks, and the man pages. Run by `npm run build` (and so by `npm install`).
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Ajv2020 from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import standaloneCode from 'ajv/dist/standalone/index.js'
+import { build } from 'esbuild'
+import { SECTION_SCHEMAS } from './sections.mjs'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
+
+// 1. Validators, compiled once here instead of on every start.
+const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, code: { source: true, esm: true, lines: false } })
+addFormats(ajv)
+const run = JSON.parse(readFileSync(path.join(root, 'schemas/run.schema.json'), 'utf8'))
+const diff = JSON.parse(readFileSync(path.join(root, 'schemas/diff.schema.json'), 'utf8'))
+ajv.addSchema(run)
+ajv.addSchema(diff)
+for (const s of SECTION_SCHEMAS) ajv.addSchema(s)
+const exportsMap = { run: run.$id, diff: diff.$id }
+for (const s of SECTION_SCHEMAS) exportsMap[s.$id.split(':').pop()] = s.$id
+// standaloneCode still emits require() for ajv's runtime helpers; make them ES imports.
+const imports = []
+const code = standaloneCode(ajv, exportsMap).replace(/require\("([^"]+)"\)/g, (_, spec) => {
+  const name = `__ajvRuntime${imports.length}`
+  imports.push(`import ${name} from ${JSON.stringify(spec.endsWith('.js') ? spec : spec + '.js')}\n`)
+  return name
+})
+const gen = path.join(root, 'src/generated')
+mkdirSync(gen, { recursive: true })
+writeFileSync(path.join(gen, 'validators.js'), imports.join('') + code)
+writeFileSync(path.join(gen, 'validators.d.ts'),
+  Object.keys(exportsMap).map((k) => `export declare const ${k}: import('../schema.js').Validator\n`).join(''))
+
+// 2. The bundle: dist/cli.mjs plus one chunk per lazily imported command.
+const dist = path.join(root, 'dist')
+rmSync(dist, { recursive: true, force: true })
+await build({
+  entryPoints: [path.join(root, 'src/cli.ts')],
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { PROV_VERSION: JSON.stringify(pkg.version) },
+  banner: { js: "import { createRequire as __provRequire } from 'node:module'; const require = __provRequire(import.meta.url);" },
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+})
+
+// 3. Man pages: man/<name>.1.md → man/<name>.1, reproducibly (fixed date and version).
+const manDir = path.join(root, 'man')
+if (existsSync(manDir)) {
+  const markedMan = path.join(root, 'node_modules/marked-man/bin/marked-man.js')
+  const date = pkg.manDate ?? '2026-11-26'
+  for (const f of readdirSync(manDir).filter((f) => f.endsWith('.1.md'))) {
+    const out = execFileSync(process.execPath, [markedMan, '--version', `prov ${pkg.version}`, '--manual', 'prov manual', '--date', date, path.join(manDir, f)], { encoding: 'utf8' })
+    writeFileSync(path.join(manDir, f.replace(/\.md$/, '')), out)
+  }
+}

@@ -1,0 +1,125 @@
+import type { CommandDef, ArgsDef } from 'citty'
+import { ProvError, UsageError } from './errors.js'
+import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
+import { log, hint, quiet } from './io/log.js'
+import { VERSION } from './io/env.js'
+import type { RunData } from './plumbing/_args.js'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own ArgsDef
+type Loader = () => Promise<CommandDef<any>>
+
+/** Every command, loaded only when it is run. */
+export const COMMANDS: Record<string, Loader> = {
+  // porcelain
+  record: () => import('./porcelain/record.js').then((m) => m.default),
+  diff: () => import('./porcelain/diff.js').then((m) => m.default),
+  log: () => import('./porcelain/log.js').then((m) => m.default),
+  show: () => import('./porcelain/show.js').then((m) => m.default),
+  verify: () => import('./porcelain/verify.js').then((m) => m.default),
+  // plumbing
+  'hash-inputs': () => import('./plumbing/hash-inputs.js').then((m) => m.default),
+  'snapshot-env': () => import('./plumbing/snapshot-env.js').then((m) => m.default),
+  'git-state': () => import('./plumbing/git-state.js').then((m) => m.default),
+  'read-params': () => import('./plumbing/read-params.js').then((m) => m.default),
+  exec: () => import('./plumbing/exec.js').then((m) => m.default),
+  'write-run': () => import('./plumbing/write-run.js').then((m) => m.default),
+  'diff-runs': () => import('./plumbing/diff-runs.js').then((m) => m.default),
+  // help
+  help: () => import('./porcelain/help.js').then((m) => m.default),
+}
+
+export const PORCELAIN = ['record', 'diff', 'log', 'show', 'verify']
+export const PLUMBING = ['hash-inputs', 'snapshot-env', 'git-state', 'read-params', 'exec', 'write-run', 'diff-runs']
+
+const ROOT_USAGE = `usage: prov [--version] [--help] <command> [<args>]
+
+Record how a command ran, and tell what changed between two runs.
+
+Porcelain:
+   record        Run a command and record its inputs, params, code, environment and outputs
+   diff          Show what changed between two runs (default: the last two)
+   log           List the recorded runs, newest first
+   show          Show one run
+   verify        Check runs against the schema, their ids, and (--files) the files on disk
+
+Plumbing (each prints one JSON document):
+   hash-inputs   Hash files and directories: {"inputs": [...]}
+   snapshot-env  Describe the environment: {"env": {...}}
+   git-state     Describe the git state of the code: {"git": {...}}
+   read-params   Read parameters from -p and files: {"params": {...}}
+   exec          Run a command and describe how it ran: {"command": {...}}
+   write-run     Merge section documents into a run and store it
+   diff-runs     Compare two runs: {"diff": {...}}
+
+'prov <command> --help' describes a command; 'prov help <command>' opens its manual page.
+`
+
+export async function renderCommandUsage(name: string, cmd: CommandDef<ArgsDef>): Promise<string> {
+  const { renderUsage } = await import('citty')
+  return renderUsage(cmd, { meta: { name: 'prov' } } as CommandDef<ArgsDef>)
+}
+
+function report(e: unknown): void {
+  if (e instanceof ProvError) {
+    log.error(e.message)
+    if (e.hint) hint(e.hint)
+  } else {
+    const msg = e instanceof Error ? e.message : String(e)
+    log.error(`internal error: ${msg}`)
+    if (process.env.PROV_DEBUG !== '1') hint('set PROV_DEBUG=1 to see where it happened, and please report it')
+  }
+  if (process.env.PROV_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n')
+}
+
+/** Run prov with these arguments; resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  let failureCode = 2
+  try {
+    const [first, ...rest] = argv
+    if (first === undefined) {
+      process.stderr.write(ROOT_USAGE)
+      return 2
+    }
+    if (first === '--version' || first === 'version') {
+      process.stdout.write(`prov ${VERSION}\n`)
+      return 0
+    }
+    if (first === '--help' || first === '-h') {
+      process.stdout.write(ROOT_USAGE)
+      return 0
+    }
+    if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`, `see 'prov --help'`)
+    const load = COMMANDS[first]
+    if (load === undefined) throw new UsageError(`'${first}' is not a prov command`, `see 'prov --help' for the list of commands`)
+    const cmd = await load()
+    const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta
+    failureCode = meta.failureCode ?? 2
+    const dashdash = rest.indexOf('--')
+    const options = dashdash === -1 ? rest : rest.slice(0, dashdash)
+    if (options.includes('--help') || options.includes('-h')) {
+      process.stdout.write((await renderCommandUsage(first, cmd)) + '\n')
+      return 0
+    }
+    const spec = (cmd.args ?? {}) as Record<string, ArgSpec>
+    let parsed
+    try {
+      parsed = parseArgv(rest, spec, { repeatable: meta.repeatable ?? [], variadic: meta.variadic ?? false })
+    } catch (e) {
+      if (e instanceof ArgvError) throw new UsageError(e.message, `see 'prov ${first} --help'`)
+      throw e
+    }
+    if (parsed.rest !== null && !meta.takesCommand) {
+      if (meta.variadic) parsed.extra.push(...parsed.rest)
+      else if (parsed.rest.length > 0) throw new UsageError(`unexpected argument '${parsed.rest[0]}'`, `see 'prov ${first} --help'`)
+    }
+    if (parsed.values.quiet === true) quiet()
+    const data: RunData = { rest: parsed.rest, sequence: parsed.sequence, extra: parsed.extra }
+    await cmd.run?.({ rawArgs: rest, args: { _: parsed.extra, ...parsed.values } as never, cmd, data })
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (e) {
+    report(e)
+    const code = e instanceof ProvError && e.exitCode !== 2 ? e.exitCode : failureCode
+    process.exitCode = code
+    return code
+  }
+}

@@ -1,0 +1,139 @@
+import { canonicalize } from './canonical.js'
+import { flattenValues } from './params.js'
+import { compareUtf8 } from './paths.js'
+import { globToRegExp } from './redact.js'
+
+export type Op = 'added' | 'removed' | 'changed'
+export interface Change { op: Op; key: string; from?: unknown; to?: unknown; noise?: true; scope?: 'commits' | 'worktree' }
+export const SECTION_ORDER = ['command', 'code', 'inputs', 'params', 'env', 'outputs'] as const
+export type Section = (typeof SECTION_ORDER)[number]
+export interface RunDiff {
+  a: string | null
+  b: string | null
+  identical: boolean
+  command: Change[]
+  code: Change[]
+  inputs: Change[]
+  params: Change[]
+  env: Change[]
+  outputs: Change[]
+}
+
+/**
+ * Variables that differ between any two shell sessions, whatever the work: reported with
+ * `noise: true` and left out of `identical`. Globs, matched against the variable name.
+ */
+export const NOISE_VARS: readonly string[] = [
+  '_', 'OLDPWD', 'PWD', 'SHLVL', 'COLUMNS', 'LINES', 'TERM_SESSION_ID', 'WINDOWID', 'SECURITYSESSIONID',
+  'SSH_CLIENT', 'SSH_CONNECTION', 'SSH_TTY', 'SSH_AGENT_PID', 'SSH_AUTH_SOCK', 'GPG_AGENT_INFO',
+  'XDG_SESSION_ID', 'XDG_RUNTIME_DIR', 'XDG_SESSION_COOKIE', 'DBUS_SESSION_BUS_ADDRESS',
+  'INVOCATION_ID', 'JOURNAL_STREAM', 'MANAGERPID', 'SYSTEMD_EXEC_PID',
+  'TMUX', 'TMUX_PANE', 'STY', 'WINDOW', 'TERM_PROGRAM_VERSION', 'VSCODE_*', 'KITTY_PID', 'KITTY_WINDOW_ID',
+  'ITERM_SESSION_ID', 'WT_SESSION', 'HISTFILE', 'HISTSIZE', 'HISTCMD', 'PROMPT_COMMAND', 'PS1',
+  'npm_*', 'INIT_CWD', 'NODE',
+]
+
+const noiseVarRes = NOISE_VARS.map(globToRegExp)
+
+export function isNoiseKey(section: Section, key: string): boolean {
+  if (section !== 'env' || !key.startsWith('vars.')) return false
+  const name = key.slice(5)
+  return noiseVarRes.some((re) => re.test(name))
+}
+
+const eq = (a: unknown, b: unknown): boolean => canonicalize(a) === canonicalize(b)
+
+function compareMaps(a: Map<string, unknown>, b: Map<string, unknown>, extra: Partial<Change> = {}): Change[] {
+  const out: Change[] = []
+  for (const [k, v] of a) {
+    if (!b.has(k)) out.push({ op: 'removed', key: k, from: v, ...extra })
+    else if (!eq(v, b.get(k))) out.push({ op: 'changed', key: k, from: v, to: b.get(k), ...extra })
+  }
+  for (const [k, v] of b) if (!a.has(k)) out.push({ op: 'added', key: k, to: v, ...extra })
+  return out.sort((x, y) => compareUtf8(x.key, y.key))
+}
+
+type Rec = Record<string, unknown>
+const obj = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {})
+
+function filesMap(list: unknown): Map<string, unknown> {
+  const m = new Map<string, unknown>()
+  if (!Array.isArray(list)) return m
+  for (const e of list) {
+    const { path, ...rest } = obj(e) as { path?: unknown }
+    if (typeof path === 'string') m.set(path, rest)
+  }
+  return m
+}
+
+/** The fields of a section, without those that are properties of a run rather than differences. */
+function commandMap(r: Rec): Map<string, unknown> {
+  const c = obj(r.command)
+  const m = new Map<string, unknown>()
+  for (const k of ['argv', 'cwd', 'exit_code', 'signal', 'error', 'params_files']) if (k in c) m.set(k, c[k])
+  if ('message' in r) m.set('message', r.message)
+  return m
+}
+
+function codeChanges(a: unknown, b: unknown): Change[] {
+  if (a === null || a === undefined || b === null || b === undefined) {
+    if ((a ?? null) === (b ?? null)) return []
+    return a === null || a === undefined ? [{ op: 'added', key: 'git', to: 'repository' }] : [{ op: 'removed', key: 'git', from: 'repository' }]
+  }
+  const ga = obj(a)
+  const gb = obj(b)
+  const fields = (g: Rec): Map<string, unknown> => {
+    const m = new Map<string, unknown>()
+    for (const k of ['commit', 'branch', 'upstream', 'remote', 'dirty']) if (k in g && g[k] !== undefined) m.set(k, g[k])
+    const p = obj(g.patch)
+    m.set('patch', typeof p.sha256 === 'string' ? p.sha256 : null)
+    return m
+  }
+  const out = compareMaps(fields(ga), fields(gb))
+  const changes = (g: Rec): Map<string, unknown> => {
+    const m = new Map<string, unknown>()
+    if (Array.isArray(g.changes)) for (const c of g.changes) { const o = obj(c); if (typeof o.path === 'string') m.set(o.path, o.status) }
+    return m
+  }
+  return [...out, ...compareMaps(changes(ga), changes(gb), { scope: 'worktree' })]
+}
+
+function envMap(env: unknown): Map<string, unknown> {
+  const e = obj(env)
+  const { vars, ...rest } = e
+  const m = flattenValues(rest)
+  for (const [k, v] of Object.entries(obj(vars))) m.set(`vars.${k}`, v)
+  return m
+}
+
+/** What changed from run `a` to run `b`. Timestamps, durations and ids are never compared. */
+export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] } = {}): RunDiff {
+  const ignore = (opts.ignore ?? []).map(globToRegExp)
+  const sections: Record<Section, Change[]> = {
+    command: compareMaps(commandMap(a), commandMap(b)),
+    code: codeChanges(a.git, b.git),
+    inputs: compareMaps(filesMap(a.inputs), filesMap(b.inputs)),
+    params: compareMaps(flattenValues(obj(a.params)), flattenValues(obj(b.params))),
+    env: compareMaps(envMap(a.env), envMap(b.env)),
+    outputs: compareMaps(filesMap(a.outputs), filesMap(b.outputs)),
+  }
+  let identical = true
+  for (const s of SECTION_ORDER) {
+    for (const c of sections[s]) {
+      if (isNoiseKey(s, c.key) || ignore.some((re) => re.test(c.key) || re.test(`${s}.${c.key}`))) c.noise = true
+      else identical = false
+    }
+  }
+  return {
+    a: typeof a.id === 'string' ? a.id : null,
+    b: typeof b.id === 'string' ? b.id : null,
+    identical,
+    ...sections,
+  }
+}
+
+/** Recompute `identical` after entries were added (the files between two commits). */
+export function recomputeIdentical(d: RunDiff): RunDiff {
+  d.identical = SECTION_ORDER.every((s) => d[s].every((c) => c.noise === true))
+  return d
+}

@@ -1,0 +1,69 @@
+/** Parse `git status --porcelain=v2 --branch -z` output. */
+
+export interface GitChange {
+  path: string
+  status: string
+  from?: string
+}
+
+export interface ParsedStatus {
+  commit: string | null
+  branch: string | null
+  upstream: string | null
+  changes: GitChange[]
+}
+
+/** XY of porcelain v2 ('.M', 'A.') as porcelain v1 shows it, trimmed: 'M', 'A', 'MM', 'R'. */
+function statusCode(xy: string): string {
+  return xy.replace(/\./g, ' ').trim() || 'M'
+}
+
+export function parseStatusV2(out: string): ParsedStatus {
+  const result: ParsedStatus = { commit: null, branch: null, upstream: null, changes: [] }
+  const fields = out.split('\0')
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!
+    if (f === '') continue
+    if (f.startsWith('# ')) {
+      const sp = f.indexOf(' ', 2)
+      const key = f.slice(2, sp === -1 ? undefined : sp)
+      const value = sp === -1 ? '' : f.slice(sp + 1)
+      if (key === 'branch.oid') result.commit = value === '(initial)' ? null : value
+      else if (key === 'branch.head') result.branch = value === '(detached)' ? null : value
+      else if (key === 'branch.upstream') result.upstream = value
+      continue
+    }
+    const kind = f[0]
+    if (kind === '1') {
+      // 1 XY sub mH mI mW hH hI path
+      const parts = splitN(f, 9)
+      result.changes.push({ path: parts[8]!, status: statusCode(parts[1]!) })
+    } else if (kind === '2') {
+      // 2 XY sub mH mI mW hH hI Xscore path NUL origPath
+      const parts = splitN(f, 10)
+      const from = fields[++i] ?? ''
+      result.changes.push({ path: parts[9]!, status: statusCode(parts[1]!), from })
+    } else if (kind === 'u') {
+      // u XY sub m1 m2 m3 mW h1 h2 h3 path
+      const parts = splitN(f, 11)
+      result.changes.push({ path: parts[10]!, status: statusCode(parts[1]!) })
+    } else if (kind === '?') {
+      result.changes.push({ path: f.slice(2), status: '??' })
+    }
+  }
+  return result
+}
+
+/** Split on the first n-1 spaces; the last field keeps its spaces (a path). */
+function splitN(s: string, n: number): string[] {
+  const out: string[] = []
+  let start = 0
+  for (let k = 0; k < n - 1; k++) {
+    const sp = s.indexOf(' ', start)
+    if (sp === -1) break
+    out.push(s.slice(start, sp))
+    start = sp + 1
+  }
+  out.push(s.slice(start))
+  return out
+}

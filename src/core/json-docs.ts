@@ -1,0 +1,65 @@
+/**
+ * Split a text holding JSON documents, concatenated or one per line, into parsed values.
+ * Throws JsonDocsError naming the line and column of the first problem.
+ */
+export class JsonDocsError extends Error {
+  constructor(message: string, readonly line: number, readonly column: number) {
+    super(message)
+  }
+}
+
+function position(text: string, offset: number): { line: number; column: number } {
+  let line = 1
+  let last = -1
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++
+    last = i
+  }
+  return { line, column: offset - last }
+}
+
+const WS = new Set([' ', '\t', '\n', '\r', '\ufeff'])
+
+export function parseJsonDocuments(text: string): unknown[] {
+  const docs: unknown[] = []
+  let i = 0
+  const n = text.length
+  while (i < n) {
+    while (i < n && WS.has(text[i]!)) i++
+    if (i >= n) break
+    const start = i
+    const first = text[i]!
+    if (first === '{' || first === '[') {
+      let depth = 0
+      let inString = false
+      for (; i < n; i++) {
+        const c = text[i]!
+        if (inString) {
+          if (c === '\\') i++
+          else if (c === '"') inString = false
+        } else if (c === '"') inString = true
+        else if (c === '{' || c === '[') depth++
+        else if (c === '}' || c === ']') {
+          depth--
+          if (depth === 0) { i++; break }
+        }
+      }
+      if (depth !== 0) {
+        const p = position(text, start)
+        throw new JsonDocsError(`unterminated JSON document starting at line ${p.line}, column ${p.column}`, p.line, p.column)
+      }
+    } else {
+      // A scalar document: read up to the next white space.
+      while (i < n && !WS.has(text[i]!)) i++
+    }
+    const chunk = text.slice(start, i)
+    try {
+      docs.push(JSON.parse(chunk))
+    } catch (e) {
+      const p = position(text, start)
+      const detail = e instanceof Error ? e.message.replace(/^JSON\.parse: /, '') : String(e)
+      throw new JsonDocsError(`invalid JSON in the document starting at line ${p.line}, column ${p.column}: ${detail}`, p.line, p.column)
+    }
+  }
+  return docs
+}

@@ -1,0 +1,51 @@
+import path from 'node:path'
+
+/** Compare two strings by the bytes of their UTF-8 form (= by code point), as git sorts paths. */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    // Surrogates (0xD800-0xDFFF) encode code points above 0xFFFF, which sort after 0xE000-0xFFFF.
+    const sx = x >= 0xd800 && x <= 0xdfff
+    const sy = y >= 0xd800 && y <= 0xdfff
+    if (sx !== sy) return sx ? 1 : -1
+    return x - y
+  }
+  return a.length - b.length
+}
+
+export function sortByPath<T extends { path: string }>(items: T[]): T[] {
+  return items.sort((p, q) => compareUtf8(p.path, q.path))
+}
+
+/**
+ * The path as a record stores it: relative to the project root with `/` separators, or
+ * absolute when it lies outside the root (`outside` is then true).
+ */
+export function toRecordPath(root: string, absolute: string): { path: string; outside: boolean } {
+  const rel = path.relative(root, absolute)
+  if (rel === '') return { path: '.', outside: false }
+  if (rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) {
+    return { path: absolute.split(path.sep).join('/'), outside: true }
+  }
+  return { path: rel.split(path.sep).join('/'), outside: false }
+}
+
+/** Resolve a path read from a record against the project root; refuses what would escape it. */
+export function fromRecordPath(root: string, recordPath: string): string | null {
+  if (recordPath.includes('\0')) return null
+  if (path.isAbsolute(recordPath)) return recordPath
+  const abs = path.resolve(root, recordPath)
+  const rel = path.relative(root, abs)
+  if (rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) return null
+  return abs
+}
+
+/** A file name quoted for a message: JSON-style escapes for control characters. */
+export function quotePath(p: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f']/.test(p) ? JSON.stringify(p) : `'${p}'`
+}

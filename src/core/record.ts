@@ -1,0 +1,134 @@
+import { computeRunId } from './id.js'
+import { compareUtf8 } from './paths.js'
+import { canonicalize } from './canonical.js'
+
+export const SCHEMA_VERSION = 1
+
+export interface FileEntry { path: string; size?: number; sha256?: string; missing?: true; stream?: 'stdout' | 'stderr' }
+export interface CommandSection {
+  argv: string[]
+  cwd: string
+  exit_code: number | null
+  signal: string | null
+  error?: string
+  started_at?: string
+  ended_at?: string
+  duration_ms?: number
+  params_files?: string[]
+}
+export interface GitPatch { sha256: string; size: number; omitted?: string[]; text?: string }
+export interface GitState {
+  commit: string | null
+  branch: string | null
+  upstream?: string | null
+  dirty: boolean
+  changes: Array<{ path: string; status: string; from?: string }>
+  remote?: string | null
+  patch?: GitPatch | null
+}
+export interface EnvSnapshot {
+  os: { platform: string; release: string; arch: string; [k: string]: unknown }
+  runtime: { node: string; [k: string]: unknown }
+  vars: Record<string, string>
+  [k: string]: unknown
+}
+export interface RunRecord {
+  id: string
+  schema_version: number
+  created_at: string
+  command: CommandSection
+  inputs: FileEntry[]
+  outputs: FileEntry[]
+  params: Record<string, unknown>
+  message?: string
+  git: GitState | null
+  env: EnvSnapshot
+}
+
+export const SECTIONS = ['command', 'inputs', 'outputs', 'params', 'git', 'env', 'message'] as const
+const IGNORED = new Set(['id', 'schema_version', 'created_at'])
+
+export class MergeError extends Error {}
+
+function same(a: unknown, b: unknown): boolean {
+  return canonicalize(a) === canonicalize(b)
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Union of file lists by path; one path with two different entries is a conflict. */
+function mergeFiles(section: string, a: unknown, b: unknown): unknown {
+  if (!Array.isArray(a) || !Array.isArray(b)) return b
+  const byPath = new Map<string, unknown>()
+  for (const e of [...a, ...b]) {
+    const p = isObject(e) && typeof e.path === 'string' ? e.path : undefined
+    if (p === undefined) return b // invalid: let the schema name it
+    const prev = byPath.get(p)
+    if (prev !== undefined && !same(prev, e)) throw new MergeError(`two documents disagree on ${section} '${p}'`)
+    byPath.set(p, e)
+  }
+  return [...byPath.values()].sort((x, y) => compareUtf8((x as FileEntry).path, (y as FileEntry).path))
+}
+
+/**
+ * Merge section documents (`{"git": …}`, `{"env": …}`, or whole records) into one set of
+ * sections. Objects merge key by key; file lists merge by path; any value given twice must agree.
+ */
+export function mergeSections(docs: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  docs.forEach((doc, n) => {
+    if (!isObject(doc)) throw new MergeError(`document ${n + 1} is not a JSON object`)
+    for (const [key, value] of Object.entries(doc)) {
+      if (IGNORED.has(key)) continue
+      if (!(SECTIONS as readonly string[]).includes(key)) {
+        throw new MergeError(`document ${n + 1} has an unknown section '${key}' (expected one of ${SECTIONS.join(', ')})`)
+      }
+      if (!(key in out)) { out[key] = value; continue }
+      const prev = out[key]
+      if (key === 'inputs' || key === 'outputs') { out[key] = mergeFiles(key, prev, value); continue }
+      if ((key === 'command' || key === 'env' || key === 'params') && isObject(prev) && isObject(value)) {
+        const merged: Record<string, unknown> = { ...prev }
+        for (const [k, v] of Object.entries(value)) {
+          if (k in merged && !same(merged[k], v)) throw new MergeError(`two documents disagree on ${key}.${k}`)
+          merged[k] = v
+        }
+        out[key] = merged
+        continue
+      }
+      if (!same(prev, value)) throw new MergeError(`two documents disagree on ${key}`)
+    }
+  })
+  return out
+}
+
+/** Set a command field from a flag; a document that says otherwise is a conflict. */
+export function fillCommand(sections: Record<string, unknown>, field: string, value: unknown, flag: string): void {
+  const cmd = isObject(sections.command) ? { ...sections.command } : {}
+  if (field in cmd && !same(cmd[field], value)) {
+    throw new MergeError(`${flag} says ${JSON.stringify(value)} but a document gives command.${field} ${JSON.stringify(cmd[field])}`)
+  }
+  cmd[field] = value
+  sections.command = cmd
+}
+
+/** Add schema_version, created_at and the content-derived id. */
+export function buildRunRecord(sections: Record<string, unknown>, now: string): RunRecord {
+  const command = sections.command as Partial<CommandSection> | undefined
+  const body: Record<string, unknown> = {
+    schema_version: SCHEMA_VERSION,
+    created_at: typeof command?.started_at === 'string' ? command.started_at : now,
+  }
+  // A fixed, readable key order; the id does not depend on it.
+  for (const k of ['message', 'command', 'params', 'inputs', 'outputs', 'git', 'env']) {
+    if (k in sections) body[k] = sections[k]
+  }
+  return { id: computeRunId(body), ...body } as RunRecord
+}
+
+/** The run's start time for ordering: command.started_at, else created_at. */
+export function runStartTime(r: { created_at?: unknown; command?: { started_at?: unknown } }): string {
+  const s = r.command?.started_at
+  return typeof s === 'string' ? s : typeof r.created_at === 'string' ? r.created_at : ''
+}

@@ -1,0 +1,188 @@
+import { createHmac } from 'node:crypto'
+
+/**
+ * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
+ * "[redacted hmac-sha256:<32 hex>]", an HMAC-SHA-256 under a key kept in the store and never
+ * recorded: the same value always gives the same fingerprint (so diff sees a change), and
+ * without the key no dictionary attack reverses it.
+ */
+
+/** Environment variable names that hold secrets (globs, case-insensitive). */
+export const SECRET_NAME_GLOBS: readonly string[] = [
+  '*TOKEN*', '*SECRET*', '*PASSWORD*', '*PASSWD*', '*PASSPHRASE*', '*_PWD',
+  '*_KEY', '*_KEY_*', 'KEY', '*APIKEY*', '*API_KEY*', '*ACCESS_KEY*', '*PRIVATE*',
+  '*CREDENTIAL*', '*AUTH*', '*COOKIE*', '*SESSION*', '*SIGNATURE*', '*_PAT', '*CONNECTION_STRING*',
+  'AWS_*KEY*', 'DATABASE_URL', '*_DSN',
+]
+
+/** Names kept as they are though they match a glob above (their values are still scanned). */
+export const SAFE_NAME_GLOBS: readonly string[] = [
+  'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_AUTHOR_DATE', 'SSH_AUTH_SOCK_DIR',
+]
+
+/** Shapes of credential values, wherever they appear. */
+export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
+  ['github token', /\bgh[opusr]_[A-Za-z0-9]{20,}/g],
+  ['github fine-grained token', /\bgithub_pat_[A-Za-z0-9_]{20,}/g],
+  ['gitlab token', /\bglpat-[A-Za-z0-9_-]{20,}/g],
+  ['slack token', /\bxox[abposr]-[A-Za-z0-9-]{10,}/g],
+  ['slack webhook', /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g],
+  ['aws access key id', /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g],
+  ['api secret key', /\b(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)?[A-Za-z0-9_-]{20,}/g],
+  ['google api key', /\bAIza[0-9A-Za-z_-]{35}/g],
+  ['hugging face token', /\bhf_[A-Za-z0-9]{30,}/g],
+  ['npm token', /\bnpm_[A-Za-z0-9]{36}\b/g],
+  ['pypi token', /\bpypi-[A-Za-z0-9_-]{50,}/g],
+  ['jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
+  ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
+  // The password part of scheme://user:password@host
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/g],
+]
+
+export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
+
+export interface RedactionPolicy {
+  /** extra secret-name globs (config `secrets.names`, flag --redact-var) */
+  names?: readonly string[]
+  /** names kept as they are (config `secrets.allow`, flag --keep-var) */
+  allow?: readonly string[]
+  /** names left out altogether (config `env.drop`, flag --drop-var) */
+  drop?: readonly string[]
+  /** extra value patterns, as regular expression sources (config `secrets.values`) */
+  values?: readonly string[]
+}
+
+export function globToRegExp(glob: string): RegExp {
+  const src = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${src}$`, 'i')
+}
+
+export class Redactor {
+  private keySource: Buffer | (() => Buffer)
+  private readonly secretNames: RegExp[]
+  private readonly safeNames: RegExp[]
+  private readonly dropNames: RegExp[]
+  private readonly valuePatterns: RegExp[]
+
+  /** `key` may be a function: it is then called once, when the first secret is found. */
+  constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
+    this.keySource = key
+    this.secretNames = [...SECRET_NAME_GLOBS, ...(policy.names ?? [])].map(globToRegExp)
+    this.safeNames = [...SAFE_NAME_GLOBS, ...(policy.allow ?? [])].map(globToRegExp)
+    this.dropNames = (policy.drop ?? []).map(globToRegExp)
+    this.valuePatterns = [
+      ...SECRET_VALUE_PATTERNS.map(([, re]) => re),
+      ...(policy.values ?? []).map((s) => new RegExp(s, 'g')),
+    ]
+  }
+
+  fingerprint(value: string): string {
+    if (REDACTED_RE.test(value)) return value
+    if (typeof this.keySource === 'function') this.keySource = this.keySource()
+    const mac = createHmac('sha256', this.keySource).update(value, 'utf8').digest('hex')
+    return `[redacted hmac-sha256:${mac.slice(0, 32)}]`
+  }
+
+  /** True when a name (env var, flag, param key) says its value is a secret. */
+  isSecretName(name: string): boolean {
+    const norm = name.replace(/^-+/, '').replace(/[-.\s]/g, '_')
+    if (this.safeNames.some((re) => re.test(norm))) return false
+    return this.secretNames.some((re) => re.test(norm))
+  }
+
+  isDropped(name: string): boolean {
+    return this.dropNames.some((re) => re.test(name))
+  }
+
+  /** Replace every credential-shaped part of a text by its fingerprint. */
+  scrubText(text: string): string {
+    let out = text
+    for (const re of this.valuePatterns) {
+      re.lastIndex = 0
+      if (re.test(out)) {
+        re.lastIndex = 0
+        out = out.replace(re, (m) => this.fingerprint(m))
+      }
+    }
+    return out
+  }
+
+  /** A value under a name: all of it fingerprinted when the name is secret, else scrubbed. */
+  redactNamed(name: string, value: string): string {
+    if (REDACTED_RE.test(value)) return value
+    return this.isSecretName(name) && value !== '' ? this.fingerprint(value) : this.scrubText(value)
+  }
+
+  /** Environment variables: dropped, fingerprinted or scrubbed as the policy says. */
+  redactVars(vars: Record<string, string | undefined>): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const name of Object.keys(vars).sort()) {
+      const v = vars[name]
+      if (v === undefined || this.isDropped(name)) continue
+      out[name] = this.redactNamed(name, v)
+    }
+    return out
+  }
+
+  /**
+   * argv: `--token=V`, `--password V`, `NAME=V` and `-p api_key=V` lose V when the name is
+   * secret; credential-shaped values go wherever they are.
+   */
+  redactArgv(argv: readonly string[]): string[] {
+    const out: string[] = []
+    let secretNext = false
+    for (const arg of argv) {
+      if (secretNext) {
+        secretNext = false
+        if (!arg.startsWith('-') || arg === '-') { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
+      }
+      const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
+      if (flag) {
+        const [, name, eq, value] = flag
+        if (this.isSecretName(name!)) {
+          if (eq !== undefined) { out.push(`${name}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
+          if (name!.startsWith('--')) secretNext = true
+          out.push(arg)
+          continue
+        }
+      }
+      const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(arg)
+      if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') {
+        out.push(`${assign[1]}=${this.fingerprint(assign[2]!)}`)
+        continue
+      }
+      out.push(this.scrubText(arg))
+    }
+    return out
+  }
+
+  /** Params: a value under a secret-looking key is fingerprinted whole; strings are scrubbed. */
+  redactParams<T>(value: T, key = ''): T {
+    if (key !== '' && this.isSecretName(key) && value !== null && value !== '') {
+      const text = typeof value === 'string' ? value : JSON.stringify(value)
+      return this.fingerprint(text) as T
+    }
+    if (typeof value === 'string') return this.scrubText(value) as T
+    if (Array.isArray(value)) return value.map((v) => this.redactParams(v)) as T
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) {
+        Object.defineProperty(out, k, { value: this.redactParams(v, k), enumerable: true, writable: true, configurable: true })
+      }
+      return out as T
+    }
+    return value
+  }
+}
+
+/** A remote URL without credentials: userinfo of scheme URLs goes (ssh keeps its user name). */
+export function stripUrlCredentials(url: string): string {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/@]*)@(.*)$/s.exec(url)
+  if (!m) return url
+  const [, scheme, userinfo, rest] = m
+  if (/^ssh:\/\//i.test(scheme!) || /^git\+ssh:\/\//i.test(scheme!)) {
+    const user = userinfo!.split(':')[0]!
+    return `${scheme}${user}@${rest}`
+  }
+  return `${scheme}${rest}`
+}

@@ -1,0 +1,50 @@
+/** Errors prov reports: a stable code, an exit status, a message in git's style, an optional hint. */
+export class ProvError extends Error {
+  readonly code: string
+  readonly exitCode: number
+  readonly hint: string | undefined
+
+  constructor(code: string, message: string, opts: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'ProvError'
+    this.code = code
+    this.exitCode = opts.exitCode ?? 2
+    this.hint = opts.hint
+  }
+}
+
+/** Unknown flag or command, a missing argument: exit 2. */
+export class UsageError extends ProvError {
+  constructor(message: string, hint?: string) {
+    super('E_USAGE', message, { exitCode: 2, hint })
+    this.name = 'UsageError'
+  }
+}
+
+/** Bad input: a missing file, invalid JSON, a schema violation, an unknown ref: exit 2. */
+export class InputError extends ProvError {
+  constructor(code: string, message: string, hint?: string) {
+    super(code, message, { exitCode: 2, hint })
+    this.name = 'InputError'
+  }
+}
+
+export function isNodeError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string'
+}
+
+/** A readable reason for a failed file-system call: "no such file or directory", etc. */
+export function describeErrno(e: unknown): string {
+  if (!isNodeError(e)) return e instanceof Error ? e.message : String(e)
+  switch (e.code) {
+    case 'ENOENT': return 'no such file or directory'
+    case 'EACCES': case 'EPERM': return 'permission denied'
+    case 'EISDIR': return 'is a directory'
+    case 'ENOTDIR': return 'not a directory'
+    case 'ELOOP': return 'too many levels of symbolic links'
+    case 'ENAMETOOLONG': return 'file name too long'
+    case 'EMFILE': case 'ENFILE': return 'too many open files'
+    case 'ENOSPC': return 'no space left on device'
+    default: return e.code ?? e.message
+  }
+}

@@ -1,0 +1,143 @@
+// The environment snapshot: OS, hardware, runtime, tool versions, locale, and variables.
+// Deterministic: nothing that changes from one call to the next (no PID, no clock, no load).
+import os from 'node:os'
+import { spawn } from 'node:child_process'
+import { readFileSync, statSync, accessSync, constants, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Redactor } from '../core/redact.js'
+import type { EnvSnapshot } from '../core/record.js'
+import { writeFileAtomic, type Store } from './store.js'
+
+declare const PROV_VERSION: string
+export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
+
+/** Tools whose versions are recorded when found on PATH: name → arguments that print it. */
+export const TOOLS: Record<string, string[]> = {
+  git: ['--version'],
+  python3: ['--version'],
+  python: ['--version'],
+  pip3: ['--version'],
+  conda: ['--version'],
+  uv: ['--version'],
+  R: ['--version'],
+  julia: ['--version'],
+  java: ['-version'],
+  gcc: ['--version'],
+  make: ['--version'],
+  cmake: ['--version'],
+  cargo: ['--version'],
+  go: ['version'],
+  nvcc: ['--version'],
+  docker: ['--version'],
+  dvc: ['--version'],
+}
+
+const PROBE_TIMEOUT_MS = 2000
+
+function which(name: string, pathVar: string): string | null {
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (dir === '') continue
+    const p = path.join(dir, name)
+    try {
+      accessSync(p, constants.X_OK)
+      if (statSync(p).isFile()) return p
+    } catch { /* not here */ }
+  }
+  return null
+}
+
+/** The first line that holds a version number, shortened to what identifies the version. */
+export function parseVersion(out: string): string | null {
+  for (const line of out.split('\n')) {
+    const t = line.trim()
+    if (/\d+\.\d+/.test(t)) return t.length > 120 ? t.slice(0, 120) : t
+  }
+  return null
+}
+
+function probe(file: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    let out = ''
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (out.length < 4096) out += d })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (out.length < 4096) out += d })
+    child.on('error', () => resolve(null))
+    child.on('close', () => resolve(parseVersion(out)))
+  })
+}
+
+/**
+ * Versions of the tools on PATH, probed in parallel with a short timeout. Answers are cached
+ * in the store by the tool's path, size, mtime and inode, so a later run spawns nothing.
+ */
+export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {
+  const pathVar = process.env.PATH ?? ''
+  const cacheFile = path.join(store.dir, 'cache', 'tools.json')
+  let cache: Record<string, string> = {}
+  try { cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string> } catch { /* none yet */ }
+  let dirty = false
+  const found = await Promise.all(Object.entries(tools).map(async ([name, args]) => {
+    const file = which(name, pathVar)
+    if (file === null) return null
+    let key: string
+    try {
+      const st = statSync(file)
+      key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${args.join(' ')}`
+    } catch { return null }
+    let version: string | null | undefined = cache[key]
+    if (version === undefined) {
+      version = await probe(file, args)
+      if (version === null) return null
+      cache[key] = version
+      dirty = true
+    }
+    return [name, version] as const
+  }))
+  if (dirty) {
+    try {
+      mkdirSync(path.dirname(cacheFile), { recursive: true })
+      writeFileAtomic(cacheFile, JSON.stringify(cache))
+    } catch { /* a cache: best effort */ }
+  }
+  const out: Record<string, string> = {}
+  for (const f of found) if (f) out[f[0]] = f[1]
+  return out
+}
+
+function distro(): string | undefined {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8')
+    const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text)
+    return m?.[1]
+  } catch {
+    return undefined
+  }
+}
+
+const LOCALE_VARS = ['LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_NUMERIC', 'LC_COLLATE', 'LC_TIME', 'LC_MESSAGES']
+
+export interface EnvOptions { tools?: boolean }
+
+export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
+  const tools = opts.tools === false ? {} : await readToolVersions(store)
+  const cpus = os.cpus()
+  const locale: Record<string, string> = {}
+  for (const v of LOCALE_VARS) {
+    const value = process.env[v]
+    if (value !== undefined) locale[v] = value
+  }
+  const resolved = Intl.DateTimeFormat().resolvedOptions()
+  locale.intl = resolved.locale
+  const osInfo: EnvSnapshot['os'] = { platform: process.platform, release: os.release(), arch: process.arch, type: os.type(), hostname: os.hostname() }
+  const d = distro()
+  if (d !== undefined) osInfo.distro = d
+  return {
+    os: osInfo,
+    hardware: { cpu_model: cpus[0]?.model.trim() ?? 'unknown', cpus: cpus.length, memory_bytes: os.totalmem() },
+    runtime: { node: process.version, prov: VERSION },
+    tools,
+    locale,
+    timezone: resolved.timeZone ?? process.env.TZ ?? 'unknown',
+    vars: redactor.redactVars(process.env),
+  }
+}

@@ -1,0 +1,137 @@
+// The only place that runs git. Arguments are arrays (no shell); paths travel NUL-separated.
+// git is spawned with node:child_process rather than execa: execa's import alone costs more
+// than the whole start-up budget of `prov git-state` (see test/bench).
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { statSync } from 'node:fs'
+import path from 'node:path'
+import { parseStatusV2 } from '../core/git-status.js'
+import { stripUrlCredentials, type Redactor } from '../core/redact.js'
+import type { GitState } from '../core/record.js'
+import { findWorkTree, type Store } from './store.js'
+
+export interface GitResult { code: number | null; stdout: Buffer; stderr: string; missing?: boolean }
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
+/** Files larger than this stay out of the stored patch (they are listed as omitted). */
+export const PATCH_FILE_LIMIT = 1 << 20
+
+export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = spawn('git', ['-c', 'core.quotepath=off', '-c', 'color.ui=false', '--no-optional-locks', ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      timeout: opts.timeoutMs,
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (d: Buffer) => out.push(d))
+    child.stderr.on('data', (d: Buffer) => err.push(d))
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      resolve({ code: null, stdout: Buffer.alloc(0), stderr: e.message, missing: e.code === 'ENOENT' })
+    })
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }))
+  })
+}
+
+function storeExclude(store: Store): string[] {
+  const rel = path.relative(store.root, store.dir)
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return []
+  return [`:(top,exclude,literal)${rel.split(path.sep).join('/')}`]
+}
+
+/**
+ * Commit, branch, dirty state, changed and untracked paths, remote, and the patch of
+ * uncommitted changes. null outside a work tree or when git is not installed.
+ */
+export async function readGitState(store: Store, redactor: Redactor, opts: { patch?: boolean } = {}): Promise<GitState | null> {
+  const top = findWorkTree(store.root)
+  if (top === null) return null
+  const spec = ['--', ':(top)', ...storeExclude(store)]
+  const [status, remotes] = await Promise.all([
+    runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', ...spec]),
+    runGit(top, ['config', '-z', '--get-regexp', '^remote\\..*\\.url$']),
+  ])
+  if (status.missing) return null
+  if (status.code !== 0) {
+    if (/not a git repository/i.test(status.stderr)) return null
+    throw new Error(`git status failed: ${status.stderr.trim()}`)
+  }
+  const parsed = parseStatusV2(status.stdout.toString('utf8'))
+  const state: GitState = {
+    commit: parsed.commit,
+    branch: parsed.branch,
+    upstream: parsed.upstream,
+    dirty: parsed.changes.length > 0,
+    changes: parsed.changes.map((c) => (c.from === undefined ? { path: c.path, status: c.status } : c)),
+    remote: pickRemote(remotes.code === 0 ? remotes.stdout.toString('utf8') : '', redactor),
+    patch: null,
+  }
+  if (opts.patch !== false && parsed.changes.some((c) => c.status !== '??')) {
+    state.patch = await readPatch(top, parsed.commit ?? EMPTY_TREE, state.changes, store, redactor)
+  }
+  return state
+}
+
+/** origin's URL if there is one, else the first remote's; credentials stripped, secrets scrubbed. */
+function pickRemote(out: string, redactor: Redactor): string | null {
+  const entries = out.split('\0').filter(Boolean).map((e) => {
+    const nl = e.indexOf('\n')
+    return { key: e.slice(0, nl), url: e.slice(nl + 1) }
+  })
+  const chosen = entries.find((e) => e.key === 'remote.origin.url') ?? entries[0]
+  return chosen === undefined ? null : redactor.scrubText(stripUrlCredentials(chosen.url))
+}
+
+async function readPatch(top: string, base: string, changes: GitState['changes'], store: Store, redactor: Redactor): Promise<NonNullable<GitState['patch']>> {
+  const omitted: string[] = []
+  for (const c of changes) {
+    if (c.status === '??' || c.status.includes('D')) continue
+    try {
+      if (statSync(path.join(top, c.path)).size > PATCH_FILE_LIMIT) omitted.push(c.path)
+    } catch { /* gone since status */ }
+  }
+  const spec = ['--', ':(top)', ...storeExclude(store), ...omitted.map((p) => `:(top,exclude,literal)${p}`)]
+  const r = await runGit(top, ['diff', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', base, ...spec])
+  const text = redactor.scrubText(r.code === 0 ? r.stdout.toString('utf8') : '')
+  const patch: NonNullable<GitState['patch']> = {
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    size: Buffer.byteLength(text),
+    text,
+  }
+  if (omitted.length > 0) patch.omitted = omitted
+  return patch
+}
+
+/** Whether a commit exists in the repository at `top`. */
+export async function commitExists(top: string, commit: string): Promise<boolean> {
+  const r = await runGit(top, ['cat-file', '-e', `${commit}^{commit}`])
+  return r.code === 0
+}
+
+/** Files that differ between two commits: [{status, path, from?}]. */
+export async function diffCommits(top: string, a: string, b: string): Promise<Array<{ status: string; path: string; from?: string }>> {
+  const r = await runGit(top, ['diff', '--name-status', '-z', '--no-renames', a, b, '--'])
+  if (r.code !== 0) return []
+  const f = r.stdout.toString('utf8').split('\0')
+  const out: Array<{ status: string; path: string }> = []
+  for (let i = 0; i + 1 < f.length; i += 2) {
+    if (f[i] === '') break
+    out.push({ status: f[i]!, path: f[i + 1]! })
+  }
+  return out
+}
+
+/** `git log --oneline a..b` (and the count), when both commits exist. */
+export async function logBetween(top: string, a: string, b: string, max = 20): Promise<{ lines: string[]; count: number; ahead: boolean }> {
+  const [fwd, count] = await Promise.all([
+    runGit(top, ['log', '--oneline', '--no-decorate', `-n${max}`, `${a}..${b}`]),
+    runGit(top, ['rev-list', '--count', `${a}..${b}`]),
+  ])
+  const lines = fwd.code === 0 ? fwd.stdout.toString('utf8').split('\n').filter(Boolean) : []
+  const n = count.code === 0 ? Number(count.stdout.toString('utf8').trim()) : lines.length
+  if (n > 0) return { lines, count: n, ahead: true }
+  const back = await runGit(top, ['rev-list', '--count', `${b}..${a}`])
+  return { lines: [], count: back.code === 0 ? Number(back.stdout.toString('utf8').trim()) : 0, ahead: false }
+}

@@ -1,0 +1,38 @@
+import { createConsola, type LogObject } from 'consola/core'
+import { colorsFor } from './color.js'
+
+// One consola instance; everything it prints goes to stderr, in git's style:
+//   prov: <error>      prov: warning: <text>      hint: <text>      <info>
+const c = colorsFor(process.stderr)
+
+function format(o: LogObject): string {
+  const text = o.args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ')
+  switch (o.type) {
+    case 'error': case 'fatal': return `${c.red('prov:')} ${text}`
+    case 'warn': return `${c.yellow('prov: warning:')} ${text}`
+    case 'debug': case 'trace': return `prov: debug: ${text}`
+    default: return text
+  }
+}
+
+function levelFromEnv(): number {
+  const v = process.env.PROV_LOG_LEVEL
+  if (v === undefined || v === '') return process.env.PROV_DEBUG === '1' ? 4 : 3
+  const named: Record<string, number> = { silent: -999, error: 0, warn: 1, info: 3, debug: 4, trace: 5 }
+  return named[v] ?? (Number.isFinite(Number(v)) ? Number(v) : 3)
+}
+
+export const log = createConsola({
+  level: levelFromEnv(),
+  reporters: [{ log: (o: LogObject) => { process.stderr.write(format(o) + '\n') } }],
+})
+
+/** A hint line after an error: `hint: <text>`. */
+export function hint(text: string): void {
+  if (log.level >= 0) process.stderr.write(`${c.dim('hint:')} ${text}\n`)
+}
+
+/** `-q`: only errors. */
+export function quiet(): void {
+  log.level = 0
+}

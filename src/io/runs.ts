@@ -1,0 +1,61 @@
+// Reading runs back: by reference, validated, with the directory that holds their extra files.
+import path from 'node:path'
+import { readFileSync } from 'node:fs'
+import { InputError } from '../errors.js'
+import { computeRunId, RUN_ID_RE } from '../core/id.js'
+import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
+import { checkValid } from '../schema.js'
+import { readJsonDocuments } from './stdio.js'
+import { readRunFile, resolveRef, type Store } from './store.js'
+
+export interface LoadedRun {
+  record: RunRecord
+  /** the stored id, or null for a document that is not a stored run */
+  id: string | null
+  /** the directory holding run.json and its files (patch.diff, stdout, stderr), if any */
+  dir: string | null
+}
+
+/** Load a run by reference (id, prefix, @, @~N, path, or - for stdin), validated against the schema. */
+export async function loadRun(store: Store, ref: string, opts: { partial?: boolean } = {}): Promise<LoadedRun> {
+  const { id, file } = resolveRef(store, ref)
+  if (file === '-') {
+    const docs = await readJsonDocuments('-')
+    let merged
+    try {
+      merged = mergeSections(docs)
+    } catch (e) {
+      if (e instanceof MergeError) throw new InputError('E_CONFLICT', `standard input: ${e.message}`)
+      throw e
+    }
+    const first = docs[0] as Record<string, unknown> | undefined
+    const givenId = docs.length === 1 && typeof first?.id === 'string' && RUN_ID_RE.test(first.id) ? first.id : null
+    if (givenId !== null) {
+      const problem = checkValid('run', first)
+      if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
+      return { record: first as unknown as RunRecord, id: givenId, dir: null }
+    }
+    if (!opts.partial) throw new InputError('E_SCHEMA', 'standard input holds no run record (no id)')
+    return { record: merged as unknown as RunRecord, id: null, dir: null }
+  }
+  const record = readRunFile(file)
+  const problem = checkValid('run', record)
+  const shown = id !== null ? id.slice(0, 12) : `'${ref}'`
+  if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
+  const r = record as RunRecord
+  if (computeRunId(r as unknown as Record<string, unknown>) !== r.id) {
+    throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)
+  }
+  const dir = path.dirname(file)
+  return { record: r, id: r.id, dir }
+}
+
+/** The text of a file stored beside run.json (patch.diff, stdout, stderr), or null. */
+export function readRunFileText(run: LoadedRun, name: string): string | null {
+  if (run.dir === null || !/^[a-z.]+$/.test(name)) return null
+  try {
+    return readFileSync(path.join(run.dir, name), 'utf8')
+  } catch {
+    return null
+  }
+}

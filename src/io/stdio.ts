@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises'
+import { InputError, describeErrno } from '../errors.js'
+import { parseJsonDocuments, JsonDocsError } from '../core/json-docs.js'
+
+let epipeHandled = false
+
+/** `prov … | head`: a closed stdout ends the process quietly. */
+export function handleEpipe(): void {
+  if (epipeHandled) return
+  epipeHandled = true
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw e
+  })
+}
+
+function write(text: string): Promise<void> {
+  handleEpipe()
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve()
+    else process.stdout.once('drain', () => resolve())
+  })
+}
+
+/** Print exactly one JSON document and a newline; `pretty` indents it by two spaces. */
+export function emitJson(doc: unknown, pretty = false): Promise<void> {
+  return write(JSON.stringify(doc, null, pretty ? 2 : undefined) + '\n')
+}
+
+export function emitText(text: string): Promise<void> {
+  return write(text)
+}
+
+/** Lines (or NUL-terminated records with `nul`). */
+export function emitLines(lines: string[], opts: { nul?: boolean } = {}): Promise<void> {
+  const sep = opts.nul ? '\0' : '\n'
+  return write(lines.map((l) => l + sep).join(''))
+}
+
+export async function readStdinText(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Read a file, or stdin for `-`, as UTF-8 text; a missing file is an input error naming it. */
+export async function readTextSource(file: string): Promise<string> {
+  if (file === '-') return readStdinText()
+  try {
+    return await readFile(file, 'utf8')
+  } catch (e) {
+    throw new InputError('E_READ', `cannot read '${file}': ${describeErrno(e)}`)
+  }
+}
+
+/** JSON documents (concatenated or one per line) from a file or `-`. */
+export async function readJsonDocuments(file: string): Promise<unknown[]> {
+  const text = await readTextSource(file)
+  try {
+    return parseJsonDocuments(text)
+  } catch (e) {
+    if (e instanceof JsonDocsError) {
+      throw new InputError('E_JSON', `${file === '-' ? 'standard input' : `'${file}'`}: ${e.message}`)
+    }
+    throw e
+  }
+}

@@ -1,0 +1,342 @@
+import { existsSync, mkdirSync, statSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { InputError, ProvError, describeErrno, isNodeError } from '../errors.js'
+import { RUN_ID_RE } from '../core/id.js'
+import { parseRef, resolveStoreRef, RefError } from '../core/refs.js'
+import { runStartTime, type RunRecord } from '../core/record.js'
+import { log } from './log.js'
+
+export interface Store {
+  /** the project root: the enclosing git work tree, else the current directory */
+  root: string
+  /** the store directory, the one that holds runs/ */
+  dir: string
+  /** true when root has a .git (a work tree) */
+  inGit: boolean
+}
+
+/** The root of the enclosing git work tree (a directory holding .git), else null. */
+export function findWorkTree(start: string): string | null {
+  let dir = path.resolve(start)
+  for (;;) {
+    if (existsSync(path.join(dir, '.git'))) return dir
+    const parent = path.dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
+
+export function locateStore(opts: { store?: string | undefined; cwd?: string } = {}): Store {
+  const cwd = opts.cwd ?? process.cwd()
+  const tree = findWorkTree(cwd)
+  const root = tree ?? path.resolve(cwd)
+  const explicit = opts.store !== undefined && opts.store !== '' ? opts.store : process.env.PROV_DIR
+  const dir = explicit !== undefined && explicit !== '' ? path.resolve(cwd, explicit) : path.join(root, '.prov')
+  return { root, dir, inGit: tree !== null }
+}
+
+export const runsDir = (s: Store): string => path.join(s.dir, 'runs')
+export const runPath = (s: Store, id: string): string => path.join(s.dir, 'runs', id, 'run.json')
+
+/** Create the store's directories, and a .gitignore that keeps the key and caches out of git. */
+export function ensureStore(s: Store): void {
+  try {
+    mkdirSync(path.join(s.dir, 'runs'), { recursive: true })
+    mkdirSync(path.join(s.dir, 'tmp'), { recursive: true })
+    const gi = path.join(s.dir, '.gitignore')
+    if (!existsSync(gi)) writeFileAtomic(gi, '# written by prov: the HMAC key and derived caches stay local\nsecret.key\ncache/\ntmp/\n')
+  } catch (e) {
+    throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${describeErrno(e)}`)
+  }
+}
+
+function tmpName(s: Store, label: string): string {
+  return path.join(s.dir, 'tmp', `${label}.${process.pid}.${randomBytes(6).toString('hex')}`)
+}
+
+/** Write a file by temp file, fsync and rename. */
+export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const fd = openSync(tmp, 'wx', mode)
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  try {
+    renameSync(tmp, file)
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    throw e
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r')
+    try { fsyncSync(fd) } finally { closeSync(fd) }
+  } catch { /* not supported everywhere */ }
+}
+
+/** A temporary directory inside the store, for files that go into a run (captured output). */
+export function makeTempDir(s: Store, label: string): string {
+  ensureStore(s)
+  const dir = tmpName(s, label)
+  mkdirSync(dir)
+  return dir
+}
+
+/**
+ * Remove temp entries that a dead prov left: its pid (in the name) no longer runs and the
+ * entry is over a minute old. Readers never look in tmp/.
+ */
+export function sweepStaleTemp(s: Store): void {
+  const tmp = path.join(s.dir, 'tmp')
+  let names: string[]
+  try { names = readdirSync(tmp) } catch { return }
+  const now = Date.now()
+  for (const name of names) {
+    const pid = Number(name.split('.')[1])
+    let alive = false
+    if (Number.isSafeInteger(pid) && pid > 0) {
+      try { process.kill(pid, 0); alive = true } catch (e) { alive = isNodeError(e) && e.code === 'EPERM' }
+    }
+    if (alive && pid !== process.pid) continue
+    if (pid === process.pid) continue
+    try {
+      const st = lstatSync(path.join(tmp, name))
+      if (now - st.mtimeMs > 60_000) rmSync(path.join(tmp, name), { recursive: true, force: true })
+    } catch { /* raced with another sweeper */ }
+  }
+}
+
+export interface ExtraFile { name: string; data?: string | Buffer; from?: string }
+
+/**
+ * Write a run: every file into a fresh temp directory, fsync, then one rename to runs/<id>.
+ * No reader ever sees a partial run; a run already there (same id, same content) is a no-op.
+ */
+export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []): { created: boolean; path: string } {
+  if (!RUN_ID_RE.test(record.id)) throw new ProvError('E_INTERNAL', `refusing to write a run with a malformed id '${record.id}'`)
+  ensureStore(s)
+  sweepStaleTemp(s)
+  const final = path.join(runsDir(s), record.id)
+  const finalJson = path.join(final, 'run.json')
+  if (existsSync(finalJson)) {
+    for (const f of extra) if (f.from) rmSync(f.from, { force: true })
+    return { created: false, path: finalJson }
+  }
+  const tmp = tmpName(s, 'run')
+  mkdirSync(tmp)
+  try {
+    for (const f of extra) {
+      if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name === 'run.json') throw new ProvError('E_INTERNAL', `bad run file name '${f.name}'`)
+      const dest = path.join(tmp, f.name)
+      if (f.from !== undefined) renameSync(f.from, dest)
+      else writeFileSync(dest, f.data ?? '')
+      const fd = openSync(dest, 'r')
+      try { fsyncSync(fd) } finally { closeSync(fd) }
+    }
+    const fd = openSync(path.join(tmp, 'run.json'), 'wx', 0o644)
+    try {
+      writeSync(fd, JSON.stringify(record, null, 2) + '\n')
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    fsyncDir(tmp)
+    try {
+      renameSync(tmp, final)
+    } catch (e) {
+      if (isNodeError(e) && (e.code === 'ENOTEMPTY' || e.code === 'EEXIST')) {
+        rmSync(tmp, { recursive: true, force: true })
+        return { created: false, path: finalJson }
+      }
+      throw e
+    }
+    fsyncDir(runsDir(s))
+    return { created: true, path: finalJson }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true })
+    if (e instanceof ProvError) throw e
+    throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into '${s.dir}': ${describeErrno(e)}`)
+  }
+}
+
+/** Ids of the stored runs (directory names that are ids); anything else in runs/ is ignored. */
+export function listRunIds(s: Store): string[] {
+  try {
+    return readdirSync(runsDir(s)).filter((n) => RUN_ID_RE.test(n))
+  } catch (e) {
+    if (isNodeError(e) && e.code === 'ENOENT') return []
+    throw new ProvError('E_STORE', `cannot read the store '${s.dir}': ${describeErrno(e)}`)
+  }
+}
+
+/** Read and parse a stored run.json; null-safe checks are the caller's (verify). */
+export function readRunFile(file: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new InputError('E_READ', `cannot read run '${file}': ${describeErrno(e)}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new InputError('E_JSON', `run '${file}' is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
+export interface RunSummary {
+  id: string
+  started: string
+  created_at: string
+  argv: string[]
+  exit_code: number | null
+  signal: string | null
+  message?: string
+  duration_ms?: number
+  inputs: number
+  outputs: number
+}
+
+function summarize(id: string, r: RunRecord): RunSummary {
+  const s: RunSummary = {
+    id,
+    started: runStartTime(r),
+    created_at: r.created_at,
+    argv: Array.isArray(r.command?.argv) ? r.command.argv : [],
+    exit_code: r.command?.exit_code ?? null,
+    signal: r.command?.signal ?? null,
+    inputs: Array.isArray(r.inputs) ? r.inputs.length : 0,
+    outputs: Array.isArray(r.outputs) ? r.outputs.length : 0,
+  }
+  if (typeof r.message === 'string') s.message = r.message
+  if (typeof r.command?.duration_ms === 'number') s.duration_ms = r.command.duration_ms
+  return s
+}
+
+const INDEX_VERSION = 1
+
+/**
+ * Summaries of every readable run, newest first (by start time, then id). Backed by a derived
+ * index in cache/ that is rebuilt for whatever it lacks; runs are immutable, so an entry for an
+ * id that still exists never goes stale. Unreadable runs are skipped with a warning.
+ */
+export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] {
+  const ids = listRunIds(s)
+  const indexFile = path.join(s.dir, 'cache', 'index.json')
+  let index: Record<string, RunSummary> = {}
+  try {
+    const parsed = JSON.parse(readFileSync(indexFile, 'utf8')) as { version?: number; runs?: Record<string, RunSummary> }
+    if (parsed.version === INDEX_VERSION && parsed.runs && typeof parsed.runs === 'object') index = parsed.runs
+  } catch { /* missing or torn: rebuild */ }
+  const out: RunSummary[] = []
+  const next: Record<string, RunSummary> = {}
+  let changed = false
+  for (const id of ids) {
+    let sum = index[id]
+    if (sum === undefined || sum.id !== id) {
+      changed = true
+      try {
+        const r = readRunFile(path.join(runsDir(s), id, 'run.json')) as RunRecord
+        if (typeof r !== 'object' || r === null || r.id !== id) throw new Error('its id does not match its directory')
+        sum = summarize(id, r)
+      } catch (e) {
+        if (opts.warn !== false) log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
+        continue
+      }
+    }
+    next[id] = sum
+    out.push(sum)
+  }
+  if (changed || Object.keys(index).length !== out.length) {
+    try {
+      mkdirSync(path.join(s.dir, 'cache'), { recursive: true })
+      writeFileAtomic(indexFile, JSON.stringify({ version: INDEX_VERSION, runs: next }))
+    } catch { /* a cache: best effort */ }
+  }
+  return out.sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : a.id < b.id ? 1 : -1))
+}
+
+/** Resolve a reference to the run.json it names: an id in the store, or a path given as such. */
+export function resolveRef(s: Store, text: string): { id: string | null; file: string } {
+  let ref
+  try {
+    ref = parseRef(text)
+  } catch (e) {
+    throw new InputError('E_REF', e instanceof Error ? e.message : String(e))
+  }
+  if (ref.kind === 'path') {
+    if (ref.path === '-') return { id: null, file: '-' }
+    let file = path.resolve(ref.path)
+    try {
+      if (statSync(file).isDirectory()) file = path.join(file, 'run.json')
+    } catch (e) {
+      throw new InputError('E_REF', `cannot read run '${ref.path}': ${describeErrno(e)}`)
+    }
+    return { id: null, file }
+  }
+  if (ref.kind === 'prefix' && ref.prefix.length === 64) {
+    const file = runPath(s, ref.prefix)
+    if (existsSync(file)) return { id: ref.prefix, file }
+  }
+  const ids = ref.kind === 'latest' ? listRuns(s).map((r) => r.id) : listRunIds(s).sort()
+  try {
+    const id = resolveStoreRef(ref, ids, text)
+    return { id, file: runPath(s, id) }
+  } catch (e) {
+    if (e instanceof RefError) {
+      const hint = e.candidates.length > 0 ? `candidates: ${e.candidates.map((c) => c.slice(0, 12)).join(', ')}` : `see 'prov log' for the recorded runs`
+      throw new InputError('E_REF', e.message, hint)
+    }
+    throw e
+  }
+}
+
+/**
+ * The HMAC key for secret fingerprints: 32 random bytes in <store>/secret.key, mode 0600,
+ * created on first use (atomically, so concurrent first uses agree), never recorded.
+ */
+export function readSecretKey(s: Store): Buffer {
+  const file = path.join(s.dir, 'secret.key')
+  try {
+    const key = readFileSync(file)
+    if (key.length >= 32) return key
+  } catch (e) {
+    if (!(isNodeError(e) && e.code === 'ENOENT')) throw new ProvError('E_STORE', `cannot read the key '${file}': ${describeErrno(e)}`)
+  }
+  ensureStore(s)
+  const tmp = tmpName(s, 'key')
+  writeFileSync(tmp, randomBytes(32), { mode: 0o600 })
+  chmodSync(tmp, 0o600)
+  try {
+    linkSync(tmp, file) // fails if another process won the race: then use theirs
+  } catch (e) {
+    if (!(isNodeError(e) && e.code === 'EEXIST')) { unlinkSync(tmp); throw new ProvError('E_STORE', `cannot create the key '${file}': ${describeErrno(e)}`) }
+  }
+  unlinkSync(tmp)
+  return readFileSync(file)
+}
+
+/** The store's config: .prov/config.json (optional). */
+export function readConfig(s: Store): Record<string, unknown> {
+  const file = path.join(s.dir, 'config.json')
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    if (isNodeError(e) && e.code === 'ENOENT') return {}
+    throw new InputError('E_READ', `cannot read '${file}': ${describeErrno(e)}`)
+  }
+  try {
+    const c = JSON.parse(text) as unknown
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new Error('expected an object')
+    return c as Record<string, unknown>
+  } catch (e) {
+    throw new InputError('E_CONFIG', `'${file}' is not a valid config: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}

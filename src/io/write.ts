@@ -1,0 +1,57 @@
+// Turning merged sections into a stored run: scrub, split off the patch, validate, write.
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { InputError } from '../errors.js'
+import { buildRunRecord, type RunRecord, type GitState, type EnvSnapshot } from '../core/record.js'
+import type { Redactor } from '../core/redact.js'
+import { stripUrlCredentials } from '../core/redact.js'
+import { toRecordPath } from '../core/paths.js'
+import { assertValid } from '../schema.js'
+import { writeRunDir, type ExtraFile, type Store } from './store.js'
+
+/** Apply the secret policy to everything a record holds that could carry a secret. */
+export function scrubSections(sections: Record<string, unknown>, redactor: Redactor): void {
+  const cmd = sections.command as { argv?: unknown } | undefined
+  if (cmd && Array.isArray(cmd.argv) && cmd.argv.every((a) => typeof a === 'string')) {
+    sections.command = { ...cmd, argv: redactor.redactArgv(cmd.argv as string[]) }
+  }
+  if (sections.params !== undefined) sections.params = redactor.redactParams(sections.params)
+  if (typeof sections.message === 'string') sections.message = redactor.scrubText(sections.message)
+  const env = sections.env as EnvSnapshot | undefined
+  if (env && typeof env === 'object' && env.vars && typeof env.vars === 'object') {
+    sections.env = { ...env, vars: redactor.redactVars(env.vars) }
+  }
+  const git = sections.git as GitState | null | undefined
+  if (git && typeof git === 'object' && typeof git.remote === 'string') {
+    sections.git = { ...git, remote: redactor.scrubText(stripUrlCredentials(git.remote)) }
+  }
+}
+
+/**
+ * Validate and store a run. The git patch text (from git-state) moves to patch.diff beside
+ * run.json; the record keeps its SHA-256 and size.
+ */
+export function storeRun(store: Store, sections: Record<string, unknown>, redactor: Redactor, extra: ExtraFile[] = [], now = new Date().toISOString()): { record: RunRecord; created: boolean; path: string } {
+  scrubSections(sections, redactor)
+  const files = [...extra]
+  const git = sections.git as GitState | null | undefined
+  if (git && typeof git === 'object' && git.patch && typeof git.patch === 'object' && typeof git.patch.text === 'string') {
+    const text = redactor.scrubText(git.patch.text)
+    const sha256 = createHash('sha256').update(text, 'utf8').digest('hex')
+    if (text === git.patch.text && git.patch.sha256 !== sha256) {
+      throw new InputError('E_PATCH', `git.patch.sha256 does not match git.patch.text (${git.patch.sha256.slice(0, 12)} ≠ ${sha256.slice(0, 12)})`)
+    }
+    const { text: _t, ...rest } = git.patch
+    sections.git = { ...git, patch: { ...rest, sha256, size: Buffer.byteLength(text) } }
+    files.push({ name: 'patch.diff', data: text })
+  }
+  const record = buildRunRecord(sections, now)
+  assertValid('run', record, 'the run')
+  const written = writeRunDir(store, record, files)
+  return { record, ...written }
+}
+
+/** How a stored run's path is printed: relative to the project root when inside it. */
+export function displayRunPath(store: Store, file: string): string {
+  return toRecordPath(store.root, path.resolve(file)).path
+}

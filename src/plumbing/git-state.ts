@@ -1,0 +1,22 @@
+import { defineCommand } from 'citty'
+import { readGitState } from '../io/git.js'
+import { loadRedactor } from '../io/secrets.js'
+import { emitJson } from '../io/stdio.js'
+import { locateStore } from '../io/store.js'
+import { assertValid } from '../schema.js'
+import { prettyArg, storeArg } from './_args.js'
+
+export default defineCommand({
+  meta: { name: 'git-state', description: 'Describe the commit, branch, changed paths and uncommitted patch as {"git": {...}}' },
+  args: {
+    'no-patch': { type: 'boolean', description: 'Leave out the patch of uncommitted changes' },
+    ...storeArg,
+    ...prettyArg,
+  },
+  async run({ args }) {
+    const store = locateStore({ store: args.store })
+    const doc = { git: await readGitState(store, loadRedactor(store), { patch: !args['no-patch'] }) }
+    assertValid('git', doc, 'the git-state output')
+    await emitJson(doc, args.pretty)
+  },
+})

@@ -1,0 +1,229 @@
+import path from 'node:path'
+import { defineCommand } from 'citty'
+import { diffRecords } from '../io/compare.js'
+import { loadRun, readRunFileText, type LoadedRun } from '../io/runs.js'
+import { locateStore, findWorkTree, type Store } from '../io/store.js'
+import { emitJson, emitText } from '../io/stdio.js'
+import { colorsFor, type Colors } from '../io/color.js'
+import { hashPaths } from '../io/hash.js'
+import { readGitState, logBetween, commitExists } from '../io/git.js'
+import { readEnvSnapshot } from '../io/env.js'
+import { readParamsFile } from '../io/params.js'
+import { loadRedactor } from '../io/secrets.js'
+import { scrubSections } from '../io/write.js'
+import { SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
+import { flattenValues, mergeParams, setPath, type Params } from '../core/params.js'
+import { fromRecordPath } from '../core/paths.js'
+import { shortId } from '../core/id.js'
+import type { FileEntry, RunRecord } from '../core/record.js'
+import { assertValid } from '../schema.js'
+import { UsageError } from '../errors.js'
+import { formatSize, formatValue } from './show.js'
+import { list, storeArg } from '../plumbing/_args.js'
+import { ignoreArg } from '../plumbing/diff-runs.js'
+
+const TITLES: Record<Section, string> = { command: 'command', code: 'code', inputs: 'inputs', params: 'params', env: 'env', outputs: 'outputs' }
+/** The order a person reads the story in: what could explain a change comes before the change. */
+const REPORT_ORDER: Section[] = ['code', 'params', 'inputs', 'env', 'command', 'outputs']
+
+const visible = (d: RunDiff, s: Section, all: boolean): Change[] => d[s].filter((c) => all || c.noise !== true)
+
+function fileDesc(v: unknown): string {
+  const f = v as Partial<FileEntry> | undefined
+  if (!f || f.missing) return 'missing'
+  return `${formatSize(f.size ?? 0)} ${String(f.sha256 ?? '').slice(0, 8)}`
+}
+
+function short(v: unknown, max = 60): string {
+  const s = formatValue(v)
+  return s.length > max ? s.slice(0, max - 1) + '…' : s
+}
+
+function names(changes: Change[], max = 3): string {
+  const shown = changes.slice(0, max).map((c) => c.key)
+  return shown.join(', ') + (changes.length > max ? ` (+${changes.length - max} more)` : '')
+}
+
+function commitCount(d: RunDiff, commits: { count: number; ahead: boolean } | null): string | null {
+  const commit = d.code.find((c) => c.key === 'commit' && c.scope === undefined)
+  if (!commit) return null
+  if (commits === null) return `commit ${short(commit.from, 12).slice(0, 7)} → ${short(commit.to, 12).slice(0, 7)}`
+  return `${commits.count} commit${commits.count === 1 ? '' : 's'}${commits.ahead ? '' : ' back'}`
+}
+
+/** One line that tells the story: what changed, and what else changed that could explain it. */
+export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boolean } | null = null): string {
+  const changed = (s: Section): Change[] => visible(d, s, false)
+  if (d.identical) return 'no differences'
+  const explain: string[] = []
+  const code = changed('code')
+  if (code.length > 0) {
+    const parts: string[] = []
+    const cc = commitCount(d, commits)
+    if (cc) parts.push(cc)
+    if (code.some((c) => c.key === 'patch' || c.scope === 'worktree' || c.key === 'dirty')) parts.push('uncommitted changes differ')
+    if (parts.length === 0) parts.push(names(code.filter((c) => !c.scope)))
+    explain.push(`code: ${parts.join(', ')}`)
+  }
+  const params = changed('params')
+  if (params.length > 0) {
+    explain.push('params: ' + params.slice(0, 3).map((c) => c.op === 'changed' ? `${c.key} ${short(c.from, 20)} → ${short(c.to, 20)}` : c.op === 'added' ? `+${c.key}` : `-${c.key}`).join(', ') + (params.length > 3 ? ` (+${params.length - 3} more)` : ''))
+  }
+  const inputs = changed('inputs')
+  explain.push(inputs.length > 0 ? `inputs: ${names(inputs)}` : 'inputs identical')
+  const env = changed('env')
+  if (env.length > 0) explain.push(`env: ${names(env)}`)
+  const cmd = changed('command')
+  if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
+  const outputs = changed('outputs')
+  if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
+  const noOutputs = d.outputs.length === 0
+  return `${noOutputs ? 'outputs identical' : 'outputs identical'}; ${explain.join('; ')}`
+}
+
+function renderChange(s: Section, c: Change, col: Colors): string {
+  const sign = c.op === 'added' ? col.green('+') : c.op === 'removed' ? col.red('-') : col.yellow('~')
+  const noise = c.noise ? col.dim('  (noise)') : ''
+  if (s === 'inputs' || s === 'outputs') {
+    const body = c.op === 'changed' ? `${fileDesc(c.from)} → ${fileDesc(c.to)}` : c.op === 'added' ? fileDesc(c.to) : fileDesc(c.from)
+    return `  ${sign} ${c.key}  ${col.dim(body)}${noise}`
+  }
+  if (c.scope === 'commits') return `  ${sign} ${c.key}  ${col.dim('(between the commits)')}`
+  if (c.scope === 'worktree') {
+    const st = (v: unknown): string => (v === undefined ? 'clean' : String(v))
+    return `  ${sign} ${c.key}  ${col.dim(`uncommitted: ${st(c.from)} → ${st(c.to)}`)}`
+  }
+  if (c.op === 'changed') return `  ${sign} ${c.key}: ${col.red(short(c.from, 200))} → ${col.green(short(c.to, 200))}${noise}`
+  if (c.op === 'added') return `  ${sign} ${c.key}: ${col.green(short(c.to, 200))}${noise}`
+  return `  ${sign} ${c.key}: ${col.red(short(c.from, 200))}${noise}`
+}
+
+async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | null): Promise<string | null> {
+  const pa = a.record.git?.patch ? readRunFileText(a, 'patch.diff') ?? '' : ''
+  const pb = workspacePatch ?? (b.record.git?.patch ? readRunFileText(b, 'patch.diff') ?? '' : '')
+  if (pa === pb) return null
+  const { createTwoFilesPatch } = await import('diff')
+  return createTwoFilesPatch('a/uncommitted.patch', 'b/uncommitted.patch', pa, pb, '', '', { context: 2 })
+}
+
+function colorPatch(text: string, col: Colors): string {
+  return text.split('\n').map((l) => l.startsWith('+') && !l.startsWith('+++') ? col.green(l) : l.startsWith('-') && !l.startsWith('---') ? col.red(l) : l.startsWith('@@') ? col.cyan(l) : l).map((l) => `    ${l}`).join('\n')
+}
+
+/** The present, as a run-shaped document: what `--workspace` compares a run with. */
+async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
+  const redactor = loadRedactor(store)
+  const paths = (entries: FileEntry[]): string[] => entries.filter((e) => !e.stream).map((e) => fromRecordPath(store.root, e.path)).filter((p): p is string => p !== null)
+  const inputs = hashPaths(store, paths(run.inputs), store.root, { allowMissing: true })
+  const outputs = hashPaths(store, paths(run.outputs), store.root, { allowMissing: true })
+  const [git, env] = await Promise.all([readGitState(store, redactor), readEnvSnapshot(store, redactor)])
+  let params: Params = run.params as Params
+  const files = run.command.params_files ?? []
+  if (files.length > 0) {
+    let fromFiles: Params = {}
+    for (const f of files) {
+      const abs = fromRecordPath(store.root, f)
+      if (abs === null) continue
+      fromFiles = mergeParams(fromFiles, (await readParamsFile(abs)) as Params)
+    }
+    const fileKeys = new Set(flattenValues(fromFiles).keys())
+    params = fromFiles
+    for (const [k, v] of flattenValues(run.params)) {
+      if (!fileKeys.has(k) && !/\[\d+\]/.test(k)) setPath(params, k.split('.'), v as never)
+    }
+  }
+  const patchText = git?.patch?.text ?? null
+  if (git?.patch) delete git.patch.text
+  const sections: Record<string, unknown> = { command: run.command, inputs, outputs, params, git, env }
+  if (run.message !== undefined) sections.message = run.message
+  scrubSections(sections, redactor)
+  return { record: { id: '', schema_version: run.schema_version, created_at: run.created_at, ...sections } as RunRecord, patch: patchText }
+}
+
+export default defineCommand({
+  meta: { name: 'diff', description: 'Show what changed between two runs (default: @~1 and @), or since a run (--workspace)', repeatable: ['ignore'] },
+  args: {
+    a: { type: 'positional', required: false, description: 'The older run (default: @~1; with --workspace: @)' },
+    b: { type: 'positional', required: false, description: 'The newer run (default: @)' },
+    workspace: { type: 'boolean', description: 'Compare the run with the present: its inputs and outputs re-hashed, git state, environment, params files' },
+    json: { type: 'boolean', description: 'Print the diff-runs document instead' },
+    stat: { type: 'boolean', description: 'One line per section: how many changes' },
+    quiet: { type: 'boolean', alias: 'q', description: 'Print nothing; the exit status says whether the runs differ' },
+    all: { type: 'boolean', description: 'Also show noise: shell-session variables that differ between any two runs' },
+    ...ignoreArg,
+    ...storeArg,
+  },
+  async run({ args }) {
+    const store = locateStore({ store: args.store })
+    let a: LoadedRun
+    let b: LoadedRun
+    let workspacePatch: string | null = null
+    if (args.workspace) {
+      if (args.b !== undefined) throw new UsageError('--workspace compares one run with the present: give at most one run')
+      a = await loadRun(store, (args.a as string | undefined) ?? '@')
+      const ws = await readWorkspace(store, a.record)
+      workspacePatch = ws.patch ?? ''
+      b = { record: ws.record, id: null, dir: null }
+    } else {
+      a = await loadRun(store, (args.a as string | undefined) ?? '@~1', { partial: true })
+      b = await loadRun(store, (args.b as string | undefined) ?? '@', { partial: true })
+    }
+    const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore) })
+    if (args.workspace) diff.b = null
+    if (!diff.identical) process.exitCode = 1
+    if (args.quiet) return
+    if (args.json) {
+      const doc = { diff }
+      assertValid('diff', doc, 'the diff')
+      return emitJson(doc)
+    }
+    const col = colorsFor(process.stdout)
+    const label = (r: LoadedRun, fallback: string): string => (r.id ? shortId(r.id) : fallback)
+    const out: string[] = []
+    let commits: { count: number; ahead: boolean; lines: string[] } | null = null
+    const top = findWorkTree(store.root)
+    const ca = a.record.git?.commit
+    const cb = b.record.git?.commit
+    if (top && ca && cb && ca !== cb && (await commitExists(top, ca)) && (await commitExists(top, cb))) commits = await logBetween(top, ca, cb)
+    out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
+    out.push(buildHeadline(diff, commits))
+    const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
+    if (args.stat) {
+      for (const s of REPORT_ORDER) {
+        const n = visible(diff, s, args.all === true).length
+        out.push(`  ${TITLES[s].padEnd(8)} ${n === 0 ? col.dim('identical') : `${n} change${n === 1 ? '' : 's'}`}`)
+      }
+    } else {
+      for (const s of REPORT_ORDER) {
+        const changes = visible(diff, s, args.all === true)
+        if (changes.length === 0) continue
+        out.push('', col.bold(TITLES[s]))
+        if (s === 'code') {
+          const head = changes.filter((c) => c.scope === undefined)
+          for (const c of head) out.push(renderChange(s, c, col))
+          if (commits && commits.lines.length > 0) {
+            out.push(`  ${commits.count} commit${commits.count === 1 ? '' : 's'} between them:`)
+            for (const l of commits.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
+            if (commits.count > commits.lines.length) out.push(`    … ${commits.count - commits.lines.length} more`)
+          } else if (commits && !commits.ahead && commits.count > 0) {
+            out.push(`  b is ${commits.count} commit${commits.count === 1 ? '' : 's'} behind a`)
+          }
+          const between = changes.filter((c) => c.scope === 'commits')
+          if (between.length > 0) {
+            out.push('  files that differ between the commits:')
+            for (const c of between) out.push('  ' + renderChange(s, c, col))
+          }
+          for (const c of changes.filter((c) => c.scope === 'worktree')) out.push(renderChange(s, c, col))
+          if (changes.some((c) => c.key === 'patch')) {
+            const pd = await patchDiff(a, b, workspacePatch)
+            if (pd !== null) out.push('  the uncommitted changes differ:', colorPatch(pd.split('\n').slice(4).join('\n'), col))
+          }
+          continue
+        }
+        for (const c of changes) out.push(renderChange(s, c, col))
+      }
+    }
+    if (hidden > 0 && !args.all) out.push('', col.dim(`(${hidden} noise change${hidden === 1 ? '' : 's'} hidden: shell-session variables; --all shows them)`))
+    await emitText(out.join('\n') + '\n')
+  },
+})

@@ -1,0 +1,54 @@
+import { defineCommand } from 'citty'
+import { listRuns, locateStore, type RunSummary } from '../io/store.js'
+import { emitLines } from '../io/stdio.js'
+import { colorsFor } from '../io/color.js'
+import { shortId } from '../core/id.js'
+import { UsageError } from '../errors.js'
+import { storeArg } from '../plumbing/_args.js'
+
+/** argv as a shell would need it typed: words with spaces or quotes are single-quoted. */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((a) => (a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ')
+}
+
+export function formatStatus(r: { exit_code: number | null; signal: string | null }): string {
+  return r.signal ? r.signal : r.exit_code === null ? 'not run' : `exit ${r.exit_code}`
+}
+
+function jsonLine(r: RunSummary): string {
+  const o: Record<string, unknown> = {
+    id: r.id,
+    created_at: r.created_at,
+    started_at: r.started,
+    command: { argv: r.argv, exit_code: r.exit_code, signal: r.signal },
+  }
+  if (r.duration_ms !== undefined) o.duration_ms = r.duration_ms
+  if (r.message !== undefined) o.message = r.message
+  return JSON.stringify(o)
+}
+
+export default defineCommand({
+  meta: { name: 'log', description: 'List the recorded runs, newest first' },
+  args: {
+    'max-count': { type: 'string', alias: 'n', valueHint: 'n', description: 'Show at most this many runs' },
+    json: { type: 'boolean', description: 'One JSON object per line: id, created_at, started_at, command.argv, command.exit_code, ...' },
+    ...storeArg,
+  },
+  async run({ args }) {
+    let max = Infinity
+    if (args['max-count'] !== undefined) {
+      max = Number(args['max-count'])
+      if (!Number.isInteger(max) || max < 0) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
+    }
+    const runs = listRuns(locateStore({ store: args.store })).slice(0, max)
+    if (args.json) return emitLines(runs.map(jsonLine))
+    const c = colorsFor(process.stdout)
+    await emitLines(runs.map((r) => {
+      const when = r.started.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z')
+      const st = formatStatus(r)
+      const status = r.exit_code === 0 ? c.green(st.padEnd(8)) : c.red(st.padEnd(8))
+      const msg = r.message ? `  ${c.dim('# ' + r.message.split('\n')[0])}` : ''
+      return `${c.yellow(shortId(r.id))}  ${when}  ${status}  ${formatArgv(r.argv)}${msg}`
+    }))
+  },
+})

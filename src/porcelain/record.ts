@@ -1,0 +1,104 @@
+import path from 'node:path'
+import { statSync } from 'node:fs'
+import { defineCommand } from 'citty'
+import { hashFile, hashPaths } from '../io/hash.js'
+import { readEnvSnapshot } from '../io/env.js'
+import { readGitState } from '../io/git.js'
+import { readParams } from '../io/params.js'
+import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
+import { loadRedactor } from '../io/secrets.js'
+import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
+import { storeRun } from '../io/write.js'
+import { log } from '../io/log.js'
+import { colorsFor } from '../io/color.js'
+import { mergeSections, type FileEntry } from '../core/record.js'
+import { shortId } from '../core/id.js'
+import { UsageError } from '../errors.js'
+import { paramArgs } from '../plumbing/read-params.js'
+import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`
+  const m = Math.floor(ms / 60_000)
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
+export default defineCommand({
+  meta: {
+    name: 'record',
+    description: 'Run a command and record its inputs, params, code, environment and outputs; exits with its status',
+    repeatable: ['input', 'output', 'param', 'params-file', ...VAR_FLAGS],
+    takesCommand: true,
+    failureCode: 125,
+  },
+  args: {
+    input: { type: 'string', alias: 'i', valueHint: 'path', description: 'An input file or directory, hashed before the command runs (repeatable)' },
+    output: { type: 'string', alias: 'o', valueHint: 'path', description: 'An output file or directory, hashed after it ends (repeatable)' },
+    ...paramArgs,
+    message: { type: 'string', alias: 'm', valueHint: 'msg', description: 'A message kept with the run' },
+    'no-exec': { type: 'boolean', description: 'Record without running the command' },
+    capture: { type: 'boolean', description: 'Also keep the command\'s stdout and stderr with the run (recorded as outputs <stdout> and <stderr>)' },
+    'no-cache': { type: 'boolean', description: 'Read every file, ignoring the stat cache' },
+    ...varFlags,
+    ...storeArg,
+    ...quietArg,
+  },
+  async run({ args, data }) {
+    const { rest, sequence } = data as RunData
+    if (rest === null || rest.length === 0) throw new UsageError('no command given', 'usage: prov record [<options>] -- <command> [<arg>...]')
+    const cwd = process.cwd()
+    const store = locateStore({ store: args.store })
+    const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
+    const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
+
+    // Before the command: params, inputs, environment and code.
+    const params = await readParams(sequence)
+    const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
+    const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
+    const [env, git] = await Promise.all([readEnvSnapshot(store, redactor), readGitState(store, redactor)])
+
+    // The command itself.
+    let outcome: RunOutcome
+    const extra: ExtraFile[] = []
+    let captured: FileEntry[] = []
+    if (args['no-exec']) {
+      outcome = { command: { argv: rest, cwd: commandCwd(store.root), exit_code: null, signal: null }, status: 0 }
+    } else {
+      const tmp = args.capture ? makeTempDir(store, 'capture') : null
+      const capture = tmp ? { stdout: path.join(tmp, 'stdout'), stderr: path.join(tmp, 'stderr') } : undefined
+      outcome = await runCommand(rest, { root: store.root, capture })
+      if (capture) {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const file = capture[stream]
+          try { statSync(file) } catch { continue }
+          const h = hashFile(file)
+          captured.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
+          extra.push({ name: stream, from: file })
+        }
+      }
+    }
+
+    // After it: outputs (missing ones recorded as missing), then the run.
+    const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
+    if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map((f) => path.relative(store.root, path.resolve(cwd, f)).split(path.sep).join('/'))
+    const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
+    if (args.message !== undefined) sections.message = args.message
+    const { record } = storeRun(store, sections, redactor, extra)
+
+    if (!args.quiet) {
+      const c = colorsFor(process.stderr)
+      const cmd = record.command
+      const status = cmd.signal ? `killed by ${cmd.signal}` : cmd.exit_code === null ? 'not run' : `exit ${cmd.exit_code}`
+      const parts = [status]
+      if (typeof cmd.duration_ms === 'number') parts.push(formatDuration(cmd.duration_ms))
+      parts.push(plural(record.inputs.length, 'input'), plural(record.outputs.length, 'output'))
+      const missing = record.outputs.filter((o) => o.missing).length
+      if (missing > 0) parts.push(c.yellow(`${missing} missing`))
+      log.info(`prov: recorded ${c.bold(shortId(record.id))} (${parts.join(', ')})`)
+    }
+    process.exitCode = outcome.status
+  },
+})

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs'
+import { defineCommand } from 'citty'
+import { loadRun } from '../io/runs.js'
+import { locateStore, resolveRef } from '../io/store.js'
+import { emitText } from '../io/stdio.js'
+import { colorsFor } from '../io/color.js'
+import type { FileEntry, RunRecord } from '../core/record.js'
+import { formatArgv, formatStatus } from './log.js'
+import { formatDuration } from './record.js'
+import { flattenValues } from '../core/params.js'
+import { storeArg } from '../plumbing/_args.js'
+
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`
+}
+
+export function formatValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v)
+}
+
+function files(list: FileEntry[]): string[] {
+  return list.map((f) => f.missing ? `  ${f.path}  (missing)` : `  ${f.path}  ${formatSize(f.size ?? 0)}  ${f.sha256?.slice(0, 12)}`)
+}
+
+export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): string {
+  const out: string[] = []
+  const c = r.command
+  out.push(color.yellow(`run ${r.id}`))
+  out.push(`Date:     ${c.started_at ?? r.created_at}`)
+  out.push(`Command:  ${formatArgv(c.argv)}${c.cwd && c.cwd !== '.' ? `   (in ${c.cwd})` : ''}`)
+  out.push(`Status:   ${formatStatus(c)}${typeof c.duration_ms === 'number' ? ` after ${formatDuration(c.duration_ms)}` : ''}${c.error ? ` (${c.error})` : ''}`)
+  if (r.message !== undefined) out.push(`Message:  ${r.message}`)
+  if (r.git === null) out.push('Code:     not in a git repository')
+  else {
+    const g = r.git
+    const where = g.commit === null ? 'no commits yet' : g.commit.slice(0, 12)
+    const branch = g.branch === null ? 'detached HEAD' : `on ${g.branch}`
+    const dirty = g.dirty ? `, ${g.changes.length} uncommitted change${g.changes.length === 1 ? '' : 's'}` : ', clean'
+    out.push(`Code:     ${where} ${branch}${dirty}${g.remote ? `  (${g.remote})` : ''}`)
+    for (const ch of g.changes) out.push(`  ${ch.status.padStart(2)} ${ch.path}`)
+  }
+  const params = [...flattenValues(r.params)]
+  out.push(`Params:   ${params.length === 0 ? 'none' : ''}`)
+  for (const [k, v] of params) out.push(`  ${k} = ${formatValue(v)}`)
+  out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}`)
+  out.push(...files(r.inputs))
+  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}`)
+  out.push(...files(r.outputs))
+  const e = r.env
+  const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${k} ${(/\d+(\.\d+)+/.exec(v) ?? [v])[0]}`)
+  out.push(`Env:      ${e.os.platform} ${e.os.release} ${e.os.arch}, node ${e.runtime.node}${tools.length ? ', ' + tools.join(', ') : ''}`)
+  out.push(`          ${Object.keys(e.vars).length} environment variables (prov show --json lists them)`)
+  return out.join('\n') + '\n'
+}
+
+export default defineCommand({
+  meta: { name: 'show', description: 'Show one run (default: the latest), readable; --json prints its run.json' },
+  args: {
+    ref: { type: 'positional', required: false, default: '@', description: 'The run: id, prefix, @, @~N, or a run.json path' },
+    json: { type: 'boolean', description: 'Print the run.json exactly as stored' },
+    ...storeArg,
+  },
+  async run({ args }) {
+    const store = locateStore({ store: args.store })
+    const run = await loadRun(store, args.ref as string)
+    if (args.json) {
+      const { file } = resolveRef(store, args.ref as string)
+      return emitText(file === '-' ? JSON.stringify(run.record, null, 2) + '\n' : readFileSync(file, 'utf8'))
+    }
+    await emitText(renderRun(run.record, colorsFor(process.stdout)))
+  },
+})

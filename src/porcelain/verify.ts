@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { defineCommand } from 'citty'
+import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
+import { hashFile } from '../io/hash.js'
+import { emitLines } from '../io/stdio.js'
+import { colorsFor } from '../io/color.js'
+import { computeRunId, shortId } from '../core/id.js'
+import { fromRecordPath } from '../core/paths.js'
+import type { RunRecord } from '../core/record.js'
+import { checkValid } from '../schema.js'
+import { describeErrno, ProvError } from '../errors.js'
+import { storeArg, type RunData } from '../plumbing/_args.js'
+
+/** Every problem with one stored run; an empty list means it is sound. */
+export function checkRun(store: Store, id: string | null, file: string, opts: { files: boolean }): string[] {
+  let data: unknown
+  try {
+    data = readRunFile(file)
+  } catch (e) {
+    return [e instanceof ProvError ? e.message.replace(/^run '[^']*'/, 'run.json') : String(e)]
+  }
+  const problems: string[] = []
+  const schema = checkValid('run', data)
+  if (schema !== null) problems.push(`does not match the run schema ${schema}`)
+  const r = data as RunRecord
+  if (typeof data !== 'object' || data === null) return problems
+  const computed = computeRunId(data as Record<string, unknown>)
+  if (r.id !== computed) problems.push(`content does not hash to its id (it hashes to ${shortId(computed)})`)
+  if (id !== null && r.id !== id) problems.push(`is stored under ${shortId(id)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
+  const dir = path.dirname(file)
+  const patch = r.git?.patch
+  if (patch && typeof patch.sha256 === 'string') {
+    try {
+      const text = readFileSync(path.join(dir, 'patch.diff'))
+      if (createHash('sha256').update(text).digest('hex') !== patch.sha256) problems.push('patch.diff does not match git.patch.sha256')
+    } catch (e) {
+      problems.push(`cannot read patch.diff: ${describeErrno(e)}`)
+    }
+  }
+  for (const o of Array.isArray(r.outputs) ? r.outputs : []) {
+    if (o.stream && o.sha256) {
+      try {
+        if (hashFile(path.join(dir, o.stream)).sha256 !== o.sha256) problems.push(`captured ${o.stream} does not match its hash`)
+      } catch (e) {
+        problems.push(`cannot read captured ${o.stream}: ${describeErrno(e)}`)
+      }
+    }
+  }
+  if (opts.files && schema === null) {
+    for (const [section, list] of [['input', r.inputs], ['output', r.outputs]] as const) {
+      for (const f of list) {
+        if (f.stream) continue
+        const abs = fromRecordPath(store.root, f.path)
+        if (abs === null) { problems.push(`${section} '${f.path}' points outside the project`); continue }
+        let now: { sha256: string; size: number } | null = null
+        try { now = hashFile(abs) } catch { now = null }
+        if (f.missing) { if (now !== null) problems.push(`${section} '${f.path}' was missing and now exists`); continue }
+        if (now === null) problems.push(`${section} '${f.path}' is missing`)
+        else if (now.sha256 !== f.sha256) problems.push(`${section} '${f.path}' has changed (${now.size} bytes, sha256 ${now.sha256.slice(0, 12)})`)
+      }
+    }
+  }
+  return problems
+}
+
+export default defineCommand({
+  meta: { name: 'verify', description: 'Check runs against the schema and their ids; --files also re-hashes their files. Exit 1 when any fails', variadic: true },
+  args: {
+    files: { type: 'boolean', description: 'Also re-hash the inputs and outputs on disk (always reads; no cache)' },
+    quiet: { type: 'boolean', alias: 'q', description: 'Print only the runs that fail' },
+    ...storeArg,
+  },
+  async run({ args, data }) {
+    const { extra } = data as RunData
+    const store = locateStore({ store: args.store })
+    const targets = extra.length > 0
+      ? extra.map((ref) => resolveRef(store, ref))
+      : listRunIds(store).sort().map((id) => ({ id, file: runPath(store, id) }))
+    const c = colorsFor(process.stdout)
+    const lines: string[] = []
+    let failed = 0
+    for (const t of targets) {
+      const problems = checkRun(store, t.id, t.file, { files: args.files === true })
+      const name = t.id ?? t.file
+      if (problems.length === 0) { if (!args.quiet) lines.push(`${c.green('ok')}   ${name}`); continue }
+      failed++
+      for (const p of problems) lines.push(`${c.red('FAIL')} ${name}: ${p}`)
+    }
+    await emitLines(lines)
+    if (failed > 0) {
+      process.stderr.write(`prov: ${failed} of ${targets.length} run${targets.length === 1 ? '' : 's'} failed verification\n`)
+      process.exitCode = 1
+    }
+  },
+})
