@@ -1,6 +1,6 @@
 // The build: precompiled schema validators, one esbuild bundle with lazily loaded
 // command chunks, and the man pages. Run by `npm run build` (and so by `npm install`).
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs'
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync, renameSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,16 +32,22 @@ const code = standaloneCode(ajv, exportsMap).replace(/require\("([^"]+)"\)/g, (_
 })
 const gen = path.join(root, 'src/generated')
 mkdirSync(gen, { recursive: true })
-writeFileSync(path.join(gen, 'validators.js'), imports.join('') + code)
-writeFileSync(path.join(gen, 'validators.d.ts'),
+const writeAtomic = (file, text) => {
+  writeFileSync(`${file}.${process.pid}`, text)
+  renameSync(`${file}.${process.pid}`, file)
+}
+writeAtomic(path.join(gen, 'validators.js'), imports.join('') + code)
+writeAtomic(path.join(gen, 'validators.d.ts'),
   Object.keys(exportsMap).map((k) => `export declare const ${k}: import('../schema.js').Validator\n`).join(''))
 
 // 2. The bundle: dist/cli.mjs plus one chunk per lazily imported command.
+// Built beside dist/ and swapped in, so a test running meanwhile never sees half a build.
 const dist = path.join(root, 'dist')
-rmSync(dist, { recursive: true, force: true })
+const staging = path.join(root, `dist.${process.pid}.tmp`)
+rmSync(staging, { recursive: true, force: true })
 await build({
   entryPoints: [path.join(root, 'src/cli.ts')],
-  outdir: dist,
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -55,6 +61,10 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 })
+const old = `${dist}.${process.pid}.old`
+if (existsSync(dist)) renameSync(dist, old)
+renameSync(staging, dist)
+rmSync(old, { recursive: true, force: true })
 
 // 3. Man pages: man/<name>.1.md → man/<name>.1, reproducibly (fixed date and version).
 const manDir = path.join(root, 'man')
@@ -63,6 +73,6 @@ if (existsSync(manDir)) {
   const date = pkg.manDate ?? '2026-11-26'
   for (const f of readdirSync(manDir).filter((f) => f.endsWith('.1.md'))) {
     const out = execFileSync(process.execPath, [markedMan, '--version', `prov ${pkg.version}`, '--manual', 'prov manual', '--date', date, path.join(manDir, f)], { encoding: 'utf8' })
-    writeFileSync(path.join(manDir, f.replace(/\.md$/, '')), out)
+    writeAtomic(path.join(manDir, f.replace(/\.md$/, '')), out)
   }
 }

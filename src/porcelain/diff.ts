@@ -61,7 +61,10 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
     const parts: string[] = []
     const cc = commitCount(d, commits)
     if (cc) parts.push(cc)
-    if (code.some((c) => c.key === 'patch' || c.scope === 'worktree' || c.key === 'dirty')) parts.push('uncommitted changes differ')
+    const wt = code.filter((c) => c.scope === 'worktree')
+    const untrackedOnly = wt.length > 0 && wt.every((c) => c.from === '??' || c.to === '??' ) && !code.some((c) => c.key === 'patch')
+    if (untrackedOnly) parts.push(`untracked: ${names(wt)}`)
+    else if (code.some((c) => c.key === 'patch' || c.scope === 'worktree' || c.key === 'dirty')) parts.push('uncommitted changes differ')
     if (parts.length === 0) parts.push(names(code.filter((c) => !c.scope)))
     explain.push(`code: ${parts.join(', ')}`)
   }
@@ -77,8 +80,7 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
-  const noOutputs = d.outputs.length === 0
-  return `${noOutputs ? 'outputs identical' : 'outputs identical'}; ${explain.join('; ')}`
+  return `outputs identical; ${explain.join('; ')}`
 }
 
 function renderChange(s: Section, c: Change, col: Colors): string {
@@ -93,17 +95,28 @@ function renderChange(s: Section, c: Change, col: Colors): string {
     const st = (v: unknown): string => (v === undefined ? 'clean' : String(v))
     return `  ${sign} ${c.key}  ${col.dim(`uncommitted: ${st(c.from)} → ${st(c.to)}`)}`
   }
+  if (s === 'code' && c.key === 'patch') {
+    const p = (v: unknown): string => (typeof v === 'string' ? `sha256 ${v.slice(0, 12)}` : 'none')
+    return `  ${sign} uncommitted patch: ${p(c.from)} → ${p(c.to)}`
+  }
   if (c.op === 'changed') return `  ${sign} ${c.key}: ${col.red(short(c.from, 200))} → ${col.green(short(c.to, 200))}${noise}`
   if (c.op === 'added') return `  ${sign} ${c.key}: ${col.green(short(c.to, 200))}${noise}`
   return `  ${sign} ${c.key}: ${col.red(short(c.from, 200))}${noise}`
 }
 
-async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | null): Promise<string | null> {
+/**
+ * What the uncommitted changes were: one side's patch as it is when the other run was clean,
+ * else the difference between the two patches (a diff of diffs, made with the diff package).
+ */
+async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | null): Promise<{ title: string; text: string } | null> {
   const pa = a.record.git?.patch ? readRunFileText(a, 'patch.diff') ?? '' : ''
   const pb = workspacePatch ?? (b.record.git?.patch ? readRunFileText(b, 'patch.diff') ?? '' : '')
   if (pa === pb) return null
+  if (pa === '') return { title: 'uncommitted changes in b only:', text: pb }
+  if (pb === '') return { title: 'uncommitted changes in a only:', text: pa }
   const { createTwoFilesPatch } = await import('diff')
-  return createTwoFilesPatch('a/uncommitted.patch', 'b/uncommitted.patch', pa, pb, '', '', { context: 2 })
+  const text = createTwoFilesPatch('a/uncommitted.patch', 'b/uncommitted.patch', pa, pb, '', '', { context: 2 })
+  return { title: 'how the uncommitted changes differ (a diff of the two patches):', text: text.split('\n').slice(3).join('\n') }
 }
 
 function colorPatch(text: string, col: Colors): string {
@@ -216,7 +229,7 @@ export default defineCommand({
           for (const c of changes.filter((c) => c.scope === 'worktree')) out.push(renderChange(s, c, col))
           if (changes.some((c) => c.key === 'patch')) {
             const pd = await patchDiff(a, b, workspacePatch)
-            if (pd !== null) out.push('  the uncommitted changes differ:', colorPatch(pd.split('\n').slice(4).join('\n'), col))
+            if (pd !== null) out.push(`  ${pd.title}`, colorPatch(pd.text.replace(/\n$/, ''), col))
           }
           continue
         }
