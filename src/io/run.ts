@@ -40,7 +40,13 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
     extendEnv: true,
     windowsHide: true,
   })
-  const forward = (sig: NodeJS.Signals): void => { child.kill(sig) }
+  // A Ctrl-C at a terminal already reaches CMD, which shares prov's process group: forwarding
+  // SIGINT/SIGQUIT there too would deliver it twice. Signals sent to prov alone are forwarded.
+  const atTerminal = Boolean(process.stdin.isTTY || process.stderr.isTTY)
+  const forward = (sig: NodeJS.Signals): void => {
+    if (atTerminal && (sig === 'SIGINT' || sig === 'SIGQUIT')) return
+    child.kill(sig)
+  }
   for (const s of FORWARDED) process.on(s, forward)
   let result
   try {
