@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa, type Options } from 'execa'
-import Ajv2020 from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import formatsModule from 'ajv-formats'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = path.join(ROOT, 'bin', 'prov.mjs')
@@ -113,6 +113,8 @@ export async function makePlainDir(): Promise<Sandbox> {
 }
 
 const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true })
+// ajv-formats is CommonJS: its default export arrives as module.exports or as .default.
+const addFormats = ((formatsModule as unknown as { default?: typeof formatsModule.default }).default ?? formatsModule) as unknown as (a: Ajv2020) => void
 addFormats(ajv)
 const runSchema = JSON.parse(readFileSync(path.join(ROOT, 'schemas/run.schema.json'), 'utf8'))
 const diffSchema = JSON.parse(readFileSync(path.join(ROOT, 'schemas/diff.schema.json'), 'utf8'))
