@@ -25,7 +25,7 @@ export default defineCommand({
     if (args.stdin) {
       const text = await readStdinText()
       const sep = args.z ? '\0' : '\n'
-      paths.push(...text.split(sep).filter((p, i, all) => p !== '' || (i < all.length - 1 && args.z)))
+      paths.push(...text.split(sep).filter((p) => p !== ''))
     }
     const store = locateStore({ store: args.store })
     const section = args.as === 'outputs' ? 'outputs' : 'inputs'
