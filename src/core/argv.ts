@@ -39,6 +39,7 @@ export function parseArgv(
   for (const [name, def] of Object.entries(spec)) {
     if (def.type === 'positional') { positionals.push(name); continue }
     long.set(name, name)
+    if (name.length === 1) short.set(name, name) // a one-letter flag is spelled -z, as citty spells it
     const aliases = def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias]
     for (const a of aliases) (a.length === 1 ? short : long).set(a, name)
   }
