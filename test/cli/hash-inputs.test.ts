@@ -1,0 +1,356 @@
+// Black-box tests of `prov hash-inputs`: the built CLI against real files in temp directories.
+import { test, describe, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, readdirSync, readFileSync, existsSync } from 'node:fs'
+import path from 'node:path'
+import { execa, execaSync } from 'execa'
+import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.ts'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+async function repo(files?: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sandboxes.push(sb)
+  return sb
+}
+
+/** sha256sum's answer for a file (the real tool; fed on stdin, so odd names are not escaped). */
+function sha256sum(file: string): string {
+  const out = String(execaSync('sha256sum', { inputFile: file }).stdout)
+  assert.match(out, /^[0-9a-f]{64} {2}-$/)
+  return out.slice(0, 64)
+}
+
+/** A successful run: exit 0, empty stderr, a valid document. */
+async function hashOk(sb: Sandbox, args: string[], opts: Parameters<Sandbox['prov']>[1] = {}, kind: 'inputs' | 'outputs' = 'inputs'): Promise<any[]> {
+  const r = await sb.prov(['hash-inputs', ...args], opts)
+  assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+  assert.equal(r.exitCode, 0)
+  return parseValid(kind, r.stdout)[kind]
+}
+
+/** A failing run: exit 2, nothing on stdout, stderr names `name`. */
+async function hashFails(sb: Sandbox, args: string[], name: string, opts: Parameters<Sandbox['prov']>[1] = {}): Promise<string> {
+  const r = await sb.prov(['hash-inputs', ...args], { timeout: 15_000, ...opts })
+  assert.equal(r.signal, undefined, 'prov was killed (it hung)')
+  assert.equal(r.exitCode, 2, `stderr: ${r.stderr}`)
+  assert.equal(r.stdout, '')
+  assert.ok(r.stderr.includes(name), `stderr should name ${JSON.stringify(name)}: ${r.stderr}`)
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace')
+  return r.stderr
+}
+
+const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+
+describe('hash-inputs: files and directories', () => {
+  test('a file and a directory: recursive, sorted, sizes and sha256 as sha256sum gives them', async () => {
+    const sb = await repo({ 'README': 'hello\n' })
+    sb.write('data/b.csv', 'b,2\n')
+    sb.write('data/a.csv', 'a,1\n')
+    sb.write('data/sub/deep/z.txt', 'zzz')
+    sb.write('data/empty', '')
+    sb.write('big.bin', Buffer.alloc(3 * 1024 * 1024 + 17, 7)) // larger than the 1 MiB read chunk
+    const inputs = await hashOk(sb, ['data', 'big.bin', 'README'])
+    assert.deepEqual(inputs.map((e) => e.path), ['README', 'big.bin', 'data/a.csv', 'data/b.csv', 'data/empty', 'data/sub/deep/z.txt'])
+    for (const e of inputs) {
+      const abs = path.join(sb.dir, e.path)
+      assert.equal(e.sha256, sha256sum(abs), e.path)
+      assert.equal(e.size, statSync(abs).size, e.path)
+      assert.deepEqual(Object.keys(e).sort(), ['path', 'sha256', 'size'])
+    }
+    assert.equal(inputs.find((e) => e.path === 'data/empty').sha256, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  })
+
+  test('paths are sorted by the bytes of their UTF-8 form, not by UTF-16 code units', async () => {
+    const sb = await repo({})
+    // U+FF5A sorts before an emoji in UTF-8 (EF.. < F0..) but after it in UTF-16 (FF5A > D83D)
+    const names = ['B', 'a', 'é', '日本', '😀', '\uFF5A', 'a b', 'Z']
+    for (const n of names) sb.write(`d/${n}`, n)
+    const inputs = await hashOk(sb, ['d'])
+    const expected = names.map((n) => `d/${n}`).sort(byUtf8)
+    assert.deepEqual(inputs.map((e) => e.path), expected)
+    assert.ok(expected.indexOf('d/\uFF5A') < expected.indexOf('d/😀'))
+  })
+
+  test('.git and the store are skipped when walking the project root', async () => {
+    const sb = await repo({ 'a.txt': 'a' })
+    sb.write('.prov/runs/x/run.json', '{}')
+    sb.write('.prov/config.json', '{}')
+    sb.write('sub/.git/config', 'a nested repository')
+    const inputs = await hashOk(sb, ['.'])
+    const paths = inputs.map((e) => e.path)
+    assert.ok(paths.includes('a.txt'))
+    assert.ok(!paths.some((p) => p === '.git' || p.startsWith('.git/')), paths.join(','))
+    assert.ok(!paths.some((p) => p.startsWith('.prov/')), paths.join(','))
+  })
+
+  test('a PROV_DIR inside the work tree is skipped as well', async () => {
+    const sb = await repo({ 'a.txt': 'a' })
+    sb.write('mystore/runs/r/run.json', '{}')
+    const inputs = await hashOk(sb, ['.'], { env: { PROV_DIR: path.join(sb.dir, 'mystore') } })
+    const paths = inputs.map((e) => e.path)
+    assert.ok(paths.includes('a.txt'))
+    assert.ok(!paths.some((p) => p.startsWith('mystore/')), paths.join(','))
+    const viaFlag = await hashOk(sb, ['--store', 'mystore', '.'])
+    assert.deepEqual(viaFlag, inputs)
+  })
+
+  test('duplicates are recorded once', async () => {
+    const sb = await repo({ 'a': '1', 'd/b': '2' })
+    const inputs = await hashOk(sb, ['a', './a', 'd', 'd/b', 'd/../a', path.join(sb.dir, 'a')])
+    assert.deepEqual(inputs.map((e) => e.path), ['a', 'd/b'])
+  })
+
+  test('--as outputs prints an outputs section', async () => {
+    const sb = await repo({ 'out.txt': 'result' })
+    const outputs = await hashOk(sb, ['--as', 'outputs', 'out.txt'], {}, 'outputs')
+    assert.deepEqual(outputs, [{ path: 'out.txt', size: 6, sha256: sha256sum(path.join(sb.dir, 'out.txt')) }])
+    const r = await sb.prov(['hash-inputs', '--as', 'params', 'out.txt'])
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /params/)
+  })
+
+  test('--pretty indents the same document', async () => {
+    const sb = await repo({ 'a': '1' })
+    const r = await sb.prov(['hash-inputs', '--pretty', 'a'])
+    assert.equal(r.exitCode, 0)
+    assert.match(r.stdout, /^\{\n {2}"inputs": \[/)
+    const plain = await hashOk(sb, ['a'])
+    assert.deepEqual(parseValid('inputs', r.stdout).inputs, plain)
+  })
+
+  test('no paths gives an empty list', async () => {
+    const sb = await repo({})
+    assert.deepEqual(await hashOk(sb, []), [])
+  })
+})
+
+describe('hash-inputs: --stdin', () => {
+  test('newline-separated paths', async () => {
+    const sb = await repo({ 'a': '1', 'b c': '2', 'd/e': '3' })
+    const inputs = await hashOk(sb, ['--stdin'], { input: 'a\nb c\nd\n' })
+    assert.deepEqual(inputs.map((e) => e.path), ['a', 'b c', 'd/e'])
+    const noFinalNewline = await hashOk(sb, ['--stdin'], { input: 'a\nb c' })
+    assert.deepEqual(noFinalNewline.map((e) => e.path), ['a', 'b c'])
+  })
+
+  test('--stdin -z: NUL-separated, a name holding a newline', async () => {
+    const sb = await repo({})
+    sb.write('line\nbreak', 'nl')
+    sb.write('plain', 'p')
+    const inputs = await hashOk(sb, ['--stdin', '-z'], { input: 'line\nbreak\0plain\0' })
+    assert.deepEqual(inputs.map((e) => e.path), ['line\nbreak', 'plain'])
+    assert.equal(inputs[0].sha256, sha256sum(path.join(sb.dir, 'line\nbreak')))
+  })
+
+  test('--stdin merges with the named paths', async () => {
+    const sb = await repo({ 'a': '1', 'b': '2' })
+    const inputs = await hashOk(sb, ['--stdin', 'a'], { input: 'b\n' })
+    assert.deepEqual(inputs.map((e) => e.path), ['a', 'b'])
+  })
+
+  test('-z without --stdin is a usage error', async () => {
+    const sb = await repo({ 'a': '1' })
+    const r = await sb.prov(['hash-inputs', '-z', 'a'])
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /-z/)
+  })
+})
+
+describe('hash-inputs: missing paths', () => {
+  test('a missing path is exit 2 naming it, nothing on stdout', async () => {
+    const sb = await repo({ 'a': '1' })
+    await hashFails(sb, ['a', 'no-such-file.txt'], 'no-such-file.txt')
+  })
+
+  test('--missing-ok records {path, missing: true}', async () => {
+    const sb = await repo({ 'a': '1' })
+    const inputs = await hashOk(sb, ['--missing-ok', 'z-missing', 'a', 'sub/gone'])
+    assert.deepEqual(inputs, [
+      { path: 'a', size: 1, sha256: sha256sum(path.join(sb.dir, 'a')) },
+      { path: 'sub/gone', missing: true },
+      { path: 'z-missing', missing: true },
+    ])
+  })
+
+  test('--missing-ok does not excuse a dangling symbolic link', async () => {
+    const sb = await repo({})
+    symlinkSync('nowhere', path.join(sb.dir, 'dangling'))
+    await hashFails(sb, ['--missing-ok', 'dangling'], 'dangling')
+  })
+})
+
+describe('hash-inputs: odd names', () => {
+  const odd = ['with space', 'café-é', '日本語.txt', 'emoji-😀', 'new\nline', "quo'te", 'tab\there']
+  test('odd names are recorded exactly, named and in a walk', async () => {
+    const sb = await repo({})
+    for (const n of odd) sb.write(`odd/${n}`, n)
+    const walked = await hashOk(sb, ['odd'])
+    assert.deepEqual(walked.map((e) => e.path), odd.map((n) => `odd/${n}`).sort(byUtf8))
+    for (const e of walked) assert.equal(e.sha256, sha256sum(path.join(sb.dir, e.path)))
+    const named = await hashOk(sb, odd.map((n) => `odd/${n}`))
+    assert.deepEqual(named, walked)
+  })
+
+  test('a name with a leading dash, passed after --', async () => {
+    const sb = await repo({ '-rf': 'dash', '--help': 'h' })
+    const inputs = await hashOk(sb, ['--', '-rf', '--help'])
+    assert.deepEqual(inputs.map((e) => e.path), ['--help', '-rf'])
+    assert.equal(inputs[1].sha256, sha256sum(path.join(sb.dir, '-rf')))
+    const r = await sb.prov(['hash-inputs', '-rf'])
+    assert.equal(r.exitCode, 2, 'without -- it is an unknown option')
+    assert.match(r.stderr, /-r/)
+  })
+
+  test('a file name that is not valid UTF-8 is exit 2 naming it', async () => {
+    const sb = await repo({ 'ok': '1' })
+    mkdirSync(path.join(sb.dir, 'bad'))
+    const name = Buffer.concat([Buffer.from(path.join(sb.dir, 'bad') + '/'), Buffer.from([0x6c, 0x61, 0x74, 0x69, 0x6e, 0xe9, 0x2e, 0x74])])
+    writeFileSync(name, 'latin-1 name')
+    const stderr = await hashFails(sb, ['bad'], 'latin')
+    assert.match(stderr, /UTF-8/)
+    assert.match(stderr, /6c6174696ee92e74/, 'the bytes are shown')
+  })
+})
+
+describe('hash-inputs: special files', () => {
+  test('a FIFO is exit 2 naming it, and does not hang (named and in a walk)', async () => {
+    const sb = await repo({ 'dir/a': '1' })
+    execaSync('mkfifo', [path.join(sb.dir, 'dir', 'pipe')])
+    await hashFails(sb, ['dir/pipe'], 'pipe')
+    const stderr = await hashFails(sb, ['dir'], 'pipe')
+    assert.match(stderr, /FIFO/)
+  })
+
+  test('a symbolic link to a file, named and inside a walk, is hashed by its content', async () => {
+    const sb = await repo({ 'target.txt': 'the target' })
+    mkdirSync(path.join(sb.dir, 'links'))
+    symlinkSync('../target.txt', path.join(sb.dir, 'links', 'to-file'))
+    const named = await hashOk(sb, ['links/to-file'])
+    const sum = sha256sum(path.join(sb.dir, 'target.txt'))
+    assert.deepEqual(named, [{ path: 'links/to-file', size: 10, sha256: sum }])
+    const walked = await hashOk(sb, ['links'])
+    assert.deepEqual(walked, named)
+  })
+
+  test('a symbolic link to a directory inside a walk: a warning, not followed; named, it is followed', async () => {
+    const sb = await repo({ 'real/x': 'x', 'tree/a': 'a' })
+    symlinkSync('../real', path.join(sb.dir, 'tree', 'dirlink'))
+    const r = await sb.prov(['hash-inputs', 'tree'])
+    assert.equal(r.exitCode, 0)
+    assert.deepEqual(parseValid('inputs', r.stdout).inputs.map((e: any) => e.path), ['tree/a'])
+    assert.match(r.stderr, /warning/)
+    assert.match(r.stderr, /dirlink/)
+    const named = await hashOk(sb, ['tree/dirlink'])
+    assert.deepEqual(named.map((e) => e.path), ['tree/dirlink/x'])
+  })
+
+  test('a dangling symbolic link is exit 2, named or inside a walk', async () => {
+    const sb = await repo({ 'w/a': 'a' })
+    symlinkSync('missing-target', path.join(sb.dir, 'w', 'dangling'))
+    await hashFails(sb, ['w/dangling'], 'dangling')
+    const stderr = await hashFails(sb, ['w'], 'dangling')
+    assert.match(stderr, /dangling/)
+  })
+
+  test('a symbolic link loop is exit 2, named or inside a walk', async () => {
+    const sb = await repo({ 'l/a': 'a' })
+    symlinkSync('loop2', path.join(sb.dir, 'l', 'loop1'))
+    symlinkSync('loop1', path.join(sb.dir, 'l', 'loop2'))
+    const named = await hashFails(sb, ['l/loop1'], 'loop1')
+    assert.match(named, /symbolic links/)
+    await hashFails(sb, ['l'], 'loop')
+  })
+
+  test('an unreadable file is exit 2 naming it', { skip: process.getuid?.() === 0 ? 'running as root: chmod 000 does not stop root from reading' : false }, async () => {
+    const sb = await repo({ 'secret.txt': 'x' })
+    chmodSync(path.join(sb.dir, 'secret.txt'), 0o000)
+    try {
+      const stderr = await hashFails(sb, ['secret.txt'], 'secret.txt')
+      assert.match(stderr, /permission denied/)
+    } finally {
+      chmodSync(path.join(sb.dir, 'secret.txt'), 0o644)
+    }
+  })
+})
+
+describe('hash-inputs: where paths are relative to', () => {
+  test('a path outside the project is kept absolute, with a warning', async () => {
+    const sb = await repo({ 'a': '1' })
+    const outside = path.join(sb.home, 'elsewhere.txt')
+    writeFileSync(outside, 'outside')
+    const r = await sb.prov(['hash-inputs', 'a', outside])
+    assert.equal(r.exitCode, 0)
+    const inputs = parseValid('inputs', r.stdout).inputs
+    assert.deepEqual(inputs.map((e: any) => e.path).sort(byUtf8), ['a', outside].sort(byUtf8))
+    assert.deepEqual(inputs.map((e: any) => e.path), ['a', outside].sort(byUtf8))
+    assert.match(r.stderr, /warning/)
+    assert.ok(r.stderr.includes(outside), r.stderr)
+    assert.equal(inputs.find((e: any) => e.path === outside).sha256, sha256sum(outside))
+  })
+
+  test('paths named from a subdirectory are recorded relative to the project root', async () => {
+    const sb = await repo({ 'top.txt': 't', 'sub/dir/x.txt': 'x', 'sub/y.txt': 'y' })
+    const inputs = await hashOk(sb, ['x.txt', '../y.txt', '../../top.txt', '.'], { cwd: path.join(sb.dir, 'sub', 'dir') })
+    assert.deepEqual(inputs.map((e) => e.path), ['sub/dir/x.txt', 'sub/y.txt', 'top.txt'])
+  })
+
+  test('outside a git repository the project root is the current directory', async () => {
+    const sb = await makePlainDir()
+    sandboxes.push(sb)
+    sb.write('f.txt', 'plain')
+    sb.write('d/g.txt', 'g')
+    const inputs = await hashOk(sb, ['f.txt', 'd'])
+    assert.deepEqual(inputs.map((e) => e.path), ['d/g.txt', 'f.txt'])
+    assert.equal(inputs[1].sha256, sha256sum(path.join(sb.dir, 'f.txt')))
+  })
+})
+
+describe('hash-inputs: the stat cache', () => {
+  test('a second run gives the same output', async () => {
+    const sb = await repo({ 'a': 'one', 'd/b': 'two' })
+    const first = await hashOk(sb, ['a', 'd'])
+    assert.ok(existsSync(path.join(sb.dir, '.prov', 'cache')), 'the cache was written')
+    const second = await hashOk(sb, ['a', 'd'])
+    assert.deepEqual(second, first)
+  })
+
+  for (const noCache of [false, true]) {
+    test(`a file edited keeping its size and mtime is hashed again${noCache ? ' (--no-cache)' : ''}`, async () => {
+      const sb = await repo({})
+      const file = sb.write('data.txt', 'AAAA')
+      const old = new Date('2001-02-03T04:05:06Z')
+      utimesSync(file, old, old) // old enough that the cache trusts its entry
+      const flags = noCache ? ['--no-cache'] : []
+      const before = await hashOk(sb, [...flags, 'data.txt'])
+      assert.equal(before[0].sha256, sha256sum(file))
+      const again = await hashOk(sb, [...flags, 'data.txt'])
+      assert.deepEqual(again, before)
+      writeFileSync(file, 'BBBB')
+      utimesSync(file, old, old)
+      assert.equal(statSync(file).mtimeMs, old.getTime())
+      const after = await hashOk(sb, [...flags, 'data.txt'])
+      assert.equal(after[0].size, 4)
+      assert.equal(after[0].sha256, sha256sum(file))
+      assert.notEqual(after[0].sha256, before[0].sha256)
+    })
+  }
+})
+
+describe('hash-inputs: output', () => {
+  test('a closed stdout (| head -c 10) ends quietly', async () => {
+    const sb = await repo({})
+    for (let i = 0; i < 3000; i++) sb.write(`many/f${String(i).padStart(5, '0')}-${'x'.repeat(40)}`, String(i))
+    // the shell records prov's own status, which a pipe would hide
+    const r = await execa('sh', ['-c', '{ "$NODE" "$PROV" hash-inputs many; echo $? > ../status; } | head -c 10'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 0)
+    assert.equal(String(r.stdout), '{"inputs":')
+    assert.equal(readFileSync(path.join(sb.dir, '..', 'status'), 'utf8').trim(), '0')
+    assert.equal(String(r.stderr), '')
+    assert.equal(readdirSync(path.join(sb.dir, 'many')).length, 3000)
+  })
+})
