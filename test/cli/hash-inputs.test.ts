@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, readdirSync, readFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
-import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.ts'
+import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
