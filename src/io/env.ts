@@ -32,7 +32,9 @@ export const TOOLS: Record<string, string[]> = {
   dvc: ['--version'],
 }
 
-const PROBE_TIMEOUT_MS = 2000
+// Generous: the probes run all at once, and on a loaded machine a slow start (a JVM, pyenv's shims)
+// took over 2 s, so the tool went missing from one snapshot and came back in the next.
+const PROBE_TIMEOUT_MS = 10_000
 
 function which(name: string, pathVar: string): string | null {
   for (const dir of pathVar.split(path.delimiter)) {
