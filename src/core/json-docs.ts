@@ -48,6 +48,10 @@ export function parseJsonDocuments(text: string): unknown[] {
         const p = position(text, start)
         throw new JsonDocsError(`unterminated JSON document starting at line ${p.line}, column ${p.column}`, p.line, p.column)
       }
+    } else if (first === '"') {
+      // A string document: up to its closing quote (it may hold white space).
+      for (i++; i < n && text[i] !== '"'; i++) if (text[i] === '\\') i++
+      if (i < n) i++
     } else {
       // A scalar document: read up to the next white space.
       while (i < n && !WS.has(text[i]!)) i++
