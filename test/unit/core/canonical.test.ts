@@ -1,0 +1,151 @@
+// RFC 8785 (JSON Canonicalization Scheme): tables of literal inputs and the exact canonical text.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { canonicalize } from '../../../src/core/canonical.js'
+
+/** A double from its IEEE 754 bit pattern, as RFC 8785 Appendix B lists them. */
+function fromBits(hex: string): number {
+  const view = new DataView(new ArrayBuffer(8))
+  view.setBigUint64(0, BigInt('0x' + hex))
+  return view.getFloat64(0)
+}
+
+test('object keys sort by UTF-16 code units (the RFC 8785 §3.2.3 example)', () => {
+  const input = {
+    '\u20ac': 'Euro Sign',
+    '\r': 'Carriage Return',
+    '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+    '1': 'One',
+    '\ud83d\ude00': 'Emoji: Grinning Face',
+    '\u0080': 'Control',
+    '\u00f6': 'Latin Small Letter O With Diaeresis',
+  }
+  const expected =
+    '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis",' +
+    '"\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}'
+  assert.equal(canonicalize(input), expected)
+})
+
+test('key order: UTF-16 order differs from code point order for astral vs U+E000-U+FFFF', () => {
+  // By code point U+FB33 < U+1F600, but by UTF-16 units 0xD83D < 0xFB33: RFC 8785 wants the latter.
+  assert.equal(canonicalize({ '\ufb33': 1, '\ud83d\ude00': 2 }), '{"\ud83d\ude00":2,"\ufb33":1}')
+  const table: Array<[Record<string, unknown>, string]> = [
+    [{ b: 1, a: 2 }, '{"a":2,"b":1}'],
+    [{ B: 1, a: 2, _: 3 }, '{"B":1,"_":3,"a":2}'],
+    [{ aa: 1, a: 2, '': 3 }, '{"":3,"a":2,"aa":1}'],
+    [{ '10': 1, '9': 2, '1': 3 }, '{"1":3,"10":1,"9":2}'], // integer-like keys sort as strings too
+    [{ 'é': 1, 'z': 2 }, '{"z":2,"é":1}'],
+  ]
+  for (const [input, expected] of table) assert.equal(canonicalize(input), expected, JSON.stringify(input))
+})
+
+test('numbers serialise as ECMAScript Number::toString (RFC 8785 Appendix B)', () => {
+  const table: Array<[string, string]> = [
+    ['0000000000000000', '0'],
+    ['8000000000000000', '0'], // -0
+    ['0000000000000001', '5e-324'],
+    ['8000000000000001', '-5e-324'],
+    ['7fefffffffffffff', '1.7976931348623157e+308'],
+    ['ffefffffffffffff', '-1.7976931348623157e+308'],
+    ['4340000000000000', '9007199254740992'],
+    ['c340000000000000', '-9007199254740992'],
+    ['4430000000000000', '295147905179352830000'],
+    ['44b52d02c7e14af5', '9.999999999999997e+22'],
+    ['44b52d02c7e14af6', '1e+23'],
+    ['44b52d02c7e14af7', '1.0000000000000001e+23'],
+    ['444b1ae4d6e2ef4e', '999999999999999700000'],
+    ['444b1ae4d6e2ef4f', '999999999999999900000'],
+    ['444b1ae4d6e2ef50', '1e+21'],
+    ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
+    ['3eb0c6f7a0b5ed8d', '0.000001'],
+    ['41b3de4355555553', '333333333.3333332'],
+    ['41b3de4355555554', '333333333.33333325'],
+    ['41b3de4355555555', '333333333.3333333'],
+    ['41b3de4355555556', '333333333.3333334'],
+    ['41b3de4355555557', '333333333.33333343'],
+    ['becbf647612f3696', '-0.0000033333333333333333'],
+    ['43143ff3c1cb0959', '1424953923781206.2'],
+  ]
+  for (const [bits, expected] of table) assert.equal(canonicalize(fromBits(bits)), expected, bits)
+})
+
+test('numbers: literal table', () => {
+  const table: Array<[number, string]> = [
+    [1e21, '1e+21'],
+    [1e20, '100000000000000000000'],
+    [1e-7, '1e-7'],
+    [1e-6, '0.000001'],
+    [-0, '0'],
+    [0.1 + 0.2, '0.30000000000000004'],
+    [5e-324, '5e-324'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [0, '0'],
+    [42, '42'],
+    [-7, '-7'],
+    [4.5, '4.5'],
+    [2e-3, '0.002'],
+    [1e30, '1e+30'],
+    [Number.MAX_SAFE_INTEGER, '9007199254740991'],
+  ]
+  for (const [n, expected] of table) assert.equal(canonicalize(n), expected, String(n))
+  assert.equal(canonicalize({ a: -0 }), '{"a":0}')
+})
+
+test('non-finite numbers throw, inside containers too', () => {
+  for (const v of [NaN, Infinity, -Infinity, fromBits('7ff0000000000000'), fromBits('7fffffffffffffff')]) {
+    assert.throws(() => canonicalize(v), TypeError, String(v))
+    assert.throws(() => canonicalize({ a: [1, { b: v }] }), TypeError, String(v))
+  }
+})
+
+test('strings: minimal escaping', () => {
+  const table: Array<[string, string]> = [
+    ['plain', '"plain"'],
+    ['\b\f\n\r\t', '"\\b\\f\\n\\r\\t"'],
+    ['\u0000', '"\\u0000"'],
+    ['\u0001\u001f', '"\\u0001\\u001f"'],
+    ['\u000b', '"\\u000b"'], // vertical tab has no short escape; lowercase hex
+    ['\u000F', '"\\u000f"'],
+    ['\u007f', '"\u007f"'], // DEL is not a control character for JSON
+    ['a/b', '"a/b"'], // "/" is never escaped
+    ['"', '"\\""'],
+    ['\\', '"\\\\"'],
+    ['é€😀', '"é€😀"'], // non-ASCII kept as it is
+    ['\u2028\u2029', '"\u2028\u2029"'],
+    ['', '""'],
+  ]
+  for (const [s, expected] of table) assert.equal(canonicalize(s), expected, JSON.stringify(s))
+})
+
+test('the RFC 8785 §3.2.2 example document', () => {
+  const text = '{\n  "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],\n' +
+    '  "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",\n  "literals": [null, true, false]\n}'
+  const expected = '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+    '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
+  assert.equal(canonicalize(JSON.parse(text)), expected)
+})
+
+test('nested arrays and objects; no white space anywhere', () => {
+  const table: Array<[unknown, string]> = [
+    [[], '[]'],
+    [{}, '{}'],
+    [[[], [[]], {}], '[[],[[]],{}]'],
+    [{ z: [3, 2, 1], a: { y: null, x: [true, false] } }, '{"a":{"x":[true,false],"y":null},"z":[3,2,1]}'],
+    [[{ b: 1, a: 1 }, { d: { c: 'x' } }], '[{"a":1,"b":1},{"d":{"c":"x"}}]'],
+    [null, 'null'],
+    [true, 'true'],
+    [false, 'false'],
+  ]
+  for (const [v, expected] of table) assert.equal(canonicalize(v), expected)
+})
+
+test('undefined members are dropped; other non-JSON values throw', () => {
+  assert.equal(canonicalize({ a: undefined, b: 1 }), '{"b":1}')
+  assert.equal(canonicalize({ a: undefined }), '{}')
+  assert.equal(canonicalize({ n: { x: undefined, y: null } }), '{"n":{"y":null}}')
+  assert.throws(() => canonicalize(undefined), TypeError)
+  assert.throws(() => canonicalize(() => 1), TypeError)
+  assert.throws(() => canonicalize({ f: () => 1 }), TypeError)
+  assert.throws(() => canonicalize(10n), TypeError)
+  assert.throws(() => canonicalize(Symbol('s')), TypeError)
+})
