@@ -1,0 +1,165 @@
+// Black-box tests of `prov snapshot-env`.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { execa } from 'execa'
+import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+async function repo(): Promise<Sandbox> {
+  const sb = await makeRepo()
+  sandboxes.push(sb)
+  return sb
+}
+
+const FINGERPRINT = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
+const TOKEN = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+
+async function snapshot(sb: Sandbox, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<any> {
+  const r = await sb.prov(['snapshot-env', ...args], { env })
+  assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+  assert.equal(r.exitCode, 0)
+  return parseValid('env', r.stdout).env
+}
+
+/** Every file under a directory, as text. */
+function allText(dir: string): string {
+  let out = ''
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out += readFileSync(path.join(e.parentPath ?? (e as any).path, e.name), 'latin1')
+  }
+  return out
+}
+
+describe('snapshot-env', () => {
+  let sb: Sandbox
+  before(async () => { sb = await repo() })
+
+  test('the document is schema-valid and holds os, runtime, hardware, tools, locale, timezone, vars', async () => {
+    const env = await snapshot(sb)
+    assert.equal(env.os.platform, process.platform)
+    assert.equal(env.os.arch, process.arch)
+    assert.equal(typeof env.os.release, 'string')
+    assert.equal(env.runtime.node, process.version)
+    assert.equal(typeof env.hardware.cpus, 'number')
+    assert.ok(env.hardware.cpus >= 1)
+    assert.ok(env.hardware.memory_bytes > 0)
+    assert.equal(typeof env.tools, 'object')
+    assert.match(env.tools.git, /^git version \d+\.\d+/, 'git is on PATH, so its version is there')
+    assert.match(env.tools.make, /GNU Make \d+\.\d+/)
+    assert.equal(env.locale.LANG, 'C')
+    assert.equal(env.locale.LC_ALL, 'C')
+    assert.equal(env.timezone, 'UTC')
+    assert.equal(env.vars.HOME, sb.home)
+    assert.equal(env.vars.TZ, 'UTC')
+  })
+
+  test('deterministic: two calls print identical stdout', async () => {
+    const a = await sb.prov(['snapshot-env'])
+    const b = await sb.prov(['snapshot-env'])
+    assert.equal(a.exitCode, 0)
+    assert.equal(b.exitCode, 0)
+    assert.equal(a.stdout, b.stdout)
+    parseValid('env', a.stdout)
+  })
+
+  test('--no-tools gives an empty tools object', async () => {
+    const env = await snapshot(sb, ['--no-tools'])
+    assert.deepEqual(env.tools, {})
+  })
+
+  test('a secret variable is never printed raw; it appears as a fingerprint', async () => {
+    const secrets = { GITHUB_TOKEN: TOKEN, INNOCENT_NAME: `prefix ${TOKEN} suffix`, DB_PASSWORD: 'hunter2-hunter2' }
+    const env = await snapshot(sb, ['--no-tools'], secrets)
+    const r = await sb.prov(['snapshot-env', '--no-tools'], { env: secrets })
+    assert.ok(!r.stdout.includes(TOKEN), 'the token is not in stdout')
+    assert.ok(!r.stdout.includes('hunter2'), 'the password is not in stdout')
+    assert.ok(!r.stderr.includes(TOKEN))
+    assert.match(env.vars.GITHUB_TOKEN, FINGERPRINT)
+    assert.match(env.vars.DB_PASSWORD, FINGERPRINT)
+    // a credential-shaped value under an innocent name is scrubbed in place
+    assert.match(env.vars.INNOCENT_NAME, /^prefix \[redacted hmac-sha256:[0-9a-f]{32}\] suffix$/)
+    // the same value, the same fingerprint (so a diff can tell it did not change)
+    assert.equal(JSON.parse(r.stdout).env.vars.GITHUB_TOKEN, env.vars.GITHUB_TOKEN)
+    // and nowhere in the store
+    assert.ok(!allText(path.join(sb.dir, '.prov')).includes(TOKEN), 'the token is not written into the store')
+    const key = statSync(path.join(sb.dir, '.prov', 'secret.key'))
+    assert.equal(key.mode & 0o777, 0o600)
+  })
+
+  test('the fingerprint is keyed: another store gives another fingerprint for the same value', async () => {
+    const other = await repo()
+    const a = await snapshot(sb, ['--no-tools'], { GITHUB_TOKEN: TOKEN })
+    const b = await snapshot(other, ['--no-tools'], { GITHUB_TOKEN: TOKEN })
+    assert.match(a.vars.GITHUB_TOKEN, FINGERPRINT)
+    assert.match(b.vars.GITHUB_TOKEN, FINGERPRINT)
+    assert.notEqual(a.vars.GITHUB_TOKEN, b.vars.GITHUB_TOKEN)
+  })
+
+  test('--drop-var leaves variables out (globs, repeatable)', async () => {
+    const env = await snapshot(sb, ['--no-tools', '--drop-var', 'DROP_*', '--drop-var', 'ALSO_GONE'], { DROP_ONE: '1', DROP_TWO: '2', ALSO_GONE: '3', KEEP_ME: '4' })
+    assert.ok(!('DROP_ONE' in env.vars))
+    assert.ok(!('DROP_TWO' in env.vars))
+    assert.ok(!('ALSO_GONE' in env.vars))
+    assert.equal(env.vars.KEEP_ME, '4')
+  })
+
+  test('--keep-var keeps a variable whose name looks secret; its value is still scanned', async () => {
+    const vars = { MY_SESSION_NAME: 'morning-session', SESSION_WITH_TOKEN: TOKEN }
+    const without = await snapshot(sb, ['--no-tools'], vars)
+    assert.match(without.vars.MY_SESSION_NAME, FINGERPRINT)
+    const kept = await snapshot(sb, ['--no-tools', '--keep-var', 'MY_SESSION_NAME', '--keep-var', 'SESSION_WITH_*'], vars)
+    assert.equal(kept.vars.MY_SESSION_NAME, 'morning-session')
+    assert.match(kept.vars.SESSION_WITH_TOKEN, FINGERPRINT, 'a credential-shaped value is scrubbed even when kept')
+  })
+
+  test('--redact-var fingerprints a variable whose name looks harmless', async () => {
+    const env = await snapshot(sb, ['--no-tools', '--redact-var', 'PLAIN_*'], { PLAIN_VALUE: 'visible', OTHER: 'visible' })
+    assert.match(env.vars.PLAIN_VALUE, FINGERPRINT)
+    assert.equal(env.vars.OTHER, 'visible')
+  })
+
+  test('.prov/config.json: env.drop and secrets.names', async () => {
+    const s = await repo()
+    s.write('.prov/config.json', JSON.stringify({ env: { drop: ['NOISY_*'] }, secrets: { names: ['CORP_*'] } }))
+    const env = await snapshot(s, ['--no-tools'], { NOISY_COUNTER: '17', CORP_THING: 'classified', NORMAL: 'n' })
+    assert.ok(!('NOISY_COUNTER' in env.vars))
+    assert.match(env.vars.CORP_THING, FINGERPRINT)
+    assert.equal(env.vars.NORMAL, 'n')
+  })
+
+  test('a bad .prov/config.json is exit 2 naming the file', async () => {
+    const s = await repo()
+    const file = s.write('.prov/config.json', '{"env": {"drop": [')
+    const r = await s.prov(['snapshot-env', '--no-tools'])
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.ok(r.stderr.includes(file), r.stderr)
+    assert.doesNotMatch(r.stderr, /^\s+at /m)
+    s.write('.prov/config.json', '{"env": {"drop": "NOT_A_LIST"}}')
+    const r2 = await s.prov(['snapshot-env', '--no-tools'])
+    assert.equal(r2.exitCode, 2)
+    assert.equal(r2.stdout, '')
+    assert.match(r2.stderr, /env\/drop/)
+  })
+
+  test('outside a git repository it works the same', async () => {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const env = await snapshot(s, ['--no-tools'])
+    assert.equal(env.runtime.node, process.version)
+  })
+
+  test('`prov snapshot-env | jq -e .env.os` works (real jq)', async () => {
+    const r = await execa('sh', ['-c', '"$NODE" "$PROV" snapshot-env | jq -e .env.os'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 0, String(r.stderr))
+    assert.equal(String(r.stderr), '')
+    const os = JSON.parse(String(r.stdout))
+    assert.equal(os.platform, process.platform)
+    assert.equal(os.arch, process.arch)
+  })
+})
