@@ -69,6 +69,17 @@ export function mergeParams(base: Params, over: Params): Params {
 
 export type ParamSource = { kind: 'set'; assignment: string } | { kind: 'file'; path: string; data: unknown }
 
+/** A params file may not use the key names `-p` refuses either. */
+function assertSafeKeys(value: unknown, file: string): void {
+  if (Array.isArray(value)) for (const v of value) assertSafeKeys(v, file)
+  else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (FORBIDDEN.has(k)) throw new ParamError(`params file '${file}' uses the forbidden key '${k}'`)
+      assertSafeKeys(v, file)
+    }
+  }
+}
+
 /** Apply sources in command-line order, later wins. */
 export function buildParams(sources: ParamSource[]): Params {
   let params: Params = {}
@@ -78,6 +89,7 @@ export function buildParams(sources: ParamSource[]): Params {
       setPath(params, keys, typeParamValue(raw))
     } else {
       if (!isPlainObject(s.data)) throw new ParamError(`params file '${s.path}' must hold an object at its top level`)
+      assertSafeKeys(s.data, s.path)
       params = mergeParams(params, s.data)
     }
   }
