@@ -1,0 +1,166 @@
+// Params: `-p key=value` typing, dotted-key nesting, file merging, flattening for diff.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  buildParams, flattenValues, mergeParams, ParamError, parseAssignment, setPath, typeParamValue,
+  type JsonValue, type ParamSource, type Params,
+} from '../../../src/core/params.js'
+
+test('typeParamValue: JSON where it parses (finite numbers only), else the raw string', () => {
+  const table: Array<[string, JsonValue]> = [
+    ['0.1', 0.1],
+    ['1e3', 1000],
+    ['-2', -2],
+    ['0', 0],
+    ['-0.5', -0.5],
+    ['007', '007'], // not JSON (leading zero): kept as text, so zero-padded ids survive
+    ['0x10', '0x10'],
+    ['.5', '.5'],
+    ['1.', '1.'],
+    ['+1', '+1'],
+    ['1e400', '1e400'], // parses to Infinity, which JSON cannot hold
+    ['-1e400', '-1e400'],
+    ['true', true],
+    ['false', false],
+    ['null', null],
+    ['True', 'True'],
+    ['[1,2]', [1, 2]],
+    ['{"a":1}', { a: 1 }],
+    ['{"a":[true,null,"x"]}', { a: [true, null, 'x'] }],
+    ['"quoted"', 'quoted'],
+    ['"007"', '007'],
+    ['""', ''],
+    ['hello', 'hello'],
+    ['hello world', 'hello world'],
+    ['1.2.3', '1.2.3'],
+    ['', ''],
+    [' 5 ', 5], // white space around JSON is JSON's own
+    ['  ', '  '],
+    [' hello ', ' hello '], // a raw string is kept exactly, spaces included
+    ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['-Infinity', '-Infinity'],
+    ['-', '-'],
+    ['--', '--'],
+    ['[1,', '[1,'],
+    ['{a:1}', '{a:1}'],
+    ["'x'", "'x'"],
+    ['2024-01-01', '2024-01-01'],
+    ['1,2', '1,2'],
+  ]
+  for (const [raw, expected] of table) assert.deepEqual(typeParamValue(raw), expected, JSON.stringify(raw))
+})
+
+test('parseAssignment: the first = splits; empty key components are errors', () => {
+  const ok: Array<[string, string[], string]> = [
+    ['a=b', ['a'], 'b'],
+    ['a=b=c', ['a'], 'b=c'],
+    ['a=', ['a'], ''],
+    ['model.lr=0.1', ['model', 'lr'], '0.1'],
+    ['a.b.c==', ['a', 'b', 'c'], '='],
+    ['k= spaced ', ['k'], ' spaced '],
+    ['é.ü=1', ['é', 'ü'], '1'],
+    ['a-b_c=1', ['a-b_c'], '1'],
+  ]
+  for (const [s, keys, raw] of ok) assert.deepEqual(parseAssignment(s), { keys, raw }, s)
+  for (const bad of ['=x', '=', 'a', '', 'a.=1', '.a=1', 'a..b=1', '.=1', 'a.b.=1']) {
+    assert.throws(() => parseAssignment(bad), ParamError, JSON.stringify(bad))
+  }
+  assert.throws(() => parseAssignment('a..b=1'), /empty component/)
+  assert.throws(() => parseAssignment('nokey'), /expected KEY=VALUE/)
+})
+
+const set = (...assignments: string[]): ParamSource[] => assignments.map((assignment) => ({ kind: 'set', assignment }))
+const file = (data: unknown, path = 'p.json'): ParamSource => ({ kind: 'file', path, data })
+
+test('buildParams: nesting, later wins, scalars and objects replace each other', () => {
+  const table: Array<[ParamSource[], Params]> = [
+    [[], {}],
+    [set('lr=0.1'), { lr: 0.1 }],
+    [set('model.lr=0.1'), { model: { lr: 0.1 } }],
+    [set('model.lr=0.1', 'model.layers=3'), { model: { lr: 0.1, layers: 3 } }],
+    [set('a.b.c=x'), { a: { b: { c: 'x' } } }],
+    [set('lr=0.1', 'lr=0.2'), { lr: 0.2 }],
+    [set('a=1', 'a.b=2'), { a: { b: 2 } }], // a scalar replaced by an object
+    [set('a.b=2', 'a=1'), { a: 1 }], // an object replaced by a scalar
+    [set('a=[1,2]', 'a.b=2'), { a: { b: 2 } }], // an array is not an object to descend into
+    [set('a.b=1', 'a={"c":2}'), { a: { c: 2 } }], // a JSON object value replaces, it does not merge
+    [set('a=null', 'a.b=true'), { a: { b: true } }],
+    [[file({ a: 1, m: { x: 1, y: 2 } }), file({ m: { y: 3, z: 4 } })], { a: 1, m: { x: 1, y: 3, z: 4 } }],
+    [[file({ m: { x: { deep: 1 } } }), file({ m: { x: { other: 2 } } })], { m: { x: { deep: 1, other: 2 } } }],
+    [[file({ m: { x: 1 } }), ...set('m.y=2')], { m: { x: 1, y: 2 } }],
+    [[...set('m.x=1'), file({ m: { x: 5 } })], { m: { x: 5 } }], // order on the command line decides
+    [[file({ m: { x: 5 } }), ...set('m.x=1')], { m: { x: 1 } }],
+    [[file({ m: [1, 2, 3] }), file({ m: [9] })], { m: [9] }], // arrays replace, they do not merge
+    [[file({ m: { a: 1 } }), file({ m: 'flat' })], { m: 'flat' }],
+    [[file({ m: 'flat' }), file({ m: { a: 1 } })], { m: { a: 1 } }],
+    [set('toString=1', 'hasOwnProperty.x=2'), { toString: 1, hasOwnProperty: { x: 2 } }],
+  ]
+  for (const [sources, expected] of table) {
+    assert.deepEqual(buildParams(sources), expected, JSON.stringify(sources))
+  }
+})
+
+test('buildParams: a params file must hold an object', () => {
+  for (const data of [[1, 2], 'x', 3, null, true]) {
+    assert.throws(() => buildParams([file(data, 'bad.yaml')]), (e: unknown) => e instanceof ParamError && /'bad\.yaml'/.test(e.message))
+  }
+})
+
+test('buildParams does not mutate file data it merges', () => {
+  const a = { m: { x: 1 } }
+  const b = { m: { y: 2 } }
+  buildParams([file(a), file(b), ...set('m.z=3')])
+  assert.deepEqual(a, { m: { x: 1 } })
+  assert.deepEqual(b, { m: { y: 2 } })
+})
+
+test('__proto__, constructor and prototype keys are refused; nothing is polluted', () => {
+  const attempts: ParamSource[][] = [
+    set('__proto__.polluted=1'),
+    set('a.__proto__.polluted=1'),
+    set('constructor.prototype.polluted=1'),
+    set('a.constructor.prototype.polluted=1'),
+    set('__proto__={"polluted":1}'),
+    set('prototype=1'),
+    [file(JSON.parse('{"__proto__": {"polluted": 1}}'))],
+    [file(JSON.parse('{"a": {"__proto__": {"polluted": 1}}}'))],
+    [file({ a: {} }), file(JSON.parse('{"a": {"__proto__": {"polluted": 1}}}'))],
+    [file(JSON.parse('{"constructor": {"prototype": {"polluted": 1}}}'))],
+    [file(JSON.parse('{"list": [{"__proto__": {"polluted": 1}}]}'))],
+  ]
+  for (const sources of attempts) {
+    assert.throws(() => buildParams(sources), ParamError, JSON.stringify(sources))
+    assert.equal(({} as Record<string, unknown>).polluted, undefined)
+    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false)
+  }
+})
+
+test('setPath and mergeParams define own properties, never prototypes', () => {
+  const p: Params = {}
+  assert.throws(() => setPath(p, ['__proto__'], { polluted: 1 }), ParamError)
+  assert.throws(() => setPath(p, ['x', 'constructor'], 1), ParamError)
+  const merged = mergeParams({}, JSON.parse('{"__proto__": {"polluted": 1}}') as Params)
+  assert.equal(Object.getPrototypeOf(merged), Object.prototype)
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+})
+
+test('flattenValues: dotted keys, [i] for items, empty containers as leaves', () => {
+  const table: Array<[unknown, Array<[string, unknown]>]> = [
+    [{}, []],
+    [{ lr: 0.1 }, [['lr', 0.1]]],
+    [{ model: { lr: 0.1, layers: [{ size: 4 }, { size: 8 }] } },
+      [['model.lr', 0.1], ['model.layers[0].size', 4], ['model.layers[1].size', 8]]],
+    [{ a: [] }, [['a', []]]],
+    [{ a: {} }, [['a', {}]]],
+    [{ a: [[1, 2], []] }, [['a[0][0]', 1], ['a[0][1]', 2], ['a[1]', []]]],
+    [{ a: [{}] }, [['a[0]', {}]]],
+    [{ a: null, b: false, c: '' }, [['a', null], ['b', false], ['c', '']]],
+    [{ 'x.y': 1 }, [['x.y', 1]]],
+    [[1, 2], [['[0]', 1], ['[1]', 2]]],
+  ]
+  for (const [value, expected] of table) {
+    assert.deepEqual([...flattenValues(value)], expected, JSON.stringify(value))
+  }
+  assert.deepEqual([...flattenValues({ b: 1 }, 'params')], [['params.b', 1]])
+})
