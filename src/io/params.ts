@@ -22,7 +22,9 @@ export async function readParamsFile(file: string): Promise<unknown> {
       }
     }
   }
-  const { parse } = await import('yaml')
+  // yaml is CommonJS: in the bundle its exports arrive only as the default export.
+  const yaml = await import('yaml')
+  const { parse } = yaml.default ?? yaml
   try {
     return parse(text, { maxAliasCount: 1000 }) as unknown
   } catch (e) {
