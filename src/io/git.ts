@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import path from 'node:path'
 import { parseStatusV2 } from '../core/git-status.js'
+import { compareUtf8 } from '../core/paths.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
 import type { GitState } from '../core/record.js'
 import { findWorkTree, type Store } from './store.js'
@@ -64,7 +65,8 @@ export async function readGitState(store: Store, redactor: Redactor, opts: { pat
     branch: parsed.branch,
     upstream: parsed.upstream,
     dirty: parsed.changes.length > 0,
-    changes: parsed.changes.map((c) => (c.from === undefined ? { path: c.path, status: c.status } : c)),
+    // git lists tracked changes before untracked files; records sort every path list by its bytes
+    changes: parsed.changes.map((c) => (c.from === undefined ? { path: c.path, status: c.status } : c)).sort((a, b) => compareUtf8(a.path, b.path)),
     remote: pickRemote(remotes.code === 0 ? remotes.stdout.toString('utf8') : '', redactor),
     patch: null,
   }
