@@ -1,0 +1,245 @@
+// Black-box tests of `prov git-state`: real git repositories in temp directories.
+import { test, describe, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { makeRepo, makePlainDir, makeDir, parseValid, type Sandbox } from '../helpers/prov.js'
+
+const sandboxes: Sandbox[] = []
+const tmpDirs: string[] = []
+after(() => {
+  for (const s of sandboxes) s.cleanup()
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true })
+})
+async function repo(files?: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sandboxes.push(sb)
+  return sb
+}
+
+async function gitState(sb: Sandbox, args: string[] = [], opts: Parameters<Sandbox['prov']>[1] = {}): Promise<any> {
+  const r = await sb.prov(['git-state', ...args], opts)
+  assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+  assert.equal(r.exitCode, 0)
+  const doc = parseValid('git', r.stdout)
+  const g = doc.git
+  if (g !== null) assert.equal(g.dirty, g.changes.length > 0, 'dirty ⇔ changes is not empty')
+  return g
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
+
+/** Store a run made of git-state and snapshot-env, as a user's pipeline would. */
+async function writeRun(sb: Sandbox, env: Record<string, string> = {}): Promise<void> {
+  const g = await sb.prov(['git-state'], { env })
+  const e = await sb.prov(['snapshot-env', '--no-tools'], { env })
+  const w = await sb.prov(['write-run', '--', 'echo', 'hi'], { input: g.stdout + e.stdout, env })
+  assert.equal(w.exitCode, 0, w.stderr)
+}
+
+describe('git-state', () => {
+  test('a clean repository: commit, branch, not dirty, no changes, no patch', async () => {
+    const sb = await repo({ 'README': 'hello\n' })
+    const head = (await sb.git('rev-parse', 'HEAD')).trim()
+    const g = await gitState(sb)
+    assert.equal(g.commit, head)
+    assert.equal(g.branch, 'main')
+    assert.equal(g.dirty, false)
+    assert.deepEqual(g.changes, [])
+    assert.equal(g.patch ?? null, null)
+    assert.equal(g.remote ?? null, null)
+  })
+
+  test('modified, staged, deleted, renamed and untracked files, with their statuses', async () => {
+    const sb = await repo({ 'mod.txt': 'm\n', 'staged.txt': 's\n', 'del.txt': 'd\n', 'old-name.txt': 'rename me\n', 'both.txt': 'b\n' })
+    sb.write('mod.txt', 'm2\n')
+    sb.write('staged.txt', 's2\n')
+    await sb.git('add', 'staged.txt')
+    await sb.git('rm', '-q', 'del.txt')
+    await sb.git('mv', 'old-name.txt', 'new-name.txt')
+    sb.write('added.txt', 'new\n')
+    await sb.git('add', 'added.txt')
+    sb.write('both.txt', 'b2\n')
+    await sb.git('add', 'both.txt')
+    sb.write('both.txt', 'b3\n')
+    sb.write('untracked dir/file é.txt', 'u\n')
+    const g = await gitState(sb)
+    assert.equal(g.dirty, true)
+    assert.deepEqual(g.changes, [
+      { path: 'added.txt', status: 'A' },
+      { path: 'both.txt', status: 'MM' },
+      { path: 'del.txt', status: 'D' },
+      { path: 'mod.txt', status: 'M' },
+      { path: 'new-name.txt', status: 'R', from: 'old-name.txt' },
+      { path: 'staged.txt', status: 'M' },
+      { path: 'untracked dir/file é.txt', status: '??' },
+    ])
+    // the patch holds the tracked changes, and its sha256 is the sha256 of its text
+    assert.equal(typeof g.patch.text, 'string')
+    assert.equal(g.patch.sha256, sha256(g.patch.text))
+    assert.equal(g.patch.size, Buffer.byteLength(g.patch.text))
+    assert.match(g.patch.text, /^\+m2$/m)
+    assert.match(g.patch.text, /^\+b3$/m)
+    assert.match(g.patch.text, /^-d$/m)
+    assert.match(g.patch.text, /rename from old-name\.txt/)
+    assert.ok(!g.patch.text.includes('untracked dir'), 'untracked files are not in the patch')
+  })
+
+  test('the patch is null when only untracked files changed; --no-patch leaves it out', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    sb.write('new.txt', 'n\n')
+    const g = await gitState(sb)
+    assert.equal(g.dirty, true)
+    assert.deepEqual(g.changes, [{ path: 'new.txt', status: '??' }])
+    assert.equal(g.patch ?? null, null)
+    sb.write('a', 'changed\n')
+    const withPatch = await gitState(sb)
+    assert.equal(withPatch.patch.sha256, sha256(withPatch.patch.text))
+    const noPatch = await gitState(sb, ['--no-patch'])
+    assert.equal(noPatch.patch ?? null, null)
+    assert.deepEqual(noPatch.changes, withPatch.changes)
+  })
+
+  test('ignored files do not count', async () => {
+    const sb = await repo({ '.gitignore': '*.log\n' })
+    sb.write('debug.log', 'noise')
+    const g = await gitState(sb)
+    assert.equal(g.dirty, false)
+    assert.deepEqual(g.changes, [])
+  })
+
+  test('the .prov store never counts: after writing a run, dirty stays false', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    await writeRun(sb)
+    assert.equal(readdirSync(path.join(sb.dir, '.prov', 'runs')).length, 1)
+    const g = await gitState(sb)
+    assert.equal(g.dirty, false)
+    assert.deepEqual(g.changes, [])
+  })
+
+  test('a PROV_DIR inside the work tree is left out too', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    const env = { PROV_DIR: path.join(sb.dir, 'records', 'store') }
+    await writeRun(sb, env)
+    assert.equal(readdirSync(path.join(sb.dir, 'records', 'store', 'runs')).length, 1)
+    assert.ok(!existsSync(path.join(sb.dir, '.prov', 'runs')))
+    const g = await gitState(sb, [], { env })
+    assert.equal(g.dirty, false)
+    assert.deepEqual(g.changes, [])
+    const viaFlag = await gitState(sb, ['--store', 'records/store'])
+    assert.deepEqual(viaFlag, g)
+    // without naming the store, its files are untracked files like any other
+    const plain = await gitState(sb)
+    assert.equal(plain.dirty, true)
+  })
+
+  test('a detached HEAD has branch null', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    const head = (await sb.git('rev-parse', 'HEAD')).trim()
+    await sb.git('checkout', '-q', '--detach', 'HEAD')
+    const g = await gitState(sb)
+    assert.equal(g.branch, null)
+    assert.equal(g.commit, head)
+    assert.equal(g.dirty, false)
+  })
+
+  test('a repository with no commits: commit null, files listed', async () => {
+    const sb = makeDir()
+    sandboxes.push(sb)
+    await sb.init
+    sb.write('first.txt', 'one\n')
+    sb.write('staged.txt', 'two\n')
+    await sb.git('add', 'staged.txt')
+    const g = await gitState(sb)
+    assert.equal(g.commit, null)
+    assert.equal(g.branch, 'main')
+    assert.equal(g.dirty, true)
+    assert.deepEqual(g.changes, [{ path: 'first.txt', status: '??' }, { path: 'staged.txt', status: 'A' }])
+    assert.equal(g.patch.sha256, sha256(g.patch.text))
+    assert.match(g.patch.text, /^\+two$/m)
+  })
+
+  test('a linked work tree (git worktree add) works', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    const wt = path.join(path.dirname(sb.dir), 'linked')
+    await sb.git('worktree', 'add', '-q', '-b', 'feature', wt)
+    const head = (await sb.git('rev-parse', 'HEAD')).trim()
+    const clean = await gitState(sb, [], { cwd: wt })
+    assert.equal(clean.branch, 'feature')
+    assert.equal(clean.commit, head)
+    assert.equal(clean.dirty, false)
+    const r = await sb.prov(['hash-inputs', 'a'], { cwd: wt })
+    assert.equal(r.exitCode, 0)
+    mkdirSync(path.join(wt, 'sub'))
+    sb.write('../linked/sub/new.txt', 'n\n')
+    sb.write('../linked/a', 'changed\n')
+    const g = await gitState(sb, [], { cwd: path.join(wt, 'sub') })
+    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/new.txt', status: '??' }])
+    assert.ok(!g.changes.some((c: any) => c.path.startsWith('.prov')), 'the linked tree\'s own store does not count')
+    // the main work tree is untouched
+    const main = await gitState(sb)
+    assert.equal(main.dirty, false)
+    assert.equal(main.branch, 'main')
+  })
+
+  test('outside a repository: {"git": null}, exit 0', async () => {
+    const sb = await makePlainDir()
+    sandboxes.push(sb)
+    sb.write('f', 'x')
+    const r = await sb.prov(['git-state'])
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stderr, '')
+    assert.equal(r.stdout, '{"git":null}\n')
+    assert.deepEqual(parseValid('git', r.stdout), { git: null })
+  })
+
+  test('git not installed: {"git": null}, exit 0', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    const bin = mkdtempSync(path.join(tmpdir(), 'prov-nogit-'))
+    tmpDirs.push(bin)
+    symlinkSync(process.execPath, path.join(bin, 'node'))
+    const r = await sb.prov(['git-state'], { env: { PATH: bin } })
+    assert.equal(r.stderr, '')
+    assert.equal(r.exitCode, 0)
+    assert.deepEqual(parseValid('git', r.stdout), { git: null })
+  })
+
+  test('credentials in a remote URL are stripped', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    const token = 'ghp_' + 'Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8'
+    await sb.git('remote', 'add', 'origin', `https://user:${token}@github.com/o/r.git`)
+    await sb.git('remote', 'add', 'backup', `https://${token}@example.com/o/r.git`)
+    const r = await sb.prov(['git-state'])
+    assert.equal(r.exitCode, 0)
+    assert.ok(!r.stdout.includes(token), 'the token never appears')
+    assert.ok(!r.stdout.includes('user:'), 'the user info is gone')
+    const g = parseValid('git', r.stdout).git
+    assert.equal(g.remote, 'https://github.com/o/r.git')
+  })
+
+  test('a 2 MiB tracked file that changed is listed in patch.omitted, not in the patch text', async () => {
+    const line = 'abcdefghijklmnopqrstuvwxyz0123456789\n'
+    const big = line.repeat(Math.ceil((2 << 20) / line.length))
+    const sb = await repo({ 'big.txt': big, 'small.txt': 's\n' })
+    sb.write('big.txt', 'MARKER-LINE\n' + big)
+    sb.write('small.txt', 'small change\n')
+    const g = await gitState(sb)
+    assert.deepEqual(g.changes, [{ path: 'big.txt', status: 'M' }, { path: 'small.txt', status: 'M' }])
+    assert.deepEqual(g.patch.omitted, ['big.txt'])
+    assert.ok(!g.patch.text.includes('MARKER-LINE'), 'the big file\'s change is not in the patch')
+    assert.ok(!g.patch.text.includes('big.txt'), 'nor its name')
+    assert.match(g.patch.text, /^\+small change$/m)
+    assert.equal(g.patch.sha256, sha256(g.patch.text))
+    assert.ok(g.patch.size < 10_000)
+  })
+
+  test('run from a subdirectory: paths are relative to the work tree root', async () => {
+    const sb = await repo({ 'sub/x': 'x\n', 'top': 't\n' })
+    sb.write('top', 'changed\n')
+    sb.write('sub/new', 'n\n')
+    const g = await gitState(sb, [], { cwd: path.join(sb.dir, 'sub') })
+    assert.deepEqual(g.changes, [{ path: 'sub/new', status: '??' }, { path: 'top', status: 'M' }])
+  })
+})
