@@ -11,10 +11,12 @@ import { writeRunDir, type ExtraFile, type Store } from './store.js'
 
 /** Apply the secret policy to everything a record holds that could carry a secret. */
 export function scrubSections(sections: Record<string, unknown>, redactor: Redactor): void {
-  const cmd = sections.command as { argv?: unknown } | undefined
+  const cmd = sections.command as { argv?: unknown; error?: unknown } | undefined
   if (cmd && Array.isArray(cmd.argv) && cmd.argv.every((a) => typeof a === 'string')) {
     sections.command = { ...cmd, argv: redactor.redactArgv(cmd.argv as string[]) }
   }
+  // The error names the command ("command not found: <argv[0]>"), so it is scrubbed as argv is.
+  if (cmd && typeof cmd.error === 'string') sections.command = { ...(sections.command as object), error: redactor.scrubText(cmd.error) }
   if (sections.params !== undefined) sections.params = redactor.redactParams(sections.params)
   if (typeof sections.message === 'string') sections.message = redactor.scrubText(sections.message)
   const env = sections.env as EnvSnapshot | undefined

@@ -25,7 +25,9 @@ export default defineCommand({
     if (argv === null || argv.length === 0) throw new UsageError('no command given', "usage: prov exec [--out <file>] -- <command> [<arg>...]")
     const store = locateStore({ store: args.store })
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined })
-    outcome.command.argv = loadRedactor(store).redactArgv(outcome.command.argv)
+    const redactor = loadRedactor(store)
+    outcome.command.argv = redactor.redactArgv(outcome.command.argv)
+    if (outcome.command.error !== undefined) outcome.command.error = redactor.scrubText(outcome.command.error)
     const doc = { command: outcome.command }
     assertValid('command', doc, 'the exec output')
     if (args.out !== undefined) {
