@@ -91,8 +91,8 @@ export function mergeSections(docs: readonly unknown[]): Record<string, unknown>
       if ((key === 'command' || key === 'env' || key === 'params') && isObject(prev) && isObject(value)) {
         const merged: Record<string, unknown> = { ...prev }
         for (const [k, v] of Object.entries(value)) {
-          if (k in merged && !same(merged[k], v)) throw new MergeError(`two documents disagree on ${key}.${k}`)
-          merged[k] = v
+          if (Object.hasOwn(merged, k) && !same(merged[k], v)) throw new MergeError(`two documents disagree on ${key}.${k}`)
+          Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true })
         }
         out[key] = merged
         continue
