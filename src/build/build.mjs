@@ -73,6 +73,7 @@ if (existsSync(manDir)) {
   const date = pkg.manDate ?? '2026-11-26'
   for (const f of readdirSync(manDir).filter((f) => f.endsWith('.1.md'))) {
     const out = execFileSync(process.execPath, [markedMan, '--version', `prov ${pkg.version}`, '--manual', 'prov manual', '--date', date, path.join(manDir, f)], { encoding: 'utf8' })
-    writeAtomic(path.join(manDir, f.replace(/\.md$/, '')), out)
+    // marked escapes quotes inside `code` spans as HTML entities, which marked-man leaves in the roff.
+    writeAtomic(path.join(manDir, f.replace(/\.md$/, '')), out.replace(/&quot;/g, '"').replace(/&#39;/g, "'"))
   }
 }
