@@ -1,0 +1,224 @@
+// compareRuns on hand-made records: what is reported, under which key, and what is noise.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { compareRuns, isNoiseKey, NOISE_VARS, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../../../src/core/diff.js'
+
+const H = (c: string): string => c.repeat(64)
+type Rec = Record<string, unknown>
+
+function base(): Rec {
+  return {
+    id: H('1'),
+    schema_version: 1,
+    created_at: '2024-01-01T00:00:00.000Z',
+    command: {
+      argv: ['python', 'train.py'], cwd: '.', exit_code: 0, signal: null,
+      started_at: '2024-01-01T00:00:00.000Z', ended_at: '2024-01-01T00:00:01.000Z', duration_ms: 1000,
+    },
+    inputs: [{ path: 'data.csv', size: 10, sha256: H('a') }, { path: 'train.py', size: 20, sha256: H('b') }],
+    outputs: [{ path: 'model.bin', size: 30, sha256: H('c') }],
+    params: { lr: 0.1, model: { layers: [{ size: 4 }, { size: 8 }] } },
+    git: {
+      commit: H('d').slice(0, 40), branch: 'main', upstream: null, dirty: true,
+      changes: [{ path: 'train.py', status: 'M' }],
+      patch: { sha256: H('e'), size: 100 },
+    },
+    env: {
+      os: { platform: 'linux', release: '6.1', arch: 'x64' },
+      runtime: { node: 'v20.11.0' },
+      tools: { git: '2.39.5', python: '3.11.2' },
+      vars: { PATH: '/usr/bin', LANG: 'C', OLDPWD: '/a', SHLVL: '1', _: '/usr/bin/prov', npm_config_x: '1', HOSTNAME: 'h1' },
+    },
+  }
+}
+
+/** A deep copy of the base record with `edit` applied to it. */
+function variant(edit: (r: any) => void): Rec {
+  const r = structuredClone(base())
+  edit(r)
+  return r
+}
+
+const EMPTY = { command: [], code: [], inputs: [], params: [], env: [], outputs: [] }
+
+test('identical records: identical, every section empty, ids reported', () => {
+  const d = compareRuns(base(), base())
+  assert.deepEqual(d, { a: H('1'), b: H('1'), identical: true, ...EMPTY })
+  assert.deepEqual(Object.keys(d).slice(3), [...SECTION_ORDER])
+})
+
+test('timestamps, durations, ids and created_at are never differences', () => {
+  const b = variant((r) => {
+    r.id = H('2')
+    r.created_at = '2025-06-01T00:00:00.000Z'
+    r.command.started_at = '2025-06-01T00:00:00.000Z'
+    r.command.ended_at = '2025-06-01T01:00:00.000Z'
+    r.command.duration_ms = 3600000
+  })
+  assert.deepEqual(compareRuns(base(), b), { a: H('1'), b: H('2'), identical: true, ...EMPTY })
+  assert.deepEqual(compareRuns({}, {}), { a: null, b: null, identical: true, ...EMPTY })
+})
+
+/** The one section that changed, and that every other section stayed empty. */
+function only(d: RunDiff, section: (typeof SECTION_ORDER)[number]): Change[] {
+  for (const s of SECTION_ORDER) if (s !== section) assert.deepEqual(d[s], [], `section ${s} should be empty`)
+  return d[section]
+}
+
+test('one change per section, with exact keys and from/to', () => {
+  const table: Array<[string, (r: any) => void, (typeof SECTION_ORDER)[number], Change[]]> = [
+    ['input changed', (r) => { r.inputs[0].sha256 = H('0') }, 'inputs',
+      [{ op: 'changed', key: 'data.csv', from: { size: 10, sha256: H('a') }, to: { size: 10, sha256: H('0') } }]],
+    ['input added', (r) => { r.inputs.push({ path: 'extra.txt', size: 1, sha256: H('f') }) }, 'inputs',
+      [{ op: 'added', key: 'extra.txt', to: { size: 1, sha256: H('f') } }]],
+    ['input removed', (r) => { r.inputs.shift() }, 'inputs',
+      [{ op: 'removed', key: 'data.csv', from: { size: 10, sha256: H('a') } }]],
+    ['output went missing', (r) => { r.outputs[0] = { path: 'model.bin', missing: true } }, 'outputs',
+      [{ op: 'changed', key: 'model.bin', from: { size: 30, sha256: H('c') }, to: { missing: true } }]],
+    ['output added', (r) => { r.outputs.push({ path: 'log.txt', size: 5, sha256: H('9') }) }, 'outputs',
+      [{ op: 'added', key: 'log.txt', to: { size: 5, sha256: H('9') } }]],
+    ['param changed', (r) => { r.params.lr = 0.2 }, 'params', [{ op: 'changed', key: 'lr', from: 0.1, to: 0.2 }]],
+    ['param type changed', (r) => { r.params.lr = '0.1' }, 'params', [{ op: 'changed', key: 'lr', from: 0.1, to: '0.1' }]],
+    ['nested param changed', (r) => { r.params.model.layers[0].size = 16 }, 'params',
+      [{ op: 'changed', key: 'model.layers[0].size', from: 4, to: 16 }]],
+    ['param added', (r) => { r.params.seed = 1 }, 'params', [{ op: 'added', key: 'seed', to: 1 }]],
+    ['array item removed', (r) => { r.params.model.layers.pop() }, 'params',
+      [{ op: 'removed', key: 'model.layers[1].size', from: 8 }]],
+    ['var changed', (r) => { r.env.vars.PATH = '/opt/bin:/usr/bin' }, 'env',
+      [{ op: 'changed', key: 'vars.PATH', from: '/usr/bin', to: '/opt/bin:/usr/bin' }]],
+    ['var added', (r) => { r.env.vars.CUDA_VISIBLE_DEVICES = '0' }, 'env', [{ op: 'added', key: 'vars.CUDA_VISIBLE_DEVICES', to: '0' }]],
+    ['var removed', (r) => { delete r.env.vars.LANG }, 'env', [{ op: 'removed', key: 'vars.LANG', from: 'C' }]],
+    ['runtime changed', (r) => { r.env.runtime.node = 'v20.12.0' }, 'env',
+      [{ op: 'changed', key: 'runtime.node', from: 'v20.11.0', to: 'v20.12.0' }]],
+    ['tool changed', (r) => { r.env.tools.git = '2.43.0' }, 'env', [{ op: 'changed', key: 'tools.git', from: '2.39.5', to: '2.43.0' }]],
+    ['os changed', (r) => { r.env.os.release = '6.2' }, 'env', [{ op: 'changed', key: 'os.release', from: '6.1', to: '6.2' }]],
+    ['argv changed', (r) => { r.command.argv = ['python', 'train.py', '--fast'] }, 'command',
+      [{ op: 'changed', key: 'argv', from: ['python', 'train.py'], to: ['python', 'train.py', '--fast'] }]],
+    ['exit code changed', (r) => { r.command.exit_code = 1 }, 'command', [{ op: 'changed', key: 'exit_code', from: 0, to: 1 }]],
+    ['signal', (r) => { r.command.exit_code = null; r.command.signal = 'SIGTERM' }, 'command', [
+      { op: 'changed', key: 'exit_code', from: 0, to: null },
+      { op: 'changed', key: 'signal', from: null, to: 'SIGTERM' },
+    ]],
+    ['cwd changed', (r) => { r.command.cwd = 'sub' }, 'command', [{ op: 'changed', key: 'cwd', from: '.', to: 'sub' }]],
+    ['message added', (r) => { r.message = 'second try' }, 'command', [{ op: 'added', key: 'message', to: 'second try' }]],
+    ['commit changed', (r) => { r.git.commit = H('7').slice(0, 40) }, 'code',
+      [{ op: 'changed', key: 'commit', from: H('d').slice(0, 40), to: H('7').slice(0, 40) }]],
+    ['branch changed', (r) => { r.git.branch = null }, 'code', [{ op: 'changed', key: 'branch', from: 'main', to: null }]],
+    ['clean now', (r) => { r.git.dirty = false; r.git.changes = []; r.git.patch = null }, 'code', [
+      { op: 'changed', key: 'dirty', from: true, to: false },
+      { op: 'changed', key: 'patch', from: H('e'), to: null },
+      { op: 'removed', key: 'train.py', from: 'M', scope: 'worktree' },
+    ]],
+    ['patch changed', (r) => { r.git.patch.sha256 = H('8') }, 'code', [{ op: 'changed', key: 'patch', from: H('e'), to: H('8') }]],
+    ['another file changed', (r) => { r.git.changes.push({ path: 'new.py', status: '??' }) }, 'code',
+      [{ op: 'added', key: 'new.py', to: '??', scope: 'worktree' }]],
+    ['status of a file changed', (r) => { r.git.changes[0].status = 'MM' }, 'code',
+      [{ op: 'changed', key: 'train.py', from: 'M', to: 'MM', scope: 'worktree' }]],
+    ['not a repository any more', (r) => { r.git = null }, 'code', [{ op: 'removed', key: 'git', from: 'repository' }]],
+  ]
+  for (const [what, edit, section, expected] of table) {
+    const d = compareRuns(base(), variant(edit))
+    assert.equal(d.identical, false, what)
+    assert.deepEqual(only(d, section), expected, what)
+    for (const c of d[section]) {
+      if (c.op === 'added') assert.ok(!('from' in c), `${what}: added has no from`)
+      if (c.op === 'removed') assert.ok(!('to' in c), `${what}: removed has no to`)
+      assert.ok(c.op !== 'changed' || ('from' in c && 'to' in c), what)
+    }
+  }
+})
+
+test('git: null against an object, both directions, and null against null', () => {
+  const noGit = variant((r) => { r.git = null })
+  assert.deepEqual(compareRuns(noGit, base()).code, [{ op: 'added', key: 'git', to: 'repository' }])
+  assert.deepEqual(compareRuns(base(), noGit).code, [{ op: 'removed', key: 'git', from: 'repository' }])
+  assert.equal(compareRuns(noGit, noGit).identical, true)
+  const absent = variant((r) => { delete r.git })
+  assert.deepEqual(compareRuns(noGit, absent).code, [])
+})
+
+test('changes within a section are sorted by key, in UTF-8 order', () => {
+  const b = variant((r) => {
+    r.params.zeta = 1
+    r.params['\ud83d\ude00'] = 1
+    r.params['\uff21'] = 1
+    r.params.alpha = 1
+  })
+  assert.deepEqual(compareRuns(base(), b).params.map((c) => c.key), ['alpha', 'zeta', '\uff21', '\ud83d\ude00'])
+})
+
+test('session variables are noise: flagged, and identical stays true', () => {
+  const b = variant((r) => {
+    r.env.vars.OLDPWD = '/b'
+    r.env.vars.SHLVL = '2'
+    r.env.vars._ = '/usr/local/bin/prov'
+    r.env.vars.npm_config_x = '2'
+    r.env.vars.npm_lifecycle_event = 'test'
+    delete r.env.vars.npm_config_x
+  })
+  const d = compareRuns(base(), b)
+  assert.equal(d.identical, true)
+  assert.deepEqual(only(d, 'env'), [
+    { op: 'changed', key: 'vars.OLDPWD', from: '/a', to: '/b', noise: true },
+    { op: 'changed', key: 'vars.SHLVL', from: '1', to: '2', noise: true },
+    { op: 'changed', key: 'vars._', from: '/usr/bin/prov', to: '/usr/local/bin/prov', noise: true },
+    { op: 'removed', key: 'vars.npm_config_x', from: '1', noise: true },
+    { op: 'added', key: 'vars.npm_lifecycle_event', to: 'test', noise: true },
+  ])
+  // One real change next to the noise: not identical, and only the noise is flagged.
+  const c = compareRuns(base(), variant((r) => { r.env.vars.SHLVL = '3'; r.env.vars.LANG = 'C.UTF-8' }))
+  assert.equal(c.identical, false)
+  assert.deepEqual(c.env.map((x) => [x.key, x.noise === true]), [['vars.LANG', false], ['vars.SHLVL', true]])
+})
+
+test('isNoiseKey: only env vars, matched against the documented globs', () => {
+  const table: Array<[(typeof SECTION_ORDER)[number], string, boolean]> = [
+    ['env', 'vars.OLDPWD', true],
+    ['env', 'vars.PWD', true],
+    ['env', 'vars.SHLVL', true],
+    ['env', 'vars._', true],
+    ['env', 'vars.npm_config_cache', true],
+    ['env', 'vars.VSCODE_PID', true],
+    ['env', 'vars.PATH', false],
+    ['env', 'vars.OLDPWDX', false],
+    ['env', 'vars.__', false],
+    ['env', 'runtime.node', false],
+    ['env', 'SHLVL', false],
+    ['params', 'vars.SHLVL', false],
+    ['command', 'OLDPWD', false],
+  ]
+  for (const [section, key, expected] of table) assert.equal(isNoiseKey(section, key), expected, `${section} ${key}`)
+  for (const name of ['OLDPWD', 'SHLVL', '_']) assert.ok(NOISE_VARS.includes(name), name)
+})
+
+test('--ignore globs mark matching changes as noise, by key or by section.key', () => {
+  const b = variant((r) => {
+    r.env.vars.HOSTNAME = 'h2'
+    r.outputs.push({ path: 'logs/run.log', size: 1, sha256: H('9') })
+    r.params.seed = 7
+  })
+  assert.equal(compareRuns(base(), b).identical, false)
+
+  const all = compareRuns(base(), b, { ignore: ['vars.HOSTNAME', 'outputs.logs/*', 'seed'] })
+  assert.equal(all.identical, true)
+  assert.deepEqual(all.env, [{ op: 'changed', key: 'vars.HOSTNAME', from: 'h1', to: 'h2', noise: true }])
+  assert.deepEqual(all.outputs, [{ op: 'added', key: 'logs/run.log', to: { size: 1, sha256: H('9') }, noise: true }])
+  assert.deepEqual(all.params, [{ op: 'added', key: 'seed', to: 7, noise: true }])
+
+  const some = compareRuns(base(), b, { ignore: ['env.vars.HOST*'] })
+  assert.equal(some.identical, false)
+  assert.equal(some.env[0]!.noise, true)
+  assert.equal(some.params[0]!.noise, undefined)
+  assert.equal(some.outputs[0]!.noise, undefined)
+
+  // Globs are anchored: a glob matching part of a key does not ignore it.
+  assert.equal(compareRuns(base(), b, { ignore: ['HOSTNAME', 'logs', 'see'] }).env[0]!.noise, undefined)
+})
+
+test('recomputeIdentical follows the noise flags', () => {
+  const d = compareRuns(base(), base())
+  d.code.push({ op: 'changed', key: 'src/x.py', from: 'a', to: 'b', scope: 'commits' })
+  assert.equal(recomputeIdentical(d).identical, false)
+  d.code[0]!.noise = true
+  assert.equal(recomputeIdentical(d).identical, true)
+})
