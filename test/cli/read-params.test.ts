@@ -1,0 +1,162 @@
+// Black-box tests of `prov read-params`.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+
+let sb: Sandbox
+before(async () => {
+  sb = await makeRepo()
+  sb.write('p.json', JSON.stringify({ lr: 0.5, model: { layers: 2, act: 'relu' }, tags: ['a'] }))
+  sb.write('p.yaml', 'lr: 0.7\nmodel:\n  layers: 5\n  dropout: 0.1\nname: from-yaml\nenabled: true\n')
+  sb.write('p.yml', 'batch: 32\nlist:\n  - 1\n  - two\n')
+  sb.write('noext', 'epochs: 9\n')
+  sb.write('bad.json', '{"lr": 0.1,\n')
+  sb.write('bad.yaml', 'a: 1\nb: [1, 2\n')
+  sb.write('list.yaml', '- 1\n- 2\n')
+  sb.write('scalar.json', '42\n')
+  sb.write('secret.yaml', 'db:\n  password: hunter2-hunter2\n  host: localhost\n')
+})
+after(() => sb.cleanup())
+
+async function params(args: string[]): Promise<any> {
+  const r = await sb.prov(['read-params', ...args])
+  assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+  assert.equal(r.exitCode, 0)
+  return parseValid('params', r.stdout).params
+}
+
+async function fails(args: string[], name: string): Promise<string> {
+  const r = await sb.prov(['read-params', ...args])
+  assert.equal(r.exitCode, 2, `stderr: ${r.stderr}`)
+  assert.equal(r.stdout, '')
+  assert.ok(r.stderr.includes(name), `stderr should name ${name}: ${r.stderr}`)
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace')
+  return r.stderr
+}
+
+const FINGERPRINT = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
+
+describe('read-params: -p', () => {
+  test('values are typed as JSON where they parse', async () => {
+    const p = await params(['-p', 'lr=0.1', '-p', 'name=abc', '-p', 'flags=[1,2]', '-p', 'on=true', '-p', 'none=null',
+      '-p', 'neg=-3', '-p', 'quoted="7"', '-p', 'obj={"k":1}', '-p', 'empty=', '-p', 'eq=a=b', '-p', 'ver=1.2.3', '-p', 'sp= x '])
+    assert.deepEqual(p, {
+      lr: 0.1, name: 'abc', flags: [1, 2], on: true, none: null, neg: -3, quoted: '7', obj: { k: 1 },
+      empty: '', eq: 'a=b', ver: '1.2.3', sp: ' x ',
+    })
+    assert.equal(typeof p.lr, 'number')
+  })
+
+  test('dotted keys nest; later wins', async () => {
+    const p = await params(['-p', 'model.layers=3', '-p', 'model.act=relu', '-p', 'lr=0.1', '-p', 'lr=0.2', '-p', 'model.layers=4'])
+    assert.deepEqual(p, { model: { layers: 4, act: 'relu' }, lr: 0.2 })
+  })
+
+  test('the flag spellings: -p K=V, -pK=V, --param K=V, --param=K=V', async () => {
+    const p = await params(['-p', 'a=1', '-pb=2', '--param', 'c=3', '--param=d=4'])
+    assert.deepEqual(p, { a: 1, b: 2, c: 3, d: 4 })
+  })
+
+  test('no sources give an empty object', async () => {
+    assert.deepEqual(await params([]), {})
+  })
+
+  test('-p without = is exit 2 naming it', async () => {
+    await fails(['-p', 'novalue'], 'novalue')
+    await fails(['-p', '=1'], '=1')
+    await fails(['-p', 'a..b=1'], 'a..b')
+  })
+
+  test('-p with no value at all is exit 2 naming the flag', async () => {
+    await fails(['-p'], '-p')
+  })
+
+  test('prototype keys are refused', async () => {
+    await fails(['-p', '__proto__.polluted=1'], '__proto__')
+  })
+
+  test('secret keys are fingerprinted, also when nested; credential-shaped values too', async () => {
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+    const r = await sb.prov(['read-params', '-p', 'api_key=x', '-p', 'db.password=hunter2', '-p', `note=use ${token}`, '-p', 'keyboard=qwerty'])
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stderr, '')
+    assert.ok(!r.stdout.includes('hunter2'))
+    assert.ok(!r.stdout.includes(token))
+    const p = parseValid('params', r.stdout).params
+    assert.match(p.api_key, FINGERPRINT)
+    assert.match(p.db.password, FINGERPRINT)
+    assert.match(p.note, /^use \[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.equal(p.keyboard, 'qwerty')
+    // the same value gives the same fingerprint
+    const again = await params(['-p', 'api_key=x'])
+    assert.equal(again.api_key, p.api_key)
+    const other = await params(['-p', 'api_key=y'])
+    assert.notEqual(other.api_key, p.api_key)
+  })
+})
+
+describe('read-params: files', () => {
+  test('a JSON file', async () => {
+    assert.deepEqual(await params(['--params-file', 'p.json']), { lr: 0.5, model: { layers: 2, act: 'relu' }, tags: ['a'] })
+  })
+
+  test('YAML files (.yaml and .yml), and a file without extension', async () => {
+    assert.deepEqual(await params(['--params-file', 'p.yaml']), { lr: 0.7, model: { layers: 5, dropout: 0.1 }, name: 'from-yaml', enabled: true })
+    assert.deepEqual(await params(['--params-file', 'p.yml']), { batch: 32, list: [1, 'two'] })
+    assert.deepEqual(await params(['--params-file', 'noext']), { epochs: 9 })
+  })
+
+  test('files merge deeply, in command-line order with -p: later wins', async () => {
+    assert.deepEqual(await params(['--params-file', 'p.json', '--params-file', 'p.yaml']),
+      { lr: 0.7, model: { layers: 5, act: 'relu', dropout: 0.1 }, tags: ['a'], name: 'from-yaml', enabled: true })
+    assert.deepEqual((await params(['-p', 'lr=1', '--params-file', 'p.json'])).lr, 0.5)
+    assert.deepEqual((await params(['--params-file', 'p.json', '-p', 'lr=1'])).lr, 1)
+    const mixed = await params(['--params-file', 'p.yaml', '-p', 'model.layers=8', '--params-file=p.json'])
+    assert.deepEqual(mixed.model, { layers: 2, dropout: 0.1, act: 'relu' })
+    const last = await params(['--params-file', 'p.json', '-p', 'model.layers=8'])
+    assert.deepEqual(last.model, { layers: 8, act: 'relu' })
+  })
+
+  test('a file from a subdirectory is read relative to the current directory', async () => {
+    sb.write('conf/q.json', '{"q": 1}')
+    const r = await sb.prov(['read-params', '--params-file', 'q.json'], { cwd: path.join(sb.dir, 'conf') })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.deepEqual(parseValid('params', r.stdout).params, { q: 1 })
+  })
+
+  test('secrets in a file are fingerprinted', async () => {
+    const r = await sb.prov(['read-params', '--params-file', 'secret.yaml'])
+    assert.equal(r.exitCode, 0)
+    assert.ok(!r.stdout.includes('hunter2'))
+    const p = parseValid('params', r.stdout).params
+    assert.match(p.db.password, FINGERPRINT)
+    assert.equal(p.db.host, 'localhost')
+  })
+
+  test('a missing file is exit 2 naming it', async () => {
+    await fails(['--params-file', 'no-such-params.json'], 'no-such-params.json')
+  })
+
+  test('an invalid JSON file is exit 2 naming it', async () => {
+    const stderr = await fails(['--params-file', 'bad.json'], 'bad.json')
+    assert.match(stderr, /JSON/)
+  })
+
+  test('an invalid YAML file is exit 2 naming it', async () => {
+    const stderr = await fails(['--params-file', 'bad.yaml'], 'bad.yaml')
+    assert.match(stderr, /YAML/)
+  })
+
+  test('a file whose top level is not an object is exit 2 naming it', async () => {
+    await fails(['--params-file', 'list.yaml'], 'list.yaml')
+    await fails(['--params-file', 'scalar.json'], 'scalar.json')
+  })
+
+  test('nothing is written to the store', async () => {
+    await params(['-p', 'a=1', '--params-file', 'p.json'])
+    const runs = path.join(sb.dir, '.prov', 'runs')
+    assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [])
+  })
+})
