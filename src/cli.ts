@@ -1,7 +1,9 @@
+import { stripVTControlCharacters } from 'node:util'
 import type { CommandDef, ArgsDef } from 'citty'
 import { ProvError, UsageError } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { log, hint, quiet } from './io/log.js'
+import { colorEnabled } from './io/color.js'
 import { VERSION } from './io/env.js'
 import type { RunData } from './plumbing/_args.js'
 
@@ -56,7 +58,9 @@ Plumbing (each prints one JSON document):
 
 export async function renderCommandUsage(name: string, cmd: CommandDef<ArgsDef>): Promise<string> {
   const { renderUsage } = await import('citty')
-  return renderUsage(cmd, { meta: { name: 'prov' } } as CommandDef<ArgsDef>)
+  const text = await renderUsage(cmd, { meta: { name: 'prov' } } as CommandDef<ArgsDef>)
+  // citty colours unless NO_COLOR=1, even into a pipe: make prov's one colour decision instead.
+  return colorEnabled(process.stdout) ? text : stripVTControlCharacters(text)
 }
 
 function report(e: unknown): void {
