@@ -3,6 +3,7 @@ import { defineCommand } from 'citty'
 import { runCommand } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import { emitJson } from '../io/stdio.js'
+import { log } from '../io/log.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
@@ -27,7 +28,10 @@ export default defineCommand({
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined })
     const redactor = loadRedactor(store)
     outcome.command.argv = redactor.redactArgv(outcome.command.argv)
-    if (outcome.command.error !== undefined) outcome.command.error = redactor.scrubText(outcome.command.error)
+    if (outcome.command.error !== undefined) {
+      outcome.command.error = redactor.scrubText(outcome.command.error)
+      log.error(outcome.command.error) // as sh and env(1) do: exit 126/127 alone leaves the user guessing
+    }
     const doc = { command: outcome.command }
     assertValid('command', doc, 'the exec output')
     if (args.out !== undefined) {
