@@ -1,0 +1,389 @@
+// Black-box tests of the secret policy: a secret given to prov through the environment, the
+// command's argv, params (flags and files), the git remote URL, the message or the uncommitted
+// patch is never written into the store nor printed by any command; diff still sees it change.
+import { test, describe, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { randomBytes, randomInt } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+
+/**
+ * A PATH holding only the tools these tests use: the environment snapshot probes every known
+ * tool on PATH, and a slow one (pip3 takes seconds) would make each record slow.
+ */
+function fastPath(): string {
+  const dir = path.join(tmpdir(), `prov-secrets-bin-${process.pid}`)
+  mkdirSync(dir, { recursive: true })
+  for (const t of ['git', 'sh', 'true', 'cat']) {
+    for (const d of ['/usr/bin', '/bin']) {
+      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
+    }
+  }
+  return dir
+}
+const PATH = fastPath()
+
+async function repo(files: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sb.env.PATH = PATH
+  sandboxes.push(sb)
+  return sb
+}
+
+// ---- credential-shaped values ---------------------------------------------------------------
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+const DIGITS = '0123456789'
+const B64URL = ALNUM + '-_'
+const rand = (n: number, chars = ALNUM): string => Array.from({ length: n }, () => chars[randomInt(chars.length)]).join('')
+const b64url = (s: string): string => Buffer.from(s).toString('base64url')
+
+const shape = {
+  ghp: () => `ghp_${rand(36)}`,
+  githubPat: () => `github_pat_${rand(22)}_${rand(59)}`,
+  glpat: () => `glpat-${rand(20)}`,
+  xoxb: () => `xoxb-${rand(12, DIGITS)}-${rand(13, DIGITS)}-${rand(24)}`,
+  akia: () => `AKIA${rand(16, UPPER)}`,
+  sk: () => `sk-${rand(48)}`,
+  skProj: () => `sk-proj-${rand(64, B64URL)}`,
+  jwt: () => `eyJ${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).slice(3)}.${b64url(JSON.stringify({ sub: rand(10), iat: randomInt(1e9) }))}.${rand(43, B64URL)}`,
+  pem: () => `-----BEGIN RSA PRIVATE KEY-----\n${Array.from({ length: 5 }, () => randomBytes(48).toString('base64')).join('\n')}\n-----END RSA PRIVATE KEY-----`,
+  hf: () => `hf_${rand(34)}`,
+  npm: () => `npm_${rand(36)}`,
+  /** a plain password: only its name (or place) says it is secret */
+  plain: () => `Pl41n${rand(18)}`,
+  urlPass: () => `p4ss${rand(14)}`,
+}
+
+/** The strings that must never appear: the value, and for a PEM block each of its body lines. */
+function needles(v: string): string[] {
+  if (v.includes('\n')) return [v, ...v.split('\n').filter((l) => !l.startsWith('-----'))]
+  return [v]
+}
+
+// ---- the cases --------------------------------------------------------------------------
+interface Setup {
+  env: Record<string, string>
+  /** prov record flags that are also read-params flags */
+  params: string[]
+  /** other prov record flags (-m) */
+  flags: string[]
+  /** the recorded command's arguments (after `true`) */
+  argv: string[]
+  files: Record<string, string>
+  /** git commands to run before recording */
+  git: string[][]
+}
+interface Case {
+  name: string
+  gen: () => string
+  apply: (v: string, s: Setup) => void
+  /** where `prov diff --json` reports the change: section and key; argv changes share key 'argv' */
+  section: 'env' | 'command' | 'params' | 'code'
+  key: string
+  /**
+   * For a remote URL: what the record keeps. Credentials in remote URLs are stripped (CONTRACT:
+   * git-state), not fingerprinted, so a changed token there is no difference.
+   */
+  remote?: string
+}
+
+const envByName = (name: string, gen: () => string): Case => ({
+  name: `env var named ${name}`, gen, section: 'env', key: `vars.${name}`, apply: (v, s) => { s.env[name] = v },
+})
+const envByValue = (name: string, what: string, gen: () => string): Case => ({
+  name: `${what} in the harmless env var ${name}`, gen, section: 'env', key: `vars.${name}`, apply: (v, s) => { s.env[name] = v },
+})
+const argvCase = (name: string, gen: () => string, args: (v: string) => string[]): Case => ({
+  name: `argv: ${name}`, gen, section: 'command', key: 'argv', apply: (v, s) => { s.argv.push(...args(v)) },
+})
+
+const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[] }> = [
+  {
+    name: 'environment variables',
+    files: { '.prov/config.json': JSON.stringify({ secrets: { names: ['CORP_*'] } }) },
+    cases: [
+      envByName('MY_API_TOKEN', shape.plain),
+      envByName('DB_PASSWORD', shape.plain),
+      envByName('AWS_SECRET_ACCESS_KEY', () => `${rand(20)}/${rand(19)}`),
+      envByName('GITHUB_TOKEN', shape.ghp),
+      envByName('SESSION_COOKIE', shape.plain),
+      envByName('STRIPE_API_KEY', shape.plain),
+      envByName('SSH_PRIVATE_KEY', shape.pem),
+      envByName('CORP_INTERNAL', shape.plain), // secret by the store's config
+      envByValue('MY_VAR', 'ghp_ token', shape.ghp),
+      envByValue('CONFIG_A', 'github_pat_ token', shape.githubPat),
+      envByValue('CONFIG_B', 'glpat- token', shape.glpat),
+      envByValue('NOTIFY_TARGET', 'xoxb- token', shape.xoxb),
+      envByValue('AWS_ID', 'AKIA access key id', shape.akia),
+      envByValue('OPENAI_THING', 'sk- key', shape.sk),
+      envByValue('OPENAI_PROJECT', 'sk-proj- key', shape.skProj),
+      envByValue('BEARER_VALUE', 'JWT', shape.jwt),
+      envByValue('CERT_DATA', 'PEM private key', shape.pem),
+      envByValue('HF_THING', 'hf_ token', shape.hf),
+      envByValue('NPMRC_THING', 'npm_ token', shape.npm),
+      { name: 'URL with a password in the harmless env var UPSTREAM', gen: shape.urlPass, section: 'env', key: 'vars.UPSTREAM', apply: (v, s) => { s.env.UPSTREAM = `https://u:${v}@host.example.com/x` } },
+    ],
+  },
+  {
+    name: 'argv and message',
+    cases: [
+      argvCase('--token=VALUE', shape.plain, (v) => [`--token=${v}`]),
+      argvCase('--password VALUE', shape.plain, (v) => ['--password', v]),
+      argvCase('--api-key VALUE', shape.plain, (v) => ['--api-key', v]),
+      argvCase('-p api_key=VALUE', shape.plain, (v) => ['-p', `api_key=${v}`]),
+      argvCase('DB_PASSWORD=VALUE', shape.plain, (v) => [`DB_PASSWORD=${v}`]),
+      argvCase('a bare ghp_ word', shape.ghp, (v) => [v]),
+      argvCase('a bare JWT', shape.jwt, (v) => [v]),
+      argvCase('a bare AKIA word', shape.akia, (v) => [v]),
+      argvCase('a URL with a password', shape.urlPass, (v) => ['--repo', `https://bot:${v}@git.example.com/r.git`]),
+      argvCase('--header with a bearer JWT', shape.jwt, (v) => ['--header', `Authorization: Bearer ${v}`]),
+      { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
+      { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
+    ],
+  },
+  {
+    name: 'params',
+    cases: [
+      { name: '-p db_password=VALUE', gen: shape.plain, section: 'params', key: 'db_password', apply: (v, s) => { s.params.push('-p', `db_password=${v}`) } },
+      { name: '-p service.api_token=VALUE (dotted)', gen: shape.plain, section: 'params', key: 'service.api_token', apply: (v, s) => { s.params.push('-p', `service.api_token=${v}`) } },
+      { name: '-p hub=<hf_ token> (credential-shaped value)', gen: shape.hf, section: 'params', key: 'hub', apply: (v, s) => { s.params.push('-p', `hub=${v}`) } },
+      { name: 'YAML params file with a nested secret key', gen: shape.plain, section: 'params', key: 'database.password', apply: (v, s) => { s.files['params.yaml'] = `database:\n  host: db.example.com\n  password: ${v}\n`; s.params.push('--params-file', 'params.yaml') } },
+      { name: 'YAML params file with a credential-shaped value', gen: shape.glpat, section: 'params', key: 'ci.trigger', apply: (v, s) => { s.files['ci.yml'] = `ci:\n  project: 42\n  trigger: ${v}\n`; s.params.push('--params-file', 'ci.yml') } },
+      { name: 'remote https://oauth2:glpat-…@gitlab.com', gen: shape.glpat, section: 'code', key: 'remote', remote: 'https://gitlab.com/x.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://oauth2:${v}@gitlab.com/x.git`]) } },
+      { name: 'JSON params file with a URL password', gen: shape.urlPass, section: 'params', key: 'upstream', apply: (v, s) => { s.files['p.json'] = JSON.stringify({ upstream: `https://bot:${v}@git.example.com/r.git` }); s.params.push('--params-file', 'p.json') } },
+    ],
+  },
+  {
+    name: 'github remote and uncommitted patch',
+    cases: [
+      { name: 'remote https://user:ghp_…@github.com', gen: shape.ghp, section: 'code', key: 'remote', remote: 'https://github.com/o/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://user:${v}@github.com/o/r.git`]) } },
+      { name: 'a token added by an uncommitted patch', gen: shape.ghp, section: 'code', key: 'patch', apply: (v, s) => { s.files['config.py'] = `x = 1\nTOKEN = "${v}"\n` } },
+      { name: 'a PEM key added by an uncommitted patch', gen: shape.pem, section: 'code', key: 'patch', apply: (v, s) => { s.files['key.pem'] = `${v}\n` } },
+    ],
+  },
+]
+
+test('the matrix holds at least 30 cases over the four channels', () => {
+  const n = GROUPS.reduce((k, g) => k + g.cases.length, 0)
+  assert.ok(n >= 30, `${n} cases`)
+})
+
+// ---- what to look at ----------------------------------------------------------------------
+function walk(dir: string): string[] {
+  const out: string[] = []
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, d.name)
+    if (d.isDirectory()) out.push(...walk(p))
+    else out.push(p)
+  }
+  return out
+}
+
+const FP_RE = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
+const fingerprints = (v: unknown): string[] => JSON.stringify(v ?? null).match(FP_RE) ?? []
+
+/** Assert that none of the needles occurs in the text (raw, or as JSON escapes it). */
+function assertClean(where: string, text: string | Buffer, secrets: Array<{ name: string; value: string }>): void {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text
+  for (const s of secrets) {
+    for (const n of needles(s.value)) {
+      for (const form of new Set([n, JSON.stringify(n).slice(1, -1)])) {
+        assert.ok(!buf.includes(form), `${where} holds the secret of case '${s.name}': ${JSON.stringify(form.slice(0, 40))}…`)
+      }
+    }
+  }
+}
+
+function emptySetup(): Setup {
+  return { env: {}, params: [], flags: [], argv: [], files: {}, git: [] }
+}
+
+describe('no secret reaches the store or any output', { concurrency: 2 }, () => {
+  for (const group of GROUPS) {
+    test(`${group.name}: ${group.cases.length} cases`, async () => {
+      const sb = await repo({ README: 'hello\n', 'config.py': 'x = 1\n' })
+      await sb.git('remote', 'add', 'origin', 'https://github.com/o/r.git')
+      for (const [f, c] of Object.entries(group.files ?? {})) sb.write(f, c)
+      const v1 = group.cases.map((c) => c.gen())
+      const v2 = group.cases.map((c) => c.gen())
+      const all = [...v1, ...v2].map((value, i) => ({ name: group.cases[i % group.cases.length]!.name, value }))
+      for (let i = 0; i < v1.length; i++) assert.notEqual(v1[i], v2[i])
+      const setup = (vals: string[]): Setup => {
+        const s = emptySetup()
+        group.cases.forEach((c, i) => c.apply(vals[i]!, s))
+        return s
+      }
+      const outputs: Array<[string, string]> = []
+      const runIds = (): Set<string> => { try { return new Set(readdirSync(path.join(sb.dir, '.prov/runs'))) } catch { return new Set() } }
+
+      const record = async (vals: string[]): Promise<string> => {
+        const s = setup(vals)
+        for (const [f, c] of Object.entries(s.files)) sb.write(f, c)
+        for (const g of s.git) await sb.git(...g)
+        const before = runIds()
+        const r = await sb.prov(['record', ...s.params, ...s.flags, '--', 'true', ...s.argv], { env: s.env })
+        outputs.push(['record', r.stdout + r.stderr])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, /^prov: recorded [0-9a-f]{12} \(exit 0/)
+        const added = [...runIds()].filter((id) => !before.has(id))
+        assert.equal(added.length, 1, `one new run, got ${added.length}`)
+        return added[0]!
+      }
+
+      const r1 = await record(v1)
+      const r2 = await record(v2)
+      const r3 = await record(v1)
+      assert.notEqual(r1, r3) // another time, so another id
+
+      // Every command, in the state of the first and third runs.
+      const s1 = setup(v1)
+      const runs = async (label: string, args: string[], codes: number[] = [0]): Promise<string> => {
+        const r = await sb.prov(args, { env: s1.env })
+        outputs.push([label, r.stdout + r.stderr])
+        assert.ok(codes.includes(r.exitCode!), `${label}: exit ${r.exitCode}: ${r.stderr}`)
+        assert.doesNotMatch(r.stderr, /^\s+at /m)
+        return r.stdout
+      }
+      const [, showJson, , logJson, , diffJson, sameJson, envDoc, gitDoc, paramsDoc] = await Promise.all([
+        runs('show', ['show', r1]),
+        runs('show --json', ['show', '--json', r2]),
+        runs('log', ['log']),
+        runs('log --json', ['log', '--json']),
+        runs('diff', ['diff', r1, r2], [1]),
+        runs('diff --json', ['diff', '--json', r1, r2], [1]),
+        runs('diff-runs r1 r3', ['diff-runs', r1, r3], [0]),
+        runs('snapshot-env', ['snapshot-env']),
+        runs('git-state', ['git-state']),
+        runs('read-params', ['read-params', ...s1.params]),
+        runs('diff --workspace', ['diff', '--workspace', '--all'], [0, 1]),
+        runs('exec', ['exec', '--', 'true', ...s1.argv]),
+        runs('verify --files', ['verify', '--files'], [0, 1]), // the second run's files are gone
+      ])
+      parseValid('run', showJson)
+      parseValid('env', envDoc)
+      parseValid('git', gitDoc)
+      parseValid('params', paramsDoc)
+      for (const line of logJson.trim().split('\n')) JSON.parse(line)
+
+      // Nothing in the store holds a secret; the key is private and no run names it.
+      const store = path.join(sb.dir, '.prov')
+      const key = readFileSync(path.join(store, 'secret.key'))
+      assert.equal(key.length, 32)
+      assert.equal(statSync(path.join(store, 'secret.key')).mode & 0o777, 0o600)
+      const keyForms = [key.toString('hex'), key.toString('base64'), key.toString('base64url')].map((k) => ({ name: 'secret.key', value: k }))
+      assert.match(readFileSync(path.join(store, '.gitignore'), 'utf8'), /^secret\.key$/m)
+      const files = walk(store).filter((f) => path.basename(f) !== 'secret.key')
+      assert.ok(files.some((f) => f.endsWith('run.json')))
+      for (const f of files) {
+        const data = readFileSync(f)
+        assertClean(path.relative(sb.dir, f), data, all)
+        assertClean(path.relative(sb.dir, f), data, keyForms)
+        assert.ok(!data.includes(key), `${f} holds the key's bytes`)
+      }
+      // git would not pick the key up with the store.
+      const added = await sb.git('add', '--dry-run', '--', '.prov')
+      assert.doesNotMatch(added, /secret\.key/)
+      assert.match(added, /run\.json/)
+      // Nothing any command printed holds one either.
+      for (const [label, text] of outputs) {
+        assertClean(`the output of prov ${label}`, text, all)
+        assertClean(`the output of prov ${label}`, text, keyForms)
+      }
+
+      // diff still sees every secret change, by two different fingerprints.
+      const diff = parseValid('diff', diffJson).diff
+      assert.equal(diff.identical, false)
+      const argvCases = group.cases.filter((c) => c.key === 'argv').length
+      for (const c of group.cases) {
+        const entry = diff[c.section].find((e: any) => e.key === c.key)
+        if (c.remote !== undefined) {
+          assert.equal(entry, undefined, `${c.name}: ${JSON.stringify(entry)}`)
+          assert.equal(parseValid('run', showJson).git.remote, c.remote, c.name)
+          continue
+        }
+        assert.ok(entry, `${c.name}: no ${c.section} change '${c.key}' in ${JSON.stringify(diff[c.section])}`)
+        assert.equal(entry.op, 'changed', c.name)
+        if (c.key === 'patch') {
+          assert.notEqual(entry.from, entry.to, c.name)
+          continue
+        }
+        if (c.key === 'argv') {
+          const changed = entry.from.map((a: string, i: number) => [a, entry.to[i]]).filter(([a, b]: string[]) => a !== b)
+          assert.equal(changed.length, argvCases, `${c.name}: argv elements that changed: ${JSON.stringify(changed)}`)
+          for (const [a, b] of changed) {
+            assert.equal(fingerprints(a).length, 1, `${c.name}: ${a}`)
+            assert.equal(fingerprints(b).length, 1, `${c.name}: ${b}`)
+            assert.notEqual(fingerprints(a)[0], fingerprints(b)[0])
+          }
+          continue
+        }
+        const fa = fingerprints(entry.from)
+        const fb = fingerprints(entry.to)
+        assert.ok(fa.length >= 1 && fb.length >= 1, `${c.name}: ${JSON.stringify(entry)}`)
+        assert.notDeepEqual(fa, fb, c.name)
+      }
+      // The patch's change shows in the human diff as two fingerprints, no values.
+      if (group.cases.some((c) => c.key === 'patch')) {
+        const human = outputs.find(([l]) => l === 'diff')![1]
+        assert.ok(new Set(human.match(FP_RE)).size >= 2, human)
+      }
+      // The same secret twice gives the same fingerprint: the first and third runs are identical.
+      const same = parseValid('diff', sameJson).diff
+      assert.equal(same.identical, true, JSON.stringify(same))
+    })
+  }
+})
+
+describe('secrets in the places around the matrix', () => {
+  test('a command not found whose name holds a token: the error text is scrubbed too', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const token = shape.ghp()
+    const r = await sb.prov(['record', '--', `./bin-${token}`, `--token=${shape.plain()}`])
+    assert.equal(r.exitCode, 127, r.stderr)
+    const e = await sb.prov(['exec', '--', `./bin-${token}`])
+    assert.equal(e.exitCode, 127, e.stderr)
+    const doc = parseValid('command', e.stdout)
+    assert.equal(doc.command.exit_code, 127)
+    assert.match(doc.command.error, /command not found/)
+    const shown = await sb.prov(['show', '--json'])
+    assert.equal(shown.exitCode, 0)
+    const run = parseValid('run', shown.stdout)
+    assert.match(run.command.error, /command not found/)
+    for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, shown.stdout, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+      assertClean('record/exec of a missing command', text, [{ name: 'command name', value: token }])
+    }
+  })
+
+  test('16 snapshot-env processes on a fresh store agree on one key and one fingerprint', async () => {
+    // (the concurrent first use of the key; concurrency.test.ts covers records)
+    const sb = await repo({ README: 'hello\n' })
+    const secret = shape.plain()
+    const rs = await Promise.all(Array.from({ length: 16 }, () => sb.prov(['snapshot-env', '--no-tools'], { env: { API_TOKEN: secret } })))
+    const fps = new Set<string>()
+    for (const r of rs) {
+      assert.equal(r.exitCode, 0, r.stderr)
+      assertClean('snapshot-env', r.stdout + r.stderr, [{ name: 'API_TOKEN', value: secret }])
+      fps.add(parseValid('env', r.stdout).env.vars.API_TOKEN)
+    }
+    assert.equal(fps.size, 1, [...fps].join(' '))
+    assert.match([...fps][0]!, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.deepEqual(readdirSync(path.join(sb.dir, '.prov/tmp')), [])
+  })
+
+  test('an empty store directory gets a .gitignore for the key before the key exists', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const r = await sb.prov(['snapshot-env', '--no-tools'], { env: { DB_PASSWORD: 'x' } })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(readFileSync(path.join(sb.dir, '.prov/.gitignore'), 'utf8'), /^secret\.key$/m)
+    writeFileSync(path.join(sb.dir, 'probe'), '')
+    const st = await sb.git('status', '--porcelain', '--untracked-files=all')
+    assert.doesNotMatch(st, /secret\.key/)
+  })
+})
