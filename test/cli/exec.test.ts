@@ -1,0 +1,170 @@
+// Black-box tests of `prov exec`: runs CMD (no shell), describes how it ran, exits with its status.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, existsSync, readdirSync, chmodSync } from 'node:fs'
+import path from 'node:path'
+import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+
+let sb: Sandbox
+before(async () => {
+  sb = await makeRepo()
+  sb.write('noexec.sh', '#!/bin/sh\necho should not run\n')
+  chmodSync(path.join(sb.dir, 'noexec.sh'), 0o644)
+})
+after(() => sb.cleanup())
+
+function noRuns(): void {
+  const runs = path.join(sb.dir, '.prov', 'runs')
+  assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [], 'exec writes no run')
+}
+
+function checkTimes(c: any): void {
+  assert.ok(Date.parse(c.started_at) <= Date.parse(c.ended_at))
+  assert.equal(typeof c.duration_ms, 'number')
+  assert.ok(c.duration_ms >= 0)
+}
+
+describe('exec', () => {
+  test('--out FILE: exit status is CMD\'s, the document goes to FILE, CMD keeps stdout', async () => {
+    const r = await sb.prov(['exec', '--out', 'f.json', '--', 'sh', '-c', 'echo hi; exit 3'])
+    assert.equal(r.exitCode, 3)
+    assert.equal(r.stdout, 'hi\n')
+    assert.equal(r.stderr, '')
+    const doc = parseValid('command', readFileSync(path.join(sb.dir, 'f.json'), 'utf8'))
+    assert.deepEqual(doc.command.argv, ['sh', '-c', 'echo hi; exit 3'])
+    assert.equal(doc.command.exit_code, 3)
+    assert.equal(doc.command.signal, null)
+    assert.equal(doc.command.cwd, '.')
+    checkTimes(doc.command)
+    noRuns()
+  })
+
+  test('without --out: the document goes to stdout, CMD\'s stdout to stderr', async () => {
+    const r = await sb.prov(['exec', '--', 'sh', '-c', 'echo to-stdout; echo to-stderr >&2'])
+    assert.equal(r.exitCode, 0)
+    const doc = parseValid('command', r.stdout)
+    assert.equal(doc.command.exit_code, 0)
+    assert.deepEqual(doc.command.argv, ['sh', '-c', 'echo to-stdout; echo to-stderr >&2'])
+    assert.match(r.stderr, /to-stdout\n/)
+    assert.match(r.stderr, /to-stderr\n/)
+    assert.equal(r.stdout.split('\n').length, 2, 'stdout holds the document and nothing else')
+    assert.equal(r.stderr, 'to-stdout\nto-stderr\n')
+  })
+
+  test('no shell: arguments arrive exactly as given', async () => {
+    const odd = ['$HOME', '`id`', 'a b', '*', "'q'", 'é日本😀', '']
+    const r = await sb.prov(['exec', '--out', 'odd.json', '--', 'printf', '[%s]\\n', ...odd])
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stdout, odd.map((a) => `[${a}]\n`).join(''))
+    const doc = parseValid('command', readFileSync(path.join(sb.dir, 'odd.json'), 'utf8'))
+    assert.deepEqual(doc.command.argv, ['printf', '[%s]\\n', ...odd])
+  })
+
+  test('stdin passes through to CMD', async () => {
+    const r = await sb.prov(['exec', '--out', 'cat.json', '--', 'cat'], { input: 'piped data\n' })
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stdout, 'piped data\n')
+  })
+
+  test('the cwd is recorded relative to the project root', async () => {
+    sb.write('sub/dir/.keep', '')
+    const r = await sb.prov(['exec', '--', 'true'], { cwd: path.join(sb.dir, 'sub', 'dir') })
+    assert.equal(r.exitCode, 0)
+    assert.equal(parseValid('command', r.stdout).command.cwd, 'sub/dir')
+  })
+
+  test('a signal: exit 128+N, signal named, exit_code null', async () => {
+    const r = await sb.prov(['exec', '--', 'sh', '-c', 'kill -TERM $$'])
+    assert.equal(r.exitCode, 143)
+    const doc = parseValid('command', r.stdout)
+    assert.equal(doc.command.signal, 'SIGTERM')
+    assert.equal(doc.command.exit_code, null)
+    const k = await sb.prov(['exec', '--', 'sh', '-c', 'kill -KILL $$'])
+    assert.equal(k.exitCode, 137)
+    assert.equal(parseValid('command', k.stdout).command.signal, 'SIGKILL')
+  })
+
+  test('a command that is not found: 127, described, and said on stderr', async () => {
+    const r = await sb.prov(['exec', '--', 'no-such-command-xyz', 'arg'])
+    assert.equal(r.exitCode, 127)
+    const doc = parseValid('command', r.stdout)
+    assert.equal(doc.command.exit_code, 127)
+    assert.equal(doc.command.signal, null)
+    assert.match(doc.command.error, /not found/)
+    assert.match(r.stderr, /no-such-command-xyz/)
+    assert.match(r.stderr, /not found/)
+  })
+
+  test('a file that is not executable: 126', async () => {
+    const r = await sb.prov(['exec', '--', './noexec.sh'])
+    assert.equal(r.exitCode, 126)
+    const doc = parseValid('command', r.stdout)
+    assert.equal(doc.command.exit_code, 126)
+    assert.match(r.stderr, /noexec\.sh/)
+    assert.ok(!r.stderr.includes('should not run'))
+    const dir = await sb.prov(['exec', '--', './sub'])
+    assert.equal(dir.exitCode, 126, 'a directory is not executable either')
+  })
+
+  test('a command exiting 125, 126 or 127 itself is reported as it is', async () => {
+    for (const n of [125, 126, 127]) {
+      const r = await sb.prov(['exec', '--', 'sh', '-c', `exit ${n}`])
+      assert.equal(r.exitCode, n)
+      const doc = parseValid('command', r.stdout)
+      assert.equal(doc.command.exit_code, n)
+      assert.equal(doc.command.error, undefined)
+      assert.equal(r.stderr, '')
+    }
+  })
+
+  test('no command is a usage error of exec: 125, as env(1)', async () => {
+    for (const args of [['exec'], ['exec', '--'], ['exec', '--out', 'x.json']]) {
+      const r = await sb.prov(args)
+      assert.equal(r.exitCode, 125, args.join(' '))
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, /no command/)
+    }
+    assert.ok(!existsSync(path.join(sb.dir, 'x.json')))
+  })
+
+  test('an unknown flag is 125 naming it, and CMD does not run', async () => {
+    const r = await sb.prov(['exec', '--bogus', '--', 'sh', '-c', 'echo ran > ran.txt'])
+    assert.equal(r.exitCode, 125)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /--bogus/)
+    assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')))
+  })
+
+  test('an --out file that cannot be written: 125 naming it (after CMD ran)', async () => {
+    const r = await sb.prov(['exec', '--out', 'no/such/dir/f.json', '--', 'sh', '-c', 'exit 0'])
+    assert.equal(r.exitCode, 125)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /no\/such\/dir\/f\.json/)
+  })
+
+  test('a secret in argv is fingerprinted in the document, but CMD gets the real value', async () => {
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+    const r = await sb.prov(['exec', '--out', 'sec.json', '--', 'echo', `--token=${token}`, '--password', 'hunter2'])
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stdout, `--token=${token} --password hunter2\n`)
+    const text = readFileSync(path.join(sb.dir, 'sec.json'), 'utf8')
+    assert.ok(!text.includes(token))
+    assert.ok(!text.includes('hunter2'))
+    const argv = parseValid('command', text).command.argv
+    assert.equal(argv[0], 'echo')
+    assert.match(argv[1], /^--token=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.equal(argv[2], '--password')
+    assert.match(argv[3], /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+  })
+
+  test('--pretty indents the document', async () => {
+    const r = await sb.prov(['exec', '--pretty', '--', 'true'])
+    assert.equal(r.exitCode, 0)
+    assert.match(r.stdout, /^\{\n {2}"command": \{\n/)
+    parseValid('command', r.stdout)
+  })
+
+  test('nothing was written to the store by any of the above', () => {
+    noRuns()
+  })
+})
