@@ -1,0 +1,235 @@
+// Secret scrubbing: names and shapes of credentials, the keyed fingerprint, argv/params/vars forms.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash, createHmac } from 'node:crypto'
+import { REDACTED_RE, Redactor, stripUrlCredentials } from '../../../src/core/redact.js'
+
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef')
+const OTHER_KEY = Buffer.from('fedcba9876543210fedcba9876543210')
+const r = new Redactor(KEY)
+const FP = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
+
+const alnum = (n: number, seed = 7): string => {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  let s = ''
+  for (let i = 0; i < n; i++) s += chars[(i * seed + 3) % chars.length]
+  return s
+}
+
+/** Secrets told apart by their shape, whatever the name they are under. `secret` must vanish. */
+const SHAPES: Array<[string, string, string]> = [
+  // [what, text holding the secret, the secret part that must never appear]
+  ['github classic token', 'ghp_' + alnum(36), 'ghp_' + alnum(36)],
+  ['github oauth token', 'gho_' + alnum(36, 11), 'gho_' + alnum(36, 11)],
+  ['github server token', 'ghs_' + alnum(36, 13), 'ghs_' + alnum(36, 13)],
+  ['github fine-grained token', 'github_pat_11ABCDEFG0' + alnum(12) + '_' + alnum(59, 5), alnum(59, 5)],
+  ['gitlab token', 'glpat-' + alnum(20, 3), 'glpat-' + alnum(20, 3)],
+  ['slack bot token', 'xoxb-123456789012-1234567890123-' + alnum(24), alnum(24)],
+  ['slack user token', 'xoxp-123456789012-1234567890123-1234567890123-' + alnum(32, 9), alnum(32, 9)],
+  ['slack webhook', 'https://hooks.slack.com/services/T00000000/B00000000/' + alnum(24, 17), alnum(24, 17)],
+  ['aws access key id', 'AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+  ['aws temporary key id', 'ASIAQWERTYUIOPASDFGH', 'ASIAQWERTYUIOPASDFGH'],
+  ['openai key', 'sk-' + alnum(48, 19), alnum(48, 19)],
+  ['openai project key', 'sk-proj-' + alnum(40, 23) + '_' + alnum(20, 29) + '-' + alnum(20, 31), alnum(40, 23)],
+  ['anthropic key', 'sk-ant-api03-' + alnum(40, 37), alnum(40, 37)],
+  ['stripe live key', 'sk_live_' + alnum(24, 41), alnum(24, 41)],
+  ['google api key', 'AIza' + alnum(35, 43), alnum(35, 43)],
+  ['hugging face token', 'hf_' + alnum(34, 47), 'hf_' + alnum(34, 47)],
+  ['npm token', 'npm_' + alnum(36, 53), 'npm_' + alnum(36, 53)],
+  ['pypi token', 'pypi-AgEIcHlwaS5vcmc' + alnum(60, 59), alnum(60, 59)],
+  ['jwt', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+    'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'],
+  ['pem rsa private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA' + alnum(60, 61) + '\n' + alnum(60, 67) + '\n-----END RSA PRIVATE KEY-----',
+    alnum(60, 61)],
+  ['pem openssh private key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA' + alnum(50, 71) + '\n-----END OPENSSH PRIVATE KEY-----',
+    alnum(50, 71)],
+  ['https url with a password', 'https://deploy:Pa55w0rdXyzzy@git.example.com/org/repo.git', 'Pa55w0rdXyzzy'],
+  ['postgres url with a password', 'postgres://admin:QuietHorse42@db.internal:5432/app', 'QuietHorse42'],
+]
+
+/** Names whose values are secrets whatever they look like. */
+const NAMES = [
+  'GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'DB_PASSWORD', 'MY_API_KEY', 'OPENAI_API_KEY',
+  'SESSION_COOKIE', 'PRIVATE_KEY_PATH', 'MYSQL_PWD', 'SLACK_AUTH', 'DATABASE_URL', 'SENTRY_DSN', 'AZURE_CLIENT_SECRET',
+  'NPM_TOKEN', 'GPG_PASSPHRASE', 'GOOGLE_APPLICATION_CREDENTIALS', 'HTPASSWD', 'STRIPE_APIKEY', 'KEY', 'SIGNING_KEY',
+  'ENCRYPTION_KEY_ID', 'GITLAB_PAT', 'DB_CONNECTION_STRING', 'REQUEST_SIGNATURE', 'github_token', 'Api_Key',
+  'HF_TOKEN', 'AWS_ACCESS_KEY_ID', 'BASIC_AUTH_USER', 'X_AUTHORIZATION',
+]
+const PLAIN_SECRET = 'correct horse battery staple 7731'
+
+const fp = (value: string, key = KEY): string =>
+  `[redacted hmac-sha256:${createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 32)}]`
+
+function assertGone(out: unknown, secret: string, what: string): void {
+  const text = typeof out === 'string' ? out : JSON.stringify(out)
+  assert.ok(!text.includes(secret), `${what}: the secret is still there: ${text}`)
+  assert.match(text, /\[redacted hmac-sha256:[0-9a-f]{32}\]/, `${what}: no fingerprint in ${text}`)
+}
+
+test('at least 30 secret cases are covered', () => {
+  assert.ok(SHAPES.length + NAMES.length >= 30)
+})
+
+test('secret-shaped values vanish from scrubText, vars, argv and params under any name', () => {
+  for (const [what, text, secret] of SHAPES) {
+    assert.ok(text.includes(secret), `${what}: fixture`)
+    assertGone(r.scrubText(text), secret, `${what} scrubText`)
+    assertGone(r.scrubText(`before ${text} after`), secret, `${what} scrubText in a sentence`)
+    assertGone(r.redactVars({ SOME_SETTING: text }), secret, `${what} vars`)
+    assertGone(r.redactArgv(['tool', text]), secret, `${what} argv word`)
+    assertGone(r.redactArgv(['curl', '-H', `Authorization: Bearer ${text}`]), secret, `${what} argv header`)
+    assertGone(r.redactArgv([`--endpoint=${text}`]), secret, `${what} argv --flag=`)
+    assertGone(r.redactArgv([`SETTING=${text}`]), secret, `${what} argv NAME=`)
+    assertGone(r.redactParams({ note: text, list: [text], deep: { x: { y: text } } }), secret, `${what} params`)
+    // The text around a secret is kept.
+    assert.match(r.scrubText(`before ${text} after`), /^before .*\[redacted hmac-sha256:[0-9a-f]{32}\].* after$/s, what)
+  }
+})
+
+test('a value under a secret name is fingerprinted whole, in vars, argv and params', () => {
+  for (const name of NAMES) {
+    const flag = '--' + name.toLowerCase().replace(/_/g, '-')
+    const key = name.toLowerCase()
+    const whole = fp(PLAIN_SECRET)
+    assert.deepEqual(r.redactVars({ [name]: PLAIN_SECRET }), { [name]: whole }, name)
+    assert.deepEqual(r.redactArgv([`${flag}=${PLAIN_SECRET}`]), [`${flag}=${whole}`], `${name} ${flag}=V`)
+    assert.deepEqual(r.redactArgv([flag, PLAIN_SECRET, 'next']), [flag, whole, 'next'], `${name} ${flag} V`)
+    assert.deepEqual(r.redactArgv([`${name}=${PLAIN_SECRET}`]), [`${name}=${whole}`], `${name} NAME=V`)
+    assert.deepEqual(r.redactArgv(['-p', `${key}=${PLAIN_SECRET}`]), ['-p', `${key}=${whole}`], `${name} -p key=V`)
+    assert.deepEqual(r.redactArgv(['-p', `cfg.${key}=${PLAIN_SECRET}`]), ['-p', `cfg.${key}=${whole}`], `${name} -p a.key=V`)
+    assert.deepEqual(r.redactParams({ [key]: PLAIN_SECRET }), { [key]: whole }, `${name} params`)
+    assert.deepEqual(r.redactParams({ db: { [name]: PLAIN_SECRET } }), { db: { [name]: whole } }, `${name} nested params`)
+    assert.equal(r.isSecretName(name), true, name)
+  }
+})
+
+test('argv forms from the contract', () => {
+  const V = 'Zq9-not-a-known-shape'
+  const table: Array<[string[], string[]]> = [
+    [['--token=' + V], ['--token=' + fp(V)]],
+    [['--password', V], ['--password', fp(V)]],
+    [['-p', 'api_key=' + V], ['-p', 'api_key=' + fp(V)]],
+    [['API_KEY=' + V], ['API_KEY=' + fp(V)]],
+    [['--auth-token', V], ['--auth-token', fp(V)]],
+    [['--auth-token', '-'], ['--auth-token', fp('-')]],
+    [['--token='], ['--token=']], // nothing to hide
+    [['--password', ''], ['--password', '']],
+    [['--password', '--verbose'], ['--password', '--verbose']], // a flag, not the value
+    [['env', 'DB_PASSWORD=' + V, 'LANG=C', 'make'], ['env', 'DB_PASSWORD=' + fp(V), 'LANG=C', 'make']],
+    [['--lr=0.1', 'lr=0.1', '--epochs', '3'], ['--lr=0.1', 'lr=0.1', '--epochs', '3']],
+  ]
+  for (const [argv, expected] of table) assert.deepEqual(r.redactArgv(argv), expected, argv.join(' '))
+})
+
+test('the fingerprint: format, keyed HMAC, stable per value and key', () => {
+  const a = r.fingerprint('s3cret-value')
+  assert.match(a, REDACTED_RE)
+  assert.match(a, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+  assert.equal(a, fp('s3cret-value'))
+  // Not a plain hash that a dictionary attack reverses.
+  assert.ok(!a.includes(createHash('sha256').update('s3cret-value').digest('hex').slice(0, 32)))
+  assert.equal(r.fingerprint('s3cret-value'), a)
+  assert.equal(new Redactor(Buffer.from(KEY)).fingerprint('s3cret-value'), a)
+  assert.notEqual(r.fingerprint('s3cret-valuf'), a)
+  assert.notEqual(r.fingerprint('s3cret-value '), a)
+  const other = new Redactor(OTHER_KEY).fingerprint('s3cret-value')
+  assert.match(other, REDACTED_RE)
+  assert.notEqual(other, a)
+  // The same secret gives the same fingerprint wherever it is found.
+  assert.equal(r.redactVars({ GITHUB_TOKEN: 's3cret-value' }).GITHUB_TOKEN, a)
+  assert.deepEqual(r.redactArgv(['--token', 's3cret-value']), ['--token', a])
+  assert.deepEqual(r.redactParams({ password: 's3cret-value' }), { password: a })
+  const tok = 'ghp_' + alnum(36)
+  assert.equal(r.scrubText(tok), fp(tok))
+  assert.equal(r.redactVars({ A: tok, B: `x ${tok}` }).B, `x ${fp(tok)}`)
+})
+
+test('redaction is idempotent: a fingerprint is left as it is', () => {
+  const vars = { GITHUB_TOKEN: 'abc', NOTE: 'see ghp_' + alnum(36), PATH: '/bin' }
+  const once = r.redactVars(vars)
+  assert.deepEqual(r.redactVars(once), once)
+  assert.deepEqual(new Redactor(OTHER_KEY).redactVars(once), once) // even under another key
+  const argv = ['--token', 'abc', '--password=xyz', 'API_KEY=k', 'x ghp_' + alnum(36)]
+  const argvOnce = r.redactArgv(argv)
+  assert.deepEqual(r.redactArgv(argvOnce), argvOnce)
+  const params = { api_key: 'k', nested: { secret: { a: 1 } }, note: 'xoxb-' + alnum(20) }
+  const paramsOnce = r.redactParams(params)
+  assert.deepEqual(r.redactParams(paramsOnce), paramsOnce)
+  for (const [, text] of SHAPES) assert.equal(r.scrubText(r.scrubText(text)), r.scrubText(text))
+  assert.equal(r.fingerprint(fp('x')), fp('x'))
+})
+
+test('non-secrets pass unchanged', () => {
+  const vars = {
+    PATH: '/usr/local/bin:/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', GIT_AUTHOR_NAME: 'A U Thor',
+    GIT_AUTHOR_EMAIL: 'a@example.com', TERM: 'xterm', USER: 'u', EDITOR: 'vi', KEYBOARD: 'us', MONKEY: 'x',
+    CUDA_VISIBLE_DEVICES: '0,1', URL: 'https://example.com/path?q=1', REPO: 'git@github.com:org/repo.git',
+    EMPTY: '',
+  }
+  assert.deepEqual(r.redactVars(vars), vars)
+  assert.deepEqual(Object.keys(r.redactVars(vars)), Object.keys(vars).sort())
+  const argv = ['python', 'train.py', '--lr', '0.1', 'lr=0.1', '-p', 'model.layers=3', 'https://example.com/x',
+    'https://user@example.com/x', '--keyboard', 'us', '-k', 'v', 'sk-short', 'ghp_short']
+  assert.deepEqual(r.redactArgv(argv), argv)
+  const params = { lr: 0.1, model: { layers: [1, 2], name: 'resnet' }, url: 'https://example.com/x', on: true, none: null }
+  assert.deepEqual(r.redactParams(params), params)
+  assert.equal(r.scrubText('nothing to see: https://example.com/a@b'), 'nothing to see: https://example.com/a@b')
+})
+
+test('params: non-string values under secret keys; null and empty are kept', () => {
+  assert.deepEqual(r.redactParams({ api_key: 12345 }), { api_key: fp('12345') })
+  assert.deepEqual(r.redactParams({ secret: { a: 1 } }), { secret: fp('{"a":1}') })
+  assert.deepEqual(r.redactParams({ password: null, token: '' }), { password: null, token: '' })
+  assert.deepEqual(r.redactParams([{ token: 'x' }]), [{ token: fp('x') }])
+  const proto = r.redactParams(JSON.parse('{"__proto__": {"token": "x"}}') as Record<string, unknown>)
+  assert.deepEqual(Object.keys(proto), ['__proto__'])
+  assert.equal(({} as Record<string, unknown>).token, undefined)
+})
+
+test('policy: extra names, allowed names, dropped names, extra value patterns', () => {
+  const p = new Redactor(KEY, { names: ['CORP_*', 'hostname'], allow: ['GITHUB_TOKEN'], drop: ['LC_*', 'SSH_AUTH_SOCK'], values: ['corp-[0-9]{6}'] })
+  const out = p.redactVars({
+    CORP_THING: 'v1', HOSTNAME: 'box', GITHUB_TOKEN: 'plain-but-allowed', LC_ALL: 'C', LC_CTYPE: 'C', SSH_AUTH_SOCK: '/tmp/s',
+    NOTE: 'ticket corp-123456 done', DB_PASSWORD: 'pw', PATH: '/bin',
+  })
+  assert.deepEqual(out, {
+    CORP_THING: fp('v1'), DB_PASSWORD: fp('pw'), GITHUB_TOKEN: 'plain-but-allowed', HOSTNAME: fp('box'),
+    NOTE: `ticket ${fp('corp-123456')} done`, PATH: '/bin',
+  })
+  // An allowed name still has its value scanned for credential shapes.
+  const tok = 'ghp_' + alnum(36)
+  assert.deepEqual(p.redactVars({ GITHUB_TOKEN: tok }), { GITHUB_TOKEN: fp(tok) })
+  assert.equal(p.isDropped('lc_all'), true)
+  assert.equal(p.isDropped('PATH'), false)
+  // Without the policy none of that happens.
+  assert.deepEqual(r.redactVars({ CORP_THING: 'v1', LC_ALL: 'C', NOTE: 'corp-123456' }), { CORP_THING: 'v1', LC_ALL: 'C', NOTE: 'corp-123456' })
+})
+
+test('the key is read only when the first secret is found', () => {
+  let calls = 0
+  const lazy = new Redactor(() => { calls++; return KEY })
+  assert.deepEqual(lazy.redactVars({ PATH: '/bin', HOME: '/h' }), { PATH: '/bin', HOME: '/h' })
+  assert.equal(calls, 0)
+  assert.equal(lazy.redactVars({ DB_PASSWORD: 'pw' }).DB_PASSWORD, fp('pw'))
+  lazy.fingerprint('again')
+  assert.equal(calls, 1)
+})
+
+test('stripUrlCredentials', () => {
+  const table: Array<[string, string]> = [
+    ['https://user:pass@github.com/org/repo.git', 'https://github.com/org/repo.git'],
+    ['https://ghp_' + alnum(36) + '@github.com/org/repo.git', 'https://github.com/org/repo.git'],
+    ['https://x-access-token:tok@github.com/o/r', 'https://github.com/o/r'],
+    ['http://u:p@host:8080/x', 'http://host:8080/x'],
+    ['ssh://git@github.com/org/repo.git', 'ssh://git@github.com/org/repo.git'],
+    ['ssh://git:secret@github.com/org/repo.git', 'ssh://git@github.com/org/repo.git'],
+    ['git+ssh://me:pw@host/r', 'git+ssh://me@host/r'],
+    ['git@github.com:org/repo.git', 'git@github.com:org/repo.git'],
+    ['https://github.com/org/repo.git', 'https://github.com/org/repo.git'],
+    ['https://github.com/org/a@b.git', 'https://github.com/org/a@b.git'],
+    ['/srv/git/repo.git', '/srv/git/repo.git'],
+    ['file:///srv/git/repo.git', 'file:///srv/git/repo.git'],
+    ['', ''],
+  ]
+  for (const [url, expected] of table) assert.equal(stripUrlCredentials(url), expected, url)
+})
