@@ -1,0 +1,307 @@
+// Black-box tests of `prov write-run`: merging section documents into a stored run.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { execa } from 'execa'
+import { BIN, makeRepo, parseValid, isValid, type Sandbox } from '../helpers/prov.js'
+import { computeRunId } from '../../src/core/id.js'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+async function repo(files?: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sandboxes.push(sb)
+  return sb
+}
+
+/** Run a shell pipeline in which `prov` is the built CLI (a function, so `prov …` reads as a user types it). */
+async function shell(sb: Sandbox, script: string, env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const r = await execa('sh', ['-c', `prov() { "$PROV_NODE" "$PROV_BIN" "$@"; }\n${script}`], {
+    cwd: sb.dir, env: { ...sb.env, PROV_NODE: process.execPath, PROV_BIN: BIN, ...env }, extendEnv: false, reject: false, stripFinalNewline: false,
+  })
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) }
+}
+
+function runIds(sb: Sandbox, store = path.join(sb.dir, '.prov')): string[] {
+  const runs = path.join(store, 'runs')
+  return existsSync(runs) ? readdirSync(runs) : []
+}
+
+/** Nothing was written: no run, and nothing left in the store's temp directory. */
+function assertNothingWritten(sb: Sandbox): void {
+  assert.deepEqual(runIds(sb), [])
+  const tmp = path.join(sb.dir, '.prov', 'tmp')
+  assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [])
+}
+
+/** Check the {id, path} answer, and return the stored record after validating it and its id. */
+function storedRun(sb: Sandbox, stdout: string, store = path.join(sb.dir, '.prov')): any {
+  assert.ok(stdout.endsWith('\n'))
+  const out = JSON.parse(stdout)
+  assert.deepEqual(Object.keys(out).sort(), ['id', 'path'])
+  assert.match(out.id, /^[0-9a-f]{64}$/)
+  const file = path.resolve(sb.dir, out.path)
+  assert.equal(file, path.join(store, 'runs', out.id, 'run.json'))
+  const record = JSON.parse(readFileSync(file, 'utf8'))
+  assert.ok(isValid('run', record), 'run.json is valid against the run schema')
+  assert.equal(record.id, out.id)
+  assert.equal(computeRunId(record), out.id, 'the id recomputes')
+  return record
+}
+
+async function writeRun(sb: Sandbox, args: string[], input?: string): Promise<any> {
+  const r = await sb.prov(['write-run', ...args], input === undefined ? {} : { input })
+  assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+  assert.equal(r.exitCode, 0)
+  return { record: storedRun(sb, r.stdout), out: JSON.parse(r.stdout) }
+}
+
+async function writeFails(sb: Sandbox, args: string[], input: string | undefined, pattern: RegExp): Promise<string> {
+  const r = await sb.prov(['write-run', ...args], input === undefined ? {} : { input })
+  assert.equal(r.exitCode, 2, `stderr: ${r.stderr}`)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, pattern)
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace')
+  assertNothingWritten(sb)
+  return r.stderr
+}
+
+const STARTED = '2024-03-01T12:00:00.000Z'
+const commandDoc = (extra: Record<string, unknown> = {}): string => JSON.stringify({ command: {
+  argv: ['python', 'train.py'], cwd: '.', exit_code: 0, signal: null,
+  started_at: STARTED, ended_at: '2024-03-01T12:00:01.500Z', duration_ms: 1500, ...extra,
+} })
+
+describe('write-run', () => {
+  let sb: Sandbox
+  let gitDoc: string
+  let envDoc: string
+  before(async () => {
+    sb = await repo({ 'in/a.csv': 'a\n', 'in/b.csv': 'b\n', 'code.py': 'print(1)\n' })
+    gitDoc = (await sb.prov(['git-state'])).stdout
+    envDoc = (await sb.prov(['snapshot-env', '--no-tools'])).stdout
+    assert.ok(gitDoc.startsWith('{"git":'))
+    assert.ok(envDoc.startsWith('{"env":'))
+  })
+
+  test('the plumbing pipeline stores a valid run whose id recomputes', async () => {
+    const s = await repo({ 'in/x.txt': 'x\n', 'in/y/z.txt': 'z\n' })
+    const r = await shell(s, '{ prov git-state; prov snapshot-env --no-tools; prov hash-inputs in/; prov read-params -p a=1; } | prov write-run -- echo hi')
+    assert.equal(r.stderr, '')
+    assert.equal(r.exitCode, 0)
+    const record = storedRun(s, r.stdout)
+    assert.match(JSON.parse(r.stdout).path, /^\.prov\/runs\/[0-9a-f]{64}\/run\.json$/)
+    assert.deepEqual(record.command.argv, ['echo', 'hi'])
+    assert.equal(record.command.cwd, '.')
+    assert.equal(record.command.exit_code, null, 'nothing said how it exited')
+    assert.deepEqual(record.inputs.map((e: any) => e.path), ['in/x.txt', 'in/y/z.txt'])
+    assert.deepEqual(record.outputs, [])
+    assert.deepEqual(record.params, { a: 1 })
+    assert.equal(record.git.commit, (await s.git('rev-parse', 'HEAD')).trim())
+    assert.equal(record.git.dirty, false)
+    assert.equal(record.env.runtime.node, process.version)
+    assert.equal(record.schema_version, 1)
+    assert.ok(Math.abs(Date.parse(record.created_at) - Date.now()) < 60_000, 'created_at is now when no document has a time')
+    assert.equal(runIds(s).length, 1)
+  })
+
+  test('concatenated and one-per-line documents give the same run', async () => {
+    const s = await repo()
+    const docs = [gitDoc.trim(), envDoc.trim(), commandDoc(), '{"params":{"lr":0.1}}']
+    const perLine = await writeRun(s, [], docs.join('\n') + '\n')
+    const concatenated = await sb.prov(['write-run'], { input: docs.join('') })
+    assert.equal(concatenated.exitCode, 0, concatenated.stderr)
+    assert.equal(JSON.parse(concatenated.stdout).id, perLine.out.id)
+    const pretty = docs.map((d) => JSON.stringify(JSON.parse(d), null, 2)).join('')
+    const prettyRun = await sb.prov(['write-run'], { input: pretty })
+    assert.equal(prettyRun.exitCode, 0, prettyRun.stderr)
+    assert.equal(JSON.parse(prettyRun.stdout).id, perLine.out.id)
+    assert.equal(perLine.record.created_at, STARTED, 'created_at is the command\'s started_at')
+    assert.deepEqual(perLine.record.params, { lr: 0.1 })
+  })
+
+  test('FILE arguments instead of stdin', async () => {
+    const s = await repo()
+    s.write('docs/git.json', gitDoc)
+    s.write('docs/env.json', envDoc)
+    s.write('docs/cmd.json', commandDoc())
+    s.write('docs/params.json', '{"params":{"k":"v"}}\n{"inputs":[]}\n')
+    const { record } = await writeRun(s, ['docs/git.json', 'docs/env.json', 'docs/cmd.json', 'docs/params.json'])
+    assert.deepEqual(record.params, { k: 'v' })
+    assert.deepEqual(record.command.argv, ['python', 'train.py'])
+    // a missing FILE is exit 2 naming it
+    const r = await s.prov(['write-run', 'docs/git.json', 'docs/nope.json'])
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /docs\/nope\.json/)
+    assert.equal(runIds(s).length, 1)
+  })
+
+  test('the same documents again give the same id, and writing is a no-op', async () => {
+    const s = await repo()
+    const input = gitDoc + envDoc + commandDoc()
+    const first = await writeRun(s, [], input)
+    const file = path.join(s.dir, first.out.path)
+    const before = statSync(file)
+    const text = readFileSync(file, 'utf8')
+    const second = await writeRun(s, [], input)
+    assert.deepEqual(second.out, first.out)
+    assert.equal(runIds(s).length, 1)
+    const afterStat = statSync(file)
+    assert.equal(afterStat.ino, before.ino, 'run.json was not rewritten')
+    assert.equal(afterStat.mtimeMs, before.mtimeMs)
+    assert.equal(readFileSync(file, 'utf8'), text)
+    // and the order of the documents does not matter
+    const third = await writeRun(s, [], commandDoc() + envDoc + gitDoc)
+    assert.deepEqual(third.out, first.out)
+  })
+
+  test('-- CMD gives argv exactly; a document that disagrees is exit 2', async () => {
+    const s = await repo()
+    const { record } = await writeRun(s, ['--', 'sh', '-c', 'echo "$1"', '--', 'a b', ''], gitDoc + envDoc)
+    assert.deepEqual(record.command.argv, ['sh', '-c', 'echo "$1"', '--', 'a b', ''])
+    const s2 = await repo()
+    await writeFails(s2, ['--', 'other', 'cmd'], gitDoc + envDoc + commandDoc(), /argv/)
+  })
+
+  test('--exit-code and -m fill what no document gives', async () => {
+    const s = await repo()
+    const { record } = await writeRun(s, ['--exit-code', '3', '-m', 'first try', '--', 'make', 'all'], gitDoc + envDoc)
+    assert.equal(record.command.exit_code, 3)
+    assert.equal(record.message, 'first try')
+    const { record: r2 } = await writeRun(s, ['--exit-code', '0', '--message', 'agrees'], gitDoc + envDoc + commandDoc())
+    assert.equal(r2.command.exit_code, 0)
+    assert.equal(r2.message, 'agrees')
+  })
+
+  test('--exit-code that disagrees with a document, or is not 0-255, is exit 2', async () => {
+    const s = await repo()
+    await writeFails(s, ['--exit-code', '1'], gitDoc + envDoc + commandDoc(), /exit.code/)
+    await writeFails(s, ['--exit-code', 'abc', '--', 'x'], gitDoc + envDoc, /--exit-code/)
+    await writeFails(s, ['--exit-code', '256', '--', 'x'], gitDoc + envDoc, /--exit-code/)
+  })
+
+  test('conflicting documents (two different params) are exit 2, nothing written', async () => {
+    const s = await repo()
+    const stderr = await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"params":{"lr":0.1}}{"params":{"lr":0.2}}', /disagree/)
+    assert.match(stderr, /params\.lr/)
+    // the same value twice is no conflict, and different keys merge
+    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + '{"params":{"lr":0.1}}{"params":{"lr":0.1,"bs":8}}')
+    assert.deepEqual(record.params, { lr: 0.1, bs: 8 })
+  })
+
+  test('two inputs lists merge by path; one path with two hashes is a conflict', async () => {
+    const s = await repo()
+    const h = (c: string): string => c.repeat(64)
+    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc +
+      JSON.stringify({ inputs: [{ path: 'b', size: 1, sha256: h('b') }] }) + JSON.stringify({ inputs: [{ path: 'a', size: 1, sha256: h('a') }] }))
+    assert.deepEqual(record.inputs.map((e: any) => e.path), ['a', 'b'])
+    const s2 = await repo()
+    await writeFails(s2, ['--', 'x'], gitDoc + envDoc +
+      JSON.stringify({ inputs: [{ path: 'a', size: 1, sha256: h('a') }] }) + JSON.stringify({ inputs: [{ path: 'a', size: 1, sha256: h('c') }] }), /inputs 'a'/)
+  })
+
+  test('invalid JSON is exit 2 naming the line and column, nothing written', async () => {
+    const s = await repo()
+    const stderr = await writeFails(s, ['--', 'x'], gitDoc + '{"env":\n  {"os": 1,}}\n', /line 2, column 1/)
+    assert.match(stderr, /invalid JSON/)
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"params": {"a": 1}', /unterminated/)
+    s.write('bad.json', '\n\n  {"params": nope}\n')
+    const fromFile = await writeFails(s, ['bad.json', '--', 'x'], undefined, /line 3, column 3/)
+    assert.match(fromFile, /bad\.json/)
+  })
+
+  test('a schema violation is exit 2 naming the JSON pointer, nothing written', async () => {
+    const s = await repo()
+    const env = JSON.parse(envDoc)
+    delete env.env.os.platform
+    await writeFails(s, ['--', 'x'], gitDoc + JSON.stringify(env), /\/env\/os/)
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"inputs":[{"path":"a","size":1,"sha256":"nothex"}]}', /\/inputs\/0/)
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"params":[1,2]}', /\/params/)
+    await writeFails(s, [], gitDoc + envDoc + '{"command":{"argv":[]}}', /\/command\/argv/)
+  })
+
+  test('a missing env or git section is exit 2 with a hint', async () => {
+    const s = await repo()
+    const noEnv = await writeFails(s, ['--', 'x'], gitDoc, /'env'/)
+    assert.match(noEnv, /hint:.*prov snapshot-env/)
+    const noGit = await writeFails(s, ['--', 'x'], envDoc, /'git'/)
+    assert.match(noGit, /hint:.*prov git-state/)
+    // {"git": null} (outside a repository) is a git section
+    const { record } = await writeRun(s, ['--', 'x'], '{"git":null}' + envDoc)
+    assert.equal(record.git, null)
+  })
+
+  test('no command at all is exit 2', async () => {
+    const s = await repo()
+    await writeFails(s, [], gitDoc + envDoc, /command/)
+    await writeFails(s, ['--'], gitDoc + envDoc, /command/)
+  })
+
+  test('an unknown section key is exit 2 naming it', async () => {
+    const s = await repo()
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"bogus": {}}', /'bogus'/)
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '[1,2]', /not a JSON object/)
+  })
+
+  test('the patch text moves into patch.diff beside run.json', async () => {
+    const s = await repo({ 'code.py': 'print(1)\n' })
+    s.write('code.py', 'print(2)\n')
+    const r = await shell(s, '{ prov git-state; prov snapshot-env --no-tools; } | prov write-run -- python code.py')
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, '')
+    const record = storedRun(s, r.stdout)
+    const g = JSON.parse((await s.prov(['git-state'])).stdout).git
+    assert.equal(record.git.dirty, true)
+    assert.equal(record.git.patch.text, undefined, 'no patch text in run.json')
+    assert.equal(record.git.patch.sha256, g.patch.sha256)
+    assert.equal(record.git.patch.size, g.patch.size)
+    const runDir = path.dirname(path.join(s.dir, JSON.parse(r.stdout).path))
+    assert.equal(readFileSync(path.join(runDir, 'patch.diff'), 'utf8'), g.patch.text)
+    assert.ok(!readFileSync(path.join(runDir, 'run.json'), 'utf8').includes('print(2)'))
+  })
+
+  test('a patch whose sha256 does not match its text is exit 2', async () => {
+    const s = await repo()
+    const git = { git: { commit: null, branch: 'main', dirty: true, changes: [{ path: 'a', status: 'M' }], patch: { sha256: 'a'.repeat(64), size: 3, text: 'abc' } } }
+    await writeFails(s, ['--', 'x'], JSON.stringify(git) + envDoc, /sha256/)
+  })
+
+  test('secrets in hand-made documents are fingerprinted before they are stored', async () => {
+    const s = await repo()
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+    const env = JSON.parse(envDoc)
+    env.env.vars.GITHUB_TOKEN = token
+    const git = JSON.parse(gitDoc)
+    git.git.remote = `https://me:${token}@github.com/o/r.git`
+    const { record, out } = await writeRun(s, ['-m', `note ${token}`, '--', 'deploy', `--token=${token}`],
+      JSON.stringify(env) + JSON.stringify(git) + JSON.stringify({ params: { api_key: 'plain-secret' } }))
+    const text = readFileSync(path.join(s.dir, out.path), 'utf8')
+    assert.ok(!text.includes(token), 'the token is nowhere in run.json')
+    assert.ok(!text.includes('plain-secret'))
+    assert.match(record.env.vars.GITHUB_TOKEN, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.equal(record.git.remote, 'https://github.com/o/r.git')
+  })
+
+  test('--store and PROV_DIR choose the store', async () => {
+    const s = await repo()
+    const r = await s.prov(['write-run', '--store', 'elsewhere', '--', 'x'], { input: gitDoc + envDoc })
+    assert.equal(r.exitCode, 0, r.stderr)
+    storedRun(s, r.stdout, path.join(s.dir, 'elsewhere'))
+    assert.match(JSON.parse(r.stdout).path, /^elsewhere\/runs\//)
+    const e = await s.prov(['write-run', '--', 'y'], { input: gitDoc + envDoc, env: { PROV_DIR: path.join(s.dir, 'viaenv') } })
+    assert.equal(e.exitCode, 0, e.stderr)
+    storedRun(s, e.stdout, path.join(s.dir, 'viaenv'))
+    assert.deepEqual(runIds(s), [])
+  })
+
+  test('from a subdirectory: the cwd is relative, the path is relative to the project root', async () => {
+    const s = await repo({ 'sub/f': 'f' })
+    const r = await s.prov(['write-run', '--', 'x'], { input: gitDoc + envDoc, cwd: path.join(s.dir, 'sub') })
+    assert.equal(r.exitCode, 0, r.stderr)
+    const record = storedRun(s, r.stdout)
+    assert.equal(record.command.cwd, 'sub')
+    assert.match(JSON.parse(r.stdout).path, /^\.prov\/runs\//)
+  })
+})
