@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { statSync } from 'node:fs'
+import { rmSync, statSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { hashFile, hashPaths } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
@@ -68,6 +68,8 @@ export default defineCommand({
       outcome = { command: { argv: rest, cwd: commandCwd(store.root), exit_code: null, signal: null }, status: 0 }
     } else {
       const tmp = args.capture ? makeTempDir(store, 'capture') : null
+      // The captured files move into the run; the directory that held them goes, however prov ends.
+      if (tmp) process.once('exit', () => rmSync(tmp, { recursive: true, force: true }))
       const capture = tmp ? { stdout: path.join(tmp, 'stdout'), stderr: path.join(tmp, 'stderr') } : undefined
       outcome = await runCommand(rest, { root: store.root, capture })
       if (capture) {
