@@ -16,7 +16,7 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
   if (top !== null && typeof ca === 'string' && typeof cb === 'string' && ca !== cb) {
     const [ea, eb] = await Promise.all([commitExists(top, ca), commitExists(top, cb)])
     if (ea && eb) {
-      const files = await diffCommits(top, ca, cb)
+      const files = await diffCommits(top, ca, cb, store)
       const entries: Change[] = files.map((f) => {
         const op = OPS[f.status[0]!] ?? 'changed'
         const c: Change = { op, key: f.path, scope: 'commits' }

@@ -112,9 +112,9 @@ export async function commitExists(top: string, commit: string): Promise<boolean
   return r.code === 0
 }
 
-/** Files that differ between two commits: [{status, path, from?}]. */
-export async function diffCommits(top: string, a: string, b: string): Promise<Array<{ status: string; path: string; from?: string }>> {
-  const r = await runGit(top, ['diff', '--name-status', '-z', '--no-renames', a, b, '--'])
+/** Files that differ between two commits: [{status, path, from?}]; a store committed to the repository is left out. */
+export async function diffCommits(top: string, a: string, b: string, store?: Store): Promise<Array<{ status: string; path: string; from?: string }>> {
+  const r = await runGit(top, ['diff', '--name-status', '-z', '--no-renames', a, b, '--', ...(store ? [':(top)', ...storeExclude(store)] : [])])
   if (r.code !== 0) return []
   const f = r.stdout.toString('utf8').split('\0')
   const out: Array<{ status: string; path: string }> = []
