@@ -1,0 +1,224 @@
+// Black-box tests of `prov diff-runs`: comparing stored runs by reference.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+async function repo(files?: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sandboxes.push(sb)
+  return sb
+}
+
+const commandDoc = (startedAt: string, argv = ['python', 'train.py']): string => JSON.stringify({ command: {
+  argv, cwd: '.', exit_code: 0, signal: null, started_at: startedAt, ended_at: startedAt, duration_ms: 1,
+} })
+
+/** Store a run from documents; returns its id. */
+async function store(sb: Sandbox, docs: string): Promise<string> {
+  const r = await sb.prov(['write-run'], { input: docs })
+  assert.equal(r.exitCode, 0, r.stderr)
+  return JSON.parse(r.stdout).id
+}
+
+async function diffRuns(sb: Sandbox, args: string[], expectCode: 0 | 1, opts: Parameters<Sandbox['prov']>[1] = {}): Promise<any> {
+  const r = await sb.prov(['diff-runs', ...args], opts)
+  assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+  assert.equal(r.exitCode, expectCode)
+  const d = parseValid('diff', r.stdout).diff
+  assert.equal(d.identical, expectCode === 0)
+  return d
+}
+
+async function diffFails(sb: Sandbox, args: string[], pattern: RegExp, opts: Parameters<Sandbox['prov']>[1] = {}): Promise<string> {
+  const r = await sb.prov(['diff-runs', ...args], opts)
+  assert.equal(r.exitCode, 2, `stderr: ${r.stderr}`)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, pattern)
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace')
+  return r.stderr
+}
+
+const EMPTY = { command: [], code: [], inputs: [], params: [], env: [], outputs: [] }
+
+describe('diff-runs', () => {
+  let sb: Sandbox
+  let gitDoc: string
+  let envDoc: string
+  let a: string // lr 0.1, started first
+  let b: string // lr 0.2, started second
+  before(async () => {
+    sb = await repo({ 'train.py': 'print(1)\n' })
+    gitDoc = (await sb.prov(['git-state'])).stdout
+    envDoc = (await sb.prov(['snapshot-env', '--no-tools'])).stdout
+    a = await store(sb, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z') + '{"params":{"lr":0.1,"bs":32}}')
+    b = await store(sb, gitDoc + envDoc + commandDoc('2024-01-02T00:00:00.000Z') + '{"params":{"lr":0.2,"bs":32}}')
+    assert.notEqual(a, b)
+  })
+
+  test('a run against itself: exit 0, identical, no changes', async () => {
+    const d = await diffRuns(sb, [a, a], 0)
+    assert.deepEqual(d, { a, b: a, identical: true, ...EMPTY })
+  })
+
+  test('runs that differ only in times and ids are identical', async () => {
+    const s = await repo()
+    const x = await store(s, gitDoc + envDoc + commandDoc('2024-05-01T00:00:00.000Z'))
+    const y = await store(s, gitDoc + envDoc + JSON.stringify({ command: {
+      argv: ['python', 'train.py'], cwd: '.', exit_code: 0, signal: null,
+      started_at: '2024-06-01T10:00:00.000Z', ended_at: '2024-06-01T11:00:00.000Z', duration_ms: 3_600_000,
+    } }))
+    assert.notEqual(x, y)
+    const d = await diffRuns(s, [x, y], 0)
+    assert.deepEqual(d, { a: x, b: y, identical: true, ...EMPTY })
+  })
+
+  test('a changed param: exit 1, with the params entry', async () => {
+    const d = await diffRuns(sb, [a, b], 1)
+    assert.equal(d.a, a)
+    assert.equal(d.b, b)
+    assert.deepEqual(d.params, [{ op: 'changed', key: 'lr', from: 0.1, to: 0.2 }])
+    for (const s of ['command', 'code', 'inputs', 'env', 'outputs']) assert.deepEqual(d[s], [], s)
+  })
+
+  test('references: full id, 4-character prefix, @, @~1, paths to run.json, - for stdin', async () => {
+    const expected = await diffRuns(sb, [a, b], 1)
+    const sameDiff = async (args: string[], opts: Parameters<Sandbox['prov']>[1] = {}, ids = { a, b }): Promise<void> => {
+      const d = await diffRuns(sb, args, 1, opts)
+      assert.deepEqual(d, { ...expected, ...ids }, args.join(' '))
+    }
+    await sameDiff([a.slice(0, 4), b.slice(0, 4)])
+    await sameDiff([a.slice(0, 12), b])
+    await sameDiff(['@~1', '@'])
+    await sameDiff(['@~', '@'])
+    const fileA = path.join(sb.dir, '.prov', 'runs', a, 'run.json')
+    await sameDiff([fileA, `.prov/runs/${b}/run.json`])
+    await sameDiff([path.join('.prov', 'runs', a), '@'], {}, { a, b }) // a run directory
+    await sameDiff(['-', b], { input: readFileSync(fileA, 'utf8') })
+    await sameDiff([a, '-'], { input: readFileSync(path.join(sb.dir, '.prov', 'runs', b, 'run.json'), 'utf8') })
+    // from a subdirectory, store references still resolve
+    sb.write('sub/.keep', '')
+    await sameDiff(['@~1', '@'], { cwd: path.join(sb.dir, 'sub') })
+  })
+
+  test('a run.json copied outside the store can be compared by path', async () => {
+    const copy = path.join(sb.home, 'copy.json')
+    writeFileSync(copy, readFileSync(path.join(sb.dir, '.prov', 'runs', a, 'run.json')))
+    const d = await diffRuns(sb, [copy, b], 1)
+    assert.equal(d.a, a)
+  })
+
+  test('an unknown reference is exit 2 naming it', async () => {
+    const unknown = a[0] === 'f' ? 'eeee' : 'ffff'
+    const prefixB = b.startsWith(unknown)
+    if (!prefixB) await diffFails(sb, [unknown, b], new RegExp(`unknown run '${unknown}'`))
+    await diffFails(sb, ['0'.repeat(64), b], /unknown run/)
+    await diffFails(sb, ['no-such-file.json', b], /no-such-file\.json/)
+    await diffFails(sb, ['not a ref', b], /not a ref/)
+  })
+
+  test('a prefix shorter than 4 characters is rejected as too short', async () => {
+    const stderr = await diffFails(sb, ['abc', b], /'abc'/)
+    assert.match(stderr, /too short/)
+  })
+
+  test('@~N beyond the history is exit 2', async () => {
+    const stderr = await diffFails(sb, ['@~5', '@'], /@~5/)
+    assert.match(stderr, /2 recorded runs/)
+    const empty = await repo()
+    await diffFails(empty, ['@~1', '@'], /no runs/)
+  })
+
+  test('both sides from stdin is a usage error', async () => {
+    await diffFails(sb, ['-', '-'], /stdin/, { input: '' })
+  })
+
+  test('a corrupt run.json is exit 2', async () => {
+    const s = await repo()
+    const x = await store(s, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z'))
+    const y = await store(s, gitDoc + envDoc + commandDoc('2024-01-02T00:00:00.000Z', ['other']))
+    const file = path.join(s.dir, '.prov', 'runs', x, 'run.json')
+    const record = JSON.parse(readFileSync(file, 'utf8'))
+    // altered content: the id no longer matches
+    record.params = { lr: 99 }
+    writeFileSync(file, JSON.stringify(record))
+    const altered = await diffFails(s, [x, y], /altered|does not hash/)
+    assert.ok(altered.includes(x.slice(0, 12)), altered)
+    // not JSON at all
+    writeFileSync(file, '{"id": "trunc')
+    await diffFails(s, [x, y], /not valid JSON/)
+    // valid JSON, not a run
+    writeFileSync(file, JSON.stringify({ id: x }))
+    await diffFails(s, [x, y], /schema/)
+  })
+
+  test('when both commits exist, code lists the files between them (scope commits)', async () => {
+    const s = await repo({ 'train.py': 'v1\n', 'gone.py': 'g\n', 'same.txt': 's\n' })
+    const env = (await s.prov(['snapshot-env', '--no-tools'])).stdout
+    const c1 = (await s.git('rev-parse', 'HEAD')).trim()
+    const x = await store(s, (await s.prov(['git-state'])).stdout + env + commandDoc('2024-01-01T00:00:00.000Z'))
+    s.write('train.py', 'v2\n')
+    s.write('new.py', 'n\n')
+    await s.git('rm', '-q', 'gone.py')
+    await s.git('add', '-A')
+    await s.git('commit', '-q', '-m', 'second')
+    const c2 = (await s.git('rev-parse', 'HEAD')).trim()
+    const y = await store(s, (await s.prov(['git-state'])).stdout + env + commandDoc('2024-01-02T00:00:00.000Z'))
+    const d = await diffRuns(s, [x, y], 1)
+    assert.deepEqual(d.code, [
+      { op: 'changed', key: 'commit', from: c1, to: c2 },
+      { op: 'removed', key: 'gone.py', from: c1, scope: 'commits' },
+      { op: 'added', key: 'new.py', to: c2, scope: 'commits' },
+      { op: 'changed', key: 'train.py', from: c1, to: c2, scope: 'commits' },
+    ])
+    for (const sec of ['command', 'inputs', 'params', 'env', 'outputs']) assert.deepEqual(d[sec], [], sec)
+  })
+
+  test('inputs, command and env changes; noise is flagged and does not count', async () => {
+    const s = await repo()
+    const h = (c: string): string => c.repeat(64)
+    const env1 = JSON.parse(envDoc)
+    const env2 = JSON.parse(envDoc)
+    env1.env.vars.OLDPWD = '/one'
+    env2.env.vars.OLDPWD = '/two'
+    const noiseOnlyA = await store(s, gitDoc + JSON.stringify(env1) + commandDoc('2024-01-01T00:00:00.000Z'))
+    const noiseOnlyB = await store(s, gitDoc + JSON.stringify(env2) + commandDoc('2024-01-02T00:00:00.000Z'))
+    const noise = await diffRuns(s, [noiseOnlyA, noiseOnlyB], 0)
+    assert.deepEqual(noise.env, [{ op: 'changed', key: 'vars.OLDPWD', from: '/one', to: '/two', noise: true }])
+
+    env2.env.vars.CUDA_VISIBLE_DEVICES = '1'
+    const x = await store(s, gitDoc + JSON.stringify(env1) + commandDoc('2024-02-01T00:00:00.000Z') +
+      JSON.stringify({ inputs: [{ path: 'data.csv', size: 1, sha256: h('a') }, { path: 'old.csv', size: 1, sha256: h('b') }] }))
+    const y = await store(s, gitDoc + JSON.stringify(env2) + commandDoc('2024-02-02T00:00:00.000Z', ['python', 'train.py', '--fast']) +
+      JSON.stringify({ inputs: [{ path: 'data.csv', size: 2, sha256: h('c') }, { path: 'new.csv', size: 1, sha256: h('d') }] }))
+    const d = await diffRuns(s, [x, y], 1)
+    assert.deepEqual(d.inputs, [
+      { op: 'changed', key: 'data.csv', from: { size: 1, sha256: h('a') }, to: { size: 2, sha256: h('c') } },
+      { op: 'added', key: 'new.csv', to: { size: 1, sha256: h('d') } },
+      { op: 'removed', key: 'old.csv', from: { size: 1, sha256: h('b') } },
+    ])
+    assert.deepEqual(d.command, [{ op: 'changed', key: 'argv', from: ['python', 'train.py'], to: ['python', 'train.py', '--fast'] }])
+    assert.deepEqual(d.env, [
+      { op: 'added', key: 'vars.CUDA_VISIBLE_DEVICES', to: '1' },
+      { op: 'changed', key: 'vars.OLDPWD', from: '/one', to: '/two', noise: true },
+    ])
+    // --ignore turns a change into noise; ignoring all of them makes the runs identical
+    const ignored = await diffRuns(s, [x, y, '--ignore', 'vars.CUDA_*', '--ignore', 'inputs.*', '--ignore', 'argv'], 0)
+    assert.ok(ignored.env.every((c: any) => c.noise === true))
+    assert.ok(ignored.inputs.every((c: any) => c.noise === true))
+  })
+
+  test('--pretty indents the same document', async () => {
+    const r = await sb.prov(['diff-runs', '--pretty', a, b])
+    assert.equal(r.exitCode, 1)
+    assert.match(r.stdout, /^\{\n {2}"diff": \{/)
+    assert.deepEqual(parseValid('diff', r.stdout).diff, await diffRuns(sb, [a, b], 1))
+  })
+
+  test('a missing argument is exit 2', async () => {
+    await diffFails(sb, ['diff-runs-needs-two'.slice(0, 0) || a], /<b>|missing/)
+  })
+})
