@@ -29,27 +29,31 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   const t0 = performance.now()
   const stdout = opts.capture ? ['inherit', { file: opts.capture.stdout }] : opts.stdoutToStderr ? 2 : 'inherit'
   const stderr = opts.capture ? ['inherit', { file: opts.capture.stderr }] : 'inherit'
-  const child = execa(file!, args, {
-    stdin: 'inherit',
-    stdout: stdout as 'inherit',
-    stderr: stderr as 'inherit',
-    reject: false,
-    shell: false,
-    stripFinalNewline: false,
-    buffer: false,
-    extendEnv: true,
-    windowsHide: true,
-  })
   // A Ctrl-C at a terminal already reaches CMD, which shares prov's process group: forwarding
   // SIGINT/SIGQUIT there too would deliver it twice. Signals sent to prov alone are forwarded.
+  // The handlers are in place before CMD starts: a signal that came while execa was still setting
+  // up (CMD already running) would otherwise kill prov, unrecorded, and leave CMD running. Handlers
+  // run from the event loop, so `child` is always set by the time one runs.
   const atTerminal = Boolean(process.stdin.isTTY || process.stderr.isTTY)
+  let child: ReturnType<typeof execa> | undefined
   const forward = (sig: NodeJS.Signals): void => {
     if (atTerminal && (sig === 'SIGINT' || sig === 'SIGQUIT')) return
-    child.kill(sig)
+    child?.kill(sig)
   }
   for (const s of FORWARDED) process.on(s, forward)
   let result
   try {
+    child = execa(file!, args, {
+      stdin: 'inherit',
+      stdout: stdout as 'inherit',
+      stderr: stderr as 'inherit',
+      reject: false,
+      shell: false,
+      stripFinalNewline: false,
+      buffer: false,
+      extendEnv: true,
+      windowsHide: true,
+    })
     result = await child
   } finally {
     for (const s of FORWARDED) process.off(s, forward)
