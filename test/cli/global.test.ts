@@ -1,0 +1,191 @@
+// Black-box tests of what every command shares: --version, --help, usage errors, exit codes,
+// colour, stack traces, and a stdout closed early.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { execa } from 'execa'
+import { BIN, ROOT, makeRepo, type Sandbox } from '../helpers/prov.js'
+import { COMMANDS } from '../../src/cli.js'
+
+const NAMES = Object.keys(COMMANDS)
+/** record and exec run a command: their own failures are 125, as env(1)'s */
+const failureCode = (name: string): number => (name === 'record' || name === 'exec' ? 125 : 2)
+const ESC = '\x1b'
+const STACK = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m
+const VERSION = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string
+
+let sb: Sandbox
+before(async () => {
+  sb = await makeRepo({ 'README': 'hello\n' })
+})
+after(() => sb.cleanup())
+
+describe('global: --version, --help, usage', () => {
+  test('prov --version prints "prov <version>" and exits 0', async () => {
+    const r = await sb.prov(['--version'])
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stdout, `prov ${VERSION}\n`)
+    assert.equal(r.stderr, '')
+  })
+
+  test('prov --help (and -h) prints the usage on stdout and exits 0', async () => {
+    const [long, short] = await Promise.all([sb.prov(['--help']), sb.prov(['-h'])])
+    for (const r of [long, short]) {
+      assert.equal(r.exitCode, 0)
+      assert.equal(r.stderr, '')
+      assert.match(r.stdout, /^usage: prov /)
+      for (const name of NAMES.filter((n) => n !== 'help')) assert.match(r.stdout, new RegExp(`^ {3}${name} `, 'm'), name)
+    }
+    assert.equal(short.stdout, long.stdout)
+  })
+
+  test('prov alone is a usage error: exit 2, usage on stderr, nothing on stdout', async () => {
+    const r = await sb.prov([])
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /^usage: prov /)
+  })
+
+  test('an unknown command is exit 2 naming it', async () => {
+    const r = await sb.prov(['frobnicate', '--x'])
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /'frobnicate'/)
+    const opt = await sb.prov(['--frobnicate'])
+    assert.equal(opt.exitCode, 2)
+    assert.equal(opt.stdout, '')
+    assert.match(opt.stderr, /--frobnicate/)
+  })
+
+  test('an unknown flag on every command is a usage error naming the flag', async () => {
+    const results = await Promise.all(NAMES.map(async (name) => [name, await sb.prov([name, '--no-such-flag'], { input: '' })] as const))
+    for (const [name, r] of results) {
+      assert.equal(r.exitCode, failureCode(name), `${name}: ${r.stderr}`)
+      assert.equal(r.stdout, '', name)
+      assert.match(r.stderr, /--no-such-flag/, name)
+    }
+    const shorts = await Promise.all(NAMES.map(async (name) => [name, await sb.prov([name, '-Y'], { input: '' })] as const))
+    for (const [name, r] of shorts) {
+      assert.equal(r.exitCode, failureCode(name), `${name}: ${r.stderr}`)
+      assert.match(r.stderr, /-Y/, name)
+    }
+  })
+
+  test('--help on every command prints its options on stdout and exits 0', async () => {
+    const results = await Promise.all(NAMES.map(async (name) => [name, await sb.prov([name, '--help'])] as const))
+    for (const [name, r] of results) {
+      assert.equal(r.exitCode, 0, `${name}: ${r.stderr}`)
+      assert.equal(r.stderr, '', name)
+      assert.match(r.stdout, new RegExp(`prov ${name}`), name)
+      assert.ok(!r.stdout.includes(ESC), `${name} --help has no escape codes off a terminal`)
+    }
+  })
+
+  test('--help wins over a usage error, and after -- it is the command\'s argument', async () => {
+    const r = await sb.prov(['diff-runs', '--help'])
+    assert.equal(r.exitCode, 0, 'diff-runs needs two runs, but --help comes first')
+    const e = await sb.prov(['exec', '--out', 'h.json', '--', 'printf', '%s\\n', '--help'])
+    assert.equal(e.exitCode, 0)
+    assert.equal(e.stdout, '--help\n')
+  })
+
+  test('prov help <command> prints a manual page; an unknown one is exit 2', async () => {
+    const r = await sb.prov(['help', 'hash-inputs'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(r.stdout, /hash-inputs/)
+    assert.match(r.stdout, /NAME/)
+    const bad = await sb.prov(['help', 'frobnicate'])
+    assert.equal(bad.exitCode, 2)
+    assert.equal(bad.stdout, '')
+    assert.match(bad.stderr, /'frobnicate'/)
+  })
+})
+
+describe('global: errors, colour and stack traces', () => {
+  // Commands that fail or warn, each with the word its message must hold.
+  const failing: Array<{ args: string[]; input?: string; code: number; names: RegExp }> = [
+    { args: ['hash-inputs', 'missing-file.txt'], code: 2, names: /missing-file\.txt/ },
+    { args: ['read-params', '-p', 'novalue'], code: 2, names: /novalue/ },
+    { args: ['read-params', '--params-file', 'nope.yaml'], code: 2, names: /nope\.yaml/ },
+    { args: ['diff-runs', 'abc', '@'], code: 2, names: /'abc'/ },
+    { args: ['diff-runs', '@', '@~1'], code: 2, names: /no runs/ },
+    { args: ['write-run', '--', 'x'], input: '{"git": null}\n{"env": ', code: 2, names: /line 2, column 1/ },
+    { args: ['write-run', '--', 'x'], input: '{"git": null}', code: 2, names: /'env'/ },
+    { args: ['exec', '--', 'no-such-command-xyz'], code: 127, names: /no-such-command-xyz/ },
+    { args: ['exec'], code: 125, names: /no command/ },
+    { args: ['show', 'ffff'], code: 2, names: /ffff/ },
+    { args: ['log', '--bogus'], code: 2, names: /--bogus/ },
+    { args: ['frobnicate'], code: 2, names: /frobnicate/ },
+  ]
+
+  async function runAll(env: Record<string, string | undefined>): Promise<Array<{ args: string[]; code: number; names: RegExp; r: Awaited<ReturnType<Sandbox['prov']>> }>> {
+    return Promise.all(failing.map(async (f) => ({ ...f, r: await sb.prov(f.args, { input: f.input ?? '', env }) })))
+  }
+
+  test('errors name what is wrong, with no escape codes when NO_COLOR is set or off a terminal', async () => {
+    for (const env of [{ NO_COLOR: '1' }, { NO_COLOR: undefined, TERM: 'xterm-256color' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
+      for (const { args, code, names, r } of await runAll(env)) {
+        const what = `${args.join(' ')} with ${JSON.stringify(env)}`
+        assert.equal(r.exitCode, code, `${what}: ${r.stderr}`)
+        assert.match(r.stderr, names, what)
+        assert.ok(!r.stderr.includes(ESC), `no escape codes in stderr: ${what}: ${JSON.stringify(r.stderr)}`)
+        assert.ok(!r.stdout.includes(ESC), `no escape codes in stdout: ${what}`)
+        assert.doesNotMatch(r.stderr, STACK, `no stack trace: ${what}`)
+        assert.doesNotMatch(r.stderr, /Error:|TypeError|at async/, `no raw exception: ${what}`)
+      }
+    }
+  })
+
+  test('a warning has no escape codes either', async () => {
+    const outside = path.join(sb.home, 'outside.txt')
+    writeFileSync(outside, 'o')
+    const r = await sb.prov(['hash-inputs', outside], { env: { NO_COLOR: undefined } })
+    assert.equal(r.exitCode, 0)
+    assert.match(r.stderr, /warning/)
+    assert.ok(!r.stderr.includes(ESC))
+  })
+
+  test('FORCE_COLOR colours the error messages (so the check above can fail)', async () => {
+    const r = await sb.prov(['hash-inputs', 'missing-file.txt'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
+    assert.equal(r.exitCode, 2)
+    assert.ok(r.stderr.includes(ESC), JSON.stringify(r.stderr))
+    assert.equal(r.stdout, '')
+  })
+
+  test('PROV_DEBUG=1 adds the stack trace (so the check above can fail)', async () => {
+    const r = await sb.prov(['hash-inputs', 'missing-file.txt'], { env: { PROV_DEBUG: '1' } })
+    assert.equal(r.exitCode, 2)
+    assert.match(r.stderr, /missing-file\.txt/)
+    assert.match(r.stderr, STACK)
+  })
+})
+
+describe('global: a stdout closed early', () => {
+  test('prov hash-inputs <many files> | head -c 10 exits cleanly, saying nothing', async () => {
+    const many = path.join(sb.dir, 'many')
+    mkdirSync(many)
+    for (let i = 0; i < 3000; i++) writeFileSync(path.join(many, `file-${String(i).padStart(5, '0')}-${'x'.repeat(60)}.txt`), String(i))
+    // prov's own status is kept in a file: a pipe would hide it
+    const script = '{ "$NODE" "$PROV" hash-inputs --pretty many; echo $? > "$STATUS"; } | head -c 10'
+    const status = path.join(sb.home, 'status')
+    const r = await execa('sh', ['-c', script], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 0)
+    assert.equal(String(r.stdout), '{\n  "input')
+    assert.equal(String(r.stderr), '', 'no EPIPE message')
+    assert.equal(readFileSync(status, 'utf8').trim(), '0')
+  })
+
+  test('prov snapshot-env | head -c 1 exits cleanly', async () => {
+    const status = path.join(sb.home, 'status-help')
+    const r = await execa('sh', ['-c', '{ "$NODE" "$PROV" snapshot-env --no-tools --pretty; echo $? > "$STATUS"; } | head -c 1'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 0)
+    assert.equal(String(r.stdout), '{')
+    assert.equal(String(r.stderr), '')
+    assert.equal(readFileSync(status, 'utf8').trim(), '0')
+  })
+})
