@@ -1,0 +1,170 @@
+// The plumbing composed as users compose it: shell pipelines with real jq, and a real Makefile.
+import { test, describe, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { execa } from 'execa'
+import { BIN, makeRepo, isValid, type Sandbox } from '../helpers/prov.js'
+import { computeRunId } from '../../src/core/id.js'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+async function repo(files?: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sandboxes.push(sb)
+  return sb
+}
+
+const toolEnv = (sb: Sandbox): Record<string, string> => ({ ...sb.env, PROV_NODE: process.execPath, PROV_BIN: BIN })
+
+/** A shell script in which `prov` is the built CLI. */
+async function shell(sb: Sandbox, script: string): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const r = await execa('sh', ['-c', `prov() { "$PROV_NODE" "$PROV_BIN" "$@"; }\n${script}`], {
+    cwd: sb.dir, env: toolEnv(sb), extendEnv: false, reject: false, stripFinalNewline: false,
+  })
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) }
+}
+
+function runIds(sb: Sandbox): string[] {
+  const runs = path.join(sb.dir, '.prov', 'runs')
+  return existsSync(runs) ? readdirSync(runs) : []
+}
+
+/** The stored record that write-run's {id, path} names, validated, its id recomputed. */
+function storedRun(sb: Sandbox, stdout: string): any {
+  const out = JSON.parse(stdout)
+  const record = JSON.parse(readFileSync(path.join(sb.dir, out.path), 'utf8'))
+  assert.ok(isValid('run', record), 'run.json is valid against the run schema')
+  assert.equal(record.id, out.id)
+  assert.equal(computeRunId(record), out.id, 'the id recomputes')
+  return record
+}
+
+describe('pipelines', () => {
+  test('the write-run pipeline with jq in between', async () => {
+    const sb = await repo({ 'in/a.csv': 'a\n', 'in/b.csv': 'b\n' })
+    const r = await shell(sb, [
+      '{ prov git-state',
+      '  prov snapshot-env --no-tools | jq -c .',
+      '  prov hash-inputs in/ | jq \'{inputs: [.inputs[] | select(.path != "in/b.csv")]}\'',
+      '  prov read-params -p a=1 | jq -c \'.params.b = 2\'',
+      '} | prov write-run -m "via jq" -- echo hi',
+    ].join('\n'))
+    assert.equal(r.stderr, '')
+    assert.equal(r.exitCode, 0)
+    const record = storedRun(sb, r.stdout)
+    assert.deepEqual(record.command.argv, ['echo', 'hi'])
+    assert.deepEqual(record.inputs.map((e: any) => e.path), ['in/a.csv'])
+    assert.deepEqual(record.params, { a: 1, b: 2 })
+    assert.equal(record.message, 'via jq')
+    assert.equal(record.env.runtime.node, process.version)
+    // and the stored run reads back through jq
+    const back = await shell(sb, 'prov show --json @ | jq -r .params.b')
+    assert.equal(back.exitCode, 0, back.stderr)
+    assert.equal(back.stdout, '2\n')
+  })
+
+  test('exec inside the pipeline: the command runs, its status and outputs are recorded', async () => {
+    const sb = await repo({ 'in/a.csv': 'a\n', '.gitignore': 'out.txt\n' })
+    const r = await shell(sb, [
+      '{ prov git-state; prov snapshot-env --no-tools; prov hash-inputs in/',
+      '  prov exec -- sh -c \'cat in/a.csv > out.txt; echo working; exit 4\'',
+      '  prov hash-inputs --as outputs out.txt',
+      '} | prov write-run',
+    ].join('\n'))
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, 'working\n', 'the command\'s stdout goes to stderr, out of the pipe')
+    const record = storedRun(sb, r.stdout)
+    assert.deepEqual(record.command.argv, ['sh', '-c', 'cat in/a.csv > out.txt; echo working; exit 4'])
+    assert.equal(record.command.exit_code, 4)
+    assert.equal(record.created_at, record.command.started_at)
+    assert.deepEqual(record.outputs.map((e: any) => [e.path, e.size]), [['out.txt', 2]])
+  })
+
+  test('a pipeline that lacks a section: write-run fails with a hint and writes nothing', async () => {
+    const sb = await repo({ 'in/a.csv': 'a\n' })
+    const r = await shell(sb, '{ prov git-state; prov hash-inputs in/; } | prov write-run -- echo hi')
+    assert.equal(r.exitCode, 2)
+    assert.match(r.stderr, /'env'/)
+    assert.match(r.stderr, /hint: .*prov snapshot-env/)
+    assert.equal(r.stdout, '')
+    assert.deepEqual(runIds(sb), [])
+  })
+})
+
+describe('a Makefile', () => {
+  const makefile = [
+    'PROV = "$(PROV_NODE)" "$(PROV_BIN)"',
+    '',
+    '.PHONY: run broken',
+    'run: build/run.txt',
+    '',
+    'build/run.txt: train.sh params.yaml $(wildcard data/*)',
+    '\tmkdir -p build/prov',
+    '\t$(PROV) git-state > build/prov/git.json',
+    '\t$(PROV) snapshot-env --no-tools > build/prov/env.json',
+    '\t$(PROV) hash-inputs data/ train.sh > build/prov/inputs.json',
+    '\t$(PROV) read-params --params-file params.yaml -p seed=7 > build/prov/params.json',
+    '\t$(PROV) exec --out build/prov/cmd.json -- sh train.sh',
+    '\t$(PROV) hash-inputs --as outputs model.txt > build/prov/outputs.json',
+    '\tcat build/prov/*.json | $(PROV) write-run -m "built by make" > $@',
+    '',
+    'broken:',
+    '\tmkdir -p build/broken',
+    '\t$(PROV) git-state > build/broken/git.json',
+    '\t$(PROV) snapshot-env --no-tools > build/broken/env.json',
+    '\t$(PROV) exec --out build/broken/cmd.json -- sh -c "exit 3"',
+    '\tcat build/broken/*.json | $(PROV) write-run > build/broken.txt',
+    '',
+  ].join('\n')
+
+  test('recipes that call the plumbing one step at a time store a valid run; prov log lists it', async () => {
+    const sb = await repo({
+      'Makefile': makefile,
+      '.gitignore': 'build/\nmodel.txt\n',
+      'train.sh': 'cat data/*.csv > model.txt\necho trained\n',
+      'params.yaml': 'lr: 0.1\nmodel:\n  layers: 3\n',
+      'data/x.csv': '1,2\n',
+      'data/y.csv': '3,4\n',
+    })
+    const m = await execa('make', ['-s', 'run'], { cwd: sb.dir, env: toolEnv(sb), extendEnv: false, reject: false })
+    assert.equal(m.exitCode, 0, String(m.stderr))
+    assert.equal(String(m.stderr), '')
+    assert.equal(String(m.stdout), 'trained', 'the command\'s own output, as make shows it')
+    const out = readFileSync(path.join(sb.dir, 'build', 'run.txt'), 'utf8')
+    const record = storedRun(sb, out)
+    assert.deepEqual(record.command.argv, ['sh', 'train.sh'])
+    assert.equal(record.command.exit_code, 0)
+    assert.deepEqual(record.inputs.map((e: any) => e.path), ['data/x.csv', 'data/y.csv', 'train.sh'])
+    assert.deepEqual(record.outputs.map((e: any) => e.path), ['model.txt'])
+    assert.deepEqual(record.params, { lr: 0.1, model: { layers: 3 }, seed: 7 })
+    assert.equal(record.message, 'built by make')
+    assert.equal(record.git.dirty, false, 'build/ is ignored and the store never counts')
+    assert.equal(record.git.commit, (await sb.git('rev-parse', 'HEAD')).trim())
+
+    const log = await sb.prov(['log', '--json'])
+    assert.equal(log.exitCode, 0, log.stderr)
+    assert.equal(log.stderr, '')
+    const lines = log.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    assert.equal(lines.length, 1)
+    assert.equal(lines[0].id, record.id)
+    assert.deepEqual(lines[0].command.argv, ['sh', 'train.sh'])
+    assert.equal(lines[0].command.exit_code, 0)
+
+    // nothing changed: make has nothing to do, and no second run appears
+    const again = await execa('make', ['-s', 'run'], { cwd: sb.dir, env: toolEnv(sb), extendEnv: false, reject: false })
+    assert.equal(again.exitCode, 0)
+    assert.deepEqual(runIds(sb), [record.id])
+  })
+
+  test('make stops at the first step that fails, and then no run is written', async () => {
+    const sb = await repo({ 'Makefile': makefile, '.gitignore': 'build/\n' })
+    const m = await execa('make', ['-s', 'broken'], { cwd: sb.dir, env: toolEnv(sb), extendEnv: false, reject: false })
+    assert.equal(m.exitCode, 2, 'make fails')
+    assert.match(String(m.stderr), /Error 3/, 'make reports the command\'s own status, passed through exec')
+    const cmd = JSON.parse(readFileSync(path.join(sb.dir, 'build', 'broken', 'cmd.json'), 'utf8'))
+    assert.equal(cmd.command.exit_code, 3)
+    assert.ok(!existsSync(path.join(sb.dir, 'build', 'broken.txt')))
+    assert.deepEqual(runIds(sb), [])
+  })
+})
