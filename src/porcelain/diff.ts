@@ -13,11 +13,12 @@ import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
 import { SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
 import { flattenValues, mergeParams, setPath, type Params } from '../core/params.js'
-import { fromRecordPath } from '../core/paths.js'
+import { fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
 import { UsageError } from '../errors.js'
+import { log } from '../io/log.js'
 import { formatSize, formatValue } from './show.js'
 import { list, storeArg } from '../plumbing/_args.js'
 import { ignoreArg } from '../plumbing/diff-runs.js'
@@ -126,16 +127,21 @@ function colorPatch(text: string, col: Colors): string {
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   const redactor = loadRedactor(store)
-  const paths = (entries: FileEntry[]): string[] => entries.filter((e) => !e.stream).map((e) => fromRecordPath(store.root, e.path)).filter((p): p is string => p !== null)
-  const inputs = hashPaths(store, paths(run.inputs), store.root, { allowMissing: true })
-  const outputs = hashPaths(store, paths(run.outputs), store.root, { allowMissing: true })
+  // A path read from a record never makes prov read outside the project: files outside it
+  // (kept absolute in records, or escaping by '..') are not read back; they keep their entries.
+  const inside = (p: string): string | null => (path.isAbsolute(p) ? null : fromRecordPath(store.root, p))
+  const paths = (entries: FileEntry[]): string[] => entries.filter((e) => !e.stream).map((e) => inside(e.path)).filter((p): p is string => p !== null)
+  const outside = (entries: FileEntry[]): FileEntry[] => entries.filter((e) => !e.stream && inside(e.path) === null)
+  for (const e of [...outside(run.inputs), ...outside(run.outputs)]) log.warn(`${quotePath(e.path)} lies outside the project: not re-checked`)
+  const inputs = sortByPath([...hashPaths(store, paths(run.inputs), store.root, { allowMissing: true }), ...outside(run.inputs)])
+  const outputs = sortByPath([...hashPaths(store, paths(run.outputs), store.root, { allowMissing: true }), ...outside(run.outputs)])
   const [git, env] = await Promise.all([readGitState(store, redactor), readEnvSnapshot(store, redactor)])
   let params: Params = run.params as Params
   const files = run.command.params_files ?? []
   if (files.length > 0) {
     let fromFiles: Params = {}
     for (const f of files) {
-      const abs = fromRecordPath(store.root, f)
+      const abs = inside(f)
       if (abs === null) continue
       fromFiles = mergeParams(fromFiles, (await readParamsFile(abs)) as Params)
     }

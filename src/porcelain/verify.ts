@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
@@ -7,11 +7,12 @@ import { hashFile } from '../io/hash.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { computeRunId, shortId } from '../core/id.js'
-import { fromRecordPath } from '../core/paths.js'
+import { fromRecordPath, quotePath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { describeErrno, ProvError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
+import { log } from '../io/log.js'
 
 /** Every problem with one stored run; an empty list means it is sound. */
 export function checkRun(store: Store, id: string | null, file: string, opts: { files: boolean }): string[] {
@@ -52,10 +53,15 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     for (const [section, list] of [['input', r.inputs], ['output', r.outputs]] as const) {
       for (const f of list) {
         if (f.stream) continue
+        // A file outside the project is recorded by its absolute path; it is not read back.
+        if (path.isAbsolute(f.path)) { log.warn(`run ${id === null ? file : shortId(id)}: ${section} ${quotePath(f.path)} lies outside the project: not re-checked`); continue }
         const abs = fromRecordPath(store.root, f.path)
         if (abs === null) { problems.push(`${section} '${f.path}' points outside the project`); continue }
         let now: { sha256: string; size: number } | null = null
-        try { now = hashFile(abs) } catch { now = null }
+        try {
+          if (!statSync(abs).isFile()) { problems.push(`${section} '${f.path}' is not a regular file`); continue } // a FIFO would block
+          now = hashFile(abs)
+        } catch { now = null }
         if (f.missing) { if (now !== null) problems.push(`${section} '${f.path}' was missing and now exists`); continue }
         if (now === null) problems.push(`${section} '${f.path}' is missing`)
         else if (now.sha256 !== f.sha256) problems.push(`${section} '${f.path}' has changed (${now.size} bytes, sha256 ${now.sha256.slice(0, 12)})`)
