@@ -186,7 +186,9 @@ export function readRunFile(file: string): unknown {
   try {
     return JSON.parse(text)
   } catch (e) {
-    throw new InputError('E_JSON', `run '${file}' is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
+    // Without the excerpt of the text that JSON.parse quotes: a path given as a run may name any file.
+    const why = e instanceof Error ? e.message.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/s, '') : String(e)
+    throw new InputError('E_JSON', `run '${file}' is not valid JSON: ${why}`)
   }
 }
 
@@ -223,28 +225,34 @@ const INDEX_VERSION = 1
 
 /**
  * Summaries of every readable run, newest first (by start time, then id). Backed by a derived
- * index in cache/ that is rebuilt for whatever it lacks; runs are immutable, so an entry for an
- * id that still exists never goes stale. Unreadable runs are skipped with a warning.
+ * index in cache/ that is rebuilt for whatever it lacks. Runs are immutable, but a run.json
+ * damaged or edited after it was indexed must not stay listed as sound: an entry is kept only
+ * while its run.json's inode, size and times are those it was read with. Unreadable runs are
+ * skipped with a warning.
  */
 export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] {
   const ids = listRunIds(s)
   const indexFile = path.join(s.dir, 'cache', 'index.json')
-  let index: Record<string, RunSummary> = {}
+  type Entry = RunSummary & { stat?: string }
+  let index: Record<string, Entry> = {}
   try {
-    const parsed = JSON.parse(readFileSync(indexFile, 'utf8')) as { version?: number; runs?: Record<string, RunSummary> }
+    const parsed = JSON.parse(readFileSync(indexFile, 'utf8')) as { version?: number; runs?: Record<string, Entry> }
     if (parsed.version === INDEX_VERSION && parsed.runs && typeof parsed.runs === 'object') index = parsed.runs
   } catch { /* missing or torn: rebuild */ }
   const out: RunSummary[] = []
-  const next: Record<string, RunSummary> = {}
+  const next: Record<string, Entry> = {}
   let changed = false
   for (const id of ids) {
+    const file = path.join(runsDir(s), id, 'run.json')
+    let stat = ''
+    try { const st = statSync(file); stat = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` } catch { /* read below, and reported */ }
     let sum = index[id]
-    if (sum === undefined || sum.id !== id) {
+    if (sum === undefined || sum.id !== id || sum.stat !== stat) {
       changed = true
       try {
-        const r = readRunFile(path.join(runsDir(s), id, 'run.json')) as RunRecord
+        const r = readRunFile(file) as RunRecord
         if (typeof r !== 'object' || r === null || r.id !== id) throw new Error('its id does not match its directory')
-        sum = summarize(id, r)
+        sum = { ...summarize(id, r), stat }
       } catch (e) {
         if (opts.warn !== false) log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
         continue
@@ -273,11 +281,14 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
   if (ref.kind === 'path') {
     if (ref.path === '-') return { id: null, file: '-' }
     let file = path.resolve(ref.path)
+    let st
     try {
-      if (statSync(file).isDirectory()) file = path.join(file, 'run.json')
+      st = statSync(file)
     } catch (e) {
       throw new InputError('E_REF', `cannot read run '${ref.path}': ${describeErrno(e)}`)
     }
+    if (st.isDirectory()) file = path.join(file, 'run.json')
+    else if (!st.isFile()) throw new InputError('E_REF', `cannot read run '${ref.path}': it is not a regular file`, `give '-' to read a run from standard input`) // a FIFO or device never ends
     return { id: null, file }
   }
   if (ref.kind === 'prefix' && ref.prefix.length === 64) {
