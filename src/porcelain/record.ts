@@ -13,6 +13,7 @@ import { log } from '../io/log.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, type FileEntry } from '../core/record.js'
 import { shortId } from '../core/id.js'
+import { toRecordPath } from '../core/paths.js'
 import { UsageError } from '../errors.js'
 import { paramArgs } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
@@ -85,7 +86,7 @@ export default defineCommand({
 
     // After it: outputs (missing ones recorded as missing), then the run.
     const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
-    if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map((f) => path.relative(store.root, path.resolve(cwd, f)).split(path.sep).join('/'))
+    if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map((f) => toRecordPath(store.root, path.resolve(cwd, f)).path)
     const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
     if (args.message !== undefined) sections.message = args.message
     const { record } = storeRun(store, sections, redactor, extra)
