@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+import { lstatSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
@@ -31,19 +31,26 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   if (r.id !== computed) problems.push(`content does not hash to its id (it hashes to ${shortId(computed)})`)
   if (id !== null && r.id !== id) problems.push(`is stored under ${shortId(id)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
   const dir = path.dirname(file)
+  // A file stored beside run.json, by a fixed name; a symbolic link or FIFO there is not followed.
+  const stored = (name: 'patch.diff' | 'stdout' | 'stderr'): string => {
+    const p = path.join(dir, name)
+    if (!lstatSync(p).isFile()) throw new Error('not a regular file')
+    return p
+  }
   const patch = r.git?.patch
   if (patch && typeof patch.sha256 === 'string') {
     try {
-      const text = readFileSync(path.join(dir, 'patch.diff'))
+      const text = readFileSync(stored('patch.diff'))
       if (createHash('sha256').update(text).digest('hex') !== patch.sha256) problems.push('patch.diff does not match git.patch.sha256')
     } catch (e) {
       problems.push(`cannot read patch.diff: ${describeErrno(e)}`)
     }
   }
   for (const o of Array.isArray(r.outputs) ? r.outputs : []) {
-    if (o.stream && o.sha256) {
+    // Checked whatever the schema says: only the two names a stream may have are read.
+    if (typeof o === 'object' && o !== null && (o.stream === 'stdout' || o.stream === 'stderr') && o.sha256) {
       try {
-        if (hashFile(path.join(dir, o.stream)).sha256 !== o.sha256) problems.push(`captured ${o.stream} does not match its hash`)
+        if (hashFile(stored(o.stream)).sha256 !== o.sha256) problems.push(`captured ${o.stream} does not match its hash`)
       } catch (e) {
         problems.push(`cannot read captured ${o.stream}: ${describeErrno(e)}`)
       }
