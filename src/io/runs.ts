@@ -1,6 +1,6 @@
 // Reading runs back: by reference, validated, with the directory that holds their extra files.
 import path from 'node:path'
-import { readFileSync } from 'node:fs'
+import { lstatSync, readFileSync } from 'node:fs'
 import { InputError } from '../errors.js'
 import { computeRunId, RUN_ID_RE } from '../core/id.js'
 import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
@@ -54,6 +54,8 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
 export function readRunFileText(run: LoadedRun, name: string): string | null {
   if (run.dir === null || !/^[a-z.]+$/.test(name)) return null
   try {
+    // A symbolic link or FIFO in the store (a store committed to a repository may hold one) is not followed.
+    if (!lstatSync(path.join(run.dir, name)).isFile()) return null
     return readFileSync(path.join(run.dir, name), 'utf8')
   } catch {
     return null
