@@ -1,0 +1,318 @@
+// Black-box tests of path safety: run references are validated before they touch the file
+// system; a path read from a record never makes prov read outside the project or the store;
+// inputs that are not regular files are errors that name the file, never a hang.
+import { test, describe, after, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { tmpdir } from 'node:os'
+import { execaSync } from 'execa'
+import { makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
+
+const sandboxes: Sandbox[] = []
+after(() => { for (const s of sandboxes) s.cleanup() })
+
+/** A PATH with only the tools used here (the environment snapshot probes every known tool). */
+function fastPath(): string {
+  const dir = path.join(tmpdir(), `prov-paths-bin-${process.pid}`)
+  mkdirSync(dir, { recursive: true })
+  for (const t of ['git', 'sh', 'true']) {
+    for (const d of ['/usr/bin', '/bin']) {
+      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
+    }
+  }
+  return dir
+}
+const PATH = fastPath()
+
+async function repo(files?: Record<string, string>): Promise<Sandbox> {
+  const sb = await makeRepo(files)
+  sb.env.PATH = PATH
+  sandboxes.push(sb)
+  return sb
+}
+async function plainDir(): Promise<Sandbox> {
+  const sb = await makePlainDir()
+  sb.env.PATH = PATH
+  sandboxes.push(sb)
+  return sb
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
+const ZERO = '0'.repeat(64)
+type Result = Awaited<ReturnType<Sandbox['prov']>>
+
+/** An input error: the exit status, nothing on stdout, one `prov:` message naming `name`, no stack. */
+function assertRejected(r: Result, code: number, name: string | RegExp, label: string): void {
+  assert.equal(r.signal, undefined, `${label}: prov was killed (it hung)`)
+  assert.equal(r.exitCode, code, `${label}: ${r.stderr}`)
+  assert.equal(r.stdout, '', label)
+  assert.match(r.stderr, /^prov: /, label)
+  assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('prov: ')).length, 1, `${label}: ${r.stderr}`)
+  if (typeof name === 'string') assert.ok(r.stderr.includes(name), `${label}: stderr should name ${JSON.stringify(name)}: ${r.stderr}`)
+  else assert.match(r.stderr, name, label)
+  assert.doesNotMatch(r.stderr, /^\s+at /m, `${label}: a stack trace`)
+}
+
+describe('run references', { concurrency: 4 }, () => {
+  let sb: Sandbox
+  let id: string
+  before(async () => {
+    sb = await repo()
+    const r = await sb.prov(['record', '-q', '--', 'true'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    id = readdirSync(path.join(sb.dir, '.prov/runs'))[0]!
+    sb.write('not-a-run.json', JSON.stringify({ name: 'package', version: '1.0.0' }))
+    sb.write('dir/run.json', JSON.stringify({ id: 'x' }))
+  })
+
+  const refs: Array<[string, RegExp]> = [
+    ['../../etc/passwd', /cannot read run '\.\.\/\.\.\/etc\/passwd': no such file or directory|not valid JSON/],
+    ['/etc/passwd', /run '\/etc\/passwd' is not valid JSON/],
+    ['/dev/null', /cannot read run '\/dev\/null': it is not a regular file/],
+    ['/dev/zero', /cannot read run '\/dev\/zero': it is not a regular file/],
+    ['/etc', /cannot read run '\/etc\/run\.json': no such file or directory/],
+    ['not-a-run.json', /does not match the run schema/],
+    ['dir/', /does not match the run schema/],
+    ['@~-1', /invalid run reference '@~-1'/],
+    ['@~99999999999999999999', /invalid run reference '@~99999999999999999999'/],
+    ['@~5', /'@~5' goes back further than the 1 recorded run/],
+    ['%2e%2e', /invalid run reference '%2e%2e'/],
+    ['..', /invalid run reference '\.\.'/],
+    ['.', /invalid run reference '\.'/],
+    ['@@', /invalid run reference '@@'/],
+    ['', /invalid run reference ''/],
+    ['abc', /run reference 'abc' is too short/],
+    ['f'.repeat(64), new RegExp(`unknown run '${'f'.repeat(64)}'`)],
+    ['ffff', /unknown run 'ffff'/],
+    ['f'.repeat(65), /invalid run reference/],
+    ['ABCD1234', /invalid run reference 'ABCD1234'/],
+    ['runs\\..\\..', /invalid run reference/],
+    ['a b', /invalid run reference 'a b'/],
+    ['-', /standard input/], // stdin is empty here
+  ]
+
+  for (const [ref, message] of refs) {
+    test(`show ${JSON.stringify(ref)} → exit 2: ${message.source.slice(0, 50)}`, async () => {
+      const r = await sb.prov(['show', ref], { timeout: 60_000, input: '' })
+      assertRejected(r, 2, message, `show ${ref}`)
+    })
+  }
+
+  test('the upper-case spelling of a stored id is refused, not opened', async () => {
+    for (const cmd of [['show'], ['show', '--json'], ['diff-runs', '@'], ['verify'], ['diff']]) {
+      const r = await sb.prov([...cmd, id.toUpperCase()])
+      assertRejected(r, 2, /invalid run reference/, cmd.join(' '))
+    }
+  })
+
+  test('every command that takes a run refuses bad references the same way (exit 2)', async () => {
+    const runs = await Promise.all(['/etc/passwd', '@~-1', '%2e%2e', 'f'.repeat(64), '/dev/zero'].flatMap((ref) => [
+      sb.prov(['diff-runs', ref, '@'], { timeout: 60_000 }),
+      sb.prov(['diff-runs', '@', ref], { timeout: 60_000 }),
+      sb.prov(['diff', ref], { timeout: 60_000 }),
+      sb.prov(['diff', '--workspace', ref], { timeout: 60_000 }),
+      sb.prov(['verify', ref], { timeout: 60_000 }),
+    ]))
+    for (const r of runs) {
+      assert.equal(r.signal, undefined)
+      // verify reads a path it is given and reports it as a failed check; a bad reference is 2
+      if (r.exitCode === 1) {
+        assert.match(r.stdout, /^FAIL \/etc\/passwd: run\.json is not valid JSON/)
+        continue
+      }
+      assert.equal(r.exitCode, 2, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.doesNotMatch(r.stderr, /^\s+at /m)
+    }
+  })
+
+  test('a file that is not JSON: the error does not quote its text', async () => {
+    const secret = 'hunter2-never-printed'
+    sb.write('secret.txt', `password=${secret}\n`)
+    for (const args of [['show', 'secret.txt'], ['diff-runs', 'secret.txt', '@'], ['verify', 'secret.txt']]) {
+      const r = await sb.prov(args)
+      assert.ok(r.exitCode === 2 || r.exitCode === 1, `${args.join(' ')}: ${r.exitCode}`)
+      assert.ok(!(r.stdout + r.stderr).includes('password='), `${args.join(' ')} printed the file's text: ${r.stdout}${r.stderr}`)
+    }
+  })
+})
+
+/** A record whose inputs and outputs name the given paths (a crafted run.json, stored by write-run). */
+async function craftRun(sb: Sandbox, files: { inputs?: unknown[]; outputs?: unknown[] }, cwd?: string): Promise<string> {
+  const opts = cwd ? { cwd } : {}
+  const env = await sb.prov(['snapshot-env', '--no-tools'], opts)
+  const git = await sb.prov(['git-state'], opts)
+  const doc = JSON.stringify({ inputs: files.inputs ?? [], outputs: files.outputs ?? [] })
+  const r = await sb.prov(['write-run', '--', 'crafted'], { input: doc + '\n' + env.stdout + git.stdout, ...opts })
+  assert.equal(r.exitCode, 0, r.stderr)
+  return JSON.parse(r.stdout).id
+}
+
+describe('paths read from records', () => {
+  test('verify --files does not read an absolute or escaping path from a record', async () => {
+    // The project is <base>/proj (no git); <base>/outside.txt lies outside it.
+    const sb = await plainDir()
+    const proj = path.join(sb.dir, 'proj')
+    mkdirSync(proj)
+    const outsideText = 'outside the project\n'
+    writeFileSync(path.join(sb.dir, 'outside.txt'), outsideText)
+    writeFileSync(path.join(proj, 'inside.txt'), 'inside\n')
+    const passwd = readFileSync('/etc/passwd')
+    await craftRun(sb, {
+      inputs: [
+        { path: '../outside.txt', size: 1, sha256: ZERO },
+        { path: 'a/../../outside.txt', size: 1, sha256: ZERO },
+        { path: '/etc/passwd', size: 1, sha256: ZERO },
+        { path: '/dev/zero', size: 1, sha256: ZERO },
+        { path: 'inside.txt', size: 7, sha256: sha256('inside\n') },
+      ],
+      outputs: [{ path: path.join(sb.dir, 'outside.txt'), size: 1, sha256: ZERO }],
+    }, proj)
+    const r = await sb.prov(['verify', '--files'], { cwd: proj, timeout: 60_000 })
+    assert.equal(r.signal, undefined, 'verify --files hung (it read /dev/zero?)')
+    assert.equal(r.exitCode, 1, r.stdout + r.stderr)
+    assert.match(r.stdout, /input '\.\.\/outside\.txt' points outside the project/)
+    assert.match(r.stdout, /input 'a\/\.\.\/\.\.\/outside\.txt' points outside the project/)
+    assert.doesNotMatch(r.stdout, /inside\.txt/, 'the file inside is checked and matches')
+    // Absolute paths (how records keep files outside the project) are not read back: said so on stderr.
+    assert.match(r.stderr, /input '\/etc\/passwd' lies outside the project: not re-checked/)
+    assert.match(r.stderr, /input '\/dev\/zero' lies outside the project: not re-checked/)
+    assert.match(r.stderr, /output '.*outside\.txt' lies outside the project: not re-checked/)
+    // Nothing read from them shows: neither the hashes nor the sizes of those files.
+    for (const [what, data] of [['/etc/passwd', passwd], ['outside.txt', Buffer.from(outsideText)]] as const) {
+      assert.ok(!(r.stdout + r.stderr).includes(sha256(data).slice(0, 12)), `verify printed the hash of ${what}`)
+    }
+    assert.doesNotMatch(r.stdout + r.stderr, /has changed/)
+  })
+
+  test('diff --workspace does not read an absolute or escaping path from a record either', async () => {
+    const sb = await plainDir()
+    const proj = path.join(sb.dir, 'proj')
+    mkdirSync(proj)
+    writeFileSync(path.join(sb.dir, 'outside.txt'), 'outside\n')
+    writeFileSync(path.join(proj, 'inside.txt'), 'inside\n')
+    await craftRun(sb, {
+      inputs: [
+        { path: '../outside.txt', size: 1, sha256: ZERO },
+        { path: '/etc/passwd', size: 1, sha256: ZERO },
+        { path: '/dev/zero', size: 1, sha256: ZERO },
+        { path: 'inside.txt', size: 1, sha256: ZERO },
+      ],
+    }, proj)
+    const r = await sb.prov(['diff', '--workspace', '--json'], { cwd: proj, timeout: 60_000 })
+    assert.equal(r.signal, undefined, 'diff --workspace hung (it read /dev/zero?)')
+    assert.equal(r.exitCode, 1, r.stderr)
+    const diff = parseValid('diff', r.stdout).diff
+    // Only the file inside the project was read again (and it differs from the crafted entry).
+    assert.deepEqual(diff.inputs.map((c: any) => [c.op, c.key]), [['changed', 'inside.txt']])
+    assert.equal(diff.inputs[0].to.sha256, sha256('inside\n'))
+    for (const p of ['../outside.txt', '/etc/passwd', '/dev/zero']) assert.ok(r.stderr.includes(`'${p}' lies outside the project: not re-checked`), r.stderr)
+    assert.ok(!r.stdout.includes(sha256(readFileSync('/etc/passwd'))))
+    assert.ok(!r.stdout.includes(sha256('outside\n')))
+  })
+
+  test('a real record of a file outside the project keeps its absolute path; verify --files passes it with a warning', async () => {
+    const sb = await plainDir()
+    const proj = path.join(sb.dir, 'proj')
+    mkdirSync(proj)
+    const outside = path.join(sb.dir, 'outside.txt')
+    writeFileSync(outside, 'x\n')
+    writeFileSync(path.join(sb.dir, 'p.yaml'), 'lr: 0.5\n')
+    const r = await sb.prov(['record', '-i', '../outside.txt', '--params-file', '../p.yaml', '--', 'true'], { cwd: proj })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(r.stderr, /outside the project root/)
+    const run = parseValid('run', (await sb.prov(['show', '--json'], { cwd: proj })).stdout)
+    assert.deepEqual(run.inputs.map((f: any) => f.path), [outside, path.join(sb.dir, 'p.yaml')].sort())
+    assert.deepEqual(run.command.params_files, [path.join(sb.dir, 'p.yaml')])
+    const v = await sb.prov(['verify', '--files'], { cwd: proj })
+    assert.equal(v.exitCode, 0, v.stdout + v.stderr)
+    assert.match(v.stderr, /outside\.txt' lies outside the project: not re-checked/)
+    const d = await sb.prov(['diff', '--workspace', '--json'], { cwd: proj })
+    assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+    assert.equal(parseValid('diff', d.stdout).diff.identical, true)
+  })
+
+  test('verify reads only regular files beside run.json, by the names the schema allows', async () => {
+    const sb = await repo()
+    const id = 'e'.repeat(64)
+    const dir = path.join(sb.dir, '.prov/runs', id)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({
+      id, outputs: [null, { path: '<x>', stream: '../../../../../../../dev/zero', sha256: 'ab' }, { path: '<stdout>', stream: 'stdout', sha256: 'ab' }],
+      git: { patch: { sha256: 'ab' } },
+    }))
+    symlinkSync('/dev/zero', path.join(dir, 'stdout'))
+    symlinkSync('/etc/passwd', path.join(dir, 'patch.diff'))
+    const r = await sb.prov(['verify'], { timeout: 60_000 })
+    assert.equal(r.signal, undefined, 'verify hung')
+    assert.equal(r.exitCode, 1, r.stdout + r.stderr)
+    assert.match(r.stdout, /cannot read patch\.diff: not a regular file/)
+    assert.match(r.stdout, /cannot read captured stdout: not a regular file/)
+    assert.doesNotMatch(r.stdout, /dev\/zero/)
+    assert.doesNotMatch(r.stderr, /internal error|^\s+at /m)
+  })
+
+  test('diff does not print a file symlinked in place of a patch.diff', async () => {
+    const sb = await repo({ 'a.txt': 'one\n' })
+    assert.equal((await sb.prov(['record', '-q', '--', 'true'])).exitCode, 0)
+    sb.write('a.txt', 'two\n')
+    assert.equal((await sb.prov(['record', '-q', '--', 'true'])).exitCode, 0)
+    const runs = readdirSync(path.join(sb.dir, '.prov/runs')).filter((id) => existsSync(path.join(sb.dir, '.prov/runs', id, 'patch.diff')))
+    assert.equal(runs.length, 1)
+    const patch = path.join(sb.dir, '.prov/runs', runs[0]!, 'patch.diff')
+    const before = await sb.prov(['diff'])
+    assert.equal(before.exitCode, 1)
+    assert.match(before.stdout, /\+two/)
+    rmSync(patch)
+    sb.write('elsewhere.txt', 'not-a-patch-but-private\n')
+    symlinkSync(path.join(sb.dir, 'elsewhere.txt'), patch)
+    const r = await sb.prov(['diff'])
+    assert.equal(r.exitCode, 1, r.stderr)
+    assert.doesNotMatch(r.stdout, /not-a-patch-but-private/)
+  })
+})
+
+describe('inputs that are not regular files', () => {
+  const isRoot = process.getuid?.() === 0
+
+  test('/dev/null, a FIFO, a symlink loop: hash-inputs exits 2 and record 125, naming the file, writing nothing', async () => {
+    const sb = await repo()
+    execaSync('mkfifo', [path.join(sb.dir, 'fifo')])
+    mkdirSync(path.join(sb.dir, 'd'))
+    execaSync('mkfifo', [path.join(sb.dir, 'd', 'pipe')])
+    symlinkSync('loop', path.join(sb.dir, 'loop'))
+    mkdirSync(path.join(sb.dir, 'l'))
+    symlinkSync('self', path.join(sb.dir, 'l', 'self'))
+    const cases: Array<[string, RegExp]> = [
+      ['/dev/null', /'\/dev\/null': it is a device/],
+      ['fifo', /'fifo': it is a FIFO/],
+      ['d', /pipe': it is a FIFO/],
+      ['loop', /'loop': too many levels of symbolic links/],
+      ['l', /self'?: too many levels of symbolic links/],
+    ]
+    await Promise.all(cases.map(async ([p, message]) => {
+      const [h, r, o] = await Promise.all([
+        sb.prov(['hash-inputs', p], { timeout: 60_000 }),
+        sb.prov(['record', '-i', p, '--', 'true'], { timeout: 60_000 }),
+        sb.prov(['record', '-o', p, '--', 'true'], { timeout: 60_000 }),
+      ])
+      assertRejected(h, 2, message, `hash-inputs ${p}`)
+      assertRejected(r, 125, message, `record -i ${p}`)
+      assertRejected(o, 125, message, `record -o ${p}`)
+    }))
+    assert.deepEqual(existsSync(path.join(sb.dir, '.prov/runs')) ? readdirSync(path.join(sb.dir, '.prov/runs')) : [], [], 'no run was written')
+  })
+
+  test('an unreadable file: exit 2 (record 125) naming it', { skip: isRoot ? 'root reads every file' : false }, async () => {
+    const sb = await repo()
+    sb.write('secret/locked.txt', 'x')
+    chmodSync(path.join(sb.dir, 'secret/locked.txt'), 0o000)
+    const h = await sb.prov(['hash-inputs', 'secret'])
+    assertRejected(h, 2, /locked\.txt'?: permission denied/, 'hash-inputs')
+    const r = await sb.prov(['record', '-i', 'secret/locked.txt', '--', 'true'])
+    assertRejected(r, 125, /locked\.txt'?: permission denied/, 'record')
+    chmodSync(path.join(sb.dir, 'secret/locked.txt'), 0o644)
+  })
+})
