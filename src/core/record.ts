@@ -85,7 +85,8 @@ export function mergeSections(docs: readonly unknown[]): Record<string, unknown>
       if (!(SECTIONS as readonly string[]).includes(key)) {
         throw new MergeError(`document ${n + 1} has an unknown section '${key}' (expected one of ${SECTIONS.join(', ')})`)
       }
-      if (!(key in out)) { out[key] = value; continue }
+      // A file list is sorted and rid of repeats even when only one document gives it.
+      if (!(key in out)) { out[key] = key === 'inputs' || key === 'outputs' ? mergeFiles(key, [], value) : value; continue }
       const prev = out[key]
       if (key === 'inputs' || key === 'outputs') { out[key] = mergeFiles(key, prev, value); continue }
       if ((key === 'command' || key === 'env' || key === 'params') && isObject(prev) && isObject(value)) {
