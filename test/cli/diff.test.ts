@@ -1,6 +1,6 @@
 // Black-box tests of `prov diff`: its headline and sections for a change in exactly one place,
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
-import { test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
@@ -58,259 +58,242 @@ async function diff(sb: Sandbox, args: string[] = [], env: Record<string, string
   return { ...r, header: lines[0] ?? '', headline: lines[1] ?? '', sections }
 }
 
-test('an input file changed alone: headline and inputs section', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb)
-    sb.write('data/in.txt', 'second, longer\n')
-    await rec(sb)
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 1, d.stderr)
-    assert.equal(d.stderr, '')
-    const [a, b] = ids(sb)
-    assert.equal(d.header, `diff ${a!.slice(0, 12)} → ${b!.slice(0, 12)}`)
-    assert.equal(d.headline, 'outputs identical; inputs: data/in.txt')
-    assert.deepEqual(Object.keys(d.sections), ['inputs'])
-    assert.equal(d.sections.inputs!.length, 1)
-    assert.match(d.sections.inputs![0]!, /^ {2}~ data\/in\.txt {2}6 B [0-9a-f]{8} → 15 B [0-9a-f]{8}$/)
-  })
-})
+// Two at a time: a test has a repository of its own or only reads the shared one, and spends
+// most of its time waiting for prov; on two cores this halves the wall time.
+describe('prov diff', { concurrency: 2 }, () => {
+  /**
+   * One repository, one run after another, each differing from the one before in exactly one
+   * thing; the tests only read it. Runs are named by what changed on the way to them.
+   */
+  describe('one change at a time', { concurrency: 2 }, () => {
+    let sb: Sandbox
+    const run: Record<string, string> = {}
+    const step = async (name: string, opts: string[], env: Record<string, string | undefined> = {}): Promise<void> => {
+      await rec(sb, opts, env)
+      run[name] = ids(sb).at(-1)!
+    }
+    const between = (a: string, b: string, extra: string[] = [], env: Record<string, string | undefined> = {}) => diff(sb, [run[a]!, run[b]!, ...extra], env)
 
-test('a param changed alone', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'lr=0.1', '-p', 'epochs=3'])
-    await rec(sb, ['-p', 'lr=0.2', '-p', 'epochs=3'])
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 1, d.stderr)
-    assert.equal(d.headline, 'outputs identical; params: lr 0.1 → 0.2; inputs identical')
-    assert.deepEqual(d.sections, { params: ['  ~ lr: 0.1 → 0.2'] })
-  })
-})
+    before(async () => {
+      sb = await makeRepo({ 'code.py': 'x = 1\n', '.gitignore': 'data/\n' })
+      narrowPath(sb)
+      sb.write('data/in.txt', 'first\n')
+      const base = { MY_SETTING: '1' }
+      await step('base', ['-p', 'lr=0.1', '-p', 'epochs=3'], base)
+      sb.write('data/in.txt', 'second, longer\n')
+      await step('input', ['-p', 'lr=0.1', '-p', 'epochs=3'], base)
+      await step('param', ['-p', 'lr=0.2', '-p', 'epochs=3'], base)
+      await step('env', ['-p', 'lr=0.2', '-p', 'epochs=3'], { MY_SETTING: '2' })
+      sb.write('code.py', 'x = 2\n')
+      await sb.git('commit', '-q', '-am', 'use two')
+      await step('commit', ['-p', 'lr=0.2', '-p', 'epochs=3'], { MY_SETTING: '2' })
+      await step('same', ['-p', 'lr=0.2', '-p', 'epochs=3'], { MY_SETTING: '2' })
+      await step('shell1', ['-p', 'lr=0.2', '-p', 'epochs=3'], { MY_SETTING: '2', OLDPWD: '/one', SHLVL: '1' })
+      await step('shell2', ['-p', 'lr=0.2', '-p', 'epochs=3'], { MY_SETTING: '2', OLDPWD: '/two', SHLVL: '2' })
+      sb.write('code.py', 'x = 3\n')
+      await step('patch', ['-p', 'lr=0.2', '-p', 'epochs=3'], { MY_SETTING: '2', OLDPWD: '/two', SHLVL: '2' })
+      assert.equal(new Set(Object.values(run)).size, 9, 'every step is a run of its own')
+    })
+    after(() => sb.cleanup())
 
-test('an environment variable changed alone', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, [], { MY_SETTING: '1' })
-    await rec(sb, [], { MY_SETTING: '2' })
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 1, d.stderr)
-    assert.equal(d.headline, 'outputs identical; inputs identical; env: vars.MY_SETTING')
-    assert.deepEqual(d.sections, { env: ['  ~ vars.MY_SETTING: 1 → 2'] })
-  })
-})
+    test('an input file changed alone: headline and inputs section', async () => {
+      const d = await between('base', 'input')
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      assert.equal(d.header, `diff ${run.base!.slice(0, 12)} → ${run.input!.slice(0, 12)}`)
+      assert.equal(d.headline, 'outputs identical; inputs: data/in.txt')
+      assert.deepEqual(Object.keys(d.sections), ['inputs'])
+      assert.equal(d.sections.inputs!.length, 1)
+      assert.match(d.sections.inputs![0]!, /^ {2}~ data\/in\.txt {2}6 B [0-9a-f]{8} → 15 B [0-9a-f]{8}$/)
+    })
 
-test('a commit between the runs: "1 commit", its oneline and the changed file', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb)
-    sb.write('code.py', 'x = 2\n')
-    await sb.git('commit', '-q', '-am', 'use two')
-    const head = (await sb.git('rev-parse', 'HEAD')).trim()
-    await rec(sb)
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 1, d.stderr)
-    assert.equal(d.headline, 'outputs identical; code: 1 commit; inputs identical')
-    assert.deepEqual(Object.keys(d.sections), ['code'])
-    const code = d.sections.code!.join('\n')
-    assert.match(code, /~ commit: [0-9a-f]{40} → [0-9a-f]{40}/)
-    assert.ok(code.includes(`    ${head.slice(0, 7)} use two`), code)
-    assert.match(code, /~ code\.py {2}\(between the commits\)/)
-  })
-})
+    test('a param changed alone', async () => {
+      const d = await between('input', 'param')
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.headline, 'outputs identical; params: lr 0.1 → 0.2; inputs identical')
+      assert.deepEqual(d.sections, { params: ['  ~ lr: 0.1 → 0.2'] })
+    })
 
-test('the uncommitted patch changed: the code section shows the patch', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb)
-    sb.write('code.py', 'x = 3\n')
-    await rec(sb)
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 1, d.stderr)
-    assert.equal(d.headline, 'outputs identical; code: uncommitted changes differ; inputs identical')
-    assert.deepEqual(Object.keys(d.sections), ['code'])
-    const code = d.sections.code!
-    assert.ok(code.includes('  ~ dirty: false → true'), code.join('\n'))
-    assert.ok(code.includes('  + code.py  uncommitted: clean → M'), code.join('\n'))
-    assert.ok(code.includes('    -x = 1'), code.join('\n'))
-    assert.ok(code.includes('    +x = 3'), code.join('\n'))
-  })
-})
+    test('an environment variable changed alone', async () => {
+      const d = await between('param', 'env')
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.headline, 'outputs identical; inputs identical; env: vars.MY_SETTING')
+      assert.deepEqual(d.sections, { env: ['  ~ vars.MY_SETTING: 1 → 2'] })
+    })
 
-test('identical runs: exit 0, "no differences"; --quiet prints nothing', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'a=1'])
-    await rec(sb, ['-p', 'a=1'])
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 0, d.stdout + d.stderr)
-    assert.equal(d.headline, 'no differences')
-    assert.deepEqual(d.sections, {})
-    assert.equal(d.stderr, '')
-    const q = await sb.prov(['diff', '--quiet'])
-    assert.equal(q.exitCode, 0)
-    assert.equal(q.stdout, '')
-    assert.equal(q.stderr, '')
-  })
-})
+    test('a commit between the runs: "1 commit", its oneline and the changed file', async () => {
+      const head = (await sb.git('rev-parse', 'HEAD')).trim()
+      const d = await between('env', 'commit')
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.deepEqual(Object.keys(d.sections), ['code'])
+      const code = d.sections.code!.join('\n')
+      assert.match(code, /~ commit: [0-9a-f]{40} → [0-9a-f]{40}/)
+      assert.ok(code.includes(`    ${head.slice(0, 7)} use two`), code)
+      assert.match(code, /~ code\.py {2}\(between the commits\)/)
+    })
 
-test('--quiet: nothing printed, exit 1 when the runs differ', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'a=1'])
-    await rec(sb, ['-p', 'a=2'])
-    for (const flag of ['--quiet', '-q']) {
-      const q = await sb.prov(['diff', flag])
-      assert.equal(q.exitCode, 1)
+    test('the uncommitted patch changed: the code section shows the patch', async () => {
+      const d = await between('shell2', 'patch')
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.headline, 'outputs identical; code: uncommitted changes differ; inputs identical')
+      assert.deepEqual(Object.keys(d.sections), ['code'])
+      const code = d.sections.code!
+      assert.ok(code.includes('  ~ dirty: false → true'), code.join('\n'))
+      assert.ok(code.includes('  + code.py  uncommitted: clean → M'), code.join('\n'))
+      assert.ok(code.includes('    -x = 2'), code.join('\n'))
+      assert.ok(code.includes('    +x = 3'), code.join('\n'))
+    })
+
+    test('identical runs: exit 0, "no differences"; --quiet prints nothing', async () => {
+      const d = await between('commit', 'same')
+      assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+      assert.equal(d.headline, 'no differences')
+      assert.equal(d.stdout, `${d.header}\nno differences\n`)
+      assert.equal(d.stderr, '')
+      const q = await sb.prov(['diff', '--quiet', run.commit!, run.same!])
+      assert.equal(q.exitCode, 0)
       assert.equal(q.stdout, '')
       assert.equal(q.stderr, '')
-    }
+    })
+
+    test('--quiet: nothing printed, exit 1 when the runs differ', async () => {
+      for (const flag of ['--quiet', '-q']) {
+        const q = await sb.prov(['diff', flag, run.input!, run.param!])
+        assert.equal(q.exitCode, 1)
+        assert.equal(q.stdout, '')
+        assert.equal(q.stderr, '')
+      }
+    })
+
+    test('noise is hidden by default and shown with --all; it never makes runs differ', async () => {
+      const d = await between('shell1', 'shell2')
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.equal(d.headline, 'no differences')
+      assert.ok(!d.stdout.includes('OLDPWD'), d.stdout)
+      assert.match(d.stdout, /\n\n\(2 noise changes hidden.*--all shows them\)\n$/)
+      const all = await between('shell1', 'shell2', ['--all'])
+      assert.equal(all.exitCode, 0)
+      assert.deepEqual(all.sections.env, ['  ~ vars.OLDPWD: /one → /two  (noise)', '  ~ vars.SHLVL: 1 → 2  (noise)'])
+      const q = await sb.prov(['diff', '--quiet', run.shell1!, run.shell2!])
+      assert.equal(q.exitCode, 0)
+    })
+
+    test('--ignore vars.MY_SETTING hides a change and makes the runs equal', async () => {
+      const d = await between('param', 'env', ['--ignore', 'vars.MY_SETTING'])
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.equal(d.headline, 'no differences')
+      assert.ok(!d.stdout.includes('MY_SETTING: 1'), d.stdout)
+      const other = await between('param', 'env', ['--ignore', 'vars.OTHER'])
+      assert.equal(other.exitCode, 1)
+      assert.deepEqual(other.sections, { env: ['  ~ vars.MY_SETTING: 1 → 2'] })
+    })
+
+    test('colour: none with NO_COLOR, some with FORCE_COLOR, NO_COLOR wins', async () => {
+      const plain = await between('base', 'param', [], { NO_COLOR: '1' })
+      assert.equal(plain.exitCode, 1)
+      assert.ok(!plain.stdout.includes(ESC), JSON.stringify(plain.stdout))
+      const forced = await between('base', 'param', [], { NO_COLOR: undefined, FORCE_COLOR: '1' })
+      assert.equal(forced.exitCode, 1)
+      assert.ok(forced.stdout.includes(ESC), JSON.stringify(forced.stdout))
+      assert.equal(forced.stdout.replace(/\u001b\[[0-9;]*m/g, ''), plain.stdout)
+      const both = await between('base', 'param', [], { NO_COLOR: '1', FORCE_COLOR: '1' })
+      assert.ok(!both.stdout.includes(ESC), JSON.stringify(both.stdout))
+      const json = await between('base', 'param', ['--json'], { NO_COLOR: undefined, FORCE_COLOR: '1' })
+      assert.ok(!json.stdout.includes(ESC), 'JSON is never coloured')
+    })
+
+    test('--json validates against the diff schema and equals diff-runs', async () => {
+      const j = await between('base', 'env', ['--json'])
+      assert.equal(j.exitCode, 1, j.stderr)
+      assert.equal(j.stderr, '')
+      const doc = parseValid('diff', j.stdout)
+      assert.equal(doc.diff.a, run.base)
+      assert.equal(doc.diff.b, run.env)
+      assert.equal(doc.diff.identical, false)
+      assert.deepEqual(doc.diff.params, [{ op: 'changed', key: 'lr', from: 0.1, to: 0.2 }])
+      assert.deepEqual(doc.diff.inputs.map((c: any) => c.key), ['data/in.txt'])
+      assert.deepEqual(doc.diff.env.map((c: any) => c.key), ['vars.MY_SETTING'])
+      const plumbing = await sb.prov(['diff-runs', run.base!, run.env!])
+      assert.equal(plumbing.exitCode, 1)
+      assert.equal(j.stdout, plumbing.stdout)
+      // and with the default refs
+      const latest = await sb.prov(['diff', '--json'])
+      const latestPlumbing = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.equal(latest.exitCode, 1)
+      assert.equal(latest.stdout, latestPlumbing.stdout)
+      assert.equal(parseValid('diff', latest.stdout).diff.b, run.patch)
+    })
+
+    test('--stat: one line per section', async () => {
+      const s = await sb.prov(['diff', '--stat', run.base!, run.param!])
+      assert.equal(s.exitCode, 1, s.stderr)
+      const lines = s.stdout.split('\n')
+      assert.equal(lines[1], 'outputs identical; params: lr 0.1 → 0.2; inputs: data/in.txt')
+      assert.deepEqual(lines.slice(2), [
+        '  code     identical',
+        '  params   1 change',
+        '  inputs   1 change',
+        '  env      identical',
+        '  command  identical',
+        '  outputs  identical',
+        '',
+      ])
+    })
+
+    test('the default refs are @~1 and @', async () => {
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1)
+      assert.equal(d.header, `diff ${run.shell2!.slice(0, 12)} → ${run.patch!.slice(0, 12)}`)
+      const explicit = await sb.prov(['diff', run.shell2!, run.patch!])
+      assert.equal(explicit.stdout, d.stdout)
+      const older = await diff(sb, ['@~2'])
+      assert.equal(older.header, `diff ${run.shell1!.slice(0, 12)} → ${run.patch!.slice(0, 12)}`)
+    })
   })
-})
 
-test('colour: none with NO_COLOR, some with FORCE_COLOR, NO_COLOR wins', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'a=1'])
-    await rec(sb, ['-p', 'a=2'])
-    const plain = await sb.prov(['diff'], { env: { NO_COLOR: '1' } })
-    assert.equal(plain.exitCode, 1)
-    assert.ok(!plain.stdout.includes(ESC), JSON.stringify(plain.stdout))
-    const forced = await sb.prov(['diff'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
-    assert.equal(forced.exitCode, 1)
-    assert.ok(forced.stdout.includes(ESC), JSON.stringify(forced.stdout))
-    assert.equal(forced.stdout.replace(/\u001b\[[0-9;]*m/g, ''), plain.stdout)
-    const both = await sb.prov(['diff'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } })
-    assert.ok(!both.stdout.includes(ESC), JSON.stringify(both.stdout))
-    const json = await sb.prov(['diff', '--json'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
-    assert.ok(!json.stdout.includes(ESC), 'JSON is never coloured')
+  test('with fewer than two runs: exit 2 and a message that names the missing run', async () => {
+    await withRepo(async (sb) => {
+      const none = await sb.prov(['diff'])
+      assert.equal(none.exitCode, 2)
+      assert.equal(none.stdout, '')
+      assert.match(none.stderr, /^prov: .*no runs/)
+      await rec(sb)
+      const one = await sb.prov(['diff'])
+      assert.equal(one.exitCode, 2)
+      assert.equal(one.stdout, '')
+      assert.match(one.stderr, /^prov: '@~1' .*1 recorded run/)
+      const q = await sb.prov(['diff', '--quiet'])
+      assert.equal(q.exitCode, 2)
+    })
   })
-})
 
-test('--json validates against the diff schema and equals diff-runs @~1 @', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'a=1'], { MY_SETTING: '1' })
-    sb.write('data/in.txt', 'changed\n')
-    await rec(sb, ['-p', 'a=2'], { MY_SETTING: '2' })
-    const j = await sb.prov(['diff', '--json'])
-    assert.equal(j.exitCode, 1, j.stderr)
-    assert.equal(j.stderr, '')
-    const doc = parseValid('diff', j.stdout)
-    const [a, b] = ids(sb)
-    assert.equal(doc.diff.a, a)
-    assert.equal(doc.diff.b, b)
-    assert.equal(doc.diff.identical, false)
-    assert.deepEqual(doc.diff.params, [{ op: 'changed', key: 'a', from: 1, to: 2 }])
-    assert.deepEqual(doc.diff.inputs.map((c: any) => c.key), ['data/in.txt'])
-    assert.deepEqual(doc.diff.env.map((c: any) => c.key), ['vars.MY_SETTING'])
-    const plumbing = await sb.prov(['diff-runs', '@~1', '@'])
-    assert.equal(plumbing.exitCode, 1)
-    assert.equal(j.stdout, plumbing.stdout)
-  })
-})
+  test('--workspace: an edited input, a new commit, or nothing changed', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['-p', 'a=1'])
+      const same = await diff(sb, ['@', '--workspace'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.headline, 'no differences')
+      assert.equal(same.header, `diff ${ids(sb)[0]!.slice(0, 12)} → workspace`)
 
-test('--stat: one line per section', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'a=1', '-p', 'b=1'])
-    sb.write('data/in.txt', 'changed\n')
-    await rec(sb, ['-p', 'a=2', '-p', 'b=2'])
-    const s = await sb.prov(['diff', '--stat'])
-    assert.equal(s.exitCode, 1, s.stderr)
-    const lines = s.stdout.split('\n')
-    assert.equal(lines[1], 'outputs identical; params: a 1 → 2, b 1 → 2; inputs: data/in.txt')
-    assert.deepEqual(lines.slice(2), [
-      '  code     identical',
-      '  params   2 changes',
-      '  inputs   1 change',
-      '  env      identical',
-      '  command  identical',
-      '  outputs  identical',
-      '',
-    ])
-  })
-})
+      sb.write('data/in.txt', 'edited\n')
+      const edited = await diff(sb, ['@', '--workspace'])
+      assert.equal(edited.exitCode, 1)
+      assert.equal(edited.headline, 'outputs identical; inputs: data/in.txt')
+      assert.deepEqual(Object.keys(edited.sections), ['inputs'])
+      sb.write('data/in.txt', 'first\n')
 
-test('noise is hidden by default and shown with --all; it never makes runs differ', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, [], { OLDPWD: '/one', SHLVL: '1' })
-    await rec(sb, [], { OLDPWD: '/two', SHLVL: '2' })
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 0, d.stdout)
-    assert.equal(d.headline, 'no differences')
-    assert.ok(!d.stdout.includes('OLDPWD'), d.stdout)
-    assert.match(d.stdout, /\(2 noise changes hidden.*--all shows them\)\n$/)
-    const all = await diff(sb, ['--all'])
-    assert.equal(all.exitCode, 0)
-    assert.deepEqual(all.sections.env, ['  ~ vars.OLDPWD: /one → /two  (noise)', '  ~ vars.SHLVL: 1 → 2  (noise)'])
-    const q = await sb.prov(['diff', '--quiet'])
-    assert.equal(q.exitCode, 0)
-  })
-})
-
-test('--ignore vars.MY_SETTING hides a change and makes the runs equal', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, [], { MY_SETTING: '1' })
-    await rec(sb, [], { MY_SETTING: '2' })
-    const d = await diff(sb, ['--ignore', 'vars.MY_SETTING'])
-    assert.equal(d.exitCode, 0, d.stdout)
-    assert.equal(d.headline, 'no differences')
-    assert.ok(!d.stdout.includes('MY_SETTING: 1'), d.stdout)
-    const other = await diff(sb, ['--ignore', 'vars.OTHER'])
-    assert.equal(other.exitCode, 1)
-    assert.deepEqual(other.sections, { env: ['  ~ vars.MY_SETTING: 1 → 2'] })
-  })
-})
-
-test('the default refs are @~1 and @', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'n=1'])
-    await rec(sb, ['-p', 'n=2'])
-    await rec(sb, ['-p', 'n=3'])
-    const [, b, c] = ids(sb)
-    const d = await diff(sb)
-    assert.equal(d.exitCode, 1)
-    assert.equal(d.header, `diff ${b!.slice(0, 12)} → ${c!.slice(0, 12)}`)
-    assert.deepEqual(d.sections, { params: ['  ~ n: 2 → 3'] })
-    const explicit = await sb.prov(['diff', '@~1', '@'])
-    assert.equal(explicit.stdout, d.stdout)
-    const older = await diff(sb, ['@~2'])
-    assert.deepEqual(older.sections, { params: ['  ~ n: 1 → 3'] })
-  })
-})
-
-test('with fewer than two runs: exit 2 and a message that names the missing run', async () => {
-  await withRepo(async (sb) => {
-    const none = await sb.prov(['diff'])
-    assert.equal(none.exitCode, 2)
-    assert.equal(none.stdout, '')
-    assert.match(none.stderr, /^prov: .*no runs/)
-    await rec(sb)
-    const one = await sb.prov(['diff'])
-    assert.equal(one.exitCode, 2)
-    assert.equal(one.stdout, '')
-    assert.match(one.stderr, /^prov: '@~1' .*1 recorded run/)
-    const q = await sb.prov(['diff', '--quiet'])
-    assert.equal(q.exitCode, 2)
-  })
-})
-
-test('--workspace: an edited input, a new commit, or nothing changed', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['-p', 'a=1'])
-    const same = await diff(sb, ['@', '--workspace'])
-    assert.equal(same.exitCode, 0, same.stdout + same.stderr)
-    assert.equal(same.headline, 'no differences')
-    assert.equal(same.header, `diff ${ids(sb)[0]!.slice(0, 12)} → workspace`)
-
-    sb.write('data/in.txt', 'edited\n')
-    const edited = await diff(sb, ['@', '--workspace'])
-    assert.equal(edited.exitCode, 1)
-    assert.equal(edited.headline, 'outputs identical; inputs: data/in.txt')
-    assert.deepEqual(Object.keys(edited.sections), ['inputs'])
-    sb.write('data/in.txt', 'first\n')
-
-    sb.write('code.py', 'x = 5\n')
-    await sb.git('commit', '-q', '-am', 'five')
-    const committed = await diff(sb, ['@', '--workspace'])
-    assert.equal(committed.exitCode, 1)
-    assert.equal(committed.headline, 'outputs identical; code: 1 commit; inputs identical')
-    assert.ok(committed.sections.code!.some((l) => l.endsWith(' five')), committed.stdout)
-    const j = await sb.prov(['diff', '--workspace', '--json'])
-    assert.equal(j.exitCode, 1)
-    const doc = parseValid('diff', j.stdout)
-    assert.equal(doc.diff.b, null)
-    assert.ok(doc.diff.code.some((c: any) => c.key === 'commit'))
+      sb.write('code.py', 'x = 5\n')
+      await sb.git('commit', '-q', '-am', 'five')
+      const committed = await diff(sb, ['@', '--workspace'])
+      assert.equal(committed.exitCode, 1)
+      assert.equal(committed.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.ok(committed.sections.code!.some((l) => l.endsWith(' five')), committed.stdout)
+      const j = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(j.exitCode, 1)
+      const doc = parseValid('diff', j.stdout)
+      assert.equal(doc.diff.b, null)
+      assert.ok(doc.diff.code.some((c: any) => c.key === 'commit'))
+    })
   })
 })

@@ -1,7 +1,7 @@
 // Black-box tests of `prov log` and `prov show`.
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -31,135 +31,138 @@ async function rec(sb: Sandbox, args: string[], expectExit = 0): Promise<string>
   assert.equal(r.exitCode, expectExit, r.stderr)
   const short = /^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)?.[1]
   assert.ok(short, r.stderr)
-  const log = await sb.prov(['log', '--json', '-n', '1'])
-  const id = JSON.parse(log.stdout).id as string
-  assert.equal(id.slice(0, 12), short)
-  return id
+  const found = readdirSync(path.join(sb.dir, '.prov', 'runs')).filter((n) => n.startsWith(short))
+  assert.equal(found.length, 1, `no single run directory starts with ${short}`)
+  return found[0]!
 }
 
-test('log: one line per run, newest first; -n limits; --json one object per line', async () => {
-  await withRepo(async (sb) => {
-    const first = await rec(sb, ['--', 'true'])
-    const second = await rec(sb, ['-m', 'a note', '--', 'sh', '-c', 'exit 3'], 3)
-    const third = await rec(sb, ['--no-exec', '--', 'sh', '-c', 'echo "two words"'])
+// Two at a time: each test has its own repository, and a test spends most of its time waiting
+// for prov; on two cores this halves the wall time.
+describe('prov log and prov show', { concurrency: 2 }, () => {
+  test('log: one line per run, newest first; -n limits; --json one object per line', async () => {
+    await withRepo(async (sb) => {
+      const first = await rec(sb, ['--', 'true'])
+      const second = await rec(sb, ['-m', 'a note', '--', 'sh', '-c', 'exit 3'], 3)
+      const third = await rec(sb, ['--no-exec', '--', 'sh', '-c', 'echo "two words"'])
 
-    const log = await sb.prov(['log'])
-    assert.equal(log.exitCode, 0, log.stderr)
-    assert.equal(log.stderr, '')
-    const lines = log.stdout.split('\n')
-    assert.equal(lines.pop(), '', 'output ends with a newline')
-    assert.equal(lines.length, 3)
-    assert.deepEqual(lines.map((l) => l.slice(0, 12)), [third, second, first].map((id) => id.slice(0, 12)))
-    assert.match(lines[0]!, /^[0-9a-f]{12} {2}\d{4}-\d\d-\d\d \d\d:\d\dZ {2}not run +sh -c 'echo "two words"'$/)
-    assert.match(lines[1]!, /^[0-9a-f]{12} {2}.* {2}exit 3 +sh -c 'exit 3' {2}# a note$/)
-    assert.match(lines[2]!, /^[0-9a-f]{12} {2}.* {2}exit 0 +true$/)
+      const log = await sb.prov(['log'])
+      assert.equal(log.exitCode, 0, log.stderr)
+      assert.equal(log.stderr, '')
+      const lines = log.stdout.split('\n')
+      assert.equal(lines.pop(), '', 'output ends with a newline')
+      assert.equal(lines.length, 3)
+      assert.deepEqual(lines.map((l) => l.slice(0, 12)), [third, second, first].map((id) => id.slice(0, 12)))
+      assert.match(lines[0]!, /^[0-9a-f]{12} {2}\d{4}-\d\d-\d\d \d\d:\d\dZ {2}not run +sh -c 'echo "two words"'$/)
+      assert.match(lines[1]!, /^[0-9a-f]{12} {2}.* {2}exit 3 +sh -c 'exit 3' {2}# a note$/)
+      assert.match(lines[2]!, /^[0-9a-f]{12} {2}.* {2}exit 0 +true$/)
 
-    const one = await sb.prov(['log', '-n', '1'])
-    assert.equal(one.exitCode, 0)
-    assert.equal(one.stdout, lines[0] + '\n')
+      const one = await sb.prov(['log', '-n', '1'])
+      assert.equal(one.exitCode, 0)
+      assert.equal(one.stdout, lines[0] + '\n')
 
-    const json = await sb.prov(['log', '--json'])
-    assert.equal(json.exitCode, 0)
-    assert.equal(json.stderr, '')
-    assert.ok(json.stdout.endsWith('\n'))
-    const objs = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
-    assert.deepEqual(objs.map((o) => o.id), [third, second, first])
-    for (const o of objs) {
-      const run = JSON.parse(readFileSync(path.join(sb.dir, '.prov/runs', o.id, 'run.json'), 'utf8'))
-      assert.equal(o.created_at, run.created_at)
-      assert.deepEqual(o.command.argv, run.command.argv)
-      assert.equal(o.command.exit_code, run.command.exit_code)
-    }
-    assert.deepEqual(objs.map((o) => o.command.exit_code), [null, 3, 0])
-    assert.deepEqual(objs[0].command.argv, ['sh', '-c', 'echo "two words"'])
-
-    const jsonOne = await sb.prov(['log', '--json', '-n', '1'])
-    assert.equal(jsonOne.stdout, json.stdout.split('\n')[0] + '\n')
-
-    const bad = await sb.prov(['log', '-n', 'many'])
-    assert.equal(bad.exitCode, 2)
-    assert.equal(bad.stdout, '')
-    assert.match(bad.stderr, /^prov: .*many/)
-  })
-})
-
-test('log: an empty store prints nothing and exits 0', async () => {
-  await withRepo(async (sb) => {
-    for (const args of [['log'], ['log', '--json']]) {
-      const r = await sb.prov(args)
-      assert.equal(r.exitCode, 0, r.stderr)
-      assert.equal(r.stdout, '')
-      assert.equal(r.stderr, '')
-    }
-    assert.equal(existsSync(path.join(sb.dir, '.prov')), false, 'reading must not create the store')
-  })
-})
-
-test('show: names the command, status, inputs, outputs and params', async () => {
-  await withRepo(async (sb) => {
-    const id = await rec(sb, ['-i', 'data/in.txt', '-o', 'out.txt', '-p', 'lr=0.5', '-p', 'model.name=small', '-m', 'try it',
-      '--', 'sh', '-c', 'cp data/in.txt out.txt; exit 3'], 3)
-    const r = await sb.prov(['show'])
-    assert.equal(r.exitCode, 0, r.stderr)
-    assert.equal(r.stderr, '')
-    const out = r.stdout
-    assert.ok(out.startsWith(`run ${id}\n`), out)
-    assert.match(out, /^Command: {2}sh -c 'cp data\/in\.txt out\.txt; exit 3'$/m)
-    assert.match(out, /^Status: {3}exit 3 after \d/m)
-    assert.match(out, /^Message: {2}try it$/m)
-    assert.match(out, /^Code: {5}[0-9a-f]{12} on main, clean$/m)
-    assert.match(out, /^ {2}lr = 0\.5$/m)
-    assert.match(out, /^ {2}model\.name = small$/m)
-    assert.match(out, /^Inputs: {3}1\n {2}data\/in\.txt {2}11 B {2}[0-9a-f]{12}$/m)
-    assert.match(out, /^Outputs: {2}1\n {2}out\.txt {2}11 B {2}[0-9a-f]{12}$/m)
-
-    const byPrefix = await sb.prov(['show', id.slice(0, 8)])
-    assert.equal(byPrefix.stdout, out)
-  })
-})
-
-test('show: a killed run and a run not executed say so', async () => {
-  await withRepo(async (sb) => {
-    await rec(sb, ['--', 'sh', '-c', 'kill -TERM $$'], 143)
-    await rec(sb, ['--no-exec', '--', 'true'])
-    const killed = await sb.prov(['show', '@~1'])
-    assert.equal(killed.exitCode, 0)
-    assert.match(killed.stdout, /^Status: {3}SIGTERM/m)
-    const notRun = await sb.prov(['show', '@'])
-    assert.match(notRun.stdout, /^Status: {3}not run$/m)
-    assert.match(notRun.stdout, /^Inputs: {3}none$/m)
-    assert.match(notRun.stdout, /^Params: {3}none$/m)
-  })
-})
-
-test('show --json prints the exact bytes of run.json', async () => {
-  await withRepo(async (sb) => {
-    const a = await rec(sb, ['-p', 'x=1', '--', 'true'])
-    const b = await rec(sb, ['-p', 'x=2', '--', 'true'])
-    for (const [ref, id] of [['@', b], ['@~1', a], [a.slice(0, 6), a], [b, b], [`.prov/runs/${a}/run.json`, a]] as const) {
-      const r = await execa(process.execPath, [BIN, 'show', '--json', ref], {
-        cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, encoding: 'buffer', stripFinalNewline: false,
-      })
-      assert.equal(r.exitCode, 0, `${ref}: ${Buffer.from(r.stderr).toString()}`)
-      const stored = readFileSync(path.join(sb.dir, '.prov/runs', id, 'run.json'))
-      assert.ok(Buffer.from(r.stdout).equals(stored), `show --json ${ref} differs from the stored run.json`)
-      assert.equal(parseValid('run', Buffer.from(r.stdout).toString()).id, id)
-    }
-  })
-})
-
-test('show: an unknown reference exits 2 and names it', async () => {
-  await withRepo(async (sb) => {
-    const id = await rec(sb, ['--', 'true'])
-    const unknown = id.startsWith('0') ? '1111' : '0000'
-    for (const ref of [unknown, '@~5', 'not-a-ref', '../../etc/passwd']) {
-      for (const json of [[], ['--json']]) {
-        const r = await sb.prov(['show', ...json, ref])
-        assert.equal(r.exitCode, 2, `${ref}: ${r.stderr}`)
-        assert.equal(r.stdout, '')
-        assert.match(r.stderr, /^prov: /)
-        assert.ok(r.stderr.includes(ref), r.stderr)
+      const json = await sb.prov(['log', '--json'])
+      assert.equal(json.exitCode, 0)
+      assert.equal(json.stderr, '')
+      assert.ok(json.stdout.endsWith('\n'))
+      const objs = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+      assert.deepEqual(objs.map((o) => o.id), [third, second, first])
+      for (const o of objs) {
+        const run = JSON.parse(readFileSync(path.join(sb.dir, '.prov/runs', o.id, 'run.json'), 'utf8'))
+        assert.equal(o.created_at, run.created_at)
+        assert.deepEqual(o.command.argv, run.command.argv)
+        assert.equal(o.command.exit_code, run.command.exit_code)
       }
-    }
+      assert.deepEqual(objs.map((o) => o.command.exit_code), [null, 3, 0])
+      assert.deepEqual(objs[0].command.argv, ['sh', '-c', 'echo "two words"'])
+
+      const jsonOne = await sb.prov(['log', '--json', '-n', '1'])
+      assert.equal(jsonOne.stdout, json.stdout.split('\n')[0] + '\n')
+
+      const bad = await sb.prov(['log', '-n', 'many'])
+      assert.equal(bad.exitCode, 2)
+      assert.equal(bad.stdout, '')
+      assert.match(bad.stderr, /^prov: .*many/)
+    })
+  })
+
+  test('log: an empty store prints nothing and exits 0', async () => {
+    await withRepo(async (sb) => {
+      for (const args of [['log'], ['log', '--json']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, '')
+      }
+      assert.equal(existsSync(path.join(sb.dir, '.prov')), false, 'reading must not create the store')
+    })
+  })
+
+  test('show: names the command, status, inputs, outputs and params', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['-i', 'data/in.txt', '-o', 'out.txt', '-p', 'lr=0.5', '-p', 'model.name=small', '-m', 'try it',
+        '--', 'sh', '-c', 'cp data/in.txt out.txt; exit 3'], 3)
+      const r = await sb.prov(['show'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.equal(r.stderr, '')
+      const out = r.stdout
+      assert.ok(out.startsWith(`run ${id}\n`), out)
+      assert.match(out, /^Command: {2}sh -c 'cp data\/in\.txt out\.txt; exit 3'$/m)
+      assert.match(out, /^Status: {3}exit 3 after \d/m)
+      assert.match(out, /^Message: {2}try it$/m)
+      assert.match(out, /^Code: {5}[0-9a-f]{12} on main, clean$/m)
+      assert.match(out, /^ {2}lr = 0\.5$/m)
+      assert.match(out, /^ {2}model\.name = small$/m)
+      assert.match(out, /^Inputs: {3}1\n {2}data\/in\.txt {2}11 B {2}[0-9a-f]{12}$/m)
+      assert.match(out, /^Outputs: {2}1\n {2}out\.txt {2}11 B {2}[0-9a-f]{12}$/m)
+
+      const byPrefix = await sb.prov(['show', id.slice(0, 8)])
+      assert.equal(byPrefix.stdout, out)
+    })
+  })
+
+  test('show: a killed run and a run not executed say so', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['--', 'sh', '-c', 'kill -TERM $$'], 143)
+      await rec(sb, ['--no-exec', '--', 'true'])
+      const killed = await sb.prov(['show', '@~1'])
+      assert.equal(killed.exitCode, 0)
+      assert.match(killed.stdout, /^Status: {3}SIGTERM/m)
+      const notRun = await sb.prov(['show', '@'])
+      assert.match(notRun.stdout, /^Status: {3}not run$/m)
+      assert.match(notRun.stdout, /^Inputs: {3}none$/m)
+      assert.match(notRun.stdout, /^Params: {3}none$/m)
+    })
+  })
+
+  test('show --json prints the exact bytes of run.json', async () => {
+    await withRepo(async (sb) => {
+      const a = await rec(sb, ['-p', 'x=1', '--', 'true'])
+      const b = await rec(sb, ['-p', 'x=2', '--', 'true'])
+      for (const [ref, id] of [['@', b], ['@~1', a], [a.slice(0, 6), a], [b, b], [`.prov/runs/${a}/run.json`, a]] as const) {
+        const r = await execa(process.execPath, [BIN, 'show', '--json', ref], {
+          cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, encoding: 'buffer', stripFinalNewline: false,
+        })
+        assert.equal(r.exitCode, 0, `${ref}: ${Buffer.from(r.stderr).toString()}`)
+        const stored = readFileSync(path.join(sb.dir, '.prov/runs', id, 'run.json'))
+        assert.ok(Buffer.from(r.stdout).equals(stored), `show --json ${ref} differs from the stored run.json`)
+        assert.equal(parseValid('run', Buffer.from(r.stdout).toString()).id, id)
+      }
+    })
+  })
+
+  test('show: an unknown reference exits 2 and names it', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['--', 'true'])
+      const unknown = id.startsWith('0') ? '1111' : '0000'
+      for (const ref of [unknown, '@~5', 'not-a-ref', '../../etc/passwd']) {
+        for (const json of [[], ['--json']]) {
+          const r = await sb.prov(['show', ...json, ref])
+          assert.equal(r.exitCode, 2, `${ref}: ${r.stderr}`)
+          assert.equal(r.stdout, '')
+          assert.match(r.stderr, /^prov: /)
+          assert.ok(r.stderr.includes(ref), r.stderr)
+        }
+      }
+    })
   })
 })

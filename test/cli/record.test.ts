@@ -1,6 +1,6 @@
 // Black-box tests of `prov record`: the run it writes equals the plumbing pipeline's, CMD's
 // status, stdio and signals pass through, and a failure of prov itself writes nothing.
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync, symlinkSync } from 'node:fs'
@@ -57,268 +57,272 @@ async function withRepo(files: Record<string, string>, fn: (sb: Sandbox) => Prom
   try { await fn(sb) } finally { sb.cleanup() }
 }
 
-test('record and the equivalent plumbing pipeline write the same sections', async () => {
-  await withRepo({ 'in.txt': 'some data\n' }, async (sb) => {
-    // `prov` on PATH, as a user has it; the pipeline's scratch files live outside the work tree.
-    const bin = path.join(sb.home, 'bin')
-    mkdirSync(bin)
-    writeFileSync(path.join(bin, 'prov'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`)
-    chmodSync(path.join(bin, 'prov'), 0o755)
-    const scratch = path.join(sb.home, 'scratch')
-    mkdirSync(scratch)
-    const env = { ...sb.env, PATH: `${bin}:${sb.env.PATH}`, MY_SETTING: 'x' }
-    const script = 'tr a-z A-Z < in.txt > out.txt'
-    const sh = (cmd: string) => execa('sh', ['-c', cmd], { cwd: sb.dir, env, extendEnv: false, reject: false })
+// Two at a time: each test has its own repository, and a test spends most of its time waiting
+// for prov; on two cores this halves the wall time.
+describe('prov record', { concurrency: 2 }, () => {
+  test('record and the equivalent plumbing pipeline write the same sections', async () => {
+    await withRepo({ 'in.txt': 'some data\n' }, async (sb) => {
+      // `prov` on PATH, as a user has it; the pipeline's scratch files live outside the work tree.
+      const bin = path.join(sb.home, 'bin')
+      mkdirSync(bin)
+      writeFileSync(path.join(bin, 'prov'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`)
+      chmodSync(path.join(bin, 'prov'), 0o755)
+      const scratch = path.join(sb.home, 'scratch')
+      mkdirSync(scratch)
+      const env = { ...sb.env, PATH: `${bin}:${sb.env.PATH}`, MY_SETTING: 'x' }
+      const script = 'tr a-z A-Z < in.txt > out.txt'
+      const sh = (cmd: string) => execa('sh', ['-c', cmd], { cwd: sb.dir, env, extendEnv: false, reject: false })
 
-    const r1 = await sh(`prov record -q -i in.txt -p a=1 -o out.txt -- sh -c '${script}'`)
-    assert.equal(r1.exitCode, 0, r1.stderr)
-    assert.equal(r1.stderr, '')
-    const first = onlyRun(sb)
-    assert.equal(sb.read('out.txt'), 'SOME DATA\n')
-    // The second run must see the work tree as the first one did: no out.txt yet.
-    rmSync(path.join(sb.dir, 'out.txt'))
+      const r1 = await sh(`prov record -q -i in.txt -p a=1 -o out.txt -- sh -c '${script}'`)
+      assert.equal(r1.exitCode, 0, r1.stderr)
+      assert.equal(r1.stderr, '')
+      const first = onlyRun(sb)
+      assert.equal(sb.read('out.txt'), 'SOME DATA\n')
+      // The second run must see the work tree as the first one did: no out.txt yet.
+      rmSync(path.join(sb.dir, 'out.txt'))
 
-    const pipeline = [
-      `{ prov git-state; prov snapshot-env; prov hash-inputs in.txt; prov read-params -p a=1; } > '${scratch}/pre.json'`,
-      `prov exec --out '${scratch}/cmd.json' -- sh -c '${script}'`,
-      `prov hash-inputs --as outputs out.txt > '${scratch}/post.json'`,
-      `cat '${scratch}/pre.json' '${scratch}/cmd.json' '${scratch}/post.json' | prov write-run`,
-    ].join(' && ')
-    const r2 = await sh(pipeline)
-    assert.equal(r2.exitCode, 0, r2.stderr)
-    assert.equal(r2.stderr, '')
-    const written = JSON.parse(r2.stdout)
-    assert.match(written.id, HEX64)
-    assert.notEqual(written.id, first.id)
-    assert.equal(written.path, `.prov/runs/${written.id}/run.json`)
-    const second = parseValid('run', readFileSync(path.join(sb.dir, written.path), 'utf8'))
+      const pipeline = [
+        `{ prov git-state; prov snapshot-env; prov hash-inputs in.txt; prov read-params -p a=1; } > '${scratch}/pre.json'`,
+        `prov exec --out '${scratch}/cmd.json' -- sh -c '${script}'`,
+        `prov hash-inputs --as outputs out.txt > '${scratch}/post.json'`,
+        `cat '${scratch}/pre.json' '${scratch}/cmd.json' '${scratch}/post.json' | prov write-run`,
+      ].join(' && ')
+      const r2 = await sh(pipeline)
+      assert.equal(r2.exitCode, 0, r2.stderr)
+      assert.equal(r2.stderr, '')
+      const written = JSON.parse(r2.stdout)
+      assert.match(written.id, HEX64)
+      assert.notEqual(written.id, first.id)
+      assert.equal(written.path, `.prov/runs/${written.id}/run.json`)
+      const second = parseValid('run', readFileSync(path.join(sb.dir, written.path), 'utf8'))
 
-    const timeless = (c: any) => { const { started_at, ended_at, duration_ms, ...rest } = c; return rest }
-    assert.deepEqual(timeless(second.command), timeless(first.command))
-    assert.deepEqual(first.command.argv, ['sh', '-c', script])
-    assert.equal(first.command.exit_code, 0)
-    assert.deepEqual(second.inputs, first.inputs)
-    assert.deepEqual(first.inputs, [{ path: 'in.txt', size: 10, sha256: sha256('some data\n') }])
-    assert.deepEqual(second.outputs, first.outputs)
-    assert.deepEqual(first.outputs, [{ path: 'out.txt', size: 10, sha256: sha256('SOME DATA\n') }])
-    assert.deepEqual(second.params, first.params)
-    assert.deepEqual(first.params, { a: 1 })
-    assert.deepEqual(second.git, first.git)
-    assert.equal(first.git.dirty, false)
-    // The environment equals too, but for what each shell invocation sets by nature.
-    const steady = (e: any) => {
-      const vars = { ...e.vars }
-      for (const k of ['_', 'PWD', 'OLDPWD', 'SHLVL']) delete vars[k]
-      return { ...e, vars }
-    }
-    assert.deepEqual(steady(second.env), steady(first.env))
-    assert.equal(first.env.vars.MY_SETTING, 'x')
-    // And prov agrees: no differences between them.
-    const d = await sb.prov(['diff-runs', first.id, second.id])
-    assert.equal(d.exitCode, 0, d.stdout + d.stderr)
-    assert.equal(parseValid('diff', d.stdout).diff.identical, true)
-  })
-})
-
-test('summary line: short id, status, duration, counts; -q suppresses it', async () => {
-  await withRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n' }, async (sb) => {
-    const r = await sb.prov(['record', '-i', 'a.txt', '-i', 'b.txt', '-o', 'o.txt', '--', 'sh', '-c', 'cat a.txt b.txt > o.txt'])
-    assert.equal(r.exitCode, 0)
-    assert.equal(r.stdout, '')
-    const s = summary(r.stderr)
-    const run = onlyRun(sb)
-    assert.equal(s.short, run.id.slice(0, 12))
-    assert.equal(s.parts[0], 'exit 0')
-    assert.match(s.parts[1]!, /^\d+ ms$|^\d+\.\d\d s$/)
-    assert.deepEqual(s.parts.slice(2), ['2 inputs', '1 output'])
-
-    const q = await sb.prov(['record', '-q', '--', 'sh', '-c', 'exit 0'])
-    assert.equal(q.exitCode, 0)
-    assert.equal(q.stderr, '')
-    assert.equal(runIds(sb).length, 2)
-  })
-})
-
-test('exit status passes through: 0 and 3', async () => {
-  await withRepo({}, async (sb) => {
-    const ok = await sb.prov(['record', '--', 'sh', '-c', 'exit 0'])
-    assert.equal(ok.exitCode, 0)
-    assert.equal(summary(ok.stderr).parts[0], 'exit 0')
-    const three = await sb.prov(['record', '--', 'sh', '-c', 'exit 3'])
-    assert.equal(three.exitCode, 3)
-    assert.equal(summary(three.stderr).parts[0], 'exit 3')
-    const runs = runIds(sb).map((id) => JSON.parse(readFileSync(path.join(sb.dir, '.prov/runs', id, 'run.json'), 'utf8')))
-    assert.deepEqual(runs.map((r) => r.command.exit_code).sort(), [0, 3])
-    for (const r of runs) assert.equal(r.command.signal, null)
-  })
-})
-
-test('a command killed by a signal: exit 128+N, recorded with the signal name and exit_code null', async () => {
-  await withRepo({}, async (sb) => {
-    const r = await sb.prov(['record', '--', 'sh', '-c', 'kill -TERM $$'])
-    assert.equal(r.exitCode, 143)
-    assert.equal(summary(r.stderr).parts[0], 'killed by SIGTERM')
-    const run = onlyRun(sb)
-    assert.equal(run.command.signal, 'SIGTERM')
-    assert.equal(run.command.exit_code, null)
-  })
-})
-
-test('a missing command: exit 127, and still recorded', async () => {
-  await withRepo({}, async (sb) => {
-    const r = await sb.prov(['record', '--', 'no-such-command-xyzzy', 'arg'])
-    assert.equal(r.exitCode, 127)
-    assert.equal(r.stdout, '')
-    assert.match(r.stderr, /prov: recorded [0-9a-f]{12} \(exit 127/)
-    const run = onlyRun(sb)
-    assert.equal(run.command.exit_code, 127)
-    assert.deepEqual(run.command.argv, ['no-such-command-xyzzy', 'arg'])
-  })
-})
-
-test('a command that is not executable: exit 126, and still recorded', async () => {
-  await withRepo({ 'script.sh': 'echo hi\n' }, async (sb) => {
-    const r = await sb.prov(['record', '--', './script.sh'])
-    assert.equal(r.exitCode, 126)
-    assert.match(r.stderr, /prov: recorded [0-9a-f]{12} \(exit 126/)
-    assert.equal(onlyRun(sb).command.exit_code, 126)
-  })
-})
-
-test('stdout passes through byte for byte; stderr holds only the summary', async () => {
-  await withRepo({}, async (sb) => {
-    const r = await execa(process.execPath, [BIN, 'record', '--', 'printf', 'a\\0b\\n\\377'], {
-      cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, encoding: 'buffer', stripFinalNewline: false,
-    })
-    assert.equal(r.exitCode, 0)
-    assert.deepEqual(Buffer.from(r.stdout), Buffer.from([0x61, 0x00, 0x62, 0x0a, 0xff]))
-    const s = summary(Buffer.from(r.stderr).toString('utf8'))
-    assert.equal(s.short, onlyRun(sb).id.slice(0, 12))
-  })
-})
-
-test('stdin passes through to the command', async () => {
-  await withRepo({}, async (sb) => {
-    const r = await sb.prov(['record', '--', 'cat'], { input: 'data\nmore data\n' })
-    assert.equal(r.exitCode, 0)
-    assert.equal(r.stdout, 'data\nmore data\n')
-    summary(r.stderr)
-  })
-})
-
-test('--no-exec records without running the command', async () => {
-  await withRepo({ 'in.txt': 'x\n' }, async (sb) => {
-    const r = await sb.prov(['record', '--no-exec', '-i', 'in.txt', '--', 'touch', 'side-effect'])
-    assert.equal(r.exitCode, 0)
-    assert.equal(r.stdout, '')
-    assert.equal(summary(r.stderr).parts[0], 'not run')
-    assert.equal(existsSync(path.join(sb.dir, 'side-effect')), false)
-    const run = onlyRun(sb)
-    assert.equal(run.command.exit_code, null)
-    assert.equal(run.command.signal, null)
-    assert.deepEqual(run.command.argv, ['touch', 'side-effect'])
-    assert.equal(run.inputs.length, 1)
-  })
-})
-
-test('--capture tees stdout and stderr: still passed through, and kept with the run', async () => {
-  await withRepo({}, async (sb) => {
-    const r = await sb.prov(['record', '--capture', '--', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 5'])
-    assert.equal(r.exitCode, 5)
-    assert.equal(r.stdout, 'to-out\n')
-    assert.ok(r.stderr.startsWith('to-err\n'), r.stderr)
-    const s = summary(r.stderr.slice('to-err\n'.length))
-    assert.deepEqual(s.parts.slice(-2), ['0 inputs', '2 outputs'])
-    const run = onlyRun(sb)
-    const dir = path.join(sb.dir, '.prov/runs', run.id)
-    assert.equal(readFileSync(path.join(dir, 'stdout'), 'utf8'), 'to-out\n')
-    assert.equal(readFileSync(path.join(dir, 'stderr'), 'utf8'), 'to-err\n')
-    const byPath = Object.fromEntries(run.outputs.map((o: any) => [o.path, o]))
-    assert.deepEqual(Object.keys(byPath).sort(), ['<stderr>', '<stdout>'])
-    assert.equal(byPath['<stdout>'].sha256, sha256('to-out\n'))
-    assert.equal(byPath['<stdout>'].size, 7)
-    assert.equal(byPath['<stderr>'].sha256, sha256('to-err\n'))
-    assert.equal(byPath['<stderr>'].size, 7)
-    assert.equal(run.command.exit_code, 5)
-  })
-})
-
-test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
-  await withRepo({}, async (sb) => {
-    const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])
-    assert.equal(r.exitCode, 4)
-    const s = summary(r.stderr)
-    assert.deepEqual(s.parts.slice(-2), ['1 output', '1 missing'])
-    const run = onlyRun(sb)
-    assert.deepEqual(run.outputs, [{ path: 'never.txt', missing: true }])
-    assert.equal(run.command.exit_code, 4)
-  })
-})
-
-test('prov failures exit 125 and write nothing: missing input, unknown flag, no command', async () => {
-  await withRepo({}, async (sb) => {
-    const missing = await sb.prov(['record', '-i', 'nope.txt', '--', 'touch', 'ran'])
-    assert.equal(missing.exitCode, 125)
-    assert.equal(missing.stdout, '')
-    assert.match(missing.stderr, /^prov: .*'nope\.txt'/)
-    assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
-
-    const flag = await sb.prov(['record', '--bogus', '--', 'touch', 'ran'])
-    assert.equal(flag.exitCode, 125)
-    assert.equal(flag.stdout, '')
-    assert.match(flag.stderr, /^prov: .*'--bogus'/)
-    assert.equal(existsSync(path.join(sb.dir, 'ran')), false)
-
-    for (const args of [['record'], ['record', '--'], ['record', '-i', 'x']]) {
-      const none = await sb.prov(args)
-      assert.equal(none.exitCode, 125, `${args.join(' ')}: ${none.stderr}`)
-      assert.equal(none.stdout, '')
-      assert.match(none.stderr, /^prov: /)
-    }
-    assert.deepEqual(runIds(sb), [])
-  })
-})
-
-/** Start prov on CMD, wait until CMD says "ready" on stdout, then signal prov itself. */
-async function signalDuringRun(sb: Sandbox, cmd: string[], sig: NodeJS.Signals) {
-  const child = execa(process.execPath, [BIN, 'record', '--', ...cmd], {
-    cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false, buffer: true,
-  })
-  await new Promise<void>((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(() => reject(new Error('the command never said ready')), 10_000)
-    child.stdout!.on('data', (b: Buffer) => {
-      seen += b.toString()
-      if (seen.includes('ready')) { clearTimeout(timer); resolve() }
+      const timeless = (c: any) => { const { started_at, ended_at, duration_ms, ...rest } = c; return rest }
+      assert.deepEqual(timeless(second.command), timeless(first.command))
+      assert.deepEqual(first.command.argv, ['sh', '-c', script])
+      assert.equal(first.command.exit_code, 0)
+      assert.deepEqual(second.inputs, first.inputs)
+      assert.deepEqual(first.inputs, [{ path: 'in.txt', size: 10, sha256: sha256('some data\n') }])
+      assert.deepEqual(second.outputs, first.outputs)
+      assert.deepEqual(first.outputs, [{ path: 'out.txt', size: 10, sha256: sha256('SOME DATA\n') }])
+      assert.deepEqual(second.params, first.params)
+      assert.deepEqual(first.params, { a: 1 })
+      assert.deepEqual(second.git, first.git)
+      assert.equal(first.git.dirty, false)
+      // The environment equals too, but for what each shell invocation sets by nature.
+      const steady = (e: any) => {
+        const vars = { ...e.vars }
+        for (const k of ['_', 'PWD', 'OLDPWD', 'SHLVL']) delete vars[k]
+        return { ...e, vars }
+      }
+      assert.deepEqual(steady(second.env), steady(first.env))
+      assert.equal(first.env.vars.MY_SETTING, 'x')
+      // And prov agrees: no differences between them.
+      const d = await sb.prov(['diff-runs', first.id, second.id])
+      assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+      assert.equal(parseValid('diff', d.stdout).diff.identical, true)
     })
   })
-  process.kill(child.pid!, sig)
-  const r = await child
-  return { exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) }
-}
 
-for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2]] as const) {
-  test(`${sig} sent to prov reaches the command; the run is recorded with it; prov exits ${128 + n}`, async () => {
-    await withRepo({}, async (sb) => {
-      const r = await signalDuringRun(sb, ['sh', '-c', 'echo ready; exec sleep 5'], sig)
-      assert.equal(r.signal, undefined, 'prov itself must not die of the signal')
-      assert.equal(r.exitCode, 128 + n, r.stderr)
-      assert.equal(summary(r.stderr).parts[0], `killed by ${sig}`)
+  test('summary line: short id, status, duration, counts; -q suppresses it', async () => {
+    await withRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n' }, async (sb) => {
+      const r = await sb.prov(['record', '-i', 'a.txt', '-i', 'b.txt', '-o', 'o.txt', '--', 'sh', '-c', 'cat a.txt b.txt > o.txt'])
+      assert.equal(r.exitCode, 0)
+      assert.equal(r.stdout, '')
+      const s = summary(r.stderr)
       const run = onlyRun(sb)
-      assert.equal(run.command.signal, sig)
+      assert.equal(s.short, run.id.slice(0, 12))
+      assert.equal(s.parts[0], 'exit 0')
+      assert.match(s.parts[1]!, /^\d+ ms$|^\d+\.\d\d s$/)
+      assert.deepEqual(s.parts.slice(2), ['2 inputs', '1 output'])
+
+      const q = await sb.prov(['record', '-q', '--', 'sh', '-c', 'exit 0'])
+      assert.equal(q.exitCode, 0)
+      assert.equal(q.stderr, '')
+      assert.equal(runIds(sb).length, 2)
+    })
+  })
+
+  test('exit status passes through: 0 and 3', async () => {
+    await withRepo({}, async (sb) => {
+      const ok = await sb.prov(['record', '--', 'sh', '-c', 'exit 0'])
+      assert.equal(ok.exitCode, 0)
+      assert.equal(summary(ok.stderr).parts[0], 'exit 0')
+      const three = await sb.prov(['record', '--', 'sh', '-c', 'exit 3'])
+      assert.equal(three.exitCode, 3)
+      assert.equal(summary(three.stderr).parts[0], 'exit 3')
+      const runs = runIds(sb).map((id) => JSON.parse(readFileSync(path.join(sb.dir, '.prov/runs', id, 'run.json'), 'utf8')))
+      assert.deepEqual(runs.map((r) => r.command.exit_code).sort(), [0, 3])
+      for (const r of runs) assert.equal(r.command.signal, null)
+    })
+  })
+
+  test('a command killed by a signal: exit 128+N, recorded with the signal name and exit_code null', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await sb.prov(['record', '--', 'sh', '-c', 'kill -TERM $$'])
+      assert.equal(r.exitCode, 143)
+      assert.equal(summary(r.stderr).parts[0], 'killed by SIGTERM')
+      const run = onlyRun(sb)
+      assert.equal(run.command.signal, 'SIGTERM')
       assert.equal(run.command.exit_code, null)
     })
   })
-}
 
-test('a command that traps SIGTERM gets it and exits with its own status', async () => {
-  await withRepo({}, async (sb) => {
-    const script = "process.on('SIGTERM', () => { process.stdout.write('got SIGTERM\\n'); process.exit(7) }); process.stdout.write('ready\\n'); setTimeout(() => process.exit(0), 5000)"
-    const r = await signalDuringRun(sb, [process.execPath, '-e', script], 'SIGTERM')
-    assert.equal(r.exitCode, 7, r.stderr)
-    assert.equal(r.stdout, 'ready\ngot SIGTERM\n')
-    const run = onlyRun(sb)
-    assert.equal(run.command.exit_code, 7)
-    assert.equal(run.command.signal, null)
+  test('a missing command: exit 127, and still recorded', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await sb.prov(['record', '--', 'no-such-command-xyzzy', 'arg'])
+      assert.equal(r.exitCode, 127)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, /prov: recorded [0-9a-f]{12} \(exit 127/)
+      const run = onlyRun(sb)
+      assert.equal(run.command.exit_code, 127)
+      assert.deepEqual(run.command.argv, ['no-such-command-xyzzy', 'arg'])
+    })
+  })
+
+  test('a command that is not executable: exit 126, and still recorded', async () => {
+    await withRepo({ 'script.sh': 'echo hi\n' }, async (sb) => {
+      const r = await sb.prov(['record', '--', './script.sh'])
+      assert.equal(r.exitCode, 126)
+      assert.match(r.stderr, /prov: recorded [0-9a-f]{12} \(exit 126/)
+      assert.equal(onlyRun(sb).command.exit_code, 126)
+    })
+  })
+
+  test('stdout passes through byte for byte; stderr holds only the summary', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await execa(process.execPath, [BIN, 'record', '--', 'printf', 'a\\0b\\n\\377'], {
+        cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, encoding: 'buffer', stripFinalNewline: false,
+      })
+      assert.equal(r.exitCode, 0)
+      assert.deepEqual(Buffer.from(r.stdout), Buffer.from([0x61, 0x00, 0x62, 0x0a, 0xff]))
+      const s = summary(Buffer.from(r.stderr).toString('utf8'))
+      assert.equal(s.short, onlyRun(sb).id.slice(0, 12))
+    })
+  })
+
+  test('stdin passes through to the command', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await sb.prov(['record', '--', 'cat'], { input: 'data\nmore data\n' })
+      assert.equal(r.exitCode, 0)
+      assert.equal(r.stdout, 'data\nmore data\n')
+      summary(r.stderr)
+    })
+  })
+
+  test('--no-exec records without running the command', async () => {
+    await withRepo({ 'in.txt': 'x\n' }, async (sb) => {
+      const r = await sb.prov(['record', '--no-exec', '-i', 'in.txt', '--', 'touch', 'side-effect'])
+      assert.equal(r.exitCode, 0)
+      assert.equal(r.stdout, '')
+      assert.equal(summary(r.stderr).parts[0], 'not run')
+      assert.equal(existsSync(path.join(sb.dir, 'side-effect')), false)
+      const run = onlyRun(sb)
+      assert.equal(run.command.exit_code, null)
+      assert.equal(run.command.signal, null)
+      assert.deepEqual(run.command.argv, ['touch', 'side-effect'])
+      assert.equal(run.inputs.length, 1)
+    })
+  })
+
+  test('--capture tees stdout and stderr: still passed through, and kept with the run', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await sb.prov(['record', '--capture', '--', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 5'])
+      assert.equal(r.exitCode, 5)
+      assert.equal(r.stdout, 'to-out\n')
+      assert.ok(r.stderr.startsWith('to-err\n'), r.stderr)
+      const s = summary(r.stderr.slice('to-err\n'.length))
+      assert.deepEqual(s.parts.slice(-2), ['0 inputs', '2 outputs'])
+      const run = onlyRun(sb)
+      const dir = path.join(sb.dir, '.prov/runs', run.id)
+      assert.equal(readFileSync(path.join(dir, 'stdout'), 'utf8'), 'to-out\n')
+      assert.equal(readFileSync(path.join(dir, 'stderr'), 'utf8'), 'to-err\n')
+      const byPath = Object.fromEntries(run.outputs.map((o: any) => [o.path, o]))
+      assert.deepEqual(Object.keys(byPath).sort(), ['<stderr>', '<stdout>'])
+      assert.equal(byPath['<stdout>'].sha256, sha256('to-out\n'))
+      assert.equal(byPath['<stdout>'].size, 7)
+      assert.equal(byPath['<stderr>'].sha256, sha256('to-err\n'))
+      assert.equal(byPath['<stderr>'].size, 7)
+      assert.equal(run.command.exit_code, 5)
+    })
+  })
+
+  test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])
+      assert.equal(r.exitCode, 4)
+      const s = summary(r.stderr)
+      assert.deepEqual(s.parts.slice(-2), ['1 output', '1 missing'])
+      const run = onlyRun(sb)
+      assert.deepEqual(run.outputs, [{ path: 'never.txt', missing: true }])
+      assert.equal(run.command.exit_code, 4)
+    })
+  })
+
+  test('prov failures exit 125 and write nothing: missing input, unknown flag, no command', async () => {
+    await withRepo({}, async (sb) => {
+      const missing = await sb.prov(['record', '-i', 'nope.txt', '--', 'touch', 'ran'])
+      assert.equal(missing.exitCode, 125)
+      assert.equal(missing.stdout, '')
+      assert.match(missing.stderr, /^prov: .*'nope\.txt'/)
+      assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
+
+      const flag = await sb.prov(['record', '--bogus', '--', 'touch', 'ran'])
+      assert.equal(flag.exitCode, 125)
+      assert.equal(flag.stdout, '')
+      assert.match(flag.stderr, /^prov: .*'--bogus'/)
+      assert.equal(existsSync(path.join(sb.dir, 'ran')), false)
+
+      for (const args of [['record'], ['record', '--'], ['record', '-i', 'x']]) {
+        const none = await sb.prov(args)
+        assert.equal(none.exitCode, 125, `${args.join(' ')}: ${none.stderr}`)
+        assert.equal(none.stdout, '')
+        assert.match(none.stderr, /^prov: /)
+      }
+      assert.deepEqual(runIds(sb), [])
+    })
+  })
+
+  /** Start prov on CMD, wait until CMD says "ready" on stdout, then signal prov itself. */
+  async function signalDuringRun(sb: Sandbox, cmd: string[], sig: NodeJS.Signals) {
+    const child = execa(process.execPath, [BIN, 'record', '--', ...cmd], {
+      cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false, buffer: true,
+    })
+    await new Promise<void>((resolve, reject) => {
+      let seen = ''
+      const timer = setTimeout(() => reject(new Error('the command never said ready')), 10_000)
+      child.stdout!.on('data', (b: Buffer) => {
+        seen += b.toString()
+        if (seen.includes('ready')) { clearTimeout(timer); resolve() }
+      })
+    })
+    process.kill(child.pid!, sig)
+    const r = await child
+    return { exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) }
+  }
+
+  for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2]] as const) {
+    test(`${sig} sent to prov reaches the command; the run is recorded with it; prov exits ${128 + n}`, async () => {
+      await withRepo({}, async (sb) => {
+        const r = await signalDuringRun(sb, ['sh', '-c', 'echo ready; exec sleep 5'], sig)
+        assert.equal(r.signal, undefined, 'prov itself must not die of the signal')
+        assert.equal(r.exitCode, 128 + n, r.stderr)
+        assert.equal(summary(r.stderr).parts[0], `killed by ${sig}`)
+        const run = onlyRun(sb)
+        assert.equal(run.command.signal, sig)
+        assert.equal(run.command.exit_code, null)
+      })
+    })
+  }
+
+  test('a command that traps SIGTERM gets it and exits with its own status', async () => {
+    await withRepo({}, async (sb) => {
+      const script = "process.on('SIGTERM', () => { process.stdout.write('got SIGTERM\\n'); process.exit(7) }); process.stdout.write('ready\\n'); setTimeout(() => process.exit(0), 5000)"
+      const r = await signalDuringRun(sb, [process.execPath, '-e', script], 'SIGTERM')
+      assert.equal(r.exitCode, 7, r.stderr)
+      assert.equal(r.stdout, 'ready\ngot SIGTERM\n')
+      const run = onlyRun(sb)
+      assert.equal(run.command.exit_code, 7)
+      assert.equal(run.command.signal, null)
+    })
   })
 })

@@ -1,8 +1,8 @@
 // Black-box tests of `prov verify`: sound runs pass; a changed byte, a misnamed directory, broken
 // JSON, a tampered patch or captured stream fail, naming the run; --files re-hashes the files.
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox } from '../helpers/prov.js'
 
@@ -34,10 +34,9 @@ async function rec(sb: Sandbox, args: string[]): Promise<string> {
   assert.equal(r.exitCode, 0, r.stderr)
   const short = /prov: recorded ([0-9a-f]{12}) /.exec(r.stderr)?.[1]
   assert.ok(short, r.stderr)
-  const log = await sb.prov(['log', '--json', '-n', '1'])
-  const id = JSON.parse(log.stdout).id as string
-  assert.equal(id.slice(0, 12), short)
-  return id
+  const found = readdirSync(path.join(sb.dir, '.prov', 'runs')).filter((n) => n.startsWith(short))
+  assert.equal(found.length, 1, `no single run directory starts with ${short}`)
+  return found[0]!
 }
 
 /** Three sound runs: one with an input and an output, two that only differ by a param. */
@@ -63,140 +62,144 @@ async function verify(sb: Sandbox, args: string[] = []) {
   return { ...r, byRun }
 }
 
-test('all runs sound: exit 0, one ok line per run', async () => {
-  await withRepo(async (sb) => {
-    const ids = await threeRuns(sb)
-    const v = await verify(sb)
-    assert.equal(v.exitCode, 0, v.stdout + v.stderr)
-    assert.equal(v.stderr, '')
-    assert.deepEqual([...v.byRun.keys()].sort(), [...ids].sort())
-    for (const id of ids) assert.deepEqual(v.byRun.get(id), ['ok'])
-    const files = await verify(sb, ['--files'])
-    assert.equal(files.exitCode, 0, files.stdout + files.stderr)
-    const named = await verify(sb, [ids[0]!.slice(0, 8), '@'])
-    assert.equal(named.exitCode, 0)
-    assert.deepEqual([...named.byRun.keys()].sort(), [ids[0]!, ids[2]!].sort())
+// Two at a time: each test has its own repository, and a test spends most of its time waiting
+// for prov; on two cores this halves the wall time.
+describe('prov verify', { concurrency: 2 }, () => {
+  test('all runs sound: exit 0, one ok line per run', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const v = await verify(sb)
+      assert.equal(v.exitCode, 0, v.stdout + v.stderr)
+      assert.equal(v.stderr, '')
+      assert.deepEqual([...v.byRun.keys()].sort(), [...ids].sort())
+      for (const id of ids) assert.deepEqual(v.byRun.get(id), ['ok'])
+      const files = await verify(sb, ['--files'])
+      assert.equal(files.exitCode, 0, files.stdout + files.stderr)
+      const named = await verify(sb, [ids[0]!.slice(0, 8), '@'])
+      assert.equal(named.exitCode, 0)
+      assert.deepEqual([...named.byRun.keys()].sort(), [ids[0]!, ids[2]!].sort())
+    })
   })
-})
 
-test('one byte changed in a run.json: exit 1 naming that run; the others still ok', async () => {
-  await withRepo(async (sb) => {
-    const ids = await threeRuns(sb)
-    const bad = ids[0]!
-    const text = readFileSync(runFile(sb, bad), 'utf8')
-    const sha = JSON.parse(text).inputs[0].sha256 as string
-    const at = text.indexOf(sha) + 10
-    const flipped = text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1)
-    assert.equal(flipped.length, text.length)
-    writeFileSync(runFile(sb, bad), flipped)
+  test('one byte changed in a run.json: exit 1 naming that run; the others still ok', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const bad = ids[0]!
+      const text = readFileSync(runFile(sb, bad), 'utf8')
+      const sha = JSON.parse(text).inputs[0].sha256 as string
+      const at = text.indexOf(sha) + 10
+      const flipped = text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1)
+      assert.equal(flipped.length, text.length)
+      writeFileSync(runFile(sb, bad), flipped)
 
-    const v = await verify(sb)
-    assert.equal(v.exitCode, 1, v.stdout + v.stderr)
-    const problems = v.byRun.get(bad)!
-    assert.equal(problems.length, 1, problems.join('\n'))
-    assert.match(problems[0]!, /^FAIL content does not hash to its id \(it hashes to [0-9a-f]{12}\)$/)
-    assert.ok(!problems[0]!.includes(bad.slice(0, 12)))
-    assert.deepEqual(v.byRun.get(ids[1]!), ['ok'])
-    assert.deepEqual(v.byRun.get(ids[2]!), ['ok'])
-    assert.equal(v.stderr, 'prov: 1 of 3 runs failed verification\n')
+      const v = await verify(sb)
+      assert.equal(v.exitCode, 1, v.stdout + v.stderr)
+      const problems = v.byRun.get(bad)!
+      assert.equal(problems.length, 1, problems.join('\n'))
+      assert.match(problems[0]!, /^FAIL content does not hash to its id \(it hashes to [0-9a-f]{12}\)$/)
+      assert.ok(!problems[0]!.includes(bad.slice(0, 12)))
+      assert.deepEqual(v.byRun.get(ids[1]!), ['ok'])
+      assert.deepEqual(v.byRun.get(ids[2]!), ['ok'])
+      assert.equal(v.stderr, 'prov: 1 of 3 runs failed verification\n')
 
-    const good = await verify(sb, [ids[1]!])
-    assert.equal(good.exitCode, 0, 'a named sound run passes whatever the others are')
-    const named = await verify(sb, [bad.slice(0, 10)])
-    assert.equal(named.exitCode, 1)
-    assert.ok(named.byRun.has(bad))
+      const good = await verify(sb, [ids[1]!])
+      assert.equal(good.exitCode, 0, 'a named sound run passes whatever the others are')
+      const named = await verify(sb, [bad.slice(0, 10)])
+      assert.equal(named.exitCode, 1)
+      assert.ok(named.byRun.has(bad))
+    })
   })
-})
 
-test('a run directory whose name is not its id: exit 1 naming it', async () => {
-  await withRepo(async (sb) => {
-    const ids = await threeRuns(sb)
-    const fake = (ids[1]![0] === 'a' ? 'b' : 'a').repeat(64)
-    cpSync(runDir(sb, ids[1]!), runDir(sb, fake), { recursive: true })
-    const v = await verify(sb)
-    assert.equal(v.exitCode, 1)
-    const lines = v.byRun.get(fake)
-    assert.ok(lines && lines.length === 1, v.stdout)
-    assert.match(lines[0]!, new RegExp(`^FAIL is stored under ${fake.slice(0, 12)} but its id is ${ids[1]!.slice(0, 12)}$`))
-    for (const id of ids) assert.deepEqual(v.byRun.get(id), ['ok'])
-    assert.equal(v.stderr, 'prov: 1 of 4 runs failed verification\n')
+  test('a run directory whose name is not its id: exit 1 naming it', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const fake = (ids[1]![0] === 'a' ? 'b' : 'a').repeat(64)
+      cpSync(runDir(sb, ids[1]!), runDir(sb, fake), { recursive: true })
+      const v = await verify(sb)
+      assert.equal(v.exitCode, 1)
+      const lines = v.byRun.get(fake)
+      assert.ok(lines && lines.length === 1, v.stdout)
+      assert.match(lines[0]!, new RegExp(`^FAIL is stored under ${fake.slice(0, 12)} but its id is ${ids[1]!.slice(0, 12)}$`))
+      for (const id of ids) assert.deepEqual(v.byRun.get(id), ['ok'])
+      assert.equal(v.stderr, 'prov: 1 of 4 runs failed verification\n')
+    })
   })
-})
 
-test('an invalid-JSON run.json: verify exits 1 naming it; log lists the good runs and warns', async () => {
-  await withRepo(async (sb) => {
-    const ids = await threeRuns(sb)
-    const before = await sb.prov(['log'])
-    assert.equal(before.stdout.split('\n').length, 4, 'log indexes all three runs first')
-    const bad = ids[2]!
-    writeFileSync(runFile(sb, bad), '{"id": "' + bad + '", ')
+  test('an invalid-JSON run.json: verify exits 1 naming it; log lists the good runs and warns', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const before = await sb.prov(['log'])
+      assert.equal(before.stdout.split('\n').length, 4, 'log indexes all three runs first')
+      const bad = ids[2]!
+      writeFileSync(runFile(sb, bad), '{"id": "' + bad + '", ')
 
-    const v = await verify(sb)
-    assert.equal(v.exitCode, 1)
-    assert.match(v.byRun.get(bad)![0]!, /^FAIL run\.json is not valid JSON/)
-    assert.deepEqual(v.byRun.get(ids[0]!), ['ok'])
-    assert.deepEqual(v.byRun.get(ids[1]!), ['ok'])
+      const v = await verify(sb)
+      assert.equal(v.exitCode, 1)
+      assert.match(v.byRun.get(bad)![0]!, /^FAIL run\.json is not valid JSON/)
+      assert.deepEqual(v.byRun.get(ids[0]!), ['ok'])
+      assert.deepEqual(v.byRun.get(ids[1]!), ['ok'])
 
-    const log = await sb.prov(['log'])
-    assert.equal(log.exitCode, 0)
-    const listed = log.stdout.trimEnd().split('\n').map((l) => l.slice(0, 12))
-    assert.deepEqual(listed, [ids[1]!, ids[0]!].map((id) => id.slice(0, 12)))
-    assert.match(log.stderr, new RegExp(`^prov: warning: .*${bad.slice(0, 12)}.*not valid JSON`))
-    const json = await sb.prov(['log', '--json'])
-    assert.equal(json.exitCode, 0)
-    assert.deepEqual(json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id), [ids[1], ids[0]])
+      const log = await sb.prov(['log'])
+      assert.equal(log.exitCode, 0)
+      const listed = log.stdout.trimEnd().split('\n').map((l) => l.slice(0, 12))
+      assert.deepEqual(listed, [ids[1]!, ids[0]!].map((id) => id.slice(0, 12)))
+      assert.match(log.stderr, new RegExp(`^prov: warning: .*${bad.slice(0, 12)}.*not valid JSON`))
+      const json = await sb.prov(['log', '--json'])
+      assert.equal(json.exitCode, 0)
+      assert.deepEqual(json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id), [ids[1], ids[0]])
+    })
   })
-})
 
-test('--files: an input edited on disk, an output removed: exit 1 naming the files', async () => {
-  await withRepo(async (sb) => {
-    const ids = await threeRuns(sb)
-    sb.write('data/in.txt', 'edited\n')
-    const plain = await verify(sb)
-    assert.equal(plain.exitCode, 0, 'without --files the files are not read')
-    const v = await verify(sb, ['--files'])
-    assert.equal(v.exitCode, 1)
-    const problems = v.byRun.get(ids[0]!)!
-    assert.equal(problems.length, 1, problems.join('\n'))
-    assert.match(problems[0]!, /^FAIL input 'data\/in\.txt' has changed \(7 bytes, sha256 [0-9a-f]{12}\)$/)
-    assert.deepEqual(v.byRun.get(ids[1]!), ['ok'])
-    sb.write('data/in.txt', 'input data\n')
-    rmSync(path.join(sb.dir, 'out.txt'))
-    const gone = await verify(sb, ['--files', ids[0]!])
-    assert.equal(gone.exitCode, 1)
-    assert.deepEqual(gone.byRun.get(ids[0]!), ["FAIL output 'out.txt' is missing"])
+  test('--files: an input edited on disk, an output removed: exit 1 naming the files', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      sb.write('data/in.txt', 'edited\n')
+      const plain = await verify(sb)
+      assert.equal(plain.exitCode, 0, 'without --files the files are not read')
+      const v = await verify(sb, ['--files'])
+      assert.equal(v.exitCode, 1)
+      const problems = v.byRun.get(ids[0]!)!
+      assert.equal(problems.length, 1, problems.join('\n'))
+      assert.match(problems[0]!, /^FAIL input 'data\/in\.txt' has changed \(7 bytes, sha256 [0-9a-f]{12}\)$/)
+      assert.deepEqual(v.byRun.get(ids[1]!), ['ok'])
+      sb.write('data/in.txt', 'input data\n')
+      rmSync(path.join(sb.dir, 'out.txt'))
+      const gone = await verify(sb, ['--files', ids[0]!])
+      assert.equal(gone.exitCode, 1)
+      assert.deepEqual(gone.byRun.get(ids[0]!), ["FAIL output 'out.txt' is missing"])
+    })
   })
-})
 
-test('an unknown REF exits 2', async () => {
-  await withRepo(async (sb) => {
-    const ids = await threeRuns(sb)
-    const unknown = ids.some((id) => id.startsWith('0000')) ? '1111' : '0000'
-    for (const args of [[unknown], [ids[0]!, unknown], ['@~7']]) {
-      const r = await sb.prov(['verify', ...args])
-      assert.equal(r.exitCode, 2, r.stderr)
-      assert.equal(r.stdout, '')
-      assert.match(r.stderr, /^prov: /)
-    }
+  test('an unknown REF exits 2', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const unknown = ids.some((id) => id.startsWith('0000')) ? '1111' : '0000'
+      for (const args of [[unknown], [ids[0]!, unknown], ['@~7']]) {
+        const r = await sb.prov(['verify', ...args])
+        assert.equal(r.exitCode, 2, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, /^prov: /)
+      }
+    })
   })
-})
 
-test('a tampered patch.diff or captured stream: exit 1', async () => {
-  await withRepo(async (sb) => {
-    sb.write('code.py', 'x = 2\n')
-    const withPatch = await rec(sb, ['--', 'true'])
-    const captured = await rec(sb, ['--capture', '--', 'sh', '-c', 'echo hello'])
-    assert.ok(existsSync(path.join(runDir(sb, withPatch), 'patch.diff')))
-    const ok = await verify(sb)
-    assert.equal(ok.exitCode, 0, ok.stdout)
+  test('a tampered patch.diff or captured stream: exit 1', async () => {
+    await withRepo(async (sb) => {
+      sb.write('code.py', 'x = 2\n')
+      const withPatch = await rec(sb, ['--', 'true'])
+      const captured = await rec(sb, ['--capture', '--', 'sh', '-c', 'echo hello'])
+      assert.ok(existsSync(path.join(runDir(sb, withPatch), 'patch.diff')))
+      const ok = await verify(sb)
+      assert.equal(ok.exitCode, 0, ok.stdout)
 
-    const patch = path.join(runDir(sb, withPatch), 'patch.diff')
-    writeFileSync(patch, readFileSync(patch, 'utf8').replace('+x = 2', '+x = 9'))
-    writeFileSync(path.join(runDir(sb, captured), 'stdout'), 'hellO\n')
-    const v = await verify(sb)
-    assert.equal(v.exitCode, 1)
-    assert.deepEqual(v.byRun.get(withPatch), ['FAIL patch.diff does not match git.patch.sha256'])
-    assert.deepEqual(v.byRun.get(captured), ['FAIL captured stdout does not match its hash'])
-    assert.equal(v.stderr, 'prov: 2 of 2 runs failed verification\n')
+      const patch = path.join(runDir(sb, withPatch), 'patch.diff')
+      writeFileSync(patch, readFileSync(patch, 'utf8').replace('+x = 2', '+x = 9'))
+      writeFileSync(path.join(runDir(sb, captured), 'stdout'), 'hellO\n')
+      const v = await verify(sb)
+      assert.equal(v.exitCode, 1)
+      assert.deepEqual(v.byRun.get(withPatch), ['FAIL patch.diff does not match git.patch.sha256'])
+      assert.deepEqual(v.byRun.get(captured), ['FAIL captured stdout does not match its hash'])
+      assert.equal(v.stderr, 'prov: 2 of 2 runs failed verification\n')
+    })
   })
 })
