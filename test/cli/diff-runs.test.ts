@@ -44,7 +44,7 @@ async function diffFails(sb: Sandbox, args: string[], pattern: RegExp, opts: Par
 
 const EMPTY = { command: [], code: [], inputs: [], params: [], env: [], outputs: [] }
 
-describe('diff-runs', () => {
+describe('diff-runs', { concurrency: true }, () => {
   let sb: Sandbox
   let gitDoc: string
   let envDoc: string

@@ -10,6 +10,7 @@ before(async () => {
   sb = await makeRepo()
   sb.write('noexec.sh', '#!/bin/sh\necho should not run\n')
   chmodSync(path.join(sb.dir, 'noexec.sh'), 0o644)
+  sb.write('sub/dir/.keep', '')
 })
 after(() => sb.cleanup())
 
@@ -24,7 +25,7 @@ function checkTimes(c: any): void {
   assert.ok(c.duration_ms >= 0)
 }
 
-describe('exec', () => {
+describe('exec', { concurrency: true }, () => {
   test('--out FILE: exit status is CMD\'s, the document goes to FILE, CMD keeps stdout', async () => {
     const r = await sb.prov(['exec', '--out', 'f.json', '--', 'sh', '-c', 'echo hi; exit 3'])
     assert.equal(r.exitCode, 3)
@@ -67,7 +68,6 @@ describe('exec', () => {
   })
 
   test('the cwd is recorded relative to the project root', async () => {
-    sb.write('sub/dir/.keep', '')
     const r = await sb.prov(['exec', '--', 'true'], { cwd: path.join(sb.dir, 'sub', 'dir') })
     assert.equal(r.exitCode, 0)
     assert.equal(parseValid('command', r.stdout).command.cwd, 'sub/dir')

@@ -39,7 +39,7 @@ async function writeRun(sb: Sandbox, env: Record<string, string> = {}): Promise<
   assert.equal(w.exitCode, 0, w.stderr)
 }
 
-describe('git-state', () => {
+describe('git-state', { concurrency: true }, () => {
   test('a clean repository: commit, branch, not dirty, no changes, no patch', async () => {
     const sb = await repo({ 'README': 'hello\n' })
     const head = (await sb.git('rev-parse', 'HEAD')).trim()

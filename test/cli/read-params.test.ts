@@ -38,7 +38,7 @@ async function fails(args: string[], name: string): Promise<string> {
 
 const FINGERPRINT = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
-describe('read-params: -p', () => {
+describe('read-params: -p', { concurrency: true }, () => {
   test('values are typed as JSON where they parse', async () => {
     const p = await params(['-p', 'lr=0.1', '-p', 'name=abc', '-p', 'flags=[1,2]', '-p', 'on=true', '-p', 'none=null',
       '-p', 'neg=-3', '-p', 'quoted="7"', '-p', 'obj={"k":1}', '-p', 'empty=', '-p', 'eq=a=b', '-p', 'ver=1.2.3', '-p', 'sp= x '])
@@ -97,7 +97,7 @@ describe('read-params: -p', () => {
   })
 })
 
-describe('read-params: files', () => {
+describe('read-params: files', { concurrency: true }, () => {
   test('a JSON file', async () => {
     assert.deepEqual(await params(['--params-file', 'p.json']), { lr: 0.5, model: { layers: 2, act: 'relu' }, tags: ['a'] })
   })

@@ -33,9 +33,15 @@ function allText(dir: string): string {
   return out
 }
 
-describe('snapshot-env', () => {
+describe('snapshot-env', { concurrency: true }, () => {
   let sb: Sandbox
-  before(async () => { sb = await repo() })
+  before(async () => {
+    sb = await repo()
+    // Probe the tools once: their versions are cached in the store, so the tests below do not
+    // all probe at once (on a loaded machine a slow probe can time out, and the tool is then missing).
+    const warm = await sb.prov(['snapshot-env'])
+    assert.equal(warm.exitCode, 0, warm.stderr)
+  })
 
   test('the document is schema-valid and holds os, runtime, hardware, tools, locale, timezone, vars', async () => {
     const env = await snapshot(sb)

@@ -73,7 +73,7 @@ const commandDoc = (extra: Record<string, unknown> = {}): string => JSON.stringi
   started_at: STARTED, ended_at: '2024-03-01T12:00:01.500Z', duration_ms: 1500, ...extra,
 } })
 
-describe('write-run', () => {
+describe('write-run', { concurrency: true }, () => {
   let sb: Sandbox
   let gitDoc: string
   let envDoc: string
