@@ -1,12 +1,13 @@
 // The environment snapshot: OS, hardware, runtime, tool versions, locale, and variables.
 // Deterministic: nothing that changes from one call to the next (no PID, no clock, no load).
+// child_process and the store are imported when a tool is probed: `prov --version` imports
+// this module for VERSION alone, and loading them would double its start-up time.
 import os from 'node:os'
-import { spawn } from 'node:child_process'
 import { readFileSync, statSync, accessSync, constants, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
-import { writeFileAtomic, type Store } from './store.js'
+import type { Store } from './store.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -57,7 +58,8 @@ export function parseVersion(out: string): string | null {
   return null
 }
 
-function probe(file: string, args: string[]): Promise<string | null> {
+async function probe(file: string, args: string[]): Promise<string | null> {
+  const { spawn } = await import('node:child_process')
   return new Promise((resolve) => {
     let out = ''
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
@@ -98,6 +100,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   if (dirty) {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true })
+      const { writeFileAtomic } = await import('./store.js')
       writeFileAtomic(cacheFile, JSON.stringify(cache))
     } catch { /* a cache: best effort */ }
   }
