@@ -1,9 +1,7 @@
-import { stripVTControlCharacters } from 'node:util'
 import type { CommandDef, ArgsDef } from 'citty'
 import { ProvError, UsageError } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { log, hint, quiet } from './io/log.js'
-import { colorEnabled } from './io/color.js'
 import { VERSION } from './io/env.js'
 import type { RunData } from './plumbing/_args.js'
 
@@ -56,11 +54,36 @@ Plumbing (each prints one JSON document):
 'prov <command> --help' describes a command; 'prov help <command>' opens its manual page.
 `
 
-export async function renderCommandUsage(name: string, cmd: CommandDef<ArgsDef>): Promise<string> {
-  const { renderUsage } = await import('citty')
-  const text = await renderUsage(cmd, { meta: { name: 'prov' } } as CommandDef<ArgsDef>)
-  // citty colours unless NO_COLOR=1, even into a pipe: make prov's one colour decision instead.
-  return colorEnabled(process.stdout) ? text : stripVTControlCharacters(text)
+/** `prov <name> --help`: a git-style synopsis, then each argument and option on its own line. */
+export function renderCommandUsage(name: string, cmd: CommandDef<ArgsDef>): string {
+  const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta
+  const spec = (cmd.args ?? {}) as Record<string, ArgSpec>
+  const repeatable = new Set(meta.repeatable ?? [])
+  const positionals = Object.entries(spec).filter(([, d]) => d.type === 'positional')
+  const options = Object.entries(spec).filter(([, d]) => d.type !== 'positional')
+  const words = ['usage: prov', name]
+  if (options.length > 0) words.push('[<options>]')
+  for (const [k, d] of positionals) words.push(d.required ? `<${k}>` : `[<${k}>]`)
+  if (meta.operands) words.push(meta.operands)
+  const rows: Array<[string, string]> = []
+  for (const [k, d] of positionals) rows.push([`<${k}>`, d.description ?? ''])
+  for (const [k, d] of options) {
+    const aliases = d.alias === undefined ? [] : Array.isArray(d.alias) ? d.alias : [d.alias]
+    const short = aliases.filter((a) => a.length === 1).map((a) => `-${a}`)
+    const long = k.length === 1 ? `-${k}` : `--${k}`
+    const value = d.type === 'boolean' ? '' : d.type === 'enum' && d.options ? ` <${d.options.join('|')}>` : ` <${d.valueHint ?? 'value'}>`
+    const flag = [...short, long].join(', ') + value
+    const desc = (d.description ?? '') + (repeatable.has(k) && !/repeatable/.test(d.description ?? '') ? ' (repeatable)' : '')
+    rows.push([short.length === 0 && k.length > 1 ? `    ${flag}` : flag, desc])
+  }
+  const width = Math.min(34, Math.max(...rows.map(([f]) => f.length)) + 2)
+  const lines = [words.join(' '), '', meta.description ?? '']
+  if (rows.length > 0) {
+    lines.push('')
+    for (const [f, d] of rows) lines.push(f.length >= width ? `  ${f}\n  ${' '.repeat(width)}${d}` : `  ${f.padEnd(width)}${d}`)
+  }
+  lines.push('', `'prov help ${name}' opens the manual page.`)
+  return lines.join('\n')
 }
 
 function report(e: unknown): void {
@@ -101,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     const dashdash = rest.indexOf('--')
     const options = dashdash === -1 ? rest : rest.slice(0, dashdash)
     if (options.includes('--help') || options.includes('-h')) {
-      process.stdout.write((await renderCommandUsage(first, cmd)) + '\n')
+      process.stdout.write(renderCommandUsage(first, cmd) + '\n')
       return 0
     }
     const spec = (cmd.args ?? {}) as Record<string, ArgSpec>

@@ -38,6 +38,8 @@ declare module 'citty' {
     variadic?: boolean
     /** the words after `--` are allowed (a command to run) */
     takesCommand?: boolean
+    /** how --help shows the free arguments, e.g. '[<path>...]' or '-- <command> [<arg>...]' */
+    operands?: string
     /** the exit status for prov's own failures (record and exec: 125, as env(1)) */
     failureCode?: number
   }

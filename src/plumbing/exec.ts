@@ -14,6 +14,7 @@ export default defineCommand({
     name: 'exec',
     description: 'Run a command (no shell) and describe how it ran as {"command": {...}}; exits with its status',
     takesCommand: true,
+    operands: '-- <command> [<arg>...]',
     failureCode: 125,
   },
   args: {

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js'
 import { prettyArg, quietArg, storeArg, type RunData } from './_args.js'
 
 export default defineCommand({
-  meta: { name: 'hash-inputs', description: 'Hash files and directories (recursively) as {"inputs": [{path, size, sha256}, ...]}', variadic: true },
+  meta: { name: 'hash-inputs', description: 'Hash files and directories (recursively) as {"inputs": [{path, size, sha256}, ...]}', variadic: true, operands: '[<path>...]' },
   args: {
     stdin: { type: 'boolean', description: 'Read the paths from stdin, one per line (NUL-separated with -z)' },
     z: { type: 'boolean', description: 'With --stdin: paths are separated by NUL bytes' },

@@ -14,6 +14,7 @@ export default defineCommand({
     description: 'Merge section documents (files, or stdin) into a run, validate it and store it; prints {"id", "path"}',
     variadic: true,
     takesCommand: true,
+    operands: '[<file>...] [-- <command> [<arg>...]]',
   },
   args: {
     'exit-code': { type: 'string', valueHint: 'n', description: 'The command\'s exit status, when no document gives command.exit_code' },

@@ -33,6 +33,7 @@ export default defineCommand({
     description: 'Run a command and record its inputs, params, code, environment and outputs; exits with its status',
     repeatable: ['input', 'output', 'param', 'params-file', ...VAR_FLAGS],
     takesCommand: true,
+    operands: '-- <command> [<arg>...]',
     failureCode: 125,
   },
   args: {

@@ -79,7 +79,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
 }
 
 export default defineCommand({
-  meta: { name: 'verify', description: 'Check runs against the schema and their ids; --files also re-hashes their files. Exit 1 when any fails', variadic: true },
+  meta: { name: 'verify', description: 'Check runs against the schema and their ids; --files also re-hashes their files. Exit 1 when any fails', variadic: true, operands: '[<ref>...]' },
   args: {
     files: { type: 'boolean', description: 'Also re-hash the inputs and outputs on disk (always reads; no cache)' },
     quiet: { type: 'boolean', alias: 'q', description: 'Print only the runs that fail' },
