@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto'
 
 /** Environment variable names that hold secrets (globs, case-insensitive). */
 export const SECRET_NAME_GLOBS: readonly string[] = [
-  '*TOKEN*', '*SECRET*', '*PASSWORD*', '*PASSWD*', '*PASSPHRASE*', '*_PWD',
+  '*TOKEN*', '*SECRET*', '*PASSWORD*', '*PASSWD*', '*PASSPHRASE*', '*_PWD', '*_PASS', 'PGPASS*',
   '*_KEY', '*_KEY_*', 'KEY', '*APIKEY*', '*API_KEY*', '*ACCESS_KEY*', '*PRIVATE*',
   '*CREDENTIAL*', '*AUTH*', '*COOKIE*', '*SESSION*', '*SIGNATURE*', '*_PAT', '*CONNECTION_STRING*',
   'AWS_*KEY*', 'DATABASE_URL', '*_DSN',
@@ -37,6 +37,8 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
   // The password part of scheme://user:password@host
   ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/g],
+  // Last: the shapes above name their secrets more precisely.
+  ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
 ]
 
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
@@ -134,7 +136,9 @@ export class Redactor {
     for (const arg of argv) {
       if (secretNext) {
         secretNext = false
-        if (!arg.startsWith('-') || arg === '-') { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
+        // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
+        // only a word spelled like a long option (`--verbose`) is taken for the next flag.
+        if (arg !== '--' && !/^--[A-Za-z][A-Za-z-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
       if (flag) {

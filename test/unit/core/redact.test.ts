@@ -233,3 +233,15 @@ test('stripUrlCredentials', () => {
   ]
   for (const [url, expected] of table) assert.equal(stripUrlCredentials(url), expected, url)
 })
+
+test('a secret flag value that starts with a dash, bearer tokens, *_PASS names', () => {
+  const out = r.redactArgv(['mysql', '--password', '-s3cret', '--user', 'bob'])
+  assert.match(out[2]!, REDACTED_RE)
+  assert.deepEqual([out[0], out[1], out[3], out[4]], ['mysql', '--password', '--user', 'bob'])
+  const header = r.redactArgv(['curl', '-H', 'Authorization: Bearer abc.DEF-123_456'])
+  assert.ok(!header.join(' ').includes('abc.DEF-123_456'), header.join(' '))
+  assert.match(header[2]!, /^Authorization: Bearer \[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+  const vars = r.redactVars({ SMTP_PASS: 'pw1', PGPASSWORD: 'pw2', PGPASSFILE: '/x', BYPASS_CACHE: '1' })
+  for (const k of ['SMTP_PASS', 'PGPASSWORD', 'PGPASSFILE']) assert.match(vars[k]!, REDACTED_RE, k)
+  assert.equal(vars.BYPASS_CACHE, '1')
+})
