@@ -72,6 +72,21 @@ function mergeFiles(section: string, a: unknown, b: unknown): unknown {
   return [...byPath.values()].sort((x, y) => compareUtf8((x as FileEntry).path, (y as FileEntry).path))
 }
 
+/** Objects merge key by key, at any depth; two different values for one leaf are a conflict. */
+function mergeObjects(where: string, a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...a }
+  for (const [k, v] of Object.entries(b)) {
+    let value = v
+    if (Object.hasOwn(merged, k)) {
+      const cur = merged[k]
+      if (isObject(cur) && isObject(v)) value = mergeObjects(`${where}.${k}`, cur, v)
+      else if (!same(cur, v)) throw new MergeError(`two documents disagree on ${where}.${k}`)
+    }
+    Object.defineProperty(merged, k, { value, enumerable: true, writable: true, configurable: true })
+  }
+  return merged
+}
+
 /**
  * Merge section documents (`{"git": …}`, `{"env": …}`, or whole records) into one set of
  * sections. Objects merge key by key; file lists merge by path; any value given twice must agree.
@@ -90,12 +105,7 @@ export function mergeSections(docs: readonly unknown[]): Record<string, unknown>
       const prev = out[key]
       if (key === 'inputs' || key === 'outputs') { out[key] = mergeFiles(key, prev, value); continue }
       if ((key === 'command' || key === 'env' || key === 'params') && isObject(prev) && isObject(value)) {
-        const merged: Record<string, unknown> = { ...prev }
-        for (const [k, v] of Object.entries(value)) {
-          if (Object.hasOwn(merged, k) && !same(merged[k], v)) throw new MergeError(`two documents disagree on ${key}.${k}`)
-          Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true })
-        }
-        out[key] = merged
+        out[key] = mergeObjects(key, prev, value)
         continue
       }
       if (!same(prev, value)) throw new MergeError(`two documents disagree on ${key}`)

@@ -34,6 +34,8 @@ test('mergeSections: equal duplicates are fine; objects merge key by key', () =>
   assert.deepEqual(mergeSections([{ params: { a: 1 } }, { params: { b: 2 } }, { params: { a: 1 } }]), { params: { a: 1, b: 2 } })
   assert.deepEqual(mergeSections([{ env: { os: env.os } }, { env: { runtime: env.runtime, vars: env.vars } }]), { env })
   assert.deepEqual(mergeSections([{ command: { argv: ['x'] } }, { command: { exit_code: 0, argv: ['x'] } }]), { command: { argv: ['x'], exit_code: 0 } })
+  // Nested objects merge at any depth when they do not disagree on a leaf.
+  assert.deepEqual(mergeSections([{ params: { m: { a: 1 } } }, { params: { m: { b: 1 } } }]), { params: { m: { a: 1, b: 1 } } })
   // Key order inside a value does not make two values differ.
   assert.deepEqual(mergeSections([{ params: { m: { a: 1, b: 2 } } }, { params: { m: { b: 2, a: 1 } } }]), { params: { m: { a: 1, b: 2 } } })
 })
@@ -41,9 +43,9 @@ test('mergeSections: equal duplicates are fine; objects merge key by key', () =>
 test('mergeSections: conflicting values throw a MergeError naming the key', () => {
   const table: Array<[unknown[], RegExp]> = [
     [[{ params: { lr: 0.1 } }, { params: { lr: 0.2 } }], /disagree on params\.lr$/],
-    [[{ params: { m: { a: 1 } } }, { params: { m: { b: 1 } } }], /disagree on params\.m$/],
+    [[{ params: { m: { a: 1 } } }, { params: { m: { a: 2 } } }], /disagree on params\.m\.a$/],
     [[{ command: cmd }, { command: { ...cmd, exit_code: 1 } }], /disagree on command\.exit_code$/],
-    [[{ env }, { env: { ...env, vars: { LANG: 'C.UTF-8' } } }], /disagree on env\.vars$/],
+    [[{ env }, { env: { ...env, vars: { LANG: 'C.UTF-8' } } }], /disagree on env\.vars\.LANG$/],
     [[{ git }, { git: { ...git, dirty: true } }], /disagree on git$/],
     [[{ git }, { git: null }], /disagree on git$/],
     [[{ message: 'a' }, { message: 'b' }], /disagree on message$/],
