@@ -3,7 +3,7 @@
 // child_process and the store are imported when a tool is probed: `prov --version` imports
 // this module for VERSION alone, and loading them would double its start-up time.
 import os from 'node:os'
-import { readFileSync, statSync, accessSync, constants, mkdirSync } from 'node:fs'
+import { readFileSync, statSync, accessSync, constants, mkdirSync, openSync, readSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
@@ -58,6 +58,7 @@ export function parseVersion(out: string): string | null {
   return null
 }
 
+/** A tool's version line; '' when it printed none; null when it failed to answer in time. */
 async function probe(file: string, args: string[]): Promise<string | null> {
   const { spawn } = await import('node:child_process')
   return new Promise((resolve) => {
@@ -65,21 +66,81 @@ async function probe(file: string, args: string[]): Promise<string | null> {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
     child.stdout.setEncoding('utf8').on('data', (d: string) => { if (out.length < 4096) out += d })
     child.stderr.setEncoding('utf8').on('data', (d: string) => { if (out.length < 4096) out += d })
-    child.on('error', () => resolve(null))
-    child.on('close', () => resolve(parseVersion(out)))
+    child.on('error', () => resolve(''))
+    child.on('close', (_code, signal) => resolve(signal !== null ? null : parseVersion(out) ?? ''))
   })
 }
 
+/** Files by which version managers (pyenv, asdf, rbenv, nvm, ...) choose what a shim runs. */
+const VERSION_FILES = ['.python-version', '.tool-versions', '.ruby-version', '.node-version', '.nvmrc', '.java-version', '.go-version']
+const VERSION_VARS = /VERSION|^PYENV|^ASDF|^CONDA|^VIRTUAL_ENV$|^NVM|^RBENV|^JAVA_HOME$|^PATH$/
+
 /**
- * Versions of the tools on PATH, probed in parallel with a short timeout. Answers are cached
- * in the store by the tool's path, size, mtime and inode, so a later run spawns nothing.
+ * What a script wrapper's answer depends on: the directory, the version managers' variables,
+ * and their version files in this directory, its parents and the home directory.
+ */
+function wrapperContext(): string {
+  const parts = [process.cwd()]
+  for (const k of Object.keys(process.env).filter((k) => VERSION_VARS.test(k)).sort()) parts.push(`${k}=${process.env[k]}`)
+  const dirs: string[] = []
+  for (let d = process.cwd(); ; d = path.dirname(d)) {
+    dirs.push(d)
+    if (path.dirname(d) === d) break
+  }
+  if (process.env.HOME) dirs.push(process.env.HOME, path.join(process.env.HOME, '.pyenv'))
+  if (process.env.PYENV_ROOT) dirs.push(process.env.PYENV_ROOT)
+  for (const d of dirs) {
+    for (const f of [...VERSION_FILES, 'version']) {
+      try {
+        const st = statSync(path.join(d, f))
+        parts.push(`${d}/${f}:${st.size}:${st.mtimeMs}`)
+      } catch { /* none here */ }
+    }
+  }
+  return parts.join('\0')
+}
+
+/** True for a `#!` script: a wrapper (pyenv, asdf, conda shims) whose answer depends on cwd and env. */
+function isScript(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r')
+    try {
+      const b = Buffer.alloc(2)
+      return readSync(fd, b, 0, 2, 0) === 2 && b.toString('latin1') === '#!'
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Where tool versions are cached: per user ($XDG_CACHE_HOME/prov, else ~/.cache/prov), as a
+ * binary's version is a fact of the machine, not of one project; else in the store.
+ */
+function toolCacheFile(store: Store): string {
+  const xdg = process.env.XDG_CACHE_HOME
+  const home = process.env.HOME
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'prov', 'tools.json')
+  if (home && path.isAbsolute(home)) return path.join(home, '.cache', 'prov', 'tools.json')
+  return path.join(store.dir, 'cache', 'tools.json')
+}
+
+/**
+ * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
+ * inode, size and mtime, so a later run spawns nothing; a script wrapper (a pyenv shim, say)
+ * is asked every time, since its answer depends on the directory and the environment. A tool
+ * that prints no version is left out; one that does not answer within the timeout is left out
+ * and asked again next time.
  */
 export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {
   const pathVar = process.env.PATH ?? ''
-  const cacheFile = path.join(store.dir, 'cache', 'tools.json')
+  const cacheFile = toolCacheFile(store)
   let cache: Record<string, string> = {}
   try { cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string> } catch { /* none yet */ }
   let dirty = false
+  let context: string | undefined
   const found = await Promise.all(Object.entries(tools).map(async ([name, args]) => {
     const file = which(name, pathVar)
     if (file === null) return null
@@ -88,6 +149,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       const st = statSync(file)
       key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${args.join(' ')}`
     } catch { return null }
+    if (isScript(file)) key += `\0${(context ??= wrapperContext())}`
     let version: string | null | undefined = cache[key]
     if (version === undefined) {
       version = await probe(file, args)
@@ -95,7 +157,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       cache[key] = version
       dirty = true
     }
-    return [name, version] as const
+    return version === '' ? null : ([name, version] as const)
   }))
   if (dirty) {
     try {
