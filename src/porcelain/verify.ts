@@ -4,22 +4,24 @@ import path from 'node:path'
 import { defineCommand } from 'citty'
 import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
 import { hashFile } from '../io/hash.js'
-import { emitLines } from '../io/stdio.js'
+import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { computeRunId, shortId } from '../core/id.js'
 import { fromRecordPath, quotePath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
-import { describeErrno, ProvError } from '../errors.js'
+import { describeErrno, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
 import { log } from '../io/log.js'
 
 /** Every problem with one stored run; an empty list means it is sound. */
-export function checkRun(store: Store, id: string | null, file: string, opts: { files: boolean }): string[] {
+export function checkRun(store: Store, id: string | null, file: string, opts: { files: boolean; stdin?: string }): string[] {
   let data: unknown
   try {
-    data = readRunFile(file)
+    if (opts.stdin !== undefined) data = JSON.parse(opts.stdin)
+    else data = readRunFile(file)
   } catch (e) {
+    if (opts.stdin !== undefined) return [`standard input is not valid JSON: ${e instanceof Error ? e.message : String(e)}`]
     return [e instanceof ProvError ? e.message.replace(/^run '[^']*'/, 'run.json') : String(e)]
   }
   const problems: string[] = []
@@ -38,7 +40,8 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     return p
   }
   const patch = r.git?.patch
-  if (patch && typeof patch.sha256 === 'string') {
+  // A run read from stdin has no directory: its patch.diff and captures cannot be checked.
+  if (opts.stdin === undefined && patch && typeof patch.sha256 === 'string') {
     try {
       const text = readFileSync(stored('patch.diff'))
       if (createHash('sha256').update(text).digest('hex') !== patch.sha256) problems.push('patch.diff does not match git.patch.sha256')
@@ -48,7 +51,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   }
   for (const o of Array.isArray(r.outputs) ? r.outputs : []) {
     // Checked whatever the schema says: only the two names a stream may have are read.
-    if (typeof o === 'object' && o !== null && (o.stream === 'stdout' || o.stream === 'stderr') && o.sha256) {
+    if (opts.stdin === undefined && typeof o === 'object' && o !== null && (o.stream === 'stdout' || o.stream === 'stderr') && o.sha256) {
       try {
         if (hashFile(stored(o.stream)).sha256 !== o.sha256) problems.push(`captured ${o.stream} does not match its hash`)
       } catch (e) {
@@ -94,9 +97,11 @@ export default defineCommand({
     const c = colorsFor(process.stdout)
     const lines: string[] = []
     let failed = 0
+    if (targets.filter((t) => t.file === '-').length > 1) throw new UsageError('only one run can come from stdin')
     for (const t of targets) {
-      const problems = checkRun(store, t.id, t.file, { files: args.files === true })
-      const name = t.id ?? t.file
+      const stdin = t.file === '-' ? await readStdinText() : undefined
+      const problems = checkRun(store, t.id, t.file, { files: args.files === true, stdin })
+      const name = t.id ?? (t.file === '-' ? '-' : t.file)
       if (problems.length === 0) { if (!args.quiet) lines.push(`${c.green('ok')}   ${name}`); continue }
       failed++
       for (const p of problems) lines.push(`${c.red('FAIL')} ${name}: ${p}`)

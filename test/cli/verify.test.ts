@@ -170,6 +170,24 @@ describe('prov verify', { concurrency: 2 }, () => {
     })
   })
 
+  test('- reads one run from stdin: its schema and id are checked', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['-i', 'data/in.txt', '--', 'true'])
+      const text = readFileSync(runFile(sb, id), 'utf8')
+      const good = await sb.prov(['verify', '-'], { input: text })
+      assert.equal(good.exitCode, 0, good.stderr)
+      assert.equal(good.stdout, 'ok   -\n')
+      const bad = await sb.prov(['verify', '-'], { input: text.replace('"exit_code": 0', '"exit_code": 1') })
+      assert.equal(bad.exitCode, 1)
+      assert.match(bad.stdout, /^FAIL -: content does not hash to its id/)
+      const junk = await sb.prov(['verify', '-'], { input: 'nope' })
+      assert.equal(junk.exitCode, 1)
+      assert.match(junk.stdout, /^FAIL -: standard input is not valid JSON/)
+      const twice = await sb.prov(['verify', '-', '-'], { input: text })
+      assert.equal(twice.exitCode, 2)
+    })
+  })
+
   test('an unknown REF exits 2', async () => {
     await withRepo(async (sb) => {
       const ids = await threeRuns(sb)
