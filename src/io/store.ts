@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { InputError, ProvError, describeErrno, isNodeError } from '../errors.js'
 import { RUN_ID_RE } from '../core/id.js'
@@ -179,7 +180,9 @@ export function listRunIds(s: Store): string[] {
 export function readRunFile(file: string): unknown {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    // Most runs are ASCII, and decoding ASCII as latin1 gives the same text several times faster.
+    const bytes = readFileSync(file)
+    text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
   } catch (e) {
     throw new InputError('E_READ', `cannot read run '${file}': ${describeErrno(e)}`)
   }
@@ -338,7 +341,9 @@ export function readConfig(s: Store): Record<string, unknown> {
   const file = path.join(s.dir, 'config.json')
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    // Most runs are ASCII, and decoding ASCII as latin1 gives the same text several times faster.
+    const bytes = readFileSync(file)
+    text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
   } catch (e) {
     if (isNodeError(e) && e.code === 'ENOENT') return {}
     throw new InputError('E_READ', `cannot read '${file}': ${describeErrno(e)}`)
