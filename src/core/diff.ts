@@ -41,7 +41,27 @@ export function isNoiseKey(section: Section, key: string): boolean {
   return noiseVarRes.some((re) => re.test(name))
 }
 
-const eq = (a: unknown, b: unknown): boolean => canonicalize(a) === canonicalize(b)
+const eq = (a: unknown, b: unknown): boolean => sameFlat(a, b) || canonicalize(a) === canonicalize(b)
+
+/**
+ * Two flat objects with the same keys in the same order and the same strings, finite numbers,
+ * booleans or nulls (a file entry and its unchanged self): equal without canonicalizing. false
+ * means "ask canonicalize".
+ */
+function sameFlat(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) || Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!
+    if (kb[i] !== k) return false
+    const v = (a as Rec)[k]
+    if (v !== (b as Rec)[k]) return false
+    if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return false
+  }
+  return true
+}
 
 function compareMaps(a: Map<string, unknown>, b: Map<string, unknown>, extra: Partial<Change> = {}): Change[] {
   const out: Change[] = []
