@@ -1,17 +1,11 @@
 // Black-box tests of `prov diff-runs`: comparing stored runs by reference.
-import { test, describe, after, before } from 'node:test'
+import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
 
-const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
-async function repo(files?: Record<string, string>): Promise<Sandbox> {
-  const sb = await makeRepo(files)
-  sandboxes.push(sb)
-  return sb
-}
+const repo = repoPool()
 
 const commandDoc = (startedAt: string, argv = ['python', 'train.py']): string => JSON.stringify({ command: {
   argv, cwd: '.', exit_code: 0, signal: null, started_at: startedAt, ended_at: startedAt, duration_ms: 1,

@@ -2,28 +2,17 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 
 const ESC = '\u001b['
 
-/** A PATH with only the tools used here: a fresh store probes every known tool on PATH. */
-function narrowPath(sb: Sandbox): void {
-  const bin = path.join(sb.home, 'tools')
-  mkdirSync(bin)
-  for (const tool of ['git', 'sh', 'true']) {
-    const dir = (sb.env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
-    assert.ok(dir, `${tool} is not on PATH`)
-    symlinkSync(path.join(dir, tool), path.join(bin, tool))
-  }
-  sb.env.PATH = bin
-}
 
 /** A repository with tracked code and an ignored data directory, so inputs change alone. */
 async function withRepo(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
   const sb = await makeRepo({ 'code.py': 'x = 1\n', '.gitignore': 'data/\n' })
-  narrowPath(sb)
+  narrowPath(sb, ['git', 'sh', 'true'])
   sb.write('data/in.txt', 'first\n')
   try { await fn(sb) } finally { sb.cleanup() }
 }
@@ -76,7 +65,7 @@ describe('prov diff', { concurrency: 2 }, () => {
 
     before(async () => {
       sb = await makeRepo({ 'code.py': 'x = 1\n', '.gitignore': 'data/\n' })
-      narrowPath(sb)
+      narrowPath(sb, ['git', 'sh', 'true'])
       sb.write('data/in.txt', 'first\n')
       const base = { MY_SETTING: '1' }
       await step('base', ['-p', 'lr=0.1', '-p', 'epochs=3'], base)

@@ -4,15 +4,9 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import { execaSync } from 'execa'
-import { makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
+import { makePlainDir, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
 
-const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
-async function repo(files?: Record<string, string>): Promise<Sandbox> {
-  const sb = await makeRepo(files)
-  sandboxes.push(sb)
-  return sb
-}
+const repo = repoPool()
 
 /** sha256sum's answer for a file (the real tool; fed on stdin, so odd names are not escaped). */
 function sha256sum(file: string): string {
@@ -299,7 +293,7 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
 
   test('outside a git repository the project root is the current directory', async () => {
     const sb = await makePlainDir()
-    sandboxes.push(sb)
+    after(() => sb.cleanup())
     sb.write('f.txt', 'plain')
     sb.write('d/g.txt', 'g')
     const inputs = await hashOk(sb, ['f.txt', 'd'])

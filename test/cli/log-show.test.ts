@@ -1,26 +1,15 @@
 // Black-box tests of `prov log` and `prov show`.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 
-/** A PATH with only the tools used here: a fresh store probes every known tool on PATH. */
-function narrowPath(sb: Sandbox): void {
-  const bin = path.join(sb.home, 'tools')
-  mkdirSync(bin)
-  for (const tool of ['git', 'sh', 'cp', 'true']) {
-    const dir = (sb.env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
-    assert.ok(dir, `${tool} is not on PATH`)
-    symlinkSync(path.join(dir, tool), path.join(bin, tool))
-  }
-  sb.env.PATH = bin
-}
 
 async function withRepo(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
   const sb = await makeRepo({ 'README': 'hello\n', '.gitignore': 'data/\nout.txt\n' })
-  narrowPath(sb)
+  narrowPath(sb, ['git', 'sh', 'cp', 'true'])
   sb.write('data/in.txt', 'input data\n')
   try { await fn(sb) } finally { sb.cleanup() }
 }

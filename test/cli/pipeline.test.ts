@@ -1,19 +1,13 @@
 // The plumbing composed as users compose it: shell pipelines with real jq, and a real Makefile.
-import { test, describe, after } from 'node:test'
+import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, isValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, isValid, type Sandbox, repoPool } from '../helpers/prov.js'
 import { computeRunId } from '../../src/core/id.js'
 
-const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
-async function repo(files?: Record<string, string>): Promise<Sandbox> {
-  const sb = await makeRepo(files)
-  sandboxes.push(sb)
-  return sb
-}
+const repo = repoPool()
 
 const toolEnv = (sb: Sandbox): Record<string, string> => ({ ...sb.env, PROV_NODE: process.execPath, PROV_BIN: BIN })
 

@@ -3,10 +3,10 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 const HEX64 = /^[0-9a-f]{64}$/
@@ -40,20 +40,10 @@ function summary(stderr: string): { short: string; parts: string[] } {
  * A PATH that holds only the tools these tests use: a fresh store probes the version of every
  * known tool on PATH (java, docker, ...), which costs seconds on a busy machine.
  */
-function narrowPath(sb: Sandbox): void {
-  const bin = path.join(sb.home, 'tools')
-  mkdirSync(bin)
-  for (const tool of ['git', 'sh', 'cat', 'tr', 'printf', 'sleep', 'touch']) {
-    const dir = (sb.env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
-    assert.ok(dir, `${tool} is not on PATH`)
-    symlinkSync(path.join(dir, tool), path.join(bin, tool))
-  }
-  sb.env.PATH = bin
-}
 
 async function withRepo(files: Record<string, string>, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
   const sb = await makeRepo(files)
-  narrowPath(sb)
+  narrowPath(sb, ['git', 'sh', 'cat', 'tr', 'printf', 'sleep', 'touch'])
   try { await fn(sb) } finally { sb.cleanup() }
 }
 

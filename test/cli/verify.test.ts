@@ -2,25 +2,14 @@
 // JSON, a tampered patch or captured stream fail, naming the run; --files re-hashes the files.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { makeRepo, type Sandbox } from '../helpers/prov.js'
+import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
 
-/** A PATH with only the tools used here: a fresh store probes every known tool on PATH. */
-function narrowPath(sb: Sandbox): void {
-  const bin = path.join(sb.home, 'tools')
-  mkdirSync(bin)
-  for (const tool of ['git', 'sh', 'cp', 'true']) {
-    const dir = (sb.env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
-    assert.ok(dir, `${tool} is not on PATH`)
-    symlinkSync(path.join(dir, tool), path.join(bin, tool))
-  }
-  sb.env.PATH = bin
-}
 
 async function withRepo(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
   const sb = await makeRepo({ 'code.py': 'x = 1\n', '.gitignore': 'data/\nout.txt\n' })
-  narrowPath(sb)
+  narrowPath(sb, ['git', 'sh', 'cp', 'true'])
   sb.write('data/in.txt', 'input data\n')
   try { await fn(sb) } finally { sb.cleanup() }
 }

@@ -4,16 +4,10 @@ import assert from 'node:assert/strict'
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, parseValid, isValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, isValid, type Sandbox, repoPool } from '../helpers/prov.js'
 import { computeRunId } from '../../src/core/id.js'
 
-const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
-async function repo(files?: Record<string, string>): Promise<Sandbox> {
-  const sb = await makeRepo(files)
-  sandboxes.push(sb)
-  return sb
-}
+const repo = repoPool()
 
 /** Run a shell pipeline in which `prov` is the built CLI (a function, so `prov …` reads as a user types it). */
 async function shell(sb: Sandbox, script: string, env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {

@@ -1,6 +1,7 @@
 // Shared test helpers: a fixed environment (as git's t/test-lib.sh pins one), fresh git
 // repositories in temp dirs, the built CLI run as a user runs it, and schema validation.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs'
+import { after } from 'node:test'
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, realpathSync, existsSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -146,4 +147,30 @@ export function parseValid(kind: keyof typeof validators, stdout: string): any {
 
 export function isValid(kind: keyof typeof validators, doc: unknown): boolean {
   return validators[kind](doc) as boolean
+}
+
+/**
+ * Give a sandbox a PATH holding only these tools: a fresh store asks every tool it knows on PATH
+ * for its version (java, nvcc, docker ...), which costs seconds of CPU per test.
+ */
+export function narrowPath(sb: Sandbox, tools: readonly string[]): void {
+  const bin = path.join(sb.home, 'tools')
+  mkdirSync(bin)
+  for (const tool of tools) {
+    const dir = (sb.env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
+    if (dir === undefined) throw new Error(`${tool} is not on PATH`)
+    symlinkSync(path.join(dir, tool), path.join(bin, tool))
+  }
+  sb.env.PATH = bin
+}
+
+/** makeRepo for one test file: every repository it makes is removed after the file's tests. */
+export function repoPool(): (files?: Record<string, string>) => Promise<Sandbox> {
+  const made: Sandbox[] = []
+  after(() => { for (const s of made) s.cleanup() })
+  return async (files) => {
+    const sb = await makeRepo(files)
+    made.push(sb)
+    return sb
+  }
 }
