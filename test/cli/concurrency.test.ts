@@ -175,17 +175,17 @@ describe('concurrent writers on one store', () => {
 
   test('readers while writers write: log and verify never see a partial run', async () => {
     const sb = await repo()
-    const writers = Promise.all(Array.from({ length: 8 }, (_, i) => sb.prov(['record', '-p', `n=${i}`, '--', 'true'])))
+    const writers = Promise.all(Array.from({ length: 6 }, (_, i) => sb.prov(['record', '-p', `n=${i}`, '--', 'true'])))
     const readers: Array<Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>> = []
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 6; i++) {
       readers.push(sb.prov(['verify']), sb.prov(['log', '--json']))
-      await new Promise((r) => setTimeout(r, 40))
+      await new Promise((r) => setTimeout(r, 60))
     }
     for (const r of await writers) assert.equal(r.exitCode, 0, r.stderr)
     for (const r of await Promise.all(readers)) {
       assert.equal(r.exitCode, 0, r.stdout + r.stderr)
       assert.equal(r.stderr, '')
     }
-    await verifyAll(sb, 8)
+    await verifyAll(sb, 6)
   })
 })

@@ -20,7 +20,7 @@ import { makeRepo, parseValid, isValid, type Sandbox } from '../helpers/prov.js'
 
 const RUNS = Math.max(1, Number(process.env.PROV_FUZZ_RUNS ?? 1000))
 /** Cases through the real CLI: each spawns prov, so far fewer. */
-const CLI_RUNS = Math.max(20, Math.round(RUNS / 16))
+const CLI_RUNS = Math.max(20, Math.round(RUNS / 28))
 const opts = { numRuns: RUNS }
 
 // ---- arbitraries ---------------------------------------------------------------------------
