@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import path from 'node:path'
+import { isUtf8 } from 'node:buffer'
+import { log } from './log.js'
 import { parseStatusV2 } from '../core/git-status.js'
 import { compareUtf8 } from '../core/paths.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
@@ -59,6 +61,7 @@ export async function readGitState(store: Store, redactor: Redactor, opts: { pat
     if (/not a git repository/i.test(status.stderr)) return null
     throw new Error(`git status failed: ${status.stderr.trim()}`)
   }
+  warnBadNames(status.stdout)
   const parsed = parseStatusV2(status.stdout.toString('utf8'))
   const state: GitState = {
     commit: parsed.commit,
@@ -74,6 +77,24 @@ export async function readGitState(store: Store, redactor: Redactor, opts: { pat
     state.patch = await readPatch(top, parsed.commit ?? EMPTY_TREE, state.changes, store, redactor)
   }
   return state
+}
+
+/**
+ * git reports paths as bytes; one that is not UTF-8 cannot be kept exactly in a JSON record.
+ * It is recorded with U+FFFD in place of the bad bytes, and named here (its bytes in hex).
+ */
+function warnBadNames(out: Buffer): void {
+  if (isUtf8(out)) return
+  let start = 0
+  for (let i = 0; i <= out.length; i++) {
+    if (i < out.length && out[i] !== 0) continue
+    const field = out.subarray(start, i)
+    if (!isUtf8(field)) {
+      const name = field.subarray(field.lastIndexOf(0x20) + 1)
+      log.warn(`a changed path is not valid UTF-8 (bytes ${name.toString('hex')}): recorded as ${JSON.stringify(name.toString('utf8'))}`)
+    }
+    start = i + 1
+  }
 }
 
 /** origin's URL if there is one, else the first remote's; credentials stripped, secrets scrubbed. */

@@ -2,7 +2,7 @@
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { makeRepo, makePlainDir, makeDir, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -159,6 +159,16 @@ describe('git-state', { concurrency: true }, () => {
     assert.deepEqual(g.changes, [{ path: 'first.txt', status: '??' }, { path: 'staged.txt', status: 'A' }])
     assert.equal(g.patch.sha256, sha256(g.patch.text))
     assert.match(g.patch.text, /^\+two$/m)
+  })
+
+  test('a changed path that is not valid UTF-8: recorded with U+FFFD, named in a warning', async () => {
+    const sb = await repo({ 'a.txt': 'a\n' })
+    writeFileSync(Buffer.concat([Buffer.from(sb.dir + '/bad'), Buffer.from([0xff])]), 'x')
+    const r = await sb.prov(['git-state'])
+    assert.equal(r.exitCode, 0)
+    const g = parseValid('git', r.stdout).git
+    assert.deepEqual(g.changes, [{ path: 'bad\ufffd', status: '??' }])
+    assert.match(r.stderr, /^prov: warning: a changed path is not valid UTF-8 \(bytes 626164ff\)/)
   })
 
   test('a linked work tree (git worktree add) works', async () => {
