@@ -91,25 +91,37 @@ export function makeTempDir(s: Store, label: string): string {
 
 /**
  * Remove temp entries that a dead prov left: its pid (in the name) no longer runs and the
- * entry is over a minute old. Readers never look in tmp/.
+ * entry is over a minute old. Readers never look in tmp/. Besides tmp/<label>.<pid>.<hex>,
+ * writeFileAtomic's <file>.<pid>.<hex>.tmp files in the store and cache/ are swept.
  */
 export function sweepStaleTemp(s: Store): void {
-  const tmp = path.join(s.dir, 'tmp')
-  let names: string[]
-  try { names = readdirSync(tmp) } catch { return }
+  const atomicPid = (name: string): number | null => {
+    const m = /\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)
+    return m ? Number(m[1]) : null
+  }
+  const places: Array<[string, (name: string) => number | null]> = [
+    [path.join(s.dir, 'tmp'), (name) => Number(name.split('.')[1])],
+    [s.dir, atomicPid],
+    [path.join(s.dir, 'cache'), atomicPid],
+  ]
   const now = Date.now()
-  for (const name of names) {
-    const pid = Number(name.split('.')[1])
-    let alive = false
-    if (Number.isSafeInteger(pid) && pid > 0) {
-      try { process.kill(pid, 0); alive = true } catch (e) { alive = isNodeError(e) && e.code === 'EPERM' }
+  for (const [dir, pidOf] of places) {
+    let names: string[]
+    try { names = readdirSync(dir) } catch { continue }
+    for (const name of names) {
+      const pid = pidOf(name)
+      if (pid === null) continue
+      let alive = false
+      if (Number.isSafeInteger(pid) && pid > 0) {
+        try { process.kill(pid, 0); alive = true } catch (e) { alive = isNodeError(e) && e.code === 'EPERM' }
+      }
+      if (alive && pid !== process.pid) continue
+      if (pid === process.pid) continue
+      try {
+        const st = lstatSync(path.join(dir, name))
+        if (now - st.mtimeMs > 60_000) rmSync(path.join(dir, name), { recursive: true, force: true })
+      } catch { /* raced with another sweeper */ }
     }
-    if (alive && pid !== process.pid) continue
-    if (pid === process.pid) continue
-    try {
-      const st = lstatSync(path.join(tmp, name))
-      if (now - st.mtimeMs > 60_000) rmSync(path.join(tmp, name), { recursive: true, force: true })
-    } catch { /* raced with another sweeper */ }
   }
 }
 
