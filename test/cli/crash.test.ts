@@ -148,6 +148,11 @@ describe('stale temp entries', () => {
     mkdirSync(path.join(tmp, `run.${deadPid}.aaaaaaaaaaaa`))
     writeFileSync(path.join(tmp, `run.${deadPid}.aaaaaaaaaaaa`, 'run.json'), '{"partial": ')
     writeFileSync(path.join(tmp, `key.${deadPid}.bbbbbbbbbbbb`), 'k')
+    // And what a writer killed inside writeFileAtomic leaves beside the cache and the .gitignore.
+    const atomic = [path.join(store(sb), 'cache', `stat.json.${deadPid}.0123abcd.tmp`), path.join(store(sb), `.gitignore.${deadPid}.89abcdef.tmp`)]
+    for (const f of atomic) writeFileSync(f, '{"torn')
+    const keep = path.join(store(sb), 'cache', 'notes.1.txt') // not a temp file's name: never swept
+    writeFileSync(keep, 'x')
     const left = entries(tmp)
     assert.ok(left.length >= 2, `left: ${left.join(' ')}`)
     await assertSound(sb, 'with temp entries left')
@@ -158,13 +163,16 @@ describe('stale temp entries', () => {
     const r1 = await sb.prov(recordArgs(100, false))
     assert.equal(r1.exitCode, 0, r1.stderr)
     assert.deepEqual(entries(tmp).sort(), [...left, live].sort(), 'entries younger than a minute stay')
+    for (const f of atomic) assert.ok(existsSync(f), f)
 
     // Over a minute old: the dead writers' entries go, the live one's stays.
     const old = new Date(Date.now() - 5 * 60_000)
-    for (const e of entries(tmp)) utimesSync(path.join(tmp, e), old, old)
+    for (const e of [...entries(tmp).map((e) => path.join(tmp, e)), ...atomic, keep]) utimesSync(e, old, old)
     const r2 = await sb.prov(recordArgs(101, false))
     assert.equal(r2.exitCode, 0, r2.stderr)
     assert.deepEqual(entries(tmp), [live])
+    for (const f of atomic) assert.ok(!existsSync(f), `${f} was not swept`)
+    assert.ok(existsSync(keep))
     assert.ok(statSync(path.join(tmp, live)).isDirectory())
     await assertSound(sb, 'after the sweep')
   })
