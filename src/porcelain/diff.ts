@@ -204,6 +204,8 @@ export default defineCommand({
     const ca = a.record.git?.commit
     const cb = b.record.git?.commit
     if (top && ca && cb && ca !== cb && (await commitExists(top, ca)) && (await commitExists(top, cb))) commits = await logBetween(top, ca, cb)
+    // Commit subjects are printed: a token in one is scrubbed as everywhere else.
+    if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
     out.push(buildHeadline(diff, commits))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
