@@ -361,6 +361,19 @@ describe('secrets in the places around the matrix', () => {
     }
   })
 
+  test('a commit subject holding a token: diff lists the commit with the token scrubbed', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const token = shape.ghp()
+    assert.equal((await sb.prov(['record', '-q', '--', 'true'])).exitCode, 0)
+    sb.write('README', 'changed\n')
+    await sb.git('commit', '-q', '-am', `rotate the deploy key ${token}`)
+    assert.equal((await sb.prov(['record', '-q', '--', 'true'])).exitCode, 0)
+    const r = await sb.prov(['diff'])
+    assert.equal(r.exitCode, 1, r.stderr)
+    assert.match(r.stdout, /1 commit between them:\n\s+[0-9a-f]{7} rotate the deploy key \[redacted hmac-sha256:[0-9a-f]{32}\]/)
+    assertClean('prov diff', r.stdout + r.stderr, [{ name: 'commit subject', value: token }])
+  })
+
   test('an empty store directory gets a .gitignore for the key before the key exists', async () => {
     const sb = await repo({ README: 'hello\n' })
     const r = await sb.prov(['snapshot-env', '--no-tools'], { env: { DB_PASSWORD: 'x' } })
