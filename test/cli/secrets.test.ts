@@ -113,6 +113,7 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       envByName('AWS_SECRET_ACCESS_KEY', () => `${rand(20)}/${rand(19)}`),
       envByName('GITHUB_TOKEN', shape.ghp),
       envByName('SESSION_COOKIE', shape.plain),
+      envByName('DB_PASS', shape.plain),
       envByName('STRIPE_API_KEY', shape.plain),
       envByName('SSH_PRIVATE_KEY', shape.pem),
       envByName('CORP_INTERNAL', shape.plain), // secret by the store's config
@@ -143,6 +144,8 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase('a bare AKIA word', shape.akia, (v) => [v]),
       argvCase('a URL with a password', shape.urlPass, (v) => ['--repo', `https://bot:${v}@git.example.com/r.git`]),
       argvCase('--header with a bearer JWT', shape.jwt, (v) => ['--header', `Authorization: Bearer ${v}`]),
+      argvCase('--header with an opaque bearer token', shape.plain, (v) => ['-H', `Authorization: Bearer ${v}`]),
+      argvCase('--password VALUE starting with a dash', shape.plain, (v) => ['--password', `-${v}`]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
     ],
