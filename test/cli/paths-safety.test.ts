@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, sy
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { tmpdir } from 'node:os'
-import { execaSync } from 'execa'
-import { makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
+import { execa, execaSync } from 'execa'
+import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
@@ -305,14 +305,32 @@ describe('inputs that are not regular files', () => {
     assert.deepEqual(existsSync(path.join(sb.dir, '.prov/runs')) ? readdirSync(path.join(sb.dir, '.prov/runs')) : [], [], 'no run was written')
   })
 
-  test('an unreadable file: exit 2 (record 125) naming it', { skip: isRoot ? 'root reads every file' : false }, async () => {
-    const sb = await repo()
-    sb.write('secret/locked.txt', 'x')
-    chmodSync(path.join(sb.dir, 'secret/locked.txt'), 0o000)
-    const h = await sb.prov(['hash-inputs', 'secret'])
-    assertRejected(h, 2, /locked\.txt'?: permission denied/, 'hash-inputs')
-    const r = await sb.prov(['record', '-i', 'secret/locked.txt', '--', 'true'])
-    assertRejected(r, 125, /locked\.txt'?: permission denied/, 'record')
-    chmodSync(path.join(sb.dir, 'secret/locked.txt'), 0o644)
+  // As root every file is readable: the commands then run as nobody (setpriv), when that is possible.
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
+  test('an unreadable file: exit 2 (record 125) naming it', { skip: isRoot && !setpriv ? 'root reads every file, and there is no setpriv to drop that' : false }, async () => {
+    const sb = await plainDir()
+    const proj = path.join(sb.dir, 'proj')
+    mkdirSync(path.join(proj, 'secret'), { recursive: true })
+    writeFileSync(path.join(proj, 'secret/locked.txt'), 'x')
+    writeFileSync(path.join(proj, 'secret/open.txt'), 'y')
+    chmodSync(path.join(proj, 'secret/locked.txt'), 0o000)
+    const run = async (args: string[]): Promise<Result> => {
+      if (!isRoot) return sb.prov(args, { cwd: proj })
+      // nobody must reach the project and write its store there
+      for (const d of [path.dirname(sb.dir), sb.dir]) chmodSync(d, 0o755)
+      for (const d of [proj, path.join(proj, 'secret')]) chmodSync(d, 0o777)
+      const r = await execa(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+        cwd: proj, env: { ...sb.env, HOME: proj }, extendEnv: false, reject: false, stripFinalNewline: false,
+      })
+      return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), signal: r.signal }
+    }
+    const h = await run(['hash-inputs', 'secret'])
+    assertRejected(h, 2, /'secret\/locked\.txt': permission denied/, 'hash-inputs')
+    const r = await run(['record', '-i', 'secret/locked.txt', '--', 'true'])
+    assertRejected(r, 125, /'secret\/locked\.txt': permission denied/, 'record')
+    const ok = await run(['hash-inputs', 'secret/open.txt'])
+    assert.equal(ok.exitCode, 0, ok.stderr) // the failure was the file, not the set-up
+    assert.ok(!existsSync(path.join(proj, '.prov/runs')) || readdirSync(path.join(proj, '.prov/runs')).length === 0, 'no run was written')
+    chmodSync(path.join(proj, 'secret/locked.txt'), 0o644)
   })
 })
