@@ -337,7 +337,13 @@ export function readSecretKey(s: Store): Buffer {
   }
   ensureStore(s)
   const tmp = tmpName(s, 'key')
-  writeFileSync(tmp, randomBytes(32), { mode: 0o600 })
+  const fd = openSync(tmp, 'wx', 0o600)
+  try {
+    writeSync(fd, randomBytes(32))
+    fsyncSync(fd) // a crash must not leave an empty key behind the link
+  } finally {
+    closeSync(fd)
+  }
   chmodSync(tmp, 0o600)
   try {
     linkSync(tmp, file) // fails if another process won the race: then use theirs
@@ -345,7 +351,12 @@ export function readSecretKey(s: Store): Buffer {
     if (!(isNodeError(e) && e.code === 'EEXIST')) { unlinkSync(tmp); throw new ProvError('E_STORE', `cannot create the key '${file}': ${describeErrno(e)}`) }
   }
   unlinkSync(tmp)
-  return readFileSync(file)
+  const key = readFileSync(file)
+  // A short key (an empty file, say) would make every fingerprint one anybody can compute.
+  if (key.length < 32) {
+    throw new ProvError('E_STORE', `the key '${file}' is damaged: ${key.length} bytes, expected 32`, { hint: 'remove it and prov makes a new one (fingerprints in earlier runs will then differ from new ones)' })
+  }
+  return key
 }
 
 /** The store's config: .prov/config.json (optional). */
