@@ -377,6 +377,23 @@ describe('secrets in the places around the matrix', () => {
     assertClean('prov diff', r.stdout + r.stderr, [{ name: 'commit subject', value: token }])
   })
 
+  test('a damaged (short) key is refused, not used: its fingerprints would be public', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const secret = shape.plain()
+    sb.write('.prov/secret.key', '')
+    const env = await sb.prov(['snapshot-env', '--no-tools'], { env: { API_TOKEN: secret } })
+    assert.equal(env.exitCode, 2)
+    assert.equal(env.stdout, '')
+    assert.match(env.stderr, /^prov: the key '.*secret\.key' is damaged: 0 bytes, expected 32\nhint: remove it/)
+    const r = await sb.prov(['record', '--', 'true'], { env: { API_TOKEN: secret } })
+    assert.equal(r.exitCode, 125)
+    assert.match(r.stderr, /is damaged/)
+    assert.deepEqual(readdirSync(path.join(sb.dir, '.prov/runs')), [])
+    // Without secrets there is nothing to fingerprint: recording works.
+    const plain = await sb.prov(['record', '-q', '--', 'true'])
+    assert.equal(plain.exitCode, 0, plain.stderr)
+  })
+
   test('an empty store directory gets a .gitignore for the key before the key exists', async () => {
     const sb = await repo({ README: 'hello\n' })
     const r = await sb.prov(['snapshot-env', '--no-tools'], { env: { DB_PASSWORD: 'x' } })
