@@ -2,14 +2,14 @@
 // corrupt a run, leave nothing behind in tmp/, and agree on the secret key.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, isValid, type Sandbox } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
+after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-concurrency-bin-${process.pid}`), { recursive: true, force: true }) })
 
 /**
  * A PATH holding only the tools used here, and `prov` itself: the environment snapshot probes

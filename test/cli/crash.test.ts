@@ -3,7 +3,7 @@
 // PROV_CRASH_RUNS sets how many kills (default 40).
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, watch, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, watch, writeFileSync } from 'node:fs'
 import { randomInt } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -13,7 +13,7 @@ import { BIN, makeRepo, type Sandbox } from '../helpers/prov.js'
 const RUNS = Number(process.env.PROV_CRASH_RUNS ?? 40)
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
+after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-crash-bin-${process.pid}`), { recursive: true, force: true }) })
 
 /** A PATH with only the tools used here (the environment snapshot probes every known tool). */
 function fastPath(): string {

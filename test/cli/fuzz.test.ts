@@ -274,7 +274,7 @@ describe(`properties of the pure functions (${RUNS} cases each)`, () => {
 
 // ---- through the CLI -----------------------------------------------------------------------
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
+after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-fuzz-bin-${process.pid}`), { recursive: true, force: true }) })
 
 /** A PATH with only the tools used here (the environment snapshot probes every known tool). */
 function fastPath(): string {

@@ -11,7 +11,7 @@ import { execa, execaSync } from 'execa'
 import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
+after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-paths-bin-${process.pid}`), { recursive: true, force: true }) })
 
 /** A PATH with only the tools used here (the environment snapshot probes every known tool). */
 function fastPath(): string {

@@ -3,14 +3,14 @@
 // patch is never written into the store nor printed by any command; diff still sees it change.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { randomBytes, randomInt } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup() })
+after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-secrets-bin-${process.pid}`), { recursive: true, force: true }) })
 
 /**
  * A PATH holding only the tools these tests use: the environment snapshot probes every known
