@@ -169,7 +169,7 @@ export function loadStatCache(store: Store): StatCache {
   return { file, mtimeNs: 0n, entries: Object.create(null) as Record<string, string>, dirty: false }
 }
 
-export function saveStatCache(store: Store, cache: StatCache): void {
+export function saveStatCache(cache: StatCache): void {
   if (!cache.dirty) return
   try {
     mkdirSync(path.dirname(cache.file), { recursive: true })
@@ -418,7 +418,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     }
   }
   progress.done()
-  if (cache) saveStatCache(store, cache)
+  if (cache) saveStatCache(cache)
   if (missing.length === 0) return out // in the order of targets: sorted
   for (const m of missing) out.push({ path: m, missing: true })
   return out.sort((a, b) => compareUtf8(a.path, b.path))

@@ -24,7 +24,7 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
 export async function runCommand(argv: readonly string[], opts: RunOptions): Promise<RunOutcome> {
   const [file, ...args] = argv
-  const cwd = toRecordPath(opts.root, process.cwd()).path
+  const cwd = commandCwd(opts.root)
   const started = new Date()
   const t0 = performance.now()
   const stdout = opts.capture ? ['inherit', { file: opts.capture.stdout }] : opts.stdoutToStderr ? 2 : 'inherit'

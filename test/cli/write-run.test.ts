@@ -1,5 +1,5 @@
 // Black-box tests of `prov write-run`: merging section documents into a stored run.
-import { test, describe, after, before } from 'node:test'
+import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'

@@ -7,7 +7,6 @@ import { REDACTED_RE, Redactor, stripUrlCredentials } from '../../../src/core/re
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef')
 const OTHER_KEY = Buffer.from('fedcba9876543210fedcba9876543210')
 const r = new Redactor(KEY)
-const FP = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 
 const alnum = (n: number, seed = 7): string => {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
