@@ -1,7 +1,7 @@
 // Black-box tests of `prov hash-inputs`: the built CLI against real files in temp directories.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { execaSync } from 'execa'
 import { makePlainDir, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
@@ -309,6 +309,34 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     assert.ok(existsSync(path.join(sb.dir, '.prov', 'cache')), 'the cache was written')
     const second = await hashOk(sb, ['a', 'd'])
     assert.deepEqual(second, first)
+  })
+
+  // git's racily-clean rule, isolated: a cache entry whose stat fields all match is trusted only
+  // when the file's times are older than the cache file. The entry's hash is made wrong on
+  // purpose, so the output tells whether the entry was used or the file read again.
+  test('an entry as new as the cache itself (changed in the same tick) is not trusted', async () => {
+    const sb = await repo({})
+    const file = sb.write('data.txt', 'AAAA')
+    await hashOk(sb, ['data.txt'])
+    const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.json')
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'))
+    const entry: string = cache.entries[file]
+    assert.ok(entry.endsWith(':' + sha256sum(file)), entry)
+    const wrong = 'f'.repeat(64)
+    cache.entries[file] = entry.slice(0, -64) + wrong
+    writeFileSync(cacheFile, JSON.stringify(cache))
+    const st = statSync(file, { bigint: true })
+    const atCacheTime = (t: bigint): void => {
+      const seconds = Number(t / 1000n) / 1e6 // ns → s, to the microsecond
+      utimesSync(cacheFile, seconds, seconds)
+    }
+    // The cache written in the same tick as the file changed: read again, the true hash.
+    atCacheTime(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs)
+    assert.equal((await hashOk(sb, ['data.txt']))[0].sha256, sha256sum(file))
+    // The control: the same entry in a cache written later is trusted (its wrong hash shows).
+    writeFileSync(cacheFile, JSON.stringify(cache))
+    atCacheTime((st.ctimeNs > st.mtimeNs ? st.ctimeNs : st.mtimeNs) + 5_000_000_000n)
+    assert.equal((await hashOk(sb, ['data.txt']))[0].sha256, wrong)
   })
 
   for (const noCache of [false, true]) {
