@@ -2,7 +2,6 @@
 // with --capture), SIGINT/SIGTERM/SIGHUP forwarded, and the outcome described as a command section.
 import { constants } from 'node:os'
 import path from 'node:path'
-import { execa } from 'execa'
 import type { CommandSection } from '../core/record.js'
 import { toRecordPath } from '../core/paths.js'
 
@@ -22,8 +21,18 @@ export interface RunOptions {
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
+let execaModule: Promise<typeof import('execa')> | undefined
+/**
+ * Load execa (about a quarter of record's start-up). record starts this early, so the load
+ * overlaps with the git and tool subprocesses it waits for anyway.
+ */
+export function loadRunner(): Promise<typeof import('execa')> {
+  return (execaModule ??= import('execa'))
+}
+
 export async function runCommand(argv: readonly string[], opts: RunOptions): Promise<RunOutcome> {
   const [file, ...args] = argv
+  const { execa } = await loadRunner()
   const cwd = commandCwd(opts.root)
   const started = new Date()
   const t0 = performance.now()
@@ -35,7 +44,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   // up (CMD already running) would otherwise kill prov, unrecorded, and leave CMD running. Handlers
   // run from the event loop, so `child` is always set by the time one runs.
   const atTerminal = Boolean(process.stdin.isTTY || process.stderr.isTTY)
-  let child: ReturnType<typeof execa> | undefined
+  let child: ReturnType<typeof import('execa')['execa']> | undefined
   const forward = (sig: NodeJS.Signals): void => {
     if (atTerminal && (sig === 'SIGINT' || sig === 'SIGQUIT')) return
     child?.kill(sig)
