@@ -2,27 +2,20 @@
 // corrupt a run, leave nothing behind in tmp/, and agree on the secret key.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, parseValid, isValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, parseValid, isValid, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-concurrency-bin-${process.pid}`), { recursive: true, force: true }) })
+after(() => { for (const s of sandboxes) s.cleanup() })
 
 /**
  * A PATH holding only the tools used here, and `prov` itself: the environment snapshot probes
  * every known tool on PATH, and a slow one would make each record slow.
  */
 function fastPath(): string {
-  const dir = path.join(tmpdir(), `prov-concurrency-bin-${process.pid}`)
-  mkdirSync(dir, { recursive: true })
-  for (const t of ['git', 'sh', 'make', 'true', 'cat', 'sleep']) {
-    for (const d of ['/usr/bin', '/bin']) {
-      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
-    }
-  }
+  const dir = toolsDir(['git', 'sh', 'make', 'true', 'cat', 'sleep'])
   writeFileSync(path.join(dir, 'prov'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`)
   chmodSync(path.join(dir, 'prov'), 0o755)
   return dir

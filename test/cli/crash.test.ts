@@ -3,29 +3,19 @@
 // PROV_CRASH_RUNS sets how many kills (default 24).
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, watch, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs'
 import { randomInt } from 'node:crypto'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const RUNS = Number(process.env.PROV_CRASH_RUNS ?? 24)
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-crash-bin-${process.pid}`), { recursive: true, force: true }) })
+after(() => { for (const s of sandboxes) s.cleanup() })
 
 /** A PATH with only the tools used here (the environment snapshot probes every known tool). */
-function fastPath(): string {
-  const dir = path.join(tmpdir(), `prov-crash-bin-${process.pid}`)
-  mkdirSync(dir, { recursive: true })
-  for (const t of ['git', 'sh', 'cat', 'sleep', 'true']) {
-    for (const d of ['/usr/bin', '/bin']) {
-      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
-    }
-  }
-  return dir
-}
+const TOOLS = toolsDir(['git', 'sh', 'cat', 'sleep', 'true'])
 
 async function repo(): Promise<Sandbox> {
   const sb = await makeRepo({
@@ -36,7 +26,7 @@ async function repo(): Promise<Sandbox> {
     'params.json': JSON.stringify({ lr: 0.1, layers: [64, 64] }),
     'out/.keep': '',
   })
-  sb.env.PATH = fastPath()
+  sb.env.PATH = TOOLS
   sandboxes.push(sb)
   return sb
 }

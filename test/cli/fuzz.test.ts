@@ -3,9 +3,8 @@
 // (write-run, diff-runs), then large inputs (a 10 MB params file, 100,000 input files).
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import { parseJsonDocuments, JsonDocsError } from '../../src/core/json-docs.js'
@@ -16,7 +15,7 @@ import { parseRef, resolveStoreRef, RefError } from '../../src/core/refs.js'
 import { parseArgv, ArgvError, type ArgSpec } from '../../src/core/argv.js'
 import { compareUtf8 } from '../../src/core/paths.js'
 import { Redactor } from '../../src/core/redact.js'
-import { makeRepo, parseValid, isValid, type Sandbox } from '../helpers/prov.js'
+import { makeRepo, parseValid, isValid, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const RUNS = Math.max(1, Number(process.env.PROV_FUZZ_RUNS ?? 1000))
 /** Cases through the real CLI: each spawns prov, so far fewer. */
@@ -274,19 +273,10 @@ describe(`properties of the pure functions (${RUNS} cases each)`, () => {
 
 // ---- through the CLI -----------------------------------------------------------------------
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-fuzz-bin-${process.pid}`), { recursive: true, force: true }) })
+after(() => { for (const s of sandboxes) s.cleanup() })
 
 /** A PATH with only the tools used here (the environment snapshot probes every known tool). */
-function fastPath(): string {
-  const dir = path.join(tmpdir(), `prov-fuzz-bin-${process.pid}`)
-  mkdirSync(dir, { recursive: true })
-  for (const t of ['git', 'sh', 'true']) {
-    for (const d of ['/usr/bin', '/bin']) {
-      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
-    }
-  }
-  return dir
-}
+const TOOLS = toolsDir(['git', 'sh', 'true'])
 
 /** Run `jobs` with at most `n` at once. */
 async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
@@ -317,7 +307,7 @@ describe(`random documents through the CLI (${CLI_RUNS} cases each)`, () => {
   let runId: string
   before(async () => {
     sb = await makeRepo({ README: 'hello\n' })
-    sb.env.PATH = fastPath()
+    sb.env.PATH = TOOLS
     sandboxes.push(sb)
     const r = await sb.prov(['record', '-q', '-p', 'lr=0.1', '--', 'true'])
     assert.equal(r.exitCode, 0, r.stderr)
@@ -408,7 +398,7 @@ describe('large inputs', () => {
   let sb: Sandbox
   before(async () => {
     sb = await makeRepo({ README: 'hello\n' })
-    sb.env.PATH = fastPath()
+    sb.env.PATH = TOOLS
     sandboxes.push(sb)
   })
 

@@ -6,25 +6,14 @@ import assert from 'node:assert/strict'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { tmpdir } from 'node:os'
 import { execa, execaSync } from 'execa'
-import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-paths-bin-${process.pid}`), { recursive: true, force: true }) })
+after(() => { for (const s of sandboxes) s.cleanup() })
 
 /** A PATH with only the tools used here (the environment snapshot probes every known tool). */
-function fastPath(): string {
-  const dir = path.join(tmpdir(), `prov-paths-bin-${process.pid}`)
-  mkdirSync(dir, { recursive: true })
-  for (const t of ['git', 'sh', 'true']) {
-    for (const d of ['/usr/bin', '/bin']) {
-      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
-    }
-  }
-  return dir
-}
-const PATH = fastPath()
+const PATH = toolsDir(['git', 'sh', 'true'])
 
 async function repo(files?: Record<string, string>): Promise<Sandbox> {
   const sb = await makeRepo(files)

@@ -3,30 +3,19 @@
 // patch is never written into the store nor printed by any command; diff still sees it change.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { randomBytes, randomInt } from 'node:crypto'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { makeRepo, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
-after(() => { for (const s of sandboxes) s.cleanup(); rmSync(path.join(tmpdir(), `prov-secrets-bin-${process.pid}`), { recursive: true, force: true }) })
+after(() => { for (const s of sandboxes) s.cleanup() })
 
 /**
  * A PATH holding only the tools these tests use: the environment snapshot probes every known
  * tool on PATH, and a slow one (pip3 takes seconds) would make each record slow.
  */
-function fastPath(): string {
-  const dir = path.join(tmpdir(), `prov-secrets-bin-${process.pid}`)
-  mkdirSync(dir, { recursive: true })
-  for (const t of ['git', 'sh', 'true', 'cat']) {
-    for (const d of ['/usr/bin', '/bin']) {
-      try { symlinkSync(path.join(d, t), path.join(dir, t)); break } catch (e) { if ((e as NodeJS.ErrnoException).code === 'EEXIST') break }
-    }
-  }
-  return dir
-}
-const PATH = fastPath()
+const PATH = toolsDir(['git', 'sh', 'true', 'cat'])
 
 async function repo(files: Record<string, string>): Promise<Sandbox> {
   const sb = await makeRepo(files)

@@ -149,19 +149,30 @@ export function isValid(kind: keyof typeof validators, doc: unknown): boolean {
   return validators[kind](doc) as boolean
 }
 
+/** Symlink each tool, as found on PATH, into `dir`. */
+function linkTools(dir: string, tools: readonly string[]): string {
+  mkdirSync(dir, { recursive: true })
+  for (const tool of tools) {
+    const from = (process.env.PATH ?? '/usr/bin:/bin').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
+    if (from === undefined) throw new Error(`${tool} is not on PATH`)
+    symlinkSync(path.join(from, tool), path.join(dir, tool))
+  }
+  return dir
+}
+
 /**
  * Give a sandbox a PATH holding only these tools: a fresh store asks every tool it knows on PATH
  * for its version (java, nvcc, docker ...), which costs seconds of CPU per test.
  */
 export function narrowPath(sb: Sandbox, tools: readonly string[]): void {
-  const bin = path.join(sb.home, 'tools')
-  mkdirSync(bin)
-  for (const tool of tools) {
-    const dir = (sb.env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
-    if (dir === undefined) throw new Error(`${tool} is not on PATH`)
-    symlinkSync(path.join(dir, tool), path.join(bin, tool))
-  }
-  sb.env.PATH = bin
+  sb.env.PATH = linkTools(path.join(sb.home, 'tools'), tools)
+}
+
+/** The same, as one directory for a whole test file (removed after its tests): use it as PATH. */
+export function toolsDir(tools: readonly string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'prov-tools-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  return linkTools(dir, tools)
 }
 
 /** makeRepo for one test file: every repository it makes is removed after the file's tests. */
