@@ -93,7 +93,9 @@ describe('SIGKILL at random moments', () => {
     const t0 = Date.now()
     const second = await sb.prov(recordArgs(RUNS + 1, false))
     assert.equal(second.exitCode, 0, second.stderr)
-    const span = Math.max(200, Math.round((Date.now() - t0) * 0.9))
+    // A record that ends before its kill narrows the window: on a loaded machine the measured
+    // record may have been slow, and most kills would then come too late to test anything.
+    let span = Math.max(200, Math.round((Date.now() - t0) * 0.9))
     let killed = 0
     // Two lanes at once: one lane's verify reads the store while the other's record writes it.
     const lane = async (lane: number): Promise<void> => {
@@ -101,7 +103,10 @@ describe('SIGKILL at random moments', () => {
         const capture = i % 3 === 0
         const r = await killRecord(sb, recordArgs(i + 1, capture), sleep(randomInt(span)))
         if (r.killed) killed++
-        else assert.equal(r.exitCode, 0, `record ${i} ended by itself with ${r.exitCode}`)
+        else {
+          assert.equal(r.exitCode, 0, `record ${i} ended by itself with ${r.exitCode}`)
+          span = Math.max(50, Math.round(span * 0.75))
+        }
         await assertSound(sb, `after kill ${i}`, i % 8 < 2) // log too after every fourth kill of each lane
       }
     }
