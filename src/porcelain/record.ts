@@ -5,7 +5,7 @@ import { hashFile, hashPaths } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
-import { runCommand, commandCwd, loadRunner, type RunOutcome } from '../io/run.js'
+import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
@@ -55,7 +55,6 @@ export default defineCommand({
     const store = locateStore({ store: args.store })
     const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
-    if (!args['no-exec']) loadRunner().catch(() => { /* reported when the command runs */ })
 
     // Before the command: params, inputs, environment and code.
     const params = await readParams(sequence)
