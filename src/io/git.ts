@@ -3,11 +3,12 @@
 // than the whole start-up budget of `prov git-state` (see test/bench).
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { isUtf8 } from 'node:buffer'
 import { log } from './log.js'
 import { parseStatusV2 } from '../core/git-status.js'
+import { remoteUrls, type RemoteUrl } from '../core/git-config.js'
 import { compareUtf8 } from '../core/paths.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
 import type { GitState } from '../core/record.js'
@@ -54,7 +55,7 @@ export async function readGitState(store: Store, redactor: Redactor, opts: { pat
   const spec = ['--', ':(top)', ...storeExclude(store)]
   const [status, remotes] = await Promise.all([
     runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', ...spec]),
-    runGit(top, ['config', '-z', '--get-regexp', '^remote\\..*\\.url$']),
+    readRemotes(top),
   ])
   if (status.missing) return null
   if (status.code !== 0) {
@@ -70,7 +71,7 @@ export async function readGitState(store: Store, redactor: Redactor, opts: { pat
     dirty: parsed.changes.length > 0,
     // git lists tracked changes before untracked files; records sort every path list by its bytes
     changes: parsed.changes.map((c) => (c.from === undefined ? { path: c.path, status: c.status } : c)).sort((a, b) => compareUtf8(a.path, b.path)),
-    remote: pickRemote(remotes.code === 0 ? remotes.stdout.toString('utf8') : '', redactor),
+    remote: pickRemote(remotes, redactor),
     patch: null,
   }
   if (opts.patch !== false && parsed.changes.some((c) => c.status !== '??')) {
@@ -97,12 +98,74 @@ function warnBadNames(out: Buffer): void {
   }
 }
 
-/** origin's URL if there is one, else the first remote's; credentials stripped, secrets scrubbed. */
-function pickRemote(out: string, redactor: Redactor): string | null {
-  const entries = out.split('\0').filter(Boolean).map((e) => {
+/**
+ * The config files git reads, in its order, when nothing in the environment redirects it; null
+ * when something does (then git itself is asked). The system file is Debian's and most Linux
+ * distributions' /etc/gitconfig; a git built with another prefix keeps it elsewhere, and remote
+ * URLs are not set there.
+ */
+function configFiles(top: string): string[] | null {
+  const env = process.env
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('GIT_CONFIG') && k !== 'GIT_CONFIG_NOSYSTEM') return null
+    if (k === 'GIT_DIR' || k === 'GIT_COMMON_DIR') return null
+  }
+  let gitDir = path.join(top, '.git')
+  try {
+    if (!statSync(gitDir).isDirectory()) {
+      // a linked worktree or a submodule: ".git" is a file naming the git directory
+      const m = /^gitdir: (.+)$/m.exec(readFileSync(gitDir, 'utf8'))
+      if (m === null) return null
+      gitDir = path.resolve(top, m[1]!.trim())
+    }
+  } catch {
+    return null
+  }
+  let commonDir = gitDir
+  try {
+    commonDir = path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim())
+  } catch { /* not a linked worktree */ }
+  const files: string[] = []
+  const nosystem = env.GIT_CONFIG_NOSYSTEM
+  if (nosystem === undefined || nosystem === '' || /^(0|false|no|off)$/i.test(nosystem)) files.push('/etc/gitconfig')
+  const xdg = env.XDG_CONFIG_HOME
+  const home = env.HOME
+  if (xdg !== undefined && xdg !== '') files.push(path.join(xdg, 'git', 'config'))
+  else if (home !== undefined && home !== '') files.push(path.join(home, '.config', 'git', 'config'))
+  if (home !== undefined && home !== '') files.push(path.join(home, '.gitconfig'))
+  files.push(path.join(commonDir, 'config'))
+  return files
+}
+
+/**
+ * The remote URLs, as `git config --get-regexp '^remote\..*\.url$'` lists them. Plain config
+ * files are read here (one process fewer on every record: starting one costs Node ~5 ms); when
+ * one is not plain, or uses a per-worktree config, git answers.
+ */
+async function readRemotes(top: string): Promise<RemoteUrl[]> {
+  const files = configFiles(top)
+  if (files !== null) {
+    const out: RemoteUrl[] = []
+    let plain = true
+    for (const f of files) {
+      let text: string
+      try { text = readFileSync(f, 'utf8') } catch { continue }
+      const urls = /worktreeconfig/i.test(text) ? null : remoteUrls(text)
+      if (urls === null) { plain = false; break }
+      out.push(...urls)
+    }
+    if (plain) return out
+  }
+  const r = await runGit(top, ['config', '-z', '--get-regexp', '^remote\\..*\\.url$'])
+  if (r.code !== 0) return []
+  return r.stdout.toString('utf8').split('\0').filter(Boolean).map((e) => {
     const nl = e.indexOf('\n')
     return { key: e.slice(0, nl), url: e.slice(nl + 1) }
   })
+}
+
+/** origin's URL if there is one, else the first remote's; credentials stripped, secrets scrubbed. */
+function pickRemote(entries: RemoteUrl[], redactor: Redactor): string | null {
   const chosen = entries.find((e) => e.key === 'remote.origin.url') ?? entries[0]
   return chosen === undefined ? null : redactor.scrubText(stripUrlCredentials(chosen.url))
 }

@@ -229,6 +229,29 @@ describe('git-state', { concurrency: true }, () => {
     assert.equal(g.remote, 'https://github.com/o/r.git')
   })
 
+  test('the remote as git reads it: from the repository, the global config, an include, a -c', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    await sb.git('remote', 'add', 'backup', 'https://example.com/backup.git')
+    assert.equal((await gitState(sb)).remote, 'https://example.com/backup.git', 'the only remote')
+    await sb.git('remote', 'add', 'origin', 'https://example.com/origin.git')
+    assert.equal((await gitState(sb)).remote, 'https://example.com/origin.git', 'origin before the others')
+    // A remote set in an included file: prov reads plain config files itself, and asks git otherwise.
+    await sb.git('remote', 'remove', 'origin')
+    sb.write('.git/extra.inc', '[remote "origin"]\n\turl = https://example.com/included.git\n')
+    await sb.git('config', 'include.path', 'extra.inc')
+    assert.equal((await gitState(sb)).remote, 'https://example.com/included.git', 'through [include]')
+    await sb.git('config', '--unset', 'include.path')
+    // In the user's global config (HOME is the sandbox's), and through GIT_CONFIG_* variables.
+    sb.write('home/.gitconfig', '[remote "origin"]\n\turl = https://example.com/global.git\n')
+    const home = path.join(sb.dir, 'home')
+    let r = await sb.prov(['git-state'], { env: { HOME: home } })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(parseValid('git', r.stdout).git.remote, 'https://example.com/global.git', 'from ~/.gitconfig')
+    r = await sb.prov(['git-state'], { env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'remote.origin.url', GIT_CONFIG_VALUE_0: 'https://example.com/env.git' } })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(parseValid('git', r.stdout).git.remote, 'https://example.com/env.git', 'from GIT_CONFIG_COUNT')
+  })
+
   test('a 2 MiB tracked file that changed is listed in patch.omitted, not in the patch text', async () => {
     const line = 'abcdefghijklmnopqrstuvwxyz0123456789\n'
     const big = line.repeat(Math.ceil((2 << 20) / line.length))
