@@ -56,11 +56,14 @@ export default defineCommand({
     const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
 
-    // Before the command: params, inputs, environment and code.
+    // Before the command: environment and code (git and tool probes start first and run while
+    // this process reads the params and hashes the inputs), params, inputs.
+    const context = Promise.all([readEnvSnapshot(store, redactor), readGitState(store, redactor)])
+    context.catch(() => { /* awaited below; a params or input error ends the run first */ })
     const params = await readParams(sequence)
     const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
     const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
-    const [env, git] = await Promise.all([readEnvSnapshot(store, redactor), readGitState(store, redactor)])
+    const [env, git] = await context
 
     // The command itself.
     let outcome: RunOutcome
