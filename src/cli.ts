@@ -6,30 +6,12 @@ import { VERSION } from './io/env.js'
 import type { RunData } from './plumbing/_args.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own ArgsDef
-type Loader = () => Promise<CommandDef<any>>
-
-/** Every command, loaded only when it is run. */
-export const COMMANDS: Record<string, Loader> = {
-  // porcelain
-  record: () => import('./porcelain/record.js').then((m) => m.default),
-  diff: () => import('./porcelain/diff.js').then((m) => m.default),
-  log: () => import('./porcelain/log.js').then((m) => m.default),
-  show: () => import('./porcelain/show.js').then((m) => m.default),
-  verify: () => import('./porcelain/verify.js').then((m) => m.default),
-  // plumbing
-  'hash-inputs': () => import('./plumbing/hash-inputs.js').then((m) => m.default),
-  'snapshot-env': () => import('./plumbing/snapshot-env.js').then((m) => m.default),
-  'git-state': () => import('./plumbing/git-state.js').then((m) => m.default),
-  'read-params': () => import('./plumbing/read-params.js').then((m) => m.default),
-  exec: () => import('./plumbing/exec.js').then((m) => m.default),
-  'write-run': () => import('./plumbing/write-run.js').then((m) => m.default),
-  'diff-runs': () => import('./plumbing/diff-runs.js').then((m) => m.default),
-  // help
-  help: () => import('./porcelain/help.js').then((m) => m.default),
-}
+export type Loader = () => Promise<CommandDef<any>>
 
 export const PORCELAIN = ['record', 'diff', 'log', 'show', 'verify']
 export const PLUMBING = ['hash-inputs', 'snapshot-env', 'git-state', 'read-params', 'exec', 'write-run', 'diff-runs']
+/** Every command's name: src/commands.ts loads each. */
+export const NAMES = [...PORCELAIN, ...PLUMBING, 'help']
 
 const ROOT_USAGE = `usage: prov [--version] [--help] <command> [<args>]
 
@@ -98,8 +80,11 @@ function report(e: unknown): void {
   if (process.env.PROV_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n')
 }
 
-/** Run prov with these arguments; resolves to the exit status. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Run prov with these arguments; resolves to the exit status. `commands` loads the commands this
+ * build holds: all of them (src/commands.ts), or, in a bundle made for one command, that one.
+ */
+export async function main(argv: string[], commands: Readonly<Record<string, Loader>>): Promise<number> {
   let failureCode = 2
   try {
     const [first, ...rest] = argv
@@ -116,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`, `see 'prov --help'`)
-    const load = COMMANDS[first]
+    const load = commands[first]
+    if (load === undefined && NAMES.includes(first)) throw new Error(`this build of prov holds no '${first}' command`)
     if (load === undefined) throw new UsageError(`'${first}' is not a prov command`, `see 'prov --help' for the list of commands`)
     const cmd = await load()
     const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta

@@ -5,6 +5,7 @@
 import os from 'node:os'
 import { readFileSync, readlinkSync, statSync, accessSync, constants, mkdirSync, openSync, readSync, closeSync } from 'node:fs'
 import path from 'node:path'
+import { createRequire } from 'node:module'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
 import type { Store } from './store.js'
@@ -60,7 +61,7 @@ export function parseVersion(out: string): string | null {
 
 /** A tool's version line; '' when it printed none; null when it failed to answer in time. */
 async function probe(file: string, args: string[]): Promise<string | null> {
-  const { spawn } = await import('node:child_process')
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')
   return new Promise((resolve) => {
     let out = ''
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })

@@ -22,7 +22,7 @@ export default defineCommand({
     command: { type: 'positional', required: false, description: 'The command whose page to open' },
   },
   async run({ args }) {
-    const { COMMANDS, main } = await import('../cli.js')
+    const { COMMANDS, main } = await import('../commands.js')
     const name = args.command as string | undefined
     if (name !== undefined && !(name in COMMANDS)) throw new UsageError(`'${name}' is not a prov command`, "see 'prov --help'")
     const page = name === undefined ? 'prov.1' : `prov-${name}.1`

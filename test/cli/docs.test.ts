@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { ROOT, makePlainDir, type Sandbox } from '../helpers/prov.js'
-import { COMMANDS } from '../../src/cli.js'
+import { COMMANDS } from '../../src/commands.js'
 
 const NAMES = Object.keys(COMMANDS)
 const REQUIRED = ['SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'OUTPUT', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO']
@@ -183,8 +183,8 @@ describe('rendered pages and the package', () => {
   test('npm pack ships the bundle, the bin, the schemas, the rendered pages, README and LICENSE, and no tests or sources', () => {
     const has = (p: string): boolean => packed.includes(p)
     assert.ok(has('bin/prov.mjs'), 'bin/prov.mjs')
-    assert.ok(has('dist/cli.mjs'), 'dist/cli.mjs')
-    assert.ok(packed.some((p) => p.startsWith('dist/chunks/')), 'dist/chunks/')
+    assert.ok(has('dist/main.cjs'), 'dist/main.cjs')
+    for (const name of NAMES) assert.ok(has(`dist/commands/${name}.cjs`), `dist/commands/${name}.cjs`)
     assert.ok(has('schemas/run.schema.json') && has('schemas/diff.schema.json'), 'schemas/')
     for (const m of pkg.man ?? []) assert.ok(has(m.replace(/^\.\//, '')), `${m} is not in the package`)
     assert.ok(has('LICENSE'), 'LICENSE')

@@ -2,11 +2,11 @@
 // colour, stack traces, and a stdout closed early.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, ROOT, makeRepo, type Sandbox } from '../helpers/prov.js'
-import { COMMANDS } from '../../src/cli.js'
+import { COMMANDS } from '../../src/commands.js'
 
 const NAMES = Object.keys(COMMANDS)
 /** record and exec run a command: their own failures are 125, as env(1)'s */
@@ -192,5 +192,47 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
     assert.equal(String(r.stdout), '{')
     assert.equal(String(r.stderr), '')
     assert.equal(readFileSync(status, 'utf8').trim(), '0')
+  })
+})
+
+describe('global: the compiled-code cache', () => {
+  test('the first run of a command stores its compiled code (0600, in a 0700 directory); later runs use it and print the same', async () => {
+    const cacheHome = path.join(sb.home, 'xdg-cache')
+    const env = { XDG_CACHE_HOME: cacheHome }
+    const dir = path.join(cacheHome, 'prov', 'v8')
+    const first = await sb.prov(['hash-inputs', 'README'], { env })
+    assert.equal(first.exitCode, 0, first.stderr)
+    const entries = readdirSync(dir)
+    assert.equal(entries.length, 1, entries.join(' '))
+    assert.match(entries[0]!, /^hash-inputs-v\d+\.\d+\.\d+-/)
+    const file = path.join(dir, entries[0]!)
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    assert.equal(statSync(dir).mode & 0o777, 0o700)
+    const size = statSync(file).size
+    assert.ok(size > 10_000, `${size} bytes of code`)
+    const mtime = statSync(file).mtimeMs
+    const second = await sb.prov(['hash-inputs', 'README'], { env })
+    assert.deepEqual(second, first)
+    assert.equal(statSync(file).mtimeMs, mtime, 'a cache that V8 took is not written again')
+
+    // An entry V8 refuses (here: garbage) is replaced, and the command runs as ever.
+    writeFileSync(file, 'not compiled code')
+    const third = await sb.prov(['hash-inputs', 'README'], { env })
+    assert.deepEqual(third, first)
+    assert.ok(statSync(file).size > 10_000, 'rewritten with compiled code')
+
+    // A cache directory that cannot be written does not matter.
+    const blocked = path.join(sb.home, 'blocked')
+    writeFileSync(blocked, 'a file, not a directory')
+    const fourth = await sb.prov(['hash-inputs', 'README'], { env: { XDG_CACHE_HOME: blocked } })
+    assert.deepEqual(fourth, first)
+  })
+
+  test('NODE_DISABLE_COMPILE_CACHE=1 writes none', async () => {
+    const cacheHome = path.join(sb.home, 'xdg-cache-off')
+    const r = await sb.prov(['--version'], { env: { XDG_CACHE_HOME: cacheHome, NODE_DISABLE_COMPILE_CACHE: '1' } })
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stdout, `prov ${VERSION}\n`)
+    assert.equal(existsSync(cacheHome), false)
   })
 })
