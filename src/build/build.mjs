@@ -78,6 +78,9 @@ await build({
   platform: 'node',
   target: 'node20',
   outExtension: { '.js': '.cjs' },
+  // Loaded from node_modules when needed (YAML params, a diff of two patches): every run reads
+  // its bundle, and these two were half of record's and diff's.
+  external: ['yaml', 'diff'],
   define: { PROV_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__provModuleUrl' },
   banner: { js: "var __provModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifySyntax: true,

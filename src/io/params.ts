@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { buildParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { InputError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
@@ -22,9 +23,9 @@ export async function readParamsFile(file: string): Promise<unknown> {
       }
     }
   }
-  // yaml is CommonJS: in the bundle its exports arrive only as the default export.
-  const yaml = await import('yaml')
-  const { parse } = yaml.default ?? yaml
+  // yaml is loaded from node_modules when a file needs it: it is left out of the bundles, which
+  // every run reads (src/build/build.mjs).
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml')
   try {
     return parse(text, { maxAliasCount: 1000 }) as unknown
   } catch (e) {

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords } from '../io/compare.js'
 import { loadRun, readRunFileText, type LoadedRun } from '../io/runs.js'
@@ -115,7 +116,7 @@ async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | nu
   if (pa === pb) return null
   if (pa === '') return { title: 'uncommitted changes in b only:', text: pb }
   if (pb === '') return { title: 'uncommitted changes in a only:', text: pa }
-  const { createTwoFilesPatch } = await import('diff')
+  const { createTwoFilesPatch } = createRequire(import.meta.url)('diff') as typeof import('diff')
   const text = createTwoFilesPatch('a/uncommitted.patch', 'b/uncommitted.patch', pa, pb, '', '', { context: 2 })
   return { title: 'how the uncommitted changes differ (a diff of the two patches):', text: text.split('\n').slice(3).join('\n') }
 }
