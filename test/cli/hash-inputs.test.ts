@@ -360,3 +360,47 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     })
   }
 })
+
+describe('hash-inputs: many files (two threads)', () => {
+  test('4,000 files, a 2 MiB one among them: every hash as sha256sum gives it, with and without the cache; one edited file is read again', async () => {
+    // Over PARALLEL_MIN (3,000) files to read: the second thread takes part.
+    const sb = await makePlainDir()
+    after(() => sb.cleanup())
+    const old = new Date('2001-02-03T04:05:06Z')
+    for (let d = 0; d < 40; d++) {
+      mkdirSync(path.join(sb.dir, 'data', `d${d}`), { recursive: true })
+      for (let f = 0; f < 100; f++) {
+        const file = path.join(sb.dir, 'data', `d${d}`, `f${f}`)
+        writeFileSync(file, `file ${d}/${f}\n`.repeat(1 + ((d * 7 + f) % 5)))
+        utimesSync(file, old, old)
+      }
+    }
+    const big = path.join(sb.dir, 'data', 'd7', 'big')
+    writeFileSync(big, Buffer.alloc(2 << 20, 'x'))
+    utimesSync(big, old, old)
+    // sha256sum over every file, in one process: its lines, in the order of the paths' bytes.
+    const list = execaSync('sh', ['-c', 'find data -type f -print0 | xargs -0 sha256sum'], { cwd: sb.dir })
+    const expected = String(list.stdout).split('\n').map((l) => ({ path: l.slice(66), sha256: l.slice(0, 64) })).sort((a, b) => byUtf8(a.path, b.path))
+    assert.equal(expected.length, 4001)
+    const check = (entries: any[]): void => {
+      assert.deepEqual(entries.map((e) => ({ path: e.path, sha256: e.sha256 })), expected)
+    }
+    const noCache = await hashOk(sb, ['--no-cache', 'data'])
+    check(noCache)
+    assert.equal(noCache.find((e) => e.path === 'data/d7/big').size, 2 << 20)
+    const first = await hashOk(sb, ['data'])
+    assert.deepEqual(first, noCache)
+    const cached = await hashOk(sb, ['data'])
+    assert.deepEqual(cached, noCache)
+    // One file among them edited, keeping its size and mtime: read again, the rest from the cache.
+    const edited = path.join(sb.dir, 'data', 'd39', 'f99')
+    const size = statSync(edited).size
+    writeFileSync(edited, 'y'.repeat(size))
+    utimesSync(edited, old, old)
+    const later = await hashOk(sb, ['data'])
+    const i = later.findIndex((e) => e.path === 'data/d39/f99')
+    assert.equal(later[i].sha256, sha256sum(edited))
+    assert.notEqual(later[i].sha256, noCache[i].sha256)
+    assert.deepEqual(later.filter((_, j) => j !== i), noCache.filter((_, j) => j !== i))
+  })
+})
