@@ -56,9 +56,10 @@ export default defineCommand({
     const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
 
-    // Before the command: environment and code (git and tool probes start first and run while
-    // this process reads the params and hashes the inputs), params, inputs.
-    const context = Promise.all([readEnvSnapshot(store, redactor), readGitState(store, redactor)])
+    // Before the command: code and environment (git, started first, runs while this process
+    // looks for the tools, reads the params and hashes the inputs), params, inputs.
+    const code = readGitState(store, redactor)
+    const context = Promise.all([readEnvSnapshot(store, redactor), code])
     context.catch(() => { /* awaited below; a params or input error ends the run first */ })
     const params = await readParams(sequence)
     const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
