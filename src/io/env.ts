@@ -135,22 +135,68 @@ function toolCacheFile(store: Store): string {
  * that prints no version is left out; one that does not answer within the timeout is left out
  * and asked again next time.
  */
+/**
+ * Where each tool is on PATH, as `which` finds it: remembered with the PATH and the modification
+ * times of its directories, since a file added, removed or renamed in a directory changes its
+ * time. A directory changed in the same tick as the lookup (or later) is looked at again: the
+ * lookup is trusted only when every directory is older than it (git's racily-clean rule).
+ */
+function lookUp(names: readonly string[], pathVar: string, cache: Record<string, string>): { files: Array<string | null>; changed: boolean } {
+  const started = Date.now()
+  const parts = [pathVar, names.join(' ')]
+  let trusted = true
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (dir === '') continue
+    let mtimeMs = -1
+    try { mtimeMs = statSync(dir).mtimeMs } catch { /* not there */ }
+    if (mtimeMs >= started - 1000) trusted = false
+    parts.push(`${dir}:${mtimeMs}`)
+  }
+  const key = `which\0${parts.join('\0')}`
+  const hit = cache[key]
+  if (hit !== undefined) {
+    const files = hit.split('\0').map((f) => (f === '' ? null : f))
+    if (files.length === names.length) return { files, changed: false }
+  }
+  const files = names.map((name) => which(name, pathVar))
+  let changed = false
+  for (const k of Object.keys(cache)) {
+    if (k.startsWith('which\0')) {
+      delete cache[k]
+      changed = true
+    }
+  }
+  if (trusted) {
+    cache[key] = files.map((f) => f ?? '').join('\0')
+    changed = true
+  }
+  return { files, changed }
+}
+
 export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)
   let cache: Record<string, string> = {}
   try { cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string> } catch { /* none yet */ }
-  let dirty = false
+  const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
+  let dirty = changed
   let context: string | undefined
-  const found = await Promise.all(Object.entries(tools).map(async ([name, args]) => {
-    const file = which(name, pathVar)
+  const found = await Promise.all(Object.entries(tools).map(async ([name, args], i) => {
+    const file = files[i]!
     if (file === null) return null
     let key: string
     try {
       const st = statSync(file)
       key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${args.join(' ')}`
     } catch { return null }
-    if (isScript(file)) key += `\0${(context ??= wrapperContext())}`
+    // Whether it is a script is remembered with the binary's identity: one read fewer per tool.
+    let script = cache[`script\0${key}`]
+    if (script === undefined) {
+      script = isScript(file) ? '1' : '0'
+      cache[`script\0${key}`] = script
+      dirty = true
+    }
+    if (script === '1') key += `\0${(context ??= wrapperContext())}`
     let version: string | null | undefined = cache[key]
     if (version === undefined) {
       version = await probe(file, args)

@@ -1,7 +1,7 @@
 // Black-box tests of `prov snapshot-env`.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -167,5 +167,38 @@ describe('snapshot-env', { concurrency: true }, () => {
     const os = JSON.parse(String(r.stdout))
     assert.equal(os.platform, process.platform)
     assert.equal(os.arch, process.arch)
+  })
+})
+
+describe('snapshot-env: tool versions, remembered per user', () => {
+  test('a tool added to, changed in or removed from a PATH directory is seen at once, though lookups and versions are cached', async () => {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const bin = path.join(s.dir, 'bin')
+    mkdirSync(bin)
+    const old = new Date('2001-02-03T04:05:06Z')
+    const env = { PATH: bin }
+    const tools = async (): Promise<Record<string, string>> => (await snapshot(s, [], env)).tools
+    const cacheFile = path.join(s.home, '.cache', 'prov', 'tools.json')
+
+    utimesSync(bin, old, old) // old enough that the lookup is remembered
+    assert.deepEqual(await tools(), {})
+    assert.ok(Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8'))).some((k) => k.startsWith('which\0')), 'the lookup is cached')
+
+    // Added: the directory's time changes, so the cached lookup no longer applies.
+    const dvc = path.join(bin, 'dvc')
+    writeFileSync(dvc, '#!/bin/sh\necho "3.1.0"\n', { mode: 0o755 })
+    assert.deepEqual(await tools(), { dvc: '3.1.0' })
+    utimesSync(bin, old, old)
+    assert.deepEqual(await tools(), { dvc: '3.1.0' }, 'from the cache')
+
+    // Changed in place (the directory's time kept): the tool's own size and time give it away.
+    writeFileSync(dvc, '#!/bin/sh\necho "3.2.10"\n')
+    utimesSync(bin, old, old)
+    assert.deepEqual(await tools(), { dvc: '3.2.10' })
+
+    // Removed.
+    rmSync(dvc)
+    assert.deepEqual(await tools(), {})
   })
 })
