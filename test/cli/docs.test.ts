@@ -10,6 +10,7 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { ROOT, makePlainDir, type Sandbox } from '../helpers/prov.js'
 import { COMMANDS } from '../../src/commands.js'
+import { NAMES as CLI_NAMES } from '../../src/cli.js'
 
 const NAMES = Object.keys(COMMANDS)
 const REQUIRED = ['SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'OUTPUT', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO']
@@ -178,6 +179,10 @@ describe('rendered pages and the package', () => {
       assert.doesNotMatch(roff, /&(quot|#39|amp|lt|gt);/, `man/${page}.1 holds an HTML entity`)
     }
     assert.deepEqual([...(pkg.man ?? [])].sort(), pages.map((p) => `./man/${p}.1`).sort())
+  })
+
+  test('the command table and the names main() knows are the same commands', () => {
+    assert.deepEqual([...CLI_NAMES].sort(), [...NAMES].sort())
   })
 
   test('npm pack ships the bundle, the bin, the schemas, the rendered pages, README and LICENSE, and no tests or sources', () => {
