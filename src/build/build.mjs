@@ -1,6 +1,7 @@
 // The build: precompiled schema validators, one esbuild bundle with lazily loaded
 // command chunks, and the man pages. Run by `npm run build` (and so by `npm install`).
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync, renameSync } from 'node:fs'
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync, renameSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Ajv2020 from 'ajv/dist/2020.js'
@@ -39,6 +40,21 @@ writeAtomic(path.join(gen, 'validators.js'), imports.join('') + code)
 writeAtomic(path.join(gen, 'validators.d.ts'),
   Object.keys(exportsMap).map((k) => `export declare const ${k}: import('../schema.js').Validator\n`).join(''))
 
+// A digest of everything that decides how a run is checked (the source, the schemas, the
+// validators made above): a run found sound by one build is checked again by another
+// (src/io/verified.ts).
+const checksHash = createHash('sha256')
+const digestTree = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const file = path.join(dir, name)
+    if (statSync(file).isDirectory()) digestTree(file)
+    else checksHash.update(`${path.relative(root, file)}\0${readFileSync(file).length}\0`).update(readFileSync(file))
+  }
+}
+digestTree(path.join(root, 'src'))
+digestTree(path.join(root, 'schemas'))
+const checks = checksHash.digest('hex').slice(0, 32)
+
 // 2. The bundle: dist/cli.mjs plus one chunk per lazily imported command.
 // Built beside dist/ and swapped in, so a test running meanwhile never sees half a build.
 const dist = path.join(root, 'dist')
@@ -54,7 +70,7 @@ await build({
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
-  define: { PROV_VERSION: JSON.stringify(pkg.version) },
+  define: { PROV_VERSION: JSON.stringify(pkg.version), PROV_CHECKS: JSON.stringify(`${pkg.version}-${checks}`) },
   banner: { js: "import { createRequire as __provRequire } from 'node:module'; const require = __provRequire(import.meta.url);" },
   minifySyntax: true,
   legalComments: 'none',
