@@ -18,7 +18,11 @@ export interface LoadedRun {
   dir: string | null
 }
 
-/** Load a run by reference (id, prefix, @, @~N, path, or - for stdin), validated against the schema. */
+/**
+ * Load a run by reference (id, prefix, @, @~N, path, or - for stdin), validated against the
+ * schema and (but for stdin) its id; a stored run found sound before and unchanged since is not
+ * checked again (io/verified.ts).
+ */
 export async function loadRun(store: Store, ref: string, opts: { partial?: boolean } = {}): Promise<LoadedRun> {
   const { id, file } = resolveRef(store, ref)
   if (file === '-') {
