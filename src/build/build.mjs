@@ -1,5 +1,7 @@
-// The build: precompiled schema validators, one bundle per command, and the man pages. Run by `npm run build` (and so by `npm install`).
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync, renameSync } from 'node:fs'
+// The build: precompiled schema validators, one bundle per command, and the man pages. Run by
+// `npm run build` (and so by `npm install`).
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync, renameSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Ajv2020 from 'ajv/dist/2020.js'
@@ -66,6 +68,21 @@ export const run = (argv: string[]): Promise<number> => main(argv, {})
 `)
 entryPoints.main = path.join(entryDir, 'main.ts')
 
+// A digest of everything that decides how a run is checked (the source, the schemas, the
+// validators made above): a run found sound by one build is checked again by another
+// (src/io/verified.ts).
+const checksHash = createHash('sha256')
+const digestTree = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const file = path.join(dir, name)
+    if (statSync(file).isDirectory()) digestTree(file)
+    else checksHash.update(`${path.relative(root, file)}\0${readFileSync(file).length}\0`).update(readFileSync(file))
+  }
+}
+digestTree(path.join(root, 'src'))
+digestTree(path.join(root, 'schemas'))
+const checks = checksHash.digest('hex').slice(0, 32)
+
 // Built beside dist/ and swapped in, so a test running meanwhile never sees half a build.
 const dist = path.join(root, 'dist')
 const staging = path.join(root, `dist.${process.pid}.tmp`)
@@ -81,7 +98,7 @@ await build({
   // Loaded from node_modules when needed (YAML params, a diff of two patches): every run reads
   // its bundle, and these two were half of record's and diff's.
   external: ['yaml', 'diff'],
-  define: { PROV_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__provModuleUrl' },
+  define: { PROV_VERSION: JSON.stringify(pkg.version), PROV_CHECKS: JSON.stringify(`${pkg.version}-${checks}`), 'import.meta.url': '__provModuleUrl' },
   banner: { js: "var __provModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifySyntax: true,
   legalComments: 'none',

@@ -2,28 +2,14 @@
 // whitespace, ECMAScript number serialisation, minimal string escaping.
 
 export function canonicalize(value: unknown): string {
-  if (value === null) return 'null'
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false'
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`cannot canonicalize non-finite number ${value}`)
-      // ECMAScript Number::toString is exactly what RFC 8785 prescribes; -0 prints as 0.
-      return JSON.stringify(value)
-    case 'string':
-      return JSON.stringify(value)
-    case 'object': {
-      if (Array.isArray(value)) {
-        const flat = value.length >= 16 ? canonicalizeFlatObjects(value) : null
-        return flat ?? '[' + value.map((v) => canonicalize(v)).join(',') + ']'
-      }
-      const obj = value as Record<string, unknown>
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
-      return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalize(obj[k])).join(',') + '}'
-    }
-    default:
-      throw new TypeError(`cannot canonicalize a value of type ${typeof value}`)
+  if (typeof value !== 'object' || value === null) return canonicalScalar(value)
+  if (Array.isArray(value)) {
+    const flat = value.length >= 16 ? canonicalizeFlatObjects(value) : null
+    return flat ?? '[' + value.map((v) => canonicalize(v)).join(',') + ']'
   }
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalize(obj[k])).join(',') + '}'
 }
 
 /**
@@ -48,4 +34,91 @@ function canonicalizeFlatObjects(list: readonly unknown[]): string | null {
   // An element without its own `constructor` (or `__proto__`, ...) would show the inherited one.
   for (const k of keys) if (k in Object.prototype) return null
   return JSON.stringify(list, [...keys].sort())
+}
+
+/**
+ * The canonical text of `value` as a sequence of pieces, in order: their concatenation is
+ * canonicalize(value). A big document (a run's 100,000 inputs) can then be hashed a piece at a
+ * time, without one string of the whole text (canonicalize stays the faster way to one string).
+ * A piece ends between two JSON tokens, so never between the two halves of a surrogate pair.
+ */
+export function writeCanonical(value: unknown, write: (piece: string) => void): void {
+  if (typeof value !== 'object' || value === null) write(canonicalScalar(value))
+  else if (Array.isArray(value)) writeArray(value, write)
+  else writeObject(value as Record<string, unknown>, shapeOf(Object.keys(value)), write)
+}
+
+function canonicalScalar(value: unknown): string {
+  if (value === null) return 'null'
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false'
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`cannot canonicalize non-finite number ${value}`)
+      // ECMAScript Number::toString is exactly what RFC 8785 prescribes; -0 prints as 0.
+      return JSON.stringify(value)
+    case 'string':
+      return JSON.stringify(value)
+    default:
+      throw new TypeError(`cannot canonicalize a value of type ${typeof value}`)
+  }
+}
+
+/** An object's own keys, sorted, and each as `"key":`; a file list's entries share one shape. */
+interface Shape { keys: string[]; sorted: string[]; labels: string[] }
+
+function shapeOf(keys: string[]): Shape {
+  const sorted = [...keys].sort()
+  return { keys, sorted, labels: sorted.map((k) => JSON.stringify(k) + ':') }
+}
+
+function writeArray(list: readonly unknown[], write: (piece: string) => void): void {
+  let shape: Shape | null = null
+  let head = '['
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i]
+    if (i > 0) head += ','
+    if (typeof v !== 'object' || v === null) {
+      head += canonicalScalar(v)
+      continue
+    }
+    write(head)
+    head = ''
+    if (Array.isArray(v)) writeArray(v, write)
+    else {
+      const keys = Object.keys(v)
+      if (shape === null || !sameKeys(keys, shape.keys)) shape = shapeOf(keys)
+      writeObject(v as Record<string, unknown>, shape, write)
+    }
+  }
+  write(head + ']')
+}
+
+/** Members in the order of their keys' UTF-16 code units; undefined members are left out. */
+function writeObject(obj: Record<string, unknown>, shape: Shape, write: (piece: string) => void): void {
+  const { sorted, labels } = shape
+  // Scalars are written with the text before them: an object of scalars is one piece.
+  let text = '{'
+  let first = true
+  for (let i = 0; i < sorted.length; i++) {
+    const v = obj[sorted[i]!]
+    if (v === undefined) continue
+    text += first ? labels[i] : ',' + labels[i]
+    first = false
+    if (typeof v !== 'object' || v === null) {
+      text += canonicalScalar(v)
+      continue
+    }
+    write(text)
+    text = ''
+    if (Array.isArray(v)) writeArray(v, write)
+    else writeObject(v as Record<string, unknown>, shapeOf(Object.keys(v)), write)
+  }
+  write(text + '}')
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

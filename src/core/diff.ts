@@ -76,14 +76,90 @@ function compareMaps(a: Map<string, unknown>, b: Map<string, unknown>, extra: Pa
 type Rec = Record<string, unknown>
 const obj = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {})
 
+/** A file entry without its path: what a change reports as `from` or `to`. */
+function withoutPath(e: unknown): unknown {
+  const { path: _path, ...rest } = obj(e)
+  return rest
+}
+
 function filesMap(list: unknown): Map<string, unknown> {
   const m = new Map<string, unknown>()
   if (!Array.isArray(list)) return m
   for (const e of list) {
-    const { path, ...rest } = obj(e) as { path?: unknown }
-    if (typeof path === 'string') m.set(path, rest)
+    const path = obj(e).path
+    if (typeof path === 'string') m.set(path, withoutPath(e))
   }
   return m
+}
+
+/** The entries of a file list that have a path, when they are sorted by path without repeats; else null. */
+function sortedFiles(list: unknown): Rec[] | null {
+  const out: Rec[] = []
+  if (!Array.isArray(list)) return out
+  let last: string | null = null
+  for (const e of list) {
+    const o = obj(e)
+    const path = o.path
+    if (typeof path !== 'string') continue
+    if (last !== null && compareUtf8(last, path) >= 0) return null
+    last = path
+    out.push(o)
+  }
+  return out
+}
+
+/**
+ * Two entries for one path with the same keys in the same order and the same flat values: equal
+ * as eq() would find their paths-less copies. false means "ask eq".
+ */
+function sameEntry(x: Rec, y: Rec): boolean {
+  const kx = Object.keys(x)
+  const ky = Object.keys(y)
+  if (kx.length !== ky.length) return false
+  for (let i = 0; i < kx.length; i++) {
+    const k = kx[i]!
+    if (ky[i] !== k) return false
+    if (k === 'path') continue
+    const v = x[k]
+    if (v !== y[k]) return false
+    if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return false
+  }
+  return true
+}
+
+/**
+ * What changed between two file lists, as compareMaps(filesMap(a), filesMap(b)) finds it. Lists
+ * sorted by path without repeats (as records keep them) are merged in one pass, and only the
+ * entries that changed are copied; others go through the maps.
+ */
+function compareFiles(a: unknown, b: unknown): Change[] {
+  const la = sortedFiles(a)
+  const lb = sortedFiles(b)
+  if (la === null || lb === null) return compareMaps(filesMap(a), filesMap(b))
+  const out: Change[] = []
+  let i = 0
+  let j = 0
+  while (i < la.length || j < lb.length) {
+    const x = la[i]
+    const y = lb[j]
+    const c = x === undefined ? 1 : y === undefined ? -1 : compareUtf8(x.path as string, y.path as string)
+    if (c < 0) {
+      out.push({ op: 'removed', key: x!.path as string, from: withoutPath(x) })
+      i++
+    } else if (c > 0) {
+      out.push({ op: 'added', key: y!.path as string, to: withoutPath(y) })
+      j++
+    } else {
+      if (!sameEntry(x!, y!)) {
+        const from = withoutPath(x)
+        const to = withoutPath(y)
+        if (!eq(from, to)) out.push({ op: 'changed', key: x!.path as string, from, to })
+      }
+      i++
+      j++
+    }
+  }
+  return out
 }
 
 /** The fields of a section, without those that are properties of a run rather than differences. */
@@ -132,10 +208,10 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   const sections: Record<Section, Change[]> = {
     command: compareMaps(commandMap(a), commandMap(b)),
     code: codeChanges(a.git, b.git),
-    inputs: compareMaps(filesMap(a.inputs), filesMap(b.inputs)),
+    inputs: compareFiles(a.inputs, b.inputs),
     params: compareMaps(flattenValues(obj(a.params)), flattenValues(obj(b.params))),
     env: compareMaps(envMap(a.env), envMap(b.env)),
-    outputs: compareMaps(filesMap(a.outputs), filesMap(b.outputs)),
+    outputs: compareFiles(a.outputs, b.outputs),
   }
   let identical = true
   for (const s of SECTION_ORDER) {

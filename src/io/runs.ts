@@ -5,8 +5,10 @@ import { InputError } from '../errors.js'
 import { computeRunId, RUN_ID_RE } from '../core/id.js'
 import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
+import { log } from './log.js'
 import { readJsonDocuments } from './stdio.js'
-import { readRunFile, resolveRef, type Store } from './store.js'
+import { readRunFileStat, resolveRef, type Store } from './store.js'
+import { loadVerified, matchingEntry, readFsNow, saveVerified, statKey } from './verified.js'
 
 export interface LoadedRun {
   record: RunRecord
@@ -16,7 +18,11 @@ export interface LoadedRun {
   dir: string | null
 }
 
-/** Load a run by reference (id, prefix, @, @~N, path, or - for stdin), validated against the schema. */
+/**
+ * Load a run by reference (id, prefix, @, @~N, path, or - for stdin), validated against the
+ * schema and (but for stdin) its id; a stored run found sound before and unchanged since is not
+ * checked again (io/verified.ts).
+ */
 export async function loadRun(store: Store, ref: string, opts: { partial?: boolean } = {}): Promise<LoadedRun> {
   const { id, file } = resolveRef(store, ref)
   if (file === '-') {
@@ -38,15 +44,28 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
     if (!opts.partial) throw new InputError('E_SCHEMA', 'standard input holds no run record (no id)')
     return { record: merged as unknown as RunRecord, id: null, dir: null }
   }
-  const record = readRunFile(file)
-  const problem = checkValid('run', record)
-  const shown = id !== null ? id.slice(0, 12) : `'${ref}'`
-  if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
+  const dir = path.dirname(file)
+  // A stored run found sound before, and not changed since, is not checked again (io/verified.ts).
+  const verified = id !== null ? loadVerified(store) : null
+  const entry = verified !== null && id !== null ? matchingEntry(verified, id, file) : null
+  const before = verified !== null && entry === null ? readFsNow(verified) : null
+  const { data: record, stat } = readRunFileStat(file)
   const r = record as RunRecord
+  const shown = id !== null ? id.slice(0, 12) : `'${ref}'`
+  // The entry must still match once the file was read: a change while it was read shows in its ctime.
+  if (entry !== null && stat !== null && statKey(stat) === entry) {
+    log.debug(`run ${shown}: found sound before (cache/verified.json), not checked again`)
+    return { record: r, id: r.id, dir }
+  }
+  const problem = checkValid('run', record)
+  if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
   if (computeRunId(r as unknown as Record<string, unknown>) !== r.id) {
     throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)
   }
-  const dir = path.dirname(file)
+  if (verified !== null && id !== null && before !== null && stat !== null) {
+    const why = saveVerified(verified, id, stat, before)
+    log.debug(`run ${shown}: ${why === null ? 'entered in cache/verified.json' : `not entered in cache/verified.json (${why})`}`)
+  }
   return { record: r, id: r.id, dir }
 }
 

@@ -1,7 +1,7 @@
 // RFC 8785 (JSON Canonicalization Scheme): tables of literal inputs and the exact canonical text.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { canonicalize } from '../../../src/core/canonical.js'
+import { canonicalize, writeCanonical } from '../../../src/core/canonical.js'
 
 /** A double from its IEEE 754 bit pattern, as RFC 8785 Appendix B lists them. */
 function fromBits(hex: string): number {
@@ -148,4 +148,46 @@ test('undefined members are dropped; other non-JSON values throw', () => {
   assert.throws(() => canonicalize({ f: () => 1 }), TypeError)
   assert.throws(() => canonicalize(10n), TypeError)
   assert.throws(() => canonicalize(Symbol('s')), TypeError)
+})
+
+/** The pieces writeCanonical writes, and their concatenation. */
+function pieces(value: unknown): string[] {
+  const out: string[] = []
+  writeCanonical(value, (p) => { out.push(p) })
+  return out
+}
+
+test('writeCanonical: its pieces join to exactly what canonicalize gives', () => {
+  const entry = (path: string, more: Record<string, unknown> = {}): Record<string, unknown> => ({ path, size: path.length, sha256: 'a'.repeat(64), ...more })
+  const table: unknown[] = [
+    null, true, false, 0, -0, 1e21, 5e-324, 'plain', '\u0000"\\é😀\ud800', '',
+    [], {}, [[], [[]], {}], { z: [3, 2, 1], a: { y: null, x: [true, false] } },
+    { a: undefined, b: 1 }, { n: { x: undefined, y: null } }, [{ a: undefined }, { a: 1 }],
+    { '\u20ac': 1, '\r': 2, '\ufb33': 3, '1': 4, '\ud83d\ude00': 5, '\u0080': 6, 'ö': 7 },
+    JSON.parse('{"__proto__": {"b": 1, "a": 2}, "constructor": 3, "toString": [4]}'),
+    // file lists: one shape, shapes that change from entry to entry, key orders, nesting
+    Array.from({ length: 40 }, (_, i) => entry(`d/f${i}`)),
+    [entry('a'), { path: 'b', missing: true }, entry('c'), { sha256: 'b'.repeat(64), path: 'd', size: 0 }, entry('e', { stream: 'stdout' })],
+    [entry('a'), entry('b', { size: undefined }), entry('c', { extra: { y: [1, { b: 2, a: 1 }], x: null } }), 7, 'x', null, [entry('z')]],
+    [{ b: 1, a: 2 }, { a: 2, b: 1 }, { b: 1, a: 2, c: 3 }, { c: 3 }],
+    { inputs: Array.from({ length: 20 }, (_, i) => entry(`é/${i}`)), params: { lr: 0.1, model: { layers: [{ size: 4 }] } }, git: null },
+  ]
+  for (const v of table) assert.equal(pieces(v).join(''), canonicalize(v), JSON.stringify(v))
+})
+
+test('writeCanonical: throws what canonicalize throws', () => {
+  for (const v of [NaN, Infinity, undefined, () => 1, 10n, Symbol('s'), { a: [1, { b: Infinity }] }, [{ path: 'a', f: () => 1 }], [undefined]]) {
+    assert.throws(() => canonicalize(v), TypeError, String(v))
+    assert.throws(() => pieces(v), TypeError, String(v))
+  }
+})
+
+test('writeCanonical: an object of scalars is one piece; no piece ends inside a surrogate pair', () => {
+  const list = Array.from({ length: 3 }, (_, i) => ({ path: `😀/${i}`, size: i, sha256: 'c'.repeat(64) }))
+  const ps = pieces({ inputs: list })
+  assert.deepEqual(ps.filter((p) => p.includes('"path"')).length, 3)
+  for (const p of ps) {
+    const last = p.charCodeAt(p.length - 1)
+    assert.ok(!(last >= 0xd800 && last <= 0xdbff), JSON.stringify(p))
+  }
 })

@@ -1,7 +1,10 @@
 // compareRuns on hand-made records: what is reported, under which key, and what is noise.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { compareRuns, isNoiseKey, NOISE_VARS, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../../../src/core/diff.js'
+import { canonicalize } from '../../../src/core/canonical.js'
+import { compareUtf8 } from '../../../src/core/paths.js'
 
 const H = (c: string): string => c.repeat(64)
 type Rec = Record<string, unknown>
@@ -221,4 +224,101 @@ test('recomputeIdentical follows the noise flags', () => {
   assert.equal(recomputeIdentical(d).identical, false)
   d.code[0]!.noise = true
   assert.equal(recomputeIdentical(d).identical, true)
+})
+
+/** inputs/outputs as compareRuns compared them before the merge: maps by path, then sorted. */
+function compareFilesByMaps(a: unknown, b: unknown): Change[] {
+  const toMap = (list: unknown): Map<string, unknown> => {
+    const m = new Map<string, unknown>()
+    if (!Array.isArray(list)) return m
+    for (const e of list) {
+      const { path, ...rest } = (typeof e === 'object' && e !== null && !Array.isArray(e) ? e : {}) as { path?: unknown }
+      if (typeof path === 'string') m.set(path, rest)
+    }
+    return m
+  }
+  const ma = toMap(a)
+  const mb = toMap(b)
+  const out: Change[] = []
+  const same = (x: unknown, y: unknown): boolean => canonicalize(x) === canonicalize(y)
+  for (const [k, v] of ma) {
+    if (!mb.has(k)) out.push({ op: 'removed', key: k, from: v })
+    else if (!same(v, mb.get(k))) out.push({ op: 'changed', key: k, from: v, to: mb.get(k) })
+  }
+  for (const [k, v] of mb) if (!ma.has(k)) out.push({ op: 'added', key: k, to: v })
+  return out.sort((x, y) => compareUtf8(x.key, y.key))
+}
+
+/** Deep equality that also holds the key order of every object (the bytes diff-runs prints). */
+function assertSameJson(actual: unknown, expected: unknown, what: string): void {
+  assert.equal(JSON.stringify(actual), JSON.stringify(expected), what)
+  assert.deepEqual(actual, expected, what)
+}
+
+test('inputs/outputs: sorted lists, unsorted ones, repeats and junk all give what the maps gave', () => {
+  const f = (path: unknown, sha = 'a', more: Record<string, unknown> = {}): Record<string, unknown> => ({ path, size: 1, sha256: H(sha), ...more })
+  const table: Array<[string, unknown, unknown, Change[]]> = [
+    ['sorted, one of each op', [f('a'), f('b'), f('c')], [f('b', 'x'), f('c'), f('d')], [
+      { op: 'removed', key: 'a', from: { size: 1, sha256: H('a') } },
+      { op: 'changed', key: 'b', from: { size: 1, sha256: H('a') }, to: { size: 1, sha256: H('x') } },
+      { op: 'added', key: 'd', to: { size: 1, sha256: H('a') } },
+    ]],
+    ['UTF-8 order: U+FF21 before an astral character', [f('\uff21'), f('\ud83d\ude00')], [f('\uff21', 'b'), f('\ud83d\ude00', 'b')], [
+      { op: 'changed', key: '\uff21', from: { size: 1, sha256: H('a') }, to: { size: 1, sha256: H('b') } },
+      { op: 'changed', key: '\ud83d\ude00', from: { size: 1, sha256: H('a') }, to: { size: 1, sha256: H('b') } },
+    ]],
+    ['unsorted (UTF-16 order): still sorted output', [f('\ud83d\ude00'), f('\uff21')], [], [
+      { op: 'removed', key: '\uff21', from: { size: 1, sha256: H('a') } },
+      { op: 'removed', key: '\ud83d\ude00', from: { size: 1, sha256: H('a') } },
+    ]],
+    ['a repeated path: the last entry counts', [f('a'), f('a', 'b')], [f('a', 'b')], []],
+    ['a repeated path in b', [f('a')], [f('a', 'b'), f('a')], []],
+    ['entries without a path, and junk, are passed over', [null, 7, 'a', [f('a')], f(1), { size: 1 }, f('a')], [f('a')], []],
+    ['not lists at all', { path: 'a' }, 'x', []],
+    ['same entry, keys in another order: no change', [f('a')], [{ sha256: H('a'), path: 'a', size: 1 }], []],
+    ['key order of from/to kept as written', [{ sha256: H('a'), size: 1, path: 'a' }], [{ path: 'a', sha256: H('b'), size: 1 }], [
+      { op: 'changed', key: 'a', from: { sha256: H('a'), size: 1 }, to: { sha256: H('b'), size: 1 } },
+    ]],
+    ['missing now', [f('a')], [{ path: 'a', missing: true }], [
+      { op: 'changed', key: 'a', from: { size: 1, sha256: H('a') }, to: { missing: true } },
+    ]],
+    ['nested values: equal by content, whatever their key order', [f('a', 'a', { x: { p: 1, q: [1] } })], [f('a', 'a', { x: { q: [1], p: 1 } })], []],
+    ['nested values that differ', [f('a', 'a', { x: [1] })], [f('a', 'a', { x: [2] })], [
+      { op: 'changed', key: 'a', from: { size: 1, sha256: H('a'), x: [1] }, to: { size: 1, sha256: H('a'), x: [2] } },
+    ]],
+    ['a field only one side has', [f('a')], [f('a', 'a', { stream: 'stdout' })], [
+      { op: 'changed', key: 'a', from: { size: 1, sha256: H('a') }, to: { size: 1, sha256: H('a'), stream: 'stdout' } },
+    ]],
+    ['1 and 1.0 are one number; "1" is not', [f('a')], [{ path: 'a', size: '1', sha256: H('a') }], [
+      { op: 'changed', key: 'a', from: { size: 1, sha256: H('a') }, to: { size: '1', sha256: H('a') } },
+    ]],
+  ]
+  for (const [what, a, b, expected] of table) {
+    for (const section of ['inputs', 'outputs'] as const) {
+      const d = compareRuns({ [section]: a }, { [section]: b })
+      assertSameJson(d[section], expected, `${what} (${section})`)
+      assertSameJson(d[section], compareFilesByMaps(a, b), `${what} (${section}, maps)`)
+      assert.equal(d.identical, expected.length === 0, what)
+    }
+  }
+  // Not JSON: a value canonicalize refuses is refused even when both sides hold the same one.
+  for (const bad of [Infinity, NaN, () => 1]) {
+    assert.throws(() => compareRuns({ inputs: [f('a', 'a', { x: bad })] }, { inputs: [f('a', 'a', { x: bad })] }), TypeError, String(bad))
+  }
+})
+
+test('inputs: random lists, sorted or not, give what the maps gave', () => {
+  const path = fc.constantFrom('a', 'b', 'b/c', 'c', '\uff21', '\ud83d\ude00', 'é', 'a b')
+  const entry = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ path, size: fc.constantFrom(0, 1, 2), sha256: fc.constantFrom(H('a'), H('b')) }) },
+    { weight: 1, arbitrary: fc.record({ path, missing: fc.constant(true) }) },
+    { weight: 1, arbitrary: fc.record({ sha256: fc.constantFrom(H('a')), path, size: fc.constantFrom(1, '1') }) },
+    { weight: 1, arbitrary: fc.oneof(fc.constant(null), fc.integer(), fc.record({ size: fc.nat() }), fc.record({ path: fc.integer() })) },
+  )
+  const sorted = fc.uniqueArray(fc.record({ path, size: fc.constantFrom(0, 1), sha256: fc.constantFrom(H('a'), H('b')) }), { selector: (e) => e.path, maxLength: 8 })
+    .map((l) => l.sort((x, y) => compareUtf8(x.path, y.path)))
+  const list = fc.oneof(sorted, fc.array(entry, { maxLength: 8 }))
+  fc.assert(fc.property(list, list, (a, b) => {
+    assertSameJson(compareRuns({ inputs: a }, { inputs: b }).inputs, compareFilesByMaps(a, b), JSON.stringify([a, b]))
+  }), { numRuns: 2000 })
 })

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { computeRunId, RUN_ID_RE, shortId } from '../../../src/core/id.js'
+import { canonicalize } from '../../../src/core/canonical.js'
 
 const base = {
   schema_version: 1,
@@ -72,4 +73,14 @@ test('RUN_ID_RE and shortId', () => {
   for (const bad of ['A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), '', ` ${'a'.repeat(64)}`]) {
     assert.doesNotMatch(bad, RUN_ID_RE, JSON.stringify(bad))
   }
+})
+
+test('a big record (hashed in pieces) has the id of its whole canonical text', () => {
+  // Over 64 K characters of canonical text, non-ASCII paths, a few shapes of entry, nesting.
+  const inputs = Array.from({ length: 3000 }, (_, i) => (i % 500 === 7
+    ? { path: `ü/😀/${String(i).padStart(5, '0')}`, missing: true }
+    : { path: `ü/😀/${String(i).padStart(5, '0')}`, size: i, sha256: (i % 16).toString(16).repeat(64) }))
+  const record = { ...base, id: 'x', inputs, params: { big: 'é'.repeat(70_000), list: inputs.slice(0, 5) } }
+  const { id: _id, ...rest } = record
+  assert.equal(computeRunId(record), createHash('sha256').update(canonicalize(rest), 'utf8').digest('hex'))
 })
