@@ -363,7 +363,7 @@ const want = (id) => ONLY.length === 0 || ONLY.some((o) => id.startsWith(o))
 async function main() {
   const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? os.cpus()[0]?.model ?? 'unknown'
   log(`${os.cpus().length} cpus (${cpu}), node ${process.version}, ${RUNS} runs per command${QUICK ? ', quick' : ''}, ${HYPERFINE ? 'hyperfine' : 'node timer'}, in ${base}`)
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.mjs'))) throw new Error('dist/cli.mjs is missing: run `npm run build` first')
+  if (!existsSync(path.join(ROOT, 'dist', 'main.cjs'))) throw new Error('dist/main.cjs is missing: run `npm run build` first')
 
   if (want('hash')) {
     // 1. One big file.
@@ -520,11 +520,16 @@ c.on('close', () => process.stdout.write(JSON.stringify({ status: Buffer.concat(
 for (const f of process.argv.slice(2)) JSON.parse(readFileSync(f, 'latin1'))
 `)
       const files = [a, b].map((id) => path.join(dir, 'store', 'runs', id, 'run.json'))
+      // The first comparison checks both runs (schema, id); later ones find them in
+      // cache/verified.json while their run.json are unchanged. The budget is for the first.
+      const verified = path.join(dir, 'store', 'cache', 'verified.json')
       const t = timeCommands([
-        { name: 'diff-runs', argv },
+        { name: 'diff-runs', argv, prepare: ['rm', '-f', verified] },
+        { name: 'warm', argv },
         { name: 'floor', argv: [NODE, floor, ...files] },
       ], { cwd: dir, ignoreFailure: true })
-      row(`diff-runs, ${N_DIFF_INPUTS} inputs each`, fmtS(t.get('diff-runs')), `node reading + JSON.parse of the two run.json ${fmtS(t.get('floor'))}`, fmtS(t.get('diff-runs')), '≤ 1 s', t.get('diff-runs'), 1)
+      row(`diff-runs, ${N_DIFF_INPUTS} inputs each (first)`, fmtS(t.get('diff-runs')), `node reading + JSON.parse of the two run.json ${fmtS(t.get('floor'))}`, fmtS(t.get('diff-runs')), '≤ 1 s', t.get('diff-runs'), 1)
+      row(`diff-runs again (runs checked before)`, fmtS(t.get('warm')), '-', fmtS(t.get('warm')), '(reported only)', 0, null)
     }
     if (want('log')) {
       const dir = await makeLogStore(tpl)
