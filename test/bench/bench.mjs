@@ -461,9 +461,36 @@ c.on('close', () => process.stdout.write(JSON.stringify({ status: Buffer.concat(
     const repo = makeSmallRepo()
     const rec = prov('record', '-i', 'a', '-i', 'b', '-i', 'c', '--', 'true')
     run(rec, { cwd: repo }) // probes the tools once; later runs read <store>/cache/tools.json
+    // The floor for record: a bare Node script that runs git status, then the command, then
+    // writes a file into a new directory and renames it into place with the fsyncs a durable
+    // write needs (the file, its directory, the parent), as prov does.
+    const recFloor = path.join(base, 'record-floor.mjs')
+    writeFileSync(recFloor, `import { spawn } from 'node:child_process'
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+const run = (file, args) => new Promise((resolve) => {
+  const c = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'] })
+  const out = []
+  c.stdout.on('data', (d) => out.push(d))
+  c.on('close', (code) => resolve({ code, out: Buffer.concat(out).toString('utf8') }))
+})
+const status = await run('git', ['-c', 'core.quotepath=off', '--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'])
+const cmd = await run('true', [])
+const dir = '.floor-' + process.pid
+mkdirSync(dir)
+const fd = openSync(dir + '/run.json', 'w')
+writeSync(fd, JSON.stringify({ status: status.out, code: cmd.code }) + '\\n')
+fsyncSync(fd)
+closeSync(fd)
+const sync = (d) => { const f = openSync(d, 'r'); fsyncSync(f); closeSync(f) }
+sync(dir)
+renameSync(dir, dir + '.done')
+sync('.')
+rmSync(dir + '.done', { recursive: true })
+`)
     const cmds = [
       { name: 'true', argv: ['true'] },
       { name: 'prov', argv: rec },
+      { name: 'floor', argv: [NODE, recFloor] },
     ]
     let dl = null
     if (has('datalad')) {
@@ -476,7 +503,7 @@ c.on('close', () => process.stdout.write(JSON.stringify({ status: Buffer.concat(
       }
     } else notes.push('datalad is not installed (apt-get install datalad): left out')
     const t = timeCommands(cmds, { cwd: repo, warmup: 2 })
-    let refs = `true ${fmtS(t.get('true'))}`
+    let refs = `true ${fmtS(t.get('true'))}, node + git status + true + an fsynced write ${fmtS(t.get('floor'))} (+${((t.get('floor') - t.get('true')) * 1000).toFixed(1)} ms)`
     if (dl) {
       const td = timeCommands([{ name: 'datalad', argv: ['datalad', 'run', '-i', 'a', '-i', 'b', '-i', 'c', 'true'] }], { cwd: dl, rounds: 1 })
       refs += `, datalad run ${fmtS(td.get('datalad'))}`
