@@ -19,6 +19,7 @@ export type SchemaId = keyof typeof validators
 export function checkValid(id: SchemaId, data: unknown): string | null {
   const validate = validators[id]
   if (id === 'run' && isValidRunQuickly(data)) return null
+  if ((id === 'inputs' || id === 'outputs') && isValidListQuickly(id, data)) return null
   if (validate(data)) return null
   const errors = validate.errors ?? []
   const e = errors.reduce<ValidationError | undefined>(
@@ -55,4 +56,12 @@ function isValidRunQuickly(data: unknown): boolean {
   if (plainInputs) rest.inputs = []
   if (plainOutputs) rest.outputs = []
   return validators.run(rest)
+}
+
+/** The same for a hash-inputs document, {"inputs": [...]} or {"outputs": [...]}. */
+function isValidListQuickly(id: 'inputs' | 'outputs', data: unknown): boolean {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false
+  const doc = data as Record<string, unknown>
+  if (!isPlainFileList(doc[id])) return false
+  return validators[id]({ ...doc, [id]: [] })
 }

@@ -137,3 +137,24 @@ test("checkValid('run'): the same answer and message as the validator on the who
   }
   for (const bad of [null, [], 'x', 1]) assert.equal(checkValid('run', bad), 'at /: must be object', String(bad))
 })
+
+test("checkValid('inputs'/'outputs'): the same answer as the validator on a hash-inputs document", () => {
+  const list = (): any[] => [{ path: 'a', size: 1, sha256: H('a') }, { path: 'b', missing: true }]
+  const table: Array<[string, () => unknown, boolean]> = [
+    ['plain', () => ({ inputs: list() }), true],
+    ['empty', () => ({ inputs: [] }), true],
+    ['another top-level key', () => ({ inputs: list(), extra: 1 }), false],
+    ['no list', () => ({}), false],
+    ['a bad entry', () => ({ inputs: [...list(), { path: 'c', size: -1, sha256: H('c') }] }), false],
+    ['capital hex', () => ({ inputs: [{ path: 'a', size: 1, sha256: H('A') }] }), false],
+  ]
+  for (const [what, make, ok] of table) {
+    for (const id of ['inputs', 'outputs'] as const) {
+      const doc = make() as Record<string, unknown>
+      if (id === 'outputs' && 'inputs' in doc) { doc.outputs = doc.inputs; delete doc.inputs }
+      assert.equal(checkValid(id, doc) === null, ok, `${id}: ${what}`)
+      assert.equal(validators[id](doc), ok, `${id}: ${what}: the validator agrees`)
+    }
+  }
+  assert.match(checkValid('inputs', { inputs: [{ path: 'a', size: -1, sha256: H('a') }] }) ?? '', /^at \/inputs\/0\/size: must be >= 0$/)
+})
