@@ -131,7 +131,9 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
 
 /** SHA-256 and size of one file, read through the descriptor it was opened with. */
 export function hashFile(abs: string): { size: number; sha256: string; stat: BigIntStats } {
-  const fd = openSync(abs, 'r')
+  // O_NONBLOCK: a file replaced by a FIFO since it was listed must not block the open; its
+  // fstat then says what it is. (On a regular file the flag changes nothing.)
+  const fd = openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
   try {
     const stat = fstatSync(fd, { bigint: true })
     const h = crypto.createHash('sha256')
@@ -249,7 +251,7 @@ function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('n
       }
       if (hit) status = 3
       else {
-        const fd = fs.openSync(file, 'r')
+        const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK) // see hashFile
         try {
           const s = fs.fstatSync(fd, { bigint: true })
           let size = 0
