@@ -203,11 +203,12 @@ function cachedStatKey(entry: unknown): string | null {
 /**
  * One call's files and where the results go; the typed arrays live in shared memory. The paths
  * and keys travel to the worker as one string each (copying 20,000 strings one by one cost the
- * main thread ~10 ms): `files` joined by NUL, `keys` too, '' for none.
+ * main thread ~10 ms), joined by NUL, and are split there.
  */
 interface Jobs {
-  files: string
-  keys: string
+  files: string[]
+  /** per file: the cache entry's stat key, or '' for none */
+  keys: string[]
   cacheMtimeNs: bigint
   /** [next file to claim, files done] */
   ctl: Int32Array
@@ -228,9 +229,8 @@ const META = 7
 function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('node:crypto'), tick: (() => void) | null): void {
   const buf = Buffer.allocUnsafe(d.chunk)
   const oneShot = typeof crypto.hash === 'function'
-  const files = d.files.split('\0')
-  const keys = d.keys.split('\0')
-  const count = d.files === '' ? 0 : files.length
+  const { files, keys } = d
+  const count = files.length
   for (;;) {
     const j = Atomics.add(d.ctl, 0, 1)
     if (j >= count) break
@@ -323,6 +323,8 @@ function startWorker(): Helper | null {
     const source = `'use strict'
 const { parentPort } = require('node:worker_threads')
 parentPort.once('message', (jobs) => {
+  jobs.files = jobs.files === '' ? [] : jobs.files.split('\\0')
+  jobs.keys = jobs.keys.split('\\0')
   ;(${runJobs.toString()})(jobs, require('node:fs'), require('node:crypto'), null)
   parentPort.close()
 })
@@ -330,7 +332,7 @@ parentPort.once('message', (jobs) => {
     const w = new Worker(source, { eval: true, execArgv: [], stdout: true, stderr: true, env: {} })
     w.on('error', () => { /* the main thread does the work itself */ })
     w.unref()
-    return { post: (jobs) => w.postMessage(jobs), stop: () => void w.terminate() }
+    return { post: (jobs) => w.postMessage({ ...jobs, files: jobs.files.join('\0'), keys: jobs.keys.join('\0') }), stop: () => void w.terminate() }
   } catch (e) {
     log.debug(`no worker thread: ${e instanceof Error ? e.message : String(e)}`)
     return null
@@ -385,10 +387,9 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   const { targets, missing } = listed
   const progress = new Progress(targets.length, !opts.quiet && Boolean(process.stderr.isTTY) && log.level >= 3)
   const n = targets.length
-  const keys = targets.map((t) => (cache ? cachedStatKey(cache.entries[t.abs]) : null))
   const jobs: Jobs = {
-    files: targets.map((t) => t.abs).join('\0'),
-    keys: keys.map((k) => k ?? '').join('\0'),
+    files: targets.map((t) => t.abs),
+    keys: targets.map((t) => (cache ? cachedStatKey(cache.entries[t.abs]) ?? '' : '')),
     cacheMtimeNs: cache ? cache.mtimeNs : 0n,
     ctl: new Int32Array(new SharedArrayBuffer(2 * 4)),
     status: new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)),
