@@ -45,10 +45,10 @@ const eq = (a: unknown, b: unknown): boolean => sameFlat(a, b) || canonicalize(a
 
 /**
  * Two flat objects with the same keys in the same order and the same strings, finite numbers,
- * booleans or nulls (a file entry and its unchanged self): equal without canonicalizing. false
- * means "ask canonicalize".
+ * booleans or nulls (a file entry and its unchanged self): equal without canonicalizing; the
+ * member `skip`, if any, is not compared. false means "ask canonicalize".
  */
-function sameFlat(a: unknown, b: unknown): boolean {
+function sameFlat(a: unknown, b: unknown, skip?: string): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) || Array.isArray(b)) return false
   const ka = Object.keys(a)
   const kb = Object.keys(b)
@@ -56,6 +56,7 @@ function sameFlat(a: unknown, b: unknown): boolean {
   for (let i = 0; i < ka.length; i++) {
     const k = ka[i]!
     if (kb[i] !== k) return false
+    if (k === skip) continue
     const v = (a as Rec)[k]
     if (v !== (b as Rec)[k]) return false
     if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return false
@@ -109,25 +110,6 @@ function sortedFiles(list: unknown): Rec[] | null {
 }
 
 /**
- * Two entries for one path with the same keys in the same order and the same flat values: equal
- * as eq() would find their paths-less copies. false means "ask eq".
- */
-function sameEntry(x: Rec, y: Rec): boolean {
-  const kx = Object.keys(x)
-  const ky = Object.keys(y)
-  if (kx.length !== ky.length) return false
-  for (let i = 0; i < kx.length; i++) {
-    const k = kx[i]!
-    if (ky[i] !== k) return false
-    if (k === 'path') continue
-    const v = x[k]
-    if (v !== y[k]) return false
-    if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return false
-  }
-  return true
-}
-
-/**
  * What changed between two file lists, as compareMaps(filesMap(a), filesMap(b)) finds it. Lists
  * sorted by path without repeats (as records keep them) are merged in one pass, and only the
  * entries that changed are copied; others go through the maps.
@@ -150,7 +132,7 @@ function compareFiles(a: unknown, b: unknown): Change[] {
       out.push({ op: 'added', key: y!.path as string, to: withoutPath(y) })
       j++
     } else {
-      if (!sameEntry(x!, y!)) {
+      if (!sameFlat(x!, y!, 'path')) { // the same keys and flat values: as eq() finds their paths-less copies
         const from = withoutPath(x)
         const to = withoutPath(y)
         if (!eq(from, to)) out.push({ op: 'changed', key: x!.path as string, from, to })
