@@ -4,8 +4,9 @@
 //
 // It compiles the bundle with V8's code cache, as Node 22's module.enableCompileCache() does
 // and Node 20 cannot do for modules: the first run of a build stores the compiled code in
-// $XDG_CACHE_HOME/prov/v8 (else ~/.cache/prov/v8), and later runs skip parsing and compiling,
-// about a third of a short command's start-up. The cache is derived: V8 checks each entry
+// $XDG_CACHE_HOME/prov/v8 (else ~/.cache/prov/v8), and later runs skip parsing and compiling
+// (a few ms of a short command's start-up on our machines: test/bench reports git-state
+// without it). The cache is derived: V8 checks each entry
 // against the source and its own version and flags, an entry it rejects is written again, and
 // the directory can be deleted at any time. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'

@@ -18,8 +18,7 @@ export type SchemaId = keyof typeof validators
 /** The first violation as "at /json/pointer: message", or null when the data is valid. */
 export function checkValid(id: SchemaId, data: unknown): string | null {
   const validate = validators[id]
-  if (id === 'run' && isValidRunQuickly(data)) return null
-  if ((id === 'inputs' || id === 'outputs') && isValidListQuickly(id, data)) return null
+  if (isValidQuickly(id, data)) return null
   if (validate(data)) return null
   const errors = validate.errors ?? []
   const e = errors.reduce<ValidationError | undefined>(
@@ -41,27 +40,20 @@ export function assertValid(id: SchemaId, data: unknown, what: string): void {
 }
 
 /**
- * A run whose inputs and outputs are plain file lists (core/file-list.ts), checked by the
- * validator with those lists left out: the same answer when it is true, at a fraction of the
- * cost for 100,000 entries. false means "ask the validator about the whole run", which then
- * also names the problem, as it always did.
+ * A run, or a hash-inputs document ({"inputs": [...]} or {"outputs": [...]}), whose file lists
+ * are plain (core/file-list.ts), checked by the validator with those lists left out: the same
+ * answer when it is true, at a fraction of the cost for 100,000 entries. false means "ask the
+ * validator about the whole document", which then also names the problem, as it always did.
  */
-function isValidRunQuickly(data: unknown): boolean {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false
-  const run = data as Record<string, unknown>
-  const plainInputs = isPlainFileList(run.inputs)
-  const plainOutputs = isPlainFileList(run.outputs)
-  if (!plainInputs && !plainOutputs) return false
-  const rest: Record<string, unknown> = { ...run }
-  if (plainInputs) rest.inputs = []
-  if (plainOutputs) rest.outputs = []
-  return validators.run(rest)
-}
-
-/** The same for a hash-inputs document, {"inputs": [...]} or {"outputs": [...]}. */
-function isValidListQuickly(id: 'inputs' | 'outputs', data: unknown): boolean {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false
-  const doc = data as Record<string, unknown>
-  if (!isPlainFileList(doc[id])) return false
-  return validators[id]({ ...doc, [id]: [] })
+function isValidQuickly(id: SchemaId, data: unknown): boolean {
+  const lists = id === 'run' ? ['inputs', 'outputs'] : id === 'inputs' || id === 'outputs' ? [id] : []
+  if (lists.length === 0 || typeof data !== 'object' || data === null || Array.isArray(data)) return false
+  const rest: Record<string, unknown> = { ...(data as Record<string, unknown>) }
+  let plain = false
+  for (const k of lists) {
+    if (!isPlainFileList(rest[k])) continue
+    rest[k] = []
+    plain = true
+  }
+  return plain && validators[id](rest)
 }

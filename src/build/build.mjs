@@ -76,7 +76,10 @@ const digestTree = (dir) => {
   for (const name of readdirSync(dir).sort()) {
     const file = path.join(dir, name)
     if (statSync(file).isDirectory()) digestTree(file)
-    else checksHash.update(`${path.relative(root, file)}\0${readFileSync(file).length}\0`).update(readFileSync(file))
+    else {
+      const bytes = readFileSync(file)
+      checksHash.update(`${path.relative(root, file)}\0${bytes.length}\0`).update(bytes)
+    }
   }
 }
 digestTree(path.join(root, 'src'))

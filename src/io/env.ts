@@ -12,6 +12,8 @@ import type { Store } from './store.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
+/** child_process is required when a tool is probed, not when this module loads (see the top). */
+const requireCjs = createRequire(import.meta.url)
 
 /** Tools whose versions are recorded when found on PATH: name → arguments that print it. */
 export const TOOLS: Record<string, string[]> = {
@@ -61,7 +63,7 @@ export function parseVersion(out: string): string | null {
 
 /** A tool's version line; '' when it printed none; null when it failed to answer in time. */
 async function probe(file: string, args: string[]): Promise<string | null> {
-  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')
+  const { spawn } = requireCjs('node:child_process') as typeof import('node:child_process')
   return new Promise((resolve) => {
     let out = ''
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
@@ -129,13 +131,6 @@ function toolCacheFile(store: Store): string {
 }
 
 /**
- * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
- * inode, size and mtime, so a later run spawns nothing; a script wrapper (a pyenv shim, say)
- * is asked every time, since its answer depends on the directory and the environment. A tool
- * that prints no version is left out; one that does not answer within the timeout is left out
- * and asked again next time.
- */
-/**
  * Where each tool is on PATH, as `which` finds it: remembered with the PATH and the modification
  * times of its directories, since a file added, removed or renamed in a directory changes its
  * time. A directory changed in the same tick as the lookup (or later) is looked at again: the
@@ -173,6 +168,13 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
   return { files, changed }
 }
 
+/**
+ * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
+ * inode, size and mtime, so a later run spawns nothing; a script wrapper's (a pyenv shim's, say)
+ * also by the directory, the version managers' variables and their version files, on which it
+ * depends. A tool that prints no version is left out; one that does not answer within the
+ * timeout is left out and asked again next time.
+ */
 export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)

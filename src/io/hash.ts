@@ -369,7 +369,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   const cache = useCache ? loadStatCache(store) : null
   // A second thread, once the listing has found enough files to read (files with a cache entry
   // are not counted): it starts while the rest are listed, and gets its jobs after.
-  let helper: Helper | null = null
+  let helper = null as Helper | null
   let toRead = 0
   const onFile = cores() > 1
     ? (abs: string): void => {
@@ -381,7 +381,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   try {
     listed = collectFiles(store, paths, cwd, opts, onFile)
   } catch (e) {
-    ;(helper as Helper | null)?.stop()
+    helper?.stop()
     throw e
   }
   const { targets, missing } = listed
@@ -399,7 +399,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     chunk: CHUNK,
   }
   const tick = progress.enabled ? () => progress.tick(Atomics.load(jobs.ctl, DONE), Number(jobs.bytes[0])) : null
-  ;(helper as Helper | null)?.post(jobs)
+  helper?.post(jobs)
   runJobs(jobs, fs, crypto, tick)
   // Wait for the files the worker took. Should it stop making progress for a minute, which only
   // a dead worker does, the files it left are done here.
