@@ -42,8 +42,8 @@ writeAtomic(path.join(gen, 'validators.d.ts'),
 
 // 2. The bundles: one CommonJS file per command, dist/commands/<name>.cjs, holding all that the
 // command needs, and dist/main.cjs for prov without a command (usage, --version, a wrong name).
-// One file per run, not a graph of ES modules: bin/prov.mjs compiles it with V8's code cache,
-// which Node 20 offers for scripts only (see bin/prov.mjs). The list of commands is read from
+// One file per run, not a graph of ES modules: bin/prov.cjs compiles it with V8's code cache,
+// which Node 20 offers for scripts only (see bin/prov.cjs). The list of commands is read from
 // src/commands.ts, so that a command added there is built without more ado.
 const commandsSource = readFileSync(path.join(root, 'src/commands.ts'), 'utf8')
 const commands = [...commandsSource.matchAll(/^\s*'?([a-z][a-z-]*)'?: \(\) => import\('\.\/([a-z/-]+)\.js'\)/gm)].map((m) => ({ name: m[1], module: m[2] }))
@@ -107,7 +107,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 })
-// bin/prov.mjs runs each bundle as a script, which has no import(): a dynamic import left in one
+// bin/prov.cjs runs each bundle as a script, which has no import(): a dynamic import left in one
 // would fail when reached. (esbuild keeps import() of Node's own modules; require them lazily.)
 for (const f of [...Object.keys(entryPoints).map((k) => `${k}.cjs`)]) {
   const text = readFileSync(path.join(staging, f), 'utf8')

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { tsImport } from 'tsx/esm/api'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const BIN = path.join(ROOT, 'bin', 'prov.mjs')
+const BIN = path.join(ROOT, 'bin', 'prov.cjs')
 const NODE = process.execPath
 
 const QUICK = process.env.BENCH_QUICK === '1'

@@ -187,7 +187,7 @@ describe('rendered pages and the package', () => {
 
   test('npm pack ships the bundle, the bin, the schemas, the rendered pages, README and LICENSE, and no tests or sources', () => {
     const has = (p: string): boolean => packed.includes(p)
-    assert.ok(has('bin/prov.mjs'), 'bin/prov.mjs')
+    assert.ok(has('bin/prov.cjs'), 'bin/prov.cjs')
     assert.ok(has('dist/main.cjs'), 'dist/main.cjs')
     for (const name of NAMES) assert.ok(has(`dist/commands/${name}.cjs`), `dist/commands/${name}.cjs`)
     assert.ok(has('schemas/run.schema.json') && has('schemas/diff.schema.json'), 'schemas/')

@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import formatsModule from 'ajv-formats'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-export const BIN = path.join(ROOT, 'bin', 'prov.mjs')
+export const BIN = path.join(ROOT, 'bin', 'prov.cjs')
 
 /** The environment every CLI test runs in. */
 export function testEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {

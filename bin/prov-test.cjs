@@ -9,13 +9,12 @@
 // without it). The cache is derived: V8 checks each entry
 // against the source and its own version and flags, an entry it rejects is written again, and
 // the directory can be deleted at any time. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import vm from 'node:vm'
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs")
+const { createRequire } = require("node:module")
+const path = require("node:path")
+const vm = require("node:vm")
 
-const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist')
+const dist = path.join(__dirname, '..', 'dist')
 
 /** The bundle for argv's command, else the one without commands. */
 function bundleFor(name) {
@@ -74,4 +73,4 @@ function load(file) {
 }
 
 const { run } = load(bundleFor(process.argv[2]))
-process.exitCode = await run(process.argv.slice(2))
+run(process.argv.slice(2)).then((c) => { process.exitCode = c })
