@@ -1,15 +1,18 @@
 import { createConsola, type LogObject } from 'consola/core'
-import { colorsFor } from './color.js'
+import { colorsFor, type Colors } from './color.js'
 
 // One consola instance; everything it prints goes to stderr, in git's style:
 //   prov: <error>      prov: warning: <text>      hint: <text>      <info>
-const c = colorsFor(process.stderr)
+// process.stderr is made on the first message: making it costs a command that prints nothing
+// there a few ms.
+let colors: Colors | null = null
+const c = (): Colors => (colors ??= colorsFor(process.stderr))
 
 function format(o: LogObject): string {
   const text = o.args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ')
   switch (o.type) {
-    case 'error': case 'fatal': return `${c.red('prov:')} ${text}`
-    case 'warn': return `${c.yellow('prov: warning:')} ${text}`
+    case 'error': case 'fatal': return `${c().red('prov:')} ${text}`
+    case 'warn': return `${c().yellow('prov: warning:')} ${text}`
     case 'debug': case 'trace': return `prov: debug: ${text}`
     default: return text
   }
@@ -29,7 +32,7 @@ export const log = createConsola({
 
 /** A hint line after an error: `hint: <text>`. */
 export function hint(text: string): void {
-  if (log.level >= 0) process.stderr.write(`${c.dim('hint:')} ${text}\n`)
+  if (log.level >= 0) process.stderr.write(`${c().dim('hint:')} ${text}\n`)
 }
 
 /** `-q`: only errors. */

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { constants } from 'node:os'
 import path from 'node:path'
+import { isatty } from 'node:tty'
 import type { Readable, Writable } from 'node:stream'
 import type { CommandSection } from '../core/record.js'
 import { toRecordPath } from '../core/paths.js'
@@ -74,7 +75,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   // SIGINT/SIGQUIT there too would deliver it twice. Signals sent to prov alone are forwarded.
   // The handlers are in place before CMD starts, so that a signal cannot kill prov, unrecorded,
   // and leave CMD running; they run from the event loop, after `child` is set.
-  const atTerminal = Boolean(process.stdin.isTTY || process.stderr.isTTY)
+  const atTerminal = isatty(0) || isatty(2) // not process.stdin: making it costs ms, and can read
   let child: ChildProcess | undefined
   const forward = (sig: NodeJS.Signals): void => {
     if (atTerminal && (sig === 'SIGINT' || sig === 'SIGQUIT')) return
