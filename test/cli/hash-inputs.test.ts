@@ -55,6 +55,18 @@ describe('hash-inputs: files and directories', { concurrency: true }, () => {
     assert.equal(inputs.find((e) => e.path === 'data/empty').sha256, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
   })
 
+  test('sizes around the 1 MiB read buffer hash as sha256sum gives them, with the stat cache and without (when no fstat is asked)', async () => {
+    const sb = await repo({ 'README': 'x' })
+    const MiB = 1 << 20
+    const sizes = [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB, 2 * MiB + 5]
+    for (const n of sizes) sb.write(`edge/s${n}`, Buffer.alloc(n, n % 251))
+    for (const args of [['--no-cache'], [], []]) { // the second run without --no-cache reads the stat cache
+      const inputs = await hashOk(sb, [...args, 'edge'])
+      assert.deepEqual(inputs.map((e) => e.size).sort((a, b) => a - b), sizes, args.join(' '))
+      for (const e of inputs) assert.equal(e.sha256, sha256sum(path.join(sb.dir, e.path)), `${e.path} ${args.join(' ')}`)
+    }
+  })
+
   test('paths are sorted by the bytes of their UTF-8 form, not by UTF-16 code units', async () => {
     const sb = await repo({})
     // U+FF5A sorts before an emoji in UTF-8 (EF.. < F0..) but after it in UTF-16 (FF5A > D83D)
