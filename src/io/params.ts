@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { buildParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { InputError, describeErrno } from '../errors.js'
@@ -8,7 +8,7 @@ import { quotePath } from '../core/paths.js'
 export async function readParamsFile(file: string): Promise<unknown> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = readFileSync(file, 'utf8') // not fs/promises: see readTextSource
   } catch (e) {
     throw new InputError('E_MISSING', `cannot read params file ${quotePath(file)}: ${describeErrno(e)}`)
   }

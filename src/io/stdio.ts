@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { InputError, describeErrno } from '../errors.js'
 import { parseJsonDocuments, JsonDocsError } from '../core/json-docs.js'
 
@@ -47,7 +47,7 @@ export async function readStdinText(): Promise<string> {
 export async function readTextSource(file: string): Promise<string> {
   if (file === '-') return readStdinText()
   try {
-    return await readFile(file, 'utf8')
+    return readFileSync(file, 'utf8') // not fs/promises: loading it and its thread pool costs each command a few ms
   } catch (e) {
     throw new InputError('E_READ', `cannot read '${file}': ${describeErrno(e)}`)
   }
