@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from './crypto.js'
 import { writeCanonical } from './canonical.js'
 
 export const RUN_ID_RE = /^[0-9a-f]{64}$/
@@ -13,7 +13,7 @@ const PIECE = 1 << 16
  */
 export function computeRunId(record: Record<string, unknown>): string {
   const { id: _ignored, ...rest } = record
-  const h = createHash('sha256')
+  const h = nodeCrypto().createHash('sha256')
   let text = ''
   writeCanonical(rest, (piece) => {
     text += piece

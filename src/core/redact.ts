@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { nodeCrypto } from './crypto.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -81,7 +81,7 @@ export class Redactor {
   fingerprint(value: string): string {
     if (REDACTED_RE.test(value)) return value
     if (typeof this.keySource === 'function') this.keySource = this.keySource()
-    const mac = createHmac('sha256', this.keySource).update(value, 'utf8').digest('hex')
+    const mac = nodeCrypto().createHmac('sha256', this.keySource).update(value, 'utf8').digest('hex')
     return `[redacted hmac-sha256:${mac.slice(0, 32)}]`
   }
 

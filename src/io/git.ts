@@ -2,7 +2,7 @@
 // git is spawned with node:child_process rather than execa: execa's import alone costs more
 // than the whole start-up budget of `prov git-state` (see test/bench).
 import { spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from '../core/crypto.js'
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { isUtf8 } from 'node:buffer'
@@ -47,9 +47,10 @@ function storeExclude(store: Store): string[] {
 
 /**
  * Commit, branch, dirty state, changed and untracked paths, remote, and the patch of
- * uncommitted changes. null outside a work tree or when git is not installed.
+ * uncommitted changes. null outside a work tree or when git is not installed. The redactor is
+ * asked for once git has answered: git starts first, and the caller's other work runs meanwhile.
  */
-export async function readGitState(store: Store, redactor: Redactor, opts: { patch?: boolean } = {}): Promise<GitState | null> {
+export async function readGitState(store: Store, getRedactor: () => Redactor, opts: { patch?: boolean } = {}): Promise<GitState | null> {
   const top = findWorkTree(store.root)
   if (top === null) return null
   const spec = ['--', ':(top)', ...storeExclude(store)]
@@ -63,6 +64,7 @@ export async function readGitState(store: Store, redactor: Redactor, opts: { pat
     throw new Error(`git status failed: ${status.stderr.trim()}`)
   }
   warnBadNames(status.stdout)
+  const redactor = getRedactor()
   const parsed = parseStatusV2(status.stdout.toString('utf8'))
   const state: GitState = {
     commit: parsed.commit,
@@ -182,7 +184,7 @@ async function readPatch(top: string, base: string, changes: GitState['changes']
   const r = await runGit(top, ['diff', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', base, ...spec])
   const text = redactor.scrubText(r.code === 0 ? r.stdout.toString('utf8') : '')
   const patch: NonNullable<GitState['patch']> = {
-    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    sha256: nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex'),
     size: Buffer.byteLength(text),
     text,
   }

@@ -1,7 +1,6 @@
 // Hashing files: synchronous reads into one reused buffer (constant memory), a stat cache, and,
 // for many files, a second thread (a worker) so that two cores work: both threads take files
 // from one shared counter. Results are the same whichever thread did the work.
-import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import { openSync, readSync, closeSync, fstatSync, lstatSync, statSync, readdirSync, readFileSync, mkdirSync, type BigIntStats } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -9,6 +8,7 @@ import { isAscii } from 'node:buffer'
 import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
+import { nodeCrypto } from '../core/crypto.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -141,7 +141,7 @@ export function hashFile(abs: string): { size: number; sha256: string; stat: Big
   try {
     const stat = fstatSync(fd, { bigint: true })
     if (!stat.isFile()) return { size: 0, sha256: '', stat }
-    const h = crypto.createHash('sha256')
+    const h = nodeCrypto().createHash('sha256')
     if (stat.size <= BigInt(CHUNK)) {
       const data = readFileSync(fd)
       h.update(data)
@@ -419,7 +419,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   }
   const tick = progress.enabled ? () => progress.tick(Atomics.load(jobs.ctl, DONE), Number(jobs.bytes[0])) : null
   helper?.post(jobs)
-  runJobs(jobs, fs, crypto, tick)
+  runJobs(jobs, fs, nodeCrypto(), tick)
   // Wait for the files the worker took. Should it stop making progress for a minute, which only
   // a dead worker does, the files it left are done here.
   let last = -1n

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync, type BigIntStats } from 'node:fs'
-import { randomBytes } from 'node:crypto'
+import { nodeCrypto } from '../core/crypto.js'
 import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { InputError, ProvError, describeErrno, isNodeError } from '../errors.js'
@@ -53,12 +53,12 @@ export function ensureStore(s: Store): void {
 }
 
 function tmpName(s: Store, label: string): string {
-  return path.join(s.dir, 'tmp', `${label}.${process.pid}.${randomBytes(6).toString('hex')}`)
+  return path.join(s.dir, 'tmp', `${label}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}`)
 }
 
 /** Write a file by temp file, fsync and rename. */
 export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`
   const fd = openSync(tmp, 'wx', mode)
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
@@ -375,7 +375,7 @@ export function readSecretKey(s: Store): Buffer {
   const tmp = tmpName(s, 'key')
   const fd = openSync(tmp, 'wx', 0o600)
   try {
-    writeSync(fd, randomBytes(32))
+    writeSync(fd, nodeCrypto().randomBytes(32))
     fsyncSync(fd) // a crash must not leave an empty key behind the link
   } finally {
     closeSync(fd)

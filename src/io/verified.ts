@@ -11,7 +11,7 @@
 // the system clock could set back. This is git's racily-clean rule, taken at read time: a file
 // changed in the same clock tick as it was read is not entered, and is checked again next time.
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, type BigIntStats } from 'node:fs'
-import { randomBytes } from 'node:crypto'
+import { nodeCrypto } from '../core/crypto.js'
 import path from 'node:path'
 import { describeErrno } from '../errors.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -68,7 +68,7 @@ export interface FsNow { ns: bigint; dev: bigint }
 export function readFsNow(cache: VerifiedRuns): FsNow | null {
   const dir = path.dirname(cache.file)
   // Named as writeFileAtomic names its temp files, so that sweepStaleTemp removes one a crash left.
-  const probe = `${cache.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const probe = `${cache.file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`
   try {
     mkdirSync(dir, { recursive: true })
     const fd = openSync(probe, 'wx', 0o644)

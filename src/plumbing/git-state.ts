@@ -15,7 +15,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const store = locateStore({ store: args.store })
-    const doc = { git: await readGitState(store, loadRedactor(store), { patch: !args['no-patch'] }) }
+    const doc = { git: await readGitState(store, () => loadRedactor(store), { patch: !args['no-patch'] }) }
     assertValid('git', doc, 'the git-state output')
     await emitJson(doc, args.pretty)
   },

@@ -136,7 +136,7 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   for (const e of [...outside(run.inputs), ...outside(run.outputs)]) log.warn(`${quotePath(e.path)} lies outside the project: not re-checked`)
   const inputs = sortByPath([...hashPaths(store, paths(run.inputs), store.root, { allowMissing: true }), ...outside(run.inputs)])
   const outputs = sortByPath([...hashPaths(store, paths(run.outputs), store.root, { allowMissing: true }), ...outside(run.outputs)])
-  const [git, env] = await Promise.all([readGitState(store, redactor), readEnvSnapshot(store, redactor)])
+  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
   let params: Params = run.params as Params
   const files = run.command.params_files ?? []
   if (files.length > 0) {

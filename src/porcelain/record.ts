@@ -7,6 +7,7 @@ import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
+import type { Redactor } from '../core/redact.js'
 import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
@@ -53,12 +54,15 @@ export default defineCommand({
     if (rest === null || rest.length === 0) throw new UsageError('no command given', 'usage: prov record [<options>] -- <command> [<arg>...]')
     const cwd = process.cwd()
     const store = locateStore({ store: args.store })
-    const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
 
     // Before the command: code and environment (git, started first, runs while this process
-    // looks for the tools, reads the params and hashes the inputs), params, inputs.
-    const code = readGitState(store, redactor)
+    // reads the redaction policy, looks for the tools, reads the params and hashes the inputs),
+    // params, inputs.
+    let redactor: Redactor | undefined
+    const code = readGitState(store, () => redactor!)
+    code.catch(() => { /* awaited below */ })
+    redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     const context = Promise.all([readEnvSnapshot(store, redactor), code])
     context.catch(() => { /* awaited below; a params or input error ends the run first */ })
     const params = await readParams(sequence)

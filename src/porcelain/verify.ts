@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from '../core/crypto.js'
 import { lstatSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
@@ -44,7 +44,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   if (opts.stdin === undefined && patch && typeof patch.sha256 === 'string') {
     try {
       const text = readFileSync(stored('patch.diff'))
-      if (createHash('sha256').update(text).digest('hex') !== patch.sha256) problems.push('patch.diff does not match git.patch.sha256')
+      if (nodeCrypto().createHash('sha256').update(text).digest('hex') !== patch.sha256) problems.push('patch.diff does not match git.patch.sha256')
     } catch (e) {
       problems.push(`cannot read patch.diff: ${describeErrno(e)}`)
     }
