@@ -9,6 +9,7 @@ import { createRequire } from 'node:module'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
 import type { Store } from './store.js'
+import { readRegularFile } from './read.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -179,7 +180,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)
   let cache: Record<string, string> = {}
-  try { cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string> } catch { /* none yet */ }
+  try { cache = JSON.parse(readRegularFile(cacheFile).toString('utf8')) as Record<string, string> } catch { /* none yet, or not a file */ }
   const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
   let dirty = changed
   let context: string | undefined

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
+import { readRegularFile } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -178,7 +179,7 @@ export function loadStatCache(store: Store): StatCache {
   const file = cacheFile(store)
   try {
     const st = statSync(file, { bigint: true })
-    const bytes = readFileSync(file)
+    const bytes = readRegularFile(file)
     // ASCII (paths without accents, most caches) decodes as latin1 to the same text, faster.
     const parsed = JSON.parse(isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')) as { version?: number; entries?: Record<string, string> }
     if (parsed.version === CACHE_VERSION && parsed.entries && typeof parsed.entries === 'object') return { file, mtimeNs: st.mtimeNs, entries: parsed.entries, dirty: false }

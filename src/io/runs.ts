@@ -1,6 +1,7 @@
 // Reading runs back: by reference, validated, with the directory that holds their extra files.
 import path from 'node:path'
-import { lstatSync, readFileSync } from 'node:fs'
+import { lstatSync } from 'node:fs'
+import { readRegularFile } from './read.js'
 import { InputError } from '../errors.js'
 import { computeRunId, RUN_ID_RE } from '../core/id.js'
 import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
@@ -75,7 +76,7 @@ export function readRunFileText(run: LoadedRun, name: string): string | null {
   try {
     // A symbolic link or FIFO in the store (a store committed to a repository may hold one) is not followed.
     if (!lstatSync(path.join(run.dir, name)).isFile()) return null
-    return readFileSync(path.join(run.dir, name), 'utf8')
+    return readRegularFile(path.join(run.dir, name)).toString('utf8')
   } catch {
     return null
   }

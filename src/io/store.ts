@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync, type BigIntStats } from 'node:fs'
+import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync, constants, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
+import { readRegularFile } from './read.js'
 import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { InputError, ProvError, describeErrno, isNodeError } from '../errors.js'
@@ -198,9 +199,11 @@ let readBuffer: Buffer | null = null
  * also the file's stat, taken through the same descriptor once the bytes were read.
  */
 function readReused(file: string, stat: boolean): { bytes: Buffer; stat: BigIntStats | null } {
-  const fd = openSync(file, 'r')
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK) // a FIFO must not block: see readRegularFile
   try {
-    const size = fstatSync(fd).size
+    const st = fstatSync(fd)
+    if (!st.isFile()) throw new Error('not a regular file')
+    const size = st.size
     if (readBuffer === null || readBuffer.length <= size) readBuffer = Buffer.allocUnsafeSlow(size + 1)
     let n = 0
     let got
@@ -287,7 +290,7 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
   type Entry = RunSummary & { stat?: string }
   let index: Record<string, Entry> = {}
   try {
-    const parsed = JSON.parse(readFileSync(indexFile, 'utf8')) as { version?: number; runs?: Record<string, Entry> }
+    const parsed = JSON.parse(readRegularFile(indexFile).toString('utf8')) as { version?: number; runs?: Record<string, Entry> }
     if (parsed.version === INDEX_VERSION && parsed.runs && typeof parsed.runs === 'object') index = parsed.runs
   } catch { /* missing or torn: rebuild */ }
   const out: RunSummary[] = []
@@ -366,7 +369,7 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
 export function readSecretKey(s: Store): Buffer {
   const file = path.join(s.dir, 'secret.key')
   try {
-    const key = readFileSync(file)
+    const key = readRegularFile(file)
     if (key.length >= 32) return key
   } catch (e) {
     if (!(isNodeError(e) && e.code === 'ENOENT')) throw new ProvError('E_STORE', `cannot read the key '${file}': ${describeErrno(e)}`)
@@ -387,7 +390,7 @@ export function readSecretKey(s: Store): Buffer {
     if (!(isNodeError(e) && e.code === 'EEXIST')) { unlinkSync(tmp); throw new ProvError('E_STORE', `cannot create the key '${file}': ${describeErrno(e)}`) }
   }
   unlinkSync(tmp)
-  const key = readFileSync(file)
+  const key = readRegularFile(file)
   // A short key (an empty file, say) would make every fingerprint one anybody can compute.
   if (key.length < 32) {
     throw new ProvError('E_STORE', `the key '${file}' is damaged: ${key.length} bytes, expected 32`, { hint: 'remove it and prov makes a new one (fingerprints in earlier runs will then differ from new ones)' })
@@ -401,7 +404,7 @@ export function readConfig(s: Store): Record<string, unknown> {
   let text: string
   try {
     // Most runs are ASCII, and decoding ASCII as latin1 gives the same text several times faster.
-    const bytes = readFileSync(file)
+    const bytes = readRegularFile(file)
     text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
   } catch (e) {
     if (isNodeError(e) && e.code === 'ENOENT') return {}

@@ -10,8 +10,9 @@
 // moment, and so after the entry's state, gives the file a newer ctime, which only a change of
 // the system clock could set back. This is git's racily-clean rule, taken at read time: a file
 // changed in the same clock tick as it was read is not entered, and is checked again next time.
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, type BigIntStats } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, rmSync, statSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
+import { readRegularFile } from './read.js'
 import path from 'node:path'
 import { describeErrno } from '../errors.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -40,9 +41,8 @@ export function loadVerified(store: Store): VerifiedRuns | null {
   const file = path.join(store.dir, 'cache', 'verified.json')
   const runs = Object.create(null) as Record<string, string>
   try {
-    // A FIFO there (a store committed with one) would block the read: only a regular file is read.
-    if (lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return { file, runs }
-    const parsed = JSON.parse(readFileSync(file, 'latin1')) as { format?: unknown; checks?: unknown; runs?: unknown }
+    // Only a regular file is read (see readRegularFile): a FIFO there would block the read.
+    const parsed = JSON.parse(readRegularFile(file).toString('latin1')) as { format?: unknown; checks?: unknown; runs?: unknown }
     if (parsed.format === FORMAT && parsed.checks === CHECKS && typeof parsed.runs === 'object' && parsed.runs !== null) {
       for (const [id, key] of Object.entries(parsed.runs)) if (typeof key === 'string') runs[id] = key
     }

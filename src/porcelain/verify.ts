@@ -1,5 +1,6 @@
 import { nodeCrypto } from '../core/crypto.js'
-import { lstatSync, readFileSync, statSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
+import { readRegularFile } from '../io/read.js'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
@@ -43,7 +44,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   // A run read from stdin has no directory: its patch.diff and captures cannot be checked.
   if (opts.stdin === undefined && patch && typeof patch.sha256 === 'string') {
     try {
-      const text = readFileSync(stored('patch.diff'))
+      const text = readRegularFile(stored('patch.diff'))
       if (nodeCrypto().createHash('sha256').update(text).digest('hex') !== patch.sha256) problems.push('patch.diff does not match git.patch.sha256')
     } catch (e) {
       problems.push(`cannot read patch.diff: ${describeErrno(e)}`)

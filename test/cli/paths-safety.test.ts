@@ -323,3 +323,78 @@ describe('inputs that are not regular files', () => {
     chmodSync(path.join(proj, 'secret/locked.txt'), 0o644)
   })
 })
+
+describe('store and cache files that are FIFOs', () => {
+  // A store unpacked from an archive, or shared with someone else, may hold a FIFO where prov keeps
+  // a file: opening one for reading blocks until a writer comes. Each command must go on (a cache
+  // is rebuilt and replaced) or fail naming the file, never hang.
+  const fifo = (file: string): void => {
+    mkdirSync(path.dirname(file), { recursive: true })
+    rmSync(file, { force: true })
+    execaSync('mkfifo', [file])
+  }
+  const isFifo = (file: string): boolean => execaSync('stat', ['-c', '%F', file]).stdout === 'fifo'
+  const notHung = (r: { signal?: string }, what: string): void => assert.equal(r.signal, undefined, `${what} was killed: it hung`)
+
+  test('cache/index.json, cache/stat.json, cache/verified.json and the per-user tools cache: rebuilt and replaced', async () => {
+    const sb = await repo({ 'data.txt': 'x\n' })
+    const store = path.join(sb.dir, '.prov')
+    const first = await sb.prov(['record', '-q', '-i', 'data.txt', '--', 'true'])
+    assert.equal(first.exitCode, 0, first.stderr)
+    const second = await sb.prov(['record', '-q', '-i', 'data.txt', '-p', 'n=2', '--', 'true'])
+    assert.equal(second.exitCode, 0, second.stderr)
+    const files = ['index.json', 'stat.json', 'verified.json'].map((f) => path.join(store, 'cache', f))
+    const tools = path.join(sb.home, '.cache', 'prov', 'tools.json')
+    for (const f of [...files, tools]) fifo(f)
+
+    const log = await sb.prov(['log'], { timeout: 20_000 })
+    notHung(log, 'log')
+    assert.equal(log.exitCode, 0, log.stderr)
+    assert.equal(log.stdout.trim().split('\n').length, 2, log.stdout)
+    const hashed = await sb.prov(['hash-inputs', 'data.txt'], { timeout: 20_000 })
+    notHung(hashed, 'hash-inputs')
+    assert.equal(hashed.exitCode, 0, hashed.stderr)
+    assert.equal(parseValid('inputs', hashed.stdout).inputs[0].sha256, createHash('sha256').update('x\n').digest('hex'))
+    const diff = await sb.prov(['diff-runs', '@~1', '@'], { timeout: 20_000 })
+    notHung(diff, 'diff-runs')
+    assert.equal(diff.exitCode, 1, diff.stderr) // the params differ
+    const env = await sb.prov(['snapshot-env'], { timeout: 20_000 })
+    notHung(env, 'snapshot-env')
+    assert.equal(env.exitCode, 0, env.stderr)
+    assert.ok(parseValid('env', env.stdout).env.tools.git, 'git found again')
+    for (const f of [files[0]!, files[1]!, tools]) assert.equal(isFifo(f), false, `${f} was replaced by a regular file`)
+  })
+
+  test('config.json, secret.key, a run.json: an error naming the file, nothing written', async () => {
+    const sb = await repo({ 'data.txt': 'x\n' })
+    const store = path.join(sb.dir, '.prov')
+    const rec = await sb.prov(['record', '-q', '--', 'true'])
+    assert.equal(rec.exitCode, 0, rec.stderr)
+    const [id] = readdirSync(path.join(store, 'runs'))
+
+    fifo(path.join(store, 'config.json'))
+    const r1 = await sb.prov(['record', '-q', '--', 'true'], { timeout: 20_000 })
+    notHung(r1, 'record with a FIFO as config.json')
+    assert.equal(r1.exitCode, 125)
+    assert.match(r1.stderr, /config\.json.*not a regular file/)
+    rmSync(path.join(store, 'config.json'))
+
+    fifo(path.join(store, 'secret.key'))
+    const r2 = await sb.prov(['snapshot-env', '--no-tools'], { timeout: 20_000, env: { API_TOKEN: 'hunter2hunter2' } })
+    notHung(r2, 'snapshot-env with a FIFO as secret.key')
+    assert.notEqual(r2.exitCode, 0)
+    assert.match(r2.stderr, /secret\.key.*not a regular file/)
+    assert.doesNotMatch(r2.stdout + r2.stderr, /hunter2/)
+    rmSync(path.join(store, 'secret.key'))
+
+    fifo(path.join(store, 'runs', id!, 'run.json'))
+    const show = await sb.prov(['show', id!], { timeout: 20_000 })
+    notHung(show, 'show')
+    assert.equal(show.exitCode, 2)
+    assert.match(show.stderr, /run\.json.*not a regular file/)
+    const verify = await sb.prov(['verify', id!], { timeout: 20_000 })
+    notHung(verify, 'verify')
+    assert.equal(verify.exitCode, 1, verify.stderr)
+    assert.deepEqual(readdirSync(path.join(store, 'runs')), [id], 'nothing written')
+  })
+})
