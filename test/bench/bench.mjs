@@ -19,6 +19,9 @@ import { tsImport } from 'tsx/esm/api'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = path.join(ROOT, 'bin', 'prov.cjs')
 const NODE = process.execPath
+// The git command prov runs for git-state and record (src/io/git.ts: runGit, readGitState), for
+// the floors: the store is left out, as prov leaves it out.
+const GIT_STATUS = ['-c', 'core.quotepath=off', '-c', 'color.ui=false', '--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', '--', ':(top)', ':(top,exclude,literal).prov']
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 7)))
@@ -412,8 +415,8 @@ async function main() {
     if (first !== run(many[0].argv, { cwd: tree }).stdout) throw new Error('hash-inputs with and without the stat cache disagree')
     // The floor for a re-hash: a bare Node script that lists the tree and stats every file (the
     // least a stat cache must do), printing nothing.
-    const statFloor = path.join(base, 'stat-floor.mjs')
-    writeFileSync(statFloor, `import { readdirSync, statSync } from 'node:fs'
+    const statFloor = path.join(base, 'stat-floor.cjs')
+    writeFileSync(statFloor, `const { readdirSync, statSync } = require('node:fs')
 let n = 0
 const walk = (dir) => { for (const d of readdirSync(dir, { withFileTypes: true })) { const p = dir + '/' + d.name; if (d.isDirectory()) walk(p); else { statSync(p, { bigint: true }); n++ } } }
 walk(process.argv[2])
@@ -431,15 +434,16 @@ if (n === 0) process.exitCode = 1
   if (want('startup')) {
     const repo = makeSmallRepo()
     run(prov('git-state'), { cwd: repo })
-    // The floor for git-state: a bare Node script that runs the one git command prov runs, and
+    // The floor for git-state: a bare Node script (CommonJS, which starts faster than an ES
+    // module) that runs the one git command prov runs, as prov runs it (the store left out), and
     // prints what it said. prov cannot start faster than this.
-    const floor = path.join(base, 'git-floor.mjs')
-    writeFileSync(floor, `import { spawn } from 'node:child_process'
-const c = spawn('git', ['-c', 'core.quotepath=off', '--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const floor = path.join(base, 'git-floor.cjs')
+    writeFileSync(floor, `const { spawn } = require('node:child_process')
+const c = spawn('git', GIT_STATUS, { stdio: ['ignore', 'pipe', 'pipe'] })
 const out = []
 c.stdout.on('data', (d) => out.push(d))
 c.on('close', () => process.stdout.write(JSON.stringify({ status: Buffer.concat(out).toString('utf8') }) + '\\n'))
-`)
+`.replace('GIT_STATUS', JSON.stringify(GIT_STATUS)))
     const t = timeCommands([
       { name: 'node', argv: [NODE, '-e', ''] },
       { name: 'floor', argv: [NODE, floor] },
@@ -461,32 +465,38 @@ c.on('close', () => process.stdout.write(JSON.stringify({ status: Buffer.concat(
     const repo = makeSmallRepo()
     const rec = prov('record', '-i', 'a', '-i', 'b', '-i', 'c', '--', 'true')
     run(rec, { cwd: repo }) // probes the tools once; later runs read <store>/cache/tools.json
-    // The floor for record: a bare Node script that runs git status, then the command, then
-    // writes a file into a new directory and renames it into place with the fsyncs a durable
-    // write needs (the file, its directory, the parent), as prov does.
-    const recFloor = path.join(base, 'record-floor.mjs')
-    writeFileSync(recFloor, `import { spawn } from 'node:child_process'
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+    // The floor for record: a bare Node script (CommonJS) that starts git status as prov runs
+    // it, hashes the three inputs while git works, then runs the command, then writes a file
+    // into a new directory and renames it into place with the fsyncs a durable write needs (the
+    // file, its directory, the parent), as prov does.
+    const recFloor = path.join(base, 'record-floor.cjs')
+    writeFileSync(recFloor, `const { spawn } = require('node:child_process')
+const { createHash } = require('node:crypto')
+const { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } = require('node:fs')
 const run = (file, args) => new Promise((resolve) => {
   const c = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'] })
   const out = []
   c.stdout.on('data', (d) => out.push(d))
   c.on('close', (code) => resolve({ code, out: Buffer.concat(out).toString('utf8') }))
 })
-const status = await run('git', ['-c', 'core.quotepath=off', '--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'])
-const cmd = await run('true', [])
-const dir = '.floor-' + process.pid
-mkdirSync(dir)
-const fd = openSync(dir + '/run.json', 'w')
-writeSync(fd, JSON.stringify({ status: status.out, code: cmd.code }) + '\\n')
-fsyncSync(fd)
-closeSync(fd)
-const sync = (d) => { const f = openSync(d, 'r'); fsyncSync(f); closeSync(f) }
-sync(dir)
-renameSync(dir, dir + '.done')
-sync('.')
-rmSync(dir + '.done', { recursive: true })
-`)
+;(async () => {
+  const git = run('git', GIT_STATUS)
+  const inputs = ['a', 'b', 'c'].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'))
+  const status = await git
+  const cmd = await run('true', [])
+  const dir = '.floor-' + process.pid
+  mkdirSync(dir)
+  const fd = openSync(dir + '/run.json', 'w')
+  writeSync(fd, JSON.stringify({ status: status.out, inputs, code: cmd.code }) + '\\n')
+  fsyncSync(fd)
+  closeSync(fd)
+  const sync = (d) => { const f = openSync(d, 'r'); fsyncSync(f); closeSync(f) }
+  sync(dir)
+  renameSync(dir, dir + '.done')
+  sync('.')
+  rmSync(dir + '.done', { recursive: true })
+})()
+`.replace('GIT_STATUS', JSON.stringify(GIT_STATUS)))
     const cmds = [
       { name: 'true', argv: ['true'] },
       { name: 'prov', argv: rec },
@@ -503,7 +513,7 @@ rmSync(dir + '.done', { recursive: true })
       }
     } else notes.push('datalad is not installed (apt-get install datalad): left out')
     const t = timeCommands(cmds, { cwd: repo, warmup: 2 })
-    let refs = `true ${fmtS(t.get('true'))}, node + git status + true + an fsynced write ${fmtS(t.get('floor'))} (+${((t.get('floor') - t.get('true')) * 1000).toFixed(1)} ms)`
+    let refs = `true ${fmtS(t.get('true'))}, node + git status + hashing a, b, c + true + an fsynced write ${fmtS(t.get('floor'))} (+${((t.get('floor') - t.get('true')) * 1000).toFixed(1)} ms)`
     if (dl) {
       const td = timeCommands([{ name: 'datalad', argv: ['datalad', 'run', '-i', 'a', '-i', 'b', '-i', 'c', 'true'] }], { cwd: dl, rounds: 1 })
       refs += `, datalad run ${fmtS(td.get('datalad'))}`
@@ -542,8 +552,8 @@ rmSync(dir + '.done', { recursive: true })
       const diff = JSON.parse(r.stdout).diff
       if (diff.inputs.length !== 2000) throw new Error(`diff-runs found ${diff.inputs.length} changed inputs, not 2000`)
       // The floor: Node reading and parsing the two run.json files, and nothing else.
-      const floor = path.join(base, 'parse-floor.mjs')
-      writeFileSync(floor, `import { readFileSync } from 'node:fs'
+      const floor = path.join(base, 'parse-floor.cjs')
+      writeFileSync(floor, `const { readFileSync } = require('node:fs')
 for (const f of process.argv.slice(2)) JSON.parse(readFileSync(f, 'latin1'))
 `)
       const files = [a, b].map((id) => path.join(dir, 'store', 'runs', id, 'run.json'))
