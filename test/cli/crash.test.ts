@@ -155,7 +155,7 @@ describe('stale temp entries', () => {
     writeFileSync(path.join(tmp, `run.${deadPid}.aaaaaaaaaaaa`, 'run.json'), '{"partial": ')
     writeFileSync(path.join(tmp, `key.${deadPid}.bbbbbbbbbbbb`), 'k')
     // And what a writer killed inside writeFileAtomic leaves beside the cache and the .gitignore.
-    const atomic = [path.join(store(sb), 'cache', `stat.json.${deadPid}.0123abcd.tmp`), path.join(store(sb), `.gitignore.${deadPid}.89abcdef.tmp`)]
+    const atomic = [path.join(store(sb), 'cache', `stat.bin.${deadPid}.0123abcd.tmp`), path.join(store(sb), `.gitignore.${deadPid}.89abcdef.tmp`)]
     for (const f of atomic) writeFileSync(f, '{"torn')
     const keep = path.join(store(sb), 'cache', 'notes.1.txt') // not a temp file's name: never swept
     writeFileSync(keep, 'x')

@@ -34,6 +34,16 @@ async function hashFails(sb: Sandbox, args: string[], name: string, opts: Parame
   return r.stderr
 }
 
+/** Where the stat cache (cache/stat.bin, laid out as src/io/hash.ts says) keeps the SHA-256 of `abs`. */
+function cacheDigestAt(bytes: Buffer, abs: string): number {
+  assert.equal(bytes.toString('latin1', 0, 8), 'provst01')
+  const n = Number(bytes.readBigInt64LE(8))
+  const paths = bytes.toString('utf8', 16 + n * 72).split('\0')
+  const i = paths.indexOf(abs)
+  assert.ok(i >= 0 && i < n, `no entry for ${abs}`)
+  return 16 + n * 40 + i * 32
+}
+
 const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 
 describe('hash-inputs: files and directories', { concurrency: true }, () => {
@@ -330,13 +340,13 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     const sb = await repo({})
     const file = sb.write('data.txt', 'AAAA')
     await hashOk(sb, ['data.txt'])
-    const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.json')
-    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'))
-    const entry: string = cache.entries[file]
-    assert.ok(entry.endsWith(':' + sha256sum(file)), entry)
+    const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.bin')
+    const cache = readFileSync(cacheFile)
+    const at = cacheDigestAt(cache, file)
+    assert.equal(cache.toString('hex', at, at + 32), sha256sum(file))
     const wrong = 'f'.repeat(64)
-    cache.entries[file] = entry.slice(0, -64) + wrong
-    writeFileSync(cacheFile, JSON.stringify(cache))
+    cache.write(wrong, at, 'hex')
+    writeFileSync(cacheFile, cache)
     const st = statSync(file, { bigint: true })
     const atCacheTime = (t: bigint): void => {
       const seconds = Number(t / 1000n) / 1e6 // ns → s, to the microsecond
@@ -346,9 +356,38 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     atCacheTime(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs)
     assert.equal((await hashOk(sb, ['data.txt']))[0].sha256, sha256sum(file))
     // The control: the same entry in a cache written later is trusted (its wrong hash shows).
-    writeFileSync(cacheFile, JSON.stringify(cache))
+    writeFileSync(cacheFile, cache)
     atCacheTime((st.ctimeNs > st.mtimeNs ? st.ctimeNs : st.mtimeNs) + 5_000_000_000n)
     assert.equal((await hashOk(sb, ['data.txt']))[0].sha256, wrong)
+  })
+
+  test('a damaged cache is ignored and replaced: bad magic, a short file, a count too large, an empty file', async () => {
+    const sb = await repo({})
+    const a = sb.write('a.txt', 'A')
+    const b = sb.write('b.txt', 'B')
+    const old = new Date('2001-02-03T04:05:06Z')
+    for (const f of [a, b]) utimesSync(f, old, old)
+    const truth = await hashOk(sb, ['a.txt', 'b.txt'])
+    const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.bin')
+    const good = readFileSync(cacheFile)
+    // Each damaged cache has a wrong hash in it: were it believed, the output would show it.
+    const poisoned = Buffer.from(good)
+    poisoned.write('f'.repeat(64), cacheDigestAt(poisoned, a), 'hex')
+    const n = Number(good.readBigInt64LE(8))
+    const tooMany = Buffer.from(poisoned)
+    tooMany.writeBigInt64LE(BigInt(n + 1), 8)
+    const badMagic = Buffer.from(poisoned)
+    badMagic.write('provst99', 0, 'latin1')
+    for (const [what, bytes] of [['bad magic', badMagic], ['short', poisoned.subarray(0, 40)], ['count too large', tooMany], ['empty', Buffer.alloc(0)]] as const) {
+      writeFileSync(cacheFile, bytes)
+      utimesSync(cacheFile, new Date(), new Date(Date.now() + 10_000))
+      assert.deepEqual(await hashOk(sb, ['a.txt', 'b.txt']), truth, what)
+      assert.deepEqual(readFileSync(cacheFile).subarray(0, 8).toString('latin1'), 'provst01', `${what}: written again`)
+    }
+    // The control: the poisoned cache, undamaged otherwise, is believed.
+    writeFileSync(cacheFile, poisoned)
+    utimesSync(cacheFile, new Date(), new Date(Date.now() + 10_000))
+    assert.equal((await hashOk(sb, ['a.txt', 'b.txt']))[0].sha256, 'f'.repeat(64))
   })
 
   for (const noCache of [false, true]) {

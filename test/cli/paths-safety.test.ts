@@ -336,14 +336,14 @@ describe('store and cache files that are FIFOs', () => {
   const isFifo = (file: string): boolean => execaSync('stat', ['-c', '%F', file]).stdout === 'fifo'
   const notHung = (r: { signal?: string }, what: string): void => assert.equal(r.signal, undefined, `${what} was killed: it hung`)
 
-  test('cache/index.json, cache/stat.json, cache/verified.json and the per-user tools cache: rebuilt and replaced', async () => {
+  test('cache/index.json, cache/stat.bin, cache/verified.json and the per-user tools cache: rebuilt and replaced', async () => {
     const sb = await repo({ 'data.txt': 'x\n' })
     const store = path.join(sb.dir, '.prov')
     const first = await sb.prov(['record', '-q', '-i', 'data.txt', '--', 'true'])
     assert.equal(first.exitCode, 0, first.stderr)
     const second = await sb.prov(['record', '-q', '-i', 'data.txt', '-p', 'n=2', '--', 'true'])
     assert.equal(second.exitCode, 0, second.stderr)
-    const files = ['index.json', 'stat.json', 'verified.json'].map((f) => path.join(store, 'cache', f))
+    const files = ['index.json', 'stat.bin', 'verified.json'].map((f) => path.join(store, 'cache', f))
     const tools = path.join(sb.home, '.cache', 'prov', 'tools.json')
     for (const f of [...files, tools]) fifo(f)
 
