@@ -394,7 +394,7 @@ async function main() {
     // 2. Many small files: first pass, the xargs pipeline, then the stat cache.
     const tree = makeTree()
     const tstore = path.join(tree, 'store')
-    const statFile = path.join(tstore, 'cache', 'stat.json')
+    const statFile = path.join(tstore, 'cache', 'stat.bin')
     const pipe = (tool, p) => ['bash', '-c', `find tree -type f -print0 | sort -z | xargs -0 ${p} ${tool} >/dev/null`]
     const many = [
       { name: 'prov', argv: prov('hash-inputs', '--no-cache', '--store', tstore, 'tree') },
@@ -411,6 +411,8 @@ async function main() {
     const cached = prov('hash-inputs', '--store', tstore, 'tree')
     rmSync(statFile, { force: true })
     const first = run(cached, { cwd: tree }).stdout
+    // The first pass is timed with this file removed: it must be the cache prov writes.
+    if (!existsSync(statFile)) throw new Error(`hash-inputs wrote no stat cache at ${statFile}`)
     if (first !== run(cached, { cwd: tree }).stdout) throw new Error('hash-inputs with the stat cache printed something else the second time')
     if (first !== run(many[0].argv, { cwd: tree }).stdout) throw new Error('hash-inputs with and without the stat cache disagree')
     // The floor for a re-hash: a bare Node script that lists the tree and stats every file (the
