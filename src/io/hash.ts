@@ -239,7 +239,7 @@ function findEntry(paths: readonly string[], abs: string, from: number): number 
  */
 function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   if (read.length === 0) return
-  const meta = Buffer.from(jobs.meta.buffer, jobs.meta.byteOffset, jobs.meta.byteLength)
+  const stats = Buffer.from(jobs.stats.buffer, jobs.stats.byteOffset, jobs.stats.byteLength)
   const digests = Buffer.from(jobs.digests.buffer, jobs.digests.byteOffset, jobs.digests.byteLength)
   // New entries, sorted, merged with the old: `from` says, per entry, where its fields are.
   const added = read.filter((j) => jobs.slots[j]! < 0).sort((x, y) => (jobs.files[x]! < jobs.files[y]! ? -1 : 1))
@@ -265,9 +265,8 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   for (let e = 0; e < n; e++) {
     const k = order[e]!
     const j = k >= 0 ? changed.get(k) ?? -1 : -1 - k
-    // A job's meta holds [bytes read, dev, ino, size, mtimeNs, ctimeNs, is a file]: five in a row.
     if (j >= 0) {
-      meta.copy(out, statAt + e * STAT * 8, (j * META + 1) * 8, (j * META + 1 + STAT) * 8)
+      stats.copy(out, statAt + e * STAT * 8, j * STAT * 8, (j + 1) * STAT * 8)
       digests.copy(out, digestsAt + e * 32, j * 32, j * 32 + 32)
     } else {
       oldStat.copy(out, statAt + e * STAT * 8, k * STAT * 8, (k + 1) * STAT * 8)
@@ -304,10 +303,15 @@ interface Jobs {
   stat: boolean
   /** [next file to claim, files done] */
   ctl: Int32Array
-  /** per file: 0 pending, 1 hashed, 2 failed (redone by this thread, to report it), 3 cache hit */
+  /**
+   * per file: 0 pending, 1 hashed, 2 failed (redone by this thread, to report it), 3 cache hit,
+   * 4 not a regular file (one swapped in since the listing)
+   */
   status: Int32Array
-  /** per file, 7 slots: bytes read, dev, ino, size, mtimeNs, ctimeNs (the stat fields when `stat`), is a regular file */
-  meta: BigInt64Array
+  /** per file: its size (bytes read, or the size of a cache hit) */
+  sizes: Float64Array
+  /** per file, with `stat`: the STAT fields fstat gave before the read (for the cache); else empty */
+  stats: BigInt64Array
   /** per file: the 32-byte SHA-256 */
   digests: Uint8Array
   /** [bytes hashed so far] for the progress line; it also shows the worker is alive */
@@ -315,7 +319,6 @@ interface Jobs {
   chunk: number
 }
 const DONE = 1
-const META = 7
 
 /** Take files from the shared counter until none is left; hash each, or confirm its cache entry. */
 function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('node:crypto'), tick: (() => void) | null): void {
@@ -326,7 +329,6 @@ function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('n
   for (;;) {
     const j = Atomics.add(d.ctl, 0, 1)
     if (j >= count) break
-    const m = j * 7
     let status = 2
     let counted = 0
     try {
@@ -338,7 +340,7 @@ function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('n
         try { s = fs.statSync(file, { bigint: true, throwIfNoEntry: false }) } catch { s = undefined }
         if (s !== undefined && s.mtimeNs < d.cacheMtimeNs && s.ctimeNs < d.cacheMtimeNs && s.size === cached[c + 2] && s.mtimeNs === cached[c + 3] &&
           s.ctimeNs === cached[c + 4] && BigInt.asIntN(64, s.ino) === cached[c + 1] && BigInt.asIntN(64, s.dev) === cached[c]) {
-          d.meta[m] = s.size
+          d.sizes[j] = Number(s.size)
           hit = true
         }
       }
@@ -376,17 +378,17 @@ function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('n
             }
             digest = h.digest()
           }
-          d.meta[m] = BigInt(size)
-          if (s !== null) {
-            d.meta[m + 1] = BigInt.asIntN(64, s.dev)
-            d.meta[m + 2] = BigInt.asIntN(64, s.ino)
-            d.meta[m + 3] = s.size
-            d.meta[m + 4] = s.mtimeNs
-            d.meta[m + 5] = s.ctimeNs
+          d.sizes[j] = size
+          if (d.stat && s !== null) {
+            const k = j * 5 // STAT
+            d.stats[k] = BigInt.asIntN(64, s.dev)
+            d.stats[k + 1] = BigInt.asIntN(64, s.ino)
+            d.stats[k + 2] = s.size
+            d.stats[k + 3] = s.mtimeNs
+            d.stats[k + 4] = s.ctimeNs
           }
-          d.meta[m + 6] = isFile ? 1n : 0n
           d.digests.set(digest, j * 32)
-          status = 1
+          status = isFile ? 1 : 4
         } finally {
           fs.closeSync(fd)
         }
@@ -395,7 +397,7 @@ function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('n
       status = 2
     }
     Atomics.store(d.status, j, status)
-    if (status === 1) Atomics.add(d.bytes, 0, d.meta[m]! - BigInt(counted))
+    if (status === 1) Atomics.add(d.bytes, 0, BigInt(d.sizes[j]! - counted))
     Atomics.add(d.ctl, 1, 1)
     Atomics.notify(d.ctl, 1)
     if (tick !== null) tick()
@@ -517,7 +519,8 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     stat: cache !== null,
     ctl: new Int32Array(new SharedArrayBuffer(2 * 4)),
     status: new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)),
-    meta: new BigInt64Array(new SharedArrayBuffer(Math.max(1, n) * META * 8)),
+    sizes: new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8)),
+    stats: new BigInt64Array(new SharedArrayBuffer(cache !== null ? Math.max(1, n) * STAT * 8 : 8)),
     digests: new Uint8Array(new SharedArrayBuffer(Math.max(1, n) * 32)),
     bytes: new BigInt64Array(new SharedArrayBuffer(8)),
     chunk: CHUNK,
@@ -547,19 +550,18 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   for (let j = 0; j < n; j++) {
     const t = targets[j]!
     const status = Atomics.load(jobs.status, j)
-    const m = j * META
     if (status === 3) {
       const c = slots[j]! * 32
-      out.push({ path: t.rel, size: Number(jobs.meta[m]), sha256: cache!.digests.toString('hex', c, c + 32) })
+      out.push({ path: t.rel, size: jobs.sizes[j]!, sha256: cache!.digests.toString('hex', c, c + 32) })
       continue
     }
     let size: number
     let sha256: string
     let isFile: boolean
-    if (status === 1) {
-      size = Number(jobs.meta[m])
+    if (status === 1 || status === 4) {
+      size = jobs.sizes[j]!
       sha256 = digests.toString('hex', j * 32, j * 32 + 32)
-      isFile = jobs.meta[m + 6] === 1n
+      isFile = status === 1
     } else {
       // Failed in a thread: hash it again here, which throws the error in the order of the paths.
       let r
@@ -573,7 +575,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       isFile = r.stat.isFile()
       // Its stat fields and hash where the threads put theirs, for the cache.
       const st = r.stat
-      jobs.meta.set([BigInt.asIntN(64, st.dev), BigInt.asIntN(64, st.ino), st.size, st.mtimeNs, st.ctimeNs], m + 1)
+      if (cache) jobs.stats.set([BigInt.asIntN(64, st.dev), BigInt.asIntN(64, st.ino), st.size, st.mtimeNs, st.ctimeNs], j * STAT)
       if (isFile) digests.write(sha256, j * 32, 'hex')
     }
     if (!isFile) throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(t.rel)}: not a regular file`)
