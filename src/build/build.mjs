@@ -23,22 +23,31 @@ ajv.addSchema(diff)
 for (const s of SECTION_SCHEMAS) ajv.addSchema(s)
 const exportsMap = { run: run.$id, diff: diff.$id }
 for (const s of SECTION_SCHEMAS) exportsMap[s.$id.split(':').pop()] = s.$id
-// standaloneCode still emits require() for ajv's runtime helpers; make them ES imports.
-const imports = []
-const code = standaloneCode(ajv, exportsMap).replace(/require\("([^"]+)"\)/g, (_, spec) => {
-  const name = `__ajvRuntime${imports.length}`
-  imports.push(`import ${name} from ${JSON.stringify(spec.endsWith('.js') ? spec : spec + '.js')}\n`)
-  return name
-})
 const gen = path.join(root, 'src/generated')
-mkdirSync(gen, { recursive: true })
 const writeAtomic = (file, text) => {
   writeFileSync(`${file}.${process.pid}`, text)
   renameSync(`${file}.${process.pid}`, file)
 }
-writeAtomic(path.join(gen, 'validators.js'), imports.join('') + code)
-writeAtomic(path.join(gen, 'validators.d.ts'),
-  Object.keys(exportsMap).map((k) => `export declare const ${k}: import('../schema.js').Validator\n`).join(''))
+// One module per validator, src/generated/validators/<name>.js, each with only the code its
+// schema reaches: esbuild cannot drop unused validators from one module (ajv's code reads
+// properties of its functions at the top level), so a bundle that imported one held all nine
+// (113 KB; git-state's bundle was half validators). validators.js re-exports them all.
+const perName = path.join(gen, 'validators')
+mkdirSync(perName, { recursive: true })
+for (const f of readdirSync(perName)) if (!Object.hasOwn(exportsMap, f.replace(/\.d\.ts$|\.js$/, ''))) rmSync(path.join(perName, f), { force: true })
+for (const [name, id] of Object.entries(exportsMap)) {
+  // standaloneCode still emits require() for ajv's runtime helpers; make them ES imports.
+  const imports = []
+  const code = standaloneCode(ajv, { [name]: id }).replace(/require\("([^"]+)"\)/g, (_, spec) => {
+    const alias = `__ajvRuntime${imports.length}`
+    imports.push(`import ${alias} from ${JSON.stringify(spec.endsWith('.js') ? spec : spec + '.js')}\n`)
+    return alias
+  })
+  writeAtomic(path.join(perName, `${name}.js`), imports.join('') + code)
+  writeAtomic(path.join(perName, `${name}.d.ts`), `export declare const ${name}: import('../../schema.js').Validator\n`)
+}
+writeAtomic(path.join(gen, 'validators.js'), Object.keys(exportsMap).map((k) => `export { ${k} } from './validators/${k}.js'\n`).join(''))
+writeAtomic(path.join(gen, 'validators.d.ts'), Object.keys(exportsMap).map((k) => `export { ${k} } from './validators/${k}.js'\n`).join(''))
 
 // 2. The bundles: one CommonJS file per command, dist/commands/<name>.cjs, holding all that the
 // command needs, and dist/main.cjs for prov without a command (usage, --version, a wrong name).

@@ -10,6 +10,7 @@ import { log } from './log.js'
 import { readJsonDocuments } from './stdio.js'
 import { readRunFileStat, resolveRef, type Store } from './store.js'
 import { loadVerified, matchingEntry, readFsNow, saveVerified, statKey } from './verified.js'
+import { run as runValidator } from '../generated/validators/run.js'
 
 export interface LoadedRun {
   record: RunRecord
@@ -38,7 +39,7 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
     const first = docs[0] as Record<string, unknown> | undefined
     const givenId = docs.length === 1 && typeof first?.id === 'string' && RUN_ID_RE.test(first.id) ? first.id : null
     if (givenId !== null) {
-      const problem = checkValid('run', first)
+      const problem = checkValid('run', runValidator, first)
       if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
       return { record: first as unknown as RunRecord, id: givenId, dir: null }
     }
@@ -58,7 +59,7 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
     log.debug(`run ${shown}: found sound before (cache/verified.json), not checked again`)
     return { record: r, id: r.id, dir }
   }
-  const problem = checkValid('run', record)
+  const problem = checkValid('run', runValidator, record)
   if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
   if (computeRunId(r as unknown as Record<string, unknown>) !== r.id) {
     throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)

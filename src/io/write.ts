@@ -8,6 +8,7 @@ import { stripUrlCredentials } from '../core/redact.js'
 import { toRecordPath } from '../core/paths.js'
 import { assertValid } from '../schema.js'
 import { writeRunDir, type ExtraFile, type Store } from './store.js'
+import { run as runValidator } from '../generated/validators/run.js'
 
 /** Apply the secret policy to everything a record holds that could carry a secret. */
 export function scrubSections(sections: Record<string, unknown>, redactor: Redactor): void {
@@ -48,7 +49,7 @@ export function storeRun(store: Store, sections: Record<string, unknown>, redact
     files.push({ name: 'patch.diff', data: text })
   }
   const record = buildRunRecord(sections, now)
-  assertValid('run', record, 'the run')
+  assertValid('run', runValidator, record, 'the run')
   const written = writeRunDir(store, record, files)
   return { record, ...written }
 }

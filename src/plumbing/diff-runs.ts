@@ -6,6 +6,7 @@ import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { UsageError } from '../errors.js'
 import { list, prettyArg, storeArg } from './_args.js'
+import { diff as diffValidator } from '../generated/validators/diff.js'
 
 export const ignoreArg = {
   ignore: { type: 'string', valueHint: 'glob', description: 'Treat changes whose key matches as noise, e.g. vars.HOSTNAME or os.* (repeatable)' },
@@ -27,7 +28,7 @@ export default defineCommand({
     const b = await loadRun(store, args.b, { partial: true })
     const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore) })
     const doc = { diff }
-    assertValid('diff', doc, 'the diff-runs output')
+    assertValid('diff', diffValidator, doc, 'the diff-runs output')
     await emitJson(doc, args.pretty)
     if (!diff.identical) process.exitCode = 1
   },

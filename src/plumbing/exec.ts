@@ -8,6 +8,7 @@ import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { prettyArg, storeArg, type RunData } from './_args.js'
+import { command as commandValidator } from '../generated/validators/command.js'
 
 export default defineCommand({
   meta: {
@@ -34,7 +35,7 @@ export default defineCommand({
       log.error(outcome.command.error) // as sh and env(1) do: exit 126/127 alone leaves the user guessing
     }
     const doc = { command: outcome.command }
-    assertValid('command', doc, 'the exec output')
+    assertValid('command', commandValidator, doc, 'the exec output')
     if (args.out !== undefined) {
       try {
         writeFileSync(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n')

@@ -5,6 +5,7 @@ import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { prettyArg, storeArg } from './_args.js'
+import { git as gitValidator } from '../generated/validators/git.js'
 
 export default defineCommand({
   meta: { name: 'git-state', description: 'Describe the commit, branch, changed paths and uncommitted patch as {"git": {...}}' },
@@ -16,7 +17,7 @@ export default defineCommand({
   async run({ args }) {
     const store = locateStore({ store: args.store })
     const doc = { git: await readGitState(store, () => loadRedactor(store), { patch: !args['no-patch'] }) }
-    assertValid('git', doc, 'the git-state output')
+    assertValid('git', gitValidator, doc, 'the git-state output')
     await emitJson(doc, args.pretty)
   },
 })

@@ -5,6 +5,8 @@ import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { UsageError } from '../errors.js'
 import { prettyArg, quietArg, storeArg, type RunData } from './_args.js'
+import { inputs as inputsValidator } from '../generated/validators/inputs.js'
+import { outputs as outputsValidator } from '../generated/validators/outputs.js'
 
 export default defineCommand({
   meta: { name: 'hash-inputs', description: 'Hash files and directories (recursively) as {"inputs": [{path, size, sha256}, ...]}', variadic: true, operands: '[<path>...]' },
@@ -31,7 +33,7 @@ export default defineCommand({
     const section = args.as === 'outputs' ? 'outputs' : 'inputs'
     const files = hashPaths(store, paths, process.cwd(), { cache: !args['no-cache'], quiet: args.quiet, allowMissing: args['missing-ok'] })
     const doc = { [section]: files }
-    assertValid(section, doc, 'the hash-inputs output')
+    assertValid(section, section === 'outputs' ? outputsValidator : inputsValidator, doc, 'the hash-inputs output')
     await emitJson(doc, args.pretty)
   },
 })

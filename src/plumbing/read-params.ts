@@ -5,6 +5,7 @@ import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { prettyArg, storeArg, type RunData } from './_args.js'
+import { params as paramsValidator } from '../generated/validators/params.js'
 
 export const paramArgs = {
   param: { type: 'string', alias: 'p', valueHint: 'key=value', description: 'A parameter; the value is typed as JSON where it parses; dotted keys nest (repeatable)' },
@@ -18,7 +19,7 @@ export default defineCommand({
     const params = await readParams((data as RunData).sequence)
     const store = locateStore({ store: args.store })
     const doc = { params: loadRedactor(store).redactParams(params) }
-    assertValid('params', doc, 'the read-params output')
+    assertValid('params', paramsValidator, doc, 'the read-params output')
     await emitJson(doc, args.pretty)
   },
 })

@@ -5,6 +5,7 @@ import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { list, prettyArg, storeArg, varFlags, VAR_FLAGS } from './_args.js'
+import { env as envValidator } from '../generated/validators/env.js'
 
 export default defineCommand({
   meta: { name: 'snapshot-env', description: 'Describe the OS, hardware, runtime, tools, locale and environment variables as {"env": {...}}', repeatable: VAR_FLAGS },
@@ -18,7 +19,7 @@ export default defineCommand({
     const store = locateStore({ store: args.store })
     const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     const doc = { env: await readEnvSnapshot(store, redactor, { tools: !args['no-tools'] }) }
-    assertValid('env', doc, 'the snapshot-env output')
+    assertValid('env', envValidator, doc, 'the snapshot-env output')
     await emitJson(doc, args.pretty)
   },
 })

@@ -23,6 +23,7 @@ import { log } from '../io/log.js'
 import { formatSize, formatValue } from './show.js'
 import { list, storeArg } from '../plumbing/_args.js'
 import { ignoreArg } from '../plumbing/diff-runs.js'
+import { diff as diffValidator } from '../generated/validators/diff.js'
 
 const TITLES: Record<Section, string> = { command: 'command', code: 'code', inputs: 'inputs', params: 'params', env: 'env', outputs: 'outputs' }
 /** The order a person reads the story in: what could explain a change comes before the change. */
@@ -194,7 +195,7 @@ export default defineCommand({
     if (args.quiet) return
     if (args.json) {
       const doc = { diff }
-      assertValid('diff', doc, 'the diff')
+      assertValid('diff', diffValidator, doc, 'the diff')
       return emitJson(doc)
     }
     const col = colorsFor(process.stdout)

@@ -14,6 +14,7 @@ import { checkValid } from '../schema.js'
 import { describeErrno, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
 import { log } from '../io/log.js'
+import { run as runValidator } from '../generated/validators/run.js'
 
 /** Every problem with one stored run; an empty list means it is sound. */
 export function checkRun(store: Store, id: string | null, file: string, opts: { files: boolean; stdin?: string }): string[] {
@@ -26,7 +27,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     return [e instanceof ProvError ? e.message.replace(/^run '[^']*'/, 'run.json') : String(e)]
   }
   const problems: string[] = []
-  const schema = checkValid('run', data)
+  const schema = checkValid('run', runValidator, data)
   if (schema !== null) problems.push(`does not match the run schema ${schema}`)
   const r = data as RunRecord
   if (typeof data !== 'object' || data === null) return problems

@@ -132,10 +132,10 @@ test("checkValid('run'): the same answer and message as the validator on the who
   for (const [what, edit, expected] of table) {
     const r = base()
     edit(r)
-    assert.equal(checkValid('run', r), expected, what)
+    assert.equal(checkValid('run', validators.run, r), expected, what)
     assert.equal(validators.run(r), expected === null, `${what}: the validator agrees`)
   }
-  for (const bad of [null, [], 'x', 1]) assert.equal(checkValid('run', bad), 'at /: must be object', String(bad))
+  for (const bad of [null, [], 'x', 1]) assert.equal(checkValid('run', validators.run, bad), 'at /: must be object', String(bad))
 })
 
 test("checkValid('inputs'/'outputs'): the same answer as the validator on a hash-inputs document", () => {
@@ -152,9 +152,9 @@ test("checkValid('inputs'/'outputs'): the same answer as the validator on a hash
     for (const id of ['inputs', 'outputs'] as const) {
       const doc = make() as Record<string, unknown>
       if (id === 'outputs' && 'inputs' in doc) { doc.outputs = doc.inputs; delete doc.inputs }
-      assert.equal(checkValid(id, doc) === null, ok, `${id}: ${what}`)
+      assert.equal(checkValid(id, validators[id], doc) === null, ok, `${id}: ${what}`)
       assert.equal(validators[id](doc), ok, `${id}: ${what}: the validator agrees`)
     }
   }
-  assert.match(checkValid('inputs', { inputs: [{ path: 'a', size: -1, sha256: H('a') }] }) ?? '', /^at \/inputs\/0\/size: must be >= 0$/)
+  assert.match(checkValid('inputs', validators.inputs, { inputs: [{ path: 'a', size: -1, sha256: H('a') }] }) ?? '', /^at \/inputs\/0\/size: must be >= 0$/)
 })
