@@ -241,8 +241,9 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   if (read.length === 0) return
   const stats = Buffer.from(jobs.stats.buffer, jobs.stats.byteOffset, jobs.stats.byteLength)
   const digests = Buffer.from(jobs.digests.buffer, jobs.digests.byteOffset, jobs.digests.byteLength)
-  // New entries, sorted, merged with the old: `from` says, per entry, where its fields are.
-  const added = read.filter((j) => jobs.slots[j]! < 0).sort((x, y) => (jobs.files[x]! < jobs.files[y]! ? -1 : 1))
+  // New entries, sorted (the files mostly are already), merged with the old.
+  const added = read.filter((j) => jobs.slots[j]! < 0)
+  if (added.some((j, k) => k > 0 && !(jobs.files[added[k - 1]!]! < jobs.files[j]!))) added.sort((x, y) => (jobs.files[x]! < jobs.files[y]! ? -1 : 1))
   const old = cache.paths
   const order: number[] = [] // >= 0: an old entry; < 0: the job -1 - value
   let i = 0
@@ -262,16 +263,20 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   out.write(MAGIC, 0, 'latin1')
   out.writeBigInt64LE(BigInt(n), 8)
   const oldStat = Buffer.from(cache.stat.buffer, cache.stat.byteOffset, cache.stat.byteLength)
-  for (let e = 0; e < n; e++) {
+  // Entries whose fields lie one after the other in the same source are copied as one run.
+  for (let e = 0; e < n;) {
     const k = order[e]!
     const j = k >= 0 ? changed.get(k) ?? -1 : -1 - k
-    if (j >= 0) {
-      stats.copy(out, statAt + e * STAT * 8, j * STAT * 8, (j + 1) * STAT * 8)
-      digests.copy(out, digestsAt + e * 32, j * 32, j * 32 + 32)
-    } else {
-      oldStat.copy(out, statAt + e * STAT * 8, k * STAT * 8, (k + 1) * STAT * 8)
-      cache.digests.copy(out, digestsAt + e * 32, k * 32, k * 32 + 32)
+    const [fromStat, fromDigests, at] = j >= 0 ? [stats, digests, j] : [oldStat, cache.digests, k]
+    let len = 1
+    for (; e + len < n; len++) {
+      const k2 = order[e + len]!
+      const j2 = k2 >= 0 ? changed.get(k2) ?? -1 : -1 - k2
+      if (j >= 0 ? j2 !== j + len : j2 >= 0 || k2 !== k + len) break
     }
+    fromStat.copy(out, statAt + e * STAT * 8, at * STAT * 8, (at + len) * STAT * 8)
+    fromDigests.copy(out, digestsAt + e * 32, at * 32, (at + len) * 32)
+    e += len
   }
   names.copy(out, digestsAt + n * 32)
   try {

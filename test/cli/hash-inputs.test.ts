@@ -390,6 +390,34 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     assert.equal((await hashOk(sb, ['a.txt', 'b.txt']))[0].sha256, 'f'.repeat(64))
   })
 
+  test('entries from earlier calls are kept and merged in order: each path once, with its own hash', async () => {
+    const sb = await repo({})
+    const old = new Date('2001-02-03T04:05:06Z')
+    const names = ['a/1', 'a/2', 'b/1', 'b/2', 'b/3', 'c/1', 'c-d', 'c/é', 'z']
+    for (const n of names) utimesSync(sb.write(n, `content of ${n}\n`), old, old)
+    const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.bin')
+    const entries = (): Array<[string, string]> => {
+      const bytes = readFileSync(cacheFile)
+      const n = Number(bytes.readBigInt64LE(8))
+      const paths = bytes.toString('utf8', 16 + n * 72).split('\0').slice(0, n)
+      return paths.map((p, i) => [p, bytes.toString('hex', 16 + n * 40 + i * 32, 16 + n * 40 + i * 32 + 32)])
+    }
+    const check = (expected: string[]): void => {
+      const got = entries()
+      assert.deepEqual(got.map(([p]) => p), expected.map((n) => path.join(sb.dir, n)).sort(), 'the paths, sorted')
+      for (const [p, sha] of got) assert.equal(sha, sha256sum(p), p)
+    }
+    await hashOk(sb, ['b'])
+    check(['b/1', 'b/2', 'b/3'])
+    await hashOk(sb, ['a', 'c', 'c-d'])
+    check(['a/1', 'a/2', 'b/1', 'b/2', 'b/3', 'c/1', 'c-d', 'c/é'])
+    // One file edited (same size), one added: the rest is kept as it was.
+    utimesSync(sb.write('b/2', 'CONTENT OF b/2\n'), old, old)
+    const all = await hashOk(sb, ['.'])
+    check(names)
+    assert.deepEqual(all.map((e) => e.sha256), all.map((e) => sha256sum(path.join(sb.dir, e.path))))
+  })
+
   for (const noCache of [false, true]) {
     test(`a file edited keeping its size and mtime is hashed again${noCache ? ' (--no-cache)' : ''}`, async () => {
       const sb = await repo({})
