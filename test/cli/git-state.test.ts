@@ -2,7 +2,8 @@
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync, readFileSync, utimesSync } from 'node:fs'
+import { execaSync } from 'execa'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { makeRepo, makePlainDir, makeDir, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -266,6 +267,29 @@ describe('git-state', { concurrency: true }, () => {
     assert.match(g.patch.text, /^\+small change$/m)
     assert.equal(g.patch.sha256, sha256(g.patch.text))
     assert.ok(g.patch.size < 10_000)
+  })
+
+  test('a touched tracked file above git\'s big-file threshold: git is told to map and hash it, not stream it', async () => {
+    // Above core.bigFileThreshold git streams a file through zlib to hash it: 25 s for a touched
+    // 1 GiB file on our machines, against 2.9 s mapped. The threshold is set low in the
+    // repository here, so that a 3 MiB file stands for a big one; a git on PATH that logs its
+    // arguments shows what prov asked.
+    const line = 'abcdefghijklmnopqrstuvwxyz0123456789\n'
+    const sb = await repo({ 'data.bin': line.repeat(Math.ceil((3 << 20) / line.length)) })
+    execaSync('git', ['config', 'core.bigFileThreshold', '1m'], { cwd: sb.dir })
+    const later = new Date(Date.now() + 60_000)
+    utimesSync(path.join(sb.dir, 'data.bin'), later, later) // touched: same content, new mtime
+    const bin = mkdtempSync(path.join(tmpdir(), 'prov-git-log-'))
+    tmpDirs.push(bin)
+    const realGit = execaSync('sh', ['-c', 'command -v git']).stdout.trim()
+    const log = path.join(bin, 'argv.log')
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 })
+    const g = await gitState(sb, [], { env: { PATH: `${bin}${path.delimiter}${sb.env.PATH}` } })
+    assert.equal(g.dirty, false, 'the touched file is not modified')
+    const calls = readFileSync(log, 'utf8').trim().split('\n')
+    const status = calls.find((c) => / status /.test(c))
+    assert.ok(status !== undefined, calls.join('\n'))
+    assert.match(status, /-c core\.bigFileThreshold=1099511627776 /)
   })
 
   test('run from a subdirectory: paths are relative to the work tree root', async () => {
