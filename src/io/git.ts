@@ -27,7 +27,7 @@ export const PATCH_FILE_LIMIT = 1 << 20
  * with the threshold above the file's size, where git maps the file and hashes it. A 64-bit
  * address space maps any file; a 32-bit one keeps git's default.
  */
-const BIG_FILE_THRESHOLD = /64/.test(process.arch) ? ['-c', 'core.bigFileThreshold=1099511627776'] : []
+const BIG_FILE_THRESHOLD = ['ia32', 'arm', 'mips', 'mipsel', 'ppc', 's390', 'x32'].includes(process.arch) ? [] : ['-c', 'core.bigFileThreshold=1099511627776']
 
 export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<GitResult> {
   return new Promise((resolve) => {
