@@ -41,16 +41,27 @@ export const TOOLS: Record<string, string[]> = {
 // took over 2 s, so the tool went missing from one snapshot and came back in the next.
 const PROBE_TIMEOUT_MS = 10_000
 
-function which(name: string, pathVar: string): string | null {
+/**
+ * The first executable file `name` on PATH, as `which` finds it, and the files of that name it
+ * passed over (not executable, or not a file) with their ctimes: a chmod +x changes a file's
+ * ctime but not its directory's time.
+ */
+function which(name: string, pathVar: string): { file: string | null; passed: Array<[string, number]> } {
+  const passed: Array<[string, number]> = []
   for (const dir of pathVar.split(path.delimiter)) {
     if (dir === '') continue
     const p = path.join(dir, name)
-    try {
-      accessSync(p, constants.X_OK)
-      if (statSync(p).isFile()) return p
-    } catch { /* not here */ }
+    let st
+    try { st = statSync(p, { throwIfNoEntry: false }) } catch { /* unreadable directory */ }
+    if (st === undefined) continue
+    let ok = st.isFile()
+    if (ok) {
+      try { accessSync(p, constants.X_OK) } catch { ok = false }
+    }
+    if (ok) return { file: p, passed }
+    passed.push([p, st.ctimeMs])
   }
-  return null
+  return { file: null, passed }
 }
 
 /** The first line that holds a version number, shortened to what identifies the version. */
@@ -134,8 +145,10 @@ function toolCacheFile(store: Store): string {
 /**
  * Where each tool is on PATH, as `which` finds it: remembered with the PATH and the modification
  * times of its directories, since a file added, removed or renamed in a directory changes its
- * time. A directory changed in the same tick as the lookup (or later) is looked at again: the
- * lookup is trusted only when every directory is older than it (git's racily-clean rule).
+ * time, and with the ctimes of the files of a tool's name that were passed over (a chmod +x
+ * changes those). A directory or file changed in the same tick as the lookup (or later) is
+ * looked at again: the lookup is trusted only when all are older than it (git's racily-clean
+ * rule).
  */
 function lookUp(names: readonly string[], pathVar: string, cache: Record<string, string>): { files: Array<string | null>; changed: boolean } {
   const started = Date.now()
@@ -151,10 +164,16 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
   const key = `which\0${parts.join('\0')}`
   const hit = cache[key]
   if (hit !== undefined) {
-    const files = hit.split('\0').map((f) => (f === '' ? null : f))
-    if (files.length === names.length) return { files, changed: false }
+    try {
+      const { files, passed } = JSON.parse(hit) as { files: Array<string | null>; passed: Array<[string, number]> }
+      const same = ([p, ctimeMs]: [string, number]): boolean => statSync(p, { throwIfNoEntry: false })?.ctimeMs === ctimeMs
+      if (Array.isArray(files) && files.length === names.length && Array.isArray(passed) && passed.every(same)) return { files, changed: false }
+    } catch { /* an entry of another form: look again */ }
   }
-  const files = names.map((name) => which(name, pathVar))
+  const found = names.map((name) => which(name, pathVar))
+  const files = found.map((f) => f.file)
+  const passed = found.flatMap((f) => f.passed)
+  if (passed.some(([, ctimeMs]) => ctimeMs >= started - 1000)) trusted = false
   let changed = false
   for (const k of Object.keys(cache)) {
     if (k.startsWith('which\0')) {
@@ -163,7 +182,7 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
     }
   }
   if (trusted) {
-    cache[key] = files.map((f) => f ?? '').join('\0')
+    cache[key] = JSON.stringify({ files, passed })
     changed = true
   }
   return { files, changed }
@@ -171,7 +190,7 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
 
 /**
  * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
- * inode, size and mtime, so a later run spawns nothing; a script wrapper's (a pyenv shim's, say)
+ * inode, size, mtime and ctime, so a later run spawns nothing; a script wrapper's (a pyenv shim's, say)
  * also by the directory, the version managers' variables and their version files, on which it
  * depends. A tool that prints no version is left out; one that does not answer within the
  * timeout is left out and asked again next time.
@@ -190,7 +209,8 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
     let key: string
     try {
       const st = statSync(file)
-      key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${args.join(' ')}`
+      // ctime too: a chmod -x (or +x) changes nothing else
+      key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${args.join(' ')}`
     } catch { return null }
     // Whether it is a script is remembered with the binary's identity: one read fewer per tool.
     let script = cache[`script\0${key}`]

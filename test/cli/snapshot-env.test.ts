@@ -1,7 +1,7 @@
 // Black-box tests of `prov snapshot-env`.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -200,5 +200,30 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     // Removed.
     rmSync(dvc)
     assert.deepEqual(await tools(), {})
+  })
+
+  test('a tool made executable in place (chmod +x, the directory untouched) is seen at once, and one made not executable is left out', async () => {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const bin = path.join(s.dir, 'bin')
+    mkdirSync(bin)
+    const old = new Date('2001-02-03T04:05:06Z')
+    const tools = async (): Promise<Record<string, string>> => (await snapshot(s, [], { PATH: bin })).tools
+    const dvc = path.join(bin, 'dvc')
+    writeFileSync(dvc, '#!/bin/sh\necho "3.1.0"\n', { mode: 0o644 })
+    // The lookup is remembered only for files (and directories) older than it, by a second.
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1100))
+    utimesSync(bin, old, old)
+    await settle()
+    assert.deepEqual(await tools(), {}, 'not executable: passed over')
+    assert.deepEqual(await tools(), {}, 'again, from the cache')
+    chmodSync(dvc, 0o755)
+    utimesSync(bin, old, old)
+    assert.deepEqual(await tools(), { dvc: '3.1.0' }, 'chmod +x is seen')
+    await settle()
+    assert.deepEqual(await tools(), { dvc: '3.1.0' })
+    chmodSync(dvc, 0o644)
+    utimesSync(bin, old, old)
+    assert.deepEqual(await tools(), {}, 'chmod -x is seen')
   })
 })
