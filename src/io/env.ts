@@ -190,9 +190,9 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
 
 /**
  * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
- * inode, size, mtime and ctime, so a later run spawns nothing; a script wrapper's (a pyenv shim's, say)
- * also by the directory, the version managers' variables and their version files, on which it
- * depends. A tool that prints no version is left out; one that does not answer within the
+ * inode, size, mtime and ctime, so a later run spawns nothing; a script wrapper's (a pyenv
+ * shim's, say) also by the directory, the version managers' variables and their version files,
+ * on which it depends. A tool that prints no version is left out; one that does not answer within the
  * timeout is left out and asked again next time.
  */
 export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {

@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
-import { readRegularFile } from './read.js'
+import { openRegularFile } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -43,7 +43,7 @@ function validUtf8(name: Buffer): string | null {
 const SURROGATE = /[\uD800-\uDFFF]/
 
 /** Expand the named paths into the files to hash: directories recursively, sorted, deduplicated. */
-export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: (abs: string) => void): { targets: Target[]; missing: string[] } {
+export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[] } {
   const targets: Target[] = []
   const missing: string[] = []
   const skipDirs = new Set([path.resolve(store.dir)])
@@ -51,7 +51,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     const { path: rel, outside } = toRecordPath(store.root, abs)
     if (outside) log.warn(`${quotePath(abs)} is outside the project root '${store.root}': recorded by its absolute path`)
     targets.push({ abs, rel })
-    onFile?.(abs)
+    onFile?.()
   }
   // `rel` is the directory's record path when it lies inside the project root (its entries' paths
   // are then built by appending their names), else null.
@@ -81,7 +81,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
         if (childRel === null) add(abs)
         else {
           targets.push({ abs, rel: childRel })
-          onFile?.(abs)
+          onFile?.()
         }
       } else if (d.isSymbolicLink()) {
         let st
@@ -177,8 +177,11 @@ export function hashFile(abs: string): { size: number; sha256: string; stat: Big
 // their UTF-16 code units. A file that does not match this layout is ignored and replaced.
 
 const MAGIC = 'provst01'
+/** the magic and the entry count */
+const HEADER = 16
+/** int64 stat fields per entry */
 const STAT = 5
-export const STAT_CACHE_NAME = 'stat.bin'
+const STAT_CACHE_NAME = 'stat.bin'
 
 interface StatCache {
   file: string
@@ -199,12 +202,13 @@ function emptyCache(file: string): StatCache {
 export function loadStatCache(store: Store): StatCache {
   const file = path.join(store.dir, 'cache', STAT_CACHE_NAME)
   try {
-    const st = statSync(file, { bigint: true, throwIfNoEntry: false })
-    if (st === undefined) return emptyCache(file)
-    const bytes = readRegularFile(file)
-    if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC) return emptyCache(file)
+    // The cache's mtime, for the racily-clean rule, is taken before its bytes are read.
+    const { fd, stat: st } = openRegularFile(file)
+    let bytes: Buffer
+    try { bytes = readFileSync(fd) } finally { closeSync(fd) }
+    if (bytes.length < HEADER || bytes.toString('latin1', 0, 8) !== MAGIC) return emptyCache(file)
     const n = Number(bytes.readBigInt64LE(8))
-    const pathsAt = 16 + n * (STAT * 8 + 32)
+    const pathsAt = HEADER + n * (STAT * 8 + 32)
     if (!(n >= 0 && pathsAt <= bytes.length)) return emptyCache(file)
     // ASCII (paths without accents, most caches) decodes as latin1 to the same text, faster.
     const text = isAscii(bytes.subarray(pathsAt)) ? bytes.toString('latin1', pathsAt) : bytes.toString('utf8', pathsAt)
@@ -213,9 +217,9 @@ export function loadStatCache(store: Store): StatCache {
     paths.length = n
     for (let i = 1; i < n; i++) if (!(paths[i - 1]! < paths[i]!)) return emptyCache(file) // found by walking, they must be sorted
     const stat = new BigInt64Array(new SharedArrayBuffer(Math.max(8, n * STAT * 8)))
-    new Uint8Array(stat.buffer).set(bytes.subarray(16, 16 + n * STAT * 8))
-    return { file, mtimeNs: st.mtimeNs, paths, stat, digests: bytes.subarray(16 + n * STAT * 8, pathsAt) }
-  } catch { /* unreadable: start empty */ }
+    new Uint8Array(stat.buffer).set(bytes.subarray(HEADER, HEADER + n * STAT * 8))
+    return { file, mtimeNs: st.mtimeNs, paths, stat, digests: bytes.subarray(HEADER + n * STAT * 8, pathsAt) }
+  } catch { /* missing or unreadable: start empty */ }
   return emptyCache(file)
 }
 
@@ -255,9 +259,11 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   while (i < old.length) order.push(i++)
   const changed = new Map<number, number>() // old entry -> the job that read it again
   for (const j of read) if (jobs.slots[j]! >= 0) changed.set(jobs.slots[j]!, j)
+  /** The job whose fields an entry of `order` takes, or -1 for the old entry's own. */
+  const jobOf = (k: number): number => (k >= 0 ? changed.get(k) ?? -1 : -1 - k)
   const n = order.length
   const names = Buffer.from(order.map((k) => (k >= 0 ? old[k]! : jobs.files[-1 - k]!)).join('\0') + '\0', 'utf8')
-  const statAt = 16
+  const statAt = HEADER
   const digestsAt = statAt + n * STAT * 8
   const out = Buffer.allocUnsafe(digestsAt + n * 32 + names.length)
   out.write(MAGIC, 0, 'latin1')
@@ -266,12 +272,12 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   // Entries whose fields lie one after the other in the same source are copied as one run.
   for (let e = 0; e < n;) {
     const k = order[e]!
-    const j = k >= 0 ? changed.get(k) ?? -1 : -1 - k
+    const j = jobOf(k)
     const [fromStat, fromDigests, at] = j >= 0 ? [stats, digests, j] : [oldStat, cache.digests, k]
     let len = 1
     for (; e + len < n; len++) {
       const k2 = order[e + len]!
-      const j2 = k2 >= 0 ? changed.get(k2) ?? -1 : -1 - k2
+      const j2 = jobOf(k2)
       if (j >= 0 ? j2 !== j + len : j2 >= 0 || k2 !== k + len) break
     }
     fromStat.copy(out, statAt + e * STAT * 8, at * STAT * 8, (at + len) * STAT * 8)
@@ -505,16 +511,14 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   const slots = new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)).fill(-1)
   if (cache !== null && cache.paths.length > 0) {
     let from = 0
+    let misses = 0
     for (let j = 0; j < n; j++) {
       const k = findEntry(cache.paths, files[j]!, from)
       if (k >= 0) slots[j] = k
+      else misses++
       from = k >= 0 ? k + 1 : -1 - k
     }
-    if (helper === null && onFile !== undefined && n >= PARALLEL_MIN) {
-      let misses = 0
-      for (let j = 0; j < n; j++) if (slots[j]! < 0) misses++
-      if (misses >= PARALLEL_MIN) helper = startWorker()
-    }
+    if (helper === null && onFile !== undefined && misses >= PARALLEL_MIN) helper = startWorker()
   }
   const jobs: Jobs = {
     files,

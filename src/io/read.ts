@@ -1,14 +1,26 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readFileSync, type BigIntStats } from 'node:fs'
 
 /**
- * A file's bytes, if it is a regular file; anything else throws. The open does not block: a
- * FIFO put where a store or cache file belongs (cache/index.json, config.json, a run's
- * patch.diff) would otherwise make prov wait for a writer forever.
+ * A file opened for reading, with its stat, if it is a regular file; anything else throws. The
+ * open does not block: a FIFO put where a store or cache file belongs (cache/index.json,
+ * config.json, a run's patch.diff) would otherwise make prov wait for a writer forever.
  */
-export function readRegularFile(file: string): Buffer {
+export function openRegularFile(file: string): { fd: number; stat: BigIntStats } {
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
-    if (!fstatSync(fd).isFile()) throw new Error('not a regular file')
+    const stat = fstatSync(fd, { bigint: true })
+    if (!stat.isFile()) throw new Error('not a regular file')
+    return { fd, stat }
+  } catch (e) {
+    closeSync(fd)
+    throw e
+  }
+}
+
+/** A regular file's bytes (see openRegularFile). */
+export function readRegularFile(file: string): Buffer {
+  const { fd } = openRegularFile(file)
+  try {
     return readFileSync(fd)
   } finally {
     closeSync(fd)

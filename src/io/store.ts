@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync, constants, type BigIntStats } from 'node:fs'
+import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
-import { readRegularFile } from './read.js'
+import { openRegularFile, readRegularFile } from './read.js'
 import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { InputError, ProvError, describeErrno, isNodeError } from '../errors.js'
@@ -199,11 +199,9 @@ let readBuffer: Buffer | null = null
  * also the file's stat, taken through the same descriptor once the bytes were read.
  */
 function readReused(file: string, stat: boolean): { bytes: Buffer; stat: BigIntStats | null } {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK) // a FIFO must not block: see readRegularFile
+  const { fd, stat: st } = openRegularFile(file)
   try {
-    const st = fstatSync(fd)
-    if (!st.isFile()) throw new Error('not a regular file')
-    const size = st.size
+    const size = Number(st.size)
     if (readBuffer === null || readBuffer.length <= size) readBuffer = Buffer.allocUnsafeSlow(size + 1)
     let n = 0
     let got
