@@ -195,6 +195,22 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
   })
 })
 
+describe('global: a slow reader', () => {
+  test('prov ends at once when done, yet a reader that waits still gets all it printed', async () => {
+    // CMD's output passes through prov (--capture) in chunks faster than the reader takes them:
+    // most is still held in prov when the command is done, and must not be lost as prov ends.
+    const status = path.join(sb.home, 'status-slow')
+    const script = '{ "$NODE" "$PROV" record -q --capture -- head -c 300000 /dev/zero; echo $? > "$STATUS"; } | { sleep 1; wc -c; }'
+    const r = await execa('sh', ['-c', script], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 0)
+    assert.equal(String(r.stderr), '')
+    assert.equal(String(r.stdout).trim(), '300000')
+    assert.equal(readFileSync(status, 'utf8').trim(), '0')
+  })
+})
+
 describe('global: the compiled-code cache', () => {
   test('the first run of a command stores its compiled code (0600, in a 0700 directory); later runs use it and print the same', async () => {
     const cacheHome = path.join(sb.home, 'xdg-cache')
