@@ -20,8 +20,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = path.join(ROOT, 'bin', 'prov.cjs')
 const NODE = process.execPath
 // The git command prov runs for git-state and record (src/io/git.ts: runGit, readGitState), for
-// the floors: the store is left out, as prov leaves it out.
-const GIT_STATUS = ['-c', 'core.quotepath=off', '-c', 'color.ui=false', '--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', '--', ':(top)', ':(top,exclude,literal).prov']
+// the floors: the store is left out, as prov leaves it out, and git's big-file threshold raised
+// on a 64-bit machine, as prov raises it.
+const BIG_FILE_THRESHOLD = ['ia32', 'arm', 'mips', 'mipsel', 'ppc', 's390', 'x32'].includes(process.arch) ? [] : ['-c', 'core.bigFileThreshold=1099511627776']
+const GIT_STATUS = ['-c', 'core.quotepath=off', '-c', 'color.ui=false', ...BIG_FILE_THRESHOLD, '--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', '--', ':(top)', ':(top,exclude,literal).prov']
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 7)))
