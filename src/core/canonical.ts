@@ -9,7 +9,58 @@ export function canonicalize(value: unknown): string {
   }
   const obj = value as Record<string, unknown>
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalize(obj[k])).join(',') + '}'
+  return '{' + keys.map((k) => quote(k) + ':' + canonicalize(obj[k])).join(',') + '}'
+}
+
+/**
+ * Whether a string is well-formed UTF-16: no lone surrogate. RFC 8785 (§3.2.2.2) requires an
+ * implementation to refuse one: no UTF-8 encodes it, so no two implementations would agree on
+ * its bytes. (Native, and immediate for a string of one-byte characters, as most are.)
+ */
+export function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed()
+}
+
+/** The first lone surrogate of a string that is not well-formed, as \uXXXX. */
+function loneSurrogate(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++
+    else if ((c & 0xf800) === 0xd800) return `\\u${c.toString(16)}`
+  }
+  return ''
+}
+
+function quote(s: string): string {
+  if (!isWellFormed(s)) throw new TypeError(`cannot canonicalize a string holding a lone surrogate (${loneSurrogate(s)})`)
+  return JSON.stringify(s)
+}
+
+/**
+ * What keeps a parsed JSON value from having a canonical form, or null: a number JSON.parse
+ * could not hold (a literal beyond a double's range reads as Infinity), or a string or key
+ * holding a lone surrogate (a JSON escape such as "\ud800" reads as one). `where` names the
+ * value as diffs name params: `model.layers[0]`.
+ */
+export function canonicalProblem(value: unknown, where = ''): string | null {
+  const at = where === '' ? '' : ` at ${where}`
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `a number JSON cannot hold${at} (it reads as ${value})`
+  if (typeof value === 'string') return isWellFormed(value) ? null : `a lone surrogate (${loneSurrogate(value)}) in the string${at}`
+  if (typeof value !== 'object' || value === null) return null
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = canonicalProblem(value[i], `${where}[${i}]`)
+      if (p !== null) return p
+    }
+    return null
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const key = where === '' ? k : `${where}.${k}`
+    if (!isWellFormed(k)) return `a lone surrogate (${loneSurrogate(k)}) in a key${where === '' ? '' : ` in ${where}`}`
+    const p = canonicalProblem(v, key)
+    if (p !== null) return p
+  }
+  return null
 }
 
 /**
@@ -27,12 +78,12 @@ function canonicalizeFlatObjects(list: readonly unknown[]): string | null {
     for (const k of Object.keys(e)) {
       const v = (e as Record<string, unknown>)[k]
       if (v === undefined) continue
-      if (v !== null && typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return null
+      if (typeof v === 'string' ? !isWellFormed(v) : v !== null && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return null
       keys.add(k)
     }
   }
   // An element without its own `constructor` (or `__proto__`, ...) would show the inherited one.
-  for (const k of keys) if (k in Object.prototype) return null
+  for (const k of keys) if (k in Object.prototype || !isWellFormed(k)) return null
   return JSON.stringify(list, [...keys].sort())
 }
 
@@ -58,7 +109,7 @@ function canonicalScalar(value: unknown): string {
       // ECMAScript Number::toString is exactly what RFC 8785 prescribes; -0 prints as 0.
       return JSON.stringify(value)
     case 'string':
-      return JSON.stringify(value)
+      return quote(value)
     default:
       throw new TypeError(`cannot canonicalize a value of type ${typeof value}`)
   }
@@ -69,7 +120,7 @@ interface Shape { keys: string[]; sorted: string[]; labels: string[] }
 
 function shapeOf(keys: string[]): Shape {
   const sorted = [...keys].sort()
-  return { keys, sorted, labels: sorted.map((k) => JSON.stringify(k) + ':') }
+  return { keys, sorted, labels: sorted.map((k) => quote(k) + ':') }
 }
 
 function writeArray(list: readonly unknown[], write: (piece: string) => void): void {

@@ -1,3 +1,5 @@
+import { canonicalProblem } from './canonical.js'
+
 /**
  * Split a text holding JSON documents, concatenated or one per line, into parsed values.
  * Throws JsonDocsError naming the line and column of the first problem.
@@ -57,13 +59,20 @@ export function parseJsonDocuments(text: string): unknown[] {
       while (i < n && !WS.has(text[i]!)) i++
     }
     const chunk = text.slice(start, i)
+    let doc: unknown
     try {
-      docs.push(JSON.parse(chunk))
+      doc = JSON.parse(chunk)
     } catch (e) {
       const p = position(text, start)
       const detail = e instanceof Error ? e.message.replace(/^JSON\.parse: /, '') : String(e)
       throw new JsonDocsError(`invalid JSON in the document starting at line ${p.line}, column ${p.column}: ${detail}`, p.line, p.column)
     }
+    const problem = canonicalProblem(doc)
+    if (problem !== null) {
+      const p = position(text, start)
+      throw new JsonDocsError(`the document starting at line ${p.line}, column ${p.column} holds ${problem}, which a run cannot keep`, p.line, p.column)
+    }
+    docs.push(doc)
   }
   return docs
 }

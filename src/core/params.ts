@@ -1,3 +1,5 @@
+import { canonicalProblem } from './canonical.js'
+
 /** Parameters: `-p key=value` typed as JSON where it parses, dotted keys nesting. */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue }
@@ -5,7 +7,10 @@ export type Params = { [k: string]: JsonValue }
 
 export class ParamError extends Error {}
 
-/** `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a string. */
+/**
+ * `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a
+ * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`).
+ */
 export function typeParamValue(raw: string): JsonValue {
   const t = raw.trim()
   if (t === '') return raw
@@ -15,8 +20,7 @@ export function typeParamValue(raw: string): JsonValue {
   if (!looksJson) return raw
   try {
     const v = JSON.parse(t) as JsonValue
-    if (typeof v === 'number' && !Number.isFinite(v)) return raw
-    return v
+    return canonicalProblem(v) === null ? v : raw
   } catch {
     return raw
   }

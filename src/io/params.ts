@@ -1,11 +1,24 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { buildParams, ParamError, type ParamSource, type Params } from '../core/params.js'
+import { canonicalProblem } from '../core/canonical.js'
 import { InputError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
 
-/** Parse a params file: JSON for .json, YAML for .yaml/.yml, otherwise JSON and then YAML. */
+/**
+ * Parse a params file: JSON for .json, YAML for .yaml/.yml, otherwise JSON and then YAML. A value
+ * a run cannot hold (a number beyond a double's range, YAML's .inf and .nan, a lone surrogate) is
+ * an error naming it: JSON.stringify would write null for the one, and canonical JSON refuses
+ * the other.
+ */
 export async function readParamsFile(file: string): Promise<unknown> {
+  const data = await parseParamsFile(file)
+  const problem = canonicalProblem(data)
+  if (problem !== null) throw new InputError('E_PARAM', `params file ${quotePath(file)} holds ${problem}, which a run cannot keep`)
+  return data
+}
+
+async function parseParamsFile(file: string): Promise<unknown> {
   let text: string
   try {
     text = readFileSync(file, 'utf8') // not fs/promises: see readTextSource

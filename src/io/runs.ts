@@ -4,6 +4,7 @@ import { lstatSync } from 'node:fs'
 import { readRegularFile } from './read.js'
 import { InputError } from '../errors.js'
 import { computeRunId, RUN_ID_RE } from '../core/id.js'
+import { canonicalProblem } from '../core/canonical.js'
 import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { log } from './log.js'
@@ -61,7 +62,15 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   }
   const problem = checkValid('run', runValidator, record)
   if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
-  if (computeRunId(r as unknown as Record<string, unknown>) !== r.id) {
+  let computed: string
+  try {
+    computed = computeRunId(r as unknown as Record<string, unknown>)
+  } catch (e) {
+    // What canonical JSON refuses: a number beyond a double's range, a lone surrogate.
+    if (!(e instanceof TypeError)) throw e
+    throw new InputError('E_ID', `run ${shown} has been altered: it holds ${canonicalProblem(r) ?? e.message}, which has no canonical form`, `'prov verify' checks every run`)
+  }
+  if (computed !== r.id) {
     throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)
   }
   if (verified !== null && id !== null && before !== null && stat !== null) {

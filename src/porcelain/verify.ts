@@ -8,6 +8,7 @@ import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { computeRunId, shortId } from '../core/id.js'
+import { canonicalProblem } from '../core/canonical.js'
 import { fromRecordPath, quotePath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
@@ -31,8 +32,14 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   if (schema !== null) problems.push(`does not match the run schema ${schema}`)
   const r = data as RunRecord
   if (typeof data !== 'object' || data === null) return problems
-  const computed = computeRunId(data as Record<string, unknown>)
-  if (r.id !== computed) problems.push(`content does not hash to its id (it hashes to ${shortId(computed)})`)
+  try {
+    const computed = computeRunId(data as Record<string, unknown>)
+    if (r.id !== computed) problems.push(`content does not hash to its id (it hashes to ${shortId(computed)})`)
+  } catch (e) {
+    // What canonical JSON refuses: a number beyond a double's range, a lone surrogate.
+    if (!(e instanceof TypeError)) throw e
+    problems.push(`holds ${canonicalProblem(data) ?? e.message}, which has no canonical form: it cannot hash to its id`)
+  }
   if (id !== null && r.id !== id) problems.push(`is stored under ${shortId(id)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
   const dir = path.dirname(file)
   // A file stored beside run.json, by a fixed name; a symbolic link or FIFO there is not followed.

@@ -17,6 +17,11 @@ before(async () => {
   sb.write('list.yaml', '- 1\n- 2\n')
   sb.write('scalar.json', '42\n')
   sb.write('secret.yaml', 'db:\n  password: hunter2-hunter2\n  host: localhost\n')
+  sb.write('big.json', '{"model": {"sizes": [1, 1e400]}}\n')
+  sb.write('inf.yaml', 'a:\n  b: .inf\n')
+  sb.write('nan.yml', 'x: .nan\n')
+  sb.write('lone.json', '{"tag": "a\\udc00b"}\n')
+  sb.write('lonekey.json', '{"m": {"\\ud800": 1}}\n')
 })
 after(() => sb.cleanup())
 
@@ -152,6 +157,20 @@ describe('read-params: files', { concurrency: true }, () => {
   test('a file whose top level is not an object is exit 2 naming it', async () => {
     await fails(['--params-file', 'list.yaml'], 'list.yaml')
     await fails(['--params-file', 'scalar.json'], 'scalar.json')
+  })
+
+  test('a value no run can keep is exit 2 naming the file and where: a number beyond a double, YAML .inf and .nan, a lone surrogate', async () => {
+    const table: Array<[string, string]> = [
+      ['big.json', "a number JSON cannot hold at model.sizes[1] (it reads as Infinity)"],
+      ['inf.yaml', "a number JSON cannot hold at a.b (it reads as Infinity)"],
+      ['nan.yml', "a number JSON cannot hold at x (it reads as NaN)"],
+      ['lone.json', "a lone surrogate (\\udc00) in the string at tag"],
+      ['lonekey.json', "a lone surrogate (\\ud800) in a key in m"],
+    ]
+    for (const [file, what] of table) {
+      const stderr = await fails(['--params-file', file], file)
+      assert.equal(stderr, `prov: params file '${file}' holds ${what}, which a run cannot keep\n`)
+    }
   })
 
   test('nothing is written to the store', async () => {

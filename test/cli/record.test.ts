@@ -272,6 +272,26 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('a param no run can keep (a number beyond a double, a lone surrogate): exit 125, the command not run, nothing written', async () => {
+    await withRepo({ 'big.json': '{"lr": 1e400}\n', 'lone.yaml': 'name: "x\\ud800"\n' }, async (sb) => {
+      const cases: Array<[string, string]> = [
+        ['big.json', "prov: params file 'big.json' holds a number JSON cannot hold at lr (it reads as Infinity), which a run cannot keep\n"],
+        ['lone.yaml', "prov: params file 'lone.yaml' holds a lone surrogate (\\ud800) in the string at name, which a run cannot keep\n"],
+      ]
+      for (const [file, stderr] of cases) {
+        const r = await sb.prov(['record', '--params-file', file, '--', 'touch', 'ran'])
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, stderr)
+      }
+      // -p keeps such a value as the text it was given, as any value that is not JSON.
+      const kept = await sb.prov(['record', '-q', '-p', 'lr=[1e400]', '-p', 'name="x\\ud800"', '--', 'touch', 'kept'])
+      assert.equal(kept.exitCode, 0, kept.stderr)
+      assert.deepEqual(onlyRun(sb).params, { lr: '[1e400]', name: '"x\\ud800"' })
+      assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
+    })
+  })
+
   /** Start prov on CMD, wait until CMD says "ready" on stdout, then signal prov itself. */
   async function signalDuringRun(sb: Sandbox, cmd: string[], sig: NodeJS.Signals) {
     const child = execa(process.execPath, [BIN, 'record', '--', ...cmd], {

@@ -99,6 +99,32 @@ describe('prov verify', { concurrency: 2 }, () => {
     })
   })
 
+  test('a run.json edited to hold what has no canonical form: verify exit 1 naming it; show refuses it', async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const table: Array<[string, string, string]> = [
+        [ids[1]!, '"n": 2', '"n": 1e400'],
+        [ids[2]!, '"n": 3', '"n": "\\ud800"'],
+      ]
+      for (const [id, from, to] of table) {
+        const text = readFileSync(runFile(sb, id), 'utf8')
+        assert.ok(text.includes(from), text)
+        writeFileSync(runFile(sb, id), text.replace(from, to))
+      }
+      const v = await verify(sb)
+      assert.equal(v.exitCode, 1, v.stdout + v.stderr)
+      assert.deepEqual(v.byRun.get(ids[0]!), ['ok'])
+      assert.deepEqual(v.byRun.get(ids[1]!), ['FAIL holds a number JSON cannot hold at params.n (it reads as Infinity), which has no canonical form: it cannot hash to its id'])
+      assert.deepEqual(v.byRun.get(ids[2]!), ['FAIL holds a lone surrogate (\\ud800) in the string at params.n, which has no canonical form: it cannot hash to its id'])
+      assert.equal(v.stderr, 'prov: 2 of 3 runs failed verification\n')
+
+      const show = await sb.prov(['show', ids[2]!])
+      assert.equal(show.exitCode, 2)
+      assert.equal(show.stdout, '')
+      assert.match(show.stderr, new RegExp(`^prov: run ${ids[2]!.slice(0, 12)} has been altered: it holds a lone surrogate \\(\\\\ud800\\) in the string at params\\.n, which has no canonical form\\nhint: `))
+    })
+  })
+
   test('a run directory whose name is not its id: exit 1 naming it', async () => {
     await withRepo(async (sb) => {
       const ids = await threeRuns(sb)

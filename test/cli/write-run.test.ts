@@ -206,6 +206,14 @@ describe('write-run', { concurrency: true }, () => {
     assert.match(fromFile, /bad\.json/)
   })
 
+  test('a value no run can keep (a number beyond a double, a lone surrogate) is exit 2 naming the document, nothing written', async () => {
+    const s = await repo()
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"params": {"lr": 1e400}}\n',
+      /^prov: standard input: the document starting at line 3, column 1 holds a number JSON cannot hold at params\.lr \(it reads as Infinity\), which a run cannot keep\n$/)
+    await writeFails(s, ['--', 'x'], gitDoc + envDoc + '{"message": "\\ud800"}\n',
+      /^prov: standard input: the document starting at line 3, column 1 holds a lone surrogate \(\\ud800\) in the string at message, which a run cannot keep\n$/)
+  })
+
   test('a schema violation is exit 2 naming the JSON pointer, nothing written', async () => {
     const s = await repo()
     const env = JSON.parse(envDoc)

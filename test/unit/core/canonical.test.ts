@@ -1,7 +1,7 @@
 // RFC 8785 (JSON Canonicalization Scheme): tables of literal inputs and the exact canonical text.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { canonicalize, writeCanonical } from '../../../src/core/canonical.js'
+import { canonicalize, canonicalProblem, writeCanonical } from '../../../src/core/canonical.js'
 
 /** A double from its IEEE 754 bit pattern, as RFC 8785 Appendix B lists them. */
 function fromBits(hex: string): number {
@@ -98,6 +98,35 @@ test('non-finite numbers throw, inside containers too', () => {
   }
 })
 
+test('a lone surrogate is refused (RFC 8785 §3.2.2.2), in a value or a key, on every path; a pair is kept', () => {
+  const flat = (v: unknown): unknown[] => Array.from({ length: 20 }, (_, i) => ({ path: `f${i}`, size: i, sha256: i === 7 ? v : 'ab' }))
+  for (const bad of ['\ud800', 'a\udbffb', '\udc00', 'x\udfff', '\udc00\ud800', '\ud83d\ud83d\ude00'.slice(0, 2)]) {
+    const label = JSON.stringify(bad)
+    for (const v of [bad, [1, bad], { a: { b: bad } }, { [bad]: 1 }, flat(bad), [{ path: 'a', [bad]: 1 }, ...flat('ok')]]) {
+      assert.throws(() => canonicalize(v), { name: 'TypeError', message: /lone surrogate \(\\ud[89a-f][0-9a-f]{2}\)/ }, label)
+      assert.throws(() => pieces(v), TypeError, label)
+    }
+  }
+  assert.equal(canonicalize('\ud83d\ude00'), '"\ud83d\ude00"')
+  assert.equal(canonicalize(flat('\ud83d\ude00')), JSON.stringify(flat('\ud83d\ude00'), ['path', 'sha256', 'size']))
+})
+
+test('canonicalProblem names what has no canonical form, and where', () => {
+  const table: Array<[unknown, string | null]> = [
+    [{ a: 1, b: ['x', { c: null }] }, null],
+    ['\ud83d\ude00', null],
+    [Infinity, 'a number JSON cannot hold (it reads as Infinity)'],
+    [{ model: { layers: [1, -Infinity] } }, 'a number JSON cannot hold at model.layers[1] (it reads as -Infinity)'],
+    [[NaN], 'a number JSON cannot hold at [0] (it reads as NaN)'],
+    ['a\ud800', 'a lone surrogate (\\ud800) in the string'],
+    [{ x: ['ok', 'b\udfffc'] }, 'a lone surrogate (\\udfff) in the string at x[1]'],
+    [{ '\udc00': 1 }, 'a lone surrogate (\\udc00) in a key'],
+    [{ p: { '\ud800k': 1 } }, 'a lone surrogate (\\ud800) in a key in p'],
+    [{ a: Infinity, b: '\ud800' }, 'a number JSON cannot hold at a (it reads as Infinity)'], // the first one
+  ]
+  for (const [value, want] of table) assert.equal(canonicalProblem(value), want, JSON.stringify(value))
+})
+
 test('strings: minimal escaping', () => {
   const table: Array<[string, string]> = [
     ['plain', '"plain"'],
@@ -160,7 +189,7 @@ function pieces(value: unknown): string[] {
 test('writeCanonical: its pieces join to exactly what canonicalize gives', () => {
   const entry = (path: string, more: Record<string, unknown> = {}): Record<string, unknown> => ({ path, size: path.length, sha256: 'a'.repeat(64), ...more })
   const table: unknown[] = [
-    null, true, false, 0, -0, 1e21, 5e-324, 'plain', '\u0000"\\é😀\ud800', '',
+    null, true, false, 0, -0, 1e21, 5e-324, 'plain', '\u0000"\\é😀', '',
     [], {}, [[], [[]], {}], { z: [3, 2, 1], a: { y: null, x: [true, false] } },
     { a: undefined, b: 1 }, { n: { x: undefined, y: null } }, [{ a: undefined }, { a: 1 }],
     { '\u20ac': 1, '\r': 2, '\ufb33': 3, '1': 4, '\ud83d\ude00': 5, '\u0080': 6, 'ö': 7 },

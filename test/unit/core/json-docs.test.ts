@@ -72,6 +72,11 @@ test('errors name the line and column where the bad document starts', () => {
     ['{"a":1}]', 1, 8, /invalid JSON/],
     ['"unterminated', 1, 1, /invalid JSON/],
     ['\ufeff{"a":1}\n{"b" 1}', 2, 1, /invalid JSON/],
+    // Valid JSON that no run can keep: canonical JSON has no form for it.
+    ['{"a":1}\n{"b":1e400}', 2, 1, /holds a number JSON cannot hold at b \(it reads as Infinity\), which a run cannot keep/],
+    ['{"a":[1, -1e999]}', 1, 1, /at a\[1\] \(it reads as -Infinity\)/],
+    ['{"a":1}  "x\\ud800"', 1, 10, /holds a lone surrogate \(\\ud800\) in the string, which/],
+    ['{"a":{"\\udc00":1}}', 1, 1, /holds a lone surrogate \(\\udc00\) in a key in a, which/],
   ]
   for (const [text, line, column, kind] of table) {
     const e = failure(text)

@@ -20,6 +20,11 @@ test('typeParamValue: JSON where it parses (finite numbers only), else the raw s
     ['+1', '+1'],
     ['1e400', '1e400'], // parses to Infinity, which JSON cannot hold
     ['-1e400', '-1e400'],
+    ['[1e400]', '[1e400]'], // nor can it inside a container
+    ['{"a":{"b":-1e400}}', '{"a":{"b":-1e400}}'],
+    ['"\\ud800"', '"\\ud800"'], // a lone surrogate, which canonical JSON refuses
+    ['{"\\udc00":1}', '{"\\udc00":1}'],
+    ['"\\ud83d\\ude00"', '\ud83d\ude00'], // a pair is one character
     ['true', true],
     ['false', false],
     ['null', null],
