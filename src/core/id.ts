@@ -1,5 +1,5 @@
 import { nodeCrypto } from './crypto.js'
-import { writeCanonical } from './canonical.js'
+import { canonicalProblem, writeCanonical } from './canonical.js'
 
 export const RUN_ID_RE = /^[0-9a-f]{64}$/
 
@@ -24,6 +24,20 @@ export function computeRunId(record: Record<string, unknown>): string {
   })
   h.update(text, 'utf8')
   return h.digest('hex')
+}
+
+/**
+ * The id a stored run's content gives, or what in it has no canonical form (a number beyond a
+ * double's range, a lone surrogate), for which computeRunId throws: JSON.parse reads both from a
+ * run.json edited by hand.
+ */
+export function recomputeRunId(record: Record<string, unknown>): { id: string } | { unhashable: string } {
+  try {
+    return { id: computeRunId(record) }
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e
+    return { unhashable: canonicalProblem(record) ?? e.message }
+  }
 }
 
 export function shortId(id: string): string {

@@ -3,8 +3,7 @@ import path from 'node:path'
 import { lstatSync } from 'node:fs'
 import { readRegularFile } from './read.js'
 import { InputError } from '../errors.js'
-import { computeRunId, RUN_ID_RE } from '../core/id.js'
-import { canonicalProblem } from '../core/canonical.js'
+import { recomputeRunId, RUN_ID_RE } from '../core/id.js'
 import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { log } from './log.js'
@@ -62,15 +61,11 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   }
   const problem = checkValid('run', runValidator, record)
   if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
-  let computed: string
-  try {
-    computed = computeRunId(r as unknown as Record<string, unknown>)
-  } catch (e) {
-    // What canonical JSON refuses: a number beyond a double's range, a lone surrogate.
-    if (!(e instanceof TypeError)) throw e
-    throw new InputError('E_ID', `run ${shown} has been altered: it holds ${canonicalProblem(r) ?? e.message}, which has no canonical form`, `'prov verify' checks every run`)
+  const again = recomputeRunId(r as unknown as Record<string, unknown>)
+  if ('unhashable' in again) {
+    throw new InputError('E_ID', `run ${shown} has been altered: it holds ${again.unhashable}, which has no canonical form`, `'prov verify' checks every run`)
   }
-  if (computed !== r.id) {
+  if (again.id !== r.id) {
     throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)
   }
   if (verified !== null && id !== null && before !== null && stat !== null) {

@@ -7,8 +7,7 @@ import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store }
 import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
-import { computeRunId, shortId } from '../core/id.js'
-import { canonicalProblem } from '../core/canonical.js'
+import { recomputeRunId, shortId } from '../core/id.js'
 import { fromRecordPath, quotePath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
@@ -32,14 +31,9 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   if (schema !== null) problems.push(`does not match the run schema ${schema}`)
   const r = data as RunRecord
   if (typeof data !== 'object' || data === null) return problems
-  try {
-    const computed = computeRunId(data as Record<string, unknown>)
-    if (r.id !== computed) problems.push(`content does not hash to its id (it hashes to ${shortId(computed)})`)
-  } catch (e) {
-    // What canonical JSON refuses: a number beyond a double's range, a lone surrogate.
-    if (!(e instanceof TypeError)) throw e
-    problems.push(`holds ${canonicalProblem(data) ?? e.message}, which has no canonical form: it cannot hash to its id`)
-  }
+  const again = recomputeRunId(data as Record<string, unknown>)
+  if ('unhashable' in again) problems.push(`holds ${again.unhashable}, which has no canonical form: it cannot hash to its id`)
+  else if (r.id !== again.id) problems.push(`content does not hash to its id (it hashes to ${shortId(again.id)})`)
   if (id !== null && r.id !== id) problems.push(`is stored under ${shortId(id)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
   const dir = path.dirname(file)
   // A file stored beside run.json, by a fixed name; a symbolic link or FIFO there is not followed.

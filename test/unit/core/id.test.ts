@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { computeRunId, RUN_ID_RE, shortId } from '../../../src/core/id.js'
+import { computeRunId, recomputeRunId, RUN_ID_RE, shortId } from '../../../src/core/id.js'
 import { canonicalize } from '../../../src/core/canonical.js'
 
 const base = {
@@ -83,4 +83,13 @@ test('a big record (hashed in pieces) has the id of its whole canonical text', (
   const record = { ...base, id: 'x', inputs, params: { big: 'é'.repeat(70_000), list: inputs.slice(0, 5) } }
   const { id: _id, ...rest } = record
   assert.equal(computeRunId(record), createHash('sha256').update(canonicalize(rest), 'utf8').digest('hex'))
+})
+
+test('recomputeRunId: the id, or what has no canonical form', () => {
+  const table: Array<[Record<string, unknown>, { id: string } | { unhashable: string }]> = [
+    [{ id: 'x', params: { a: 1 } }, { id: computeRunId({ params: { a: 1 } }) }],
+    [{ params: { lr: Infinity } }, { unhashable: 'a number JSON cannot hold at params.lr (it reads as Infinity)' }],
+    [{ message: 'a\ud800' }, { unhashable: 'a lone surrogate (\\ud800) in the string at message' }],
+  ]
+  for (const [record, want] of table) assert.deepEqual(recomputeRunId(record), want, JSON.stringify(record))
 })
