@@ -127,8 +127,8 @@ export class Redactor {
   }
 
   /**
-   * argv: `--token=V`, `--password V`, `NAME=V` and `-p api_key=V` lose V when the name is
-   * secret; credential-shaped values go wherever they are.
+   * argv: `--token=V`, `--password V`, `-token V`, `NAME=V` and `-p api_key=V` lose V when the
+   * name is secret; credential-shaped values go wherever they are.
    */
   redactArgv(argv: readonly string[]): string[] {
     const out: string[] = []
@@ -145,7 +145,9 @@ export class Redactor {
         const [, name, eq, value] = flag
         if (this.isSecretName(name!)) {
           if (eq !== undefined) { out.push(`${name}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
-          if (name!.startsWith('--')) secretNext = true
+          // `--password V`, and as Go's flag package and openssl spell them, `-password V`. A
+          // one-letter option never has a secret name (`-pV` cannot be told from any other).
+          secretNext = true
           out.push(arg)
           continue
         }

@@ -135,6 +135,7 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase('--header with a bearer JWT', shape.jwt, (v) => ['--header', `Authorization: Bearer ${v}`]),
       argvCase('--header with an opaque bearer token', shape.plain, (v) => ['-H', `Authorization: Bearer ${v}`]),
       argvCase('--password VALUE starting with a dash', shape.plain, (v) => ['--password', `-${v}`]),
+      argvCase('-password VALUE (one dash, as Go tools take it)', shape.plain, (v) => ['-password', v]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
     ],

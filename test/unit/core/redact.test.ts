@@ -111,6 +111,10 @@ test('argv forms from the contract', () => {
     [['API_KEY=' + V], ['API_KEY=' + fp(V)]],
     [['--auth-token', V], ['--auth-token', fp(V)]],
     [['--auth-token', '-'], ['--auth-token', fp('-')]],
+    [['-password', V], ['-password', fp(V)]], // Go's flag package, openssl
+    [['-api-key', V, '-v'], ['-api-key', fp(V), '-v']],
+    [['-token=' + V], ['-token=' + fp(V)]],
+    [['-k', V, '-p', V], ['-k', V, '-p', V]], // one letter: no name to go by
     [['--token='], ['--token=']], // nothing to hide
     [['--password', ''], ['--password', '']],
     [['--password', '--verbose'], ['--password', '--verbose']], // a flag, not the value
