@@ -103,5 +103,6 @@ run(process.argv.slice(2)).then((code) => {
   // `record -i a -i b -i c -- true` ~5 ms and a re-hash of 20,000 files ~20 ms (medians of
   // interleaved runs). Once all that was written to stdout and stderr has reached the kernel (a
   // pipe whose reader is slow can hold some back), it loses nothing: 'exit' handlers still run.
-  if (made.every((s) => s.writableLength === 0)) process.exit()
+  // A stream that failed a write (a full disk) has its 'error' still to come, which says so.
+  if (made.every((s) => s.writableLength === 0 && !s.errored)) process.exit()
 })

@@ -3,6 +3,7 @@ import { ProvError, UsageError } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { log, hint, quiet } from './io/log.js'
 import { VERSION } from './io/env.js'
+import { handleEpipe } from './io/stdout.js'
 import type { RunData } from './plumbing/_args.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own ArgsDef
@@ -93,10 +94,12 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       return 2
     }
     if (first === '--version' || first === 'version') {
+      handleEpipe()
       process.stdout.write(`prov ${VERSION}\n`)
       return 0
     }
     if (first === '--help' || first === '-h') {
+      handleEpipe()
       process.stdout.write(ROOT_USAGE)
       return 0
     }
@@ -110,6 +113,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     const dashdash = rest.indexOf('--')
     const options = dashdash === -1 ? rest : rest.slice(0, dashdash)
     if (options.includes('--help') || options.includes('-h')) {
+      handleEpipe()
       process.stdout.write(renderCommandUsage(first, cmd) + '\n')
       return 0
     }

@@ -45,6 +45,9 @@ export function describeErrno(e: unknown): string {
     case 'ENAMETOOLONG': return 'file name too long'
     case 'EMFILE': case 'ENFILE': return 'too many open files'
     case 'ENOSPC': return 'no space left on device'
+    case 'E2BIG': return 'argument list too long'
+    case 'EPIPE': return 'broken pipe'
+    case 'EIO': return 'input/output error'
     default: return e.code ?? e.message
   }
 }

@@ -1,18 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { InputError, describeErrno } from '../errors.js'
 import { parseJsonDocuments, JsonDocsError } from '../core/json-docs.js'
-
-let epipeHandled = false
-
-/** `prov … | head`: a closed stdout ends the process quietly. */
-export function handleEpipe(): void {
-  if (epipeHandled) return
-  epipeHandled = true
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw e
-  })
-}
+import { handleEpipe } from './stdout.js'
 
 function write(text: string): Promise<void> {
   handleEpipe()

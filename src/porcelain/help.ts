@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineCommand } from 'citty'
 import { UsageError } from '../errors.js'
+import { handleEpipe } from '../io/stdout.js'
 
 /** The man/ directory that ships beside the bundle (dist/ and man/ are siblings). */
 export function findManDir(): string | null {
@@ -35,7 +36,7 @@ export default defineCommand({
     if (file !== null && existsSync(file)) {
       // Not on a terminal, or no man(1): render it as text if we can, else print the source.
       const r = spawnSync('man', ['-l', '-P', 'cat', file], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '80' } })
-      if (r.status === 0 && r.stdout) { process.stdout.write(r.stdout); return }
+      if (r.status === 0 && r.stdout) { handleEpipe(); process.stdout.write(r.stdout); return }
     }
     process.exitCode = await main(name === undefined ? ['--help'] : [name, '--help'])
   },

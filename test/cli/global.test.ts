@@ -167,7 +167,7 @@ describe('global: errors, colour and stack traces', { concurrency: true }, () =>
 })
 
 describe('global: a stdout closed early', { concurrency: true }, () => {
-  test('prov hash-inputs <many files> | head -c 10 exits cleanly, saying nothing', async () => {
+  test('prov hash-inputs <many files> | head -c 10 ends quietly with 141, as SIGPIPE ends git', async () => {
     const many = path.join(sb.dir, 'many')
     mkdirSync(many)
     for (let i = 0; i < 3000; i++) writeFileSync(path.join(many, `file-${String(i).padStart(5, '0')}-${'x'.repeat(60)}.txt`), String(i))
@@ -180,10 +180,10 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
     assert.equal(r.exitCode, 0)
     assert.equal(String(r.stdout), '{\n  "input')
     assert.equal(String(r.stderr), '', 'no EPIPE message')
-    assert.equal(readFileSync(status, 'utf8').trim(), '0')
+    assert.equal(readFileSync(status, 'utf8').trim(), '141')
   })
 
-  test('prov snapshot-env | head -c 1 exits cleanly', async () => {
+  test('prov snapshot-env | head -c 1 ends quietly (0 when all of it fit in the pipe before head left, else 141)', async () => {
     const status = path.join(sb.home, 'status-help')
     const r = await execa('sh', ['-c', '{ "$NODE" "$PROV" snapshot-env --no-tools --pretty; echo $? > "$STATUS"; } | head -c 1'], {
       cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
@@ -191,7 +191,28 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
     assert.equal(r.exitCode, 0)
     assert.equal(String(r.stdout), '{')
     assert.equal(String(r.stderr), '')
-    assert.equal(readFileSync(status, 'utf8').trim(), '0')
+    assert.ok(['0', '141'].includes(readFileSync(status, 'utf8').trim()))
+  })
+
+  test('a reader gone before exec or diff-runs print: 141, not 0, which would hide a failure or a difference', async () => {
+    const status = path.join(sb.home, 'status-exec')
+    const script = '{ "$NODE" "$PROV" exec -- sh -c "sleep 0.5; exit 3"; echo $? > "$STATUS"; } | true'
+    const r = await execa('sh', ['-c', script], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 0)
+    assert.equal(String(r.stderr), '')
+    assert.equal(readFileSync(status, 'utf8').trim(), '141')
+  })
+
+  test('stdout on a full disk (/dev/full): exit 2 and a message naming stdout, no stack trace', { skip: !existsSync('/dev/full') }, async () => {
+    for (const args of [['snapshot-env', '--no-tools'], ['--version'], ['hash-inputs', '--help']]) {
+      const r = await execa('sh', ['-c', '"$NODE" "$PROV" "$@" > /dev/full', 'sh', ...args], {
+        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+      })
+      assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stderr, 'prov: cannot write to standard output: no space left on device', args.join(' '))
+    }
   })
 })
 
