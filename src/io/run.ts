@@ -14,6 +14,7 @@ import { isatty } from 'node:tty'
 import type { Readable, Writable } from 'node:stream'
 import type { CommandSection } from '../core/record.js'
 import { toRecordPath } from '../core/paths.js'
+import { describeErrno } from '../errors.js'
 
 export interface RunOutcome {
   command: CommandSection
@@ -93,6 +94,11 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
         settled = true
         void Promise.all(teed).then(() => resolve(e))
       }
+      // An empty name names no program: as env(1) and sh have it, not found (Node refuses it).
+      if (file === '') {
+        finish({ code: null, signal: null, error: Object.assign(new Error('empty command name'), { code: 'ENOENT' }) })
+        return
+      }
       try {
         child = spawn(file!, args, { stdio: ['inherit', stdout, stderr], shell: false, windowsHide: true })
       } catch (e) {
@@ -132,11 +138,16 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
     if (NOT_FOUND.has(code) || NOT_RUNNABLE.has(code)) {
       const notFound = NOT_FOUND.has(code)
       command.exit_code = notFound ? 127 : 126
-      command.error = notFound ? `command not found: ${file}` : `permission denied or not executable: ${file}`
+      const name = file === '' ? "''" : file
+      command.error = notFound ? `command not found: ${name}` : `permission denied or not executable: ${name}`
       return { command, status: command.exit_code }
     }
-    command.error = `cannot run ${file}: ${(err.message ?? '').split('\n')[0] || 'the command could not be run'}`
-    return { command, status: 125 }
+    // Found but not started (too long an argument list, no memory, no process left): as env(1)
+    // says of a command it cannot invoke, 126. The run is recorded, as for 126 and 127.
+    command.exit_code = 126
+    const reason = typeof err.code === 'string' && err.code.startsWith('ERR_') ? (err.message ?? '').split('\n')[0] : describeErrno(err)
+    command.error = `cannot run ${file}: ${reason}`
+    return { command, status: 126 }
   }
   if (ended.signal) {
     command.signal = ended.signal

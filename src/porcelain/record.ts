@@ -99,6 +99,8 @@ export default defineCommand({
     const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
     if (args.message !== undefined) sections.message = args.message
     const { record } = storeRun(store, sections, redactor, extra)
+    // As sh and env(1) do, and exec: a status of 126 or 127 alone leaves the user guessing.
+    if (record.command.error !== undefined) log.error(record.command.error)
 
     if (!args.quiet) {
       const c = colorsFor(process.stderr)
