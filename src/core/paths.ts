@@ -49,3 +49,17 @@ export function quotePath(p: string): string {
   // eslint-disable-next-line no-control-regex
   return /[\x00-\x1f\x7f']/.test(p) ? JSON.stringify(p) : `'${p}'`
 }
+
+/**
+ * Why a path is not one a record holds, or null: relative to the project root, `/`-separated,
+ * without empty, `.` or `..` parts, or absolute and as short as it can be written.
+ */
+export function recordPathProblem(p: string): string | null {
+  if (p === '') return 'it is empty'
+  if (p.includes('\0')) return 'it holds a NUL byte'
+  const parts = (p.startsWith('/') ? p.slice(1) : p).split('/')
+  if (parts.some((s) => s === '..')) return "it has a '..' part"
+  if (parts.some((s) => s === '' || s === '.')) return "it has an empty or '.' part"
+  return null
+}
+

@@ -5,8 +5,50 @@ import { emitJson, readJsonDocuments } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { displayRunPath, storeRun } from '../io/write.js'
 import { fillCommand, mergeSections, MergeError } from '../core/record.js'
+import path from 'node:path'
+import { nodeCrypto } from '../core/crypto.js'
+import { quotePath, recordPathProblem } from '../core/paths.js'
 import { InputError, UsageError } from '../errors.js'
+import { readRegularFile } from '../io/read.js'
+import type { ExtraFile } from '../io/store.js'
 import { prettyArg, storeArg, type RunData } from './_args.js'
+
+/**
+ * A stored run.json given as a FILE keeps its uncommitted patch (patch.diff) and captured
+ * streams (stdout, stderr) in files beside it, not in the document: they come along from there,
+ * checked against their hashes. A document that needs one and has none is refused: the run
+ * stored would fail prov verify.
+ */
+function besideRun(sections: Record<string, unknown>, dirs: readonly string[]): ExtraFile[] {
+  // Read, not moved: the run they are copied from keeps them.
+  const find = (name: string, sha256: string): Buffer | null => {
+    for (const d of dirs) {
+      let data: Buffer
+      try { data = readRegularFile(path.join(d, name)) } catch { continue }
+      if (nodeCrypto().createHash('sha256').update(data).digest('hex') === sha256) return data
+    }
+    return null
+  }
+  const missing = (name: string): string => dirs.length === 0
+    ? `a document on standard input brings no ${name}`
+    : `no ${name} beside ${dirs.map((d) => quotePath(d)).join(' or ')} matches its sha256`
+  const git = sections.git as { patch?: { sha256?: unknown; text?: unknown } | null } | null | undefined
+  const patch = git?.patch
+  if (patch && typeof patch === 'object' && typeof patch.sha256 === 'string' && patch.text === undefined) {
+    const data = find('patch.diff', patch.sha256)
+    if (data === null) throw new InputError('E_PATCH', `git.patch has no text, and ${missing('patch.diff')}`, 'give the patch text as prov git-state prints it, or name the stored run.json whose patch.diff is beside it')
+    patch.text = data.toString('utf8')
+  }
+  const extra: ExtraFile[] = []
+  const outputs = Array.isArray(sections.outputs) ? sections.outputs as Array<{ stream?: unknown; sha256?: unknown }> : []
+  for (const o of outputs) {
+    if ((o.stream !== 'stdout' && o.stream !== 'stderr') || typeof o.sha256 !== 'string') continue
+    const data = find(o.stream, o.sha256)
+    if (data === null) throw new InputError('E_CAPTURE', `the run's captured ${o.stream} (outputs '<${o.stream}>') is not in the documents, and ${missing(`${o.stream} file`)}`, 'name the stored run.json whose captured files are beside it')
+    extra.push({ name: o.stream, data })
+  }
+  return extra
+}
 
 export default defineCommand({
   meta: {
@@ -28,7 +70,11 @@ export default defineCommand({
       throw new UsageError('no documents to write', "pipe section documents into write-run, e.g. '{ prov git-state; prov snapshot-env; } | prov write-run -- <command>'")
     }
     const docs = []
-    for (const f of extra.length > 0 ? extra : ['-']) docs.push(...(await readJsonDocuments(f)))
+    const dirs: string[] = [] // where files that live beside a stored run.json are looked for
+    for (const f of extra.length > 0 ? extra : ['-']) {
+      docs.push(...(await readJsonDocuments(f)))
+      if (f !== '-') dirs.push(path.dirname(path.resolve(f)))
+    }
     const store = locateStore({ store: args.store })
     let sections: Record<string, unknown>
     try {
@@ -38,8 +84,9 @@ export default defineCommand({
         fillCommand(sections, 'argv', rest, '--')
       }
       if (args['exit-code'] !== undefined) {
-        const n = Number(args['exit-code'])
-        if (!Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`invalid --exit-code '${args['exit-code']}': expected an integer from 0 to 255`)
+        // Digits only: Number() would take '' (an unset "$status") for 0, and ' 1', '0x1', '1e0'.
+        const n = /^[0-9]{1,3}$/.test(args['exit-code']) ? Number(args['exit-code']) : NaN
+        if (!(n >= 0 && n <= 255)) throw new UsageError(`invalid --exit-code '${args['exit-code']}': expected an integer from 0 to 255`)
         fillCommand(sections, 'exit_code', n, '--exit-code')
       }
       if (args.message !== undefined) {
@@ -59,7 +106,18 @@ export default defineCommand({
     for (const [name, producer] of [['git', 'prov git-state'], ['env', 'prov snapshot-env']] as const) {
       if (!(name in sections)) throw new InputError('E_SCHEMA', `the run has no '${name}' section`, `pipe '${producer}' into write-run`)
     }
-    const { record, path } = storeRun(store, sections, loadRedactor(store))
-    await emitJson({ id: record.id, path: displayRunPath(store, path) }, args.pretty)
+    for (const key of ['inputs', 'outputs'] as const) {
+      const list = sections[key]
+      if (!Array.isArray(list)) continue
+      list.forEach((e: unknown, i) => {
+        const o = e as { path?: unknown; stream?: unknown }
+        if (typeof o?.path !== 'string' || o.stream !== undefined) return // the schema's to judge
+        const why = recordPathProblem(o.path)
+        if (why !== null) throw new InputError('E_SCHEMA', `${key}[${i}].path ${quotePath(o.path)} is not a path as a run records it: ${why}`, 'paths are relative to the project root, or absolute (as prov hash-inputs prints them)')
+      })
+    }
+    const extraFiles = besideRun(sections, dirs)
+    const { record, path: file } = storeRun(store, sections, loadRedactor(store), extraFiles)
+    await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)
   },
 })

@@ -174,6 +174,43 @@ describe('write-run', { concurrency: true }, () => {
     await writeFails(s, ['--exit-code', '1'], gitDoc + envDoc + commandDoc(), /exit.code/)
     await writeFails(s, ['--exit-code', 'abc', '--', 'x'], gitDoc + envDoc, /--exit-code/)
     await writeFails(s, ['--exit-code', '256', '--', 'x'], gitDoc + envDoc, /--exit-code/)
+    // An unset "$status" must not pass for success; nor other spellings Number() takes.
+    for (const bad of ['', ' 1', '0x1', '1e0', '+5', '1.0']) await writeFails(s, ['--exit-code', bad, '--', 'x'], gitDoc + envDoc, /invalid --exit-code/)
+  })
+
+  test('a path a run never holds (a .. part, an empty part) is exit 2 naming it, nothing written', async () => {
+    const s = await repo()
+    const entry = (p: string): string => JSON.stringify({ inputs: [{ path: p, size: 1, sha256: 'a'.repeat(64) }] })
+    for (const bad of ['../../etc/passwd', 'a/../b', 'a//b', './a', '/tmp/../etc/passwd', 'a/']) {
+      const err = await writeFails(s, ['--', 'x'], gitDoc + envDoc + entry(bad), /inputs\[0\]\.path .* is not a path as a run records it/)
+      assert.ok(err.includes(bad), err)
+    }
+    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + entry('/data/outside.csv') + entry('in/a b.csv'))
+    assert.deepEqual(record.inputs.map((e: { path: string }) => e.path), ['/data/outside.csv', 'in/a b.csv'])
+  })
+
+  test('a stored run.json named as FILE brings its patch.diff and captured streams; on stdin they are missing: exit 2', async () => {
+    const s = await repo({ 'code.py': 'print(1)\n' })
+    s.write('code.py', 'print(2)\n')
+    const rec = await s.prov(['record', '-q', '--capture', '--', 'sh', '-c', 'echo out; echo err >&2'])
+    assert.equal(rec.exitCode, 0, rec.stderr)
+    const [id] = runIds(s)
+    const file = path.join(s.dir, '.prov', 'runs', id!, 'run.json')
+    const other = path.join(s.home, 'copy-store')
+    const r = await s.prov(['write-run', '--store', other, file])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout).id, id, 'the same run')
+    for (const f of ['patch.diff', 'stdout', 'stderr']) {
+      assert.deepEqual(readFileSync(path.join(other, 'runs', id!, f)), readFileSync(path.join(s.dir, '.prov', 'runs', id!, f)), f)
+    }
+    const v = await s.prov(['verify', '--store', other])
+    assert.equal(v.exitCode, 0, v.stdout + v.stderr)
+    const source = await s.prov(['verify'])
+    assert.equal(source.exitCode, 0, `the run copied from keeps its files: ${source.stdout}${source.stderr}`)
+    const piped = await s.prov(['write-run', '--store', path.join(s.home, 'piped-store')], { input: readFileSync(file, 'utf8') })
+    assert.equal(piped.exitCode, 2)
+    assert.match(piped.stderr, /git\.patch has no text, and a document on standard input brings no patch\.diff/)
+    assert.ok(!existsSync(path.join(s.home, 'piped-store', 'runs')))
   })
 
   test('conflicting documents (two different params) are exit 2, nothing written', async () => {
