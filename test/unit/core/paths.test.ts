@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { compareUtf8, fromRecordPath, quotePath, sortByPath, toRecordPath } from '../../../src/core/paths.js'
+import { compareUtf8, fromRecordPath, quotePath, recordPathProblem, sortByPath, toRecordPath } from '../../../src/core/paths.js'
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
@@ -112,4 +112,14 @@ test('quotePath: single quotes, JSON escapes when needed', () => {
     ['\u007f', '"\u007f"'],
   ]
   for (const [p, expected] of table) assert.equal(quotePath(p), expected, JSON.stringify(p))
+})
+
+test('recordPathProblem: the paths a run holds pass; dot parts, empty parts and NUL do not', () => {
+  const ok = ['a', 'a/b.csv', 'dir with space/é.txt', '-x', '/abs/path', '/data/a..b', '...', 'a/.hidden', '<stdout>']
+  for (const p of ok) assert.equal(recordPathProblem(p), null, p)
+  const bad: Array<[string, RegExp]> = [
+    ['', /empty/], ['..', /'\.\.'/], ['../x', /'\.\.'/], ['a/../b', /'\.\.'/], ['/tmp/../etc', /'\.\.'/],
+    ['.', /'\.'/], ['./a', /'\.'/], ['a//b', /empty/], ['a/', /empty/], ['/', /empty/], ['//x', /empty/], ['a\0b', /NUL/],
+  ]
+  for (const [p, re] of bad) assert.match(recordPathProblem(p) ?? 'null', re, JSON.stringify(p))
 })
