@@ -38,7 +38,9 @@ function cacheFile(file) {
   if (process.env.NODE_DISABLE_COMPILE_CACHE === '1') return null
   const xdg = process.env.XDG_CACHE_HOME
   const home = process.env.HOME
-  const dir = xdg && path.isAbsolute(xdg) ? path.join(xdg, 'prov', 'v8') : home && path.isAbsolute(home) ? path.join(home, '.cache', 'prov', 'v8') : null
+  // A HOME that does not exist (HOME=/nonexistent) is not made.
+  const dir = xdg && path.isAbsolute(xdg) ? path.join(xdg, 'prov', 'v8')
+    : home && path.isAbsolute(home) && statSync(home, { throwIfNoEntry: false })?.isDirectory() ? path.join(home, '.cache', 'prov', 'v8') : null
   if (dir === null) return null
   const st = statSync(file, { bigint: true })
   const key = `${process.version}-${process.arch}-${st.dev}-${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}`

@@ -138,7 +138,8 @@ function toolCacheFile(store: Store): string {
   const xdg = process.env.XDG_CACHE_HOME
   const home = process.env.HOME
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'prov', 'tools.json')
-  if (home && path.isAbsolute(home)) return path.join(home, '.cache', 'prov', 'tools.json')
+  // A HOME that does not exist (HOME=/nonexistent, as daemons and CI users have) is not made.
+  if (home && path.isAbsolute(home) && statSync(home, { throwIfNoEntry: false })?.isDirectory()) return path.join(home, '.cache', 'prov', 'tools.json')
   return path.join(store.dir, 'cache', 'tools.json')
 }
 

@@ -1,7 +1,7 @@
 // Black-box tests of `prov snapshot-env`.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -200,6 +200,19 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     // Removed.
     rmSync(dvc)
     assert.deepEqual(await tools(), {})
+  })
+
+  test('a HOME that does not exist is not made: the caches go to the store (tools) or nowhere (compiled code)', async () => {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const home = path.join(s.home, 'no', 'such', 'home')
+    const bin = path.join(s.dir, 'empty-bin') // no tools: some (rustup's cargo) make files in HOME themselves
+    mkdirSync(bin)
+    utimesSync(bin, new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z')) // old enough that its lookup is cached
+    const env = await snapshot(s, [], { HOME: home, PATH: bin, XDG_CACHE_HOME: undefined, NODE_DISABLE_COMPILE_CACHE: undefined })
+    assert.equal(env.vars.HOME, home)
+    assert.equal(existsSync(path.join(s.home, 'no')), false, 'nothing made under the missing HOME')
+    assert.ok(existsSync(path.join(s.dir, '.prov', 'cache', 'tools.json')), 'the tools cache is in the store')
   })
 
   test('a tool made executable in place (chmod +x, the directory untouched) is seen at once, and one made not executable is left out', async () => {
