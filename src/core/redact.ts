@@ -15,9 +15,21 @@ export const SECRET_NAME_GLOBS: readonly string[] = [
   'AWS_*KEY*', 'DATABASE_URL', '*_DSN',
 ]
 
-/** Names kept as they are though they match a glob above (their values are still scanned). */
+/**
+ * Names kept as they are though they match a glob above (their values are still scanned): git's
+ * identity variables, and the everyday words of ML and data configurations that hold no secret
+ * (a tokenizer, token counts, a tokenizer's special tokens, authors, sort and join keys), which
+ * would otherwise hide the very parameters a diff is read for. Whole names, or a last word: a
+ * name with more words after these (TOKENIZER_API_KEY) is judged by the globs above.
+ */
 export const SAFE_NAME_GLOBS: readonly string[] = [
   'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_AUTHOR_DATE', 'SSH_AUTH_SOCK_DIR',
+  'TOKENIZER', '*_TOKENIZER', 'TOKENIZERS', 'TOKENIZER_NAME', 'TOKENIZER_PATH', 'TOKENIZER_NAME_OR_PATH', 'TOKENIZERS_PARALLELISM',
+  'TOKENS', 'MAX_*TOKENS', 'MIN_*TOKENS', 'NUM_*TOKENS', 'N_TOKENS', 'TOTAL_TOKENS', 'TOKENS_PER_*',
+  'PAD_TOKEN', 'EOS_TOKEN', 'BOS_TOKEN', 'UNK_TOKEN', 'SEP_TOKEN', 'CLS_TOKEN', 'MASK_TOKEN',
+  '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
+  'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', 'AUTHOR_NAME', 'AUTHOR_EMAIL',
+  'SORT_KEY', 'SORT_KEYS', 'PRIMARY_KEY', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
 ]
 
 /** Shapes of credential values, wherever they appear. */
@@ -42,6 +54,11 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
 ]
 
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
+
+/** `?name=value` or `&name=value` in a URL (a fingerprint already there is left as it is). */
+const QUERY_PARAM_RE = /([?&;])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
+/** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
+const QUERY_SECRET_NAMES = new Set(['sig'])
 
 export interface RedactionPolicy {
   /** extra secret-name globs (config `secrets.names`, flag --redact-var) */
@@ -96,7 +113,10 @@ export class Redactor {
     return this.dropNames.some((re) => re.test(name))
   }
 
-  /** Replace every credential-shaped part of a text by its fingerprint. */
+  /**
+   * Replace every credential-shaped part of a text by its fingerprint, and the value of a URL
+   * query parameter whose name says it is secret (`?access_token=V`, `&api_key=V`, `&sig=V`).
+   */
   scrubText(text: string): string {
     let out = text
     for (const re of this.valuePatterns) {
@@ -105,6 +125,10 @@ export class Redactor {
         re.lastIndex = 0
         out = out.replace(re, (m) => this.fingerprint(m))
       }
+    }
+    if (out.includes('=') && /[?&;]/.test(out)) {
+      out = out.replace(QUERY_PARAM_RE, (m, lead: string, name: string, value: string) =>
+        this.isSecretName(name) || QUERY_SECRET_NAMES.has(name.toLowerCase()) ? `${lead}${name}=${this.fingerprint(value)}` : m)
     }
     return out
   }

@@ -248,3 +248,40 @@ test('a secret flag value that starts with a dash, bearer tokens, *_PASS names',
   for (const k of ['SMTP_PASS', 'PGPASSWORD', 'PGPASSFILE']) assert.match(vars[k]!, REDACTED_RE, k)
   assert.equal(vars.BYPASS_CACHE, '1')
 })
+
+test('URL query parameters with secret names lose their values; other parameters stay; twice is once', () => {
+  const V = 'Zq9notAknownShape42'
+  const table: Array<[string, string]> = [
+    [`https://host/x.git?token=${V}`, `https://host/x.git?token=${fp(V)}`],
+    [`https://api.example.com/v1?q=cats&api_key=${V}&page=2`, `https://api.example.com/v1?q=cats&api_key=${fp(V)}&page=2`],
+    [`https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=${V}`, `https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=${fp(V)}`],
+    [`s3 url https://b.s3.amazonaws.com/k?X-Amz-Credential=${V}&X-Amz-Signature=${V}#frag`, `s3 url https://b.s3.amazonaws.com/k?X-Amz-Credential=${fp(V)}&X-Amz-Signature=${fp(V)}#frag`],
+    ['https://example.com/search?q=token&lang=en', 'https://example.com/search?q=token&lang=en'],
+    ['https://example.com/?max_tokens=5&token=' + V, 'https://example.com/?max_tokens=5&token=' + fp(V)], // max_tokens: a safe name
+    ['a=b&c=d', 'a=b&c=d'],
+  ]
+  for (const [text, expected] of table) {
+    assert.equal(r.scrubText(text), expected, text)
+    assert.equal(r.scrubText(r.scrubText(text)), expected, `twice: ${text}`)
+  }
+  assert.deepEqual(r.redactArgv(['curl', `https://api.example.com/x?access_token=${V}`]), ['curl', `https://api.example.com/x?access_token=${fp(V)}`])
+})
+
+test('the words of ML and data configurations that hold no secret are kept; secrets beside them are not', () => {
+  const params = {
+    tokenizer: { name: 'bert-base-uncased', padding_side: 'left' }, pretrained_tokenizer: 'gpt2', max_new_tokens: 256, max_tokens: 512,
+    num_tokens: 1e6, pad_token_id: 0, eos_token: '</s>', special_tokens: ['<a>'], author: 'Ada', authors: ['Ada', 'Bob'],
+    sort_key: 'date', join_keys: ['id'], partition_key: 'day',
+  }
+  assert.deepEqual(r.redactParams(params), params)
+  assert.deepEqual(r.redactVars({ TOKENIZERS_PARALLELISM: 'false' }), { TOKENIZERS_PARALLELISM: 'false' })
+  const V = 'Zq9notAknownShape42'
+  const secret = r.redactParams({ tokenizer: { api_key: V }, tokenizer_api_key: V, hf_token: V, auth_token: V, authorization: V, api_key: V, key: V })
+  for (const [k, v] of Object.entries(secret)) {
+    const text = JSON.stringify(v)
+    assert.ok(!text.includes(V), `${k} keeps the secret: ${text}`)
+  }
+  // A safe word does not protect a credential-shaped value.
+  const shaped = 'ghp_' + 'a'.repeat(36)
+  assert.ok(!JSON.stringify(r.redactParams({ tokenizer: shaped, author: `x ${shaped}` })).includes(shaped))
+})
