@@ -6,9 +6,20 @@ import { shortId } from '../core/id.js'
 import { UsageError } from '../errors.js'
 import { storeArg } from '../plumbing/_args.js'
 
-/** argv as a shell would need it typed: words with spaces or quotes are single-quoted. */
+/**
+ * argv as a shell would need it typed, on one line: words with spaces or quotes are
+ * single-quoted, and words with control characters (a newline) ANSI-C quoted, `$'a\nb'`, as
+ * bash's `printf %q` writes them.
+ */
 export function formatArgv(argv: readonly string[]): string {
-  return argv.map((a) => (a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ')
+  return argv.map((a) => {
+    if (a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a)) return a
+    // eslint-disable-next-line no-control-regex
+    if (!/[\x00-\x1f\x7f]/.test(a)) return `'${a.replace(/'/g, "'\\''")}'`
+    const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\', "'": "\\'" }
+    // eslint-disable-next-line no-control-regex
+    return `$'${a.replace(/[\x00-\x1f\x7f\\']/g, (ch) => named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`
+  }).join(' ')
 }
 
 export function formatStatus(r: { exit_code: number | null; signal: string | null }): string {
@@ -37,8 +48,8 @@ export default defineCommand({
   async run({ args }) {
     let max = Infinity
     if (args['max-count'] !== undefined) {
-      max = Number(args['max-count'])
-      if (!Number.isInteger(max) || max < 0) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
+      max = /^[0-9]+$/.test(args['max-count']) ? Number(args['max-count']) : NaN // not ' 2', '0x2', '1e1'
+      if (!Number.isSafeInteger(max)) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
     }
     const runs = listRuns(locateStore({ store: args.store })).slice(0, max)
     if (args.json) return emitLines(runs.map(jsonLine))

@@ -74,6 +74,37 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('log: one line per run even when argv holds a newline; the command as printed gives back argv in bash', async () => {
+    await withRepo(async (sb) => {
+      const argv = ['true', 'a\nb', "it's", 'tab\there', 'back\\slash', 'bell\x07', 'plain', '', 'sp ace']
+      await rec(sb, ['--no-exec', '--', ...argv])
+      const r = await sb.prov(['log'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const lines = r.stdout.split('\n').filter(Boolean)
+      assert.equal(lines.length, 1, JSON.stringify(r.stdout))
+      const printed = lines[0]!.replace(/^[0-9a-f]{12} {2}\S+ \S+ {2}\S.{0,7} {2}/, '')
+      assert.ok(printed.startsWith('true '), printed)
+      const back = await execa('bash', ['-c', `printf '%s\\0' ${printed}`], { reject: false, stripFinalNewline: false })
+      assert.equal(back.exitCode, 0, back.stderr)
+      assert.deepEqual(back.stdout.split('\0').slice(0, -1), argv)
+      const show = await sb.prov(['show', '@'])
+      assert.equal(show.exitCode, 0, show.stderr)
+      assert.ok(show.stdout.includes(`Command:  ${printed}`), show.stdout)
+    })
+  })
+
+  test('log -n takes a whole number in digits only', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['--', 'true'])
+      for (const bad of [' 2', '0x2', '1e1', '-1', '', '2.0']) {
+        const r = await sb.prov(['log', '-n', bad])
+        assert.equal(r.exitCode, 2, `-n ${JSON.stringify(bad)}: ${r.stderr}`)
+        assert.match(r.stderr, /invalid -n/)
+      }
+      assert.equal((await sb.prov(['log', '-n', '0'])).stdout, '')
+    })
+  })
+
   test('log: an empty store prints nothing and exits 0', async () => {
     await withRepo(async (sb) => {
       for (const args of [['log'], ['log', '--json']]) {
