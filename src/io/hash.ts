@@ -42,6 +42,10 @@ function validUtf8(name: Buffer): string | null {
 
 const SURROGATE = /[\uD800-\uDFFF]/
 
+function readlinkSafe(p: string): string {
+  try { return fs.readlinkSync(p) } catch { return '?' }
+}
+
 /** Expand the named paths into the files to hash: directories recursively, sorted, deduplicated. */
 export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[] } {
   const targets: Target[] = []
@@ -104,10 +108,16 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     const abs = path.resolve(cwd, p)
     let st
     try {
-      st = statSync(abs) // a symbolic link named on the command line is followed
+      // A symbolic link named on the command line is followed. A trailing slash is kept for
+      // the stat, so that 'file/' is not a directory, as for ls or cat.
+      st = statSync(p.endsWith('/') ? abs + '/' : abs)
     } catch (e) {
-      if (isNodeError(e) && e.code === 'ENOENT' && opts.allowMissing) {
-        try { lstatSync(abs) } catch { missing.push(toRecordPath(store.root, abs).path); continue }
+      if (isNodeError(e) && e.code === 'ENOENT') {
+        let dangling = false
+        try { dangling = lstatSync(abs).isSymbolicLink() } catch { /* nothing there */ }
+        // With --missing-ok, a link to nothing has no content either: it is recorded as missing.
+        if (opts.allowMissing) { missing.push(toRecordPath(store.root, abs).path); continue }
+        if (dangling) throw new InputError('E_MISSING', `cannot hash ${quotePath(p)}: dangling symbolic link (to ${quotePath(readlinkSafe(abs))})`)
       }
       throw new InputError('E_MISSING', `cannot hash ${quotePath(p)}: ${describeErrno(e)}`)
     }

@@ -191,10 +191,22 @@ describe('hash-inputs: missing paths', { concurrency: true }, () => {
     ])
   })
 
-  test('--missing-ok does not excuse a dangling symbolic link', async () => {
-    const sb = await repo({})
+  test('a dangling symbolic link named: an error saying so; with --missing-ok, missing (as test -e has it)', async () => {
+    const sb = await repo({ 'a': '1' })
     symlinkSync('nowhere', path.join(sb.dir, 'dangling'))
-    await hashFails(sb, ['--missing-ok', 'dangling'], 'dangling')
+    const err = await hashFails(sb, ['dangling'], 'dangling')
+    assert.match(err, /cannot hash 'dangling': dangling symbolic link \(to 'nowhere'\)/)
+    assert.deepEqual(await hashOk(sb, ['--missing-ok', 'dangling', 'a']), [
+      { path: 'a', size: 1, sha256: sha256sum(path.join(sb.dir, 'a')) },
+      { path: 'dangling', missing: true },
+    ])
+  })
+
+  test("a file named with a trailing slash is not a directory: exit 2, as for cat or ls", async () => {
+    const sb = await repo({ 'f': 'x', 'd/g': 'y' })
+    const err = await hashFails(sb, ['f/'], "f/")
+    assert.match(err, /not a directory/)
+    assert.deepEqual((await hashOk(sb, ['d/'])).map((e: { path: string }) => e.path), ['d/g'])
   })
 })
 
