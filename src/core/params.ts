@@ -9,7 +9,8 @@ export class ParamError extends Error {}
 
 /**
  * `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a
- * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`).
+ * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`) and JSON with a
+ * number a double cannot keep (`12345678901234567891`, `1e-400`, `[0.10000000000000000001]`).
  */
 export function typeParamValue(raw: string): JsonValue {
   const t = raw.trim()
@@ -18,12 +19,46 @@ export function typeParamValue(raw: string): JsonValue {
   const looksJson = c === '{' || c === '[' || c === '"' || c === '-' || (c >= '0' && c <= '9') ||
     t === 'true' || t === 'false' || t === 'null'
   if (!looksJson) return raw
+  let v: JsonValue
   try {
-    const v = JSON.parse(t) as JsonValue
-    return canonicalProblem(v) === null ? v : raw
+    v = JSON.parse(t) as JsonValue
   } catch {
     return raw
   }
+  if (canonicalProblem(v) !== null) return raw
+  return numberLiterals(t).every(survivesAsNumber) ? v : raw
+}
+
+// A JSON string token, or a JSON number token; in valid JSON text, a digit or `-` outside a
+// string can only start a number.
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g
+
+/** The number literals of a valid JSON text, in order. */
+function numberLiterals(json: string): string[] {
+  return (json.match(JSON_TOKEN) ?? []).filter((tok) => tok[0] !== '"')
+}
+
+/** A decimal literal's exact value, normalized: `-12e-1` for -1.2, `0` for any zero. */
+function decimalValue(literal: string): string {
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(literal)
+  if (m === null) return literal
+  const frac = m[3] ?? ''
+  const all = (m[2]! + frac).replace(/^0+/, '')
+  if (all === '') return '0'
+  const digits = all.replace(/0+$/, '')
+  const exp = BigInt(m[4] ?? '0') - BigInt(frac.length) + BigInt(all.length - digits.length)
+  return `${m[1] === '-' ? '-' : ''}${digits}e${exp}`
+}
+
+/**
+ * Whether a JSON number literal survives being read as a double and written back (as JSON and
+ * canonical JSON write it) with its value unchanged: `0.1`, `1.50`, `1e3` and `9007199254740992`
+ * do; `12345678901234567891` (it writes back as 12345678901234567000), `1e-400` (0) and `1e400`
+ * (no number at all) do not.
+ */
+export function survivesAsNumber(literal: string): boolean {
+  const n = Number(literal)
+  return Number.isFinite(n) && decimalValue(JSON.stringify(n)) === decimalValue(literal)
 }
 
 /** Split `a.b.c=value` into its key path and raw value. */

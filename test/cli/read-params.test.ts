@@ -78,6 +78,11 @@ describe('read-params: -p', { concurrency: true }, () => {
     await fails(['-p'], '-p')
   })
 
+  test('a number a double would not give back unchanged is kept as the text given', async () => {
+    const p = await params(['-p', 'seed=12345678901234567891', '-p', 'tiny=1e-400', '-p', 'ids=[1,9007199254740993]', '-p', 'ok=9007199254740992', '-p', 'lr=1.50'])
+    assert.deepEqual(p, { seed: '12345678901234567891', tiny: '1e-400', ids: '[1,9007199254740993]', ok: 9007199254740992, lr: 1.5 })
+  })
+
   test('prototype keys are refused', async () => {
     await fails(['-p', '__proto__.polluted=1'], '__proto__')
   })

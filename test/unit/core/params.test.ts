@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  buildParams, flattenValues, mergeParams, ParamError, parseAssignment, setPath, typeParamValue,
+  buildParams, flattenValues, mergeParams, ParamError, parseAssignment, setPath, survivesAsNumber, typeParamValue,
   type JsonValue, type ParamSource, type Params,
 } from '../../../src/core/params.js'
 
@@ -52,8 +52,35 @@ test('typeParamValue: JSON where it parses (finite numbers only), else the raw s
     ["'x'", "'x'"],
     ['2024-01-01', '2024-01-01'],
     ['1,2', '1,2'],
+    // a number that a double does not give back unchanged is kept as the text given
+    ['12345678901234567891', '12345678901234567891'],
+    ['-12345678901234567891', '-12345678901234567891'],
+    ['9007199254740993', '9007199254740993'], // 2^53 + 1
+    ['9007199254740992', 9007199254740992], // 2^53 itself is a double
+    ['100000000000000000000', 100000000000000000000], // so is 1e20
+    ['1e-400', '1e-400'], // it would read as 0
+    ['0.10000000000000000001', '0.10000000000000000001'],
+    ['[1,12345678901234567891]', '[1,12345678901234567891]'], // also inside a container
+    ['{"seed":12345678901234567891}', '{"seed":12345678901234567891}'],
+    ['["12345678901234567891"]', ['12345678901234567891']], // digits in a string are no number
+    ['{"12345678901234567891":1}', { '12345678901234567891': 1 }],
+    ['1.50', 1.5], // the same value, written otherwise
+    ['1E3', 1000],
+    ['-0', -0],
+    ['0e999999999999999999999', 0],
   ]
   for (const [raw, expected] of table) assert.deepEqual(typeParamValue(raw), expected, JSON.stringify(raw))
+})
+
+test('survivesAsNumber: whether a double gives the literal\'s value back', () => {
+  const table: Array<[string, boolean]> = [
+    ['0', true], ['-0', true], ['0.0', true], ['0.1', true], ['1.50', true], ['1e3', true], ['1E+3', true],
+    ['123e-2', true], ['1e21', true], ['1e308', true], ['5e-324', true], ['9007199254740992', true],
+    ['9007199254740993', false], ['12345678901234567891', false], ['18446744073709551615', false],
+    ['1e400', false], ['-1e400', false], ['1e-400', false], ['0.10000000000000000001', false],
+    ['3.14159265358979323846', false], ['3.141592653589793', true],
+  ]
+  for (const [literal, expected] of table) assert.equal(survivesAsNumber(literal), expected, literal)
 })
 
 test('parseAssignment: the first = splits; empty key components are errors', () => {
