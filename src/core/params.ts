@@ -5,7 +5,11 @@ import { canonicalProblem } from './canonical.js'
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue }
 export type Params = { [k: string]: JsonValue }
 
-export class ParamError extends Error {}
+export class ParamError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message)
+  }
+}
 
 /**
  * `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a
@@ -59,6 +63,92 @@ function decimalValue(literal: string): string {
 export function survivesAsNumber(literal: string): boolean {
   const n = Number(literal)
   return Number.isFinite(n) && decimalValue(JSON.stringify(n)) === decimalValue(literal)
+}
+
+/**
+ * A JSON text with each integer literal that a double cannot hold exactly (beyond 2^53, as
+ * `12345678901234567891`) put in quotes, so that JSON.parse keeps its digits as a string; null
+ * when there is none. (A literal with a fraction or an exponent is a float to every JSON reader,
+ * which reads it as the same double.)
+ */
+export function quoteInexactIntegers(json: string): string | null {
+  if (!/\d{16}/.test(json)) return null // 2^53 has 16 digits
+  let quoted = false
+  const out = json.replace(JSON_TOKEN, (tok) => {
+    if (tok[0] === '"' || /[.eE]/.test(tok) || survivesAsNumber(tok)) return tok
+    quoted = true
+    return `"${tok}"`
+  })
+  return quoted ? out : null
+}
+
+/** An integer a double cannot hold exactly, kept as the string of its digits, and its place. */
+export interface Inexact { at: string; digits: string }
+
+/**
+ * The places (`model.seeds[1]`) where `quoted`, parsed from quoteInexactIntegers' text, holds a
+ * string and `original`, parsed from the text itself, a number.
+ */
+export function quotedNumberPaths(original: unknown, quoted: unknown, where = '', out: Inexact[] = []): Inexact[] {
+  if (typeof original === 'number' && typeof quoted === 'string') out.push({ at: where, digits: quoted })
+  else if (Array.isArray(original) && Array.isArray(quoted)) {
+    original.forEach((v, i) => quotedNumberPaths(v, quoted[i], `${where}[${i}]`, out))
+  } else if (isPlainObject(original) && isPlainObject(quoted)) {
+    for (const k of Object.keys(original)) quotedNumberPaths(original[k], quoted[k], where === '' ? k : `${where}.${k}`, out)
+  }
+  return out
+}
+
+/** A parsed YAML value in JSON's terms, and the integers kept as strings on the way. */
+export interface PlainData { value: JsonValue; inexact: Inexact[] }
+
+/**
+ * A value as the yaml package gives it with `mapAsMap` and `intAsBigInt` (Maps, bigints), as
+ * JSON: a Map becomes an object, its keys strings (a number or boolean key as JSON writes it);
+ * a bigint a number, or, when no double holds it exactly, the string of its digits (listed in
+ * `inexact`). A null key, a key that is a list or a mapping, two keys that read as one string, a
+ * value that contains itself, or anything else without a JSON form is a ParamError that names
+ * `source` and the place.
+ */
+export function plainYamlData(value: unknown, source: string): PlainData {
+  const inexact: PlainData['inexact'] = []
+  const open = new Set<unknown>()
+  const at = (where: string): string => (where === '' ? 'at the top level' : `at ${where}`)
+  const walk = (v: unknown, where: string): JsonValue => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v
+    if (typeof v === 'bigint') {
+      const n = Number(v)
+      if (BigInt(n) === v) return n
+      inexact.push({ at: where, digits: v.toString() })
+      return v.toString()
+    }
+    if (typeof v !== 'object') throw new ParamError(`${source} holds a value of type ${typeof v} ${at(where)}, which JSON has no form for`)
+    if (open.has(v)) throw new ParamError(`${source} holds a value that contains itself ${at(where)} (an alias inside its own anchor)`)
+    open.add(v)
+    try {
+      if (Array.isArray(v)) return v.map((item, i) => walk(item, `${where}[${i}]`))
+      if (v instanceof Map) {
+        const out: { [k: string]: JsonValue } = {}
+        for (const [key, item] of v) {
+          if (key === null || key === undefined) {
+            throw new ParamError(`${source} holds a null key ${where === '' ? 'at the top level' : `in ${where}`}`,
+              "YAML reads an empty key, null and ~ as null: quote it ('null':) to mean the string")
+          }
+          if (typeof key === 'object') throw new ParamError(`${source} holds a list or a mapping as a key ${where === '' ? 'at the top level' : `in ${where}`}`)
+          const k = String(key)
+          const place = where === '' ? k : `${where}.${k}`
+          if (Object.prototype.hasOwnProperty.call(out, k)) throw new ParamError(`${source} holds two keys that both read as '${k}' ${where === '' ? 'at the top level' : `in ${where}`}`)
+          Object.defineProperty(out, k, { value: walk(item, place), enumerable: true, writable: true, configurable: true })
+        }
+        return out
+      }
+      const kind = v instanceof Set ? 'a set' : v instanceof Uint8Array ? 'binary data' : v instanceof Date ? 'a timestamp' : `a ${v.constructor?.name ?? 'value'}`
+      throw new ParamError(`${source} holds ${kind} ${at(where)}, which JSON has no form for`)
+    } finally {
+      open.delete(v)
+    }
+  }
+  return { value: walk(value, ''), inexact }
 }
 
 /** Split `a.b.c=value` into its key path and raw value. */
