@@ -196,18 +196,22 @@ export function mergeParams(base: Params, over: Params): Params {
   return out
 }
 
+/** A `-p` assignment, or a parsed params file (path `-`: standard input). */
 export type ParamSource = { kind: 'set'; assignment: string } | { kind: 'file'; path: string; data: unknown }
 
 /** A params file may not use the key names `-p` refuses either. */
-function assertSafeKeys(value: unknown, file: string): void {
-  if (Array.isArray(value)) for (const v of value) assertSafeKeys(v, file)
+function assertSafeKeys(value: unknown, source: string): void {
+  if (Array.isArray(value)) for (const v of value) assertSafeKeys(v, source)
   else if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN.has(k)) throw new ParamError(`params file '${file}' uses the forbidden key '${k}'`)
-      assertSafeKeys(v, file)
+      if (FORBIDDEN.has(k)) throw new ParamError(`${source} uses the forbidden key '${k}'`)
+      assertSafeKeys(v, source)
     }
   }
 }
+
+/** How messages name a params file; `-` is standard input. */
+const sourceName = (file: string): string => (file === '-' ? 'standard input' : `params file '${file}'`)
 
 /** Apply sources in command-line order, later wins. */
 export function buildParams(sources: ParamSource[]): Params {
@@ -217,8 +221,8 @@ export function buildParams(sources: ParamSource[]): Params {
       const { keys, raw } = parseAssignment(s.assignment)
       setPath(params, keys, typeParamValue(raw))
     } else {
-      if (!isPlainObject(s.data)) throw new ParamError(`params file '${s.path}' must hold an object at its top level`)
-      assertSafeKeys(s.data, s.path)
+      if (!isPlainObject(s.data)) throw new ParamError(`${sourceName(s.path)} must hold an object at its top level`)
+      assertSafeKeys(s.data, sourceName(s.path))
       params = mergeParams(params, s.data)
     }
   }

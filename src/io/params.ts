@@ -6,22 +6,23 @@ import {
   type Inexact, type ParamSource, type Params,
 } from '../core/params.js'
 import { canonicalProblem } from '../core/canonical.js'
-import { InputError, describeErrno } from '../errors.js'
+import { InputError, UsageError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
+import { readStdinText } from './stdio.js'
 import { log } from './log.js'
 
 /**
- * Parse a params file: JSON for .json, YAML for .yaml/.yml, otherwise JSON
+ * Parse a params file (`-`: standard input): JSON for .json, YAML for .yaml/.yml, otherwise JSON
  * and then YAML. A value a run cannot hold (a number beyond a double's range, YAML's .inf and
  * .nan, a lone surrogate) is an error naming it: JSON.stringify would write null for the one,
  * and canonical JSON refuses the other. An integer a double cannot hold exactly is kept as the
  * string of its digits, with a warning.
  */
 export async function readParamsFile(file: string): Promise<unknown> {
-  const source = `params file ${quotePath(file)}`
+  const source = file === '-' ? 'standard input' : `params file ${quotePath(file)}`
   let text: string
   try {
-    text = readFileSync(file, 'utf8') // not fs/promises: see readTextSource
+    text = file === '-' ? await readStdinText() : readFileSync(file, 'utf8') // not fs/promises: see readTextSource
   } catch (e) {
     throw new InputError('E_MISSING', `cannot read ${source}: ${describeErrno(e)}`)
   }
@@ -163,8 +164,11 @@ function yamlPlace(YAML: typeof import('yaml'), path: ReadonlyArray<Document | N
   return where === '' ? 'at the top level' : `at ${where}`
 }
 
-/** `-p` and `--params-file` in command-line order (later wins). */
+/** `-p` and `--params-file` in command-line order (later wins); `--params-file -` reads stdin. */
 export async function readParams(sequence: ReadonlyArray<[string, string]>): Promise<Params> {
+  if (sequence.filter(([flag, value]) => flag === 'params-file' && value === '-').length > 1) {
+    throw new UsageError("'--params-file -' is given twice: standard input holds one document", "to read a file named '-', write './-'")
+  }
   const sources: ParamSource[] = []
   for (const [flag, value] of sequence) {
     if (flag === 'param') sources.push({ kind: 'set', assignment: value })

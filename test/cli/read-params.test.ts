@@ -252,3 +252,35 @@ describe('read-params: files', { concurrency: true }, () => {
     assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [])
   })
 })
+
+describe('read-params: --params-file - reads standard input', { concurrency: true }, () => {
+  test('a JSON or a YAML document, in command-line order with the other sources', async () => {
+    for (const input of ['{"lr": 0.5, "m": {"a": 1}}', 'lr: 0.5\nm: {a: 1}\n']) {
+      const r = await sb.prov(['read-params', '-p', 'lr=1', '--params-file', '-', '-p', 'm.b=2'], { input })
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.equal(r.stderr, '')
+      assert.deepEqual(parseValid('params', r.stdout).params, { lr: 0.5, m: { a: 1, b: 2 } })
+    }
+  })
+
+  test('errors name standard input', async () => {
+    const r = await sb.prov(['read-params', '--params-file', '-'], { input: '[1]' })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stderr, 'prov: standard input must hold an object at its top level\n')
+    const tag = await sb.prov(['read-params', '--params-file', '-'], { input: 'a: !!set {x}\n' })
+    assert.equal(tag.exitCode, 2)
+    assert.match(tag.stderr, /^prov: standard input has a value tagged !!set at a, /)
+  })
+
+  test('twice is a usage error', async () => {
+    const r = await sb.prov(['read-params', '--params-file', '-', '--params-file=-'], { input: '{}' })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr, "prov: '--params-file -' is given twice: standard input holds one document\nhint: to read a file named '-', write './-'\n")
+  })
+
+  test("a file named '-' is read as ./-", async () => {
+    sb.write('-', '{"dash": 1}')
+    assert.deepEqual(await params(['--params-file', './-']), { dash: 1 })
+  })
+})
