@@ -64,6 +64,12 @@ describe('read-params: -p', { concurrency: true }, () => {
     assert.deepEqual(p, { a: 1, b: 2, c: 3, d: 4 })
   })
 
+  test('keys print in the order first given, but whole-number keys first, as read-params(1) says', async () => {
+    const r = await sb.prov(['read-params', '-p', 'b=1', '-p', '10=2', '-p', 'a=3', '-p', '2=4', '-p', '007=5', '-p', 'b=6'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stdout, '{"params":{"2":4,"10":2,"b":6,"a":3,"007":5}}\n')
+  })
+
   test('no sources give an empty object', async () => {
     assert.deepEqual(await params([]), {})
   })
