@@ -72,7 +72,8 @@ export function survivesAsNumber(literal: string): boolean {
  * which reads it as the same double.)
  */
 export function quoteInexactIntegers(json: string): string | null {
-  if (!/\d{16}/.test(json)) return null // 2^53 has 16 digits
+  // A quick look first: no integer of 16 digits or more (2^53 has 16), no such literal.
+  if (!/(?<![\d.]|[eE][-+]?)\d{16,}(?![\d.eE])/.test(json)) return null
   let quoted = false
   const out = json.replace(JSON_TOKEN, (tok) => {
     if (tok[0] === '"' || /[.eE]/.test(tok) || survivesAsNumber(tok)) return tok
