@@ -5,11 +5,16 @@ import { canonicalProblem } from './canonical.js'
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue }
 export type Params = { [k: string]: JsonValue }
 
-export class ParamError extends Error {}
+export class ParamError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message)
+  }
+}
 
 /**
  * `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a
- * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`).
+ * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`) and JSON with a
+ * number a double cannot keep (`12345678901234567891`, `1e-400`, `[0.10000000000000000001]`).
  */
 export function typeParamValue(raw: string): JsonValue {
   const t = raw.trim()
@@ -18,12 +23,133 @@ export function typeParamValue(raw: string): JsonValue {
   const looksJson = c === '{' || c === '[' || c === '"' || c === '-' || (c >= '0' && c <= '9') ||
     t === 'true' || t === 'false' || t === 'null'
   if (!looksJson) return raw
+  let v: JsonValue
   try {
-    const v = JSON.parse(t) as JsonValue
-    return canonicalProblem(v) === null ? v : raw
+    v = JSON.parse(t) as JsonValue
   } catch {
     return raw
   }
+  if (canonicalProblem(v) !== null) return raw
+  return numberLiterals(t).every(survivesAsNumber) ? v : raw
+}
+
+// A JSON string token, or a JSON number token; in valid JSON text, a digit or `-` outside a
+// string can only start a number.
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g
+
+/** The number literals of a valid JSON text, in order. */
+function numberLiterals(json: string): string[] {
+  return (json.match(JSON_TOKEN) ?? []).filter((tok) => tok[0] !== '"')
+}
+
+/** A decimal literal's exact value, normalized: `-12e-1` for -1.2, `0` for any zero. */
+function decimalValue(literal: string): string {
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(literal)
+  if (m === null) return literal
+  const frac = m[3] ?? ''
+  const all = (m[2]! + frac).replace(/^0+/, '')
+  if (all === '') return '0'
+  const digits = all.replace(/0+$/, '')
+  const exp = BigInt(m[4] ?? '0') - BigInt(frac.length) + BigInt(all.length - digits.length)
+  return `${m[1] === '-' ? '-' : ''}${digits}e${exp}`
+}
+
+/**
+ * Whether a JSON number literal survives being read as a double and written back (as JSON and
+ * canonical JSON write it) with its value unchanged: `0.1`, `1.50`, `1e3` and `9007199254740992`
+ * do; `12345678901234567891` (it writes back as 12345678901234567000), `1e-400` (0) and `1e400`
+ * (no number at all) do not.
+ */
+export function survivesAsNumber(literal: string): boolean {
+  const n = Number(literal)
+  return Number.isFinite(n) && decimalValue(JSON.stringify(n)) === decimalValue(literal)
+}
+
+/**
+ * A JSON text with each integer literal that a double cannot hold exactly (beyond 2^53, as
+ * `12345678901234567891`) put in quotes, so that JSON.parse keeps its digits as a string; null
+ * when there is none. (A literal with a fraction or an exponent is a float to every JSON reader,
+ * which reads it as the same double.)
+ */
+export function quoteInexactIntegers(json: string): string | null {
+  // A quick look first: no integer of 16 digits or more (2^53 has 16), no such literal.
+  if (!/(?<![\d.]|[eE][-+]?)\d{16,}(?![\d.eE])/.test(json)) return null
+  let quoted = false
+  const out = json.replace(JSON_TOKEN, (tok) => {
+    if (tok[0] === '"' || /[.eE]/.test(tok) || survivesAsNumber(tok)) return tok
+    quoted = true
+    return `"${tok}"`
+  })
+  return quoted ? out : null
+}
+
+/** An integer a double cannot hold exactly, kept as the string of its digits, and its place. */
+export interface Inexact { at: string; digits: string }
+
+/**
+ * The places (`model.seeds[1]`) where `quoted`, parsed from quoteInexactIntegers' text, holds a
+ * string and `original`, parsed from the text itself, a number.
+ */
+export function quotedNumberPaths(original: unknown, quoted: unknown, where = '', out: Inexact[] = []): Inexact[] {
+  if (typeof original === 'number' && typeof quoted === 'string') out.push({ at: where, digits: quoted })
+  else if (Array.isArray(original) && Array.isArray(quoted)) {
+    original.forEach((v, i) => quotedNumberPaths(v, quoted[i], `${where}[${i}]`, out))
+  } else if (isPlainObject(original) && isPlainObject(quoted)) {
+    for (const k of Object.keys(original)) quotedNumberPaths(original[k], quoted[k], where === '' ? k : `${where}.${k}`, out)
+  }
+  return out
+}
+
+/** A parsed YAML value in JSON's terms, and the integers kept as strings on the way. */
+export interface PlainData { value: JsonValue; inexact: Inexact[] }
+
+/**
+ * A value as the yaml package gives it with `mapAsMap` and `intAsBigInt` (Maps, bigints), as
+ * JSON: a Map becomes an object, its keys strings (a number or boolean key as JSON writes it);
+ * a bigint a number, or, when no double holds it exactly, the string of its digits (listed in
+ * `inexact`). A null key, a key that is a list or a mapping, two keys that read as one string, a
+ * value that contains itself, or anything else without a JSON form is a ParamError that names
+ * `source` and the place.
+ */
+export function plainYamlData(value: unknown, source: string): PlainData {
+  const inexact: PlainData['inexact'] = []
+  const open = new Set<unknown>()
+  const at = (where: string): string => (where === '' ? 'at the top level' : `at ${where}`)
+  const walk = (v: unknown, where: string): JsonValue => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v
+    if (typeof v === 'bigint') {
+      const n = Number(v)
+      if (BigInt(n) === v) return n
+      inexact.push({ at: where, digits: v.toString() })
+      return v.toString()
+    }
+    if (typeof v !== 'object') throw new ParamError(`${source} holds a value of type ${typeof v} ${at(where)}, which JSON has no form for`)
+    if (open.has(v)) throw new ParamError(`${source} holds a value that contains itself ${at(where)} (an alias inside its own anchor)`)
+    open.add(v)
+    try {
+      if (Array.isArray(v)) return v.map((item, i) => walk(item, `${where}[${i}]`))
+      if (v instanceof Map) {
+        const out: { [k: string]: JsonValue } = {}
+        for (const [key, item] of v) {
+          if (key === null || key === undefined) {
+            throw new ParamError(`${source} holds a null key ${where === '' ? 'at the top level' : `in ${where}`}`,
+              "YAML reads an empty key, null and ~ as null: quote it ('null':) to mean the string")
+          }
+          if (typeof key === 'object') throw new ParamError(`${source} holds a list or a mapping as a key ${where === '' ? 'at the top level' : `in ${where}`}`)
+          const k = String(key)
+          const place = where === '' ? k : `${where}.${k}`
+          if (Object.prototype.hasOwnProperty.call(out, k)) throw new ParamError(`${source} holds two keys that both read as '${k}' ${where === '' ? 'at the top level' : `in ${where}`}`)
+          Object.defineProperty(out, k, { value: walk(item, place), enumerable: true, writable: true, configurable: true })
+        }
+        return out
+      }
+      const kind = v instanceof Set ? 'a set' : v instanceof Uint8Array ? 'binary data' : v instanceof Date ? 'a timestamp' : `a ${v.constructor?.name ?? 'value'}`
+      throw new ParamError(`${source} holds ${kind} ${at(where)}, which JSON has no form for`)
+    } finally {
+      open.delete(v)
+    }
+  }
+  return { value: walk(value, ''), inexact }
 }
 
 /** Split `a.b.c=value` into its key path and raw value. */
@@ -71,18 +197,22 @@ export function mergeParams(base: Params, over: Params): Params {
   return out
 }
 
+/** A `-p` assignment, or a parsed params file (path `-`: standard input). */
 export type ParamSource = { kind: 'set'; assignment: string } | { kind: 'file'; path: string; data: unknown }
 
 /** A params file may not use the key names `-p` refuses either. */
-function assertSafeKeys(value: unknown, file: string): void {
-  if (Array.isArray(value)) for (const v of value) assertSafeKeys(v, file)
+function assertSafeKeys(value: unknown, source: string): void {
+  if (Array.isArray(value)) for (const v of value) assertSafeKeys(v, source)
   else if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN.has(k)) throw new ParamError(`params file '${file}' uses the forbidden key '${k}'`)
-      assertSafeKeys(v, file)
+      if (FORBIDDEN.has(k)) throw new ParamError(`${source} uses the forbidden key '${k}'`)
+      assertSafeKeys(v, source)
     }
   }
 }
+
+/** How messages name a params file; `-` is standard input. */
+const sourceName = (file: string): string => (file === '-' ? 'standard input' : `params file '${file}'`)
 
 /** Apply sources in command-line order, later wins. */
 export function buildParams(sources: ParamSource[]): Params {
@@ -92,8 +222,8 @@ export function buildParams(sources: ParamSource[]): Params {
       const { keys, raw } = parseAssignment(s.assignment)
       setPath(params, keys, typeParamValue(raw))
     } else {
-      if (!isPlainObject(s.data)) throw new ParamError(`params file '${s.path}' must hold an object at its top level`)
-      assertSafeKeys(s.data, s.path)
+      if (!isPlainObject(s.data)) throw new ParamError(`${sourceName(s.path)} must hold an object at its top level`)
+      assertSafeKeys(s.data, sourceName(s.path))
       params = mergeParams(params, s.data)
     }
   }

@@ -1,53 +1,174 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { buildParams, ParamError, type ParamSource, type Params } from '../core/params.js'
+import type { Document, Node, Pair } from 'yaml'
+import {
+  buildParams, ParamError, plainYamlData, quoteInexactIntegers, quotedNumberPaths,
+  type Inexact, type ParamSource, type Params,
+} from '../core/params.js'
 import { canonicalProblem } from '../core/canonical.js'
-import { InputError, describeErrno } from '../errors.js'
+import { InputError, UsageError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
+import { readStdinText } from './stdio.js'
+import { log } from './log.js'
 
 /**
- * Parse a params file: JSON for .json, YAML for .yaml/.yml, otherwise JSON and then YAML. A value
- * a run cannot hold (a number beyond a double's range, YAML's .inf and .nan, a lone surrogate) is
- * an error naming it: JSON.stringify would write null for the one, and canonical JSON refuses
- * the other.
+ * Parse a params file (`-`: standard input): JSON for .json, YAML for .yaml/.yml, otherwise JSON
+ * and then YAML. A value a run cannot hold (a number beyond a double's range, YAML's .inf and
+ * .nan, a lone surrogate) is an error naming it: JSON.stringify would write null for the one,
+ * and canonical JSON refuses the other. An integer a double cannot hold exactly is kept as the
+ * string of its digits, with a warning.
  */
 export async function readParamsFile(file: string): Promise<unknown> {
-  const data = await parseParamsFile(file)
+  const source = file === '-' ? 'standard input' : `params file ${quotePath(file)}`
+  let text: string
+  try {
+    text = file === '-' ? await readStdinText() : readFileSync(file, 'utf8') // not fs/promises: see readTextSource
+  } catch (e) {
+    throw new InputError('E_MISSING', `cannot read ${source}: ${describeErrno(e)}`)
+  }
+  const { data, inexact } = parseParamsText(text, file, source)
   const problem = canonicalProblem(data)
-  if (problem !== null) throw new InputError('E_PARAM', `params file ${quotePath(file)} holds ${problem}, which a run cannot keep`)
+  if (problem !== null) throw new InputError('E_PARAM', `${source} holds ${problem}, which a run cannot keep`)
+  for (const { at, digits } of inexact) {
+    log.warn(`${source}: the integer at ${at}, ${digits}, is more than a double holds exactly (it would read as ${String(Number(digits))}): kept as the string "${digits}"`)
+  }
   return data
 }
 
-async function parseParamsFile(file: string): Promise<unknown> {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8') // not fs/promises: see readTextSource
-  } catch (e) {
-    throw new InputError('E_MISSING', `cannot read params file ${quotePath(file)}: ${describeErrno(e)}`)
-  }
+function parseParamsText(text: string, file: string, source: string): { data: unknown; inexact: Inexact[] } {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a byte order mark, as jq and YAML allow
   const lower = file.toLowerCase()
   const yamlFirst = lower.endsWith('.yaml') || lower.endsWith('.yml')
   if (!yamlFirst) {
+    let data: unknown
     try {
-      return JSON.parse(text) as unknown
+      data = JSON.parse(text) as unknown
     } catch (e) {
       if (lower.endsWith('.json')) {
-        throw new InputError('E_JSON', `params file ${quotePath(file)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
+        throw new InputError('E_JSON', `${source} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
       }
+      return parseYaml(text, source)
     }
+    const quoted = quoteInexactIntegers(text)
+    if (quoted === null) return { data, inexact: [] }
+    const kept = JSON.parse(quoted) as unknown
+    return { data: kept, inexact: quotedNumberPaths(data, kept) }
   }
+  return parseYaml(text, source)
+}
+
+const CORE = 'tag:yaml.org,2002:'
+/** What a tag's short form names, and what to write instead of a tag without a JSON form. */
+const NO_JSON_FORM: Record<string, string> = {
+  [CORE + 'set']: 'write a list instead',
+  [CORE + 'omap']: 'write a mapping, or a list of pairs, without the tag',
+  [CORE + 'pairs']: 'write a mapping, or a list of pairs, without the tag',
+  [CORE + 'binary']: 'remove the tag to keep the base64 text as a string',
+  [CORE + 'timestamp']: 'remove the tag to keep the date as a string',
+}
+
+const shortTag = (tag: string): string => (tag.startsWith(CORE) ? '!!' + tag.slice(CORE.length) : tag)
+
+/**
+ * YAML 1.2 (core schema) with merge keys (`<<: *base`), as PyYAML reads them. A value JSON has no
+ * form for is an error that names its place: a set, binary data, a timestamp, an ordered map, a
+ * value under an unknown tag, or a tag that does not fit its value (`!!float abc`); and so are a
+ * null key, a key that is a list or a mapping, and a value that contains itself.
+ */
+function parseYaml(text: string, source: string): { data: unknown; inexact: Inexact[] } {
   // yaml is loaded from node_modules when a file needs it: it is left out of the bundles, which
   // every run reads (src/build/build.mjs).
-  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const YAML = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const lineCounter = new YAML.LineCounter()
+  const doc = YAML.parseDocument(text, { merge: true, intAsBigInt: true, prettyErrors: false, lineCounter })
+  const at = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset)
+    return `line ${line}, column ${col}`
+  }
+  const error = doc.errors[0]
+  if (error !== undefined) {
+    if (error.code === 'MULTIPLE_DOCS') {
+      throw new InputError('E_YAML', `${source} holds more than one YAML document (the second starts at ${at(error.pos[0])})`,
+        'a params file holds one document: remove the --- line there, or split the file in two')
+    }
+    throw new InputError('E_YAML', `${source} is not valid YAML at ${at(error.pos[0])}: ${firstLine(error.message)}`)
+  }
+  checkTags(YAML, doc, source)
+  for (const w of doc.warnings) log.warn(`${source}: ${at(w.pos[0])}: ${firstLine(w.message)}`)
+  let js: unknown
   try {
-    return parse(text, { maxAliasCount: 1000 }) as unknown
+    js = doc.toJS({ mapAsMap: true, maxAliasCount: 1000 })
   } catch (e) {
-    throw new InputError('E_YAML', `params file ${quotePath(file)} is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    throw new InputError('E_YAML', `${source} cannot be read: ${e instanceof Error ? firstLine(e.message) : String(e)}`)
+  }
+  try {
+    const { value, inexact } = plainYamlData(js, source)
+    return { data: value, inexact }
+  } catch (e) {
+    if (e instanceof ParamError) throw new InputError('E_PARAM', e.message, e.hint)
+    throw e
   }
 }
 
-/** `-p` and `--params-file` in command-line order (later wins). */
+const firstLine = (message: string): string => message.split('\n')[0]!.replace(/:$/, '')
+
+/** Refuse a tag without a JSON form, and a JSON tag its value does not fit. */
+function checkTags(YAML: typeof import('yaml'), doc: Document, source: string): void {
+  YAML.visit(doc, (_key, node, path) => {
+    if (!YAML.isNode(node) || node.tag === undefined) return
+    const tag = node.tag
+    const where = yamlPlace(YAML, path, node)
+    const hint = NO_JSON_FORM[tag]
+    if (hint !== undefined) throw new InputError('E_YAML', `${source} has a value tagged ${shortTag(tag)} ${where}, which JSON has no form for`, hint)
+    const fits = tagFits(YAML, node)
+    if (fits === null) {
+      throw new InputError('E_YAML', `${source} has a value tagged ${shortTag(tag)} ${where}, a tag prov does not know`,
+        'prov reads plain YAML values (strings, numbers, booleans, null, lists, mappings): remove the tag')
+    }
+    if (!fits) {
+      const text = YAML.isScalar(node) && node.source !== undefined ? ` '${node.source}'` : ''
+      throw new InputError('E_YAML', `${source} has the value${text} tagged ${shortTag(tag)} ${where}, which is not one`,
+        'remove the tag, or write the value so that it is one')
+    }
+  })
+}
+
+/** Whether a node fits its JSON tag (`!!int 12`: yes; `!!float abc`: no); null for another tag. */
+function tagFits(YAML: typeof import('yaml'), node: Node): boolean | null {
+  const v: unknown = YAML.isScalar(node) ? node.value : undefined
+  const scalar = YAML.isScalar(node)
+  switch (node.tag) {
+    case '!': return true // the non-specific tag: the value's own kind
+    case CORE + 'str': return scalar && typeof v === 'string'
+    case CORE + 'int': return scalar && (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)))
+    case CORE + 'float': return scalar && typeof v === 'number'
+    case CORE + 'bool': return scalar && typeof v === 'boolean'
+    case CORE + 'null': return scalar && v === null
+    case CORE + 'map': return YAML.isMap(node)
+    case CORE + 'seq': return YAML.isSeq(node)
+    default: return null
+  }
+}
+
+/** `at model.layers[0]`, as diffs name params; `at the top level`. */
+function yamlPlace(YAML: typeof import('yaml'), path: ReadonlyArray<Document | Node | Pair>, node: Node): string {
+  const chain: unknown[] = [...path, node]
+  let where = ''
+  for (let i = 1; i < chain.length; i++) {
+    const parent = chain[i - 1]
+    if (YAML.isPair(parent)) {
+      const k = YAML.isScalar(parent.key) ? (parent.key.source ?? String(parent.key.value)) : '?'
+      where = where === '' ? k : `${where}.${k}`
+    } else if (YAML.isSeq(parent)) where += `[${parent.items.indexOf(chain[i] as Node)}]`
+  }
+  return where === '' ? 'at the top level' : `at ${where}`
+}
+
+/** `-p` and `--params-file` in command-line order (later wins); `--params-file -` reads stdin. */
 export async function readParams(sequence: ReadonlyArray<[string, string]>): Promise<Params> {
+  if (sequence.filter(([flag, value]) => flag === 'params-file' && value === '-').length > 1) {
+    throw new UsageError("'--params-file -' is given twice: standard input holds one document", "to read a file named '-', write './-'")
+  }
   const sources: ParamSource[] = []
   for (const [flag, value] of sequence) {
     if (flag === 'param') sources.push({ kind: 'set', assignment: value })
@@ -56,7 +177,7 @@ export async function readParams(sequence: ReadonlyArray<[string, string]>): Pro
   try {
     return buildParams(sources)
   } catch (e) {
-    if (e instanceof ParamError) throw new InputError('E_PARAM', e.message)
+    if (e instanceof ParamError) throw new InputError('E_PARAM', e.message, e.hint)
     throw e
   }
 }

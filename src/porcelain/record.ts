@@ -52,6 +52,10 @@ export default defineCommand({
   async run({ args, data }) {
     const { rest, sequence } = data as RunData
     if (rest === null || rest.length === 0) throw new UsageError('no command given', 'usage: prov record [<options>] -- <command> [<arg>...]')
+    if (sequence.some(([flag, value]) => flag === 'params-file' && value === '-')) {
+      throw new UsageError("record cannot read '--params-file -': its standard input is the command's",
+        "save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'")
+    }
     const cwd = process.cwd()
     const store = locateStore({ store: args.store })
     const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }

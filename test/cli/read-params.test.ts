@@ -64,6 +64,12 @@ describe('read-params: -p', { concurrency: true }, () => {
     assert.deepEqual(p, { a: 1, b: 2, c: 3, d: 4 })
   })
 
+  test('keys print in the order first given, but whole-number keys first, as read-params(1) says', async () => {
+    const r = await sb.prov(['read-params', '-p', 'b=1', '-p', '10=2', '-p', 'a=3', '-p', '2=4', '-p', '007=5', '-p', 'b=6'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stdout, '{"params":{"2":4,"10":2,"b":6,"a":3,"007":5}}\n')
+  })
+
   test('no sources give an empty object', async () => {
     assert.deepEqual(await params([]), {})
   })
@@ -76,6 +82,11 @@ describe('read-params: -p', { concurrency: true }, () => {
 
   test('-p with no value at all is exit 2 naming the flag', async () => {
     await fails(['-p'], '-p')
+  })
+
+  test('a number a double would not give back unchanged is kept as the text given', async () => {
+    const p = await params(['-p', 'seed=12345678901234567891', '-p', 'tiny=1e-400', '-p', 'ids=[1,9007199254740993]', '-p', 'ok=9007199254740992', '-p', 'lr=1.50'])
+    assert.deepEqual(p, { seed: '12345678901234567891', tiny: '1e-400', ids: '[1,9007199254740993]', ok: 9007199254740992, lr: 1.5 })
   })
 
   test('prototype keys are refused', async () => {
@@ -173,9 +184,109 @@ describe('read-params: files', { concurrency: true }, () => {
     }
   })
 
+  test('a byte order mark before a JSON file is read as jq reads it', async () => {
+    sb.write('bom.json', '\ufeff{"lr": 0.5}\n')
+    sb.write('bom.yaml', '\ufefflr: 0.5\n')
+    sb.write('bom-noext', '\ufeff{"lr": 0.5}\n')
+    for (const f of ['bom.json', 'bom.yaml', 'bom-noext']) assert.deepEqual(await params(['--params-file', f]), { lr: 0.5 }, f)
+  })
+
+  test('YAML merge keys merge, as PyYAML reads them', async () => {
+    sb.write('merge.yaml', 'base: &b {x: 1, y: 1}\nc: {<<: *b, y: 2}\nd:\n  <<: [*b, {z: 3}]\n')
+    assert.deepEqual(await params(['--params-file', 'merge.yaml']), { base: { x: 1, y: 1 }, c: { x: 1, y: 2 }, d: { x: 1, y: 1, z: 3 } })
+  })
+
+  test('a YAML value JSON has no form for is exit 2 naming the file, the place and what is wrong', async () => {
+    const table: Array<[string, string]> = [
+      ['a: !!set {x, y}\n', "has a value tagged !!set at a, which JSON has no form for\nhint: write a list instead"],
+      ['a:\n  b: [1, !!binary aGVsbG8=]\n', "has a value tagged !!binary at a.b[1], which JSON has no form for\nhint: remove the tag to keep the base64 text as a string"],
+      ['a: !!timestamp 2001-12-14\n', "has a value tagged !!timestamp at a, which JSON has no form for\nhint: remove the tag to keep the date as a string"],
+      ['a: !!omap [{x: 1}]\n', "has a value tagged !!omap at a, which JSON has no form for\nhint: write a mapping, or a list of pairs, without the tag"],
+      ['a: !custom x\n', "has a value tagged !custom at a, a tag prov does not know\nhint: prov reads plain YAML values (strings, numbers, booleans, null, lists, mappings): remove the tag"],
+      ['a: !!float abc\n', "has the value 'abc' tagged !!float at a, which is not one\nhint: remove the tag, or write the value so that it is one"],
+      ['null: 1\n', "holds a null key at the top level\nhint: YAML reads an empty key, null and ~ as null: quote it ('null':) to mean the string"],
+      ['m:\n  : 1\n', "holds a null key in m\nhint: YAML reads an empty key, null and ~ as null: quote it ('null':) to mean the string"],
+      ['? [1, 2]\n: x\n', 'holds a list or a mapping as a key at the top level'],
+      ['1: a\n"1": b\n', "holds two keys that both read as '1' at the top level"],
+      ['a: &x [1, *x]\n', 'holds a value that contains itself at a[1] (an alias inside its own anchor)'],
+    ]
+    let i = 0
+    for (const [text, what] of table) {
+      const file = `nojson${i++}.yaml`
+      sb.write(file, text)
+      const stderr = await fails(['--params-file', file], file)
+      assert.equal(stderr, `prov: params file '${file}' ${what}\n`)
+    }
+  })
+
+  test('plain, JSON-tagged YAML values are read', async () => {
+    sb.write('tags.yaml', 'a: !!int "12"\nb: !!str 12\nc: ! 5\nd: !!map {x: !!null ~, y: ! [1]}\ne: !!seq [!!bool true, !!float 1.5]\n')
+    assert.deepEqual(await params(['--params-file', 'tags.yaml']), { a: 12, b: '12', c: '5', d: { x: null, y: [1] }, e: [true, 1.5] })
+  })
+
+  test('a YAML error names the line and column, and ends with what is wrong', async () => {
+    const stderr = await fails(['--params-file', 'bad.yaml'], 'bad.yaml')
+    assert.equal(stderr, "prov: params file 'bad.yaml' is not valid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]\n")
+    sb.write('multi.yaml', 'a: 1\n---\nb: 2\n')
+    assert.equal(await fails(['--params-file', 'multi.yaml'], 'multi.yaml'),
+      "prov: params file 'multi.yaml' holds more than one YAML document (the second starts at line 2, column 1)\n" +
+      'hint: a params file holds one document: remove the --- line there, or split the file in two\n')
+  })
+
+  test('an integer a double cannot hold exactly is kept as its digits, a string, with a warning naming it', async () => {
+    sb.write('seed.json', '{"seed": 12345678901234567891, "m": {"ids": [1, -18446744073709551615]}, "ok": 9007199254740992, "f": 1.5}\n')
+    sb.write('seed.yaml', 'seed: 12345678901234567891\nm:\n  ids: [1, 0x1FFFFFFFFFFFFFFFF]\nok: 9007199254740992\nf: 1.5\n')
+    const warn = (file: string, at: string, digits: string, reads: string) =>
+      `prov: warning: params file '${file}': the integer at ${at}, ${digits}, is more than a double holds exactly (it would read as ${reads}): kept as the string "${digits}"\n`
+    const json = await sb.prov(['read-params', '--params-file', 'seed.json'])
+    assert.equal(json.exitCode, 0, json.stderr)
+    assert.deepEqual(parseValid('params', json.stdout).params,
+      { seed: '12345678901234567891', m: { ids: [1, '-18446744073709551615'] }, ok: 9007199254740992, f: 1.5 })
+    assert.equal(json.stderr, warn('seed.json', 'seed', '12345678901234567891', '12345678901234567000') +
+      warn('seed.json', 'm.ids[1]', '-18446744073709551615', '-18446744073709552000'))
+    const yaml = await sb.prov(['read-params', '--params-file', 'seed.yaml'])
+    assert.equal(yaml.exitCode, 0, yaml.stderr)
+    assert.deepEqual(parseValid('params', yaml.stdout).params,
+      { seed: '12345678901234567891', m: { ids: [1, '36893488147419103231'] }, ok: 9007199254740992, f: 1.5 })
+    assert.equal(yaml.stderr, warn('seed.yaml', 'seed', '12345678901234567891', '12345678901234567000') +
+      warn('seed.yaml', 'm.ids[1]', '36893488147419103231', '36893488147419103000'))
+  })
+
   test('nothing is written to the store', async () => {
     await params(['-p', 'a=1', '--params-file', 'p.json'])
     const runs = path.join(sb.dir, '.prov', 'runs')
     assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [])
+  })
+})
+
+describe('read-params: --params-file - reads standard input', { concurrency: true }, () => {
+  test('a JSON or a YAML document, in command-line order with the other sources', async () => {
+    for (const input of ['{"lr": 0.5, "m": {"a": 1}}', 'lr: 0.5\nm: {a: 1}\n']) {
+      const r = await sb.prov(['read-params', '-p', 'lr=1', '--params-file', '-', '-p', 'm.b=2'], { input })
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.equal(r.stderr, '')
+      assert.deepEqual(parseValid('params', r.stdout).params, { lr: 0.5, m: { a: 1, b: 2 } })
+    }
+  })
+
+  test('errors name standard input', async () => {
+    const r = await sb.prov(['read-params', '--params-file', '-'], { input: '[1]' })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stderr, 'prov: standard input must hold an object at its top level\n')
+    const tag = await sb.prov(['read-params', '--params-file', '-'], { input: 'a: !!set {x}\n' })
+    assert.equal(tag.exitCode, 2)
+    assert.match(tag.stderr, /^prov: standard input has a value tagged !!set at a, /)
+  })
+
+  test('twice is a usage error', async () => {
+    const r = await sb.prov(['read-params', '--params-file', '-', '--params-file=-'], { input: '{}' })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr, "prov: '--params-file -' is given twice: standard input holds one document\nhint: to read a file named '-', write './-'\n")
+  })
+
+  test("a file named '-' is read as ./-", async () => {
+    sb.write('-', '{"dash": 1}')
+    assert.deepEqual(await params(['--params-file', './-']), { dash: 1 })
   })
 })

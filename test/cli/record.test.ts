@@ -310,6 +310,24 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('a YAML value with no JSON form, and --params-file -, are exit 125: the command not run, nothing written', async () => {
+    await withRepo({ 'set.yaml': 'a: !!set {x}\n' }, async (sb) => {
+      const cases: Array<[string[], string, string]> = [
+        [['--params-file', 'set.yaml'], '', "prov: params file 'set.yaml' has a value tagged !!set at a, which JSON has no form for\nhint: write a list instead\n"],
+        [['--params-file', '-'], '{}', "prov: record cannot read '--params-file -': its standard input is the command's\n" +
+          "hint: save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'\n"],
+      ]
+      for (const [args, input, stderr] of cases) {
+        const r = await sb.prov(['record', ...args, '--', 'touch', 'ran'], { input })
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, stderr)
+      }
+      assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
+      assert.deepEqual(runIds(sb), [])
+    })
+  })
+
   /** Start prov on CMD, wait until CMD says "ready" on stdout, then signal prov itself. */
   async function signalDuringRun(sb: Sandbox, cmd: string[], sig: NodeJS.Signals) {
     const child = execa(process.execPath, [BIN, 'record', '--', ...cmd], {

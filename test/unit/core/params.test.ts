@@ -2,8 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  buildParams, flattenValues, mergeParams, ParamError, parseAssignment, setPath, typeParamValue,
-  type JsonValue, type ParamSource, type Params,
+  buildParams, flattenValues, mergeParams, ParamError, parseAssignment, plainYamlData, quotedNumberPaths,
+  quoteInexactIntegers, setPath, survivesAsNumber, typeParamValue, type JsonValue, type ParamSource, type Params,
 } from '../../../src/core/params.js'
 
 test('typeParamValue: JSON where it parses (finite numbers only), else the raw string', () => {
@@ -52,8 +52,89 @@ test('typeParamValue: JSON where it parses (finite numbers only), else the raw s
     ["'x'", "'x'"],
     ['2024-01-01', '2024-01-01'],
     ['1,2', '1,2'],
+    // a number that a double does not give back unchanged is kept as the text given
+    ['12345678901234567891', '12345678901234567891'],
+    ['-12345678901234567891', '-12345678901234567891'],
+    ['9007199254740993', '9007199254740993'], // 2^53 + 1
+    ['9007199254740992', 9007199254740992], // 2^53 itself is a double
+    ['100000000000000000000', 100000000000000000000], // so is 1e20
+    ['1e-400', '1e-400'], // it would read as 0
+    ['0.10000000000000000001', '0.10000000000000000001'],
+    ['[1,12345678901234567891]', '[1,12345678901234567891]'], // also inside a container
+    ['{"seed":12345678901234567891}', '{"seed":12345678901234567891}'],
+    ['["12345678901234567891"]', ['12345678901234567891']], // digits in a string are no number
+    ['{"12345678901234567891":1}', { '12345678901234567891': 1 }],
+    ['1.50', 1.5], // the same value, written otherwise
+    ['1E3', 1000],
+    ['-0', -0],
+    ['0e999999999999999999999', 0],
   ]
   for (const [raw, expected] of table) assert.deepEqual(typeParamValue(raw), expected, JSON.stringify(raw))
+})
+
+test('survivesAsNumber: whether a double gives the literal\'s value back', () => {
+  const table: Array<[string, boolean]> = [
+    ['0', true], ['-0', true], ['0.0', true], ['0.1', true], ['1.50', true], ['1e3', true], ['1E+3', true],
+    ['123e-2', true], ['1e21', true], ['1e308', true], ['5e-324', true], ['9007199254740992', true],
+    ['9007199254740993', false], ['12345678901234567891', false], ['18446744073709551615', false],
+    ['1e400', false], ['-1e400', false], ['1e-400', false], ['0.10000000000000000001', false],
+    ['3.14159265358979323846', false], ['3.141592653589793', true],
+  ]
+  for (const [literal, expected] of table) assert.equal(survivesAsNumber(literal), expected, literal)
+})
+
+test('quoteInexactIntegers and quotedNumberPaths: the integers a double cannot hold, kept as their digits', () => {
+  const table: Array<[string, string | null, Array<{ at: string; digits: string }>]> = [
+    ['{"a": 1}', null, []],
+    ['{"seed": 9007199254740992}', null, []],
+    ['{"seed": 12345678901234567891}', '{"seed": "12345678901234567891"}', [{ at: 'seed', digits: '12345678901234567891' }]],
+    ['{"m": {"s": [1, -12345678901234567891]}}', '{"m": {"s": [1, "-12345678901234567891"]}}', [{ at: 'm.s[1]', digits: '-12345678901234567891' }]],
+    ['{"f": 12345678901234567891.5, "e": 12345678901234567891e0}', null, []], // floats to every reader
+    ['{"s": "12345678901234567891", "12345678901234567891": 1}', null, []], // strings and keys
+    ['{"f": 0.12345678901234567891, "g": -12345678901234567891.0}', null, []],
+    ['{"s": "id-12345678901234567891", "n": 9007199254740993}', '{"s": "id-12345678901234567891", "n": "9007199254740993"}', [{ at: 'n', digits: '9007199254740993' }]],
+    ['{"s": "x\\"", "n": 12345678901234567891}', '{"s": "x\\"", "n": "12345678901234567891"}', [{ at: 'n', digits: '12345678901234567891' }]],
+  ]
+  for (const [text, quoted, paths] of table) {
+    assert.equal(quoteInexactIntegers(text), quoted, text)
+    if (quoted !== null) assert.deepEqual(quotedNumberPaths(JSON.parse(text), JSON.parse(quoted)), paths, text)
+  }
+})
+
+test('plainYamlData: maps to objects, bigints to numbers or their digits; no JSON form is an error naming the place', () => {
+  const m = (...entries: Array<[unknown, unknown]>) => new Map(entries)
+  const ok: Array<[unknown, JsonValue, Array<{ at: string; digits: string }>]> = [
+    [m(['a', 1n], ['b', m(['c', [true, null, 'x', 0.5]])]), { a: 1, b: { c: [true, null, 'x', 0.5] } }, []],
+    [m([1n, 'x'], [true, 'y'], [0.5, 'z']), { 1: 'x', true: 'y', 0.5: 'z' }, []],
+    [m(['seed', 12345678901234567891n], ['ok', 9007199254740992n]), { seed: '12345678901234567891', ok: 9007199254740992 },
+      [{ at: 'seed', digits: '12345678901234567891' }]],
+    [m(['l', [m(['s', -18446744073709551615n])]]), { l: [{ s: '-18446744073709551615' }] }, [{ at: 'l[0].s', digits: '-18446744073709551615' }]],
+  ]
+  for (const [value, expected, inexact] of ok) {
+    assert.deepEqual(plainYamlData(value, 'params file \'p.yaml\''), { value: expected, inexact })
+  }
+  const shared = m(['x', 1n])
+  assert.deepEqual(plainYamlData(m(['a', shared], ['b', shared]), 'f').value, { a: { x: 1 }, b: { x: 1 } }) // an alias used twice
+  const proto = plainYamlData(m(['__proto__', m(['polluted', 1n])]), 'f').value as Params
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype) // an own key, which buildParams refuses
+  assert.deepEqual(Object.keys(proto), ['__proto__'])
+
+  const cyclic: unknown[] = [1n]
+  cyclic.push(cyclic)
+  const bad: Array<[unknown, string]> = [
+    [m([null, 1n]), "f holds a null key at the top level"],
+    [m(['a', m([null, 1n])]), "f holds a null key in a"],
+    [m([[1n], 'x']), "f holds a list or a mapping as a key at the top level"],
+    [m([1n, 'x'], ['1', 'y']), "f holds two keys that both read as '1' at the top level"],
+    [m(['a', new Set(['x'])]), "f holds a set at a, which JSON has no form for"],
+    [m(['a', [Uint8Array.of(104)]]), "f holds binary data at a[0], which JSON has no form for"],
+    [m(['a', new Date(0)]), "f holds a timestamp at a, which JSON has no form for"],
+    [m(['a', cyclic]), "f holds a value that contains itself at a[1] (an alias inside its own anchor)"],
+    [m(['a', undefined]), "f holds a value of type undefined at a, which JSON has no form for"],
+  ]
+  for (const [value, message] of bad) {
+    assert.throws(() => plainYamlData(value, 'f'), (e: unknown) => e instanceof ParamError && e.message === message, message)
+  }
 })
 
 test('parseAssignment: the first = splits; empty key components are errors', () => {
