@@ -75,7 +75,8 @@ export function parseArgv(
         let v: string | undefined
         if (eq !== -1) v = arg.slice(eq + 1)
         else if (i + 1 < raw.length) v = raw[++i]
-        if (v === undefined) throw new ArgvError(`option '--${key}' requires a value`)
+        // `-i -- cmd`: the option is missing its value, and `--` was not meant as one (write ./-- for a file so named).
+        if (v === undefined || (eq === -1 && v === '--')) throw new ArgvError(`option '--${key}' requires a value`)
         setValue(name, v, `--${key}`)
       }
       continue
@@ -89,7 +90,7 @@ export function parseArgv(
         const def = spec[name]!
         if (def.type === 'boolean') { setValue(name, true, `-${ch}`); continue }
         let v: string | undefined = arg.slice(j + 1)
-        if (v === '') v = i + 1 < raw.length ? raw[++i] : undefined
+        if (v === '') v = i + 1 < raw.length && raw[i + 1] !== '--' ? raw[++i] : undefined
         if (v === undefined) throw new ArgvError(`option '-${ch}' requires a value`)
         setValue(name, v, `-${ch}`)
         break

@@ -3,7 +3,7 @@ import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, readRegularFile } from './read.js'
 import { isAscii } from 'node:buffer'
 import path from 'node:path'
-import { InputError, ProvError, describeErrno, isNodeError } from '../errors.js'
+import { InputError, ProvError, UsageError, describeErrno, isNodeError } from '../errors.js'
 import { RUN_ID_RE } from '../core/id.js'
 import { parseRef, resolveStoreRef, RefError } from '../core/refs.js'
 import { runStartTime, type RunRecord } from '../core/record.js'
@@ -33,7 +33,9 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
   const cwd = opts.cwd ?? process.cwd()
   const tree = findWorkTree(cwd)
   const root = tree ?? path.resolve(cwd)
-  const explicit = opts.store !== undefined && opts.store !== '' ? opts.store : process.env.PROV_DIR
+  // `--store ''` names no directory (an unset variable, as often as not): an error, not the default.
+  if (opts.store === '') throw new UsageError("--store needs a directory, not ''", 'leave --store out for the default store')
+  const explicit = opts.store !== undefined ? opts.store : process.env.PROV_DIR
   const dir = explicit !== undefined && explicit !== '' ? path.resolve(cwd, explicit) : path.join(root, '.prov')
   return { root, dir, inGit: tree !== null }
 }

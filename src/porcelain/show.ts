@@ -45,7 +45,7 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
     for (const ch of g.changes) out.push(`  ${ch.status.padStart(2)} ${ch.path}`)
   }
   const params = [...flattenValues(r.params)]
-  out.push(`Params:   ${params.length === 0 ? 'none' : ''}`)
+  out.push(params.length === 0 ? 'Params:   none' : 'Params:')
   for (const [k, v] of params) out.push(`  ${k} = ${formatValue(v)}`)
   out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}`)
   out.push(...files(r.inputs))

@@ -90,6 +90,24 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       const show = await sb.prov(['show', '@'])
       assert.equal(show.exitCode, 0, show.stderr)
       assert.ok(show.stdout.includes(`Command:  ${printed}`), show.stdout)
+      assert.doesNotMatch(show.stdout, / $/m, 'no line ends in a space')
+    })
+  })
+
+  test("--store '' names no store: exit 2 for each command that takes it, nothing made", async () => {
+    await withRepo(async (sb) => {
+      for (const args of [['log'], ['hash-inputs', 'data'], ['show', '@'], ['verify']]) {
+        const r = await sb.prov([...args, '--store', ''])
+        assert.equal(r.exitCode, 2, `${args[0]}: ${r.stderr}`)
+        assert.match(r.stderr, /--store needs a directory/)
+        assert.equal(r.stdout, '')
+      }
+      const rec = await sb.prov(['record', '--store=', '--', 'true'])
+      assert.equal(rec.exitCode, 125)
+      assert.equal(existsSync(path.join(sb.dir, '.prov')), false)
+      const dashdash = await sb.prov(['record', '-i', '--', 'true'])
+      assert.equal(dashdash.exitCode, 125)
+      assert.match(dashdash.stderr, /option '-i' requires a value/)
     })
   })
 

@@ -44,7 +44,8 @@ test('flags: every spelling of a value, clustered booleans, defaults', () => {
     [['--message='], { message: '' }],
     [['--message=a=b'], { message: 'a=b' }],
     [['--message', '-x'], { message: '-x' }], // a value word may start with a dash
-    [['-m', '--'], { message: '--' }],
+    [['-m--'], { message: '--' }], // `--` as a value must be attached: -m -- is a missing value
+    [['--message=--'], { message: '--' }],
     [['--message', 'a b'], { message: 'a b' }],
     [['-q'], { quiet: true }],
     [['--quiet'], { quiet: true }],
@@ -133,6 +134,9 @@ test('errors: unknown flags, missing values, values for booleans, enums, positio
     [['-q', '-m'], /option '-m' requires a value/],
     [['--message'], /option '--message' requires a value/],
     [['--store'], /option '--store' requires a value/],
+    [['-i', '--', 'true'], /option '-i' requires a value/], // not the file '--', then 'unexpected argument true'
+    [['--input', '--', 'true'], /option '--input' requires a value/],
+    [['-qm', '--', 'x'], /option '-m' requires a value/],
     [['--quiet=yes'], /option '--quiet' takes no value/],
     [['--no-exec='], /option '--no-exec' takes no value/],
     [['--format', 'yaml'], /invalid value 'yaml' for --format: expected one of text, json/],
