@@ -9,7 +9,8 @@ import { isUtf8 } from 'node:buffer'
 import { log } from './log.js'
 import { parseStatusV2 } from '../core/git-status.js'
 import { remoteUrls, type RemoteUrl } from '../core/git-config.js'
-import { compareUtf8 } from '../core/paths.js'
+import { compareUtf8, quotePath } from '../core/paths.js'
+import { ProvError } from '../errors.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
 import type { GitState } from '../core/record.js'
 import { findWorkTree, type Store } from './store.js'
@@ -59,6 +60,18 @@ function storeExclude(store: Store): string[] {
  * uncommitted changes. null outside a work tree or when git is not installed. The redactor is
  * asked for once git has answered: git starts first, and the caller's other work runs meanwhile.
  */
+/**
+ * git refused to work (a repository owned by another user, a damaged index, a lock): git's own
+ * words, as an error of the repository, not of prov; its advice becomes the hint.
+ */
+function gitFailed(top: string, stderr: string): ProvError {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const first = (lines[0] ?? 'git status failed').replace(/^(fatal|error): /, '')
+  const advice = lines.find((l) => /^git config /.test(l))
+  const hint = advice !== undefined ? `as git says: ${advice}` : undefined
+  return new ProvError('E_GIT', `git cannot read the repository at ${quotePath(top)}: ${first}`, { hint })
+}
+
 export async function readGitState(store: Store, getRedactor: () => Redactor, opts: { patch?: boolean } = {}): Promise<GitState | null> {
   const top = findWorkTree(store.root)
   if (top === null) return null
@@ -70,7 +83,7 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
   if (status.missing) return null
   if (status.code !== 0) {
     if (/not a git repository/i.test(status.stderr)) return null
-    throw new Error(`git status failed: ${status.stderr.trim()}`)
+    throw gitFailed(top, status.stderr)
   }
   warnBadNames(status.stdout)
   const redactor = getRedactor()

@@ -53,6 +53,25 @@ describe('git-state', { concurrency: true }, () => {
     assert.equal(g.remote ?? null, null)
   })
 
+  test("a repository git refuses (owned by another user): git's words and advice, exit 2 (record 125), no internal error, nothing written", { skip: process.getuid?.() !== 0 && 'needs root to give the repository away' }, async () => {
+    const sb = await repo({ 'README': 'hello\n' })
+    execaSync('chown', ['-R', '65534:65534', sb.dir])
+    try {
+      const r = await sb.prov(['git-state'])
+      assert.equal(r.exitCode, 2)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, /^prov: git cannot read the repository at '.*': detected dubious ownership/)
+      assert.match(r.stderr, /\nhint: as git says: git config --global --add safe\.directory /)
+      assert.doesNotMatch(r.stderr, /internal error|PROV_DEBUG/)
+      const rec = await sb.prov(['record', '--', 'true'])
+      assert.equal(rec.exitCode, 125)
+      assert.match(rec.stderr, /dubious ownership/)
+      assert.equal(existsSync(path.join(sb.dir, '.prov', 'runs')), false)
+    } finally {
+      execaSync('chown', ['-R', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, sb.dir])
+    }
+  })
+
   test('modified, staged, deleted, renamed and untracked files, with their statuses', async () => {
     const sb = await repo({ 'mod.txt': 'm\n', 'staged.txt': 's\n', 'del.txt': 'd\n', 'old-name.txt': 'rename me\n', 'both.txt': 'b\n' })
     sb.write('mod.txt', 'm2\n')
