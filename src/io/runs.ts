@@ -8,7 +8,7 @@ import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { log } from './log.js'
 import { readJsonDocuments } from './stdio.js'
-import { readRunFileStat, resolveRef, type Store } from './store.js'
+import { idOfRunPath, readRunFileStat, resolveRef, type Store } from './store.js'
 import { loadVerified, matchingEntry, readFsNow, saveVerified, statKey } from './verified.js'
 import { run as runValidator } from '../generated/validators/run.js'
 
@@ -54,6 +54,12 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   const { data: record, stat } = readRunFileStat(file)
   const r = record as RunRecord
   const shown = id !== null ? id.slice(0, 12) : `'${ref}'`
+  // The content of another run, sound in itself, copied under this one's name is not this run.
+  const place = id ?? idOfRunPath(file)
+  if (place !== null && typeof record === 'object' && record !== null && r.id !== place) {
+    const theirs = typeof r.id === 'string' ? `its id is ${r.id.slice(0, 12)}` : 'it has no id'
+    throw new InputError('E_ID', `run ${shown} has been altered: it is stored under ${place.slice(0, 12)} but ${theirs}`, `'prov verify' checks every run`)
+  }
   // The entry must still match once the file was read: a change while it was read shows in its ctime.
   if (entry !== null && stat !== null && statKey(stat) === entry) {
     log.debug(`run ${shown}: found sound before (cache/verified.json), not checked again`)

@@ -3,7 +3,7 @@ import { lstatSync, statSync } from 'node:fs'
 import { readRegularFile } from '../io/read.js'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
+import { idOfRunPath, listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
 import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -34,7 +34,9 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   const again = recomputeRunId(data as Record<string, unknown>)
   if ('unhashable' in again) problems.push(`holds ${again.unhashable}, which has no canonical form: it cannot hash to its id`)
   else if (r.id !== again.id) problems.push(`content does not hash to its id (it hashes to ${shortId(again.id)})`)
-  if (id !== null && r.id !== id) problems.push(`is stored under ${shortId(id)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
+  // A run named by the path of a run.json in a runs/<id>/ directory is checked against that name too.
+  const place = id ?? (opts.stdin === undefined ? idOfRunPath(file) : null)
+  if (place !== null && r.id !== place) problems.push(`is stored under ${shortId(place)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
   const dir = path.dirname(file)
   // A file stored beside run.json, by a fixed name; a symbolic link or FIFO there is not followed.
   const stored = (name: 'patch.diff' | 'stdout' | 'stderr'): string => {

@@ -149,6 +149,34 @@ describe('diff-runs', { concurrency: true }, () => {
     await diffFails(s, [x, y], /schema/)
   })
 
+  test('a run.json stored under the id of another run is refused as altered, by show, diff and diff-runs', async () => {
+    const s = await repo()
+    const x = await store(s, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z'))
+    const y = await store(s, gitDoc + envDoc + commandDoc('2024-01-02T00:00:00.000Z', ['other']))
+    // Both checked once, so that cache/verified.json holds them.
+    assert.equal((await s.prov(['diff-runs', x, y])).exitCode, 1)
+    const fileX = path.join(s.dir, '.prov', 'runs', x, 'run.json')
+    const fileY = path.join(s.dir, '.prov', 'runs', y, 'run.json')
+    writeFileSync(fileX, readFileSync(fileY)) // y's content, sound in itself, under x's name
+    const named = new RegExp(`run ${x.slice(0, 12)} has been altered: .*stored under ${x.slice(0, 12)}.* id is ${y.slice(0, 12)}`)
+    await diffFails(s, [x, y], named)
+    await diffFails(s, [y, x.slice(0, 8)], named)
+    await diffFails(s, [`.prov/runs/${x}/run.json`, y], /has been altered: .*stored under/)
+    for (const args of [['show', x], ['show', '--json', x], ['diff', x, y], ['diff', '--workspace', x]]) {
+      const r = await s.prov(args)
+      assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.stdout, '', args.join(' '))
+      assert.match(r.stderr, /has been altered/, args.join(' '))
+    }
+    // verify says the same, as a failed check
+    const v = await s.prov(['verify', x])
+    assert.equal(v.exitCode, 1)
+    assert.match(v.stdout, /is stored under/)
+    const byPath = await s.prov(['verify', `.prov/runs/${x}/run.json`])
+    assert.equal(byPath.exitCode, 1)
+    assert.match(byPath.stdout, /is stored under/)
+  })
+
   test('when both commits exist, code lists the files between them (scope commits)', async () => {
     const s = await repo({ 'train.py': 'v1\n', 'gone.py': 'g\n', 'same.txt': 's\n' })
     const env = (await s.prov(['snapshot-env', '--no-tools'])).stdout
