@@ -38,7 +38,7 @@ function fileDesc(v: unknown): string {
 }
 
 function short(v: unknown, max = 60): string {
-  const s = formatValue(v)
+  const s = v === undefined ? 'none' : formatValue(v)
   return s.length > max ? s.slice(0, max - 1) + '…' : s
 }
 
@@ -80,7 +80,7 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   const env = changed('env')
   if (env.length > 0) explain.push(`env: ${names(env)}`)
   const cmd = changed('command')
-  if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
+  if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.op !== 'changed' ? `${c.op === 'added' ? '+' : '-'}${c.key}` : c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
   return `outputs identical; ${explain.join('; ')}`
@@ -186,6 +186,7 @@ export default defineCommand({
       workspacePatch = ws.patch ?? ''
       b = { record: ws.record, id: null, dir: null }
     } else {
+      if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
       a = await loadRun(store, (args.a as string | undefined) ?? '@~1', { partial: true })
       b = await loadRun(store, (args.b as string | undefined) ?? '@', { partial: true })
     }

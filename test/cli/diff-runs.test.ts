@@ -3,7 +3,8 @@ import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
+import { execa } from 'execa'
+import { BIN, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
 
 const repo = repoPool()
 
@@ -128,6 +129,57 @@ describe('diff-runs', { concurrency: true }, () => {
 
   test('both sides from stdin is a usage error', async () => {
     await diffFails(sb, ['-', '-'], /stdin/, { input: '' })
+  })
+
+  test('standard input: empty, closed, a directory, {} or only white space holds no run (exit 2)', async () => {
+    for (const input of ['', '\n  \n', '{}']) {
+      await diffFails(sb, ['-', b], /standard input holds no run/, { input })
+      await diffFails(sb, [a, '-'], /standard input holds no run/, { input })
+    }
+    // As a shell gives them: `< dir` and `<&-`.
+    for (const [redirect, message] of [['< "$3"', /standard input: it is a directory/], ['<&-', /standard input holds no run/]] as const) {
+      const r = await execa('sh', ['-c', `exec "$0" "$1" diff-runs - "$2" ${redirect}`, process.execPath, BIN, b, sb.home], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+      assert.equal(r.exitCode, 2, `${redirect}: ${r.stderr}`)
+      assert.equal(r.stdout, '', redirect)
+      assert.match(r.stderr, message, redirect)
+    }
+  })
+
+  test('standard input: a run.json that does not hash to its id, or breaks the schema, is refused as the same file by path is', async () => {
+    const record = JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', a, 'run.json'), 'utf8'))
+    const edited = { ...record, params: { lr: 0.5, bs: 32 } }
+    await diffFails(sb, ['-', b], /standard input.* has been altered: its content does not hash to its id/, { input: JSON.stringify(edited) })
+    const copy = path.join(sb.home, 'edited.json')
+    writeFileSync(copy, JSON.stringify(edited))
+    await diffFails(sb, [copy, b], /has been altered: its content does not hash to its id/)
+    const { env: _env, ...noEnv } = record
+    await diffFails(sb, ['-', b], /standard input does not match the run schema/, { input: JSON.stringify(noEnv) })
+    await diffFails(sb, ['-', b], /standard input does not match the run schema/, { input: JSON.stringify({ ...record, id: 'not-an-id' }) })
+    // A run and more documents: which is meant?
+    await diffFails(sb, ['-', b], /standard input/, { input: JSON.stringify(record) + '\n{"params": {"x": 1}}' })
+    // The run as it is passes.
+    const same = await diffRuns(sb, ['-', a], 0, { input: JSON.stringify(record) })
+    assert.equal(same.a, a)
+  })
+
+  test('standard input: section documents are checked against their part of the run schema', async () => {
+    for (const [doc, pointer] of [
+      ['{"params": 5}', '/params'],
+      ['{"inputs": [{"path": "x"}]}', '/inputs/0'],
+      ['{"git": {"commit": "x"}}', '/git'],
+      ['{"command": {"argv": []}}', '/command'],
+      ['{"message": 1}', '/message'],
+      ['{"env": {"os": {}}}', '/env'],
+    ] as const) {
+      const err = await diffFails(sb, ['-', b], /standard input does not match the run schema at \//, { input: doc })
+      assert.ok(err.includes(`at ${pointer}`), `${doc}: ${err}`)
+    }
+    // Valid section documents are compared as before: what they hold against the run.
+    const d = await diffRuns(sb, ['-', a], 1, { input: '{"params": {"lr": 0.1, "bs": 32}}' + envDoc })
+    assert.equal(d.a, null)
+    assert.deepEqual(d.params, [])
+    assert.deepEqual(d.env, [])
+    assert.ok(d.command.length > 0)
   })
 
   test('a corrupt run.json is exit 2', async () => {
