@@ -129,21 +129,26 @@ function colorPatch(text: string, col: Colors): string {
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   const redactor = loadRedactor(store)
-  // A path read from a record never makes prov read outside the project: files outside it
-  // (kept absolute in records, or escaping by '..') are not read back; they keep their entries.
-  const inside = (p: string): string | null => (path.isAbsolute(p) ? null : fromRecordPath(store.root, p))
-  const paths = (entries: FileEntry[]): string[] => entries.filter((e) => !e.stream).map((e) => inside(e.path)).filter((p): p is string => p !== null)
-  const outside = (entries: FileEntry[]): FileEntry[] => entries.filter((e) => !e.stream && inside(e.path) === null)
-  for (const e of [...outside(run.inputs), ...outside(run.outputs)]) log.warn(`${quotePath(e.path)} lies outside the project: not re-checked`)
-  const inputs = sortByPath([...hashPaths(store, paths(run.inputs), store.root, { allowMissing: true }), ...outside(run.inputs)])
-  const outputs = sortByPath([...hashPaths(store, paths(run.outputs), store.root, { allowMissing: true }), ...outside(run.outputs)])
+  // Files are hashed again where the record says they are: inside the project, or by the absolute
+  // path a record keeps for a file outside it (a data set kept elsewhere). A relative path that
+  // escapes the project ('../x', which only a hand-made record holds) is not read: it keeps its entry.
+  const place = (p: string): string | null => fromRecordPath(store.root, p)
+  const rehash = (entries: FileEntry[]): FileEntry[] => {
+    const files = entries.filter((e) => !e.stream)
+    const kept = files.filter((e) => place(e.path) === null)
+    for (const e of kept) log.warn(`${quotePath(e.path)} points outside the project: not re-checked`)
+    const paths = files.map((e) => place(e.path)).filter((p): p is string => p !== null)
+    return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...kept])
+  }
+  const inputs = rehash(run.inputs)
+  const outputs = rehash(run.outputs)
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
   let params: Params = run.params as Params
   const files = run.command.params_files ?? []
   if (files.length > 0) {
     let fromFiles: Params = {}
     for (const f of files) {
-      const abs = inside(f)
+      const abs = place(f)
       if (abs === null) continue
       fromFiles = mergeParams(fromFiles, (await readParamsFile(abs)) as Params)
     }

@@ -8,12 +8,11 @@ import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { recomputeRunId, shortId } from '../core/id.js'
-import { fromRecordPath, quotePath } from '../core/paths.js'
+import { fromRecordPath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { describeErrno, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
-import { log } from '../io/log.js'
 import { run as runValidator } from '../generated/validators/run.js'
 
 /** Every problem with one stored run; an empty list means it is sound. */
@@ -68,8 +67,9 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     for (const [section, list] of [['input', r.inputs], ['output', r.outputs]] as const) {
       for (const f of list) {
         if (f.stream) continue
-        // A file outside the project is recorded by its absolute path; it is not read back.
-        if (path.isAbsolute(f.path)) { log.warn(`run ${id === null ? file : shortId(id)}: ${section} ${quotePath(f.path)} lies outside the project: not re-checked`); continue }
+        // A file outside the project is recorded by its absolute path, and checked there (a data
+        // set kept elsewhere); a relative path that escapes the project, which only a hand-made
+        // record holds, is not read.
         const abs = fromRecordPath(store.root, f.path)
         if (abs === null) { problems.push(`${section} '${f.path}' points outside the project`); continue }
         let now: { sha256: string; size: number } | null = null

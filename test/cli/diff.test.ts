@@ -2,11 +2,13 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 
 const ESC = '\u001b['
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 
 /** A repository with tracked code and an ignored data directory, so inputs change alone. */
@@ -286,6 +288,28 @@ describe('prov diff', { concurrency: 2 }, () => {
         assert.match(r.stderr, message)
         assert.doesNotMatch(r.stderr, /internal error/)
       }
+    })
+  })
+
+  test('--workspace: an input or output outside the project, recorded by its absolute path, is hashed again', async () => {
+    await withRepo(async (sb) => {
+      const ext = path.join(sb.home, 'datasets', 'ext.csv') // outside the project root
+      const out = path.join(sb.home, 'datasets', 'out.csv')
+      sb.write('../home/datasets/ext.csv', 'a,b\n1,2\n')
+      sb.write('../home/datasets/out.csv', 'x\n')
+      const r = await sb.prov(['record', '-q', '-i', ext, '-o', out, '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const same = await diff(sb, ['--workspace'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.stderr, '')
+      sb.write('../home/datasets/ext.csv', 'a,b\n1,3\n')
+      rmSync(out)
+      const changed = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(changed.exitCode, 1, changed.stderr)
+      assert.equal(changed.stderr, '')
+      const d = parseValid('diff', changed.stdout).diff
+      assert.deepEqual(d.inputs.map((c: any) => [c.op, c.key, c.to]), [['changed', ext, { size: 8, sha256: sha256('a,b\n1,3\n') }]])
+      assert.deepEqual(d.outputs.map((c: any) => [c.op, c.key, c.to]), [['changed', out, { missing: true }]])
     })
   })
 
