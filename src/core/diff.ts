@@ -74,6 +74,29 @@ function compareMaps(a: Map<string, unknown>, b: Map<string, unknown>, extra: Pa
   return out.sort((x, y) => compareUtf8(x.key, y.key))
 }
 
+const isEmptyContainer = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0)
+
+/** True when a flattened map has a key below `key` (`key.x`, `key[0]`, `key["x.y"]`). */
+function hasKeyBelow(m: Map<string, unknown>, key: string): boolean {
+  for (const k of m.keys()) {
+    if (k.length > key.length && k.startsWith(key) && (k[key.length] === '.' || k[key.length] === '[')) return true
+  }
+  return false
+}
+
+/**
+ * compareMaps for maps made by flattenValues, where an empty object or array is a leaf: one side's
+ * `a: {}` against the other's `a.x` is the removal or addition of `a.x` alone, not also of `a`.
+ */
+function compareFlat(a: Map<string, unknown>, b: Map<string, unknown>): Change[] {
+  return compareMaps(a, b).filter((c) => {
+    if (c.op === 'removed') return !(isEmptyContainer(c.from) && hasKeyBelow(b, c.key))
+    if (c.op === 'added') return !(isEmptyContainer(c.to) && hasKeyBelow(a, c.key))
+    return true
+  })
+}
+
 type Rec = Record<string, unknown>
 const obj = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {})
 
@@ -191,8 +214,8 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
     command: compareMaps(commandMap(a), commandMap(b)),
     code: codeChanges(a.git, b.git),
     inputs: compareFiles(a.inputs, b.inputs),
-    params: compareMaps(flattenValues(obj(a.params)), flattenValues(obj(b.params))),
-    env: compareMaps(envMap(a.env), envMap(b.env)),
+    params: compareFlat(flattenValues(obj(a.params)), flattenValues(obj(b.params))),
+    env: compareFlat(envMap(a.env), envMap(b.env)),
     outputs: compareFiles(a.outputs, b.outputs),
   }
   let identical = true

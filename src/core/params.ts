@@ -230,7 +230,24 @@ export function buildParams(sources: ParamSource[]): Params {
   return params
 }
 
-/** Flatten to leaves keyed by dotted path with [i] for array items: model.layers[0].size. */
+/** A key that can be written bare in a flattened path: no '.', '[', ']' or '"', and not empty. */
+const BARE_KEY = /^[^.[\]"]+$/
+
+/**
+ * The path of key `k` below `prefix`: `prefix.k`, or `prefix["k"]` (a JSON string in brackets)
+ * when `k` holds '.', '[', ']' or '"', or is empty, so that `{"a.b": 1}` (`["a.b"]`) and
+ * `{"a": {"b": 1}}` (`a.b`) never share a key.
+ */
+export function pathKey(prefix: string, k: string): string {
+  if (!BARE_KEY.test(k)) return `${prefix}[${JSON.stringify(k)}]`
+  return prefix === '' ? k : `${prefix}.${k}`
+}
+
+/**
+ * Flatten to leaves keyed by path: dotted keys, [i] for array items, ["k"] for a key that
+ * needs quoting (see pathKey): model.layers[0].size, model["a.b"]. An empty object or array
+ * is a leaf.
+ */
 export function flattenValues(value: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(prefix, [])
@@ -238,7 +255,7 @@ export function flattenValues(value: unknown, prefix = '', out: Map<string, unkn
   } else if (isPlainObject(value)) {
     const keys = Object.keys(value)
     if (keys.length === 0 && prefix !== '') out.set(prefix, {})
-    for (const k of keys) flattenValues(value[k], prefix === '' ? k : `${prefix}.${k}`, out)
+    for (const k of keys) flattenValues(value[k], pathKey(prefix, k), out)
   } else {
     out.set(prefix, value)
   }

@@ -23,6 +23,8 @@ export interface HashOptions {
   quiet?: boolean
   /** record a path that does not exist as {path, missing: true} instead of failing */
   allowMissing?: boolean
+  /** the paths were read from a record: one outside the project root is expected, not warned about */
+  fromRecord?: boolean
 }
 
 /** A file to hash: where it is, and how the record names it. */
@@ -53,7 +55,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
   const skipDirs = new Set([path.resolve(store.dir)])
   const add = (abs: string): void => {
     const { path: rel, outside } = toRecordPath(store.root, abs)
-    if (outside) log.warn(`${quotePath(abs)} is outside the project root '${store.root}': recorded by its absolute path`)
+    if (outside && !opts.fromRecord) log.warn(`${quotePath(abs)} is outside the project root '${store.root}': recorded by its absolute path`)
     targets.push({ abs, rel })
     onFile?.()
   }

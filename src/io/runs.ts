@@ -3,14 +3,20 @@ import path from 'node:path'
 import { lstatSync } from 'node:fs'
 import { readRegularFile } from './read.js'
 import { InputError } from '../errors.js'
-import { recomputeRunId, RUN_ID_RE } from '../core/id.js'
+import { recomputeRunId } from '../core/id.js'
 import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
-import { checkValid } from '../schema.js'
+import { checkValid, type SchemaId, type Validator } from '../schema.js'
 import { log } from './log.js'
 import { readJsonDocuments } from './stdio.js'
-import { readRunFileStat, resolveRef, type Store } from './store.js'
+import { idOfRunPath, readRunFileStat, resolveRef, type Store } from './store.js'
 import { loadVerified, matchingEntry, readFsNow, saveVerified, statKey } from './verified.js'
 import { run as runValidator } from '../generated/validators/run.js'
+import { command as commandValidator } from '../generated/validators/command.js'
+import { inputs as inputsValidator } from '../generated/validators/inputs.js'
+import { outputs as outputsValidator } from '../generated/validators/outputs.js'
+import { params as paramsValidator } from '../generated/validators/params.js'
+import { git as gitValidator } from '../generated/validators/git.js'
+import { env as envValidator } from '../generated/validators/env.js'
 
 export interface LoadedRun {
   record: RunRecord
@@ -27,25 +33,7 @@ export interface LoadedRun {
  */
 export async function loadRun(store: Store, ref: string, opts: { partial?: boolean } = {}): Promise<LoadedRun> {
   const { id, file } = resolveRef(store, ref)
-  if (file === '-') {
-    const docs = await readJsonDocuments('-')
-    let merged
-    try {
-      merged = mergeSections(docs)
-    } catch (e) {
-      if (e instanceof MergeError) throw new InputError('E_CONFLICT', `standard input: ${e.message}`)
-      throw e
-    }
-    const first = docs[0] as Record<string, unknown> | undefined
-    const givenId = docs.length === 1 && typeof first?.id === 'string' && RUN_ID_RE.test(first.id) ? first.id : null
-    if (givenId !== null) {
-      const problem = checkValid('run', runValidator, first)
-      if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
-      return { record: first as unknown as RunRecord, id: givenId, dir: null }
-    }
-    if (!opts.partial) throw new InputError('E_SCHEMA', 'standard input holds no run record (no id)')
-    return { record: merged as unknown as RunRecord, id: null, dir: null }
-  }
+  if (file === '-') return loadStdinRun(opts.partial === true)
   const dir = path.dirname(file)
   // A stored run found sound before, and not changed since, is not checked again (io/verified.ts).
   const verified = id !== null ? loadVerified(store) : null
@@ -54,6 +42,12 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   const { data: record, stat } = readRunFileStat(file)
   const r = record as RunRecord
   const shown = id !== null ? id.slice(0, 12) : `'${ref}'`
+  // The content of another run, sound in itself, copied under this one's name is not this run.
+  const place = id ?? idOfRunPath(file)
+  if (place !== null && typeof record === 'object' && record !== null && r.id !== place) {
+    const theirs = typeof r.id === 'string' ? `its id is ${r.id.slice(0, 12)}` : 'it has no id'
+    throw new InputError('E_ID', `run ${shown} has been altered: it is stored under ${place.slice(0, 12)} but ${theirs}`, `'prov verify' checks every run`)
+  }
   // The entry must still match once the file was read: a change while it was read shows in its ctime.
   if (entry !== null && stat !== null && statKey(stat) === entry) {
     log.debug(`run ${shown}: found sound before (cache/verified.json), not checked again`)
@@ -73,6 +67,57 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
     log.debug(`run ${shown}: ${why === null ? 'entered in cache/verified.json' : `not entered in cache/verified.json (${why})`}`)
   }
   return { record: r, id: r.id, dir }
+}
+
+const SECTION_VALIDATORS: Record<string, [SchemaId, Validator]> = {
+  command: ['command', commandValidator],
+  inputs: ['inputs', inputsValidator],
+  outputs: ['outputs', outputsValidator],
+  params: ['params', paramsValidator],
+  git: ['git', gitValidator],
+  env: ['env', envValidator],
+}
+
+const STDIN_HINT = "pipe a run.json or section documents into it, e.g. 'prov show --json @ | prov diff-runs - @'"
+
+/**
+ * The run on standard input: one whole run.json, held to the checks a stored run passes (the
+ * schema, and its content hashing to its id), or (`partial`) section documents, merged as
+ * write-run merges them, each section checked against its part of the run schema.
+ */
+async function loadStdinRun(partial: boolean): Promise<LoadedRun> {
+  const docs = await readJsonDocuments('-')
+  if (docs.length === 0) throw new InputError('E_EMPTY', 'standard input holds no run: it is empty', STDIN_HINT)
+  const isRun = (d: unknown): boolean => typeof d === 'object' && d !== null && !Array.isArray(d) && 'id' in d
+  if (docs.some(isRun)) {
+    if (docs.length > 1) {
+      throw new InputError('E_INPUT', `standard input holds a run.json (a document with an id) and ${docs.length - 1} more document${docs.length === 2 ? '' : 's'}`, 'give one run.json, or section documents without ids')
+    }
+    const record = docs[0] as Record<string, unknown>
+    const problem = checkValid('run', runValidator, record)
+    if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
+    const again = recomputeRunId(record)
+    if ('unhashable' in again) throw new InputError('E_ID', `the run on standard input has been altered: it holds ${again.unhashable}, which has no canonical form`)
+    if (again.id !== record.id) throw new InputError('E_ID', 'the run on standard input has been altered: its content does not hash to its id')
+    return { record: record as unknown as RunRecord, id: again.id, dir: null }
+  }
+  let merged
+  try {
+    merged = mergeSections(docs)
+  } catch (e) {
+    if (e instanceof MergeError) throw new InputError('E_CONFLICT', `standard input: ${e.message}`)
+    throw e
+  }
+  if (Object.keys(merged).length === 0) throw new InputError('E_EMPTY', 'standard input holds no run: its documents hold no sections', STDIN_HINT)
+  if (!partial) throw new InputError('E_SCHEMA', 'standard input holds no run record (no id)')
+  for (const [name, value] of Object.entries(merged)) {
+    // Each section as the plumbing prints it: {"<name>": ...}, so the pointer is the one it has in a run.
+    const problem = name === 'message'
+      ? (typeof value === 'string' ? null : 'at /message: must be string')
+      : checkValid(SECTION_VALIDATORS[name]![0], SECTION_VALIDATORS[name]![1], { [name]: value })
+    if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
+  }
+  return { record: merged as unknown as RunRecord, id: null, dir: null }
 }
 
 /** The text of a file stored beside run.json (patch.diff, stdout, stderr), or null. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { fstatSync, readFileSync } from 'node:fs'
 import { InputError, describeErrno } from '../errors.js'
 import { parseJsonDocuments, JsonDocsError } from '../core/json-docs.js'
 import { handleEpipe } from './stdout.js'
@@ -27,6 +27,10 @@ export function emitLines(lines: string[], opts: { nul?: boolean } = {}): Promis
 }
 
 export async function readStdinText(): Promise<string> {
+  // A directory given as standard input (`< /tmp`) reads as nothing: say what it is instead.
+  let isDir = false
+  try { isDir = fstatSync(0).isDirectory() } catch { /* closed: reads as empty */ }
+  if (isDir) throw new InputError('E_READ', 'cannot read standard input: it is a directory')
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')

@@ -43,6 +43,16 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
 export const runsDir = (s: Store): string => path.join(s.dir, 'runs')
 export const runPath = (s: Store, id: string): string => path.join(s.dir, 'runs', id, 'run.json')
 
+/**
+ * The id that a run.json's place names: the name of its directory, when the file is named
+ * run.json and its directory is named as an id (runs/<id>/run.json, in a store or a copy of one);
+ * else null.
+ */
+export function idOfRunPath(file: string): string | null {
+  const dir = path.basename(path.dirname(file))
+  return path.basename(file) === 'run.json' && RUN_ID_RE.test(dir) ? dir : null
+}
+
 /** Create the store's directories, and a .gitignore that keeps the key and caches out of git. */
 export function ensureStore(s: Store): void {
   try {

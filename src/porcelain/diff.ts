@@ -38,7 +38,7 @@ function fileDesc(v: unknown): string {
 }
 
 function short(v: unknown, max = 60): string {
-  const s = formatValue(v)
+  const s = v === undefined ? 'none' : formatValue(v)
   return s.length > max ? s.slice(0, max - 1) + '…' : s
 }
 
@@ -80,7 +80,7 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   const env = changed('env')
   if (env.length > 0) explain.push(`env: ${names(env)}`)
   const cmd = changed('command')
-  if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
+  if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.op !== 'changed' ? `${c.op === 'added' ? '+' : '-'}${c.key}` : c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
   return `outputs identical; ${explain.join('; ')}`
@@ -129,21 +129,26 @@ function colorPatch(text: string, col: Colors): string {
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   const redactor = loadRedactor(store)
-  // A path read from a record never makes prov read outside the project: files outside it
-  // (kept absolute in records, or escaping by '..') are not read back; they keep their entries.
-  const inside = (p: string): string | null => (path.isAbsolute(p) ? null : fromRecordPath(store.root, p))
-  const paths = (entries: FileEntry[]): string[] => entries.filter((e) => !e.stream).map((e) => inside(e.path)).filter((p): p is string => p !== null)
-  const outside = (entries: FileEntry[]): FileEntry[] => entries.filter((e) => !e.stream && inside(e.path) === null)
-  for (const e of [...outside(run.inputs), ...outside(run.outputs)]) log.warn(`${quotePath(e.path)} lies outside the project: not re-checked`)
-  const inputs = sortByPath([...hashPaths(store, paths(run.inputs), store.root, { allowMissing: true }), ...outside(run.inputs)])
-  const outputs = sortByPath([...hashPaths(store, paths(run.outputs), store.root, { allowMissing: true }), ...outside(run.outputs)])
+  // Files are hashed again where the record says they are: inside the project, or by the absolute
+  // path a record keeps for a file outside it (a data set kept elsewhere). A relative path that
+  // escapes the project ('../x', which only a hand-made record holds) is not read: it keeps its entry.
+  const place = (p: string): string | null => fromRecordPath(store.root, p)
+  const rehash = (entries: FileEntry[]): FileEntry[] => {
+    const files = entries.filter((e) => !e.stream)
+    const kept = files.filter((e) => place(e.path) === null)
+    for (const e of kept) log.warn(`${quotePath(e.path)} points outside the project: not re-checked`)
+    const paths = files.map((e) => place(e.path)).filter((p): p is string => p !== null)
+    return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...kept])
+  }
+  const inputs = rehash(run.inputs)
+  const outputs = rehash(run.outputs)
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
   let params: Params = run.params as Params
   const files = run.command.params_files ?? []
   if (files.length > 0) {
     let fromFiles: Params = {}
     for (const f of files) {
-      const abs = inside(f)
+      const abs = place(f)
       if (abs === null) continue
       fromFiles = mergeParams(fromFiles, (await readParamsFile(abs)) as Params)
     }
@@ -186,6 +191,7 @@ export default defineCommand({
       workspacePatch = ws.patch ?? ''
       b = { record: ws.record, id: null, dir: null }
     } else {
+      if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
       a = await loadRun(store, (args.a as string | undefined) ?? '@~1', { partial: true })
       b = await loadRun(store, (args.b as string | undefined) ?? '@', { partial: true })
     }

@@ -3,17 +3,16 @@ import { lstatSync, statSync } from 'node:fs'
 import { readRegularFile } from '../io/read.js'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
+import { idOfRunPath, listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
 import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { recomputeRunId, shortId } from '../core/id.js'
-import { fromRecordPath, quotePath } from '../core/paths.js'
+import { fromRecordPath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { describeErrno, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
-import { log } from '../io/log.js'
 import { run as runValidator } from '../generated/validators/run.js'
 
 /** Every problem with one stored run; an empty list means it is sound. */
@@ -34,7 +33,9 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   const again = recomputeRunId(data as Record<string, unknown>)
   if ('unhashable' in again) problems.push(`holds ${again.unhashable}, which has no canonical form: it cannot hash to its id`)
   else if (r.id !== again.id) problems.push(`content does not hash to its id (it hashes to ${shortId(again.id)})`)
-  if (id !== null && r.id !== id) problems.push(`is stored under ${shortId(id)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
+  // A run named by the path of a run.json in a runs/<id>/ directory is checked against that name too.
+  const place = id ?? (opts.stdin === undefined ? idOfRunPath(file) : null)
+  if (place !== null && r.id !== place) problems.push(`is stored under ${shortId(place)} but its id is ${typeof r.id === 'string' ? shortId(r.id) : 'missing'}`)
   const dir = path.dirname(file)
   // A file stored beside run.json, by a fixed name; a symbolic link or FIFO there is not followed.
   const stored = (name: 'patch.diff' | 'stdout' | 'stderr'): string => {
@@ -66,8 +67,9 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     for (const [section, list] of [['input', r.inputs], ['output', r.outputs]] as const) {
       for (const f of list) {
         if (f.stream) continue
-        // A file outside the project is recorded by its absolute path; it is not read back.
-        if (path.isAbsolute(f.path)) { log.warn(`run ${id === null ? file : shortId(id)}: ${section} ${quotePath(f.path)} lies outside the project: not re-checked`); continue }
+        // A file outside the project is recorded by its absolute path, and checked there (a data
+        // set kept elsewhere); a relative path that escapes the project, which only a hand-made
+        // record holds, is not read.
         const abs = fromRecordPath(store.root, f.path)
         if (abs === null) { problems.push(`${section} '${f.path}' points outside the project`); continue }
         let now: { sha256: string; size: number } | null = null

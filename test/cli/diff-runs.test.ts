@@ -3,7 +3,8 @@ import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
+import { execa } from 'execa'
+import { BIN, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
 
 const repo = repoPool()
 
@@ -130,6 +131,57 @@ describe('diff-runs', { concurrency: true }, () => {
     await diffFails(sb, ['-', '-'], /stdin/, { input: '' })
   })
 
+  test('standard input: empty, closed, a directory, {} or only white space holds no run (exit 2)', async () => {
+    for (const input of ['', '\n  \n', '{}']) {
+      await diffFails(sb, ['-', b], /standard input holds no run/, { input })
+      await diffFails(sb, [a, '-'], /standard input holds no run/, { input })
+    }
+    // As a shell gives them: `< dir` and `<&-`.
+    for (const [redirect, message] of [['< "$3"', /standard input: it is a directory/], ['<&-', /standard input holds no run/]] as const) {
+      const r = await execa('sh', ['-c', `exec "$0" "$1" diff-runs - "$2" ${redirect}`, process.execPath, BIN, b, sb.home], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+      assert.equal(r.exitCode, 2, `${redirect}: ${r.stderr}`)
+      assert.equal(r.stdout, '', redirect)
+      assert.match(r.stderr, message, redirect)
+    }
+  })
+
+  test('standard input: a run.json that does not hash to its id, or breaks the schema, is refused as the same file by path is', async () => {
+    const record = JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', a, 'run.json'), 'utf8'))
+    const edited = { ...record, params: { lr: 0.5, bs: 32 } }
+    await diffFails(sb, ['-', b], /standard input.* has been altered: its content does not hash to its id/, { input: JSON.stringify(edited) })
+    const copy = path.join(sb.home, 'edited.json')
+    writeFileSync(copy, JSON.stringify(edited))
+    await diffFails(sb, [copy, b], /has been altered: its content does not hash to its id/)
+    const { env: _env, ...noEnv } = record
+    await diffFails(sb, ['-', b], /standard input does not match the run schema/, { input: JSON.stringify(noEnv) })
+    await diffFails(sb, ['-', b], /standard input does not match the run schema/, { input: JSON.stringify({ ...record, id: 'not-an-id' }) })
+    // A run and more documents: which is meant?
+    await diffFails(sb, ['-', b], /standard input/, { input: JSON.stringify(record) + '\n{"params": {"x": 1}}' })
+    // The run as it is passes.
+    const same = await diffRuns(sb, ['-', a], 0, { input: JSON.stringify(record) })
+    assert.equal(same.a, a)
+  })
+
+  test('standard input: section documents are checked against their part of the run schema', async () => {
+    for (const [doc, pointer] of [
+      ['{"params": 5}', '/params'],
+      ['{"inputs": [{"path": "x"}]}', '/inputs/0'],
+      ['{"git": {"commit": "x"}}', '/git'],
+      ['{"command": {"argv": []}}', '/command'],
+      ['{"message": 1}', '/message'],
+      ['{"env": {"os": {}}}', '/env'],
+    ] as const) {
+      const err = await diffFails(sb, ['-', b], /standard input does not match the run schema at \//, { input: doc })
+      assert.ok(err.includes(`at ${pointer}`), `${doc}: ${err}`)
+    }
+    // Valid section documents are compared as before: what they hold against the run.
+    const d = await diffRuns(sb, ['-', a], 1, { input: '{"params": {"lr": 0.1, "bs": 32}}' + envDoc })
+    assert.equal(d.a, null)
+    assert.deepEqual(d.params, [])
+    assert.deepEqual(d.env, [])
+    assert.ok(d.command.length > 0)
+  })
+
   test('a corrupt run.json is exit 2', async () => {
     const s = await repo()
     const x = await store(s, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z'))
@@ -147,6 +199,34 @@ describe('diff-runs', { concurrency: true }, () => {
     // valid JSON, not a run
     writeFileSync(file, JSON.stringify({ id: x }))
     await diffFails(s, [x, y], /schema/)
+  })
+
+  test('a run.json stored under the id of another run is refused as altered, by show, diff and diff-runs', async () => {
+    const s = await repo()
+    const x = await store(s, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z'))
+    const y = await store(s, gitDoc + envDoc + commandDoc('2024-01-02T00:00:00.000Z', ['other']))
+    // Both checked once, so that cache/verified.json holds them.
+    assert.equal((await s.prov(['diff-runs', x, y])).exitCode, 1)
+    const fileX = path.join(s.dir, '.prov', 'runs', x, 'run.json')
+    const fileY = path.join(s.dir, '.prov', 'runs', y, 'run.json')
+    writeFileSync(fileX, readFileSync(fileY)) // y's content, sound in itself, under x's name
+    const named = new RegExp(`run ${x.slice(0, 12)} has been altered: .*stored under ${x.slice(0, 12)}.* id is ${y.slice(0, 12)}`)
+    await diffFails(s, [x, y], named)
+    await diffFails(s, [y, x.slice(0, 8)], named)
+    await diffFails(s, [`.prov/runs/${x}/run.json`, y], /has been altered: .*stored under/)
+    for (const args of [['show', x], ['show', '--json', x], ['diff', x, y], ['diff', '--workspace', x]]) {
+      const r = await s.prov(args)
+      assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.equal(r.stdout, '', args.join(' '))
+      assert.match(r.stderr, /has been altered/, args.join(' '))
+    }
+    // verify says the same, as a failed check
+    const v = await s.prov(['verify', x])
+    assert.equal(v.exitCode, 1)
+    assert.match(v.stdout, /is stored under/)
+    const byPath = await s.prov(['verify', `.prov/runs/${x}/run.json`])
+    assert.equal(byPath.exitCode, 1)
+    assert.match(byPath.stdout, /is stored under/)
   })
 
   test('when both commits exist, code lists the files between them (scope commits)', async () => {

@@ -2,11 +2,13 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 
 const ESC = '\u001b['
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 
 /** A repository with tracked code and an ignored data directory, so inputs change alone. */
@@ -34,8 +36,8 @@ function ids(sb: Sandbox): string[] {
 }
 
 /** `prov diff ARGS`, with its text split into the header, the headline and the sections. */
-async function diff(sb: Sandbox, args: string[] = [], env: Record<string, string | undefined> = {}) {
-  const r = await sb.prov(['diff', ...args], { env })
+async function diff(sb: Sandbox, args: string[] = [], env: Record<string, string | undefined> = {}, input?: string) {
+  const r = await sb.prov(['diff', ...args], input === undefined ? { env } : { env, input })
   const lines = r.stdout.split('\n')
   const sections: Record<string, string[]> = {}
   let current: string[] | null = null
@@ -254,6 +256,60 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.match(one.stderr, /^prov: '@~1' .*1 recorded run/)
       const q = await sb.prov(['diff', '--quiet'])
       assert.equal(q.exitCode, 2)
+    })
+  })
+
+  test('standard input: what diff-runs takes (a run.json, section documents); - - and an empty input are exit 2', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['-p', 'a=1'])
+      const run = (await sb.prov(['show', '--json', '@'])).stdout
+      const same = await diff(sb, ['-', '@'], {}, run)
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.headline, 'no differences')
+      // Section documents: what they hold against the run, as diff-runs compares them.
+      const sections = await diff(sb, ['-', '@', '--all'], {}, '{"params":{"a":2}}')
+      assert.equal(sections.exitCode, 1, sections.stderr)
+      assert.equal(sections.stderr, '')
+      assert.deepEqual(sections.sections.params, ['  ~ a: 2 → 1'])
+      assert.match(sections.headline, /command: \+argv/)
+      const json = await sb.prov(['diff', '--json', '-', '@'], { input: '{"params":{"a":2}}' })
+      const plumbing = await sb.prov(['diff-runs', '-', '@'], { input: '{"params":{"a":2}}' })
+      assert.deepEqual(parseValid('diff', json.stdout), parseValid('diff', plumbing.stdout))
+      for (const [args, input, message] of [
+        [['-', '-'], run, /only one of the runs can come from stdin/],
+        [['-', '@'], '', /standard input holds no run/],
+        [['@', '-'], '{}', /standard input holds no run/],
+        [['-', '@'], run.replace('"a": 1', '"a": 7'), /standard input has been altered/],
+        [['-', '@'], '{"params": []}', /does not match the run schema at \/params/],
+      ] as const) {
+        const r = await sb.prov(['diff', ...args], { input })
+        assert.equal(r.exitCode, 2, `${args.join(' ')} ${input.slice(0, 20)}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, message)
+        assert.doesNotMatch(r.stderr, /internal error/)
+      }
+    })
+  })
+
+  test('--workspace: an input or output outside the project, recorded by its absolute path, is hashed again', async () => {
+    await withRepo(async (sb) => {
+      const ext = path.join(sb.home, 'datasets', 'ext.csv') // outside the project root
+      const out = path.join(sb.home, 'datasets', 'out.csv')
+      sb.write('../home/datasets/ext.csv', 'a,b\n1,2\n')
+      sb.write('../home/datasets/out.csv', 'x\n')
+      const r = await sb.prov(['record', '-q', '-i', ext, '-o', out, '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const same = await diff(sb, ['--workspace'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.stderr, '')
+      sb.write('../home/datasets/ext.csv', 'a,b\n1,3\n')
+      rmSync(out)
+      const changed = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(changed.exitCode, 1, changed.stderr)
+      assert.equal(changed.stderr, '')
+      const d = parseValid('diff', changed.stdout).diff
+      assert.deepEqual(d.inputs.map((c: any) => [c.op, c.key, c.to]), [['changed', ext, { size: 8, sha256: sha256('a,b\n1,3\n') }]])
+      assert.deepEqual(d.outputs.map((c: any) => [c.op, c.key, c.to]), [['changed', out, { missing: true }]])
     })
   })
 

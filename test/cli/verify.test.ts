@@ -2,7 +2,7 @@
 // JSON, a tampered patch or captured stream fail, naming the run; --files re-hashes the files.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
 
@@ -182,6 +182,28 @@ describe('prov verify', { concurrency: 2 }, () => {
       const gone = await verify(sb, ['--files', ids[0]!])
       assert.equal(gone.exitCode, 1)
       assert.deepEqual(gone.byRun.get(ids[0]!), ["FAIL output 'out.txt' is missing"])
+    })
+  })
+
+  test('--files: a file outside the project, recorded by its absolute path, is hashed again like any other', async () => {
+    await withRepo(async (sb) => {
+      const ext = path.join(sb.home, 'datasets', 'ext.csv') // outside the project root
+      mkdirSync(path.dirname(ext), { recursive: true })
+      writeFileSync(ext, 'a,b\n1,2\n')
+      const id = await rec(sb, ['-i', ext, '--', 'true'])
+      assert.deepEqual(JSON.parse(readFileSync(runFile(sb, id), 'utf8')).inputs.map((f: any) => f.path), [ext])
+      const same = await verify(sb, ['--files'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.stderr, '')
+      writeFileSync(ext, 'a,b\n1,3\n')
+      const changed = await verify(sb, ['--files'])
+      assert.equal(changed.exitCode, 1)
+      assert.equal(changed.byRun.get(id)!.length, 1)
+      assert.match(changed.byRun.get(id)![0]!, new RegExp(`^FAIL input '${ext}' has changed \\(8 bytes, sha256 [0-9a-f]{12}\\)$`))
+      rmSync(ext)
+      const gone = await verify(sb, ['--files'])
+      assert.equal(gone.exitCode, 1)
+      assert.deepEqual(gone.byRun.get(id), [`FAIL input '${ext}' is missing`])
     })
   })
 

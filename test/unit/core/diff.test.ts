@@ -322,3 +322,56 @@ test('inputs: random lists, sorted or not, give what the maps gave', () => {
     assertSameJson(compareRuns({ inputs: a }, { inputs: b }).inputs, compareFilesByMaps(a, b), JSON.stringify([a, b]))
   }), { numRuns: 2000 })
 })
+
+test('params and env: keys that hold dots, brackets or quotes do not collide with nested ones', () => {
+  const withParams = (params: unknown): Rec => variant((r) => { r.params = params })
+  const table: Array<[unknown, unknown, Change[]]> = [
+    [{ 'a.b': 1 }, { a: { b: 1 } }, [{ op: 'removed', key: '["a.b"]', from: 1 }, { op: 'added', key: 'a.b', to: 1 }]],
+    [{ a: { 'b.c': 1 } }, { a: { b: { c: 1 } } }, [{ op: 'removed', key: 'a["b.c"]', from: 1 }, { op: 'added', key: 'a.b.c', to: 1 }]],
+    [{ 'a[0]': 1 }, { a: [1] }, [{ op: 'removed', key: '["a[0]"]', from: 1 }, { op: 'added', key: 'a[0]', to: 1 }]],
+    [{ '': 1 }, { x: 1 }, [{ op: 'removed', key: '[""]', from: 1 }, { op: 'added', key: 'x', to: 1 }]],
+    [{ 'a.b': 1 }, { 'a.b': 2 }, [{ op: 'changed', key: '["a.b"]', from: 1, to: 2 }]],
+  ]
+  for (const [pa, pb, expected] of table) {
+    const d = compareRuns(withParams(pa), withParams(pb))
+    assert.deepEqual(only(d, 'params'), [...expected].sort((x, y) => compareUtf8(x.key, y.key)), `${JSON.stringify(pa)} → ${JSON.stringify(pb)}`)
+    assert.equal(d.identical, false)
+  }
+  const env = compareRuns(variant((r) => { r.env.tools = { 'a.b': '1' } }), variant((r) => { r.env.tools = { a: { b: '1' } } }))
+  assert.deepEqual(only(env, 'env').map((c) => [c.op, c.key]), [['added', 'tools.a.b'], ['removed', 'tools["a.b"]']])
+})
+
+test('an empty object or array is not reported added or removed where the other side has what is inside it', () => {
+  const withParams = (params: unknown): Rec => variant((r) => { r.params = params })
+  const table: Array<[unknown, unknown, Change[]]> = [
+    [{ a: { x: 1 } }, { a: {} }, [{ op: 'removed', key: 'a.x', from: 1 }]],
+    [{ a: {} }, { a: { x: 1 } }, [{ op: 'added', key: 'a.x', to: 1 }]],
+    [{ a: { x: 1, y: 2 } }, { a: {} }, [{ op: 'removed', key: 'a.x', from: 1 }, { op: 'removed', key: 'a.y', from: 2 }]],
+    [{ a: [1] }, { a: [] }, [{ op: 'removed', key: 'a[0]', from: 1 }]],
+    [{ a: [] }, { a: [{ b: 1 }] }, [{ op: 'added', key: 'a[0].b', to: 1 }]],
+    [{ a: { x: { y: 1 } } }, { a: { x: {} } }, [{ op: 'removed', key: 'a.x.y', from: 1 }]],
+    [{ 'a.b': { x: 1 } }, { 'a.b': {} }, [{ op: 'removed', key: '["a.b"].x', from: 1 }]],
+    // Nothing inside on the other side: the empty one is reported.
+    [{ a: {} }, {}, [{ op: 'removed', key: 'a', from: {} }]],
+    [{}, { a: [] }, [{ op: 'added', key: 'a', to: [] }]],
+    [{ a: {} }, { a: 1 }, [{ op: 'changed', key: 'a', from: {}, to: 1 }]],
+    [{ a: {} }, { a: [] }, [{ op: 'changed', key: 'a', from: {}, to: [] }]],
+    // A key that only starts like it is not inside it.
+    [{ a: {} }, { ab: 1 }, [{ op: 'removed', key: 'a', from: {} }, { op: 'added', key: 'ab', to: 1 }]],
+    [{ a: {} }, { '["a"]': 1 }, [{ op: 'removed', key: 'a', from: {} }, { op: 'added', key: '["[\\"a\\"]"]', to: 1 }]],
+  ]
+  for (const [pa, pb, expected] of table) {
+    const d = compareRuns(withParams(pa), withParams(pb))
+    assert.deepEqual(only(d, 'params'), [...expected].sort((x, y) => compareUtf8(x.key, y.key)), `${JSON.stringify(pa)} → ${JSON.stringify(pb)}`)
+    assert.equal(d.identical, false)
+  }
+  // env: no tools found against some found
+  const none = variant((r) => { r.env.tools = {} })
+  assert.deepEqual(only(compareRuns(none, base()), 'env'), [
+    { op: 'added', key: 'tools.git', to: '2.39.5' }, { op: 'added', key: 'tools.python', to: '3.11.2' },
+  ])
+  assert.deepEqual(only(compareRuns(base(), none), 'env'), [
+    { op: 'removed', key: 'tools.git', from: '2.39.5' }, { op: 'removed', key: 'tools.python', from: '3.11.2' },
+  ])
+  assert.deepEqual(only(compareRuns(none, variant((r) => { delete r.env.tools })), 'env'), [{ op: 'removed', key: 'tools', from: {} }])
+})

@@ -1,6 +1,7 @@
 // Params: `-p key=value` typing, dotted-key nesting, file merging, flattening for diff.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import {
   buildParams, flattenValues, mergeParams, ParamError, parseAssignment, plainYamlData, quotedNumberPaths,
   quoteInexactIntegers, setPath, survivesAsNumber, typeParamValue, type JsonValue, type ParamSource, type Params,
@@ -231,7 +232,7 @@ test('setPath and mergeParams define own properties, never prototypes', () => {
   assert.equal(({} as Record<string, unknown>).polluted, undefined)
 })
 
-test('flattenValues: dotted keys, [i] for items, empty containers as leaves', () => {
+test('flattenValues: dotted keys, [i] for items, ["k"] for keys that need quoting, empty containers as leaves', () => {
   const table: Array<[unknown, Array<[string, unknown]>]> = [
     [{}, []],
     [{ lr: 0.1 }, [['lr', 0.1]]],
@@ -242,11 +243,43 @@ test('flattenValues: dotted keys, [i] for items, empty containers as leaves', ()
     [{ a: [[1, 2], []] }, [['a[0][0]', 1], ['a[0][1]', 2], ['a[1]', []]]],
     [{ a: [{}] }, [['a[0]', {}]]],
     [{ a: null, b: false, c: '' }, [['a', null], ['b', false], ['c', '']]],
-    [{ 'x.y': 1 }, [['x.y', 1]]],
     [[1, 2], [['[0]', 1], ['[1]', 2]]],
+    // A key that holds '.', '[', ']' or '"', or is empty, is written as a JSON string in brackets.
+    [{ 'x.y': 1 }, [['["x.y"]', 1]]],
+    [{ x: { y: 1 } }, [['x.y', 1]]],
+    [{ model: { 'a.b': 1, 'c[0]': 2, 'd]': 3, 'say "hi"': 4, '': 5 } },
+      [['model["a.b"]', 1], ['model["c[0]"]', 2], ['model["d]"]', 3], ['model["say \\"hi\\""]', 4], ['model[""]', 5]]],
+    [{ '': { '': 1 } }, [['[""][""]', 1]]],
+    [{ 'a.b': [{ 'c.d': 1 }] }, [['["a.b"][0]["c.d"]', 1]]],
+    [{ '["a.b"]': 1 }, [['["[\\"a.b\\"]"]', 1]]],
+    // Other characters need no quoting: no key can be read two ways.
+    [{ 'a b': 1, 'é': 2, '0': 3, 'a-b_c': 4 }, [['0', 3], ['a b', 1], ['é', 2], ['a-b_c', 4]]],
   ]
   for (const [value, expected] of table) {
     assert.deepEqual([...flattenValues(value)], expected, JSON.stringify(value))
   }
   assert.deepEqual([...flattenValues({ b: 1 }, 'params')], [['params.b', 1]])
+})
+
+test('flattenValues: two different values never share a key', () => {
+  const values: unknown[] = [
+    { 'a.b': 1 }, { a: { b: 1 } }, { 'a[0]': 1 }, { a: [1] }, { a: { '0': 1 } }, { '': { a: 1 } }, { a: { '': 1 } },
+    { '"a"': 1 }, { a: 1 }, { '["a"]': 1 }, { 'a]': 1 }, { 'a.': 1 }, { '.a': 1 },
+  ]
+  const seen = new Map<string, string>()
+  for (const v of values) {
+    const keys = [...flattenValues(v).keys()].join('\n')
+    const other = seen.get(keys)
+    assert.equal(other, undefined, `${JSON.stringify(v)} and ${other} flatten to the same key ${keys}`)
+    seen.set(keys, JSON.stringify(v))
+  }
+})
+
+test('flattenValues: a value at one path of keys is written under a key no other path gives', () => {
+  const nest = (keys: string[]): unknown => keys.reduceRight<unknown>((v, k) => ({ [k]: v }), 1)
+  const keyOf = (keys: string[]): string => [...flattenValues(nest(keys)).keys()][0]!
+  const part = fc.string({ unit: fc.constantFrom('a', '.', '[', ']', '"', '0', ' ', '\\'), maxLength: 4 })
+  fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), fc.array(part, { minLength: 1, maxLength: 3 }), (p, q) => {
+    if (JSON.stringify(p) !== JSON.stringify(q)) assert.notEqual(keyOf(p), keyOf(q), `${JSON.stringify(p)} and ${JSON.stringify(q)}`)
+  }), { numRuns: 2000 })
 })
