@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
 import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
+import { computeRunId } from '../../src/core/id.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
@@ -129,15 +130,29 @@ describe('run references', { concurrency: 4 }, () => {
   })
 })
 
-/** A record whose inputs and outputs name the given paths (a crafted run.json, stored by write-run). */
+/**
+ * A record whose inputs and outputs name the given paths: a crafted run.json, as a hand-edited
+ * store holds one. write-run refuses paths no run holds ('../x'), so the run is written without
+ * them, then edited in place under the id its new content hashes to.
+ */
 async function craftRun(sb: Sandbox, files: { inputs?: unknown[]; outputs?: unknown[] }, cwd?: string): Promise<string> {
   const opts = cwd ? { cwd } : {}
   const env = await sb.prov(['snapshot-env', '--no-tools'], opts)
   const git = await sb.prov(['git-state'], opts)
-  const doc = JSON.stringify({ inputs: files.inputs ?? [], outputs: files.outputs ?? [] })
-  const r = await sb.prov(['write-run', '--', 'crafted'], { input: doc + '\n' + env.stdout + git.stdout, ...opts })
+  const r = await sb.prov(['write-run', '--', 'crafted'], { input: env.stdout + git.stdout, ...opts })
   assert.equal(r.exitCode, 0, r.stderr)
-  return JSON.parse(r.stdout).id
+  const file = path.resolve(cwd ?? sb.dir, JSON.parse(r.stdout).path)
+  const record = JSON.parse(readFileSync(file, 'utf8'))
+  const byPath = (a: any, b: any): number => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path))
+  record.inputs = [...(files.inputs ?? [])].sort(byPath)
+  record.outputs = [...(files.outputs ?? [])].sort(byPath)
+  delete record.id
+  const id = computeRunId(record)
+  const dir = path.join(path.dirname(path.dirname(file)), id)
+  mkdirSync(dir)
+  writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id, ...record }, null, 2) + '\n')
+  rmSync(path.dirname(file), { recursive: true })
+  return id
 }
 
 describe('paths read from records', () => {
