@@ -26,14 +26,19 @@ export function emitLines(lines: string[], opts: { nul?: boolean } = {}): Promis
   return write(lines.map((l) => l + sep).join(''))
 }
 
-export async function readStdinText(): Promise<string> {
+/** All of standard input, as bytes. */
+export async function readStdinBytes(): Promise<Buffer> {
   // A directory given as standard input (`< /tmp`) reads as nothing: say what it is instead.
   let isDir = false
   try { isDir = fstatSync(0).isDirectory() } catch { /* closed: reads as empty */ }
   if (isDir) throw new InputError('E_READ', 'cannot read standard input: it is a directory')
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+export async function readStdinText(): Promise<string> {
+  return (await readStdinBytes()).toString('utf8')
 }
 
 /** Read a file, or stdin for `-`, as UTF-8 text; a missing file is an input error naming it. */

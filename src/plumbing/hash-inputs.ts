@@ -1,9 +1,11 @@
+import { isUtf8 } from 'node:buffer'
 import { defineCommand } from 'citty'
 import { hashPaths } from '../io/hash.js'
-import { emitJson, readStdinText } from '../io/stdio.js'
+import { emitJson, readStdinBytes } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
-import { UsageError } from '../errors.js'
+import { InputError, UsageError } from '../errors.js'
+import { quotePath } from '../core/paths.js'
 import { prettyArg, quietArg, storeArg, type RunData } from './_args.js'
 import { inputs as inputsValidator } from '../generated/validators/inputs.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
@@ -25,9 +27,18 @@ export default defineCommand({
     const paths = [...extra]
     if (args.z && !args.stdin) throw new UsageError('-z goes with --stdin')
     if (args.stdin) {
-      const text = await readStdinText()
-      const sep = args.z ? '\0' : '\n'
-      paths.push(...text.split(sep).filter((p) => p !== ''))
+      const bytes = await readStdinBytes()
+      // Split as bytes: a name that is not valid UTF-8 is named by its bytes, not looked for as U+FFFD.
+      const sep = args.z ? 0 : 0x0a
+      for (let at = 0; at < bytes.length;) {
+        let end = bytes.indexOf(sep, at)
+        if (end === -1) end = bytes.length
+        const name = bytes.subarray(at, end)
+        at = end + 1
+        if (name.length === 0) continue
+        if (!isUtf8(name)) throw new InputError('E_NAME', `cannot hash ${quotePath(name.toString('latin1'))} from standard input: its name is not valid UTF-8 (bytes ${name.toString('hex')})`, 'rename the file, or leave it out')
+        paths.push(name.toString('utf8'))
+      }
     }
     const store = locateStore({ store: args.store })
     const section = args.as === 'outputs' ? 'outputs' : 'inputs'

@@ -3,8 +3,8 @@ import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { execaSync } from 'execa'
-import { makePlainDir, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
+import { execa, execaSync } from 'execa'
+import { BIN, makePlainDir, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
 
 const repo = repoPool()
 
@@ -158,6 +158,27 @@ describe('hash-inputs: --stdin', { concurrency: true }, () => {
     const inputs = await hashOk(sb, ['--stdin', '-z'], { input: 'line\nbreak\0plain\0' })
     assert.deepEqual(inputs.map((e) => e.path), ['line\nbreak', 'plain'])
     assert.equal(inputs[0].sha256, sha256sum(path.join(sb.dir, 'line\nbreak')))
+  })
+
+  test('--stdin -z: a name that is not valid UTF-8 is named by its bytes, as the walk names one; UTF-8 names pass', async () => {
+    const sb = await repo({ 'café': 'c' })
+    const r = await sb.prov(['hash-inputs', '--stdin', '-z'], { input: Buffer.from([0x64, 0x2f, 0xff, 0xfe, 0x2e, 0x62, 0x00]) })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /its name is not valid UTF-8 \(bytes 642ffffe2e62\)/)
+    assert.doesNotMatch(r.stderr, /no such file/)
+    const ok = await hashOk(sb, ['--stdin', '-z'], { input: Buffer.from('café\0', 'utf8') })
+    assert.deepEqual(ok.map((e) => e.path), ['café'])
+  })
+
+  test('--stdin from a directory (< dir) is exit 2 saying so, not an empty list', async () => {
+    const sb = await repo({ 'a': '1' })
+    const r = await execa('sh', ['-c', '"$NODE" "$PROV" hash-inputs --stdin < "$DIR"'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, DIR: sb.dir }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /standard input: it is a directory/)
   })
 
   test('--stdin merges with the named paths', async () => {
