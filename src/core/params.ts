@@ -230,6 +230,22 @@ export function buildParams(sources: ParamSource[]): Params {
   return params
 }
 
+/**
+ * The params of a run recorded before command.params_sources, rebuilt from its params files as
+ * they are now (`fromFiles`, merged): the files' values, and what the record holds that no file
+ * gives, taken for `-p` values. A guess: a `-p` that overrode a file's value cannot be told from
+ * a value since changed in the file, nor a key since deleted from a file from a `-p` value.
+ */
+export function guessParams(recorded: Params, fromFiles: Params): Params {
+  const out: Params = { ...fromFiles }
+  for (const [k, v] of Object.entries(recorded)) {
+    const f = Object.hasOwn(fromFiles, k) ? fromFiles[k] : undefined
+    const value = f === undefined ? v : isPlainObject(v) && isPlainObject(f) ? guessParams(v, f) : f
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}
+
 /** A key that can be written bare in a flattened path: no '.', '[', ']' or '"', and not empty. */
 const BARE_KEY = /^[^.[\]"]+$/
 

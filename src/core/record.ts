@@ -4,6 +4,8 @@ import { canonicalize } from './canonical.js'
 
 export const SCHEMA_VERSION = 1
 
+/** One source of params, as command.params_sources keeps it: a params file, or a `-p key=value`. */
+export type ParamsSourceEntry = { file: string } | { param: string }
 export interface FileEntry { path: string; size?: number; sha256?: string; missing?: true; stream?: 'stdout' | 'stderr' }
 export interface CommandSection {
   argv: string[]
@@ -15,6 +17,7 @@ export interface CommandSection {
   ended_at?: string
   duration_ms?: number
   params_files?: string[]
+  params_sources?: ParamsSourceEntry[]
 }
 export interface GitPatch { sha256: string; size: number; omitted?: string[]; text?: string }
 export interface GitState {

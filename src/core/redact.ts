@@ -1,4 +1,5 @@
 import { nodeCrypto } from './crypto.js'
+import { parseAssignment, typeParamValue } from './params.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -186,6 +187,52 @@ export class Redactor {
     return out
   }
 
+  /**
+   * A `-p key=value` as a record keeps it (command.params_sources): its value as redactParams
+   * leaves it in params (fingerprinted whole under a secret key, credential shapes scrubbed),
+   * written so that `-p` types it back to that value. A value under a key below a secret one
+   * (`auth.user=V`) is fingerprinted whole too. Nothing to hide: the assignment as it was given.
+   * One that -p refuses (no `=`) is scrubbed as text.
+   */
+  redactParamAssignment(assignment: string): string {
+    let keys: string[]
+    let raw: string
+    try {
+      ({ keys, raw } = parseAssignment(assignment))
+    } catch {
+      return this.scrubText(assignment)
+    }
+    const value = typeParamValue(raw)
+    const last = keys[keys.length - 1]!
+    const hidden = keys.slice(0, -1).some((k) => this.isSecretName(k)) && value !== null && value !== ''
+      ? this.fingerprint(typeof value === 'string' ? value : JSON.stringify(value))
+      : this.redactParams(value, last)
+    if (JSON.stringify(hidden) === JSON.stringify(value)) return assignment
+    const text = typeof hidden === 'string' && typeParamValue(hidden) === hidden ? hidden : JSON.stringify(hidden)
+    return `${assignment.slice(0, assignment.indexOf('='))}=${text}`
+  }
+
+  /**
+   * Params rebuilt from a run's recorded sources (diff --workspace), given the params it recorded.
+   * Where the record holds a secret key's value fingerprinted whole and the rebuilt value under it
+   * holds fingerprints itself (a `-p auth.user=V` below a secret key is kept only as one), the two
+   * cannot be compared: the recorded fingerprint stands.
+   */
+  keepFingerprinted<T>(now: T, recorded: unknown): T {
+    if (Array.isArray(now)) {
+      return (Array.isArray(recorded) ? now.map((v, i) => this.keepFingerprinted(v, recorded[i])) : now) as T
+    }
+    if (now === null || typeof now !== 'object' || recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return now
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(now)) {
+      const r = Object.hasOwn(recorded, k) ? (recorded as Record<string, unknown>)[k] : undefined
+      const value = !this.isSecretName(k) ? this.keepFingerprinted(v, r)
+        : typeof r === 'string' && REDACTED_RE.test(r) && typeof v === 'object' && v !== null && holdsFingerprint(v) ? r : v
+      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
+    }
+    return out as T
+  }
+
   /** Params: a value under a secret-looking key is fingerprinted whole; strings are scrubbed. */
   redactParams<T>(value: T, key = ''): T {
     if (key !== '' && this.isSecretName(key) && value !== null && value !== '') {
@@ -203,6 +250,13 @@ export class Redactor {
     }
     return value
   }
+}
+
+function holdsFingerprint(v: unknown): boolean {
+  if (typeof v === 'string') return REDACTED_RE.test(v)
+  if (Array.isArray(v)) return v.some(holdsFingerprint)
+  if (v !== null && typeof v === 'object') return Object.values(v).some(holdsFingerprint)
+  return false
 }
 
 /** A remote URL without credentials: userinfo of scheme URLs goes (ssh keeps its user name). */

@@ -18,6 +18,17 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
   }
   // The error names the command ("command not found: <argv[0]>"), so it is scrubbed as argv is.
   if (cmd && typeof cmd.error === 'string') sections.command = { ...(sections.command as object), error: redactor.scrubText(cmd.error) }
+  // A -p value, kept with the sources of params, is redacted as it is in params.
+  const sources = (sections.command as { params_sources?: unknown } | undefined)?.params_sources
+  if (Array.isArray(sources)) {
+    sections.command = {
+      ...(sections.command as object),
+      params_sources: sources.map((s: unknown) => {
+        const param = typeof s === 'object' && s !== null ? (s as { param?: unknown }).param : undefined
+        return typeof param === 'string' ? { ...(s as object), param: redactor.redactParamAssignment(param) } : s
+      }),
+    }
+  }
   if (sections.params !== undefined) sections.params = redactor.redactParams(sections.params)
   if (typeof sections.message === 'string') sections.message = redactor.scrubText(sections.message)
   const env = sections.env as EnvSnapshot | undefined

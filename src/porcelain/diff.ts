@@ -1,4 +1,4 @@
-import path from 'node:path'
+import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords } from '../io/compare.js'
@@ -13,12 +13,12 @@ import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
 import { SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
-import { flattenValues, mergeParams, setPath, type Params } from '../core/params.js'
+import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
-import { UsageError } from '../errors.js'
+import { InputError, UsageError } from '../errors.js'
 import { log } from '../io/log.js'
 import { formatSize, formatValue } from './show.js'
 import { list, storeArg } from '../plumbing/_args.js'
@@ -126,6 +126,15 @@ function colorPatch(text: string, col: Colors): string {
   return text.split('\n').map((l) => l.startsWith('+') && !l.startsWith('+++') ? col.green(l) : l.startsWith('-') && !l.startsWith('---') ? col.red(l) : l.startsWith('@@') ? col.cyan(l) : l).map((l) => `    ${l}`).join('\n')
 }
 
+/** A params file named by a record, as it is now: undefined when it is gone (the inputs say so). */
+async function readRecordedParamsFile(abs: string, shown: string): Promise<unknown> {
+  const st = statSync(abs, { throwIfNoEntry: false })
+  if (st === undefined) return undefined
+  // A FIFO or device named by a record is never read: it could block or never end.
+  if (!st.isFile()) throw new InputError('E_NOT_FILE', `cannot read params file ${quotePath(shown)}: not a regular file`)
+  return readParamsFile(abs)
+}
+
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   const redactor = loadRedactor(store)
@@ -143,20 +152,36 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   const inputs = rehash(run.inputs)
   const outputs = rehash(run.outputs)
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
+  // Params: the run's sources applied again in their order, its params files read as they are now
+  // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).
   let params: Params = run.params as Params
-  const files = run.command.params_files ?? []
-  if (files.length > 0) {
+  const readFile = async (f: string): Promise<unknown> => {
+    const abs = place(f)
+    if (abs === null) { log.warn(`params file ${quotePath(f)} points outside the project: not read`); return undefined }
+    return readRecordedParamsFile(abs, f)
+  }
+  const sources = run.command.params_sources
+  if (sources !== undefined) {
+    const list: ParamSource[] = []
+    for (const s of sources) {
+      if ('param' in s) { list.push({ kind: 'set', assignment: s.param }); continue }
+      const data = await readFile(s.file)
+      if (data !== undefined) list.push({ kind: 'file', path: s.file, data })
+    }
+    try {
+      params = buildParams(list)
+    } catch (e) {
+      if (e instanceof ParamError) throw new InputError('E_PARAM', e.message)
+      throw e
+    }
+    params = redactor.keepFingerprinted(params, run.params)
+  } else if ((run.command.params_files ?? []).length > 0) {
     let fromFiles: Params = {}
-    for (const f of files) {
-      const abs = place(f)
-      if (abs === null) continue
-      fromFiles = mergeParams(fromFiles, (await readParamsFile(abs)) as Params)
+    for (const f of run.command.params_files!) {
+      const data = await readFile(f)
+      if (typeof data === 'object' && data !== null && !Array.isArray(data)) fromFiles = mergeParams(fromFiles, data as Params)
     }
-    const fileKeys = new Set(flattenValues(fromFiles).keys())
-    params = fromFiles
-    for (const [k, v] of flattenValues(run.params)) {
-      if (!fileKeys.has(k) && !/\[\d+\]/.test(k)) setPath(params, k.split('.'), v as never)
-    }
+    params = guessParams(run.params as Params, fromFiles)
   }
   const patchText = git?.patch?.text ?? null
   if (git?.patch) delete git.patch.text

@@ -99,7 +99,12 @@ export default defineCommand({
 
     // After it: outputs (missing ones recorded as missing), then the run.
     const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
-    if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map((f) => toRecordPath(store.root, path.resolve(cwd, f)).path)
+    const recordPath = (f: string): string => toRecordPath(store.root, path.resolve(cwd, f)).path
+    if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map(recordPath)
+    // Every source of params, in order, so that diff --workspace can apply them again; the -p
+    // values are redacted as params are (io/write.ts).
+    const sources = sequence.filter(([k]) => k === 'param' || k === 'params-file')
+    if (sources.length > 0) outcome.command.params_sources = sources.map(([k, v]) => (k === 'param' ? { param: v } : { file: recordPath(v) }))
     const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
     if (args.message !== undefined) sections.message = args.message
     const { record } = storeRun(store, sections, redactor, extra)

@@ -313,6 +313,71 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('--workspace: params rebuilt from the run\'s sources in their order: -p over a params file, an edited or shortened file', async () => {
+    await withRepo(async (sb) => {
+      sb.write('data/p.yaml', 'lr: 0.1\nepochs: 3\n')
+      await rec(sb, ['--params-file', 'data/p.yaml', '-p', 'lr=0.2', '-p', 'tags=["a","b"]', '-p', 'model.depth=4'])
+      const run = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual(run.command.params_sources, [
+        { file: 'data/p.yaml' }, { param: 'lr=0.2' }, { param: 'tags=["a","b"]' }, { param: 'model.depth=4' },
+      ])
+      assert.deepEqual(run.params, { lr: 0.2, epochs: 3, tags: ['a', 'b'], model: { depth: 4 } })
+      const same = await diff(sb, ['--workspace'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.headline, 'no differences')
+      assert.equal(same.stderr, '')
+      // The file changes: its lr is still overridden by -p; a key it lost and one it gained show.
+      sb.write('data/p.yaml', 'lr: 0.3\nbs: 4\n')
+      const edited = await diff(sb, ['--workspace'])
+      assert.equal(edited.exitCode, 1)
+      assert.deepEqual(edited.sections.params, ['  + bs: 4', '  - epochs: 3'])
+      // A -p given before the file is overridden by it.
+      sb.write('data/p.yaml', 'lr: 0.1\n')
+      await rec(sb, ['-p', 'lr=0.5', '--params-file', 'data/p.yaml'])
+      assert.equal((await diff(sb, ['--workspace'])).exitCode, 0)
+      sb.write('data/p.yaml', 'lr: 0.7\n')
+      assert.deepEqual((await diff(sb, ['--workspace'])).sections.params, ['  ~ lr: 0.1 → 0.7'])
+      // The params file gone: its values are gone, and the input shows missing.
+      rmSync(path.join(sb.dir, 'data/p.yaml'))
+      const gone = await diff(sb, ['--workspace'])
+      assert.deepEqual(gone.sections.params, ['  ~ lr: 0.1 → 0.5'])
+      assert.match(gone.sections.inputs!.join('\n'), /p\.yaml .*→ missing/)
+    })
+  })
+
+  test('--workspace: secret -p values are kept only as fingerprints, and still compare equal', async () => {
+    await withRepo(async (sb) => {
+      const url = 'postgres://admin:QuietHorse42@db.internal/app'
+      sb.write('data/p.yaml', 'auth:\n  host: h\n')
+      await rec(sb, ['--params-file', 'data/p.yaml', '-p', 'api_key=s3cret-value', '-p', 'auth.user=bob-the-user', '-p', `db=${url}`, '-p', 'cfg.token={"a":1}'])
+      const text = readFileSync(path.join(sb.dir, '.prov', 'runs', ids(sb)[0]!, 'run.json'), 'utf8')
+      for (const secret of ['s3cret-value', 'bob-the-user', 'QuietHorse42']) assert.ok(!text.includes(secret), `${secret} stored in clear`)
+      const sources = JSON.parse(text).command.params_sources
+      assert.match(sources[1].param, /^api_key=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+      assert.match(sources[2].param, /^auth\.user=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+      assert.match(sources[3].param, /^db=postgres:\/\/admin:\[redacted hmac-sha256:[0-9a-f]{32}\]@db\.internal\/app$/)
+      const same = await diff(sb, ['--workspace'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+    })
+  })
+
+  test('--workspace on a run recorded before params_sources: a guess from params_files, arrays kept', async () => {
+    await withRepo(async (sb) => {
+      sb.write('data/p.yaml', 'lr: 0.1\n')
+      await rec(sb, ['--params-file', 'data/p.yaml', '-p', 'tags=["a","b"]', '-p', 'model.depth=4'])
+      // The same run as an older prov wrote it: no params_sources.
+      const run = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      delete run.command.params_sources
+      const w = await sb.prov(['write-run'], { input: JSON.stringify(run) })
+      assert.equal(w.exitCode, 0, w.stderr)
+      const old = JSON.parse(w.stdout).id
+      const same = await diff(sb, ['--workspace', old])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      sb.write('data/p.yaml', 'lr: 0.2\n')
+      assert.deepEqual((await diff(sb, ['--workspace', old])).sections.params, ['  ~ lr: 0.1 → 0.2'])
+    })
+  })
+
   test('--workspace: an edited input, a new commit, or nothing changed', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['-p', 'a=1'])

@@ -75,7 +75,10 @@ describe('prov record', { concurrency: 2 }, () => {
         `{ prov git-state; prov snapshot-env; prov hash-inputs in.txt; prov read-params -p a=1; } > '${scratch}/pre.json'`,
         `prov exec --out '${scratch}/cmd.json' -- sh -c '${script}'`,
         `prov hash-inputs --as outputs out.txt > '${scratch}/post.json'`,
-        `cat '${scratch}/pre.json' '${scratch}/cmd.json' '${scratch}/post.json' | prov write-run`,
+        // Where the params came from (command.params_sources), which write-run merges into the
+        // command section and redacts as record does.
+        `echo '{"command": {"params_sources": [{"param": "a=1"}]}}' > '${scratch}/sources.json'`,
+        `cat '${scratch}/pre.json' '${scratch}/cmd.json' '${scratch}/sources.json' '${scratch}/post.json' | prov write-run`,
       ].join(' && ')
       const r2 = await sh(pipeline)
       assert.equal(r2.exitCode, 0, r2.stderr)

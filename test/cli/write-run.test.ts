@@ -323,6 +323,26 @@ describe('write-run', { concurrency: true }, () => {
     assert.equal(record.git.remote, 'https://github.com/o/r.git')
   })
 
+  test('command.params_sources: taken, -p values redacted as params are, the id recomputes; a malformed one is exit 2', async () => {
+    const s = await repo()
+    const sources = [{ file: 'p.yaml' }, { param: 'lr=0.2' }, { param: 'api_key=plain-secret' }]
+    const { record, out } = await writeRun(s, [], gitDoc + envDoc + commandDoc({ params_sources: sources }) + '{"params": {"lr": 0.2, "api_key": "plain-secret"}}')
+    assert.deepEqual(record.command.params_sources.slice(0, 2), sources.slice(0, 2))
+    assert.match(record.command.params_sources[2].param, /^api_key=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.equal(record.command.params_sources[2].param.slice('api_key='.length), record.params.api_key)
+    assert.ok(!readFileSync(path.join(s.dir, out.path), 'utf8').includes('plain-secret'))
+    const v = await s.prov(['verify', out.id])
+    assert.equal(v.exitCode, 0, v.stdout + v.stderr)
+    // The run.json given back to write-run: the same run, not written again.
+    const again = await s.prov(['write-run'], { input: readFileSync(path.join(s.dir, out.path), 'utf8') })
+    assert.equal(again.exitCode, 0, again.stderr)
+    assert.equal(JSON.parse(again.stdout).id, out.id)
+    const t = await repo()
+    await writeFails(t, [], gitDoc + envDoc + commandDoc({ params_sources: [{ param: 'no-equals' }] }), /\/command\/params_sources\/0/)
+    await writeFails(t, [], gitDoc + envDoc + commandDoc({ params_sources: [{ file: 'a', param: 'x=1' }] }), /\/command\/params_sources\/0/)
+    await writeFails(t, [], gitDoc + envDoc + commandDoc({ params_sources: { file: 'a' } }), /\/command\/params_sources/)
+  })
+
   test('--store and PROV_DIR choose the store', async () => {
     const s = await repo()
     const r = await s.prov(['write-run', '--store', 'elsewhere', '--', 'x'], { input: gitDoc + envDoc })

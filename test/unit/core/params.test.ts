@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  buildParams, flattenValues, mergeParams, ParamError, parseAssignment, plainYamlData, quotedNumberPaths,
+  buildParams, flattenValues, guessParams, mergeParams, ParamError, parseAssignment, plainYamlData, quotedNumberPaths,
   quoteInexactIntegers, setPath, survivesAsNumber, typeParamValue, type JsonValue, type ParamSource, type Params,
 } from '../../../src/core/params.js'
 
@@ -282,4 +282,24 @@ test('flattenValues: a value at one path of keys is written under a key no other
   fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), fc.array(part, { minLength: 1, maxLength: 3 }), (p, q) => {
     if (JSON.stringify(p) !== JSON.stringify(q)) assert.notEqual(keyOf(p), keyOf(q), `${JSON.stringify(p)} and ${JSON.stringify(q)}`)
   }), { numRuns: 2000 })
+})
+
+test('guessParams: the files as they are now, and what only the record holds (taken for -p values)', () => {
+  const table: Array<[Params, Params, Params]> = [
+    // [recorded, from the files now, expected]
+    [{ lr: 0.1 }, { lr: 0.1 }, { lr: 0.1 }],
+    [{ lr: 0.1 }, { lr: 0.3 }, { lr: 0.3 }],
+    [{ lr: 0.1, tags: ['a', 'b'] }, { lr: 0.1 }, { lr: 0.1, tags: ['a', 'b'] }],
+    [{ model: { depth: 4, width: 8 } }, { model: { width: 16 } }, { model: { depth: 4, width: 16 } }],
+    [{ lr: 0.1 }, { lr: 0.1, bs: 4 }, { lr: 0.1, bs: 4 }],
+    [{ model: { depth: 4 } }, { model: 3 }, { model: 3 }],
+    [{ 'a.b': 1 }, {}, { 'a.b': 1 }],
+    [{}, {}, {}],
+  ]
+  for (const [recorded, files, expected] of table) {
+    assert.deepEqual(guessParams(recorded, files), expected, `${JSON.stringify(recorded)} with ${JSON.stringify(files)}`)
+  }
+  const files = { lr: 1 }
+  guessParams({ lr: 2, x: 1 }, files)
+  assert.deepEqual(files, { lr: 1 }, 'the files are not changed')
 })

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, createHmac } from 'node:crypto'
 import { REDACTED_RE, Redactor, stripUrlCredentials } from '../../../src/core/redact.js'
+import { buildParams } from '../../../src/core/params.js'
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef')
 const OTHER_KEY = Buffer.from('fedcba9876543210fedcba9876543210')
@@ -284,4 +285,57 @@ test('the words of ML and data configurations that hold no secret are kept; secr
   // A safe word does not protect a credential-shaped value.
   const shaped = 'ghp_' + 'a'.repeat(36)
   assert.ok(!JSON.stringify(r.redactParams({ tokenizer: shaped, author: `x ${shaped}` })).includes(shaped))
+})
+
+test('redactParamAssignment: a -p as a record keeps it: typed back by -p, it is what params hold', () => {
+  const params = (assignment: string): unknown => r.redactParams(buildParams([{ kind: 'set', assignment }]))
+  const cases: string[] = [
+    'lr=0.1', 'name=x', 'tags=["a","b"]', 'model.depth=3', 'quoted="0.1"', 'empty=', 'nothing=null',
+    ...NAMES.map((n) => `${n}=${PLAIN_SECRET}`),
+    ...NAMES.map((n) => `cfg.${n}=12345`),
+    ...NAMES.map((n) => `${n}={"a":1}`),
+    ...SHAPES.map(([what, text]) => `${what.replace(/\W+/g, '_')}=${text}`),
+    ...SHAPES.map(([, text]) => `cfg=${JSON.stringify({ url: text, n: 1 })}`),
+    'api_key=', 'api_key=null', 'token="0123"',
+  ]
+  for (const a of cases) {
+    const kept = r.redactParamAssignment(a)
+    assert.deepEqual(params(kept), params(a), `${a} → ${kept}`)
+    assert.equal(r.redactParamAssignment(kept), kept, `${a}: idempotent`)
+  }
+  // Nothing to hide: as given, byte for byte.
+  for (const a of ['lr=0.1', 'x= 1 ', 'q="a"', 'a.b.c=[1, 2]', 'odd name=1']) assert.equal(r.redactParamAssignment(a), a)
+  // Secrets never stay, under a secret key at any depth or in a credential shape.
+  for (const n of NAMES) {
+    assertGone(r.redactParamAssignment(`${n}=${PLAIN_SECRET}`), PLAIN_SECRET, `${n}=V`)
+    assertGone(r.redactParamAssignment(`${n}.inner=${PLAIN_SECRET}`), PLAIN_SECRET, `${n}.inner=V`)
+    assertGone(r.redactParamAssignment(`x.${n}.inner=${PLAIN_SECRET}`), PLAIN_SECRET, `x.${n}.inner=V`)
+  }
+  for (const [what, text, secret] of SHAPES) assertGone(r.redactParamAssignment(`value=${text}`), secret, what)
+  assert.equal(r.redactParamAssignment('api_key=s3cret'), `api_key=${fp('s3cret')}`)
+  assert.equal(r.redactParamAssignment('api_key=123'), `api_key=${fp('123')}`)
+  assert.equal(r.redactParamAssignment('auth.user=bob'), `auth.user=${fp('bob')}`)
+  // Not an assignment (only a hand-made record holds one): scrubbed as text.
+  assertGone(r.redactParamAssignment(`no-equals-${SHAPES[0]![1]}`), SHAPES[0]![2], 'no =')
+})
+
+test('keepFingerprinted: a rebuilt value that holds fingerprints, under a secret key fingerprinted whole, takes the recorded one', () => {
+  const A = fp('{"user":"bob"}')
+  const B = fp('bob')
+  const table: Array<[unknown, unknown, unknown]> = [
+    // [rebuilt, recorded, expected]
+    [{ auth: { user: B } }, { auth: A }, { auth: A }],
+    [{ x: { auth: { user: B }, n: 1 } }, { x: { auth: A, n: 2 } }, { x: { auth: A, n: 1 } }],
+    [[{ auth: { user: B } }], [{ auth: A }], [{ auth: A }]],
+    // Nothing fingerprinted in the rebuilt value (all from files, in clear): compared as it is.
+    [{ auth: { user: 'eve' } }, { auth: A }, { auth: { user: 'eve' } }],
+    // Not a secret key, or nothing fingerprinted recorded there: as rebuilt.
+    [{ cfg: { user: B } }, { cfg: A }, { cfg: { user: B } }],
+    [{ auth: { user: B } }, { auth: { user: B } }, { auth: { user: B } }],
+    [{ auth: { user: B } }, {}, { auth: { user: B } }],
+    [{ lr: 0.1 }, { lr: 0.2 }, { lr: 0.1 }],
+  ]
+  for (const [now, recorded, expected] of table) {
+    assert.deepEqual(r.keepFingerprinted(now, recorded), expected, `${JSON.stringify(now)} against ${JSON.stringify(recorded)}`)
+  }
 })
