@@ -12,10 +12,10 @@ import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
 import { colorsFor } from '../io/color.js'
-import { mergeSections, type FileEntry } from '../core/record.js'
+import { mergeSections, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
 import { toRecordPath } from '../core/paths.js'
-import { UsageError } from '../errors.js'
+import { ProvError, UsageError } from '../errors.js'
 import { paramArgs } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
 
@@ -97,17 +97,29 @@ export default defineCommand({
       }
     }
 
-    // After it: outputs (missing ones recorded as missing), then the run.
-    const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
-    const recordPath = (f: string): string => toRecordPath(store.root, path.resolve(cwd, f)).path
-    if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map(recordPath)
-    // Every source of params, in order, so that diff --workspace can apply them again; the -p
-    // values are redacted as params are (io/write.ts).
-    const sources = sequence.filter(([k]) => k === 'param' || k === 'params-file')
-    if (sources.length > 0) outcome.command.params_sources = sources.map(([k, v]) => (k === 'param' ? { param: v } : { file: recordPath(v) }))
-    const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
-    if (args.message !== undefined) sections.message = args.message
-    const { record } = storeRun(store, sections, redactor, extra)
+    // After it: outputs (missing ones recorded as missing), then the run. Should either fail
+    // (an output that is a FIFO, a full disk), the command has run all the same: the error says
+    // how it ended, and that no run was recorded.
+    const ran = args['no-exec'] ? null
+      : outcome.command.signal ? `was killed by ${outcome.command.signal}` : outcome.command.exit_code === null ? 'did not start' : `exited ${outcome.command.exit_code}`
+    let record: RunRecord
+    try {
+      const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
+      const recordPath = (f: string): string => toRecordPath(store.root, path.resolve(cwd, f)).path
+      if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map(recordPath)
+      // Every source of params, in order, so that diff --workspace can apply them again; the -p
+      // values are redacted as params are (io/write.ts).
+      const sources = sequence.filter(([k]) => k === 'param' || k === 'params-file')
+      if (sources.length > 0) outcome.command.params_sources = sources.map(([k, v]) => (k === 'param' ? { param: v } : { file: recordPath(v) }))
+      const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
+      if (args.message !== undefined) sections.message = args.message
+      ;({ record } = storeRun(store, sections, redactor, extra))
+    } catch (e) {
+      if (ran !== null && e instanceof ProvError) {
+        throw new ProvError(e.code, `${e.message} (the command ran and ${ran}; no run was recorded)`, { exitCode: e.exitCode, hint: e.hint, cause: e })
+      }
+      throw e
+    }
     // As sh and env(1) do, and exec: a status of 126 or 127 alone leaves the user guessing.
     if (record.command.error !== undefined) log.error(record.command.error)
 

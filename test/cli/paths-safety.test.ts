@@ -307,6 +307,9 @@ describe('inputs that are not regular files', () => {
       assertRejected(h, 2, message, `hash-inputs ${p}`)
       assertRejected(r, 125, message, `record -i ${p}`)
       assertRejected(o, 125, message, `record -o ${p}`)
+      // An output is hashed after the command ran: the error says so, and how it ended.
+      assert.match(o.stderr, /\(the command ran and exited 0; no run was recorded\)/, `record -o ${p}`)
+      assert.doesNotMatch(r.stderr, /the command ran/, `record -i ${p}: the command never ran`)
     }))
     assert.deepEqual(existsSync(path.join(sb.dir, '.prov/runs')) ? readdirSync(path.join(sb.dir, '.prov/runs')) : [], [], 'no run was written')
   })
