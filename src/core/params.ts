@@ -14,7 +14,8 @@ export class ParamError extends Error {
 /**
  * `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a
  * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`) and JSON with a
- * number a double cannot keep (`12345678901234567891`, `1e-400`, `[0.10000000000000000001]`).
+ * number a double cannot keep, which becomes the text of its literal where it stands
+ * (`12345678901234567891` → "12345678901234567891", `[1e-400, 2]` → ["1e-400", 2]).
  */
 export function typeParamValue(raw: string): JsonValue {
   const t = raw.trim()
@@ -30,7 +31,10 @@ export function typeParamValue(raw: string): JsonValue {
     return raw
   }
   if (canonicalProblem(v) !== null) return raw
-  return numberLiterals(t).every(survivesAsNumber) ? v : raw
+  if (numberLiterals(t).every(survivesAsNumber)) return v
+  // Only the numbers a double cannot keep become the text given: an object stays an object, so
+  // that its keys (a `password` beside a 20-digit seed) are still judged by the secret policy.
+  return JSON.parse(t.replace(JSON_TOKEN, (tok) => (tok[0] === '"' || survivesAsNumber(tok) ? tok : `"${tok}"`))) as JsonValue
 }
 
 // A JSON string token, or a JSON number token; in valid JSON text, a digit or `-` outside a

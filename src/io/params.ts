@@ -30,7 +30,8 @@ export async function readParamsFile(file: string): Promise<unknown> {
   const problem = canonicalProblem(data)
   if (problem !== null) throw new InputError('E_PARAM', `${source} holds ${problem}, which a run cannot keep`)
   for (const { at, digits } of inexact) {
-    log.warn(`${source}: the integer at ${at}, ${digits}, is more than a double holds exactly (it would read as ${String(Number(digits))}): kept as the string "${digits}"`)
+    // The place, not the value: it may be a secret (its key says so, or not).
+    log.warn(`${source}: the integer at ${at} (${digits.replace(/^-/, '').length} digits) is more than a double holds exactly: kept as the string of its digits`)
   }
   return data
 }
@@ -126,8 +127,8 @@ function checkTags(YAML: typeof import('yaml'), doc: Document, source: string): 
         'prov reads plain YAML values (strings, numbers, booleans, null, lists, mappings): remove the tag')
     }
     if (!fits) {
-      const text = YAML.isScalar(node) && node.source !== undefined ? ` '${node.source}'` : ''
-      throw new InputError('E_YAML', `${source} has the value${text} tagged ${shortTag(tag)} ${where}, which is not one`,
+      // The place, not the value: it may be a secret.
+      throw new InputError('E_YAML', `${source} has a value tagged ${shortTag(tag)} ${where}, which is not one`,
         'remove the tag, or write the value so that it is one')
     }
   })

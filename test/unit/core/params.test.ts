@@ -61,8 +61,9 @@ test('typeParamValue: JSON where it parses (finite numbers only), else the raw s
     ['100000000000000000000', 100000000000000000000], // so is 1e20
     ['1e-400', '1e-400'], // it would read as 0
     ['0.10000000000000000001', '0.10000000000000000001'],
-    ['[1,12345678901234567891]', '[1,12345678901234567891]'], // also inside a container
-    ['{"seed":12345678901234567891}', '{"seed":12345678901234567891}'],
+    ['[1,12345678901234567891]', [1, '12345678901234567891']], // inside a container, that number alone
+    ['{"seed":12345678901234567891}', { seed: '12345678901234567891' }],
+    ['{"password":"hunter2","seed":1e-400}', { password: 'hunter2', seed: '1e-400' }], // an object stays one: its keys are judged
     ['["12345678901234567891"]', ['12345678901234567891']], // digits in a string are no number
     ['{"12345678901234567891":1}', { '12345678901234567891': 1 }],
     ['1.50', 1.5], // the same value, written otherwise

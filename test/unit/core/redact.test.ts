@@ -297,6 +297,7 @@ test('redactParamAssignment: a -p as a record keeps it: typed back by -p, it is 
     ...SHAPES.map(([what, text]) => `${what.replace(/\W+/g, '_')}=${text}`),
     ...SHAPES.map(([, text]) => `cfg=${JSON.stringify({ url: text, n: 1 })}`),
     'api_key=', 'api_key=null', 'token="0123"',
+    `db={"password":"${PLAIN_SECRET}","seed":12345678901234567891}`, // a number a double cannot keep beside a secret
   ]
   for (const a of cases) {
     const kept = r.redactParamAssignment(a)
@@ -312,6 +313,9 @@ test('redactParamAssignment: a -p as a record keeps it: typed back by -p, it is 
     assertGone(r.redactParamAssignment(`x.${n}.inner=${PLAIN_SECRET}`), PLAIN_SECRET, `x.${n}.inner=V`)
   }
   for (const [what, text, secret] of SHAPES) assertGone(r.redactParamAssignment(`value=${text}`), secret, what)
+  const inexact = `db={"password":"${PLAIN_SECRET}","seed":12345678901234567891}`
+  assertGone(r.redactParamAssignment(inexact), PLAIN_SECRET, 'beside a number a double cannot keep')
+  assertGone(JSON.stringify(r.redactParams(buildParams([{ kind: 'set', assignment: inexact }]))), PLAIN_SECRET, 'params, beside a number a double cannot keep')
   assert.equal(r.redactParamAssignment('api_key=s3cret'), `api_key=${fp('s3cret')}`)
   assert.equal(r.redactParamAssignment('api_key=123'), `api_key=${fp('123')}`)
   assert.equal(r.redactParamAssignment('auth.user=bob'), `auth.user=${fp('bob')}`)
