@@ -116,6 +116,15 @@ export default defineCommand({
         if (why !== null) throw new InputError('E_SCHEMA', `${key}[${i}].path ${quotePath(o.path)} is not a path as a run records it: ${why}`, 'paths are relative to the project root, or absolute (as prov hash-inputs prints them)')
       })
     }
+    const command = sections.command as { params_files?: unknown; params_sources?: unknown }
+    const named: Array<[string, unknown]> = [
+      ...(Array.isArray(command.params_files) ? command.params_files.map((f, i): [string, unknown] => [`command.params_files[${i}]`, f]) : []),
+      ...(Array.isArray(command.params_sources) ? command.params_sources.map((s, i): [string, unknown] => [`command.params_sources[${i}].file`, (s as { file?: unknown })?.file]) : []),
+    ]
+    for (const [where, f] of named) {
+      const why = typeof f === 'string' ? recordPathProblem(f) : null // not a string: the schema's to judge
+      if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(f as string)} is not a path as a run records it: ${why}`)
+    }
     const extraFiles = besideRun(sections, dirs)
     const { record, path: file } = storeRun(store, sections, loadRedactor(store), extraFiles)
     await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)

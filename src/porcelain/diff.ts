@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs'
+import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords } from '../io/compare.js'
@@ -146,8 +147,19 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     const files = entries.filter((e) => !e.stream)
     const kept = files.filter((e) => place(e.path) === null)
     for (const e of kept) log.warn(`${quotePath(e.path)} points outside the project: not re-checked`)
-    const paths = files.map((e) => place(e.path)).filter((p): p is string => p !== null)
-    return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...kept])
+    // By an absolute path a record names a file, never more: a directory is not walked, a FIFO
+    // or device not opened; what is no longer a regular file there counts as missing.
+    const gone: FileEntry[] = []
+    const paths = files.map((e) => place(e.path)).filter((p): p is string => {
+      if (p === null) return false
+      if (!path.isAbsolute(p) || p.startsWith(store.root + path.sep)) return true
+      const st = statSync(p, { throwIfNoEntry: false })
+      if (st === undefined || st.isFile()) return true
+      log.warn(`${quotePath(p)} is no longer a regular file: counted as missing, not read`)
+      gone.push({ path: p, missing: true })
+      return false
+    })
+    return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...gone, ...kept])
   }
   const inputs = rehash(run.inputs)
   const outputs = rehash(run.outputs)
@@ -155,13 +167,16 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).
   let params: Params = run.params as Params
-  const readFile = async (f: string): Promise<unknown> => {
-    const abs = place(f)
-    if (abs === null) { log.warn(`params file ${quotePath(f)} points outside the project: not read`); return undefined }
-    return readRecordedParamsFile(abs, f)
-  }
+  const readFile = async (f: string): Promise<unknown> => readRecordedParamsFile(place(f)!, f)
   const sources = run.command.params_sources
-  if (sources !== undefined) {
+  const outsideFile = [...(sources ?? []).map((s) => ('file' in s ? s.file : '')), ...(run.command.params_files ?? [])]
+    .find((f) => f !== '' && (path.isAbsolute(f) || place(f) === null))
+  if (outsideFile !== undefined) {
+    // A params file outside the project is not read again (a record handed over could name any
+    // file that parses as JSON or YAML, and diff would print it): the params stay as recorded,
+    // and the file's hash, among the inputs, still shows a change.
+    log.warn(`params file ${quotePath(outsideFile)} lies outside the project: not read again, the params are compared as recorded`)
+  } else if (sources !== undefined) {
     const list: ParamSource[] = []
     for (const s of sources) {
       if ('param' in s) { list.push({ kind: 'set', assignment: s.param }); continue }

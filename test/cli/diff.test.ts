@@ -313,6 +313,23 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('--workspace: a params file outside the project is not read again; the params compare as recorded, its hash shows the change', async () => {
+    await withRepo(async (sb) => {
+      const p = path.join(sb.home, 'shared', 'p.yaml')
+      sb.write('../home/shared/p.yaml', 'lr: 0.1\n')
+      const r = await sb.prov(['record', '-q', '--params-file', p, '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      sb.write('../home/shared/p.yaml', 'lr: 0.9\nnew_key: secret-looking-text\n')
+      const changed = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(changed.exitCode, 1, changed.stderr)
+      const d = parseValid('diff', changed.stdout).diff
+      assert.deepEqual(d.params, [], 'the file was not read again')
+      assert.deepEqual(d.inputs.map((c: any) => [c.op, c.key]), [['changed', p]])
+      assert.ok(!changed.stdout.includes('secret-looking-text'))
+      assert.match(changed.stderr, /params file '.*p\.yaml' lies outside the project: not read again/)
+    })
+  })
+
   test('--workspace: params rebuilt from the run\'s sources in their order: -p over a params file, an edited or shortened file', async () => {
     await withRepo(async (sb) => {
       sb.write('data/p.yaml', 'lr: 0.1\nepochs: 3\n')

@@ -185,6 +185,9 @@ describe('write-run', { concurrency: true }, () => {
       const err = await writeFails(s, ['--', 'x'], gitDoc + envDoc + entry(bad), /inputs\[0\]\.path .* is not a path as a run records it/)
       assert.ok(err.includes(bad), err)
     }
+    for (const cmd of [{ params_files: ['../p.yaml'] }, { params_sources: [{ file: 'a/../../p.yaml' }] }]) {
+      await writeFails(s, ['--', 'x'], gitDoc + envDoc + JSON.stringify({ command: cmd }), /command\.params_(files\[0\]|sources\[0\]\.file) .* is not a path as a run records it/)
+    }
     const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + entry('/data/outside.csv') + entry('in/a b.csv'))
     assert.deepEqual(record.inputs.map((e: { path: string }) => e.path), ['/data/outside.csv', 'in/a b.csv'])
   })
