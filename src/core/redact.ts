@@ -20,8 +20,9 @@ export const SECRET_NAME_GLOBS: readonly string[] = [
  * Names kept as they are though they match a glob above (their values are still scanned): git's
  * identity variables, and the everyday words of ML and data configurations that hold no secret
  * (a tokenizer, token counts, a tokenizer's special tokens, authors, sort and join keys), which
- * would otherwise hide the very parameters a diff is read for. Whole names, or a last word: a
- * name with more words after these (TOKENIZER_API_KEY) is judged by the globs above.
+ * would otherwise hide the very parameters a diff is read for. A name with more words after
+ * these (TOKENIZER_API_KEY) is judged by the globs above. (PRIMARY_KEY is left out: Azure calls
+ * its access keys so.) The user's own lists beat these: `--redact-var PAD_TOKEN` redacts it.
  */
 export const SAFE_NAME_GLOBS: readonly string[] = [
   'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_AUTHOR_DATE', 'SSH_AUTH_SOCK_DIR',
@@ -30,7 +31,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'PAD_TOKEN', 'EOS_TOKEN', 'BOS_TOKEN', 'UNK_TOKEN', 'SEP_TOKEN', 'CLS_TOKEN', 'MASK_TOKEN',
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
   'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', 'AUTHOR_NAME', 'AUTHOR_EMAIL',
-  'SORT_KEY', 'SORT_KEYS', 'PRIMARY_KEY', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
+  'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
 ]
 
 /** Shapes of credential values, wherever they appear. */
@@ -81,14 +82,18 @@ export class Redactor {
   private keySource: Buffer | (() => Buffer)
   private readonly secretNames: RegExp[]
   private readonly safeNames: RegExp[]
+  private readonly userSecretNames: RegExp[]
+  private readonly userSafeNames: RegExp[]
   private readonly dropNames: RegExp[]
   private readonly valuePatterns: RegExp[]
 
   /** `key` may be a function: it is then called once, when the first secret is found. */
   constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
     this.keySource = key
-    this.secretNames = [...SECRET_NAME_GLOBS, ...(policy.names ?? [])].map(globToRegExp)
-    this.safeNames = [...SAFE_NAME_GLOBS, ...(policy.allow ?? [])].map(globToRegExp)
+    this.secretNames = SECRET_NAME_GLOBS.map(globToRegExp)
+    this.safeNames = SAFE_NAME_GLOBS.map(globToRegExp)
+    this.userSecretNames = (policy.names ?? []).map(globToRegExp)
+    this.userSafeNames = (policy.allow ?? []).map(globToRegExp)
     this.dropNames = (policy.drop ?? []).map(globToRegExp)
     this.valuePatterns = [
       ...SECRET_VALUE_PATTERNS.map(([, re]) => re),
@@ -106,6 +111,9 @@ export class Redactor {
   /** True when a name (env var, flag, param key) says its value is a secret. */
   isSecretName(name: string): boolean {
     const norm = name.replace(/^-+/, '').replace(/[-.\s]/g, '_')
+    // The user's lists first (allow, then names), then the built-in ones (safe, then secret).
+    if (this.userSafeNames.some((re) => re.test(norm))) return false
+    if (this.userSecretNames.some((re) => re.test(norm))) return true
     if (this.safeNames.some((re) => re.test(norm))) return false
     return this.secretNames.some((re) => re.test(norm))
   }

@@ -282,6 +282,12 @@ test('the words of ML and data configurations that hold no secret are kept; secr
     const text = JSON.stringify(v)
     assert.ok(!text.includes(V), `${k} keeps the secret: ${text}`)
   }
+  // The user's own names beat the built-in safe ones; PRIMARY_KEY (Azure's access keys) is no safe word.
+  const strict = new Redactor(Buffer.from(KEY), { names: ['PAD_TOKEN', '*AUTHOR'] })
+  for (const [k, v] of Object.entries(strict.redactVars({ PAD_TOKEN: V, MY_AUTHOR: V, PRIMARY_KEY: V }))) assert.ok(!v.includes(V), `${k} kept in clear`)
+  assert.ok(!JSON.stringify(r.redactParams({ primary_key: V })).includes(V))
+  const lenient = new Redactor(Buffer.from(KEY), { names: ['*_LOG*'], allow: ['AUTH_LOG*'] })
+  assert.deepEqual(lenient.redactVars({ AUTH_LOGGING: 'on' }), { AUTH_LOGGING: 'on' }, 'allow beats the user\'s names and the built-in globs')
   // A safe word does not protect a credential-shaped value.
   const shaped = 'ghp_' + 'a'.repeat(36)
   assert.ok(!JSON.stringify(r.redactParams({ tokenizer: shaped, author: `x ${shaped}` })).includes(shaped))
