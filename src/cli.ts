@@ -3,7 +3,7 @@ import { ProvError, UsageError } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { log, hint, quiet } from './io/log.js'
 import { VERSION } from './io/env.js'
-import { handleEpipe } from './io/stdout.js'
+import { handleEpipe, setStdoutFailureCode } from './io/stdout.js'
 import type { RunData } from './plumbing/_args.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own ArgsDef
@@ -110,6 +110,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     const cmd = await load()
     const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta
     failureCode = meta.failureCode ?? 2
+    setStdoutFailureCode(failureCode)
     const dashdash = rest.indexOf('--')
     const options = dashdash === -1 ? rest : rest.slice(0, dashdash)
     if (options.includes('--help') || options.includes('-h')) {

@@ -213,6 +213,12 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
       assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stderr, 'prov: cannot write to standard output: no space left on device', args.join(' '))
     }
+    // exec's own failures are 125, as env(1)'s: 2 would pass for the command's status.
+    const exec = await execa('sh', ['-c', '"$NODE" "$PROV" exec -- true > /dev/full'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+    })
+    assert.equal(exec.exitCode, 125, exec.stderr)
+    assert.equal(exec.stderr, 'prov: cannot write to standard output: no space left on device')
   })
 })
 
