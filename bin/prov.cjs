@@ -34,13 +34,18 @@ function bundleFor(name) {
  * identity as the stat cache has it (device, inode, size, mtime and ctime: a rebuild or a new
  * install makes new files, whose ctime no one sets), with Node's version and the architecture.
  */
+/** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
+function isDirectory(p) {
+  try { return statSync(p).isDirectory() } catch { return false }
+}
+
 function cacheFile(file) {
   if (process.env.NODE_DISABLE_COMPILE_CACHE === '1') return null
   const xdg = process.env.XDG_CACHE_HOME
   const home = process.env.HOME
   // A HOME that does not exist (HOME=/nonexistent) is not made.
   const dir = xdg && path.isAbsolute(xdg) ? path.join(xdg, 'prov', 'v8')
-    : home && path.isAbsolute(home) && statSync(home, { throwIfNoEntry: false })?.isDirectory() ? path.join(home, '.cache', 'prov', 'v8') : null
+    : home && path.isAbsolute(home) && isDirectory(home) ? path.join(home, '.cache', 'prov', 'v8') : null
   if (dir === null) return null
   const st = statSync(file, { bigint: true })
   const key = `${process.version}-${process.arch}-${st.dev}-${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}`

@@ -134,12 +134,17 @@ function isScript(file: string): boolean {
  * Where tool versions are cached: per user ($XDG_CACHE_HOME/prov, else ~/.cache/prov), as a
  * binary's version is a fact of the machine, not of one project; else in the store.
  */
+/** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
+function isDirectory(p: string): boolean {
+  try { return statSync(p).isDirectory() } catch { return false }
+}
+
 function toolCacheFile(store: Store): string {
   const xdg = process.env.XDG_CACHE_HOME
   const home = process.env.HOME
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'prov', 'tools.json')
   // A HOME that does not exist (HOME=/nonexistent, as daemons and CI users have) is not made.
-  if (home && path.isAbsolute(home) && statSync(home, { throwIfNoEntry: false })?.isDirectory()) return path.join(home, '.cache', 'prov', 'tools.json')
+  if (home && path.isAbsolute(home) && isDirectory(home)) return path.join(home, '.cache', 'prov', 'tools.json')
   return path.join(store.dir, 'cache', 'tools.json')
 }
 

@@ -213,6 +213,12 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     assert.equal(env.vars.HOME, home)
     assert.equal(existsSync(path.join(s.home, 'no')), false, 'nothing made under the missing HOME')
     assert.ok(existsSync(path.join(s.dir, '.prov', 'cache', 'tools.json')), 'the tools cache is in the store')
+    // A HOME under a file (ENOTDIR, not ENOENT) is no home either, and no crash.
+    const underFile = path.join(s.dir, '.prov', 'cache', 'tools.json', 'home')
+    const v = await s.prov(['--version'], { env: { HOME: underFile, XDG_CACHE_HOME: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } })
+    assert.equal(v.exitCode, 0, v.stderr)
+    assert.equal(v.stderr, '')
+    await snapshot(s, [], { HOME: underFile, PATH: bin, XDG_CACHE_HOME: undefined })
   })
 
   test('a tool made executable in place (chmod +x, the directory untouched) is seen at once, and one made not executable is left out', async () => {
