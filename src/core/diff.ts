@@ -77,10 +77,17 @@ function compareMaps(a: Map<string, unknown>, b: Map<string, unknown>, extra: Pa
 const isEmptyContainer = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0)
 
-/** True when a flattened map has a key below `key` (`key.x`, `key[0]`, `key["x.y"]`). */
-function hasKeyBelow(m: Map<string, unknown>, key: string): boolean {
+/**
+ * True when a flattened map has a key below `key` of the same kind of container as `empty`:
+ * `key.x` or `key["x.y"]` below an object, `key[0]` below an array (so that `{}` becoming `[1]`
+ * still shows as a change of `key`).
+ */
+function hasKeyBelow(m: Map<string, unknown>, key: string, empty: unknown): boolean {
+  const isArray = Array.isArray(empty)
   for (const k of m.keys()) {
-    if (k.length > key.length && k.startsWith(key) && (k[key.length] === '.' || k[key.length] === '[')) return true
+    if (k.length <= key.length || !k.startsWith(key)) continue
+    const next = k.slice(key.length, key.length + 2)
+    if (isArray ? /^\[\d/.test(next) : next[0] === '.' || next === '["') return true
   }
   return false
 }
@@ -91,8 +98,8 @@ function hasKeyBelow(m: Map<string, unknown>, key: string): boolean {
  */
 function compareFlat(a: Map<string, unknown>, b: Map<string, unknown>): Change[] {
   return compareMaps(a, b).filter((c) => {
-    if (c.op === 'removed') return !(isEmptyContainer(c.from) && hasKeyBelow(b, c.key))
-    if (c.op === 'added') return !(isEmptyContainer(c.to) && hasKeyBelow(a, c.key))
+    if (c.op === 'removed') return !(isEmptyContainer(c.from) && hasKeyBelow(b, c.key, c.from))
+    if (c.op === 'added') return !(isEmptyContainer(c.to) && hasKeyBelow(a, c.key, c.to))
     return true
   })
 }

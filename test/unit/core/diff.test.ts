@@ -356,6 +356,11 @@ test('an empty object or array is not reported added or removed where the other 
     [{}, { a: [] }, [{ op: 'added', key: 'a', to: [] }]],
     [{ a: {} }, { a: 1 }, [{ op: 'changed', key: 'a', from: {}, to: 1 }]],
     [{ a: {} }, { a: [] }, [{ op: 'changed', key: 'a', from: {}, to: [] }]],
+    // An empty container becoming a filled one of the other kind: the change of kind shows.
+    [{ a: {} }, { a: [1] }, [{ op: 'removed', key: 'a', from: {} }, { op: 'added', key: 'a[0]', to: 1 }]],
+    [{ a: [] }, { a: { x: 1 } }, [{ op: 'removed', key: 'a', from: [] }, { op: 'added', key: 'a.x', to: 1 }]],
+    [{ a: [] }, { a: { 'x.y': 1 } }, [{ op: 'removed', key: 'a', from: [] }, { op: 'added', key: 'a["x.y"]', to: 1 }]],
+    [{ a: {} }, { a: { 'x.y': 1 } }, [{ op: 'added', key: 'a["x.y"]', to: 1 }]],
     // A key that only starts like it is not inside it.
     [{ a: {} }, { ab: 1 }, [{ op: 'removed', key: 'a', from: {} }, { op: 'added', key: 'ab', to: 1 }]],
     [{ a: {} }, { '["a"]': 1 }, [{ op: 'removed', key: 'a', from: {} }, { op: 'added', key: '["[\\"a\\"]"]', to: 1 }]],
