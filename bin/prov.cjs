@@ -96,7 +96,12 @@ for (const name of ['stdout', 'stderr']) {
     enumerable: d.enumerable,
     get() {
       const stream = d.get.call(process)
-      if (!made.includes(stream)) made.push(stream)
+      if (!made.includes(stream)) {
+        made.push(stream)
+        // stderr that cannot be written (2>/dev/full) has no one left to tell: its error must not
+        // end prov with a crash (exit 1, read as "differ" or as the command's status).
+        if (name === 'stderr') stream.on('error', () => {})
+      }
       return stream
     },
   })

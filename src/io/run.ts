@@ -15,6 +15,7 @@ import type { Readable, Writable } from 'node:stream'
 import type { CommandSection } from '../core/record.js'
 import { toRecordPath } from '../core/paths.js'
 import { describeErrno } from '../errors.js'
+import { log } from './log.js'
 
 export interface RunOutcome {
   command: CommandSection
@@ -45,8 +46,12 @@ function tee(from: Readable, to: Writable, file: string): Promise<void> {
     out.once('error', () => resolve())
   })
   // A reader of prov's stdout that went away must not end CMD or prov: what it misses is dropped.
+  // Any other failure (a full disk) is said once; the file still gets all of it.
   let passing = true
-  const stopPassing = (): void => { passing = false }
+  const stopPassing = (e: NodeJS.ErrnoException): void => {
+    passing = false
+    if (e?.code !== 'EPIPE') log.warn(`cannot pass the command's output on: ${describeErrno(e)} (the run keeps all of it)`)
+  }
   to.once('error', stopPassing)
   from.on('data', (chunk: Buffer) => {
     out.write(chunk)

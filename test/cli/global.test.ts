@@ -219,6 +219,13 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
     })
     assert.equal(exec.exitCode, 125, exec.stderr)
     assert.equal(exec.stderr, 'prov: cannot write to standard output: no space left on device')
+    // stderr on a full disk: nobody to tell, but the status is still the right one, not a crash's 1.
+    for (const [args, code] of [[['hash-inputs', 'nope'], 2], [['record', '--', 'sh', '-c', 'exit 3'], 3], [['diff-runs', 'nonexist', '@'], 2]] as const) {
+      const r = await execa('sh', ['-c', '"$NODE" "$PROV" "$@" 2> /dev/full', 'sh', ...args], {
+        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+      })
+      assert.equal(r.exitCode, code, `${args.join(' ')} 2>/dev/full`)
+    }
   })
 })
 

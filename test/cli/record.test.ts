@@ -257,6 +257,18 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('--capture with stdout on a full disk: a warning, the run keeps all of the output, the exit is the command\'s', { skip: !existsSync('/dev/full') }, async () => {
+    await withRepo({}, async (sb) => {
+      const r = await execa('sh', ['-c', '"$NODE" "$PROV" record --capture -- sh -c "echo to-out; exit 5" > /dev/full'], {
+        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+      })
+      assert.equal(r.exitCode, 5)
+      assert.match(r.stderr, /^prov: warning: cannot pass the command's output on: no space left on device \(the run keeps all of it\)$/m)
+      const run = onlyRun(sb)
+      assert.equal(readFileSync(path.join(sb.dir, '.prov/runs', run.id, 'stdout'), 'utf8'), 'to-out\n')
+    })
+  })
+
   test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
     await withRepo({}, async (sb) => {
       const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])
