@@ -1,4 +1,4 @@
-import { canonicalProblem } from './canonical.js'
+import { canonicalProblem, isWellFormed } from './canonical.js'
 
 /** Parameters: `-p key=value` typed as JSON where it parses, dotted keys nesting. */
 
@@ -30,11 +30,16 @@ export function typeParamValue(raw: string): JsonValue {
   } catch {
     return raw
   }
-  if (canonicalProblem(v) !== null) return raw
-  if (numberLiterals(t).every(survivesAsNumber)) return v
-  // Only the numbers a double cannot keep become the text given: an object stays an object, so
-  // that its keys (a `password` beside a 20-digit seed) are still judged by the secret policy.
-  return JSON.parse(t.replace(JSON_TOKEN, (tok) => (tok[0] === '"' || survivesAsNumber(tok) ? tok : `"${tok}"`))) as JsonValue
+  if (canonicalProblem(v) === null && numberLiterals(t).every(survivesAsNumber)) return v
+  if (typeof v !== 'object' || v === null) return raw // a lone number or string: the text as typed
+  // What a run cannot keep as it is (a number a double does not give back, `1e400`; a string or
+  // key with a lone surrogate) becomes the text given, where it stands: an object stays an
+  // object, so that its keys (a `password` beside it) are still judged by the secret policy.
+  const kept = JSON.parse(t.replace(JSON_TOKEN, (tok) => {
+    if (tok[0] !== '"') return survivesAsNumber(tok) ? tok : `"${tok}"`
+    return isWellFormed(JSON.parse(tok) as string) ? tok : JSON.stringify(tok.slice(1, -1))
+  })) as JsonValue
+  return canonicalProblem(kept) === null ? kept : raw
 }
 
 // A JSON string token, or a JSON number token; in valid JSON text, a digit or `-` outside a

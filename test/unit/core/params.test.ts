@@ -21,10 +21,11 @@ test('typeParamValue: JSON where it parses (finite numbers only), else the raw s
     ['+1', '+1'],
     ['1e400', '1e400'], // parses to Infinity, which JSON cannot hold
     ['-1e400', '-1e400'],
-    ['[1e400]', '[1e400]'], // nor can it inside a container
-    ['{"a":{"b":-1e400}}', '{"a":{"b":-1e400}}'],
+    ['[1e400]', ['1e400']], // inside a container, that number alone becomes its text
+    ['{"a":{"b":-1e400}}', { a: { b: '-1e400' } }],
     ['"\\ud800"', '"\\ud800"'], // a lone surrogate, which canonical JSON refuses
-    ['{"\\udc00":1}', '{"\\udc00":1}'],
+    ['{"\\udc00":1}', { '\\udc00': 1 }], // in a key too: the escape's text
+    ['{"password":"x","t":"\\ud800"}', { password: 'x', t: '\\ud800' }], // the object stays one, its keys judged
     ['"\\ud83d\\ude00"', '\ud83d\ude00'], // a pair is one character
     ['true', true],
     ['false', false],

@@ -319,9 +319,11 @@ test('redactParamAssignment: a -p as a record keeps it: typed back by -p, it is 
     assertGone(r.redactParamAssignment(`x.${n}.inner=${PLAIN_SECRET}`), PLAIN_SECRET, `x.${n}.inner=V`)
   }
   for (const [what, text, secret] of SHAPES) assertGone(r.redactParamAssignment(`value=${text}`), secret, what)
-  const inexact = `db={"password":"${PLAIN_SECRET}","seed":12345678901234567891}`
-  assertGone(r.redactParamAssignment(inexact), PLAIN_SECRET, 'beside a number a double cannot keep')
-  assertGone(JSON.stringify(r.redactParams(buildParams([{ kind: 'set', assignment: inexact }]))), PLAIN_SECRET, 'params, beside a number a double cannot keep')
+  for (const odd of ['12345678901234567891', '1e400', '"\\ud800"']) {
+    const inexact = `db={"password":"${PLAIN_SECRET}","seed":${odd}}`
+    assertGone(r.redactParamAssignment(inexact), PLAIN_SECRET, `beside ${odd}`)
+    assertGone(JSON.stringify(r.redactParams(buildParams([{ kind: 'set', assignment: inexact }]))), PLAIN_SECRET, `params, beside ${odd}`)
+  }
   assert.equal(r.redactParamAssignment('api_key=s3cret'), `api_key=${fp('s3cret')}`)
   assert.equal(r.redactParamAssignment('api_key=123'), `api_key=${fp('123')}`)
   assert.equal(r.redactParamAssignment('auth.user=bob'), `auth.user=${fp('bob')}`)
