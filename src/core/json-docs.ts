@@ -1,6 +1,15 @@
 import { canonicalProblem } from './canonical.js'
 
 /**
+ * JSON.parse's reason, without the excerpt of the text it quotes (`Unexpected token 'h',
+ * ..."password": hunter2"... is not valid JSON`): the text may be any file, or hold a secret.
+ */
+export function jsonParseReason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e)
+  return e.message.replace(/^JSON\.parse: /, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+}
+
+/**
  * Split a text holding JSON documents, concatenated or one per line, into parsed values.
  * Throws JsonDocsError naming the line and column of the first problem.
  */
@@ -64,7 +73,7 @@ export function parseJsonDocuments(text: string): unknown[] {
       doc = JSON.parse(chunk)
     } catch (e) {
       const p = position(text, start)
-      const detail = e instanceof Error ? e.message.replace(/^JSON\.parse: /, '') : String(e)
+      const detail = jsonParseReason(e)
       throw new JsonDocsError(`invalid JSON in the document starting at line ${p.line}, column ${p.column}: ${detail}`, p.line, p.column)
     }
     const problem = canonicalProblem(doc)

@@ -6,6 +6,7 @@ import {
   type Inexact, type ParamSource, type Params,
 } from '../core/params.js'
 import { canonicalProblem } from '../core/canonical.js'
+import { jsonParseReason } from '../core/json-docs.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
 import { readStdinText } from './stdio.js'
@@ -46,7 +47,7 @@ function parseParamsText(text: string, file: string, source: string): { data: un
       data = JSON.parse(text) as unknown
     } catch (e) {
       if (lower.endsWith('.json')) {
-        throw new InputError('E_JSON', `${source} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`)
+        throw new InputError('E_JSON', `${source} is not valid JSON: ${jsonParseReason(e)}`)
       }
       return parseYaml(text, source)
     }

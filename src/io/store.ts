@@ -5,6 +5,7 @@ import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { InputError, ProvError, UsageError, describeErrno, isNodeError } from '../errors.js'
 import { RUN_ID_RE } from '../core/id.js'
+import { jsonParseReason } from '../core/json-docs.js'
 import { parseRef, resolveStoreRef, RefError } from '../core/refs.js'
 import { runStartTime, type RunRecord } from '../core/record.js'
 import { log } from './log.js'
@@ -251,7 +252,7 @@ function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStat
     return { data: JSON.parse(text), stat: st }
   } catch (e) {
     // Without the excerpt of the text that JSON.parse quotes: a path given as a run may name any file.
-    const why = e instanceof Error ? e.message.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/s, '') : String(e)
+    const why = jsonParseReason(e)
     throw new InputError('E_JSON', `run '${file}' is not valid JSON: ${why}`)
   }
 }

@@ -8,6 +8,7 @@ import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { recomputeRunId, shortId } from '../core/id.js'
+import { jsonParseReason } from '../core/json-docs.js'
 import { fromRecordPath } from '../core/paths.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
@@ -22,7 +23,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     if (opts.stdin !== undefined) data = JSON.parse(opts.stdin)
     else data = readRunFile(file)
   } catch (e) {
-    if (opts.stdin !== undefined) return [`standard input is not valid JSON: ${e instanceof Error ? e.message : String(e)}`]
+    if (opts.stdin !== undefined) return [`standard input is not valid JSON: ${jsonParseReason(e)}`]
     return [e instanceof ProvError ? e.message.replace(/^run '[^']*'/, 'run.json') : String(e)]
   }
   const problems: string[] = []

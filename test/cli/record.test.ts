@@ -317,10 +317,10 @@ describe('prov record', { concurrency: 2 }, () => {
         assert.equal(r.stdout, '')
         assert.equal(r.stderr, stderr)
       }
-      // -p keeps such a value as the text it was given, as any value that is not JSON.
+      // -p keeps such a value as the text it was given (inside an array, that value alone).
       const kept = await sb.prov(['record', '-q', '-p', 'lr=[1e400]', '-p', 'name="x\\ud800"', '--', 'touch', 'kept'])
       assert.equal(kept.exitCode, 0, kept.stderr)
-      assert.deepEqual(onlyRun(sb).params, { lr: '[1e400]', name: '"x\\ud800"' })
+      assert.deepEqual(onlyRun(sb).params, { lr: ['1e400'], name: '"x\\ud800"' })
       assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
     })
   })

@@ -1,7 +1,7 @@
 // Splitting a text holding several JSON documents (concatenated or one per line).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { JsonDocsError, parseJsonDocuments } from '../../../src/core/json-docs.js'
+import { JsonDocsError, jsonParseReason, parseJsonDocuments } from '../../../src/core/json-docs.js'
 
 test('documents: concatenated, one per line, around white space and a BOM', () => {
   const table: Array<[string, unknown[]]> = [
@@ -85,4 +85,17 @@ test('errors name the line and column where the bad document starts', () => {
     assert.match(e.message, kind, text)
     assert.match(e.message, new RegExp(`line ${line}, column ${column}\\b`), text)
   }
+})
+
+test('jsonParseReason keeps the reason and drops the text JSON.parse quotes, which may hold a secret', () => {
+  const texts = ['{"db_password": hunter2secret, "x": 1}', '{"lr": 0.1, "epochs": 10, "db_password": hunter2secret, "x": 1}', '{"a": "hunter2secret"', '[1, 2', '']
+  for (const t of texts) {
+    let e: unknown
+    try { JSON.parse(t) } catch (err) { e = err }
+    const reason = jsonParseReason(e)
+    assert.ok(reason.length > 0, t)
+    assert.ok(!reason.includes('hunter2'), `${t}: ${reason}`)
+    assert.ok(!reason.includes('is not valid JSON'), reason)
+  }
+  assert.equal(jsonParseReason('plain'), 'plain')
 })
