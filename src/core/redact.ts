@@ -57,8 +57,8 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
 
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
-/** `?name=value` or `&name=value` in a URL (a fingerprint already there is left as it is). */
-const QUERY_PARAM_RE = /([?&;])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
+/** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
+const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -135,7 +135,7 @@ export class Redactor {
         out = out.replace(re, (m) => this.fingerprint(m))
       }
     }
-    if (out.includes('=') && /[?&;]/.test(out)) {
+    if (out.includes('=') && /[?&;#]/.test(out)) {
       out = out.replace(QUERY_PARAM_RE, (m, lead: string, name: string, value: string) =>
         this.isSecretName(name) || QUERY_SECRET_NAMES.has(name.toLowerCase()) ? `${lead}${name}=${this.fingerprint(value)}` : m)
     }

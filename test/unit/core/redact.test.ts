@@ -260,6 +260,7 @@ test('URL query parameters with secret names lose their values; other parameters
     ['https://example.com/search?q=token&lang=en', 'https://example.com/search?q=token&lang=en'],
     ['https://example.com/?max_tokens=5&token=' + V, 'https://example.com/?max_tokens=5&token=' + fp(V)], // max_tokens: a safe name
     ['a=b&c=d', 'a=b&c=d'],
+    [`https://app.example.com/cb#access_token=${V}&state=x`, `https://app.example.com/cb#access_token=${fp(V)}&state=x`],
   ]
   for (const [text, expected] of table) {
     assert.equal(r.scrubText(text), expected, text)
