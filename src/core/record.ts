@@ -18,6 +18,8 @@ export interface CommandSection {
   duration_ms?: number
   params_files?: string[]
   params_sources?: ParamsSourceEntry[]
+  /** the secret-policy flags record was given, so that diff --workspace applies them again */
+  redaction?: { redact?: string[]; keep?: string[]; drop?: string[] }
 }
 export interface GitPatch { sha256: string; size: number; omitted?: string[]; text?: string }
 export interface GitState {

@@ -138,7 +138,8 @@ async function readRecordedParamsFile(abs: string, shown: string): Promise<unkno
 
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
-  const redactor = loadRedactor(store)
+  // The run's own policy flags (--redact-var, --keep-var, --drop-var), as record applied them.
+  const redactor = loadRedactor(store, run.command.redaction ?? {})
   // Files are hashed again where the record says they are: inside the project, or by the absolute
   // path a record keeps for a file outside it (a data set kept elsewhere). A relative path that
   // escapes the project ('../x', which only a hand-made record holds) is not read: it keeps its entry.

@@ -66,7 +66,8 @@ export default defineCommand({
     let redactor: Redactor | undefined
     const code = readGitState(store, () => redactor!)
     code.catch(() => { /* awaited below */ })
-    redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
+    const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
+    redactor = loadRedactor(store, flags)
     const context = Promise.all([readEnvSnapshot(store, redactor), code])
     context.catch(() => { /* awaited below; a params or input error ends the run first */ })
     const params = await readParams(sequence)
@@ -111,6 +112,9 @@ export default defineCommand({
       // values are redacted as params are (io/write.ts).
       const sources = sequence.filter(([k]) => k === 'param' || k === 'params-file')
       if (sources.length > 0) outcome.command.params_sources = sources.map(([k, v]) => (k === 'param' ? { param: v } : { file: recordPath(v) }))
+      // The policy flags, so that diff --workspace redacts the present as this run was.
+      const redaction = Object.fromEntries(Object.entries(flags).filter(([, v]) => v.length > 0))
+      if (Object.keys(redaction).length > 0) outcome.command.redaction = redaction
       const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
       if (args.message !== undefined) sections.message = args.message
       ;({ record } = storeRun(store, sections, redactor, extra))

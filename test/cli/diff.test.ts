@@ -313,6 +313,25 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("--workspace applies the run's own --redact-var, --keep-var and --drop-var: no secret printed, no false change", async () => {
+    await withRepo(async (sb) => {
+      sb.write('data/f.yaml', 'my_seed: 5\n')
+      const env = { MY_VENDOR_X: 'VENDSECRET9', MY_TOKEN: 'plainok', LSX: '1' }
+      const r = await sb.prov(['record', '-q', '--redact-var', 'MY_VENDOR_*', '--redact-var', 'MY_SEED', '--keep-var', 'MY_TOKEN', '--drop-var', 'LSX',
+        '--params-file', 'data/f.yaml', '--', 'true'], { env })
+      assert.equal(r.exitCode, 0, r.stderr)
+      const run = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual(run.command.redaction, { redact: ['MY_VENDOR_*', 'MY_SEED'], keep: ['MY_TOKEN'], drop: ['LSX'] })
+      const same = await sb.prov(['diff', '--workspace', '--json'], { env })
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.ok(!(same.stdout + same.stderr).includes('VENDSECRET9'))
+      const changed = await sb.prov(['diff', '--workspace', '--json'], { env: { ...env, MY_VENDOR_X: 'VENDSECRET10' } })
+      assert.equal(changed.exitCode, 1)
+      assert.ok(!(changed.stdout + changed.stderr).includes('VENDSECRET10'), 'a changed secret is shown only as its fingerprint')
+      assert.deepEqual(parseValid('diff', changed.stdout).diff.env.filter((c: any) => !c.noise).map((c: any) => c.key), ['vars.MY_VENDOR_X'])
+    })
+  })
+
   test('--workspace: a params file outside the project is not read again; the params compare as recorded, its hash shows the change', async () => {
     await withRepo(async (sb) => {
       const p = path.join(sb.home, 'shared', 'p.yaml')
