@@ -166,6 +166,16 @@ describe('global: errors, colour and stack traces', { concurrency: true }, () =>
   })
 })
 
+/**
+ * A shell script run as a user types it, `"$NODE" "$PROV"` standing for prov, with `args` as $1...
+ * and `extra` added to the environment; never rejects.
+ */
+function shell(script: string, args: readonly string[] = [], extra: Record<string, string> = {}) {
+  return execa('sh', ['-c', script, 'sh', ...args], {
+    cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, ...extra }, extendEnv: false, reject: false,
+  })
+}
+
 describe('global: a stdout closed early', { concurrency: true }, () => {
   test('prov hash-inputs <many files> | head -c 10 ends quietly with 141, as SIGPIPE ends git', async () => {
     const many = path.join(sb.dir, 'many')
@@ -174,9 +184,7 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
     // prov's own status is kept in a file: a pipe would hide it
     const script = '{ "$NODE" "$PROV" hash-inputs --pretty many; echo $? > "$STATUS"; } | head -c 10'
     const status = path.join(sb.home, 'status')
-    const r = await execa('sh', ['-c', script], {
-      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
-    })
+    const r = await shell(script, [], { STATUS: status })
     assert.equal(r.exitCode, 0)
     assert.equal(String(r.stdout), '{\n  "input')
     assert.equal(String(r.stderr), '', 'no EPIPE message')
@@ -185,9 +193,7 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
 
   test('prov snapshot-env | head -c 1 ends quietly (0 when all of it fit in the pipe before head left, else 141)', async () => {
     const status = path.join(sb.home, 'status-help')
-    const r = await execa('sh', ['-c', '{ "$NODE" "$PROV" snapshot-env --no-tools --pretty; echo $? > "$STATUS"; } | head -c 1'], {
-      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
-    })
+    const r = await shell('{ "$NODE" "$PROV" snapshot-env --no-tools --pretty; echo $? > "$STATUS"; } | head -c 1', [], { STATUS: status })
     assert.equal(r.exitCode, 0)
     assert.equal(String(r.stdout), '{')
     assert.equal(String(r.stderr), '')
@@ -197,9 +203,7 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
   test('a reader gone before exec or diff-runs print: 141, not 0, which would hide a failure or a difference', async () => {
     const status = path.join(sb.home, 'status-exec')
     const script = '{ "$NODE" "$PROV" exec -- sh -c "sleep 0.5; exit 3"; echo $? > "$STATUS"; } | true'
-    const r = await execa('sh', ['-c', script], {
-      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
-    })
+    const r = await shell(script, [], { STATUS: status })
     assert.equal(r.exitCode, 0)
     assert.equal(String(r.stderr), '')
     assert.equal(readFileSync(status, 'utf8').trim(), '141')
@@ -207,23 +211,17 @@ describe('global: a stdout closed early', { concurrency: true }, () => {
 
   test('stdout on a full disk (/dev/full): exit 2 and a message naming stdout, no stack trace', { skip: !existsSync('/dev/full') }, async () => {
     for (const args of [['snapshot-env', '--no-tools'], ['--version'], ['hash-inputs', '--help']]) {
-      const r = await execa('sh', ['-c', '"$NODE" "$PROV" "$@" > /dev/full', 'sh', ...args], {
-        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
-      })
+      const r = await shell('"$NODE" "$PROV" "$@" > /dev/full', [...args])
       assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stderr, 'prov: cannot write to standard output: no space left on device', args.join(' '))
     }
     // exec's own failures are 125, as env(1)'s: 2 would pass for the command's status.
-    const exec = await execa('sh', ['-c', '"$NODE" "$PROV" exec -- true > /dev/full'], {
-      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
-    })
+    const exec = await shell('"$NODE" "$PROV" exec -- true > /dev/full')
     assert.equal(exec.exitCode, 125, exec.stderr)
     assert.equal(exec.stderr, 'prov: cannot write to standard output: no space left on device')
     // stderr on a full disk: nobody to tell, but the status is still the right one, not a crash's 1.
     for (const [args, code] of [[['hash-inputs', 'nope'], 2], [['record', '--', 'sh', '-c', 'exit 3'], 3], [['diff-runs', 'nonexist', '@'], 2]] as const) {
-      const r = await execa('sh', ['-c', '"$NODE" "$PROV" "$@" 2> /dev/full', 'sh', ...args], {
-        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
-      })
+      const r = await shell('"$NODE" "$PROV" "$@" 2> /dev/full', [...args])
       assert.equal(r.exitCode, code, `${args.join(' ')} 2>/dev/full`)
     }
   })
@@ -235,9 +233,7 @@ describe('global: a slow reader', () => {
     // most is still held in prov when the command is done, and must not be lost as prov ends.
     const status = path.join(sb.home, 'status-slow')
     const script = '{ "$NODE" "$PROV" record -q --capture -- head -c 300000 /dev/zero; echo $? > "$STATUS"; } | { sleep 1; wc -c; }'
-    const r = await execa('sh', ['-c', script], {
-      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, STATUS: status }, extendEnv: false, reject: false,
-    })
+    const r = await shell(script, [], { STATUS: status })
     assert.equal(r.exitCode, 0)
     assert.equal(String(r.stderr), '')
     assert.equal(String(r.stdout).trim(), '300000')
