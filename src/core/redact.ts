@@ -215,9 +215,12 @@ export class Redactor {
     const hidden = keys.slice(0, -1).some((k) => this.isSecretName(k)) && value !== null && value !== ''
       ? this.fingerprint(typeof value === 'string' ? value : JSON.stringify(value))
       : this.redactParams(value, last)
-    if (JSON.stringify(hidden) === JSON.stringify(value)) return assignment
+    // A credential-shaped key (`-p ghp_…=1`) is scrubbed as params' keys are.
+    const keyText = assignment.slice(0, assignment.indexOf('='))
+    const safeKey = this.scrubText(keyText)
+    if (JSON.stringify(hidden) === JSON.stringify(value) && safeKey === keyText) return assignment
     const text = typeof hidden === 'string' && typeParamValue(hidden) === hidden ? hidden : JSON.stringify(hidden)
-    return `${assignment.slice(0, assignment.indexOf('='))}=${text}`
+    return `${safeKey}=${text}`
   }
 
   /**
@@ -252,7 +255,8 @@ export class Redactor {
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(value)) {
-        Object.defineProperty(out, k, { value: this.redactParams(v, k), enumerable: true, writable: true, configurable: true })
+        // A key holds no secret by its name, but may be one: a credential-shaped key is scrubbed.
+        Object.defineProperty(out, this.scrubText(k), { value: this.redactParams(v, k), enumerable: true, writable: true, configurable: true })
       }
       return out as T
     }

@@ -289,6 +289,13 @@ test('the words of ML and data configurations that hold no secret are kept; secr
   assert.ok(!JSON.stringify(r.redactParams({ primary_key: V })).includes(V))
   const lenient = new Redactor(Buffer.from(KEY), { names: ['*_LOG*'], allow: ['AUTH_LOG*'] })
   assert.deepEqual(lenient.redactVars({ AUTH_LOGGING: 'on' }), { AUTH_LOGGING: 'on' }, 'allow beats the user\'s names and the built-in globs')
+  // A credential-shaped key is scrubbed, in params and in the -p kept in params_sources, alike.
+  const ghp = 'ghp_' + 'b'.repeat(36)
+  const keyed = r.redactParams({ [ghp]: 1, urls: { [`https://u:KEYPW1@h/`]: 2 } })
+  assert.ok(!JSON.stringify(keyed).includes(ghp) && !JSON.stringify(keyed).includes('KEYPW1'), JSON.stringify(keyed))
+  const kept = r.redactParamAssignment(`${ghp}=1`)
+  assert.ok(!kept.includes(ghp), kept)
+  assert.deepEqual(r.redactParams(buildParams([{ kind: 'set', assignment: kept }])), r.redactParams(buildParams([{ kind: 'set', assignment: `${ghp}=1` }])))
   // A safe word does not protect a credential-shaped value.
   const shaped = 'ghp_' + 'a'.repeat(36)
   assert.ok(!JSON.stringify(r.redactParams({ tokenizer: shaped, author: `x ${shaped}` })).includes(shaped))
