@@ -4,7 +4,7 @@
 import * as fs from 'node:fs'
 import { openSync, readSync, closeSync, fstatSync, lstatSync, statSync, readdirSync, readFileSync, mkdirSync, rmSync, type BigIntStats } from 'node:fs'
 import { createRequire } from 'node:module'
-import { isAscii } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
@@ -35,11 +35,6 @@ function notRegular(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDev
   if (st.isSocket()) return 'a socket'
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device'
   return null
-}
-
-function validUtf8(name: Buffer): string | null {
-  const s = name.toString('utf8')
-  return Buffer.from(s, 'utf8').equals(name) ? s : null
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/
@@ -73,7 +68,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     }
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep
     for (const d of entries) {
-      const name = typeof d.name === 'string' ? d.name : validUtf8(d.name)
+      const name = typeof d.name === 'string' ? d.name : isUtf8(d.name) ? d.name.toString('utf8') : null
       if (name === null) {
         const bytes = d.name as Buffer
         throw new InputError('E_NAME', `cannot record ${quotePath(path.join(dir, bytes.toString('latin1')))}: its name is not valid UTF-8 (bytes ${bytes.toString('hex')})`, 'rename the file, or leave its directory out')

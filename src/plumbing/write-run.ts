@@ -106,24 +106,20 @@ export default defineCommand({
     for (const [name, producer] of [['git', 'prov git-state'], ['env', 'prov snapshot-env']] as const) {
       if (!(name in sections)) throw new InputError('E_SCHEMA', `the run has no '${name}' section`, `pipe '${producer}' into write-run`)
     }
+    // Every path the run would hold must be one a run records (the schema judges the rest).
+    const FILE_HINT = 'paths are relative to the project root, or absolute (as prov hash-inputs prints them)'
+    const named: Array<[string, unknown, string | undefined]> = []
     for (const key of ['inputs', 'outputs'] as const) {
       const list = sections[key]
       if (!Array.isArray(list)) continue
-      list.forEach((e: unknown, i) => {
-        const o = e as { path?: unknown; stream?: unknown }
-        if (typeof o?.path !== 'string' || o.stream !== undefined) return // the schema's to judge
-        const why = recordPathProblem(o.path)
-        if (why !== null) throw new InputError('E_SCHEMA', `${key}[${i}].path ${quotePath(o.path)} is not a path as a run records it: ${why}`, 'paths are relative to the project root, or absolute (as prov hash-inputs prints them)')
-      })
+      list.forEach((e: { path?: unknown; stream?: unknown } | null, i) => { if (e?.stream === undefined) named.push([`${key}[${i}].path`, e?.path, FILE_HINT]) })
     }
     const command = sections.command as { params_files?: unknown; params_sources?: unknown }
-    const named: Array<[string, unknown]> = [
-      ...(Array.isArray(command.params_files) ? command.params_files.map((f, i): [string, unknown] => [`command.params_files[${i}]`, f]) : []),
-      ...(Array.isArray(command.params_sources) ? command.params_sources.map((s, i): [string, unknown] => [`command.params_sources[${i}].file`, (s as { file?: unknown })?.file]) : []),
-    ]
-    for (const [where, f] of named) {
-      const why = typeof f === 'string' ? recordPathProblem(f) : null // not a string: the schema's to judge
-      if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(f as string)} is not a path as a run records it: ${why}`)
+    if (Array.isArray(command.params_files)) command.params_files.forEach((f, i) => named.push([`command.params_files[${i}]`, f, undefined]))
+    if (Array.isArray(command.params_sources)) command.params_sources.forEach((s: { file?: unknown } | null, i) => named.push([`command.params_sources[${i}].file`, s?.file, undefined]))
+    for (const [where, p, hint] of named) {
+      const why = typeof p === 'string' ? recordPathProblem(p) : null
+      if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
     const extraFiles = besideRun(sections, dirs)
     const { record, path: file } = storeRun(store, sections, loadRedactor(store), extraFiles)

@@ -145,21 +145,29 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   // escapes the project ('../x', which only a hand-made record holds) is not read: it keeps its entry.
   const place = (p: string): string | null => fromRecordPath(store.root, p)
   const rehash = (entries: FileEntry[]): FileEntry[] => {
-    const files = entries.filter((e) => !e.stream)
-    const kept = files.filter((e) => place(e.path) === null)
-    for (const e of kept) log.warn(`${quotePath(e.path)} points outside the project: not re-checked`)
-    // By an absolute path a record names a file, never more: a directory is not walked, a FIFO
-    // or device not opened; what is no longer a regular file there counts as missing.
+    const paths: string[] = []
+    const kept: FileEntry[] = []
     const gone: FileEntry[] = []
-    const paths = files.map((e) => place(e.path)).filter((p): p is string => {
-      if (p === null) return false
-      if (!path.isAbsolute(p) || p.startsWith(store.root + path.sep)) return true
-      const st = statSync(p, { throwIfNoEntry: false })
-      if (st === undefined || st.isFile()) return true
-      log.warn(`${quotePath(p)} is no longer a regular file: counted as missing, not read`)
-      gone.push({ path: p, missing: true })
-      return false
-    })
+    for (const e of entries) {
+      if (e.stream) continue
+      const p = place(e.path)
+      if (p === null) {
+        log.warn(`${quotePath(e.path)} points outside the project: not re-checked`)
+        kept.push(e)
+        continue
+      }
+      // By an absolute path a record names a file, never more: a directory is not walked, a FIFO
+      // or device not opened; what is no longer a regular file there counts as missing.
+      if (path.isAbsolute(e.path)) {
+        const st = statSync(p, { throwIfNoEntry: false })
+        if (st !== undefined && !st.isFile()) {
+          log.warn(`${quotePath(p)} is no longer a regular file: counted as missing, not read`)
+          gone.push({ path: p, missing: true })
+          continue
+        }
+      }
+      paths.push(p)
+    }
     return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...gone, ...kept])
   }
   const inputs = rehash(run.inputs)
@@ -170,8 +178,8 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   let params: Params = run.params as Params
   const readFile = async (f: string): Promise<unknown> => readRecordedParamsFile(place(f)!, f)
   const sources = run.command.params_sources
-  const outsideFile = [...(sources ?? []).map((s) => ('file' in s ? s.file : '')), ...(run.command.params_files ?? [])]
-    .find((f) => f !== '' && (path.isAbsolute(f) || place(f) === null))
+  const paramsFiles = [...(sources ?? []).flatMap((s) => ('file' in s ? [s.file] : [])), ...(run.command.params_files ?? [])]
+  const outsideFile = paramsFiles.find((f) => path.isAbsolute(f) || place(f) === null)
   if (outsideFile !== undefined) {
     // A params file outside the project is not read again (a record handed over could name any
     // file that parses as JSON or YAML, and diff would print it): the params stay as recorded,

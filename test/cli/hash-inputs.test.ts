@@ -1,7 +1,7 @@
 // Black-box tests of `prov hash-inputs`: the built CLI against real files in temp directories.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { chmodSync, rmSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
 import { BIN, makePlainDir, parseValid, type Sandbox, repoPool } from '../helpers/prov.js'
@@ -241,6 +241,15 @@ describe('hash-inputs: odd names', { concurrency: true }, () => {
     for (const e of walked) assert.equal(e.sha256, sha256sum(path.join(sb.dir, e.path)))
     const named = await hashOk(sb, odd.map((n) => `odd/${n}`))
     assert.deepEqual(named, walked)
+  })
+
+  test('a name in a walk that is not valid UTF-8 is exit 2 showing its bytes; one holding U+FFFD itself is hashed', async () => {
+    const sb = await repo({ 'w/ok\uFFFD.txt': 'r' })
+    writeFileSync(Buffer.from([...Buffer.from(path.join(sb.dir, 'w') + '/'), 0x62, 0xff, 0x2e, 0x74]), 'x')
+    const err = await hashFails(sb, ['w'], 'w/')
+    assert.match(err, /its name is not valid UTF-8 \(bytes 62ff2e74\)/)
+    rmSync(Buffer.from([...Buffer.from(path.join(sb.dir, 'w') + '/'), 0x62, 0xff, 0x2e, 0x74]))
+    assert.deepEqual((await hashOk(sb, ['w'])).map((e) => e.path), ['w/ok\uFFFD.txt'])
   })
 
   test('a name with a leading dash, passed after --', async () => {
