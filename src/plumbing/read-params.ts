@@ -1,9 +1,12 @@
+import path from 'node:path'
 import { defineCommand } from 'citty'
 import { readParams } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
+import { toRecordPath } from '../core/paths.js'
+import type { ParamsSourceEntry } from '../core/record.js'
 import { prettyArg, storeArg, type RunData } from './_args.js'
 import { params as paramsValidator } from '../generated/validators/params.js'
 
@@ -12,13 +15,43 @@ export const paramArgs = {
   'params-file': { type: 'string', valueHint: 'file', description: 'A JSON or YAML file of parameters (repeatable; later sources win)' },
 } as const
 
+/**
+ * Where the params came from, as record keeps it in its command section: the params files by
+ * their record paths (command.params_files), and every source in command-line order
+ * (command.params_sources), so that diff --workspace can read them again.
+ */
+export function paramsSources(sequence: ReadonlyArray<[string, string]>, root: string, cwd: string): { params_files?: string[]; params_sources?: ParamsSourceEntry[] } {
+  const recordPath = (f: string): string => toRecordPath(root, path.resolve(cwd, f)).path
+  const out: { params_files?: string[]; params_sources?: ParamsSourceEntry[] } = {}
+  const files = sequence.filter(([k]) => k === 'params-file').map(([, v]) => recordPath(v))
+  if (files.length > 0) out.params_files = files
+  const sources = sequence.filter(([k]) => k === 'param' || k === 'params-file')
+  if (sources.length > 0) out.params_sources = sources.map(([k, v]) => (k === 'param' ? { param: v } : { file: recordPath(v) }))
+  return out
+}
+
 export default defineCommand({
   meta: { name: 'read-params', description: 'Read parameters from -p KEY=VALUE and JSON/YAML files as {"params": {...}}', repeatable: ['param', 'params-file'] },
-  args: { ...paramArgs, ...storeArg, ...prettyArg },
+  args: {
+    ...paramArgs,
+    sources: { type: 'boolean', description: 'Print where the params come from instead, as {"command": {"params_files": [...], "params_sources": [...]}}, the part of a run that prov diff --workspace reads them again from' },
+    ...storeArg,
+    ...prettyArg,
+  },
   async run({ args, data }) {
-    const params = await readParams((data as RunData).sequence)
+    const { sequence } = data as RunData
+    // Read all the same: a source that record would refuse is refused here too.
+    const params = await readParams(sequence)
     const store = locateStore({ store: args.store })
-    const doc = { params: loadRedactor(store).redactParams(params) }
+    const redactor = loadRedactor(store)
+    if (args.sources) {
+      const command = paramsSources(sequence, store.root, process.cwd())
+      // A -p value is redacted as it is in params (io/write.ts does the same when a run is stored).
+      if (command.params_sources) command.params_sources = command.params_sources.map((s) => ('param' in s ? { param: redactor.redactParamAssignment(s.param) } : s))
+      await emitJson({ command }, args.pretty)
+      return
+    }
+    const doc = { params: redactor.redactParams(params) }
     assertValid('params', paramsValidator, doc, 'the read-params output')
     await emitJson(doc, args.pretty)
   },

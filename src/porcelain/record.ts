@@ -14,9 +14,8 @@ import { log } from '../io/log.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
-import { toRecordPath } from '../core/paths.js'
 import { ProvError, UsageError } from '../errors.js'
-import { paramArgs } from '../plumbing/read-params.js'
+import { paramArgs, paramsSources } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
 
 export function formatDuration(ms: number): string {
@@ -106,12 +105,9 @@ export default defineCommand({
     let record: RunRecord
     try {
       const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
-      const recordPath = (f: string): string => toRecordPath(store.root, path.resolve(cwd, f)).path
-      if (paramsFiles.length > 0) outcome.command.params_files = paramsFiles.map(recordPath)
-      // Every source of params, in order, so that diff --workspace can apply them again; the -p
-      // values are redacted as params are (io/write.ts).
-      const sources = sequence.filter(([k]) => k === 'param' || k === 'params-file')
-      if (sources.length > 0) outcome.command.params_sources = sources.map(([k, v]) => (k === 'param' ? { param: v } : { file: recordPath(v) }))
+      // Every source of params, in order, so that diff --workspace can apply them again (as
+      // read-params --sources prints them); the -p values are redacted as params are (io/write.ts).
+      Object.assign(outcome.command, paramsSources(sequence, store.root, cwd))
       // The policy flags, so that diff --workspace redacts the present as this run was.
       const redaction = Object.fromEntries(Object.entries(flags).filter(([, v]) => v.length > 0))
       if (Object.keys(redaction).length > 0) outcome.command.redaction = redaction

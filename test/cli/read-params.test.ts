@@ -292,3 +292,30 @@ describe('read-params: --params-file - reads standard input', { concurrency: tru
     assert.deepEqual(await params(['--params-file', './-']), { dash: 1 })
   })
 })
+
+describe('read-params --sources', { concurrency: true }, () => {
+  test('prints where the params come from, in order, as record keeps it in its command section', async () => {
+    sb.write('sub dir/x.yaml', 'a: 1\n')
+    const r = await sb.prov(['read-params', '--sources', '-p', 'lr=0.1', '--params-file', 'x.yaml', '--params-file', '../p.json', '-p', 'api_key=plain-secret-value'], { cwd: path.join(sb.dir, 'sub dir') })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, '')
+    assert.ok(!r.stdout.includes('plain-secret-value'), 'a secret -p value is never printed')
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(Object.keys(doc), ['command'])
+    assert.deepEqual(doc.command.params_files, ['sub dir/x.yaml', 'p.json'], 'paths relative to the project root')
+    assert.deepEqual(doc.command.params_sources.slice(0, 3), [{ param: 'lr=0.1' }, { file: 'sub dir/x.yaml' }, { file: 'p.json' }])
+    assert.match(doc.command.params_sources[3].param, /^api_key=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    // the same redaction as the params themselves
+    const p = await params(['-p', 'api_key=plain-secret-value'])
+    assert.equal(doc.command.params_sources[3].param, `api_key=${p.api_key}`)
+  })
+
+  test('no sources: an empty command section; a source that cannot be read fails as without --sources', async () => {
+    const r = await sb.prov(['read-params', '--sources'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stdout, '{"command":{}}\n')
+    await fails(['--sources', '--params-file', 'missing.yaml'], 'missing.yaml')
+    await fails(['--sources', '--params-file', 'bad.json'], 'bad.json')
+    await fails(['--sources', '-p', 'no-equals'], 'no-equals')
+  })
+})
