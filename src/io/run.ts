@@ -112,7 +112,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
         return
       }
       if (opts.capture) {
-        teed.push(tee(child.stdout!, process.stdout, opts.capture.stdout))
+        teed.push(tee(child.stdout!, opts.stdoutToStderr ? process.stderr : process.stdout, opts.capture.stdout))
         teed.push(tee(child.stderr!, process.stderr, opts.capture.stderr))
       }
       child.once('error', (e: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@ import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, existsSync, readdirSync, chmodSync } from 'node:fs'
 import path from 'node:path'
+import { createHash } from 'node:crypto'
 import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
 
 let sb: Sandbox
@@ -155,6 +156,52 @@ describe('exec', { concurrency: true }, () => {
     assert.match(argv[1], /^--token=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
     assert.equal(argv[2], '--password')
     assert.match(argv[3], /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+  })
+
+  test('--capture DIR: CMD\'s streams still pass on, and are kept in DIR with an outputs document for write-run', async () => {
+    const script = 'printf "out\\n"; printf "err\\n" >&2; exit 5'
+    const r = await sb.prov(['exec', '--capture', 'cap one/é', '--out', 'cap.json', '--', 'sh', '-c', script])
+    assert.equal(r.exitCode, 5)
+    assert.equal(r.stdout, 'out\n')
+    assert.equal(r.stderr, 'err\n')
+    const dir = path.join(sb.dir, 'cap one', 'é')
+    assert.deepEqual(readdirSync(dir).sort(), ['outputs.json', 'stderr', 'stdout'])
+    assert.equal(readFileSync(path.join(dir, 'stdout'), 'utf8'), 'out\n')
+    assert.equal(readFileSync(path.join(dir, 'stderr'), 'utf8'), 'err\n')
+    const outputs = parseValid('outputs', readFileSync(path.join(dir, 'outputs.json'), 'utf8')).outputs
+    const sha = (t: string): string => createHash('sha256').update(t).digest('hex')
+    assert.deepEqual(outputs, [
+      { path: '<stderr>', size: 4, sha256: sha('err\n'), stream: 'stderr' },
+      { path: '<stdout>', size: 4, sha256: sha('out\n'), stream: 'stdout' },
+    ])
+    assert.equal(parseValid('command', readFileSync(path.join(sb.dir, 'cap.json'), 'utf8')).command.exit_code, 5)
+    // Without --out, CMD's stdout goes to stderr as ever, and is kept as its stdout.
+    const s = await sb.prov(['exec', '--capture', 'cap2', '--', 'sh', '-c', script])
+    assert.equal(s.exitCode, 5)
+    assert.equal(parseValid('command', s.stdout).command.exit_code, 5)
+    assert.equal(s.stderr.split('\n').sort().join('\n'), '\nerr\nout')
+    assert.equal(readFileSync(path.join(sb.dir, 'cap2', 'stdout'), 'utf8'), 'out\n')
+    noRuns()
+  })
+
+  test('--capture: what an earlier exec left in DIR goes; a command not found printed nothing, as record has it', async () => {
+    await sb.prov(['exec', '--capture', 'cap3', '--', 'echo', 'old'])
+    const r = await sb.prov(['exec', '--capture', 'cap3', '--', 'no-such-command-xyz'])
+    assert.equal(r.exitCode, 127)
+    assert.equal(readFileSync(path.join(sb.dir, 'cap3', 'stdout'), 'utf8'), '')
+    const outputs = parseValid('outputs', readFileSync(path.join(sb.dir, 'cap3', 'outputs.json'), 'utf8')).outputs
+    assert.deepEqual(outputs.map((o: any) => [o.path, o.size]), [['<stderr>', 0], ['<stdout>', 0]])
+  })
+
+  test('--capture into a directory that cannot be made, or \'\': 125 naming it, and CMD does not run', async () => {
+    sb.write('afile', 'x')
+    for (const [dir, named] of [['afile/sub', /afile\/sub/], ['', /--capture needs a directory/]] as const) {
+      const r = await sb.prov(['exec', '--capture', dir, '--', 'sh', '-c', 'echo ran > ran.txt'])
+      assert.equal(r.exitCode, 125, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, named)
+      assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')), 'CMD did not run')
+    }
   })
 
   test('--pretty indents the document', async () => {
