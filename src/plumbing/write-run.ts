@@ -11,7 +11,7 @@ import { quotePath, recordPathProblem } from '../core/paths.js'
 import { InputError, UsageError } from '../errors.js'
 import { readRegularFile } from '../io/read.js'
 import type { ExtraFile } from '../io/store.js'
-import { prettyArg, storeArg, type RunData } from './_args.js'
+import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
 
 /**
  * A stored run.json given as a FILE keeps its uncommitted patch (patch.diff) and captured
@@ -50,17 +50,32 @@ function besideRun(sections: Record<string, unknown>, dirs: readonly string[]): 
   return extra
 }
 
+/** command.redaction, checked before it is used: lists of globs under redact, keep and drop. */
+function redactionPolicy(command: { redaction?: unknown }): { redact?: string[]; keep?: string[]; drop?: string[] } {
+  const r = command.redaction
+  if (r === undefined) return {}
+  const bad = (why: string): never => { throw new InputError('E_SCHEMA', `command.redaction${why}`, 'it holds what --redact-var, --keep-var and --drop-var were given: {"redact": [<glob>...], "keep": [...], "drop": [...]}') }
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return bad(' is not an object')
+  for (const [k, v] of Object.entries(r)) {
+    if (k !== 'redact' && k !== 'keep' && k !== 'drop') return bad(` has an unknown key '${k}'`)
+    if (!Array.isArray(v) || !v.every((g) => typeof g === 'string')) return bad(`.${k} is not a list of strings`)
+  }
+  return r as { redact?: string[]; keep?: string[]; drop?: string[] }
+}
+
 export default defineCommand({
   meta: {
     name: 'write-run',
     description: 'Merge section documents (files, or stdin) into a run, validate it and store it; prints {"id", "path"}',
     variadic: true,
     takesCommand: true,
+    repeatable: VAR_FLAGS,
     operands: '[<file>...] [-- <command> [<arg>...]]',
   },
   args: {
     'exit-code': { type: 'string', valueHint: 'n', description: 'The command\'s exit status, when no document gives command.exit_code' },
     message: { type: 'string', alias: 'm', valueHint: 'msg', description: 'A message kept with the run' },
+    ...varFlags,
     ...storeArg,
     ...prettyArg,
   },
@@ -89,6 +104,11 @@ export default defineCommand({
         if (!(n >= 0 && n <= 255)) throw new UsageError(`invalid --exit-code '${args['exit-code']}': expected an integer from 0 to 255`)
         fillCommand(sections, 'exit_code', n, '--exit-code')
       }
+      // The secret policy, as record keeps it in command.redaction: applied to the run written
+      // here, and again by diff --workspace to the present.
+      const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
+      const redaction = Object.fromEntries(Object.entries(flags).filter(([, v]) => v.length > 0))
+      if (Object.keys(redaction).length > 0) fillCommand(sections, 'redaction', redaction, '--redact-var/--keep-var/--drop-var')
       if (args.message !== undefined) {
         if ('message' in sections && sections.message !== args.message) throw new MergeError(`-m says ${JSON.stringify(args.message)} but a document gives message ${JSON.stringify(sections.message)}`)
         sections.message = args.message
@@ -114,7 +134,7 @@ export default defineCommand({
       if (!Array.isArray(list)) continue
       list.forEach((e: { path?: unknown; stream?: unknown } | null, i) => { if (e?.stream === undefined) named.push([`${key}[${i}].path`, e?.path, FILE_HINT]) })
     }
-    const command = sections.command as { params_files?: unknown; params_sources?: unknown }
+    const command = sections.command as { params_files?: unknown; params_sources?: unknown; redaction?: unknown }
     if (Array.isArray(command.params_files)) command.params_files.forEach((f, i) => named.push([`command.params_files[${i}]`, f, undefined]))
     if (Array.isArray(command.params_sources)) command.params_sources.forEach((s: { file?: unknown } | null, i) => named.push([`command.params_sources[${i}].file`, s?.file, undefined]))
     for (const [where, p, hint] of named) {
@@ -122,7 +142,7 @@ export default defineCommand({
       if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
     const extraFiles = besideRun(sections, dirs)
-    const { record, path: file } = storeRun(store, sections, loadRedactor(store), extraFiles)
+    const { record, path: file } = storeRun(store, sections, loadRedactor(store, redactionPolicy(command)), extraFiles)
     await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)
   },
 })

@@ -75,6 +75,50 @@ describe('pipelines', { concurrency: true }, () => {
     assert.deepEqual(record.outputs.map((e: any) => [e.path, e.size]), [['out.txt', 2]])
   })
 
+  test('the plumbing reaches all that record records: params sources, captured streams, the secret policy', async () => {
+    const sb = await repo({ '.gitignore': 'build/\nout.txt\n', 'params.yaml': 'lr: 0.1\n', 'in.csv': 'x\n' })
+    const cmd = `sh -c 'cat in.csv > out.txt; echo said; echo warned >&2'`
+    const params = '-p seed=7 --params-file params.yaml -p api_key=plain-secret-value'
+    const policy = '--keep-var MY_TOKEN --redact-var PLAIN_*'
+    const env = 'export MY_TOKEN=t0ken-kept PLAIN_NAME=hidden-value'
+    const rec = await shell(sb, `${env}\nprov record -q ${policy} ${params} --capture -i in.csv -o out.txt -- ${cmd}`)
+    assert.equal(rec.exitCode, 0, rec.stderr)
+    assert.equal(rec.stdout, 'said\n')
+    assert.equal(rec.stderr, 'warned\n')
+    const plumbing = await shell(sb, [
+      env,
+      'set -e; mkdir -p build',
+      'prov git-state > build/git.json',
+      `prov snapshot-env ${policy} > build/env.json`,
+      'prov hash-inputs in.csv params.yaml > build/inputs.json',
+      `prov read-params ${params} > build/params.json`,
+      `prov read-params --sources ${params} > build/sources.json`,
+      `prov exec --capture build/cap --out build/cmd.json -- ${cmd}`,
+      'prov hash-inputs --as outputs out.txt > build/outputs.json',
+      `prov write-run ${policy} build/*.json build/cap/outputs.json`,
+    ].join('\n'))
+    assert.equal(plumbing.exitCode, 0, plumbing.stderr)
+    assert.equal(plumbing.stderr, 'warned\n')
+    const b = storedRun(sb, plumbing.stdout.replace(/^said\n/, ''))
+    const a = JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', runIds(sb).find((id) => id !== b.id)!, 'run.json'), 'utf8'))
+    for (const k of ['params_files', 'params_sources', 'redaction', 'argv', 'cwd', 'exit_code'] as const) assert.deepEqual(b.command[k], a.command[k], `command.${k}`)
+    assert.deepEqual(b.command.redaction, { redact: ['PLAIN_*'], keep: ['MY_TOKEN'] })
+    assert.deepEqual(b.params, a.params)
+    assert.deepEqual(b.inputs, a.inputs)
+    assert.deepEqual(b.outputs, a.outputs)
+    assert.deepEqual(b.outputs.map((o: any) => o.path), ['<stderr>', '<stdout>', 'out.txt'])
+    assert.equal(b.env.vars.MY_TOKEN, 't0ken-kept')
+    assert.match(b.env.vars.PLAIN_NAME, /^\[redacted hmac-sha256:/)
+    for (const r of [a, b]) assert.ok(!JSON.stringify(r).includes('plain-secret-value') && !JSON.stringify(r).includes('hidden-value'))
+    // the two runs are the same run, by diff and by verify (the captured streams came along)
+    const d = await shell(sb, `prov diff-runs ${a.id} ${b.id}`)
+    assert.equal(d.exitCode, 0, d.stdout)
+    assert.equal(JSON.parse(d.stdout).diff.identical, true)
+    const v = await shell(sb, `prov verify --files ${a.id} ${b.id}`)
+    assert.equal(v.exitCode, 0, v.stdout + v.stderr)
+    assert.equal(readFileSync(path.join(sb.dir, '.prov', 'runs', b.id, 'stdout'), 'utf8'), 'said\n')
+  })
+
   test('a pipeline that lacks a section: write-run fails with a hint and writes nothing', async () => {
     const sb = await repo({ 'in/a.csv': 'a\n' })
     const r = await shell(sb, '{ prov git-state; prov hash-inputs in/; } | prov write-run -- echo hi')

@@ -346,6 +346,33 @@ describe('write-run', { concurrency: true }, () => {
     await writeFails(t, [], gitDoc + envDoc + commandDoc({ params_sources: { file: 'a' } }), /\/command\/params_sources/)
   })
 
+  test('--keep-var, --redact-var, --drop-var: the run written follows them and keeps them in command.redaction, as record does', async () => {
+    const s = await repo()
+    const env = JSON.parse(envDoc)
+    Object.assign(env.env.vars, { MY_TOKEN: 'plain-token-value', PLAIN_NAME: 'plain-visible', NOISY_VAR: 'x' })
+    const docs = gitDoc + JSON.stringify(env) + commandDoc()
+    // Without the flags, the store's policy: a secret-looking name is fingerprinted.
+    const { record: before } = await writeRun(s, [], docs)
+    assert.match(before.env.vars.MY_TOKEN, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.equal(before.command.redaction, undefined)
+    const { record, out } = await writeRun(s, ['--keep-var', 'MY_*', '--redact-var', 'PLAIN_*', '--drop-var', 'NOISY_VAR'], docs)
+    assert.equal(record.env.vars.MY_TOKEN, 'plain-token-value')
+    assert.match(record.env.vars.PLAIN_NAME, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.ok(!('NOISY_VAR' in record.env.vars))
+    assert.deepEqual(record.command.redaction, { redact: ['PLAIN_*'], keep: ['MY_*'], drop: ['NOISY_VAR'] })
+    assert.ok(!readFileSync(path.join(s.dir, out.path), 'utf8').includes('plain-visible'))
+    // The stored run given back: the same policy, from its document alone, gives the same run.
+    const again = await writeRun(s, [], readFileSync(path.join(s.dir, out.path), 'utf8'))
+    assert.equal(again.out.id, out.id)
+    const same = await writeRun(s, ['--keep-var', 'MY_*', '--redact-var', 'PLAIN_*', '--drop-var', 'NOISY_VAR'], readFileSync(path.join(s.dir, out.path), 'utf8'))
+    assert.equal(same.out.id, out.id)
+    const t = await repo()
+    await writeFails(t, ['--keep-var', 'OTHER_*'], readFileSync(path.join(s.dir, out.path), 'utf8'), /--keep-var.* says .*OTHER_\*.* but a document gives command\.redaction/)
+    await writeFails(t, [], docs.replace('"argv":', '"redaction":{"keep":"MY_*"},"argv":'), /command\.redaction\.keep is not a list of strings/)
+    await writeFails(t, [], docs.replace('"argv":', '"redaction":{"hide":["X"]},"argv":'), /command\.redaction has an unknown key 'hide'/)
+    await writeFails(t, [], docs.replace('"argv":', '"redaction":["X"],"argv":'), /command\.redaction is not an object/)
+  })
+
   test('--store and PROV_DIR choose the store', async () => {
     const s = await repo()
     const r = await s.prov(['write-run', '--store', 'elsewhere', '--', 'x'], { input: gitDoc + envDoc })
