@@ -8,6 +8,8 @@ import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
 import { checkValid, type SchemaId, type Validator } from '../schema.js'
 import { log } from './log.js'
 import { readJsonDocuments } from './stdio.js'
+import { loadRedactor } from './secrets.js'
+import { scrubSections } from './write.js'
 import { idOfRunPath, readRunFileStat, resolveRef, type Store } from './store.js'
 import { loadVerified, matchingEntry, readFsNow, saveVerified, statKey } from './verified.js'
 import { run as runValidator } from '../generated/validators/run.js'
@@ -33,7 +35,7 @@ export interface LoadedRun {
  */
 export async function loadRun(store: Store, ref: string, opts: { partial?: boolean } = {}): Promise<LoadedRun> {
   const { id, file } = resolveRef(store, ref)
-  if (file === '-') return loadStdinRun(opts.partial === true)
+  if (file === '-') return loadStdinRun(store, opts.partial === true)
   const dir = path.dirname(file)
   // A stored run found sound before, and not changed since, is not checked again (io/verified.ts).
   const verified = id !== null ? loadVerified(store) : null
@@ -83,9 +85,12 @@ const STDIN_HINT = "pipe a run.json or section documents into it, e.g. 'prov sho
 /**
  * The run on standard input: one whole run.json, held to the checks a stored run passes (the
  * schema, and its content hashing to its id), or (`partial`) section documents, merged as
- * write-run merges them, each section checked against its part of the run schema.
+ * write-run merges them, each section checked against its part of the run schema, and scrubbed
+ * as write-run would store them (the store's secret policy, and the documents' own
+ * command.redaction): a secret in them is compared by its fingerprint, as a stored run holds
+ * it, and never printed.
  */
-async function loadStdinRun(partial: boolean): Promise<LoadedRun> {
+async function loadStdinRun(store: Store, partial: boolean): Promise<LoadedRun> {
   const docs = await readJsonDocuments('-')
   if (docs.length === 0) throw new InputError('E_EMPTY', 'standard input holds no run: it is empty', STDIN_HINT)
   const isRun = (d: unknown): boolean => typeof d === 'object' && d !== null && !Array.isArray(d) && 'id' in d
@@ -117,6 +122,7 @@ async function loadStdinRun(partial: boolean): Promise<LoadedRun> {
       : checkValid(SECTION_VALIDATORS[name]![0], SECTION_VALIDATORS[name]![1], { [name]: value })
     if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
   }
+  scrubSections(merged, loadRedactor(store, (merged.command as RunRecord['command'] | undefined)?.redaction ?? {}))
   return { record: merged as unknown as RunRecord, id: null, dir: null }
 }
 

@@ -182,6 +182,33 @@ describe('diff-runs', { concurrency: true }, () => {
     assert.ok(d.command.length > 0)
   })
 
+  test('standard input: section documents are scrubbed as write-run would store them: a secret is compared by its fingerprint, never printed', async () => {
+    const s = await repo()
+    const secret = 'plain-secret-value'
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+    const env = JSON.parse(envDoc)
+    env.env.vars.MY_TOKEN = token
+    const stored = await store(s, gitDoc + JSON.stringify(env) + commandDoc('2024-01-03T00:00:00.000Z') + JSON.stringify({ params: { api_key: secret, lr: 1 } }))
+    // The same values, in clear on standard input: no change.
+    const same = await diffRuns(s, [stored, '-'], 1, { input: JSON.stringify(env) + JSON.stringify({ params: { api_key: secret, lr: 1 } }) })
+    assert.deepEqual(same.params, [])
+    assert.deepEqual(same.env.filter((c: any) => !c.noise), [])
+    // Other values: changed, and neither value is printed.
+    const r = await s.prov(['diff-runs', stored, '-'], { input: JSON.stringify({ params: { api_key: 'other-secret', lr: 1 } }) })
+    assert.equal(r.exitCode, 1, r.stderr)
+    assert.ok(!r.stdout.includes('other-secret') && !r.stdout.includes(secret), r.stdout)
+    const d = parseValid('diff', r.stdout).diff
+    assert.equal(d.params.length, 1)
+    assert.equal(d.params[0].key, 'api_key')
+    assert.match(d.params[0].to, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    // The porcelain too.
+    const p = await s.prov(['diff', stored, '-'], { input: JSON.stringify({ params: { api_key: 'other-secret', lr: 1 } }) + JSON.stringify(env) })
+    assert.equal(p.exitCode, 1, p.stderr)
+    assert.ok(!p.stdout.includes('other-secret') && !p.stdout.includes(token), p.stdout)
+    assert.match(p.stdout, /api_key/)
+    assert.doesNotMatch(p.stdout, /MY_TOKEN/, 'the token, the same in both, is no change')
+  })
+
   test('a corrupt run.json is exit 2', async () => {
     const s = await repo()
     const x = await store(s, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z'))
