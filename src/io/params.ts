@@ -96,6 +96,7 @@ function parseYaml(text: string, source: string): { data: unknown; inexact: Inex
     throw new InputError('E_YAML', `${source} is not valid YAML at ${at(error.pos[0])}: ${firstLine(error.message)}`)
   }
   checkTags(YAML, doc, source)
+  checkMergeKeys(YAML, doc, source)
   for (const w of doc.warnings) log.warn(`${source}: ${at(w.pos[0])}: ${firstLine(w.message)}`)
   let js: unknown
   try {
@@ -132,6 +133,23 @@ function checkTags(YAML: typeof import('yaml'), doc: Document, source: string): 
       throw new InputError('E_YAML', `${source} has a value tagged ${shortTag(tag)} ${where}, which is not one`,
         'remove the tag, or write the value so that it is one')
     }
+  })
+}
+
+/**
+ * Refuse a mapping with two merge keys (`<<: *a` and `<<: *b`): YAML readers differ on which
+ * wins (PyYAML: the later; others: the first, or an error for the repeated key), so a record
+ * could not say what the program read. `<<: [*a, *b]` says it once, and every reader agrees.
+ */
+function checkMergeKeys(YAML: typeof import('yaml'), doc: Document, source: string): void {
+  YAML.visit(doc, {
+    Map(_key, node, path) {
+      const merges = node.items.filter((p) => YAML.isScalar(p.key) && typeof p.key.value === 'symbol')
+      if (merges.length > 1) {
+        throw new InputError('E_YAML', `${source} has ${merges.length} merge keys (<<) in one mapping ${yamlPlace(YAML, path, node)}: YAML readers differ on which one wins`,
+          'merge them in one key, in the order you mean: <<: [*first, *second] (a key of an earlier mapping wins, as YAML has it)')
+      }
+    },
   })
 }
 

@@ -194,6 +194,14 @@ describe('read-params: files', { concurrency: true }, () => {
   test('YAML merge keys merge, as PyYAML reads them', async () => {
     sb.write('merge.yaml', 'base: &b {x: 1, y: 1}\nc: {<<: *b, y: 2}\nd:\n  <<: [*b, {z: 3}]\n')
     assert.deepEqual(await params(['--params-file', 'merge.yaml']), { base: { x: 1, y: 1 }, c: { x: 1, y: 2 }, d: { x: 1, y: 1, z: 3 } })
+    // Two merge keys in one mapping: PyYAML takes the later, others the first or refuse; so does prov.
+    sb.write('merge2.yaml', 'a: &a {x: 1}\nb: &b {x: 2}\nc:\n  d:\n    <<: *a\n    <<: *b\n')
+    const err = await fails(['--params-file', 'merge2.yaml'], 'merge2.yaml')
+    assert.match(err, /2 merge keys \(<<\) in one mapping at c\.d/)
+    assert.match(err, /hint: .*<<: \[\*first, \*second\]/)
+    // A quoted "<<" is a plain key, not a merge key.
+    sb.write('merge3.yaml', 'a: &a {x: 1}\nc:\n  <<: *a\n  "<<": 5\n')
+    assert.deepEqual(await params(['--params-file', 'merge3.yaml']), { a: { x: 1 }, c: { x: 1, '<<': 5 } })
   })
 
   test('a YAML value JSON has no form for is exit 2 naming the file, the place and what is wrong', async () => {
