@@ -39,7 +39,10 @@ export function describeErrno(e: unknown): string {
   switch (e.code) {
     case 'ENOENT': return 'no such file or directory'
     case 'EACCES': case 'EPERM': return 'permission denied'
-    case 'EISDIR': return 'is a directory'
+    case 'EISDIR': case 'ERR_FS_EISDIR': return 'is a directory'
+    case 'EEXIST': return 'already exists'
+    case 'EROFS': return 'read-only file system'
+    case 'EDQUOT': return 'disk quota exceeded'
     case 'ENOTDIR': return 'not a directory'
     case 'ELOOP': return 'too many levels of symbolic links'
     case 'ENAMETOOLONG': return 'file name too long'

@@ -148,3 +148,23 @@ export function runStartTime(r: { created_at?: unknown; command?: { started_at?:
   const s = r.command?.started_at
   return typeof s === 'string' ? s : typeof r.created_at === 'string' ? r.created_at : ''
 }
+
+export type RedactionFlags = { redact?: string[]; keep?: string[]; drop?: string[] }
+
+/**
+ * command.redaction as a run keeps it: the globs of each policy flag given, sorted and without
+ * repeats (the policy is the same whatever their order), and no empty list; null for none.
+ */
+export function redactionRecord(flags: RedactionFlags): RedactionFlags | null {
+  const out: RedactionFlags = {}
+  for (const k of ['redact', 'keep', 'drop'] as const) {
+    const globs = [...new Set(flags[k] ?? [])].sort()
+    if (globs.length > 0) out[k] = globs
+  }
+  return Object.keys(out).length > 0 ? out : null
+}
+
+/** Whether two command.redaction values say the same policy (order and repeats aside). */
+export function sameRedaction(a: RedactionFlags, b: RedactionFlags): boolean {
+  return same(redactionRecord(a), redactionRecord(b))
+}

@@ -75,14 +75,15 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
   const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`
   const fd = openSync(tmp, 'wx', mode)
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(tmp, file)
   } catch (e) {
+    // A full disk leaves no partial file behind, under either name.
     rmSync(tmp, { force: true })
     throw e
   }
@@ -162,7 +163,8 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
       if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name === 'run.json') throw new ProvError('E_INTERNAL', `bad run file name '${f.name}'`)
       const dest = path.join(tmp, f.name)
       if (f.from !== undefined) renameSync(f.from, dest)
-      else writeFileSync(dest, f.data ?? '')
+      // Captured output is the user's alone, as record's tee writes it (0600), however it came.
+      else writeFileSync(dest, f.data ?? '', { mode: f.name === 'stdout' || f.name === 'stderr' ? 0o600 : 0o644 })
       const fd = openSync(dest, 'r')
       try { fsyncSync(fd) } finally { closeSync(fd) }
     }

@@ -1,27 +1,48 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { runCommand } from '../io/run.js'
+import { runCommand, type RunOutcome } from '../io/run.js'
 import { hashFile } from '../io/hash.js'
 import { loadRedactor } from '../io/secrets.js'
 import { emitJson } from '../io/stdio.js'
 import { log } from '../io/log.js'
-import { locateStore } from '../io/store.js'
+import { locateStore, writeFileAtomic } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { quotePath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
-import { prettyArg, storeArg, type RunData } from './_args.js'
+import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
 import { command as commandValidator } from '../generated/validators/command.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
 
-/** Write a file of prov's own; a failure is prov's (exit 125), named by its path. */
-function writeOwn(file: string, text: string): void {
+/** How CMD ended, for an error after it ran: its status is otherwise lost. */
+function howItEnded(o: RunOutcome): string {
+  return o.command.signal ? `was killed by ${o.command.signal}` : o.command.exit_code === null ? 'did not start' : `exited ${o.command.exit_code}`
+}
+
+/**
+ * A file of prov's own, written whole or not at all (a full disk leaves no empty or partial
+ * document for a later write-run to take). A failure is prov's (exit 125), named by its path.
+ */
+function writeOwn(file: string, text: string, outcome: RunOutcome): void {
   try {
-    writeFileSync(file, text)
+    writeFileAtomic(file, text)
   } catch (e) {
-    throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)}`)
+    throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
   }
+}
+
+/** Whether prov could write `file` by its look before CMD runs: its directory is one, and it is not. */
+function checkWritable(file: string, flag: string): void {
+  const dir = path.dirname(path.resolve(file))
+  let why: string | null = null
+  try {
+    if (!statSync(dir).isDirectory()) why = `${quotePath(path.dirname(file))} is not a directory`
+    else if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a directory'
+  } catch (e) {
+    why = `${quotePath(path.dirname(file))}: ${describeErrno(e)}`
+  }
+  if (why !== null) throw new InputError('E_WRITE', `cannot write ${flag} ${quotePath(file)}: ${why}`, 'the command was not run')
 }
 
 export default defineCommand({
@@ -31,10 +52,12 @@ export default defineCommand({
     takesCommand: true,
     operands: '-- <command> [<arg>...]',
     failureCode: 125,
+    repeatable: VAR_FLAGS,
   },
   args: {
     out: { type: 'string', valueHint: 'file', description: 'Write the document to this file; CMD keeps prov\'s stdout. Without it the document goes to stdout and CMD\'s stdout to stderr' },
     capture: { type: 'string', valueHint: 'dir', description: 'Also keep CMD\'s stdout and stderr (still passed on) in <dir>/stdout and <dir>/stderr, described as outputs <stdout> and <stderr> in <dir>/outputs.json, which prov write-run takes them from' },
+    ...varFlags,
     ...storeArg,
     ...prettyArg,
   },
@@ -42,27 +65,38 @@ export default defineCommand({
     const argv = (data as RunData).rest
     if (argv === null || argv.length === 0) throw new UsageError('no command given', "usage: prov exec [--out <file>] [--capture <dir>] -- <command> [<arg>...]")
     if (args.capture === '') throw new UsageError("--capture needs a directory, not ''")
+    if (args.out === '') throw new UsageError("--out needs a file, not ''")
+    // All that can fail before CMD runs is tried first: prov's own failure then leaves CMD unrun,
+    // rather than its status lost. The store's policy (config.json) included.
     const store = locateStore({ store: args.store })
-    // The directory is made before CMD runs: prov's own failure then leaves CMD unrun.
-    let capture: { stdout: string; stderr: string } | undefined
+    const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
+    let capture: { stdout: string; stderr: string; outputs: string } | undefined
     if (args.capture !== undefined) {
-      try {
-        mkdirSync(args.capture, { recursive: true })
-      } catch (e) {
-        throw new InputError('E_WRITE', `cannot make the directory ${quotePath(args.capture)}: ${describeErrno(e)}`)
+      const dir = args.capture
+      capture = { stdout: path.join(dir, 'stdout'), stderr: path.join(dir, 'stderr'), outputs: path.join(dir, 'outputs.json') }
+      if (args.out !== undefined && Object.values(capture).some((f) => path.resolve(f) === path.resolve(args.out!))) {
+        throw new UsageError(`--out ${quotePath(args.out)} is one of the files --capture writes (stdout, stderr, outputs.json)`, 'write the document elsewhere, e.g. beside the capture directory')
       }
-      capture = { stdout: path.join(args.capture, 'stdout'), stderr: path.join(args.capture, 'stderr') }
+      const st = statSync(dir, { throwIfNoEntry: false })
+      if (st !== undefined && !st.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: it exists and is not a directory`, 'the command was not run')
+      try {
+        mkdirSync(dir, { recursive: true })
+      } catch (e) {
+        throw new InputError('E_WRITE', `cannot make the directory ${quotePath(dir)}: ${describeErrno(e)}`, 'the command was not run')
+      }
       // What an earlier exec left there must not pass for this one's.
-      for (const f of [capture.stdout, capture.stderr, path.join(args.capture, 'outputs.json')]) {
+      for (const f of Object.values(capture)) {
+        if (statSync(f, { throwIfNoEntry: false })?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, 'the command was not run')
         try {
           rmSync(f, { force: true })
         } catch (e) {
-          throw new InputError('E_WRITE', `cannot replace ${quotePath(f)}: ${describeErrno(e)}`)
+          throw new InputError('E_WRITE', `cannot replace ${quotePath(f)}: ${describeErrno(e)}`, 'the command was not run')
         }
       }
     }
+    // After --capture made its directory, which may hold the --out file too.
+    if (args.out !== undefined) checkWritable(args.out, '--out')
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined, capture })
-    const redactor = loadRedactor(store)
     outcome.command.argv = redactor.redactArgv(outcome.command.argv)
     if (outcome.command.error !== undefined) {
       outcome.command.error = redactor.scrubText(outcome.command.error)
@@ -73,17 +107,17 @@ export default defineCommand({
       const outputs: FileEntry[] = []
       for (const stream of ['stderr', 'stdout'] as const) {
         const file = capture[stream]
-        try { statSync(file) } catch { continue } // CMD never started
+        if (statSync(file, { throwIfNoEntry: false }) === undefined) continue // CMD never started
         const h = hashFile(file)
         outputs.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
       }
       const doc = { outputs }
       assertValid('outputs', outputsValidator, doc, 'the exec --capture outputs')
-      writeOwn(path.join(args.capture!, 'outputs.json'), JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n')
+      writeOwn(capture.outputs, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
     }
     const doc = { command: outcome.command }
     assertValid('command', commandValidator, doc, 'the exec output')
-    if (args.out !== undefined) writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n')
+    if (args.out !== undefined) writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
     else await emitJson(doc, args.pretty)
     process.exitCode = outcome.status
   },

@@ -7,7 +7,10 @@ import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { toRecordPath } from '../core/paths.js'
 import type { ParamsSourceEntry } from '../core/record.js'
-import { prettyArg, storeArg, type RunData } from './_args.js'
+import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
+import { log } from '../io/log.js'
+import { quotePath } from '../core/paths.js'
+import { UsageError } from '../errors.js'
 import { params as paramsValidator } from '../generated/validators/params.js'
 
 export const paramArgs = {
@@ -31,21 +34,30 @@ export function paramsSources(sequence: ReadonlyArray<[string, string]>, root: s
 }
 
 export default defineCommand({
-  meta: { name: 'read-params', description: 'Read parameters from -p KEY=VALUE and JSON/YAML files as {"params": {...}}', repeatable: ['param', 'params-file'] },
+  meta: { name: 'read-params', description: 'Read parameters from -p KEY=VALUE and JSON/YAML files as {"params": {...}}', repeatable: ['param', 'params-file', ...VAR_FLAGS] },
   args: {
     ...paramArgs,
     sources: { type: 'boolean', description: 'Print where the params come from instead, as {"command": {"params_files": [...], "params_sources": [...]}}, the part of a run that prov diff --workspace reads them again from' },
+    ...varFlags,
     ...storeArg,
     ...prettyArg,
   },
   async run({ args, data }) {
     const { sequence } = data as RunData
+    if (args.sources && sequence.some(([flag, value]) => flag === 'params-file' && value === '-')) {
+      throw new UsageError("--sources cannot name '--params-file -': standard input is no file that prov diff --workspace could read again",
+        "save the params to a file and name it, as prov record asks; to read a file named '-', write './-'")
+    }
     // Read all the same: a source that record would refuse is refused here too.
     const params = await readParams(sequence)
     const store = locateStore({ store: args.store })
-    const redactor = loadRedactor(store)
+    // The policy flags, as record takes them: its -p values and params are redacted by them too.
+    const redactor = loadRedactor(store, { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
     if (args.sources) {
       const command = paramsSources(sequence, store.root, process.cwd())
+      for (const f of command.params_files ?? []) {
+        if (f.startsWith('/')) log.warn(`${quotePath(f)} is outside the project root '${store.root}': recorded by its absolute path`)
+      }
       // A -p value is redacted as it is in params (io/write.ts does the same when a run is stored).
       if (command.params_sources) command.params_sources = command.params_sources.map((s) => ('param' in s ? { param: redactor.redactParamAssignment(s.param) } : s))
       await emitJson({ command }, args.pretty)

@@ -4,11 +4,13 @@ import { loadRedactor } from '../io/secrets.js'
 import { emitJson, readJsonDocuments } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { displayRunPath, storeRun } from '../io/write.js'
-import { fillCommand, mergeSections, MergeError } from '../core/record.js'
+import { fillCommand, mergeSections, MergeError, redactionRecord, sameRedaction } from '../core/record.js'
 import path from 'node:path'
 import { nodeCrypto } from '../core/crypto.js'
 import { quotePath, recordPathProblem } from '../core/paths.js'
 import { InputError, UsageError } from '../errors.js'
+import { globToRegExp, REDACTED_RE } from '../core/redact.js'
+import { log } from '../io/log.js'
 import { readRegularFile } from '../io/read.js'
 import type { ExtraFile } from '../io/store.js'
 import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
@@ -44,7 +46,7 @@ function besideRun(sections: Record<string, unknown>, dirs: readonly string[]): 
   for (const o of outputs) {
     if ((o.stream !== 'stdout' && o.stream !== 'stderr') || typeof o.sha256 !== 'string') continue
     const data = find(o.stream, o.sha256)
-    if (data === null) throw new InputError('E_CAPTURE', `the run's captured ${o.stream} (outputs '<${o.stream}>') is not in the documents, and ${missing(`${o.stream} file`)}`, 'name the stored run.json whose captured files are beside it')
+    if (data === null) throw new InputError('E_CAPTURE', `the run's captured ${o.stream} (outputs '<${o.stream}>') is not in the documents, and ${missing(`${o.stream} file`)}`, 'name the file beside which the captured files are, unchanged since: the stored run.json, or the outputs.json of prov exec --capture')
     extra.push({ name: o.stream, data })
   }
   return extra
@@ -61,6 +63,22 @@ function redactionPolicy(command: { redaction?: unknown }): { redact?: string[];
     if (!Array.isArray(v) || !v.every((g) => typeof g === 'string')) return bad(`.${k} is not a list of strings`)
   }
   return r as { redact?: string[]; keep?: string[]; drop?: string[] }
+}
+
+/**
+ * A variable the policy keeps in clear, whose value in the documents is already a fingerprint:
+ * the snapshot was made without the same --keep-var, and the run would claim a policy its
+ * content does not follow (diff --workspace would then show the variable as changed).
+ */
+function warnKeptFingerprints(sections: Record<string, unknown>, policy: { keep?: string[] }): void {
+  const keep = (policy.keep ?? []).map(globToRegExp)
+  const vars = (sections.env as { vars?: unknown } | undefined)?.vars
+  if (keep.length === 0 || typeof vars !== 'object' || vars === null) return
+  for (const [name, value] of Object.entries(vars)) {
+    if (typeof value === 'string' && REDACTED_RE.test(value) && keep.some((re) => re.test(name))) {
+      log.warn(`env.vars.${name} is kept in clear by --keep-var, but the documents hold its fingerprint: give prov snapshot-env the same --keep-var`)
+    }
+  }
 }
 
 export default defineCommand({
@@ -87,8 +105,12 @@ export default defineCommand({
     const docs = []
     const dirs: string[] = [] // where files that live beside a stored run.json are looked for
     for (const f of extra.length > 0 ? extra : ['-']) {
-      docs.push(...(await readJsonDocuments(f)))
-      if (f !== '-') dirs.push(path.dirname(path.resolve(f)))
+      const read = await readJsonDocuments(f)
+      // A file named here holds a step's output: empty, that step failed (or wrote nothing yet).
+      if (f !== '-' && read.length === 0) throw new InputError('E_EMPTY', `${quotePath(f)} holds no JSON document`, 'did the step that writes it fail? run it again, or leave the file out')
+      docs.push(...read)
+      const dir = path.dirname(path.resolve(f))
+      if (f !== '-' && !dirs.includes(dir)) dirs.push(dir)
     }
     const store = locateStore({ store: args.store })
     let sections: Record<string, unknown>
@@ -106,9 +128,13 @@ export default defineCommand({
       }
       // The secret policy, as record keeps it in command.redaction: applied to the run written
       // here, and again by diff --workspace to the present.
-      const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
-      const redaction = Object.fromEntries(Object.entries(flags).filter(([, v]) => v.length > 0))
-      if (Object.keys(redaction).length > 0) fillCommand(sections, 'redaction', redaction, '--redact-var/--keep-var/--drop-var')
+      // A document's own is kept as it is when it says the same policy (the globs' order aside).
+      const redaction = redactionRecord({ redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
+      if (redaction !== null) {
+        const given = (sections.command as { redaction?: unknown } | undefined)?.redaction
+        const theirs = given === undefined ? undefined : redactionPolicy({ redaction: given })
+        if (theirs === undefined || !sameRedaction(theirs, redaction)) fillCommand(sections, 'redaction', redaction, '--redact-var/--keep-var/--drop-var')
+      }
       if (args.message !== undefined) {
         if ('message' in sections && sections.message !== args.message) throw new MergeError(`-m says ${JSON.stringify(args.message)} but a document gives message ${JSON.stringify(sections.message)}`)
         sections.message = args.message
@@ -141,6 +167,7 @@ export default defineCommand({
       const why = typeof p === 'string' ? recordPathProblem(p) : null
       if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
+    warnKeptFingerprints(sections, redactionPolicy(command))
     const extraFiles = besideRun(sections, dirs)
     const { record, path: file } = storeRun(store, sections, loadRedactor(store, redactionPolicy(command)), extraFiles)
     await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)

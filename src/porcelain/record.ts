@@ -12,7 +12,7 @@ import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
 import { colorsFor } from '../io/color.js'
-import { mergeSections, type FileEntry, type RunRecord } from '../core/record.js'
+import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
 import { ProvError, UsageError } from '../errors.js'
 import { paramArgs, paramsSources } from '../plumbing/read-params.js'
@@ -109,8 +109,8 @@ export default defineCommand({
       // read-params --sources prints them); the -p values are redacted as params are (io/write.ts).
       Object.assign(outcome.command, paramsSources(sequence, store.root, cwd))
       // The policy flags, so that diff --workspace redacts the present as this run was.
-      const redaction = Object.fromEntries(Object.entries(flags).filter(([, v]) => v.length > 0))
-      if (Object.keys(redaction).length > 0) outcome.command.redaction = redaction
+      const redaction = redactionRecord(flags)
+      if (redaction !== null) outcome.command.redaction = redaction
       const sections = mergeSections([{ command: outcome.command }, { inputs }, { outputs }, { params }, { git }, { env }])
       if (args.message !== undefined) sections.message = args.message
       ;({ record } = storeRun(store, sections, redactor, extra))

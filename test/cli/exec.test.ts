@@ -136,11 +136,22 @@ describe('exec', { concurrency: true }, () => {
     assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')))
   })
 
-  test('an --out file that cannot be written: 125 naming it (after CMD ran)', async () => {
-    const r = await sb.prov(['exec', '--out', 'no/such/dir/f.json', '--', 'sh', '-c', 'exit 0'])
-    assert.equal(r.exitCode, 125)
-    assert.equal(r.stdout, '')
-    assert.match(r.stderr, /no\/such\/dir\/f\.json/)
+  test('what prov could not do is found before CMD runs: 125 naming it, and CMD does not run', async () => {
+    sb.write('plain.txt', 'x')
+    sb.write('badstore/config.json', '{bad')
+    for (const [args, named] of [
+      [['--out', 'no/such/dir/f.json'], /cannot write --out 'no\/such\/dir\/f\.json': 'no\/such\/dir': no such file or directory/],
+      [['--out', 'plain.txt/f.json'], /'plain\.txt' is not a directory/],
+      [['--out', 'sub'], /cannot write --out 'sub': it is a directory/],
+      [['--store', 'badstore'], /config\.json' is not a valid config/],
+      [['--store', 'plain.txt/st'], /not a directory/],
+    ] as const) {
+      const r = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran.txt; exit 4'])
+      assert.equal(r.exitCode, 125, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, named)
+      assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')), `${args.join(' ')}: CMD did not run`)
+    }
   })
 
   test('a secret in argv is fingerprinted in the document, but CMD gets the real value', async () => {
@@ -175,6 +186,10 @@ describe('exec', { concurrency: true }, () => {
       { path: '<stdout>', size: 4, sha256: sha('out\n'), stream: 'stdout' },
     ])
     assert.equal(parseValid('command', readFileSync(path.join(sb.dir, 'cap.json'), 'utf8')).command.exit_code, 5)
+    // --out inside a capture directory not made yet: --capture makes it first.
+    const inside = await sb.prov(['exec', '--capture', 'cap5', '--out', 'cap5/cmd.json', '--', 'true'])
+    assert.equal(inside.exitCode, 0, inside.stderr)
+    assert.deepEqual(readdirSync(path.join(sb.dir, 'cap5')).sort(), ['cmd.json', 'outputs.json', 'stderr', 'stdout'])
     // Without --out, CMD's stdout goes to stderr as ever, and is kept as its stdout.
     const s = await sb.prov(['exec', '--capture', 'cap2', '--', 'sh', '-c', script])
     assert.equal(s.exitCode, 5)
@@ -195,13 +210,30 @@ describe('exec', { concurrency: true }, () => {
 
   test('--capture into a directory that cannot be made, or \'\': 125 naming it, and CMD does not run', async () => {
     sb.write('afile', 'x')
-    for (const [dir, named] of [['afile/sub', /afile\/sub/], ['', /--capture needs a directory/]] as const) {
-      const r = await sb.prov(['exec', '--capture', dir, '--', 'sh', '-c', 'echo ran > ran.txt'])
+    sb.write('capdir/stdout/.keep', '')
+    for (const [args, named] of [
+      [['--capture', 'afile/sub'], /afile\/sub/],
+      [['--capture', 'afile'], /cannot capture into 'afile': it exists and is not a directory/],
+      [['--capture', 'capdir'], /cannot capture into 'capdir\/stdout': it is a directory/],
+      [['--capture', ''], /--capture needs a directory/],
+      [['--capture', 'cap4', '--out', 'cap4/stdout'], /--out 'cap4\/stdout' is one of the files --capture writes/],
+    ] as const) {
+      const r = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran.txt'])
       assert.equal(r.exitCode, 125, r.stderr)
       assert.equal(r.stdout, '')
       assert.match(r.stderr, named)
-      assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')), 'CMD did not run')
+      assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')), `${args.join(' ')}: CMD did not run`)
     }
+  })
+
+  test('--keep-var and --redact-var shape argv as record\'s do', async () => {
+    const r = await sb.prov(['exec', '--keep-var', 'MY_TOKEN', '--redact-var', 'PLAIN_*', '--', 'env', 'MY_TOKEN=kept-value', 'PLAIN_NAME=hidden-value', 'true'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    const argv = parseValid('command', r.stdout).command.argv
+    assert.equal(argv[1], 'MY_TOKEN=kept-value')
+    assert.match(argv[2], /^PLAIN_NAME=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    const plain = await sb.prov(['exec', '--', 'env', 'MY_TOKEN=kept-value', 'true'])
+    assert.match(parseValid('command', plain.stdout).command.argv[1], /^MY_TOKEN=\[redacted hmac-sha256:/)
   })
 
   test('--pretty indents the document', async () => {

@@ -77,8 +77,8 @@ describe('pipelines', { concurrency: true }, () => {
 
   test('the plumbing reaches all that record records: params sources, captured streams, the secret policy', async () => {
     const sb = await repo({ '.gitignore': 'build/\nout.txt\n', 'params.yaml': 'lr: 0.1\n', 'in.csv': 'x\n' })
-    const cmd = `sh -c 'cat in.csv > out.txt; echo said; echo warned >&2'`
-    const params = '-p seed=7 --params-file params.yaml -p api_key=plain-secret-value'
+    const cmd = `env MY_TOKEN=argv-kept sh -c 'cat in.csv > out.txt; echo said; echo warned >&2'`
+    const params = '-p seed=7 --params-file params.yaml -p api_key=plain-secret-value -p my_token=param-kept'
     const policy = '--keep-var MY_TOKEN --redact-var PLAIN_*'
     const env = 'export MY_TOKEN=t0ken-kept PLAIN_NAME=hidden-value'
     const rec = await shell(sb, `${env}\nprov record -q ${policy} ${params} --capture -i in.csv -o out.txt -- ${cmd}`)
@@ -91,9 +91,9 @@ describe('pipelines', { concurrency: true }, () => {
       'prov git-state > build/git.json',
       `prov snapshot-env ${policy} > build/env.json`,
       'prov hash-inputs in.csv params.yaml > build/inputs.json',
-      `prov read-params ${params} > build/params.json`,
-      `prov read-params --sources ${params} > build/sources.json`,
-      `prov exec --capture build/cap --out build/cmd.json -- ${cmd}`,
+      `prov read-params ${policy} ${params} > build/params.json`,
+      `prov read-params ${policy} --sources ${params} > build/sources.json`,
+      `prov exec ${policy} --capture build/cap --out build/cmd.json -- ${cmd}`,
       'prov hash-inputs --as outputs out.txt > build/outputs.json',
       `prov write-run ${policy} build/*.json build/cap/outputs.json`,
     ].join('\n'))
@@ -108,6 +108,8 @@ describe('pipelines', { concurrency: true }, () => {
     assert.deepEqual(b.outputs, a.outputs)
     assert.deepEqual(b.outputs.map((o: any) => o.path), ['<stderr>', '<stdout>', 'out.txt'])
     assert.equal(b.env.vars.MY_TOKEN, 't0ken-kept')
+    assert.equal(b.params.my_token, 'param-kept', 'the policy reached params')
+    assert.equal(b.command.argv[1], 'MY_TOKEN=argv-kept', 'and argv')
     assert.match(b.env.vars.PLAIN_NAME, /^\[redacted hmac-sha256:/)
     for (const r of [a, b]) assert.ok(!JSON.stringify(r).includes('plain-secret-value') && !JSON.stringify(r).includes('hidden-value'))
     // the two runs are the same run, by diff and by verify (the captured streams came along)

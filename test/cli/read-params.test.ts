@@ -1,7 +1,7 @@
 // Black-box tests of `prov read-params`.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
 
@@ -316,6 +316,30 @@ describe('read-params --sources', { concurrency: true }, () => {
     // the same redaction as the params themselves
     const p = await params(['-p', 'api_key=plain-secret-value'])
     assert.equal(doc.command.params_sources[3].param, `api_key=${p.api_key}`)
+  })
+
+  test('--params-file - is refused with --sources (no file to read again); a file outside the project is said', async () => {
+    const r = await sb.prov(['read-params', '--sources', '--params-file', '-'], { input: '{"lr": 0.5}' })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /--sources cannot name '--params-file -'/)
+    const outside = path.join(sb.home, 'outside.json')
+    writeFileSync(outside, '{"a": 1}')
+    const o = await sb.prov(['read-params', '--sources', '--params-file', outside])
+    assert.equal(o.exitCode, 0, o.stderr)
+    assert.deepEqual(JSON.parse(o.stdout).command.params_files, [outside])
+    assert.match(o.stderr, /warning: .*outside\.json' is outside the project root/)
+  })
+
+  test('--keep-var and --redact-var shape params and -p sources as record\'s do', async () => {
+    const kept = await sb.prov(['read-params', '--keep-var', 'my_token', '--redact-var', 'plain*', '-p', 'my_token=kept-value', '-p', 'plain_name=hidden-value'])
+    assert.equal(kept.exitCode, 0, kept.stderr)
+    const p = parseValid('params', kept.stdout).params
+    assert.equal(p.my_token, 'kept-value')
+    assert.match(p.plain_name, /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    assert.match((await params(['-p', 'my_token=kept-value'])).my_token, /^\[redacted hmac-sha256:/)
+    const src = await sb.prov(['read-params', '--sources', '--keep-var', 'my_token', '-p', 'my_token=kept-value'])
+    assert.deepEqual(JSON.parse(src.stdout).command.params_sources, [{ param: 'my_token=kept-value' }])
   })
 
   test('no sources: an empty command section; a source that cannot be read fails as without --sources', async () => {

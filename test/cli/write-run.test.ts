@@ -366,11 +366,46 @@ describe('write-run', { concurrency: true }, () => {
     assert.equal(again.out.id, out.id)
     const same = await writeRun(s, ['--keep-var', 'MY_*', '--redact-var', 'PLAIN_*', '--drop-var', 'NOISY_VAR'], readFileSync(path.join(s.dir, out.path), 'utf8'))
     assert.equal(same.out.id, out.id)
+    // The same policy in another order, or with a glob twice, is the same policy: the same run.
+    const reordered = await writeRun(s, ['--drop-var', 'NOISY_VAR', '--redact-var', 'PLAIN_*', '--keep-var', 'MY_*', '--keep-var', 'MY_*'], readFileSync(path.join(s.dir, out.path), 'utf8'))
+    assert.equal(reordered.out.id, out.id)
     const t = await repo()
     await writeFails(t, ['--keep-var', 'OTHER_*'], readFileSync(path.join(s.dir, out.path), 'utf8'), /--keep-var.* says .*OTHER_\*.* but a document gives command\.redaction/)
     await writeFails(t, [], docs.replace('"argv":', '"redaction":{"keep":"MY_*"},"argv":'), /command\.redaction\.keep is not a list of strings/)
     await writeFails(t, [], docs.replace('"argv":', '"redaction":{"hide":["X"]},"argv":'), /command\.redaction has an unknown key 'hide'/)
     await writeFails(t, [], docs.replace('"argv":', '"redaction":["X"],"argv":'), /command\.redaction is not an object/)
+  })
+
+  test('--keep-var over a snapshot that holds the fingerprint: stored, with a warning that says what to do', async () => {
+    const s = await repo()
+    const env = JSON.parse(envDoc)
+    env.env.vars.MY_TOKEN = '[redacted hmac-sha256:0123456789abcdef0123456789abcdef]'
+    const r = await s.prov(['write-run', '--keep-var', 'MY_*'], { input: gitDoc + JSON.stringify(env) + commandDoc() })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(r.stderr, /warning: env\.vars\.MY_TOKEN is kept in clear by --keep-var, but the documents hold its fingerprint: give prov snapshot-env the same --keep-var/)
+    storedRun(s, r.stdout)
+  })
+
+  test('a FILE that holds no document (a step that failed) is exit 2 naming it, nothing written', async () => {
+    const s = await repo()
+    s.write('empty.json', '')
+    s.write('git.json', gitDoc)
+    s.write('env.json', envDoc)
+    await writeFails(s, ['git.json', 'env.json', 'empty.json', '--', 'true'], undefined, /'empty\.json' holds no JSON document/)
+  })
+
+  test('captured output copied from a stored run keeps its mode, 0600, as record wrote it', async () => {
+    const s = await repo()
+    const rec = await s.prov(['record', '-q', '--capture', '--', 'echo', 'hi'])
+    assert.equal(rec.exitCode, 0, rec.stderr)
+    const id = (await s.prov(['log', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l).id)[0]
+    const other = path.join(s.dir, 'other-store')
+    const w = await s.prov(['write-run', '--store', other, path.join('.prov', 'runs', id, 'run.json')])
+    assert.equal(w.exitCode, 0, w.stderr)
+    assert.equal(JSON.parse(w.stdout).id, id, 'the same run')
+    for (const dir of [path.join(s.dir, '.prov', 'runs', id), path.join(other, 'runs', id)]) {
+      assert.equal(statSync(path.join(dir, 'stdout')).mode & 0o777, 0o600, dir)
+    }
   })
 
   test('--store and PROV_DIR choose the store', async () => {
