@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, type RunOutcome } from '../io/run.js'
@@ -26,7 +26,11 @@ function howItEnded(o: RunOutcome): string {
  */
 function writeOwn(file: string, text: string, outcome: RunOutcome): void {
   try {
-    writeFileAtomic(file, text)
+    // Through a symbolic link to where it points; a device or FIFO (--out /dev/stdout, a named
+    // pipe) is written as it is: a rename would replace it with a file.
+    const st = statSync(file, { throwIfNoEntry: false })
+    if (st !== undefined && !st.isFile()) writeFileSync(file, text)
+    else writeFileAtomic(st === undefined ? file : realpathSync(file), text)
   } catch (e) {
     throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
   }

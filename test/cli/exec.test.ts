@@ -1,7 +1,8 @@
 // Black-box tests of `prov exec`: runs CMD (no shell), describes how it ran, exits with its status.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, existsSync, readdirSync, chmodSync } from 'node:fs'
+import { readFileSync, existsSync, readdirSync, chmodSync, statSync, lstatSync, symlinkSync } from 'node:fs'
+import { execa } from 'execa'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
 import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -224,6 +225,23 @@ describe('exec', { concurrency: true }, () => {
       assert.match(r.stderr, named)
       assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')), `${args.join(' ')}: CMD did not run`)
     }
+  })
+
+  test('--out to a device, a FIFO (as /dev/stdout into a pipe) or through a symbolic link writes there: /dev/null stays a device, the link a link', async () => {
+    const dn = await sb.prov(['exec', '--out', '/dev/null', '--', 'true'])
+    assert.equal(dn.exitCode, 0, dn.stderr)
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device')
+    sb.write('real.json', 'old')
+    symlinkSync('real.json', path.join(sb.dir, 'link.json'))
+    const ln = await sb.prov(['exec', '--out', 'link.json', '--', 'true'])
+    assert.equal(ln.exitCode, 0, ln.stderr)
+    assert.ok(lstatSync(path.join(sb.dir, 'link.json')).isSymbolicLink(), 'the link is still a link')
+    parseValid('command', readFileSync(path.join(sb.dir, 'real.json'), 'utf8'))
+    await execa('mkfifo', [path.join(sb.dir, 'fifo')])
+    const reader = execa('cat', [path.join(sb.dir, 'fifo')], { stripFinalNewline: false })
+    const ff = await sb.prov(['exec', '--out', 'fifo', '--', 'true'])
+    assert.equal(ff.exitCode, 0, ff.stderr)
+    parseValid('command', String((await reader).stdout))
   })
 
   test('--keep-var and --redact-var shape argv as record\'s do', async () => {
