@@ -196,6 +196,24 @@ export class Redactor {
   }
 
   /**
+   * command.error names the command it could not run ("command not found: <argv[0]>"), so that
+   * name is redacted as argv[0] is (`MY_PASSWORD=V` run as a command, `--token=V`), and the rest
+   * scrubbed as text. argv is the command as given or as already redacted (then the name is
+   * found after the words prov puts before it).
+   */
+  redactCommandError(error: string, argv: readonly string[]): string {
+    let out = error
+    const name = argv[0]
+    if (name !== undefined && name !== '') {
+      const safe = this.redactArgv([name])[0]!
+      if (safe !== name) out = out.split(name).join(safe)
+    }
+    const named = /^(command not found: |permission denied or not executable: )(.+)$/s.exec(out)
+    if (named) return named[1] + this.redactArgv([named[2]!])[0]!
+    return this.scrubText(out)
+  }
+
+  /**
    * A `-p key=value` as a record keeps it (command.params_sources): its value as redactParams
    * leaves it in params (fingerprinted whole under a secret key, credential shapes scrubbed),
    * written so that `-p` types it back to that value. A value under a key below a secret one

@@ -17,7 +17,10 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
     sections.command = { ...cmd, argv: redactor.redactArgv(cmd.argv as string[]) }
   }
   // The error names the command ("command not found: <argv[0]>"), so it is scrubbed as argv is.
-  if (cmd && typeof cmd.error === 'string') sections.command = { ...(sections.command as object), error: redactor.scrubText(cmd.error) }
+  if (cmd && typeof cmd.error === 'string') {
+    const argv = Array.isArray(cmd.argv) && cmd.argv.every((a) => typeof a === 'string') ? cmd.argv as string[] : []
+    sections.command = { ...(sections.command as object), error: redactor.redactCommandError(cmd.error, argv) }
+  }
   // A -p value, kept with the sources of params, is redacted as it is in params.
   const sources = (sections.command as { params_sources?: unknown } | undefined)?.params_sources
   if (Array.isArray(sources)) {

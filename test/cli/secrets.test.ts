@@ -354,6 +354,32 @@ describe('secrets in the places around the matrix', () => {
     }
   })
 
+  test('a command named NAME=V (a forgotten `env`): its secret value leaves the error as it leaves argv', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const secret = shape.plain()
+    const argv = [`MY_PASSWORD=${secret}`, 'true']
+    const r = await sb.prov(['record', '--', ...argv])
+    assert.equal(r.exitCode, 127, r.stderr)
+    assert.match(r.stderr, /^prov: command not found: MY_PASSWORD=\[redacted hmac-sha256:[0-9a-f]{32}\]\n/)
+    const e = await sb.prov(['exec', '--', ...argv])
+    assert.equal(e.exitCode, 127, e.stderr)
+    const doc = parseValid('command', e.stdout)
+    assert.equal(doc.command.error, `command not found: ${doc.command.argv[0]}`)
+    assert.match(doc.command.argv[0], /^MY_PASSWORD=\[redacted hmac-sha256:[0-9a-f]{32}\]$/)
+    // A document made by hand (or by an older prov) holding the name in clear: write-run scrubs it.
+    const git = (await sb.prov(['git-state'])).stdout
+    const env = (await sb.prov(['snapshot-env', '--no-tools'])).stdout
+    const hand = JSON.stringify({ command: { ...doc.command, argv, error: `command not found: ${argv[0]}` } })
+    const w = await sb.prov(['write-run', '-'], { input: git + env + hand })
+    assert.equal(w.exitCode, 0, w.stderr)
+    const shown = await sb.prov(['show', '--json', JSON.parse(w.stdout).id])
+    assert.equal(shown.exitCode, 0, shown.stderr)
+    assert.equal(parseValid('run', shown.stdout).command.error, doc.command.error)
+    for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, w.stdout + w.stderr, shown.stdout, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+      assertClean('a NAME=V command name', text, [{ name: 'MY_PASSWORD', value: secret }])
+    }
+  })
+
   test('a commit subject holding a token: diff lists the commit with the token scrubbed', async () => {
     const sb = await repo({ README: 'hello\n' })
     const token = shape.ghp()

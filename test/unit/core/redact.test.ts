@@ -359,3 +359,19 @@ test('keepFingerprinted: a rebuilt value that holds fingerprints, under a secret
     assert.deepEqual(r.keepFingerprinted(now, recorded), expected, `${JSON.stringify(now)} against ${JSON.stringify(recorded)}`)
   }
 })
+
+test('command.error: the command name it holds is redacted as argv[0] is, given raw or redacted argv', () => {
+  const V = PLAIN_SECRET
+  const ghp = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+  const cases: Array<[string, string[], string]> = [
+    [`command not found: MY_PASSWORD=${V}`, [`MY_PASSWORD=${V}`, 'true'], `command not found: MY_PASSWORD=${fp(V)}`],
+    [`command not found: MY_PASSWORD=${V}`, [`MY_PASSWORD=${fp(V)}`, 'true'], `command not found: MY_PASSWORD=${fp(V)}`],
+    [`permission denied or not executable: --token=${V}`, [`--token=${V}`], `permission denied or not executable: --token=${fp(V)}`],
+    [`cannot run ./bin-${ghp}: argument list too long`, [`./bin-${ghp}`], `cannot run ./bin-${fp(ghp)}: argument list too long`],
+    ['command not found: plain-tool', ['plain-tool', `--password=${V}`], 'command not found: plain-tool'],
+    ['command not found: USER=alice', ['USER=alice'], 'command not found: USER=alice'],
+    ["command not found: ''", [''], "command not found: ''"],
+    ['the command could not be run', [], 'the command could not be run'],
+  ]
+  for (const [error, argv, want] of cases) assert.equal(r.redactCommandError(error, argv), want, `${error} / ${argv.join(' ')}`)
+})
