@@ -128,7 +128,7 @@ export default defineCommand({
       }
       // The secret policy, as record keeps it in command.redaction: applied to the run written
       // here, and again by diff --workspace to the present.
-      // A document's own is kept as it is when it says the same policy (the globs' order aside).
+      // A document's own stands when it says the same policy (the globs' order aside).
       const redaction = redactionRecord({ redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) })
       if (redaction !== null) {
         const given = (sections.command as { redaction?: unknown } | undefined)?.redaction
@@ -167,9 +167,15 @@ export default defineCommand({
       const why = typeof p === 'string' ? recordPathProblem(p) : null
       if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
-    warnKeptFingerprints(sections, redactionPolicy(command))
+    // command.redaction stored as record stores it, whoever wrote it: each list sorted, each glob
+    // once, no empty list (none at all for no policy), so that the order never changes an id.
+    const policy = redactionPolicy(command)
+    const redaction = redactionRecord(policy)
+    const { redaction: _given, ...others } = command
+    sections.command = redaction === null ? others : { ...others, redaction }
+    warnKeptFingerprints(sections, policy)
     const extraFiles = besideRun(sections, dirs)
-    const { record, path: file } = storeRun(store, sections, loadRedactor(store, redactionPolicy(command)), extraFiles)
+    const { record, path: file } = storeRun(store, sections, loadRedactor(store, policy), extraFiles)
     await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)
   },
 })

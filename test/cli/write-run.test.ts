@@ -369,6 +369,15 @@ describe('write-run', { concurrency: true }, () => {
     // The same policy in another order, or with a glob twice, is the same policy: the same run.
     const reordered = await writeRun(s, ['--drop-var', 'NOISY_VAR', '--redact-var', 'PLAIN_*', '--keep-var', 'MY_*', '--keep-var', 'MY_*'], readFileSync(path.join(s.dir, out.path), 'utf8'))
     assert.equal(reordered.out.id, out.id)
+    // A document's own command.redaction, unsorted, with repeats and an empty list, is stored as
+    // the flags' is: the same run, whoever wrote the policy down.
+    const messy = docs.replace('"argv":', '"redaction":{"keep":["MY_*","MY_*"],"drop":["NOISY_VAR"],"redact":["PLAIN_*"]},"argv":')
+    const fromDoc = await writeRun(s, [], messy)
+    assert.deepEqual(fromDoc.record.command.redaction, { redact: ['PLAIN_*'], keep: ['MY_*'], drop: ['NOISY_VAR'] })
+    assert.equal(fromDoc.out.id, out.id)
+    const emptyLists = await writeRun(s, [], docs.replace('"argv":', '"redaction":{"keep":[],"redact":[]},"argv":'))
+    assert.equal(emptyLists.record.command.redaction, undefined)
+    assert.equal(emptyLists.out.id, before.id)
     const t = await repo()
     await writeFails(t, ['--keep-var', 'OTHER_*'], readFileSync(path.join(s.dir, out.path), 'utf8'), /--keep-var.* says .*OTHER_\*.* but a document gives command\.redaction/)
     await writeFails(t, [], docs.replace('"argv":', '"redaction":{"keep":"MY_*"},"argv":'), /command\.redaction\.keep is not a list of strings/)
