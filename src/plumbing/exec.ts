@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, type RunOutcome } from '../io/run.js'
@@ -36,17 +36,93 @@ function writeOwn(file: string, text: string, outcome: RunOutcome): void {
   }
 }
 
-/** Whether prov could write `file` by its look before CMD runs: its directory is one, and it is not. */
-function checkWritable(file: string, flag: string): void {
-  const dir = path.dirname(path.resolve(file))
+const NOT_RUN = 'the command was not run'
+
+/** The nearest directory at or above `dir` that exists, and the names below it still to make. */
+function existingAncestor(dir: string): { base: string; missing: string[] } {
+  const missing: string[] = []
+  let base = path.normalize(dir) // as the user wrote it, for messages
+  while (statSync(base, { throwIfNoEntry: false }) === undefined) {
+    const up = path.dirname(base)
+    if (up === base) break
+    missing.unshift(path.basename(base))
+    base = up
+  }
+  return { base, missing }
+}
+
+/** A directory prov can make files in and remove them from (a rename needs both). */
+function writableDir(dir: string, shown: string): string | null {
+  try {
+    if (!statSync(dir).isDirectory()) return `${quotePath(shown)} is not a directory`
+    accessSync(dir, constants.W_OK | constants.X_OK)
+  } catch (e) {
+    return `${quotePath(shown)}: ${describeErrno(e)}`
+  }
+  return null
+}
+
+/**
+ * Whether prov could write `file` (--out), tried before CMD runs as the shell tries a `>`
+ * redirection: its directory is one prov may write in, and it is not a directory nor a file
+ * prov may not write. `madeDir` is the --capture directory, made (and checked) before it.
+ */
+function checkWritable(file: string, flag: string, madeDir?: string): void {
+  const abs = path.resolve(file)
   let why: string | null = null
   try {
-    if (!statSync(dir).isDirectory()) why = `${quotePath(path.dirname(file))} is not a directory`
-    else if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a directory'
+    let st
+    try {
+      st = statSync(abs, { throwIfNoEntry: false })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e // a part of the path is a file: said below
+    }
+    if (st?.isDirectory()) why = 'it is a directory'
+    else if (st !== undefined) {
+      accessSync(abs, constants.W_OK)
+      // Replaced by a rename in the directory of the file it names (through a symbolic link).
+      if (st.isFile()) why = writableDir(path.dirname(realpathSync(abs)), path.dirname(file))
+    } else if (madeDir === undefined || path.dirname(abs) !== path.resolve(madeDir)) {
+      why = writableDir(path.dirname(abs), path.dirname(file))
+    }
   } catch (e) {
-    why = `${quotePath(path.dirname(file))}: ${describeErrno(e)}`
+    why = describeErrno(e)
   }
-  if (why !== null) throw new InputError('E_WRITE', `cannot write ${flag} ${quotePath(file)}: ${why}`, 'the command was not run')
+  if (why !== null) throw new InputError('E_WRITE', `cannot write ${flag} ${quotePath(file)}: ${why}`, NOT_RUN)
+}
+
+/**
+ * The --capture directory, checked: one that is there, or one whose nearest existing parent prov
+ * may make it in; and none of the files it will write is a directory.
+ */
+function checkCaptureDir(dir: string, files: string[]): void {
+  const fail = (why: string): never => { throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: ${why}`, NOT_RUN) }
+  const st = statSync(dir, { throwIfNoEntry: false })
+  if (st !== undefined && !st.isDirectory()) fail('it exists and is not a directory')
+  const { base } = existingAncestor(dir)
+  const why = writableDir(base, st === undefined ? base : dir)
+  if (why !== null) fail(why)
+  for (const f of files) {
+    if (statSync(f, { throwIfNoEntry: false })?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
+  }
+}
+
+/**
+ * The capture directory made one level at a time: Node's recursive mkdir never returns on some
+ * paths (under /proc), where this fails naming the directory.
+ */
+function makeDir(dir: string): void {
+  const { base, missing } = existingAncestor(dir)
+  let at = base
+  for (const name of missing) {
+    at = path.join(at, name)
+    try {
+      mkdirSync(at)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(at, { throwIfNoEntry: false })?.isDirectory()) continue
+      throw new InputError('E_WRITE', `cannot make the directory ${quotePath(dir)}: ${describeErrno(e)}`, NOT_RUN)
+    }
+  }
 }
 
 export default defineCommand({
@@ -81,31 +157,27 @@ export default defineCommand({
       if (args.out !== undefined && Object.values(capture).some((f) => path.resolve(f) === path.resolve(args.out!))) {
         throw new UsageError(`--out ${quotePath(args.out)} is one of the files --capture writes (stdout, stderr, outputs.json)`, 'write the document elsewhere, e.g. beside the capture directory')
       }
-      const st = statSync(dir, { throwIfNoEntry: false })
-      if (st !== undefined && !st.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: it exists and is not a directory`, 'the command was not run')
-      try {
-        mkdirSync(dir, { recursive: true })
-      } catch (e) {
-        throw new InputError('E_WRITE', `cannot make the directory ${quotePath(dir)}: ${describeErrno(e)}`, 'the command was not run')
-      }
+      checkCaptureDir(dir, Object.values(capture))
+    }
+    // Every check before anything is changed: a refused --out leaves an earlier capture as it was.
+    if (args.out !== undefined) checkWritable(args.out, '--out', args.capture)
+    if (capture !== undefined) {
+      makeDir(args.capture!)
       // What an earlier exec left there must not pass for this one's.
       for (const f of Object.values(capture)) {
-        if (statSync(f, { throwIfNoEntry: false })?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, 'the command was not run')
         try {
           rmSync(f, { force: true })
         } catch (e) {
-          throw new InputError('E_WRITE', `cannot replace ${quotePath(f)}: ${describeErrno(e)}`, 'the command was not run')
+          throw new InputError('E_WRITE', `cannot replace ${quotePath(f)}: ${describeErrno(e)}`, NOT_RUN)
         }
       }
     }
-    // After --capture made its directory, which may hold the --out file too.
-    if (args.out !== undefined) checkWritable(args.out, '--out')
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined, capture })
-    outcome.command.argv = redactor.redactArgv(outcome.command.argv)
     if (outcome.command.error !== undefined) {
-      outcome.command.error = redactor.scrubText(outcome.command.error)
+      outcome.command.error = redactor.redactCommandError(outcome.command.error, outcome.command.argv)
       log.error(outcome.command.error) // as sh and env(1) do: exit 126/127 alone leaves the user guessing
     }
+    outcome.command.argv = redactor.redactArgv(outcome.command.argv)
     if (capture !== undefined) {
       // As record --capture keeps them: outputs named <stderr> and <stdout>, sorted by path.
       const outputs: FileEntry[] = []

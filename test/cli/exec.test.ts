@@ -5,7 +5,7 @@ import { readFileSync, existsSync, readdirSync, chmodSync, statSync, lstatSync, 
 import { execa } from 'execa'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
-import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
 
 let sb: Sandbox
 before(async () => {
@@ -224,6 +224,67 @@ describe('exec', { concurrency: true }, () => {
       assert.equal(r.stdout, '')
       assert.match(r.stderr, named)
       assert.ok(!existsSync(path.join(sb.dir, 'ran.txt')), `${args.join(' ')}: CMD did not run`)
+    }
+  })
+
+  test('a refused --out leaves an earlier capture as it was; a capture directory that cannot be made fails, never hangs (/proc)', async () => {
+    const old = await sb.prov(['exec', '--capture', 'cap6', '--', 'echo', 'old'])
+    assert.equal(old.exitCode, 0, old.stderr)
+    const r = await sb.prov(['exec', '--capture', 'cap6', '--out', 'nodir/x.json', '--', 'sh', '-c', 'echo ran > ran6.txt'])
+    assert.equal(r.exitCode, 125, r.stderr)
+    assert.match(r.stderr, /^prov: cannot write --out 'nodir\/x\.json': 'nodir': no such file or directory\nhint: the command was not run\n$/)
+    assert.ok(!existsSync(path.join(sb.dir, 'ran6.txt')), 'CMD did not run')
+    assert.equal(readFileSync(path.join(sb.dir, 'cap6', 'stdout'), 'utf8'), 'old\n', 'the earlier capture is still there')
+    parseValid('outputs', readFileSync(path.join(sb.dir, 'cap6', 'outputs.json'), 'utf8'))
+    // Node's recursive mkdir never returns on a path under /proc.
+    const p = await sb.prov(['exec', '--capture', '/proc/prov-no-such/cap', '--', 'sh', '-c', 'echo ran > ran6.txt'], { timeout: 20_000 })
+    assert.equal(p.signal, undefined, 'exec --capture /proc/... hung')
+    assert.equal(p.exitCode, 125, p.stderr)
+    assert.match(p.stderr, /^prov: cannot make the directory '\/proc\/prov-no-such\/cap': /)
+    assert.ok(!existsSync(path.join(sb.dir, 'ran6.txt')), 'CMD did not run')
+  })
+
+  // As root every file is writable: the commands then run as nobody (setpriv), when that is possible.
+  const isRoot = process.getuid?.() === 0
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
+  test('where prov may not write (a read-only file or directory): --out and --capture fail before CMD runs, 125 naming it', { skip: isRoot && !setpriv ? 'root writes everywhere, and there is no setpriv to drop that' : false }, async () => {
+    const own = await makeRepo()
+    try {
+      own.write('ro/f.json', 'old\n')
+      const proj = own.dir
+      chmodSync(path.join(proj, 'ro/f.json'), 0o444)
+      chmodSync(path.join(proj, 'ro'), 0o555)
+      // nobody must reach the project and write there (but not in ro/)
+      for (const d of [path.dirname(proj), proj]) chmodSync(d, d === proj ? 0o777 : 0o755)
+      const run = async (args: string[]): Promise<{ exitCode?: number; stdout: string; stderr: string }> => {
+        const full = ['exec', ...args, '--', 'sh', '-c', 'echo ran > ran.txt']
+        if (!isRoot) return own.prov(full)
+        const r = await execa(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...full], {
+          cwd: proj, env: { ...own.env, HOME: proj }, extendEnv: false, reject: false, stripFinalNewline: false,
+        })
+        return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) }
+      }
+      for (const [args, named] of [
+        [['--out', 'ro/f.json'], /^prov: cannot write --out 'ro\/f\.json': permission denied\n/],
+        [['--out', 'ro/new.json'], /^prov: cannot write --out 'ro\/new\.json': 'ro': permission denied\n/],
+        [['--capture', 'ro/cap/deeper'], /^prov: cannot capture into 'ro\/cap\/deeper': 'ro': permission denied\n/],
+        [['--capture', 'ro'], /^prov: cannot capture into 'ro': 'ro': permission denied\n/],
+      ] as const) {
+        const r = await run([...args])
+        assert.equal(r.exitCode, 125, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, named)
+        assert.match(r.stderr, /hint: the command was not run\n$/)
+        assert.ok(!existsSync(path.join(proj, 'ran.txt')), `${args.join(' ')}: CMD did not run`)
+      }
+      assert.equal(readFileSync(path.join(proj, 'ro/f.json'), 'utf8'), 'old\n')
+      // The set-up is right: where nobody may write, exec writes.
+      const ok = await run(['--out', 'w.json'])
+      assert.equal(ok.exitCode, 0, ok.stderr)
+      assert.ok(existsSync(path.join(proj, 'ran.txt')))
+    } finally {
+      chmodSync(path.join(own.dir, 'ro'), 0o755)
+      own.cleanup()
     }
   })
 
