@@ -4,7 +4,7 @@ import { lstatSync } from 'node:fs'
 import { readRegularFile } from './read.js'
 import { InputError } from '../errors.js'
 import { recomputeRunId } from '../core/id.js'
-import { mergeSections, MergeError, type RunRecord } from '../core/record.js'
+import { mergeSections, MergeError, type RedactionFlags, type RunRecord } from '../core/record.js'
 import { checkValid, type SchemaId, type Validator } from '../schema.js'
 import { log } from './log.js'
 import { readJsonDocuments } from './stdio.js'
@@ -33,9 +33,9 @@ export interface LoadedRun {
  * schema and (but for stdin) its id; a stored run found sound before and unchanged since is not
  * checked again (io/verified.ts).
  */
-export async function loadRun(store: Store, ref: string, opts: { partial?: boolean } = {}): Promise<LoadedRun> {
+export async function loadRun(store: Store, ref: string, opts: { partial?: boolean; redaction?: RedactionFlags } = {}): Promise<LoadedRun> {
   const { id, file } = resolveRef(store, ref)
-  if (file === '-') return loadStdinRun(store, opts.partial === true)
+  if (file === '-') return loadStdinRun(store, opts.partial === true, opts.redaction)
   const dir = path.dirname(file)
   // A stored run found sound before, and not changed since, is not checked again (io/verified.ts).
   const verified = id !== null ? loadVerified(store) : null
@@ -90,7 +90,7 @@ const STDIN_HINT = "pipe a run.json or section documents into it, e.g. 'prov sho
  * command.redaction): a secret in them is compared by its fingerprint, as a stored run holds
  * it, and never printed.
  */
-async function loadStdinRun(store: Store, partial: boolean): Promise<LoadedRun> {
+async function loadStdinRun(store: Store, partial: boolean, otherRedaction?: RedactionFlags): Promise<LoadedRun> {
   const docs = await readJsonDocuments('-')
   if (docs.length === 0) throw new InputError('E_EMPTY', 'standard input holds no run: it is empty', STDIN_HINT)
   const isRun = (d: unknown): boolean => typeof d === 'object' && d !== null && !Array.isArray(d) && 'id' in d
@@ -122,8 +122,26 @@ async function loadStdinRun(store: Store, partial: boolean): Promise<LoadedRun> 
       : checkValid(SECTION_VALIDATORS[name]![0], SECTION_VALIDATORS[name]![1], { [name]: value })
     if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
   }
-  scrubSections(merged, loadRedactor(store, (merged.command as RunRecord['command'] | undefined)?.redaction ?? {}))
+  scrubSections(merged, loadRedactor(store, (merged.command as RunRecord['command'] | undefined)?.redaction ?? otherRedaction ?? {}))
   return { record: merged as unknown as RunRecord, id: null, dir: null }
+}
+
+/**
+ * The two runs a diff compares, either of which may be `-` (section documents on stdin): the
+ * other is loaded first, and documents that carry no command.redaction of their own are scrubbed
+ * under its policy (`prov snapshot-env --keep-var X | prov diff-runs <run recorded with
+ * --keep-var X> -` compares X in clear, as that run holds it, rather than with a fingerprint).
+ */
+export async function loadRunPair(store: Store, refA: string, refB: string): Promise<[LoadedRun, LoadedRun]> {
+  if (refB === '-' && refA !== '-') {
+    const a = await loadRun(store, refA, { partial: true })
+    return [a, await loadRun(store, refB, { partial: true, redaction: a.record.command?.redaction })]
+  }
+  if (refA === '-' && refB !== '-') {
+    const b = await loadRun(store, refB, { partial: true })
+    return [await loadRun(store, refA, { partial: true, redaction: b.record.command?.redaction }), b]
+  }
+  return [await loadRun(store, refA, { partial: true }), await loadRun(store, refB, { partial: true })]
 }
 
 /** The text of a file stored beside run.json (patch.diff, stdout, stderr), or null. */

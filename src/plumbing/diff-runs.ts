@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { diffRecords } from '../io/compare.js'
-import { loadRun } from '../io/runs.js'
+import { loadRunPair } from '../io/runs.js'
 import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
@@ -24,8 +24,7 @@ export default defineCommand({
   async run({ args }) {
     if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
     const store = locateStore({ store: args.store })
-    const a = await loadRun(store, args.a, { partial: true })
-    const b = await loadRun(store, args.b, { partial: true })
+    const [a, b] = await loadRunPair(store, args.a, args.b)
     const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore) })
     const doc = { diff }
     assertValid('diff', diffValidator, doc, 'the diff-runs output')

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords } from '../io/compare.js'
-import { loadRun, readRunFileText, type LoadedRun } from '../io/runs.js'
+import { loadRun, loadRunPair, readRunFileText, type LoadedRun } from '../io/runs.js'
 import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
@@ -241,8 +241,7 @@ export default defineCommand({
       b = { record: ws.record, id: null, dir: null }
     } else {
       if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
-      a = await loadRun(store, (args.a as string | undefined) ?? '@~1', { partial: true })
-      b = await loadRun(store, (args.b as string | undefined) ?? '@', { partial: true })
+      ;[a, b] = await loadRunPair(store, (args.a as string | undefined) ?? '@~1', (args.b as string | undefined) ?? '@')
     }
     const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore) })
     if (args.workspace) diff.b = null

@@ -209,6 +209,26 @@ describe('diff-runs', { concurrency: true }, () => {
     assert.doesNotMatch(p.stdout, /MY_TOKEN/, 'the token, the same in both, is no change')
   })
 
+  test('standard input without a policy of its own is scrubbed under the other run\'s command.redaction: a variable that run keeps in clear is compared in clear', async () => {
+    const s = await repo()
+    const env = JSON.parse(envDoc)
+    env.env.vars.MY_TOKEN = 'kept-token-value'
+    const kept = await store(s, gitDoc + JSON.stringify(env) + commandDoc('2024-01-04T00:00:00.000Z').replace('"argv":', '"redaction":{"keep":["MY_*"]},"argv":'))
+    // The same value on stdin, as `prov snapshot-env --keep-var 'MY_*'` prints it: no change, either side.
+    for (const args of [[kept, '-'], ['-', kept]]) {
+      const same = await diffRuns(s, args, 1, { input: JSON.stringify(env) })
+      assert.deepEqual(same.env.filter((c: any) => !c.noise), [], `${args.join(' ')}: ${JSON.stringify(same.env)}`)
+    }
+    // Another value: a change, shown in clear as the run keeps it.
+    env.env.vars.MY_TOKEN = 'kept-token-other'
+    const other = await diffRuns(s, [kept, '-'], 1, { input: JSON.stringify(env) })
+    assert.deepEqual(other.env.filter((c: any) => c.key === 'vars.MY_TOKEN').map((c: any) => [c.from, c.to]), [['kept-token-value', 'kept-token-other']])
+    // Documents that say their own policy keep it: here, none kept, so a fingerprint.
+    const own = await s.prov(['diff-runs', kept, '-'], { input: JSON.stringify(env) + commandDoc('2024-01-05T00:00:00.000Z').replace('"argv":', '"redaction":{"redact":["MY_*"]},"argv":') })
+    assert.equal(own.exitCode, 1, own.stderr)
+    assert.ok(!own.stdout.includes('kept-token-other'), own.stdout)
+  })
+
   test('a corrupt run.json is exit 2', async () => {
     const s = await repo()
     const x = await store(s, gitDoc + envDoc + commandDoc('2024-01-01T00:00:00.000Z'))
