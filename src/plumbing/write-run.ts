@@ -107,7 +107,11 @@ export default defineCommand({
     for (const f of extra.length > 0 ? extra : ['-']) {
       const read = await readJsonDocuments(f)
       // A file named here holds a step's output: empty, that step failed (or wrote nothing yet).
-      if (f !== '-' && read.length === 0) throw new InputError('E_EMPTY', `${quotePath(f)} holds no JSON document`, 'did the step that writes it fail? run it again, or leave the file out')
+      // So does standard input: a pipe that brought nothing came from a step that failed.
+      if (read.length === 0) {
+        if (f === '-') throw new InputError('E_EMPTY', 'standard input holds no JSON document', 'did the step piped into write-run fail? its message is above')
+        throw new InputError('E_EMPTY', `${quotePath(f)} holds no JSON document`, 'did the step that writes it fail? run it again, or leave the file out')
+      }
       docs.push(...read)
       const dir = path.dirname(path.resolve(f))
       if (f !== '-' && !dirs.includes(dir)) dirs.push(dir)

@@ -401,6 +401,9 @@ describe('write-run', { concurrency: true }, () => {
     s.write('git.json', gitDoc)
     s.write('env.json', envDoc)
     await writeFails(s, ['git.json', 'env.json', 'empty.json', '--', 'true'], undefined, /'empty\.json' holds no JSON document/)
+    // Standard input, named or not: `prov git-state | prov write-run` where the step printed nothing.
+    await writeFails(s, ['git.json', 'env.json', '-', '--', 'true'], '', /^prov: standard input holds no JSON document\nhint: did the step piped into write-run fail\?/)
+    await writeFails(s, ['--', 'true'], '', /^prov: standard input holds no JSON document\n/)
   })
 
   test('captured output copied from a stored run keeps its mode, 0600, as record wrote it', async () => {
