@@ -7,7 +7,7 @@
 // the issue's +100 ms budget for a whole record, and record needs none of what it adds here
 // (no shell, no buffering, no piping between processes). The tests still drive prov with execa.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs'
 import { constants } from 'node:os'
 import path from 'node:path'
 import { isatty } from 'node:tty'
@@ -99,8 +99,17 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
         settled = true
         void Promise.all(teed).then(() => resolve(e))
       }
+      // A command that never started printed nothing: its captured streams are empty files, as
+      // they are when spawning fails later (not found, not executable). (Like tee's, a file that
+      // cannot be made is left out: the outputs then hold no such stream.)
+      const nothingCaptured = (): void => {
+        for (const f of opts.capture ? [opts.capture.stdout, opts.capture.stderr] : []) {
+          try { writeFileSync(f, '', { mode: 0o600 }) } catch { /* left out, as above */ }
+        }
+      }
       // An empty name names no program: as env(1) and sh have it, not found (Node refuses it).
       if (file === '') {
+        nothingCaptured()
         finish({ code: null, signal: null, error: Object.assign(new Error('empty command name'), { code: 'ENOENT' }) })
         return
       }
@@ -108,6 +117,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
         child = spawn(file!, args, { stdio: ['inherit', stdout, stderr], shell: false, windowsHide: true })
       } catch (e) {
         // spawn throws for arguments it refuses (a NUL byte, say) before any process exists
+        nothingCaptured()
         finish({ code: null, signal: null, error: e as NodeJS.ErrnoException })
         return
       }

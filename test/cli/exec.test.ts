@@ -207,6 +207,11 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(readFileSync(path.join(sb.dir, 'cap3', 'stdout'), 'utf8'), '')
     const outputs = parseValid('outputs', readFileSync(path.join(sb.dir, 'cap3', 'outputs.json'), 'utf8')).outputs
     assert.deepEqual(outputs.map((o: any) => [o.path, o.size]), [['<stderr>', 0], ['<stdout>', 0]])
+    // An empty command name never reaches spawn: the same two empty streams.
+    const e = await sb.prov(['exec', '--capture', 'cap3', '--', ''])
+    assert.equal(e.exitCode, 127, e.stderr)
+    const none = parseValid('outputs', readFileSync(path.join(sb.dir, 'cap3', 'outputs.json'), 'utf8')).outputs
+    assert.deepEqual(none.map((o: any) => [o.path, o.size]), [['<stderr>', 0], ['<stdout>', 0]])
   })
 
   test('--capture into a directory that cannot be made, or \'\': 125 naming it, and CMD does not run', async () => {

@@ -187,6 +187,11 @@ describe('prov record', { concurrency: 2 }, () => {
       const e = await sb.prov(['exec', '--', ''])
       assert.equal(e.exitCode, 127)
       assert.equal(JSON.parse(e.stdout).command.error, "command not found: ''")
+      // --capture keeps its two empty streams, as for any command not found.
+      const c = await sb.prov(['record', '--capture', '--', ''])
+      assert.equal(c.exitCode, 127, c.stderr)
+      const shown = parseValid('run', (await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual(shown.outputs.map((o: any) => [o.path, o.size]), [['<stderr>', 0], ['<stdout>', 0]])
     })
   })
 
