@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, type RunOutcome } from '../io/run.js'
@@ -26,17 +26,29 @@ function howItEnded(o: RunOutcome): string {
  */
 function writeOwn(file: string, text: string, outcome: RunOutcome): void {
   try {
-    // Through a symbolic link to where it points; a device or FIFO (--out /dev/stdout, a named
-    // pipe) is written as it is: a rename would replace it with a file.
-    const st = statSync(file, { throwIfNoEntry: false })
-    if (st !== undefined && !st.isFile()) writeFileSync(file, text)
-    else writeFileAtomic(st === undefined ? file : realpathSync(file), text)
+    // Through a symbolic link to where it points (as `>` does, even to a file not there yet); a
+    // device or FIFO (--out /dev/stdout, a named pipe) is written as it is: a rename would
+    // replace it with a file.
+    const target = linkTarget(file)
+    const st = statSync(target, { throwIfNoEntry: false })
+    if (st !== undefined && !st.isFile()) writeFileSync(target, text)
+    else writeFileAtomic(target, text)
   } catch (e) {
     throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
   }
 }
 
 const NOT_RUN = 'the command was not run'
+
+/** Where a write to `file` lands: symbolic links followed, to a path that need not exist yet. */
+function linkTarget(file: string): string {
+  let p = path.resolve(file)
+  for (let hops = 0; hops < 40; hops++) { // as the kernel's ELOOP limit
+    if (lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return p
+    p = path.resolve(path.dirname(p), readlinkSync(p))
+  }
+  return p // a loop: the write says ELOOP
+}
 
 /** The nearest directory at or above `dir` that exists, and the names below it still to make. */
 function existingAncestor(dir: string): { base: string; missing: string[] } {
@@ -83,7 +95,8 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
       // Replaced by a rename in the directory of the file it names (through a symbolic link).
       if (st.isFile()) why = writableDir(path.dirname(realpathSync(abs)), path.dirname(file))
     } else if (madeDir === undefined || path.dirname(abs) !== path.resolve(madeDir)) {
-      why = writableDir(path.dirname(abs), path.dirname(file))
+      const target = linkTarget(abs) // a symbolic link to a file not there yet: made where it points
+      why = writableDir(path.dirname(target), target === abs ? path.dirname(file) : path.dirname(target))
     }
   } catch (e) {
     why = describeErrno(e)

@@ -303,6 +303,12 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(ln.exitCode, 0, ln.stderr)
     assert.ok(lstatSync(path.join(sb.dir, 'link.json')).isSymbolicLink(), 'the link is still a link')
     parseValid('command', readFileSync(path.join(sb.dir, 'real.json'), 'utf8'))
+    // A link to a file not there yet: made where it points, as `>` makes it.
+    symlinkSync('later.json', path.join(sb.dir, 'dangling.json'))
+    const dl = await sb.prov(['exec', '--out', 'dangling.json', '--', 'true'])
+    assert.equal(dl.exitCode, 0, dl.stderr)
+    assert.ok(lstatSync(path.join(sb.dir, 'dangling.json')).isSymbolicLink(), 'the dangling link is still a link')
+    parseValid('command', readFileSync(path.join(sb.dir, 'later.json'), 'utf8'))
     await execa('mkfifo', [path.join(sb.dir, 'fifo')])
     const reader = execa('cat', [path.join(sb.dir, 'fifo')], { stripFinalNewline: false })
     const ff = await sb.prov(['exec', '--out', 'fifo', '--', 'true'])
