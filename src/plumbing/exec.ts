@@ -44,7 +44,9 @@ const NOT_RUN = 'the command was not run'
 function linkTarget(file: string): string {
   let p = path.resolve(file)
   for (let hops = 0; hops < 40; hops++) { // as the kernel's ELOOP limit
-    if (lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return p
+    let link = false
+    try { link = lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() === true } catch { /* ENOTDIR: said by the caller */ }
+    if (!link) return p
     p = path.resolve(path.dirname(p), readlinkSync(p))
   }
   return p // a loop: the write says ELOOP
