@@ -149,7 +149,8 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     const kept: FileEntry[] = []
     const gone: FileEntry[] = []
     for (const e of entries) {
-      if (e.stream) continue
+      // A captured stream (<stdout>, <stderr>) has no present: nothing has run. It stands as recorded.
+      if (e.stream) { kept.push(e); continue }
       const p = place(e.path)
       if (p === null) {
         log.warn(`${quotePath(e.path)} points outside the project: not re-checked`)

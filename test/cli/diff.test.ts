@@ -313,6 +313,23 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('--workspace after a run with --capture: its captured streams are no change (nothing has run since)', async () => {
+    await withRepo(async (sb) => {
+      sb.write('in.txt', 'a\n')
+      const r = await sb.prov(['record', '-q', '--capture', '-i', 'in.txt', '--', 'sh', '-c', 'echo out; echo err >&2'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const same = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.deepEqual(parseValid('diff', same.stdout).diff.outputs, [])
+      sb.write('in.txt', 'b\n')
+      const changed = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(changed.exitCode, 1, changed.stderr)
+      const d = parseValid('diff', changed.stdout).diff
+      assert.deepEqual(d.inputs.map((c: any) => c.key), ['in.txt'])
+      assert.deepEqual(d.outputs, [])
+    })
+  })
+
   test("--workspace applies the run's own --redact-var, --keep-var and --drop-var: no secret printed, no false change", async () => {
     await withRepo(async (sb) => {
       sb.write('data/f.yaml', 'my_seed: 5\n')
