@@ -52,11 +52,21 @@ function linkTarget(file: string): string {
   return p // a loop: the write says ELOOP
 }
 
+/** What is at `p`, or undefined where nothing is (ENOENT, or ENOTDIR: a part of it is a file). */
+function statOrNone(p: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(p, { throwIfNoEntry: false })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw e
+  }
+}
+
 /** The nearest directory at or above `dir` that exists, and the names below it still to make. */
 function existingAncestor(dir: string): { base: string; missing: string[] } {
   const missing: string[] = []
   let base = path.normalize(dir) // as the user wrote it, for messages
-  while (statSync(base, { throwIfNoEntry: false }) === undefined) {
+  while (statOrNone(base) === undefined) {
     const up = path.dirname(base)
     if (up === base) break
     missing.unshift(path.basename(base))
@@ -85,12 +95,7 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
   const abs = path.resolve(file)
   let why: string | null = null
   try {
-    let st
-    try {
-      st = statSync(abs, { throwIfNoEntry: false })
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e // a part of the path is a file: said below
-    }
+    const st = statOrNone(abs) // a part of the path that is a file is said below
     if (st?.isDirectory()) why = 'it is a directory'
     else if (st !== undefined) {
       accessSync(abs, constants.W_OK)
@@ -112,13 +117,13 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
  */
 function checkCaptureDir(dir: string, files: string[]): void {
   const fail = (why: string): never => { throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: ${why}`, NOT_RUN) }
-  const st = statSync(dir, { throwIfNoEntry: false })
+  const st = statOrNone(dir)
   if (st !== undefined && !st.isDirectory()) fail('it exists and is not a directory')
   const { base } = existingAncestor(dir)
   const why = writableDir(base, st === undefined ? base : dir)
   if (why !== null) fail(why)
   for (const f of files) {
-    if (statSync(f, { throwIfNoEntry: false })?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
+    if (statOrNone(f)?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
   }
 }
 

@@ -218,7 +218,8 @@ describe('exec', { concurrency: true }, () => {
     sb.write('afile', 'x')
     sb.write('capdir/stdout/.keep', '')
     for (const [args, named] of [
-      [['--capture', 'afile/sub'], /afile\/sub/],
+      [['--capture', 'afile/sub'], /^prov: cannot capture into 'afile\/sub': 'afile' is not a directory\n/],
+      [['--capture', 'afile/sub/deeper'], /^prov: cannot capture into 'afile\/sub\/deeper': 'afile' is not a directory\n/],
       [['--capture', 'afile'], /cannot capture into 'afile': it exists and is not a directory/],
       [['--capture', 'capdir'], /cannot capture into 'capdir\/stdout': it is a directory/],
       [['--capture', ''], /--capture needs a directory/],
