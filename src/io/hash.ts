@@ -109,7 +109,10 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
       // the stat, so that 'file/' is not a directory, as for ls or cat.
       st = statSync(p.endsWith('/') ? abs + '/' : abs)
     } catch (e) {
-      if (isNodeError(e) && e.code === 'ENOENT') {
+      // ENOTDIR: a directory on the way is a file now (a recorded 'data/x.csv' where data is a
+      // file): as missing as ENOENT, where missing is allowed; 'file/' stays the error it is.
+      const nothing = isNodeError(e) && (e.code === 'ENOENT' || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/')))
+      if (nothing) {
         let dangling = false
         try { dangling = lstatSync(abs).isSymbolicLink() } catch { /* nothing there */ }
         // With --missing-ok, a link to nothing has no content either: it is recorded as missing.

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, type BigIntStats } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type BigIntStats, type Stats } from 'node:fs'
 
 /**
  * A file opened for reading, with its stat, if it is a regular file; anything else throws. The
@@ -24,5 +24,18 @@ export function readRegularFile(file: string): Buffer {
     return readFileSync(fd)
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * What is at `p` now, or undefined where nothing is: ENOENT, and ENOTDIR too (a directory on
+ * the way has become a file), which statSync's throwIfNoEntry does not cover.
+ */
+export function statIfAny(p: string): Stats | undefined {
+  try {
+    return statSync(p, { throwIfNoEntry: false })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw e
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, type RunOutcome } from '../io/run.js'
 import { hashFile } from '../io/hash.js'
+import { statIfAny } from '../io/read.js'
 import { loadRedactor } from '../io/secrets.js'
 import { emitJson } from '../io/stdio.js'
 import { log } from '../io/log.js'
@@ -52,21 +53,11 @@ function linkTarget(file: string): string {
   return p // a loop: the write says ELOOP
 }
 
-/** What is at `p`, or undefined where nothing is (ENOENT, or ENOTDIR: a part of it is a file). */
-function statOrNone(p: string): ReturnType<typeof statSync> | undefined {
-  try {
-    return statSync(p, { throwIfNoEntry: false })
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
-    throw e
-  }
-}
-
 /** The nearest directory at or above `dir` that exists, and the names below it still to make. */
 function existingAncestor(dir: string): { base: string; missing: string[] } {
   const missing: string[] = []
   let base = path.normalize(dir) // as the user wrote it, for messages
-  while (statOrNone(base) === undefined) {
+  while (statIfAny(base) === undefined) {
     const up = path.dirname(base)
     if (up === base) break
     missing.unshift(path.basename(base))
@@ -95,7 +86,7 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
   const abs = path.resolve(file)
   let why: string | null = null
   try {
-    const st = statOrNone(abs) // a part of the path that is a file is said below
+    const st = statIfAny(abs) // a part of the path that is a file is said below
     if (st?.isDirectory()) why = 'it is a directory'
     else if (st !== undefined) {
       accessSync(abs, constants.W_OK)
@@ -117,13 +108,13 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
  */
 function checkCaptureDir(dir: string, files: string[]): void {
   const fail = (why: string): never => { throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: ${why}`, NOT_RUN) }
-  const st = statOrNone(dir)
+  const st = statIfAny(dir)
   if (st !== undefined && !st.isDirectory()) fail('it exists and is not a directory')
   const { base } = existingAncestor(dir)
   const why = writableDir(base, st === undefined ? base : dir)
   if (why !== null) fail(why)
   for (const f of files) {
-    if (statOrNone(f)?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
+    if (statIfAny(f)?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
   }
 }
 

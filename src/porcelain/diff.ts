@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { statIfAny } from '../io/read.js'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
@@ -129,7 +129,7 @@ function colorPatch(text: string, col: Colors): string {
 
 /** A params file named by a record, as it is now: undefined when it is gone (the inputs say so). */
 async function readRecordedParamsFile(abs: string, shown: string): Promise<unknown> {
-  const st = statSync(abs, { throwIfNoEntry: false })
+  const st = statIfAny(abs)
   if (st === undefined) return undefined
   // A FIFO or device named by a record is never read: it could block or never end.
   if (!st.isFile()) throw new InputError('E_NOT_FILE', `cannot read params file ${quotePath(shown)}: not a regular file`)
@@ -160,7 +160,7 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
       // By an absolute path a record names a file, never more: a directory is not walked, a FIFO
       // or device not opened; what is no longer a regular file there counts as missing.
       if (path.isAbsolute(e.path)) {
-        const st = statSync(p, { throwIfNoEntry: false })
+        const st = statIfAny(p)
         if (st !== undefined && !st.isFile()) {
           log.warn(`${quotePath(p)} is no longer a regular file: counted as missing, not read`)
           gone.push({ path: p, missing: true })

@@ -313,6 +313,26 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('--workspace where a directory of the run is a file now: its files are missing, no internal error', async () => {
+    await withRepo(async (sb) => {
+      sb.write('data/p.yaml', 'a: 1\n')
+      sb.write('../home/ext/d/in.txt', 'x\n')
+      const ext = path.join(sb.home, 'ext', 'd', 'in.txt')
+      const r = await sb.prov(['record', '-q', '--params-file', 'data/p.yaml', '-i', ext, '-o', 'data/out.txt', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      rmSync(path.join(sb.dir, 'data'), { recursive: true })
+      rmSync(path.join(sb.home, 'ext', 'd'), { recursive: true })
+      sb.write('data', 'a file now\n')
+      sb.write('../home/ext/d', 'a file now\n')
+      const d = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      const diff = parseValid('diff', d.stdout).diff
+      assert.deepEqual(diff.inputs.map((c: any) => [c.key, c.to]), [[ext, { missing: true }], ['data/p.yaml', { missing: true }]])
+      assert.deepEqual(diff.params.map((c: any) => [c.op, c.key]), [['removed', 'a']])
+    })
+  })
+
   test('--workspace after a run with --capture: its captured streams are no change (nothing has run since)', async () => {
     await withRepo(async (sb) => {
       sb.write('in.txt', 'a\n')

@@ -210,6 +210,11 @@ describe('hash-inputs: missing paths', { concurrency: true }, () => {
       { path: 'sub/gone', missing: true },
       { path: 'z-missing', missing: true },
     ])
+    // A path through a file ('a/x', a directory that is a file now) is missing too; without
+    // --missing-ok, an error saying why. 'a/' names the file as a directory: still an error.
+    assert.deepEqual(await hashOk(sb, ['--missing-ok', 'a/x']), [{ path: 'a/x', missing: true }])
+    assert.match(await hashFails(sb, ['a/x'], 'a/x'), /cannot hash 'a\/x': not a directory/)
+    assert.match(await hashFails(sb, ['--missing-ok', 'a/'], 'a/'), /cannot hash 'a\/': not a directory/)
   })
 
   test('a dangling symbolic link named: an error saying so; with --missing-ok, missing (as test -e has it)', async () => {
