@@ -78,6 +78,12 @@ function mergeFiles(section: string, a: unknown, b: unknown): unknown {
 }
 
 /** Objects merge key by key, at any depth; two different values for one leaf are a conflict. */
+/** A policy's globs are a set: their order and repeats say nothing (see redactionRecord). */
+function sameGlobs(a: unknown, b: unknown): boolean {
+  const set = (x: unknown): unknown => Array.isArray(x) ? [...new Set(x.map((g) => JSON.stringify(g)))].sort() : x
+  return same(set(a), set(b))
+}
+
 function mergeObjects(where: string, a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...a }
   for (const [k, v] of Object.entries(b)) {
@@ -85,7 +91,7 @@ function mergeObjects(where: string, a: Record<string, unknown>, b: Record<strin
     if (Object.hasOwn(merged, k)) {
       const cur = merged[k]
       if (isObject(cur) && isObject(v)) value = mergeObjects(`${where}.${k}`, cur, v)
-      else if (!same(cur, v)) throw new MergeError(`two documents disagree on ${where}.${k}`)
+      else if (!(where === 'command.redaction' ? sameGlobs(cur, v) : same(cur, v))) throw new MergeError(`two documents disagree on ${where}.${k}`)
     }
     Object.defineProperty(merged, k, { value, enumerable: true, writable: true, configurable: true })
   }

@@ -139,3 +139,20 @@ test('runStartTime: command.started_at, else created_at, else empty', () => {
   assert.equal(runStartTime({ created_at: 'c' }), 'c')
   assert.equal(runStartTime({}), '')
 })
+
+test('mergeSections: command.redaction lists are sets (order and repeats aside); other lists are not', () => {
+  const doc = (redaction: unknown, argv = ['x']): unknown => ({ command: { argv, redaction } })
+  const cases: Array<[unknown, unknown, boolean]> = [
+    [{ keep: ['b', 'a'] }, { keep: ['a', 'b'] }, true],
+    [{ keep: ['a', 'a'] }, { keep: ['a'] }, true],
+    [{ keep: ['a'] }, { drop: ['b'] }, true],
+    [{ keep: ['a'] }, { keep: ['a', 'b'] }, false],
+    [{ keep: ['a'] }, { keep: 'a' }, false],
+  ]
+  for (const [a, b, ok] of cases) {
+    const run = (): unknown => mergeSections([doc(a), doc(b)])
+    if (ok) assert.doesNotThrow(run, JSON.stringify([a, b]))
+    else assert.throws(run, /two documents disagree on command\.redaction\.keep/, JSON.stringify([a, b]))
+  }
+  assert.throws(() => mergeSections([doc(undefined, ['b', 'a']), doc(undefined, ['a', 'b'])]), /disagree on command\.argv/)
+})
