@@ -27,13 +27,12 @@ function howItEnded(o: RunOutcome): string {
  */
 function writeOwn(file: string, text: string, outcome: RunOutcome): void {
   try {
-    // Through a symbolic link to where it points (as `>` does, even to a file not there yet); a
-    // device or FIFO (--out /dev/stdout, a named pipe) is written as it is: a rename would
-    // replace it with a file.
-    const target = linkTarget(file)
-    const st = statSync(target, { throwIfNoEntry: false })
-    if (st !== undefined && !st.isFile()) writeFileSync(target, text)
-    else writeFileAtomic(target, text)
+    // A device or FIFO (--out /dev/stdout into a pipe, a named pipe) is written as it is: a rename
+    // would replace it with a file. A file is replaced where it is, through symbolic links, and
+    // a link to a file not there yet makes that file, as `>` does.
+    const st = statSync(file, { throwIfNoEntry: false })
+    if (st !== undefined && !st.isFile()) writeFileSync(file, text)
+    else writeFileAtomic(st !== undefined ? realpathSync(file) : landsAt(file), text)
   } catch (e) {
     throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
   }
@@ -41,17 +40,30 @@ function writeOwn(file: string, text: string, outcome: RunOutcome): void {
 
 const NOT_RUN = 'the command was not run'
 
-/** Where a write to `file` lands: symbolic links followed, to a path that need not exist yet. */
-function linkTarget(file: string): string {
+/**
+ * Where a write to `file`, which is not there, lands: a symbolic link to nothing followed as the
+ * kernel follows it (each link read from the real directory that holds it, so `..` in a link
+ * inside a linked directory goes where the shell's `>` goes). Throws what following it meets.
+ */
+function landsAt(file: string): string {
   let p = path.resolve(file)
-  for (let hops = 0; hops < 40; hops++) { // as the kernel's ELOOP limit
-    let link = false
-    try { link = lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() === true } catch { /* ENOTDIR: said by the caller */ }
-    if (!link) return p
-    p = path.resolve(path.dirname(p), readlinkSync(p))
+  for (let hops = 0; hops <= 40; hops++) { // the kernel's limit, then ELOOP
+    const dir = realpathSync(path.dirname(p))
+    p = path.join(dir, path.basename(p))
+    if (lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return p
+    p = path.resolve(dir, readlinkSync(p))
   }
-  return p // a loop: the write says ELOOP
+  throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' })
 }
+
+/** The file a write to `file` would change, as best it can be told (for comparing paths). */
+function finalPath(file: string): string {
+  try { return realpathSync(file) } catch { /* not there */ }
+  try { return landsAt(file) } catch { return path.resolve(file) }
+}
+
+const isSymlink = (p: string): boolean => { try { return lstatSync(p).isSymbolicLink() } catch { return false } }
+const isWithin = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep)
 
 /** The nearest directory at or above `dir` that exists, and the names below it still to make. */
 function existingAncestor(dir: string): { base: string; missing: string[] } {
@@ -79,8 +91,9 @@ function writableDir(dir: string, shown: string): string | null {
 
 /**
  * Whether prov could write `file` (--out), tried before CMD runs as the shell tries a `>`
- * redirection: its directory is one prov may write in, and it is not a directory nor a file
- * prov may not write. `madeDir` is the --capture directory, made (and checked) before it.
+ * redirection: where it lands (through symbolic links) is a directory prov may write in, and
+ * it is not a directory nor a file prov may not write. `madeDir` is the --capture directory,
+ * checked before: a directory of `file` that it will make is not there yet, and need not be.
  */
 function checkWritable(file: string, flag: string, madeDir?: string): void {
   const abs = path.resolve(file)
@@ -90,11 +103,23 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
     if (st?.isDirectory()) why = 'it is a directory'
     else if (st !== undefined) {
       accessSync(abs, constants.W_OK)
-      // Replaced by a rename in the directory of the file it names (through a symbolic link).
-      if (st.isFile()) why = writableDir(path.dirname(realpathSync(abs)), path.dirname(file))
-    } else if (madeDir === undefined || path.dirname(abs) !== path.resolve(madeDir)) {
-      const target = linkTarget(abs) // a symbolic link to a file not there yet: made where it points
-      why = writableDir(path.dirname(target), target === abs ? path.dirname(file) : path.dirname(target))
+      if (st.isFile()) {
+        // Replaced by a rename in the directory of the file it names (through a symbolic link).
+        const real = realpathSync(abs)
+        why = writableDir(path.dirname(real), isSymlink(abs) ? path.dirname(real) : path.dirname(file))
+      }
+    } else {
+      const dir = path.dirname(abs)
+      const made = madeDir !== undefined && statIfAny(dir) === undefined && isWithin(path.resolve(madeDir), dir)
+      if (!made) {
+        why = writableDir(dir, path.dirname(file))
+        if (why === null && isSymlink(abs)) {
+          // A link to a file not there yet: made where it points.
+          let target: string | null = null
+          try { target = landsAt(abs) } catch (e) { why = `it is a symbolic link to ${quotePath(readlinkSync(abs))}: ${describeErrno(e)}` }
+          if (target !== null) why = writableDir(path.dirname(target), path.dirname(target))
+        }
+      }
     }
   } catch (e) {
     why = describeErrno(e)
@@ -108,13 +133,18 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
  */
 function checkCaptureDir(dir: string, files: string[]): void {
   const fail = (why: string): never => { throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: ${why}`, NOT_RUN) }
-  const st = statIfAny(dir)
-  if (st !== undefined && !st.isDirectory()) fail('it exists and is not a directory')
-  const { base } = existingAncestor(dir)
-  const why = writableDir(base, st === undefined ? base : dir)
-  if (why !== null) fail(why)
-  for (const f of files) {
-    if (statIfAny(f)?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
+  try {
+    const st = statIfAny(dir)
+    if (st !== undefined && !st.isDirectory()) fail('it exists and is not a directory')
+    const { base } = existingAncestor(dir)
+    const why = writableDir(base, st === undefined ? base : dir)
+    if (why !== null) fail(why)
+    for (const f of files) {
+      if (statIfAny(f)?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e
+    fail(describeErrno(e)) // a loop of links, a directory prov may not search
   }
 }
 
@@ -123,16 +153,20 @@ function checkCaptureDir(dir: string, files: string[]): void {
  * paths (under /proc), where this fails naming the directory.
  */
 function makeDir(dir: string): void {
-  const { base, missing } = existingAncestor(dir)
-  let at = base
-  for (const name of missing) {
-    at = path.join(at, name)
-    try {
-      mkdirSync(at)
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(at, { throwIfNoEntry: false })?.isDirectory()) continue
-      throw new InputError('E_WRITE', `cannot make the directory ${quotePath(dir)}: ${describeErrno(e)}`, NOT_RUN)
+  try {
+    const { base, missing } = existingAncestor(dir)
+    let at = base
+    for (const name of missing) {
+      at = path.join(at, name)
+      try {
+        mkdirSync(at)
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statIfAny(at)?.isDirectory()) continue
+        throw e
+      }
     }
+  } catch (e) {
+    throw new InputError('E_WRITE', `cannot make the directory ${quotePath(dir)}: ${describeErrno(e)}`, NOT_RUN)
   }
 }
 
@@ -165,7 +199,8 @@ export default defineCommand({
     if (args.capture !== undefined) {
       const dir = args.capture
       capture = { stdout: path.join(dir, 'stdout'), stderr: path.join(dir, 'stderr'), outputs: path.join(dir, 'outputs.json') }
-      if (args.out !== undefined && Object.values(capture).some((f) => path.resolve(f) === path.resolve(args.out!))) {
+      // By where the writes land: --out may name a capture file through a symbolic link.
+      if (args.out !== undefined && Object.values(capture).some((f) => path.resolve(f) === path.resolve(args.out!) || finalPath(f) === finalPath(args.out!))) {
         throw new UsageError(`--out ${quotePath(args.out)} is one of the files --capture writes (stdout, stderr, outputs.json)`, 'write the document elsewhere, e.g. beside the capture directory')
       }
       checkCaptureDir(dir, Object.values(capture))

@@ -257,7 +257,10 @@ describe('exec', { concurrency: true }, () => {
     const own = await makeRepo()
     try {
       own.write('ro/f.json', 'old\n')
+      own.write('ro/g.json', 'old\n')
       const proj = own.dir
+      symlinkSync('ro/g.json', path.join(proj, 'link.json'))
+      chmodSync(path.join(proj, 'ro/g.json'), 0o666) // writable, but replaced by a rename in ro/
       chmodSync(path.join(proj, 'ro/f.json'), 0o444)
       chmodSync(path.join(proj, 'ro'), 0o555)
       // nobody must reach the project and write there (but not in ro/)
@@ -273,6 +276,7 @@ describe('exec', { concurrency: true }, () => {
       for (const [args, named] of [
         [['--out', 'ro/f.json'], /^prov: cannot write --out 'ro\/f\.json': permission denied\n/],
         [['--out', 'ro/new.json'], /^prov: cannot write --out 'ro\/new\.json': 'ro': permission denied\n/],
+        [['--out', 'link.json'], /^prov: cannot write --out 'link\.json': '[^']*\/ro': permission denied\n/],
         [['--capture', 'ro/cap/deeper'], /^prov: cannot capture into 'ro\/cap\/deeper': 'ro': permission denied\n/],
         [['--capture', 'ro'], /^prov: cannot capture into 'ro': 'ro': permission denied\n/],
       ] as const) {
@@ -315,6 +319,58 @@ describe('exec', { concurrency: true }, () => {
     const ff = await sb.prov(['exec', '--out', 'fifo', '--', 'true'])
     assert.equal(ff.exitCode, 0, ff.stderr)
     parseValid('command', String((await reader).stdout))
+  })
+
+  test('--out through links lands where `>` would: /dev/stdout into a pipe, `..` in a link inside a linked directory; a loop or a link into nowhere is refused before CMD runs', async () => {
+    // /dev/stdout is a link to /proc/self/fd/1, itself a link to "pipe:[N]": written as it is.
+    const piped = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" exec --out /dev/stdout -- echo RAN | cat`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false })
+    assert.equal(piped.exitCode, 0, piped.stderr)
+    const out = String(piped.stdout)
+    assert.ok(out.startsWith('RAN\n'), out)
+    assert.deepEqual(parseValid('command', out.slice(4)).command.argv, ['echo', 'RAN'])
+    // d -> real/sub; real/sub/link -> ../t.json means real/t.json, as the kernel reads it.
+    sb.write('lk/real/sub/.keep', '')
+    sb.write('lk/real/t.json', 'old')
+    symlinkSync('real/sub', path.join(sb.dir, 'lk/d'))
+    symlinkSync('../t.json', path.join(sb.dir, 'lk/real/sub/link'))
+    symlinkSync('../t2.json', path.join(sb.dir, 'lk/real/sub/link2'))
+    for (const [link, lands] of [['lk/d/link', 'lk/real/t.json'], ['lk/d/link2', 'lk/real/t2.json']]) {
+      const r = await sb.prov(['exec', '--out', link!, '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      parseValid('command', readFileSync(path.join(sb.dir, lands!), 'utf8'))
+    }
+    assert.ok(!existsSync(path.join(sb.dir, 'lk/t.json')) && !existsSync(path.join(sb.dir, 'lk/t2.json')), 'nothing written beside the linked directory')
+    symlinkSync('loop-b', path.join(sb.dir, 'loop-a'))
+    symlinkSync('loop-a', path.join(sb.dir, 'loop-b'))
+    sb.write('lk/cap/.keep', '')
+    symlinkSync('/nonexistent-prov/cmd.json', path.join(sb.dir, 'lk/cap/cmd.json'))
+    for (const [args, named] of [
+      [['--out', 'loop-a'], /^prov: cannot write --out 'loop-a': too many levels of symbolic links\n/],
+      [['--capture', 'loop-a'], /^prov: cannot capture into 'loop-a': too many levels of symbolic links\n/],
+      [['--capture', 'lk/cap', '--out', 'lk/cap/cmd.json'], /^prov: cannot write --out 'lk\/cap\/cmd\.json': it is a symbolic link to '\/nonexistent-prov\/cmd\.json': no such file or directory\n/],
+    ] as const) {
+      const r = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran7.txt'])
+      assert.equal(r.exitCode, 125, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, named)
+      assert.ok(!existsSync(path.join(sb.dir, 'ran7.txt')), `${args.join(' ')}: CMD did not run`)
+    }
+  })
+
+  test('--out in a directory --capture makes, or through a link to a capture file', async () => {
+    const r = await sb.prov(['exec', '--capture', 'mk/b', '--out', 'mk/cmd.json', '--', 'echo', 'RAN'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    parseValid('command', readFileSync(path.join(sb.dir, 'mk/cmd.json'), 'utf8'))
+    assert.equal(readFileSync(path.join(sb.dir, 'mk/b/stdout'), 'utf8'), 'RAN\n')
+    // A link to what --capture writes is that file: the document would overwrite the capture.
+    sb.write('cap8/.keep', '')
+    symlinkSync('cap8/stdout', path.join(sb.dir, 'to-stdout'))
+    symlinkSync('cap8', path.join(sb.dir, 'cap8-link'))
+    for (const args of [['--capture', 'cap8', '--out', 'to-stdout'], ['--capture', 'cap8-link', '--out', 'cap8/stderr']]) {
+      const c = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran8.txt'])
+      assert.equal(c.exitCode, 125, c.stderr)
+      assert.match(c.stderr, /is one of the files --capture writes/)
+      assert.ok(!existsSync(path.join(sb.dir, 'ran8.txt')), `${args.join(' ')}: CMD did not run`)
+    }
   })
 
   test('--keep-var and --redact-var shape argv as record\'s do', async () => {
