@@ -104,15 +104,19 @@ export default defineCommand({
     }
     const docs = []
     const dirs: string[] = [] // where files that live beside a stored run.json are looked for
+    let stdinRead = false
     for (const f of extra.length > 0 ? extra : ['-']) {
       const read = await readJsonDocuments(f)
       // A file named here holds a step's output: empty, that step failed (or wrote nothing yet).
-      // So does standard input: a pipe that brought nothing came from a step that failed.
+      // So does standard input: a pipe that brought nothing came from a step that failed. (A
+      // second '-' finds it at its end, as `cat - -` does: nothing more, and no error.)
       if (read.length === 0) {
+        if (f === '-' && stdinRead) continue
         if (f === '-') throw new InputError('E_EMPTY', 'standard input holds no JSON document', 'did the step piped into write-run fail? its message is above')
         throw new InputError('E_EMPTY', `${quotePath(f)} holds no JSON document`, 'did the step that writes it fail? run it again, or leave the file out')
       }
       docs.push(...read)
+      if (f === '-') stdinRead = true
       const dir = path.dirname(path.resolve(f))
       if (f !== '-' && !dirs.includes(dir)) dirs.push(dir)
     }

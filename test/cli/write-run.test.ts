@@ -404,6 +404,10 @@ describe('write-run', { concurrency: true }, () => {
     // Standard input, named or not: `prov git-state | prov write-run` where the step printed nothing.
     await writeFails(s, ['git.json', 'env.json', '-', '--', 'true'], '', /^prov: standard input holds no JSON document\nhint: did the step piped into write-run fail\?/)
     await writeFails(s, ['--', 'true'], '', /^prov: standard input holds no JSON document\n/)
+    // A second '-' finds standard input at its end, as `cat - -` does: no error.
+    const twice = await s.prov(['write-run', '-', '-', 'env.json', '--', 'true'], { input: gitDoc })
+    assert.equal(twice.exitCode, 0, twice.stderr)
+    storedRun(s, twice.stdout)
   })
 
   test('captured output copied from a stored run keeps its mode, 0600, as record wrote it', async () => {
