@@ -51,6 +51,8 @@ export function describeErrno(e: unknown): string {
     case 'E2BIG': return 'argument list too long'
     case 'EPIPE': return 'broken pipe'
     case 'EIO': return 'input/output error'
+    case 'EBADF': return 'bad file descriptor'
+    case 'ENXIO': return 'no such device or address'
     default: return e.code ?? e.message
   }
 }

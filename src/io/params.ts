@@ -25,6 +25,7 @@ export async function readParamsFile(file: string): Promise<unknown> {
   try {
     text = file === '-' ? await readStdinText() : readFileSync(file, 'utf8') // not fs/promises: see readTextSource
   } catch (e) {
+    if (e instanceof InputError) throw e // standard input's own words (a directory, a bad descriptor)
     throw new InputError('E_MISSING', `cannot read ${source}: ${describeErrno(e)}`)
   }
   const { data, inexact } = parseParamsText(text, file, source)

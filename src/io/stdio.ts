@@ -33,7 +33,12 @@ export async function readStdinBytes(): Promise<Buffer> {
   try { isDir = fstatSync(0).isDirectory() } catch { /* closed: reads as empty */ }
   if (isDir) throw new InputError('E_READ', 'cannot read standard input: it is a directory')
   const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  } catch (e) {
+    // Open for writing only (`0>file`), or a descriptor that fails to read: said, not a crash.
+    throw new InputError('E_READ', `cannot read standard input: ${describeErrno(e)}`)
+  }
   return Buffer.concat(chunks)
 }
 

@@ -137,7 +137,8 @@ describe('diff-runs', { concurrency: true }, () => {
       await diffFails(sb, [a, '-'], /standard input holds no run/, { input })
     }
     // As a shell gives them: `< dir` and `<&-`.
-    for (const [redirect, message] of [['< "$3"', /standard input: it is a directory/], ['<&-', /standard input holds no run/]] as const) {
+    // `0>file` too: open for writing only, it cannot be read (before, an internal error).
+    for (const [redirect, message] of [['< "$3"', /standard input: it is a directory/], ['<&-', /standard input holds no run/], ['0>"$3/wo.txt"', /^prov: cannot read standard input: bad file descriptor$/]] as const) {
       const r = await execa('sh', ['-c', `exec "$0" "$1" diff-runs - "$2" ${redirect}`, process.execPath, BIN, b, sb.home], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
       assert.equal(r.exitCode, 2, `${redirect}: ${r.stderr}`)
       assert.equal(r.stdout, '', redirect)

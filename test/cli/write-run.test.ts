@@ -404,6 +404,13 @@ describe('write-run', { concurrency: true }, () => {
     // Standard input, named or not: `prov git-state | prov write-run` where the step printed nothing.
     await writeFails(s, ['git.json', 'env.json', '-', '--', 'true'], '', /^prov: standard input holds no JSON document\nhint: did the step piped into write-run fail\?/)
     await writeFails(s, ['--', 'true'], '', /^prov: standard input holds no JSON document\n/)
+    // Standard input open for writing only: said, not an internal error (read-params alike).
+    for (const cmd of ['prov write-run git.json env.json - -- true', 'prov read-params --params-file -']) {
+      const w = await shell(s, `${cmd} 0>"$HOME/wo.txt"`)
+      assert.equal(w.exitCode, 2, `${cmd}: ${w.stderr}`)
+      assert.equal(w.stderr, 'prov: cannot read standard input: bad file descriptor\n', cmd)
+    }
+    assertNothingWritten(s)
     // A second '-' finds standard input at its end, as `cat - -` does: no error.
     const twice = await s.prov(['write-run', '-', '-', 'env.json', '--', 'true'], { input: gitDoc })
     assert.equal(twice.exitCode, 0, twice.stderr)
