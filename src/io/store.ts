@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, lstatSync, type BigIntStats } from 'node:fs'
+import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, readRegularFile } from './read.js'
 import { isAscii } from 'node:buffer'
@@ -70,12 +70,22 @@ function tmpName(s: Store, label: string): string {
   return path.join(s.dir, 'tmp', `${label}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}`)
 }
 
-/** Write a file by temp file, fsync and rename. */
-export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): void {
-  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`
+/**
+ * Write a file by temp file, fsync and rename. `keep`: the mode and owner of the file replaced,
+ * given to the new one before it takes the name (a 0600 file stays 0600).
+ */
+export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, keep?: { mode: number; uid: number; gid: number }): void {
+  // Beside the file; a long name (near the 255-byte limit) gets a short temporary one.
+  const name = path.basename(file)
+  const tmp = path.join(path.dirname(file), `${Buffer.byteLength(name) > 200 ? '' : name}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`)
   const fd = openSync(tmp, 'wx', mode)
   try {
     try {
+      if (keep !== undefined) {
+        const now = fstatSync(fd)
+        if (now.uid !== keep.uid || now.gid !== keep.gid) fchownSync(fd, keep.uid, keep.gid) // then the mode: a chown clears set-id bits
+        fchmodSync(fd, keep.mode)
+      }
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
       fsyncSync(fd)
     } finally {

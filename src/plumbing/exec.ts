@@ -1,11 +1,11 @@
-import { accessSync, constants, lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, fstatSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, type RunOutcome } from '../io/run.js'
 import { hashFile } from '../io/hash.js'
 import { statIfAny } from '../io/read.js'
 import { loadRedactor } from '../io/secrets.js'
-import { emitJson } from '../io/stdio.js'
+import { emitJson, emitText } from '../io/stdio.js'
 import { log } from '../io/log.js'
 import { locateStore, writeFileAtomic } from '../io/store.js'
 import { assertValid } from '../schema.js'
@@ -21,21 +21,74 @@ function howItEnded(o: RunOutcome): string {
   return o.command.signal ? `was killed by ${o.command.signal}` : o.command.exit_code === null ? 'did not start' : `exited ${o.command.exit_code}`
 }
 
+/** `name` in directory `dir`, joined as text only: `x/..` stays for the kernel to resolve. */
+const inDir = (dir: string, name: string): string => (dir.endsWith('/') ? dir : dir + '/') + name
+
+/** The descriptor a path names (/dev/stdout, /dev/fd/N, /proc/self/fd/N, through links), or null. */
+function namedDescriptor(file: string): number | null {
+  let p = path.isAbsolute(file) ? file : inDir(process.cwd(), file)
+  for (let hops = 0; hops <= 40; hops++) {
+    const m = /^\/(?:dev\/fd|proc\/(?:self|thread-self|(\d+))\/fd)\/(\d+)$/.exec(path.normalize(p))
+    if (m && (m[1] === undefined || Number(m[1]) === process.pid)) return Number(m[2])
+    let target: string
+    try {
+      if (!lstatSync(p).isSymbolicLink()) return null
+      target = readlinkSync(p)
+    } catch {
+      return null
+    }
+    p = path.isAbsolute(target) ? target : inDir(path.dirname(p), target)
+  }
+  return null
+}
+
 /**
  * A file of prov's own, written whole or not at all (a full disk leaves no empty or partial
  * document for a later write-run to take). A failure is prov's (exit 125), named by its path.
  */
-function writeOwn(file: string, text: string, outcome: RunOutcome): void {
+async function writeOwn(file: string, text: string, outcome: RunOutcome): Promise<void> {
+  const fd = namedDescriptor(file)
+  if (fd === 1) return emitText(text) // as a pipe's reader gone ends stdout: 141
   try {
-    // A device or FIFO (--out /dev/stdout into a pipe, a named pipe) is written as it is: a rename
-    // would replace it with a file. A file is replaced where it is, through symbolic links, and
-    // a link to a file not there yet makes that file, as `>` does.
+    if (fd === 2) {
+      // To the descriptor itself, as bash writes `>/dev/stderr`: opened again by name, a file
+      // it leads to would be truncated (or replaced), and what the shell appends after lost.
+      await new Promise<void>((resolve, reject) => process.stderr.write(text, (e) => (e ? reject(e) : resolve())))
+      return
+    }
+    // A device or FIFO (a named pipe, /dev/null) is written as it is: a rename would replace it.
     const st = statSync(file, { throwIfNoEntry: false })
     if (st !== undefined && !st.isFile()) writeFileSync(file, text)
-    else writeFileAtomic(st !== undefined ? realpathSync(file) : landsAt(file), text)
+    else if (st !== undefined) replaceFile(realpathSync.native(file), text, st)
+    else writeFileAtomic(landsAt(file), text) // through a link to a file not there yet, as `>`
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141)
     throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
   }
+}
+
+/**
+ * A regular file replaced by a rename when the new one can be the same to everyone: its mode
+ * and owner kept, no other hard link to it, a directory prov may write in. Otherwise it is
+ * written in place, as the shell's `>` writes it (a file in a directory prov may not write,
+ * someone else's file in a sticky /tmp, a file with two names).
+ */
+function replaceFile(target: string, text: string, st: Stats): void {
+  const euid = process.geteuid?.() ?? -1
+  let renameOk = st.nlink === 1 && (euid === 0 || st.uid === euid)
+  if (renameOk) {
+    try { accessSync(path.dirname(target), constants.W_OK | constants.X_OK) } catch { renameOk = false }
+  }
+  if (renameOk) {
+    try {
+      writeFileAtomic(target, text, 0o600, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid })
+      return
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENAMETOOLONG') throw e
+    }
+  }
+  writeFileSync(target, text)
 }
 
 const NOT_RUN = 'the command was not run'
@@ -46,29 +99,53 @@ const NOT_RUN = 'the command was not run'
  * inside a linked directory goes where the shell's `>` goes). Throws what following it meets.
  */
 function landsAt(file: string): string {
-  let p = path.resolve(file)
+  let p = file
   for (let hops = 0; hops <= 40; hops++) { // the kernel's limit, then ELOOP
-    const dir = realpathSync(path.dirname(p))
-    p = path.join(dir, path.basename(p))
+    const dir = realpathSync.native(path.dirname(p))
+    p = inDir(dir, path.basename(p))
     if (lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return p
-    p = path.resolve(dir, readlinkSync(p))
+    const target = readlinkSync(p)
+    // `>` through a link to 'd/' makes no file 'd': the name says a directory.
+    if (target.endsWith('/')) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
+    p = path.isAbsolute(target) ? target : inDir(dir, target)
   }
   throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' })
 }
 
-/** The file a write to `file` would change, as best it can be told (for comparing paths). */
+/** `p` with its existing part resolved by the kernel (links, then `..`), the rest as written. */
+function physical(p: string): string {
+  const { base, missing } = existingAncestor(p)
+  try {
+    return path.join(realpathSync.native(base), ...missing)
+  } catch {
+    return path.resolve(p)
+  }
+}
+
+/** The file a write to `file` would change, as best it can be told (for comparing names). */
 function finalPath(file: string): string {
-  try { return realpathSync(file) } catch { /* not there */ }
-  try { return landsAt(file) } catch { return path.resolve(file) }
+  try { return realpathSync.native(file) } catch { /* not there */ }
+  try { return landsAt(file) } catch { return physical(file) }
+}
+
+/** Whether two names lead to one file: the same path, or the same name in one directory (a bind mount). */
+function sameFile(a: string, b: string): boolean {
+  const fa = finalPath(a)
+  const fb = finalPath(b)
+  if (fa === fb) return true
+  if (path.basename(fa) !== path.basename(fb)) return false
+  const da = statIfAny(path.dirname(fa))
+  const db = statIfAny(path.dirname(fb))
+  return da !== undefined && db !== undefined && da.dev === db.dev && da.ino === db.ino
 }
 
 const isSymlink = (p: string): boolean => { try { return lstatSync(p).isSymbolicLink() } catch { return false } }
 const isWithin = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep)
 
-/** The nearest directory at or above `dir` that exists, and the names below it still to make. */
+/** The nearest directory at or above `dir` that exists (by the kernel's reading), and the names below it still to make. */
 function existingAncestor(dir: string): { base: string; missing: string[] } {
   const missing: string[] = []
-  let base = path.normalize(dir) // as the user wrote it, for messages
+  let base = dir.length > 1 ? dir.replace(/\/+$/, '') : dir
   while (statIfAny(base) === undefined) {
     const up = path.dirname(base)
     if (up === base) break
@@ -91,33 +168,34 @@ function writableDir(dir: string, shown: string): string | null {
 
 /**
  * Whether prov could write `file` (--out), tried before CMD runs as the shell tries a `>`
- * redirection: where it lands (through symbolic links) is a directory prov may write in, and
- * it is not a directory nor a file prov may not write. `madeDir` is the --capture directory,
- * checked before: a directory of `file` that it will make is not there yet, and need not be.
+ * redirection: a descriptor it names is open; a file there is not a directory and prov may
+ * write it; a file not there can be made where it lands (through symbolic links). `madeDir` is
+ * the --capture directory, checked before: a directory of `file` it will make need not be there.
  */
 function checkWritable(file: string, flag: string, madeDir?: string): void {
-  const abs = path.resolve(file)
   let why: string | null = null
   try {
-    const st = statIfAny(abs) // a part of the path that is a file is said below
-    if (st?.isDirectory()) why = 'it is a directory'
-    else if (st !== undefined) {
-      accessSync(abs, constants.W_OK)
-      if (st.isFile()) {
-        // Replaced by a rename in the directory of the file it names (through a symbolic link).
-        const real = realpathSync(abs)
-        why = writableDir(path.dirname(real), isSymlink(abs) ? path.dirname(real) : path.dirname(file))
-      }
+    const fd = namedDescriptor(file)
+    if (file.endsWith('/')) why = 'it names a directory'
+    else if (fd !== null) {
+      // Only prov's standard output and error: the other descriptors of a Node process are its own.
+      if (fd !== 1 && fd !== 2) why = `prov writes to descriptor 1 or 2 by such a name, not ${fd}: name the file instead`
+      else fstatSync(fd)
     } else {
-      const dir = path.dirname(abs)
-      const made = madeDir !== undefined && statIfAny(dir) === undefined && isWithin(path.resolve(madeDir), dir)
-      if (!made) {
-        why = writableDir(dir, path.dirname(file))
-        if (why === null && isSymlink(abs)) {
-          // A link to a file not there yet: made where it points.
-          let target: string | null = null
-          try { target = landsAt(abs) } catch (e) { why = `it is a symbolic link to ${quotePath(readlinkSync(abs))}: ${describeErrno(e)}` }
-          if (target !== null) why = writableDir(path.dirname(target), path.dirname(target))
+      const st = statIfAny(file) // a part of the path that is a file is said below
+      if (st?.isDirectory()) why = 'it is a directory'
+      else if (st !== undefined) accessSync(file, constants.W_OK) // replaced, or written in place as `>` would
+      else {
+        const dir = path.dirname(file)
+        const made = madeDir !== undefined && statIfAny(dir) === undefined && isWithin(physical(madeDir), physical(dir))
+        if (!made) {
+          why = writableDir(dir, dir)
+          if (why === null && isSymlink(file)) {
+            // A link to a file not there yet: made where it points.
+            let target: string | null = null
+            try { target = landsAt(file) } catch (e) { why = `it is a symbolic link to ${quotePath(readlinkSync(file))}: ${describeErrno(e)}` }
+            if (target !== null) why = writableDir(path.dirname(target), path.dirname(target))
+          }
         }
       }
     }
@@ -129,18 +207,30 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
 
 /**
  * The --capture directory, checked: one that is there, or one whose nearest existing parent prov
- * may make it in; and none of the files it will write is a directory.
+ * may make it in; what is there under the names it writes is a regular file prov may remove
+ * (it replaces what an earlier exec left, and nothing else: never a link, device or directory).
  */
 function checkCaptureDir(dir: string, files: string[]): void {
   const fail = (why: string): never => { throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: ${why}`, NOT_RUN) }
   try {
     const st = statIfAny(dir)
-    if (st !== undefined && !st.isDirectory()) fail('it exists and is not a directory')
+    const bare = dir.length > 1 ? dir.replace(/\/+$/, '') : dir
+    if (st !== undefined ? !st.isDirectory() : statIfAny(bare) !== undefined) fail('it exists and is not a directory')
     const { base } = existingAncestor(dir)
     const why = writableDir(base, st === undefined ? base : dir)
     if (why !== null) fail(why)
+    if (st === undefined) return
+    const euid = process.geteuid?.() ?? -1
     for (const f of files) {
-      if (statIfAny(f)?.isDirectory()) throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is a directory`, NOT_RUN)
+      const l = lstatSync(f, { throwIfNoEntry: false })
+      if (l === undefined) continue
+      if (!l.isFile()) {
+        throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it is ${l.isDirectory() ? 'a directory' : l.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`, `${NOT_RUN}; prov replaces only the files an earlier exec left there`)
+      }
+      // A sticky directory (/tmp) lets only a file's owner (or the directory's) remove it.
+      if (euid !== 0 && (st.mode & 0o1000) !== 0 && l.uid !== euid && st.uid !== euid) {
+        throw new InputError('E_WRITE', `cannot capture into ${quotePath(f)}: it belongs to another user, in a sticky directory`, NOT_RUN)
+      }
     }
   } catch (e) {
     if (e instanceof InputError) throw e
@@ -157,7 +247,7 @@ function makeDir(dir: string): void {
     const { base, missing } = existingAncestor(dir)
     let at = base
     for (const name of missing) {
-      at = path.join(at, name)
+      at = inDir(at, name)
       try {
         mkdirSync(at)
       } catch (e) {
@@ -198,10 +288,14 @@ export default defineCommand({
     let capture: { stdout: string; stderr: string; outputs: string } | undefined
     if (args.capture !== undefined) {
       const dir = args.capture
-      capture = { stdout: path.join(dir, 'stdout'), stderr: path.join(dir, 'stderr'), outputs: path.join(dir, 'outputs.json') }
-      // By where the writes land: --out may name a capture file through a symbolic link.
-      if (args.out !== undefined && Object.values(capture).some((f) => path.resolve(f) === path.resolve(args.out!) || finalPath(f) === finalPath(args.out!))) {
-        throw new UsageError(`--out ${quotePath(args.out)} is one of the files --capture writes (stdout, stderr, outputs.json)`, 'write the document elsewhere, e.g. beside the capture directory')
+      capture = { stdout: inDir(dir, 'stdout'), stderr: inDir(dir, 'stderr'), outputs: inDir(dir, 'outputs.json') }
+      if (args.out !== undefined) {
+        // By where the writes land: --out may name a capture file through a link, a bind mount;
+        // or name the capture directory (one above it) that is not there yet.
+        const overlap = Object.values(capture).some((f) => sameFile(f, args.out!)) ? 'is one of the files --capture writes (stdout, stderr, outputs.json)'
+          : statIfAny(args.out) === undefined && isWithin(physical(dir), physical(args.out)) ? 'is the directory --capture makes, or one above it'
+            : null
+        if (overlap !== null) throw new UsageError(`--out ${quotePath(args.out)} ${overlap}`, `${NOT_RUN}: write the document elsewhere, e.g. beside the capture directory`)
       }
       checkCaptureDir(dir, Object.values(capture))
     }
@@ -212,9 +306,9 @@ export default defineCommand({
       // What an earlier exec left there must not pass for this one's.
       for (const f of Object.values(capture)) {
         try {
-          rmSync(f, { force: true })
+          unlinkSync(f)
         } catch (e) {
-          throw new InputError('E_WRITE', `cannot replace ${quotePath(f)}: ${describeErrno(e)}`, NOT_RUN)
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError('E_WRITE', `cannot replace ${quotePath(f)}: ${describeErrno(e)}`, NOT_RUN)
         }
       }
     }
@@ -235,11 +329,11 @@ export default defineCommand({
       }
       const doc = { outputs }
       assertValid('outputs', outputsValidator, doc, 'the exec --capture outputs')
-      writeOwn(capture.outputs, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
+      await writeOwn(capture.outputs, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
     }
     const doc = { command: outcome.command }
     assertValid('command', commandValidator, doc, 'the exec output')
-    if (args.out !== undefined) writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
+    if (args.out !== undefined) await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
     else await emitJson(doc, args.pretty)
     process.exitCode = outcome.status
   },

@@ -1,7 +1,7 @@
 // Black-box tests of `prov exec`: runs CMD (no shell), describes how it ran, exits with its status.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, existsSync, readdirSync, chmodSync, statSync, lstatSync, symlinkSync } from 'node:fs'
+import { readFileSync, existsSync, readdirSync, chmodSync, statSync, lstatSync, symlinkSync, rmSync } from 'node:fs'
 import { execa } from 'execa'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
@@ -276,7 +276,6 @@ describe('exec', { concurrency: true }, () => {
       for (const [args, named] of [
         [['--out', 'ro/f.json'], /^prov: cannot write --out 'ro\/f\.json': permission denied\n/],
         [['--out', 'ro/new.json'], /^prov: cannot write --out 'ro\/new\.json': 'ro': permission denied\n/],
-        [['--out', 'link.json'], /^prov: cannot write --out 'link\.json': '[^']*\/ro': permission denied\n/],
         [['--capture', 'ro/cap/deeper'], /^prov: cannot capture into 'ro\/cap\/deeper': 'ro': permission denied\n/],
         [['--capture', 'ro'], /^prov: cannot capture into 'ro': 'ro': permission denied\n/],
       ] as const) {
@@ -288,6 +287,30 @@ describe('exec', { concurrency: true }, () => {
         assert.ok(!existsSync(path.join(proj, 'ran.txt')), `${args.join(' ')}: CMD did not run`)
       }
       assert.equal(readFileSync(path.join(proj, 'ro/f.json'), 'utf8'), 'old\n')
+      // A file prov may write, in a directory it may not: written in place, as `>` writes it.
+      const inPlace = await run(['--out', 'link.json'])
+      assert.equal(inPlace.exitCode, 0, inPlace.stderr)
+      parseValid('command', readFileSync(path.join(proj, 'ro/g.json'), 'utf8'))
+      rmSync(path.join(proj, 'ran.txt'))
+      if (isRoot) {
+        // A sticky directory (as /tmp): root's file there, writable by all, is written in place
+        // (a rename would be refused, as the shell's `>` is not); root's capture files are not
+        // nobody's to remove, so --capture refuses before anything is removed.
+        own.write('sticky/o.json', 'old\n')
+        own.write('sticky/cap/stdout', 'earlier\n')
+        chmodSync(path.join(proj, 'sticky/o.json'), 0o666)
+        for (const d of ['sticky', 'sticky/cap']) chmodSync(path.join(proj, d), 0o1777)
+        const st = await run(['--out', 'sticky/o.json'])
+        assert.equal(st.exitCode, 0, st.stderr)
+        parseValid('command', readFileSync(path.join(proj, 'sticky/o.json'), 'utf8'))
+        assert.equal(statSync(path.join(proj, 'sticky/o.json')).uid, 0, 'still root\'s file')
+        rmSync(path.join(proj, 'ran.txt'))
+        const cap = await run(['--capture', 'sticky/cap'])
+        assert.equal(cap.exitCode, 125, cap.stderr)
+        assert.match(cap.stderr, /^prov: cannot capture into 'sticky\/cap\/stdout': it belongs to another user, in a sticky directory\n/)
+        assert.equal(readFileSync(path.join(proj, 'sticky/cap/stdout'), 'utf8'), 'earlier\n')
+        assert.ok(!existsSync(path.join(proj, 'ran.txt')))
+      }
       // The set-up is right: where nobody may write, exec writes.
       const ok = await run(['--out', 'w.json'])
       assert.equal(ok.exitCode, 0, ok.stderr)
@@ -354,6 +377,69 @@ describe('exec', { concurrency: true }, () => {
       assert.match(r.stderr, named)
       assert.ok(!existsSync(path.join(sb.dir, 'ran7.txt')), `${args.join(' ')}: CMD did not run`)
     }
+  })
+
+  test('--out and --capture paths as the kernel reads them: `..` after a link, a trailing slash, /dev/fd/N, the capture directory itself', async () => {
+    sb.write('phys/other/deep/.keep', '')
+    sb.write('phys/w/.keep', '')
+    symlinkSync('../other/deep', path.join(sb.dir, 'phys/w/x'))
+    const w = path.join(sb.dir, 'phys/w')
+    // x/.. is phys/other, as `>` and `mkdir -p` have it (not phys/w, as text would have it).
+    const o = await sb.prov(['exec', '--out', 'x/../o.json', '--capture', 'x/../cap', '--', 'echo', 'RAN'], { cwd: w })
+    assert.equal(o.exitCode, 0, o.stderr)
+    parseValid('command', readFileSync(path.join(sb.dir, 'phys/other/o.json'), 'utf8'))
+    assert.equal(readFileSync(path.join(sb.dir, 'phys/other/cap/stdout'), 'utf8'), 'RAN\n')
+    assert.ok(!existsSync(path.join(w, 'o.json')) && !existsSync(path.join(w, 'cap')), 'nothing where text would put it')
+    sb.write('phys/w/regf', 'x')
+    for (const [args, named] of [
+      [['--out', 'regf/'], /^prov: cannot write --out 'regf\/': it names a directory\n/],
+      [['--out', 'new.json/'], /^prov: cannot write --out 'new\.json\/': it names a directory\n/],
+      [['--capture', 'regf/'], /^prov: cannot capture into 'regf\/': it exists and is not a directory\n/],
+      [['--out', 'newcap', '--capture', 'newcap'], /^prov: --out 'newcap' is the directory --capture makes, or one above it\n/],
+      [['--out', 'newcap', '--capture', 'newcap/sub'], /^prov: --out 'newcap' is the directory --capture makes, or one above it\n/],
+      [['--out', 'x/../cap/stdout', '--capture', '../other/cap'], /^prov: --out 'x\/\.\.\/cap\/stdout' is one of the files --capture writes/],
+      // A Node process's descriptors above 2 are its own: writing one could crash it.
+      [['--out', '/dev/fd/6'], /^prov: cannot write --out '\/dev\/fd\/6': prov writes to descriptor 1 or 2 by such a name, not 6: name the file instead\n/],
+      [['--out', '/proc/self/fd/3'], /^prov: cannot write --out '\/proc\/self\/fd\/3': prov writes to descriptor 1 or 2/],
+    ] as const) {
+      const r = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran9.txt'], { cwd: w })
+      assert.equal(r.exitCode, 125, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, named)
+      assert.match(r.stderr, /the command was not run/)
+      assert.ok(!existsSync(path.join(w, 'ran9.txt')), `${args.join(' ')}: CMD did not run`)
+    }
+  })
+
+  test('--out replaces a file keeping its mode and owner, or writes it in place; /dev/stdout into a file appends where the shell does', async () => {
+    sb.write('keep/priv.json', 'old')
+    chmodSync(path.join(sb.dir, 'keep/priv.json'), 0o600)
+    const long = 'b'.repeat(240) // the temporary name must not pass 255 bytes
+    for (const out of ['keep/priv.json', `keep/${long}`, `keep/${long}`]) {
+      const r = await sb.prov(['exec', '--out', out, '--', 'true'])
+      assert.equal(r.exitCode, 0, `${out}: ${r.stderr}`)
+      parseValid('command', readFileSync(path.join(sb.dir, out), 'utf8'))
+    }
+    assert.equal(statSync(path.join(sb.dir, 'keep/priv.json')).mode & 0o777, 0o600, 'a private document stays private')
+    assert.deepEqual(readdirSync(path.join(sb.dir, 'keep')).sort(), [long, 'priv.json'], 'no temporary file left')
+    // `{ ...; } >> file`: the document goes to the shell's descriptor, between what comes before and after.
+    const r = await execa('sh', ['-c', `{ echo before; "${process.execPath}" "${BIN}" exec --out /dev/stdout -- echo RAN; echo after; } >> appended.txt`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(r.exitCode, 0, String(r.stderr))
+    const lines = readFileSync(path.join(sb.dir, 'appended.txt'), 'utf8').split('\n')
+    assert.deepEqual([lines[0], lines[1], lines[3], lines[4]], ['before', 'RAN', 'after', ''])
+    parseValid('command', lines[2]! + '\n')
+    // A reader gone: 141, as for any closed standard output.
+    const gone = await execa('bash', ['-c', `"${process.execPath}" "${BIN}" exec --out /dev/stdout -- sleep 0.2 | true; echo "\${PIPESTATUS[0]}"`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(String(gone.stdout), '141', String(gone.stderr))
+  })
+
+  test('--capture replaces only regular files an earlier exec left: a link, device or directory under its names is refused (--capture /dev removes nothing)', async () => {
+    sb.write('capl/.keep', '')
+    symlinkSync('/dev/null', path.join(sb.dir, 'capl/stdout'))
+    const r = await sb.prov(['exec', '--capture', 'capl', '--', 'sh', '-c', 'echo ran > ran10.txt'])
+    assert.equal(r.exitCode, 125, r.stderr)
+    assert.match(r.stderr, /^prov: cannot capture into 'capl\/stdout': it is a symbolic link\nhint: the command was not run; prov replaces only the files an earlier exec left there\n$/)
+    assert.ok(lstatSync(path.join(sb.dir, 'capl/stdout')).isSymbolicLink(), 'the link is still there')
+    assert.ok(!existsSync(path.join(sb.dir, 'ran10.txt')))
   })
 
   test('--out in a directory --capture makes, or through a link to a capture file', async () => {
