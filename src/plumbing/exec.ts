@@ -139,13 +139,15 @@ function sameFile(a: string, b: string): boolean {
   return da !== undefined && db !== undefined && da.dev === db.dev && da.ino === db.ino
 }
 
+/** A directory name without its trailing slashes ('//' is '/'). */
+const stripSlashes = (p: string): string => p.replace(/(.)\/+$/, '$1')
 const isSymlink = (p: string): boolean => { try { return lstatSync(p).isSymbolicLink() } catch { return false } }
 const isWithin = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep)
 
 /** The nearest directory at or above `dir` that exists (by the kernel's reading), and the names below it still to make. */
 function existingAncestor(dir: string): { base: string; missing: string[] } {
   const missing: string[] = []
-  let base = dir.length > 1 ? dir.replace(/\/+$/, '') : dir
+  let base = stripSlashes(dir)
   while (statIfAny(base) === undefined) {
     const up = path.dirname(base)
     if (up === base) break
@@ -214,7 +216,7 @@ function checkCaptureDir(dir: string, files: string[]): void {
   const fail = (why: string): never => { throw new InputError('E_WRITE', `cannot capture into ${quotePath(dir)}: ${why}`, NOT_RUN) }
   try {
     const st = statIfAny(dir)
-    const bare = dir.length > 1 ? dir.replace(/\/+$/, '') : dir
+    const bare = stripSlashes(dir)
     if (st !== undefined ? !st.isDirectory() : statIfAny(bare) !== undefined) fail('it exists and is not a directory')
     const { base } = existingAncestor(dir)
     const why = writableDir(base, st === undefined ? base : dir)
