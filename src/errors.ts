@@ -52,6 +52,8 @@ export function describeErrno(e: unknown): string {
     case 'EPIPE': return 'broken pipe'
     case 'EIO': return 'input/output error'
     case 'EBADF': return 'bad file descriptor'
+    case 'EBUSY': return 'device or resource busy'
+    case 'EXDEV': return 'not on the same file system'
     case 'ENXIO': return 'no such device or address'
     default: return e.code ?? e.message
   }

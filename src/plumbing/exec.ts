@@ -28,7 +28,10 @@ const inDir = (dir: string, name: string): string => (dir.endsWith('/') ? dir : 
 function namedDescriptor(file: string): number | null {
   let p = path.isAbsolute(file) ? file : inDir(process.cwd(), file)
   for (let hops = 0; hops <= 40; hops++) {
-    const m = /^\/(?:dev\/fd|proc\/(?:self|thread-self|(\d+))\/fd)\/(\d+)$/.exec(path.normalize(p))
+    // Its directory as the kernel reads it: /dev/fd, a link to it, /proc/self/root/dev/fd all
+    // lead to /proc/<pid>/fd.
+    try { p = inDir(realpathSync.native(path.dirname(p)), path.basename(p)) } catch { return null }
+    const m = /^\/(?:dev\/fd|proc\/(?:self|thread-self|(\d+))\/fd)\/(\d+)$/.exec(p)
     if (m && (m[1] === undefined || Number(m[1]) === process.pid)) return Number(m[2])
     let target: string
     try {
@@ -85,7 +88,9 @@ function replaceFile(target: string, text: string, st: Stats): void {
       return
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENAMETOOLONG') throw e
+      // Refused (a file owned elsewhere, a name too long for a temporary beside it), or not to
+      // be renamed over (a bind-mounted file: EBUSY): written in place, as `>` writes it.
+      if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENAMETOOLONG' && code !== 'EBUSY' && code !== 'EXDEV') throw e
     }
   }
   writeFileSync(target, text)
@@ -114,11 +119,11 @@ function landsAt(file: string): string {
 
 /** `p` with its existing part resolved by the kernel (links, then `..`), the rest as written. */
 function physical(p: string): string {
-  const { base, missing } = existingAncestor(p)
   try {
+    const { base, missing } = existingAncestor(p)
     return path.join(realpathSync.native(base), ...missing)
   } catch {
-    return path.resolve(p)
+    return path.resolve(p) // what cannot be looked up (EACCES, ELOOP) is said by the checks
   }
 }
 
@@ -294,9 +299,12 @@ export default defineCommand({
       if (args.out !== undefined) {
         // By where the writes land: --out may name a capture file through a link, a bind mount;
         // or name the capture directory (one above it) that is not there yet.
-        const overlap = Object.values(capture).some((f) => sameFile(f, args.out!)) ? 'is one of the files --capture writes (stdout, stderr, outputs.json)'
-          : statIfAny(args.out) === undefined && isWithin(physical(dir), physical(args.out)) ? 'is the directory --capture makes, or one above it'
-            : null
+        // (A path that cannot be looked up is no overlap here: the checks below say what it is.)
+        let overlap: string | null = null
+        try {
+          if (Object.values(capture).some((f) => sameFile(f, args.out!))) overlap = 'is one of the files --capture writes (stdout, stderr, outputs.json)'
+          else if (statIfAny(args.out) === undefined && isWithin(physical(dir), finalPath(args.out))) overlap = 'is the directory --capture makes, or one above it'
+        } catch { /* said below */ }
         if (overlap !== null) throw new UsageError(`--out ${quotePath(args.out)} ${overlap}`, `${NOT_RUN}: write the document elsewhere, e.g. beside the capture directory`)
       }
       checkCaptureDir(dir, Object.values(capture))

@@ -391,6 +391,8 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(readFileSync(path.join(sb.dir, 'phys/other/cap/stdout'), 'utf8'), 'RAN\n')
     assert.ok(!existsSync(path.join(w, 'o.json')) && !existsSync(path.join(w, 'cap')), 'nothing where text would put it')
     sb.write('phys/w/regf', 'x')
+    symlinkSync('newcap', path.join(w, 'to-newcap'))
+    symlinkSync('loop', path.join(w, 'loop'))
     for (const [args, named] of [
       [['--out', 'regf/'], /^prov: cannot write --out 'regf\/': it names a directory\n/],
       [['--out', 'new.json/'], /^prov: cannot write --out 'new\.json\/': it names a directory\n/],
@@ -401,6 +403,10 @@ describe('exec', { concurrency: true }, () => {
       // A Node process's descriptors above 2 are its own: writing one could crash it.
       [['--out', '/dev/fd/6'], /^prov: cannot write --out '\/dev\/fd\/6': prov writes to descriptor 1 or 2 by such a name, not 6: name the file instead\n/],
       [['--out', '/proc/self/fd/3'], /^prov: cannot write --out '\/proc\/self\/fd\/3': prov writes to descriptor 1 or 2/],
+      [['--out', '/proc/self/root/dev/fd/6'], /^prov: cannot write --out '\/proc\/self\/root\/dev\/fd\/6': prov writes to descriptor 1 or 2/],
+      // A link to the directory --capture makes; a loop beside a --capture (was an internal error).
+      [['--out', 'to-newcap', '--capture', 'newcap'], /^prov: --out 'to-newcap' is the directory --capture makes, or one above it\n/],
+      [['--out', 'loop', '--capture', 'newcap'], /^prov: cannot write --out 'loop': too many levels of symbolic links\n/],
     ] as const) {
       const r = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran9.txt'], { cwd: w })
       assert.equal(r.exitCode, 125, `${args.join(' ')}: ${r.stderr}`)
@@ -427,9 +433,30 @@ describe('exec', { concurrency: true }, () => {
     const lines = readFileSync(path.join(sb.dir, 'appended.txt'), 'utf8').split('\n')
     assert.deepEqual([lines[0], lines[1], lines[3], lines[4]], ['before', 'RAN', 'after', ''])
     parseValid('command', lines[2]! + '\n')
+    // The same through a link to /dev/fd: still prov's own descriptor.
+    symlinkSync('/dev/fd', path.join(sb.dir, 'fdl'))
+    const viaLink = await execa('sh', ['-c', `{ echo before; "${process.execPath}" "${BIN}" exec --out fdl/1 -- true; echo after; } >> appended2.txt`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(viaLink.exitCode, 0, String(viaLink.stderr))
+    const lines2 = readFileSync(path.join(sb.dir, 'appended2.txt'), 'utf8').split('\n')
+    assert.deepEqual([lines2[0], lines2[2], lines2.length], ['before', 'after', 4])
     // A reader gone: 141, as for any closed standard output.
     const gone = await execa('bash', ['-c', `"${process.execPath}" "${BIN}" exec --out /dev/stdout -- sleep 0.2 | true; echo "\${PIPESTATUS[0]}"`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
     assert.equal(String(gone.stdout), '141', String(gone.stderr))
+  })
+
+  test('--out a bind-mounted file (it cannot be renamed over): written in place, as `>` writes it', { skip: process.getuid?.() !== 0 ? 'mount needs root' : false }, async () => {
+    sb.write('bm/src.json', 'src')
+    sb.write('bm/target.json', 'tgt')
+    const target = path.join(sb.dir, 'bm/target.json')
+    const mounted = await execa('mount', ['--bind', path.join(sb.dir, 'bm/src.json'), target], { reject: false })
+    if (mounted.exitCode !== 0) return // no mount here (a container without the capability): nothing to check
+    try {
+      const r = await sb.prov(['exec', '--out', 'bm/target.json', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      parseValid('command', readFileSync(path.join(sb.dir, 'bm/src.json'), 'utf8'))
+    } finally {
+      await execa('umount', [target], { reject: false })
+    }
   })
 
   test('--capture replaces only regular files an earlier exec left: a link, device or directory under its names is refused (--capture /dev removes nothing)', async () => {
