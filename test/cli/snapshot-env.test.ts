@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
@@ -63,8 +63,11 @@ describe('snapshot-env', { concurrency: true }, () => {
   })
 
   test('deterministic: two calls print identical stdout', async () => {
-    const a = await sb.prov(['snapshot-env'])
-    const b = await sb.prov(['snapshot-env'])
+    // Tools that answer at once: a slow one (pip3 takes seconds) can pass its probe's timeout on a
+    // loaded machine, and a tool left out once is asked again the next time.
+    const env = { PATH: toolsDir(['git', 'sh', 'make', 'jq']) }
+    const a = await sb.prov(['snapshot-env'], { env })
+    const b = await sb.prov(['snapshot-env'], { env })
     assert.equal(a.exitCode, 0)
     assert.equal(b.exitCode, 0)
     assert.equal(a.stdout, b.stdout)
