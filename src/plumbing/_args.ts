@@ -20,6 +20,18 @@ export const varFlags = {
 } as const
 export const VAR_FLAGS = ['redact-var', 'keep-var', 'drop-var'] as const
 
+/**
+ * The policy flags of a command that prints no environment variables (read-params, exec): taken
+ * so that one set can be given to every step; --drop-var changes nothing there.
+ */
+export function varFlagsOf(what: string): typeof varFlags {
+  return {
+    'redact-var': { ...varFlags['redact-var'], description: `Treat matching ${what} as secrets (repeatable)` },
+    'keep-var': { ...varFlags['keep-var'], description: `Keep matching ${what} as they are, though they look secret (repeatable)` },
+    'drop-var': { ...varFlags['drop-var'], description: 'Taken so that one policy can go to every step; changes nothing here: it leaves environment variables out (repeatable)' },
+  } as unknown as typeof varFlags
+}
+
 /** What main() hands a command besides its flags. */
 export interface RunData {
   /** the words after `--`, or null */

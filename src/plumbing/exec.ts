@@ -12,7 +12,7 @@ import { assertValid } from '../schema.js'
 import { quotePath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
-import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
+import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
 import { command as commandValidator } from '../generated/validators/command.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
 
@@ -279,7 +279,7 @@ export default defineCommand({
   args: {
     out: { type: 'string', valueHint: 'file', description: 'Write the document to this file; CMD keeps prov\'s stdout. Without it the document goes to stdout and CMD\'s stdout to stderr' },
     capture: { type: 'string', valueHint: 'dir', description: 'Also keep CMD\'s stdout and stderr (still passed on) in <dir>/stdout and <dir>/stderr, described as outputs <stdout> and <stderr> in <dir>/outputs.json, which prov write-run takes them from' },
-    ...varFlags,
+    ...varFlagsOf('names in the command line (NAME=V, --name V)'),
     ...storeArg,
     ...prettyArg,
   },

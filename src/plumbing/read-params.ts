@@ -7,7 +7,7 @@ import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { toRecordPath } from '../core/paths.js'
 import type { ParamsSourceEntry } from '../core/record.js'
-import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
+import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
 import { log } from '../io/log.js'
 import { quotePath } from '../core/paths.js'
 import { UsageError } from '../errors.js'
@@ -38,7 +38,7 @@ export default defineCommand({
   args: {
     ...paramArgs,
     sources: { type: 'boolean', description: 'Print where the params come from instead, as {"command": {"params_files": [...], "params_sources": [...]}}, the part of a run that prov diff --workspace reads them again from' },
-    ...varFlags,
+    ...varFlagsOf('keys'),
     ...storeArg,
     ...prettyArg,
   },

@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
-import { SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
+import { isNoiseKey, SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
@@ -225,7 +225,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print the diff-runs document instead' },
     stat: { type: 'boolean', description: 'One line per section: how many changes' },
     quiet: { type: 'boolean', alias: 'q', description: 'Print nothing; the exit status says whether the runs differ' },
-    all: { type: 'boolean', description: 'Also show noise: shell-session variables that differ between any two runs' },
+    all: { type: 'boolean', description: 'Also show noise: shell-session variables that differ between any two runs, and changes --ignore matches' },
     ...ignoreArg,
     ...storeArg,
   },
@@ -266,6 +266,10 @@ export default defineCommand({
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
     out.push(buildHeadline(diff, commits))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
+    // What the hidden changes are: shell-session variables, what --ignore matched, or both.
+    const sessionVars = SECTION_ORDER.some((s) => diff[s].some((c) => c.noise && isNoiseKey(s, c.key)))
+    const ignored = SECTION_ORDER.some((s) => diff[s].some((c) => c.noise && !isNoiseKey(s, c.key)))
+    const hiddenKinds = [sessionVars ? 'shell-session variables' : null, ignored ? 'matched by --ignore' : null].filter((k) => k !== null).join(', ')
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = visible(diff, s, args.all === true).length
@@ -301,7 +305,7 @@ export default defineCommand({
         for (const c of changes) out.push(renderChange(s, c, col))
       }
     }
-    if (hidden > 0 && !args.all) out.push('', col.dim(`(${hidden} noise change${hidden === 1 ? '' : 's'} hidden: shell-session variables; --all shows them)`))
+    if (hidden > 0 && !args.all) out.push('', col.dim(`(${hidden} noise change${hidden === 1 ? '' : 's'} hidden: ${hiddenKinds}; --all shows them)`))
     await emitText(out.join('\n') + '\n')
   },
 })

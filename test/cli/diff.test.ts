@@ -162,7 +162,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(d.exitCode, 0, d.stdout)
       assert.equal(d.headline, 'no differences')
       assert.ok(!d.stdout.includes('OLDPWD'), d.stdout)
-      assert.match(d.stdout, /\n\n\(2 noise changes hidden.*--all shows them\)\n$/)
+      assert.match(d.stdout, /\n\n\(2 noise changes hidden: shell-session variables; --all shows them\)\n$/)
       const all = await between('shell1', 'shell2', ['--all'])
       assert.equal(all.exitCode, 0)
       assert.deepEqual(all.sections.env, ['  ~ vars.OLDPWD: /one → /two  (noise)', '  ~ vars.SHLVL: 1 → 2  (noise)'])
@@ -175,6 +175,8 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(d.exitCode, 0, d.stdout)
       assert.equal(d.headline, 'no differences')
       assert.ok(!d.stdout.includes('MY_SETTING: 1'), d.stdout)
+      // The footer says what was hidden: not shell-session variables here.
+      assert.match(d.stdout, /\n\n\(1 noise change hidden: matched by --ignore; --all shows them\)\n$/)
       const other = await between('param', 'env', ['--ignore', 'vars.OTHER'])
       assert.equal(other.exitCode, 1)
       assert.deepEqual(other.sections, { env: ['  ~ vars.MY_SETTING: 1 → 2'] })
