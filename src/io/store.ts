@@ -93,8 +93,9 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
     }
     renameSync(tmp, file)
   } catch (e) {
-    // A full disk leaves no partial file behind, under either name.
-    rmSync(tmp, { force: true })
+    // A full disk leaves no partial file behind, under either name. (unlink, not rmSync: where
+    // unlink is refused, rmSync tries rmdir and throws its ENOTDIR in place of the real error.)
+    try { unlinkSync(tmp) } catch { /* not made, or cannot be removed: the first error stands */ }
     throw e
   }
 }
