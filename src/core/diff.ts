@@ -214,6 +214,11 @@ function envMap(env: unknown): Map<string, unknown> {
   return m
 }
 
+/** Whether a change is noise: a shell-session variable, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
+export function isNoise(section: Section, key: string, ignore: readonly RegExp[]): boolean {
+  return isNoiseKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
+}
+
 /** What changed from run `a` to run `b`. Timestamps, durations and ids are never compared. */
 export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] } = {}): RunDiff {
   const ignore = (opts.ignore ?? []).map(globToRegExp)
@@ -228,7 +233,7 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   let identical = true
   for (const s of SECTION_ORDER) {
     for (const c of sections[s]) {
-      if (isNoiseKey(s, c.key) || ignore.some((re) => re.test(c.key) || re.test(`${s}.${c.key}`))) c.noise = true
+      if (isNoise(s, c.key, ignore)) c.noise = true
       else identical = false
     }
   }

@@ -1,7 +1,8 @@
 // diff-runs' work: the pure comparison, plus what only the repository knows (the files that
 // differ between the two runs' commits, when both exist locally).
-import { compareRuns, recomputeIdentical, type Change, type RunDiff } from '../core/diff.js'
+import { compareRuns, isNoise, recomputeIdentical, type Change, type RunDiff } from '../core/diff.js'
 import { compareUtf8 } from '../core/paths.js'
+import { globToRegExp } from '../core/redact.js'
 import { commitExists, diffCommits } from './git.js'
 import { findWorkTree, type Store } from './store.js'
 import type { RunRecord } from '../core/record.js'
@@ -10,6 +11,7 @@ const OPS: Record<string, Change['op']> = { A: 'added', D: 'removed' }
 
 export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts: { ignore?: readonly string[] } = {}): Promise<RunDiff> {
   const d = compareRuns(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, opts)
+  const ignore = (opts.ignore ?? []).map(globToRegExp)
   const ca = a.git?.commit
   const cb = b.git?.commit
   const top = findWorkTree(store.root)
@@ -22,6 +24,7 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
         const c: Change = { op, key: f.path, scope: 'commits' }
         if (op !== 'added') c.from = ca
         if (op !== 'removed') c.to = cb
+        if (isNoise('code', c.key, ignore)) c.noise = true // --ignore holds for them as for the rest
         return c
       })
       entries.sort((x, y) => compareUtf8(x.key, y.key))

@@ -267,9 +267,10 @@ export default defineCommand({
     out.push(buildHeadline(diff, commits))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
-    const sessionVars = SECTION_ORDER.some((s) => diff[s].some((c) => c.noise && isNoiseKey(s, c.key)))
-    const ignored = SECTION_ORDER.some((s) => diff[s].some((c) => c.noise && !isNoiseKey(s, c.key)))
-    const hiddenKinds = [sessionVars ? 'shell-session variables' : null, ignored ? 'matched by --ignore' : null].filter((k) => k !== null).join(', ')
+    const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)
+    const ignored = hidden - sessionVars
+    const hiddenKinds = sessionVars === 0 ? 'matched by --ignore' : ignored === 0 ? 'shell-session variables'
+      : `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}, ${ignored} matched by --ignore`
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = visible(diff, s, args.all === true).length

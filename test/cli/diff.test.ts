@@ -122,6 +122,18 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.match(code, /~ commit: [0-9a-f]{40} → [0-9a-f]{40}/)
       assert.ok(code.includes(`    ${head.slice(0, 7)} use two`), code)
       assert.match(code, /~ code\.py {2}\(between the commits\)/)
+      // --ignore holds for the files between the commits too: with the commit itself ignored, no differences.
+      for (const glob of ['code.py', 'code.code.py']) {
+        const ig = await between('env', 'commit', ['--ignore', glob, '--ignore', 'commit'])
+        assert.equal(ig.exitCode, 0, `${glob}: ${ig.stdout}`)
+        assert.match(ig.stdout, /\(2 noise changes hidden: matched by --ignore; --all shows them\)\n$/)
+      }
+    })
+
+    test('the footer counts each kind of hidden noise when both are there', async () => {
+      const d = await between('env', 'shell2', ['--ignore', 'code.py', '--ignore', 'commit'])
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.match(d.stdout, /\(4 noise changes hidden: 2 shell-session variables, 2 matched by --ignore; --all shows them\)\n$/)
     })
 
     test('the uncommitted patch changed: the code section shows the patch', async () => {
