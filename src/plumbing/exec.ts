@@ -1,4 +1,4 @@
-import { accessSync, constants, fstatSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, type RunOutcome } from '../io/run.js'
@@ -63,7 +63,7 @@ async function writeOwn(file: string, text: string, outcome: RunOutcome): Promis
     const st = statSync(file, { throwIfNoEntry: false })
     if (st !== undefined && !st.isFile()) writeFileSync(file, text)
     else if (st !== undefined) replaceFile(realpathSync.native(file), text, st)
-    else writeFileAtomic(landsAt(file), text) // through a link to a file not there yet, as `>`
+    else writeFileAtomic(landsAt(file), text, 0o666) // as `>` makes it (0666 less the umask), through a link too
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141)
     throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
@@ -118,6 +118,17 @@ function landsAt(file: string): string {
 }
 
 /** `p` with its existing part resolved by the kernel (links, then `..`), the rest as written. */
+/** `p` as the identity of its nearest existing directory (device, inode) and the names below it: one for every name of a place, bind mounts included. */
+function identity(p: string): string {
+  try {
+    const { base, missing } = existingAncestor(p)
+    const st = statSync(base)
+    return [`${st.dev}:${st.ino}`, ...missing].join('/')
+  } catch {
+    return physical(p)
+  }
+}
+
 function physical(p: string): string {
   try {
     const { base, missing } = existingAncestor(p)
@@ -191,7 +202,13 @@ function checkWritable(file: string, flag: string, madeDir?: string): void {
     } else {
       const st = statIfAny(file) // a part of the path that is a file is said below
       if (st?.isDirectory()) why = 'it is a directory'
-      else if (st !== undefined) accessSync(file, constants.W_OK) // replaced, or written in place as `>` would
+      else if (st?.isSocket()) why = 'it is a socket'
+      else if (st !== undefined && st.isFIFO()) accessSync(file, constants.W_OK) // opened when written: as `>`, it waits for a reader
+      else if (st !== undefined) {
+        // Opened for writing as `>` opens it, without truncating: access() passes an append-only
+        // file and a device that cannot be opened, which the write would then fail on.
+        closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY))
+      }
       else {
         const dir = path.dirname(file)
         const made = madeDir !== undefined && statIfAny(dir) === undefined && isWithin(physical(madeDir), physical(dir))
@@ -303,7 +320,9 @@ export default defineCommand({
         let overlap: string | null = null
         try {
           if (Object.values(capture).some((f) => sameFile(f, args.out!))) overlap = 'is one of the files --capture writes (stdout, stderr, outputs.json)'
-          else if (statIfAny(args.out) === undefined && isWithin(physical(dir), finalPath(args.out))) overlap = 'is the directory --capture makes, or one above it'
+          else if (statIfAny(args.out) === undefined && (isWithin(physical(dir), finalPath(args.out)) || isWithin(identity(dir), identity(finalPath(args.out))))) {
+            overlap = 'is the directory --capture makes, or one above it'
+          }
         } catch { /* said below */ }
         if (overlap !== null) throw new UsageError(`--out ${quotePath(args.out)} ${overlap}`, `${NOT_RUN}: write the document elsewhere, e.g. beside the capture directory`)
       }
@@ -333,9 +352,15 @@ export default defineCommand({
       const outputs: FileEntry[] = []
       for (const stream of ['stderr', 'stdout'] as const) {
         const file = capture[stream]
-        if (statSync(file, { throwIfNoEntry: false }) === undefined) continue // CMD never started
-        const h = hashFile(file)
-        outputs.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
+        // prov made both files before CMD ran (empty, for one that never started); CMD may have
+        // removed or replaced them (its own capture directory is within its reach).
+        try {
+          if (!lstatSync(file).isFile()) throw new Error('it is no longer a regular file')
+          const h = hashFile(file)
+          outputs.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
+        } catch (e) {
+          throw new InputError('E_WRITE', `cannot read the captured ${stream} ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
+        }
       }
       const doc = { outputs }
       assertValid('outputs', outputsValidator, doc, 'the exec --capture outputs')

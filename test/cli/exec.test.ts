@@ -459,6 +459,40 @@ describe('exec', { concurrency: true }, () => {
     }
   })
 
+  test('--out that cannot be opened for writing is refused before CMD runs: a socket, an append-only file; a new file gets 0666 less the umask, as with >', async () => {
+    sb.write('sk/.keep', '')
+    await execa('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path.join(sb.dir, 'sk/sock')])
+    const cases: Array<[string, RegExp]> = [['sk/sock', /^prov: cannot write --out 'sk\/sock': it is a socket\n/]]
+    sb.write('sk/ap', 'old\n')
+    const appendOnly = (await execa('chattr', ['+a', path.join(sb.dir, 'sk/ap')], { reject: false })).exitCode === 0
+    if (appendOnly) cases.push(['sk/ap', /^prov: cannot write --out 'sk\/ap': permission denied\n/])
+    try {
+      for (const [out, named] of cases) {
+        const r = await sb.prov(['exec', '--out', out, '--', 'sh', '-c', 'echo ran > ran11.txt'])
+        assert.equal(r.exitCode, 125, `${out}: ${r.stderr}`)
+        assert.match(r.stderr, named)
+        assert.ok(!existsSync(path.join(sb.dir, 'ran11.txt')), `${out}: CMD did not run`)
+      }
+    } finally {
+      if (appendOnly) await execa('chattr', ['-a', path.join(sb.dir, 'sk/ap')])
+    }
+    const r = await execa('sh', ['-c', `umask 002; "${process.execPath}" "${BIN}" exec --out sk/new.json -- true`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(r.exitCode, 0, String(r.stderr))
+    assert.equal(statSync(path.join(sb.dir, 'sk/new.json')).mode & 0o777, 0o664)
+  })
+
+  test('CMD that removes or replaces its own captured output: 125 saying so and how CMD ended, not an internal error', async () => {
+    for (const [script, named] of [
+      ['rm -rf capx; echo > capx', /^prov: cannot read the captured stderr 'capx\/stderr': not a directory \(the command ran and exited 0\)\n/],
+      ['rm -f capx/stdout; mkdir capx/stdout; exit 3', /^prov: cannot read the captured stdout 'capx\/stdout': it is no longer a regular file \(the command ran and exited 3\)\n/],
+    ] as const) {
+      rmSync(path.join(sb.dir, 'capx'), { recursive: true, force: true })
+      const r = await sb.prov(['exec', '--capture', 'capx', '--', 'sh', '-c', script])
+      assert.equal(r.exitCode, 125, r.stderr)
+      assert.match(r.stderr, named)
+    }
+  })
+
   test('--capture replaces only regular files an earlier exec left: a link, device or directory under its names is refused (--capture /dev removes nothing)', async () => {
     sb.write('capl/.keep', '')
     symlinkSync('/dev/null', path.join(sb.dir, 'capl/stdout'))
