@@ -22,6 +22,7 @@ import { assertValid } from '../schema.js'
 import { InputError, UsageError } from '../errors.js'
 import { log } from '../io/log.js'
 import { formatSize, formatValue } from './show.js'
+import { showName } from './log.js'
 import { list, storeArg } from '../plumbing/_args.js'
 import { ignoreArg } from '../plumbing/diff-runs.js'
 import { diff as diffValidator } from '../generated/validators/diff.js'
@@ -44,7 +45,7 @@ function short(v: unknown, max = 60): string {
 }
 
 function names(changes: Change[], max = 3): string {
-  const shown = changes.slice(0, max).map((c) => c.key)
+  const shown = changes.slice(0, max).map((c) => showName(c.key))
   return shown.join(', ') + (changes.length > max ? ` (+${changes.length - max} more)` : '')
 }
 
@@ -87,7 +88,9 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   return `outputs identical; ${explain.join('; ')}`
 }
 
-function renderChange(s: Section, c: Change, col: Colors): string {
+function renderChange(s: Section, change: Change, col: Colors): string {
+  // A key with a newline in it must not break its line, or fake another.
+  const c = { ...change, key: showName(change.key) }
   const sign = c.op === 'added' ? col.green('+') : c.op === 'removed' ? col.red('-') : col.yellow('~')
   const noise = c.noise ? col.dim('  (noise)') : ''
   if (s === 'inputs' || s === 'outputs') {
@@ -103,7 +106,11 @@ function renderChange(s: Section, c: Change, col: Colors): string {
     const p = (v: unknown): string => (typeof v === 'string' ? `sha256 ${v.slice(0, 12)}` : 'none')
     return `  ${sign} uncommitted patch: ${p(c.from)} → ${p(c.to)}`
   }
-  if (c.op === 'changed') return `  ${sign} ${c.key}: ${col.red(short(c.from, 200))} → ${col.green(short(c.to, 200))}${noise}`
+  if (c.op === 'changed') {
+    // A string and a number (or true) that print alike ("1" and 1): shown as JSON, so they do not.
+    const [from, to] = short(c.from, 200) === short(c.to, 200) ? [JSON.stringify(c.from), JSON.stringify(c.to)] : [short(c.from, 200), short(c.to, 200)]
+    return `  ${sign} ${c.key}: ${col.red(from)} → ${col.green(to)}${noise}`
+  }
   if (c.op === 'added') return `  ${sign} ${c.key}: ${col.green(short(c.to, 200))}${noise}`
   return `  ${sign} ${c.key}: ${col.red(short(c.from, 200))}${noise}`
 }

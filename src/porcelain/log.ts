@@ -16,10 +16,24 @@ export function formatArgv(argv: readonly string[]): string {
     if (a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a)) return a
     // eslint-disable-next-line no-control-regex
     if (!/[\x00-\x1f\x7f]/.test(a)) return `'${a.replace(/'/g, "'\\''")}'`
-    const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\', "'": "\\'" }
-    // eslint-disable-next-line no-control-regex
-    return `$'${a.replace(/[\x00-\x1f\x7f\\']/g, (ch) => named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`
+    return ansiC(a)
   }).join(' ')
+}
+
+/** `$'a\nb'`, as bash's `printf %q` writes a word with control characters. */
+function ansiC(a: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\', "'": "\\'" }
+  // eslint-disable-next-line no-control-regex
+  return `$'${a.replace(/[\x00-\x1f\x7f\\']/g, (ch) => named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`
+}
+
+/**
+ * A name (a path, a key) for a report line: as it is, unless it holds a control character (a
+ * newline), which would break the line or fake another: then ANSI-C quoted, `$'a\nb'`.
+ */
+export function showName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f]/.test(name) ? ansiC(name) : name
 }
 
 export function formatStatus(r: { exit_code: number | null; signal: string | null }): string {

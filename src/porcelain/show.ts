@@ -5,7 +5,7 @@ import { locateStore, resolveRef } from '../io/store.js'
 import { emitText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
-import { formatArgv, formatStatus } from './log.js'
+import { formatArgv, formatStatus, showName } from './log.js'
 import { formatDuration } from './record.js'
 import { flattenValues } from '../core/params.js'
 import { storeArg } from '../plumbing/_args.js'
@@ -20,11 +20,11 @@ export function formatSize(n: number): string {
 }
 
 export function formatValue(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v)
+  return typeof v === 'string' ? showName(v) : JSON.stringify(v)
 }
 
 function files(list: FileEntry[]): string[] {
-  return list.map((f) => f.missing ? `  ${f.path}  (missing)` : `  ${f.path}  ${formatSize(f.size ?? 0)}  ${f.sha256?.slice(0, 12)}`)
+  return list.map((f) => f.missing ? `  ${showName(f.path)}  (missing)` : `  ${showName(f.path)}  ${formatSize(f.size ?? 0)}  ${f.sha256?.slice(0, 12)}`)
 }
 
 export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): string {
@@ -42,11 +42,11 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
     const branch = g.branch === null ? 'detached HEAD' : `on ${g.branch}`
     const dirty = g.dirty ? `, ${g.changes.length} uncommitted change${g.changes.length === 1 ? '' : 's'}` : ', clean'
     out.push(`Code:     ${where} ${branch}${dirty}${g.remote ? `  (${g.remote})` : ''}`)
-    for (const ch of g.changes) out.push(`  ${ch.status.padStart(2)} ${ch.path}`)
+    for (const ch of g.changes) out.push(`  ${ch.status.padStart(2)} ${showName(ch.path)}`)
   }
   const params = [...flattenValues(r.params)]
   out.push(params.length === 0 ? 'Params:   none' : 'Params:')
-  for (const [k, v] of params) out.push(`  ${k} = ${formatValue(v)}`)
+  for (const [k, v] of params) out.push(`  ${showName(k)} = ${formatValue(v)}`)
   out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}`)
   out.push(...files(r.inputs))
   out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}`)

@@ -347,6 +347,25 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('the report escapes a name with a newline (it cannot fake a line), and shows a string and a number that print alike as JSON', async () => {
+    await withRepo(async (sb) => {
+      const evil = 'data/evil\n  + fake.csv  9 B deadbeef'
+      sb.write(evil, 'x')
+      await rec(sb, ['-i', evil, '-p', 'f="1"'])
+      sb.write(evil, 'y')
+      await rec(sb, ['-i', evil, '-p', 'f=1'])
+      const d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.ok(!d.stdout.split('\n').some((l) => l.startsWith('  + fake.csv')), d.stdout)
+      assert.match(d.stdout, /\n {2}~ \$'data\/evil\\n {2}\+ fake\.csv {2}9 B deadbeef' {2}1 B [0-9a-f]{8} → 1 B [0-9a-f]{8}\n/)
+      assert.match(d.stdout, /\n {2}~ f: "1" → 1\n/)
+      const show = await sb.prov(['show'])
+      assert.equal(show.exitCode, 0, show.stderr)
+      assert.ok(!show.stdout.split('\n').some((l) => l.startsWith('  + fake.csv')), show.stdout)
+      assert.match(show.stdout, /\$'data\/evil\\n/)
+    })
+  })
+
   test('--workspace after a run with --capture: its captured streams are no change (nothing has run since)', async () => {
     await withRepo(async (sb) => {
       sb.write('in.txt', 'a\n')
