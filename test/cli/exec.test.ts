@@ -483,8 +483,9 @@ describe('exec', { concurrency: true }, () => {
 
   test('CMD that removes or replaces its own captured output: 125 saying so and how CMD ended, not an internal error', async () => {
     for (const [script, named] of [
-      ['rm -rf capx; echo > capx', /^prov: cannot read the captured stderr 'capx\/stderr': not a directory \(the command ran and exited 0\)\n/],
-      ['rm -f capx/stdout; mkdir capx/stdout; exit 3', /^prov: cannot read the captured stdout 'capx\/stdout': it is no longer a regular file \(the command ran and exited 3\)\n/],
+      ['while [ ! -e capx/stdout ] || [ ! -e capx/stderr ]; do sleep 0.05; done; rm -rf capx; echo > capx', /^prov: cannot read the captured stderr 'capx\/stderr': not a directory \(the command ran and exited 0\)\n/],
+      // (prov opens its capture files as CMD starts: wait for them, or the rm comes first.)
+      ['while [ ! -e capx/stdout ] || [ ! -e capx/stderr ]; do sleep 0.05; done; rm -f capx/stdout; mkdir capx/stdout; exit 3', /^prov: cannot read the captured stdout 'capx\/stdout': it is no longer a regular file \(the command ran and exited 3\)\n/],
     ] as const) {
       rmSync(path.join(sb.dir, 'capx'), { recursive: true, force: true })
       const r = await sb.prov(['exec', '--capture', 'capx', '--', 'sh', '-c', script])
