@@ -77,13 +77,13 @@ function mergeFiles(section: string, a: unknown, b: unknown): unknown {
   return [...byPath.values()].sort((x, y) => compareUtf8((x as FileEntry).path, (y as FileEntry).path))
 }
 
-/** Objects merge key by key, at any depth; two different values for one leaf are a conflict. */
 /** A policy's globs are a set: their order and repeats say nothing (see redactionRecord). */
 function sameGlobs(a: unknown, b: unknown): boolean {
   const set = (x: unknown): unknown => Array.isArray(x) ? [...new Set(x.map((g) => JSON.stringify(g)))].sort() : x
   return same(set(a), set(b))
 }
 
+/** Objects merge key by key, at any depth; two different values for one leaf are a conflict. */
 function mergeObjects(where: string, a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...a }
   for (const [k, v] of Object.entries(b)) {

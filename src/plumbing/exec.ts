@@ -47,7 +47,8 @@ function namedDescriptor(file: string): number | null {
 
 /**
  * A file of prov's own, written whole or not at all (a full disk leaves no empty or partial
- * document for a later write-run to take). A failure is prov's (exit 125), named by its path.
+ * document for a later write-run to take), but where `>` would write it in place (replaceFile)
+ * or it is a descriptor, device or pipe. A failure is prov's (exit 125), named by its path.
  */
 async function writeOwn(file: string, text: string, outcome: RunOutcome): Promise<void> {
   const fd = namedDescriptor(file)
@@ -117,7 +118,6 @@ function landsAt(file: string): string {
   throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' })
 }
 
-/** `p` with its existing part resolved by the kernel (links, then `..`), the rest as written. */
 /** `p` as the identity of its nearest existing directory (device, inode) and the names below it: one for every name of a place, bind mounts included. */
 function identity(p: string): string {
   try {
@@ -129,6 +129,7 @@ function identity(p: string): string {
   }
 }
 
+/** `p` with its existing part resolved by the kernel (links, then `..`), the rest as written. */
 function physical(p: string): string {
   try {
     const { base, missing } = existingAncestor(p)
@@ -320,7 +321,7 @@ export default defineCommand({
         let overlap: string | null = null
         try {
           if (Object.values(capture).some((f) => sameFile(f, args.out!))) overlap = 'is one of the files --capture writes (stdout, stderr, outputs.json)'
-          else if (statIfAny(args.out) === undefined && (isWithin(physical(dir), finalPath(args.out)) || isWithin(identity(dir), identity(finalPath(args.out))))) {
+          else if (statIfAny(args.out) === undefined && isWithin(identity(dir), identity(finalPath(args.out)))) {
             overlap = 'is the directory --capture makes, or one above it'
           }
         } catch { /* said below */ }

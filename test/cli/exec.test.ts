@@ -444,18 +444,34 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(String(gone.stdout), '141', String(gone.stderr))
   })
 
-  test('--out a bind-mounted file (it cannot be renamed over): written in place, as `>` writes it', { skip: process.getuid?.() !== 0 ? 'mount needs root' : false }, async () => {
+  test('--out a bind-mounted file (it cannot be renamed over): written in place, as `>` writes it; a bind mount is no way around the capture checks', { skip: process.getuid?.() !== 0 ? 'mount needs root' : false }, async (t) => {
     sb.write('bm/src.json', 'src')
     sb.write('bm/target.json', 'tgt')
+    sb.write('bm/d/.keep', '')
+    sb.write('bm/m/.keep', '')
     const target = path.join(sb.dir, 'bm/target.json')
-    const mounted = await execa('mount', ['--bind', path.join(sb.dir, 'bm/src.json'), target], { reject: false })
-    if (mounted.exitCode !== 0) return // no mount here (a container without the capability): nothing to check
+    const mounts = [[path.join(sb.dir, 'bm/src.json'), target], [path.join(sb.dir, 'bm/d'), path.join(sb.dir, 'bm/m')]]
+    const made: string[] = []
     try {
+      for (const [from, to] of mounts) {
+        if ((await execa('mount', ['--bind', from!, to!], { reject: false })).exitCode !== 0) { t.skip('no bind mount here (a container without the capability)'); return }
+        made.push(to!)
+      }
       const r = await sb.prov(['exec', '--out', 'bm/target.json', '--', 'true'])
       assert.equal(r.exitCode, 0, r.stderr)
       parseValid('command', readFileSync(path.join(sb.dir, 'bm/src.json'), 'utf8'))
+      // bm/m is bm/d: a capture file, or the capture directory not made yet, by the other name.
+      for (const [args, named] of [
+        [['--capture', 'bm/d', '--out', 'bm/m/stdout'], /^prov: --out 'bm\/m\/stdout' is one of the files --capture writes/],
+        [['--capture', 'bm/m/cap', '--out', 'bm/d/cap'], /^prov: --out 'bm\/d\/cap' is the directory --capture makes, or one above it\n/],
+      ] as const) {
+        const c = await sb.prov(['exec', ...args, '--', 'sh', '-c', 'echo ran > ran12.txt'])
+        assert.equal(c.exitCode, 125, `${args.join(' ')}: ${c.stderr}`)
+        assert.match(c.stderr, named)
+        assert.ok(!existsSync(path.join(sb.dir, 'ran12.txt')), `${args.join(' ')}: CMD did not run`)
+      }
     } finally {
-      await execa('umount', [target], { reject: false })
+      for (const to of made.reverse()) await execa('umount', [to], { reject: false })
     }
   })
 
