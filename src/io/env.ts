@@ -195,6 +195,38 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
 }
 
 /**
+ * How many entries tools.json keeps. Each directory a version manager's shim is asked in adds its
+ * own (the answer depends on cwd), so without a bound the file grew with every project and temp
+ * directory prov ever ran in (200 KB, read on every record, after a day of tests).
+ */
+export const TOOL_CACHE_MAX = 256
+
+/**
+ * Keeps the cache within TOOL_CACHE_MAX entries, least recently used out first: the entries this
+ * run used move to the end (an object keeps its string keys in insertion order), and the oldest
+ * go. True when it changed the cache. A dropped entry costs one probe, if it is ever asked again.
+ */
+function bound(cache: Record<string, string>, used: readonly string[]): boolean {
+  const keys = Object.keys(cache)
+  if (keys.length <= TOOL_CACHE_MAX) return false
+  for (const k of used) {
+    const v = cache[k]
+    if (v === undefined) continue
+    delete cache[k]
+    cache[k] = v
+  }
+  const which = Object.keys(cache).filter((k) => k.startsWith('which\0'))
+  for (const k of which) {
+    const v = cache[k]!
+    delete cache[k]
+    cache[k] = v
+  }
+  const all = Object.keys(cache)
+  for (const k of all.slice(0, all.length - TOOL_CACHE_MAX)) delete cache[k]
+  return true
+}
+
+/**
  * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
  * inode, size, mtime and ctime, so a later run spawns nothing; a script wrapper's (a pyenv
  * shim's, say) also by the directory, the version managers' variables and their version files,
@@ -209,6 +241,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
   let dirty = changed
   let context: string | undefined
+  const used: string[] = []
   const found = await Promise.all(Object.entries(tools).map(async ([name, args], i) => {
     const file = files[i]!
     if (file === null) return null
@@ -219,6 +252,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${args.join(' ')}`
     } catch { return null }
     // Whether it is a script is remembered with the binary's identity: one read fewer per tool.
+    used.push(`script\0${key}`)
     let script = cache[`script\0${key}`]
     if (script === undefined) {
       script = isScript(file) ? '1' : '0'
@@ -226,6 +260,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       dirty = true
     }
     if (script === '1') key += `\0${(context ??= wrapperContext())}`
+    used.push(key)
     let version: string | null | undefined = cache[key]
     if (version === undefined) {
       version = await probe(file, args)
@@ -235,6 +270,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
     }
     return version === '' ? null : ([name, version] as const)
   }))
+  if (bound(cache, used)) dirty = true
   if (dirty) {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true })

@@ -74,7 +74,8 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   const [file, ...args] = argv
   const cwd = commandCwd(opts.root)
   const started = new Date()
-  const t0 = performance.now()
+  // process.hrtime, not performance.now(): the global's first use loads perf_hooks (~1-2 ms).
+  const t0 = process.hrtime.bigint()
   const stdout = opts.capture ? 'pipe' : opts.stdoutToStderr ? 2 : 'inherit'
   const stderr = opts.capture ? 'pipe' : 'inherit'
   // A Ctrl-C at a terminal already reaches CMD, which shares prov's process group: forwarding
@@ -145,7 +146,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
     signal: null,
     started_at: started.toISOString(),
     ended_at: ended_.toISOString(),
-    duration_ms: Math.round((performance.now() - t0) * 1000) / 1000,
+    duration_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1000) / 1000,
   }
   const err = ended.error
   if (err !== undefined) {

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
+import { TOOL_CACHE_MAX } from '../../src/io/env.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
@@ -203,6 +204,40 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     // Removed.
     rmSync(dvc)
     assert.deepEqual(await tools(), {})
+  })
+
+  test('the tools cache stays bounded: the entries of other directories go, oldest first, and what this run used stays', async () => {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const bin = path.join(s.dir, 'bin')
+    mkdirSync(bin)
+    const dvc = path.join(bin, 'dvc')
+    writeFileSync(dvc, '#!/bin/sh\necho "3.1.0"\n', { mode: 0o755 })
+    const old = new Date('2001-02-03T04:05:06Z')
+    utimesSync(bin, old, old)
+    const cacheFile = path.join(s.home, '.cache', 'prov', 'tools.json')
+    const keys = (): string[] => Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8')) as object)
+
+    // dvc is probed and cached, then the cache fills with what other directories left.
+    assert.deepEqual((await snapshot(s, [], { PATH: bin })).tools, { dvc: '3.1.0' })
+    const mine = keys()
+    assert.equal(mine.length, 3, `the lookup, dvc is a script, its version: ${JSON.stringify(mine)}`)
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>
+    for (let i = 0; i < 2 * TOOL_CACHE_MAX; i++) cache[`/elsewhere/bin/tool\0${i}\0--version\0/tmp/project-${i}`] = `tool ${i}`
+    writeFileSync(cacheFile, JSON.stringify(cache))
+
+    // The next run cuts the file to its bound, keeping what it used.
+    assert.deepEqual((await snapshot(s, [], { PATH: bin })).tools, { dvc: '3.1.0' })
+    const after = keys()
+    assert.equal(after.length, TOOL_CACHE_MAX)
+    for (const k of mine) assert.ok(after.includes(k), `kept what this run used: ${JSON.stringify(k)}`)
+    assert.ok(!after.includes('/elsewhere/bin/tool\u00000\0--version\0/tmp/project-0'), 'the oldest went')
+    assert.ok(after.includes(`/elsewhere/bin/tool\0${2 * TOOL_CACHE_MAX - 1}\0--version\0/tmp/project-${2 * TOOL_CACHE_MAX - 1}`), 'the newest stayed')
+
+    // Within the bound, a run that probes nothing leaves the file as it is.
+    const before = readFileSync(cacheFile, 'utf8')
+    assert.deepEqual((await snapshot(s, [], { PATH: bin })).tools, { dvc: '3.1.0' })
+    assert.equal(readFileSync(cacheFile, 'utf8'), before)
   })
 
   test('a HOME that does not exist is not made: the caches go to the store (tools) or nowhere (compiled code)', async () => {
