@@ -18,6 +18,9 @@ export interface CommandSection {
   duration_ms?: number
   params_files?: string[]
   params_sources?: ParamsSourceEntry[]
+  /** the directories given as inputs (outputs), which diff --workspace lists again */
+  input_dirs?: string[]
+  output_dirs?: string[]
   /** the secret-policy flags record was given, so that diff --workspace applies them again */
   redaction?: { redact?: string[]; keep?: string[]; drop?: string[] }
 }
@@ -83,6 +86,15 @@ function sameGlobs(a: unknown, b: unknown): boolean {
   return same(set(a), set(b))
 }
 
+/** The command fields that are sets of paths: two documents' lists unite (see dirList). */
+const DIR_LISTS = new Set(['input_dirs', 'output_dirs'])
+
+/** A list of paths, sorted by their UTF-8 bytes and without repeats; else (not a list of strings) as it is, for the schema to name. */
+function dirList(v: unknown): unknown {
+  if (!Array.isArray(v) || !v.every((p) => typeof p === 'string')) return v
+  return [...new Set(v as string[])].sort(compareUtf8)
+}
+
 /** Objects merge key by key, at any depth; two different values for one leaf are a conflict. */
 function mergeObjects(where: string, a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...a }
@@ -91,6 +103,8 @@ function mergeObjects(where: string, a: Record<string, unknown>, b: Record<strin
     if (Object.hasOwn(merged, k)) {
       const cur = merged[k]
       if (isObject(cur) && isObject(v)) value = mergeObjects(`${where}.${k}`, cur, v)
+      // The directories given to two hash-inputs calls (data/ in one, more/ in the other) are all given.
+      else if (where === 'command' && DIR_LISTS.has(k) && Array.isArray(cur) && Array.isArray(v)) value = dirList([...cur, ...v])
       else if (!(where === 'command.redaction' ? sameGlobs(cur, v) : same(cur, v))) throw new MergeError(`two documents disagree on ${where}.${k}`)
     }
     Object.defineProperty(merged, k, { value, enumerable: true, writable: true, configurable: true })
@@ -122,6 +136,13 @@ export function mergeSections(docs: readonly unknown[]): Record<string, unknown>
       if (!same(prev, value)) throw new MergeError(`two documents disagree on ${key}`)
     }
   })
+  // Directory lists are sorted and rid of repeats even when only one document gives them, so
+  // that their order never changes an id.
+  const command = out.command
+  if (isObject(command)) {
+    // A copy (spread keeps a '__proto__' key as the data it is): the documents given stay as they are.
+    for (const k of DIR_LISTS) if (Object.hasOwn(command, k)) out.command = { ...(out.command as object), [k]: dirList(command[k]) }
+  }
   return out
 }
 

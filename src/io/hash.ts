@@ -44,6 +44,50 @@ function readlinkSafe(p: string): string {
 }
 
 /** Expand the named paths into the files to hash: directories recursively, sorted, deduplicated. */
+/**
+ * What a path named to hash-inputs (or record's -i, -o) is: its stat, a regular file's or a
+ * directory's, or null for nothing there where missing is allowed. Else the error that names it.
+ */
+function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
+  if (p === '') throw new InputError('E_USAGE', 'an empty path was given')
+  if (p.includes('\0')) throw new InputError('E_USAGE', `a path holds a NUL byte: ${quotePath(p)}`)
+  let st
+  try {
+    // A symbolic link named on the command line is followed. A trailing slash is kept for
+    // the stat, so that 'file/' is not a directory, as for ls or cat.
+    st = statSync(p.endsWith('/') ? abs + '/' : abs)
+  } catch (e) {
+    // ENOTDIR: a directory on the way is a file now (a recorded 'data/x.csv' where data is a
+    // file): as missing as ENOENT, where missing is allowed; 'file/' stays the error it is.
+    const nothing = isNodeError(e) && (e.code === 'ENOENT' || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/')))
+    if (nothing) {
+      // With --missing-ok, a link to nothing has no content either: it is recorded as missing.
+      if (opts.allowMissing) return null
+      let dangling = false
+      try { dangling = lstatSync(abs).isSymbolicLink() } catch { /* nothing there */ }
+      if (dangling) throw new InputError('E_MISSING', `cannot hash ${quotePath(p)}: dangling symbolic link (to ${quotePath(readlinkSafe(abs))})`)
+    }
+    throw new InputError('E_MISSING', `cannot hash ${quotePath(p)}: ${describeErrno(e)}`)
+  }
+  if (!st.isDirectory() && !st.isFile()) throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(p)}: it is ${notRegular(st) ?? 'not a regular file'}`)
+  return st
+}
+
+/**
+ * The directories among the named paths, as recorded paths, sorted: what a run keeps as
+ * command.input_dirs (output_dirs), so that diff --workspace can list them again. Each path is
+ * checked as collectFiles checks it (a missing one is an error unless missing is allowed), but
+ * no directory is walked and no file read.
+ */
+export function namedDirs(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}): string[] {
+  const dirs = new Set<string>()
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p)
+    if (statNamed(p, abs, opts)?.isDirectory()) dirs.add(toRecordPath(store.root, abs).path)
+  }
+  return [...dirs].sort(compareUtf8)
+}
+
 export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[] } {
   const targets: Target[] = []
   const missing: string[] = []
@@ -100,32 +144,13 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     }
   }
   for (const p of paths) {
-    if (p === '') throw new InputError('E_USAGE', 'an empty path was given')
-    if (p.includes('\0')) throw new InputError('E_USAGE', `a path holds a NUL byte: ${quotePath(p)}`)
     const abs = path.resolve(cwd, p)
-    let st
-    try {
-      // A symbolic link named on the command line is followed. A trailing slash is kept for
-      // the stat, so that 'file/' is not a directory, as for ls or cat.
-      st = statSync(p.endsWith('/') ? abs + '/' : abs)
-    } catch (e) {
-      // ENOTDIR: a directory on the way is a file now (a recorded 'data/x.csv' where data is a
-      // file): as missing as ENOENT, where missing is allowed; 'file/' stays the error it is.
-      const nothing = isNodeError(e) && (e.code === 'ENOENT' || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/')))
-      if (nothing) {
-        let dangling = false
-        try { dangling = lstatSync(abs).isSymbolicLink() } catch { /* nothing there */ }
-        // With --missing-ok, a link to nothing has no content either: it is recorded as missing.
-        if (opts.allowMissing) { missing.push(toRecordPath(store.root, abs).path); continue }
-        if (dangling) throw new InputError('E_MISSING', `cannot hash ${quotePath(p)}: dangling symbolic link (to ${quotePath(readlinkSafe(abs))})`)
-      }
-      throw new InputError('E_MISSING', `cannot hash ${quotePath(p)}: ${describeErrno(e)}`)
-    }
+    const st = statNamed(p, abs, opts)
+    if (st === null) { missing.push(toRecordPath(store.root, abs).path); continue }
     if (st.isDirectory()) {
       const r = toRecordPath(store.root, abs)
       walk(abs, r.outside ? null : r.path)
-    } else if (st.isFile()) add(abs)
-    else throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(p)}: it is ${notRegular(st) ?? 'not a regular file'}`)
+    } else add(abs)
   }
   // Without surrogates (code points above U+FFFF), UTF-16 order is the order of UTF-8 bytes.
   if (targets.some((t) => SURROGATE.test(t.rel))) targets.sort((a, b) => compareUtf8(a.rel, b.rel))

@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer'
 import { defineCommand } from 'citty'
-import { hashPaths } from '../io/hash.js'
+import { hashPaths, namedDirs } from '../io/hash.js'
 import { emitJson, readStdinBytes } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError } from '../errors.js'
 import { quotePath } from '../core/paths.js'
+import { log } from '../io/log.js'
 import { prettyArg, quietArg, storeArg, type RunData } from './_args.js'
 import { inputs as inputsValidator } from '../generated/validators/inputs.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
@@ -18,6 +19,7 @@ export default defineCommand({
     as: { type: 'enum', options: ['inputs', 'outputs'], default: 'inputs', description: 'The section to print: inputs or outputs' },
     'missing-ok': { type: 'boolean', description: 'Record a path that does not exist as {path, missing: true} instead of failing' },
     'no-cache': { type: 'boolean', description: 'Read every file, ignoring the stat cache' },
+    sources: { type: 'boolean', description: 'Print the directories among the paths instead, as {"command": {"input_dirs": [...]}} (output_dirs with --as outputs), the part of a run that prov diff --workspace lists again; no file is read' },
     ...storeArg,
     ...prettyArg,
     ...quietArg,
@@ -42,6 +44,14 @@ export default defineCommand({
     }
     const store = locateStore({ store: args.store })
     const section = args.as === 'outputs' ? 'outputs' : 'inputs'
+    if (args.sources) {
+      const dirs = namedDirs(store, paths, process.cwd(), { allowMissing: args['missing-ok'] })
+      for (const d of dirs) {
+        if (d.startsWith('/')) log.warn(`${quotePath(d)} is outside the project root '${store.root}': recorded by its absolute path`)
+      }
+      await emitJson({ command: dirs.length > 0 ? { [section === 'outputs' ? 'output_dirs' : 'input_dirs']: dirs } : {} }, args.pretty)
+      return
+    }
     const files = hashPaths(store, paths, process.cwd(), { cache: !args['no-cache'], quiet: args.quiet, allowMissing: args['missing-ok'] })
     const doc = { [section]: files }
     assertValid(section, section === 'outputs' ? outputsValidator : inputsValidator, doc, 'the hash-inputs output')

@@ -162,6 +162,7 @@ export default defineCommand({
     }
     // Every path the run would hold must be one a run records (the schema judges the rest).
     const FILE_HINT = 'paths are relative to the project root, or absolute (as prov hash-inputs prints them)'
+    const DIR_HINT = "directories are relative to the project root ('.' for the root itself), or absolute (as prov hash-inputs --sources prints them)"
     const named: Array<[string, unknown, string | undefined]> = []
     for (const key of ['inputs', 'outputs'] as const) {
       const list = sections[key]
@@ -171,8 +172,13 @@ export default defineCommand({
     const command = sections.command as { params_files?: unknown; params_sources?: unknown; redaction?: unknown }
     if (Array.isArray(command.params_files)) command.params_files.forEach((f, i) => named.push([`command.params_files[${i}]`, f, undefined]))
     if (Array.isArray(command.params_sources)) command.params_sources.forEach((s: { file?: unknown } | null, i) => named.push([`command.params_sources[${i}].file`, s?.file, undefined]))
+    for (const key of ['input_dirs', 'output_dirs'] as const) {
+      const dirs = (command as Record<string, unknown>)[key]
+      if (Array.isArray(dirs)) dirs.forEach((d, i) => named.push([`command.${key}[${i}]`, d, DIR_HINT]))
+    }
     for (const [where, p, hint] of named) {
-      const why = typeof p === 'string' ? recordPathProblem(p) : null
+      // '.' is a directory a run may name: the project root (`-i .`).
+      const why = typeof p === 'string' && !(where.includes('_dirs[') && p === '.') ? recordPathProblem(p) : null
       if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
     // command.redaction stored as record stores it, whoever wrote it: each list sorted, each glob

@@ -151,10 +151,22 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   // path a record keeps for a file outside it (a data set kept elsewhere). A relative path that
   // escapes the project ('../x', which only a hand-made record holds) is not read: it keeps its entry.
   const place = (p: string): string | null => fromRecordPath(store.root, p)
-  const rehash = (entries: FileEntry[]): FileEntry[] => {
+  const rehash = (entries: FileEntry[], dirs: readonly string[] = []): FileEntry[] => {
     const paths: string[] = []
     const kept: FileEntry[] = []
     const gone: FileEntry[] = []
+    // The directories the run was given are listed again, so that a file added to one since shows
+    // as added. One that is gone, or no longer a directory, adds nothing: the files recorded in it
+    // show as removed. By an absolute path (a data set outside the project) a record names files,
+    // never a directory to walk: those keep to the files recorded.
+    for (const d of dirs) {
+      const p = place(d)
+      if (p === null || path.isAbsolute(d)) {
+        log.warn(`${quotePath(d)} lies outside the project: its recorded files are checked, the directory is not listed again`)
+        continue
+      }
+      if (statIfAny(p)?.isDirectory()) paths.push(p)
+    }
     for (const e of entries) {
       // A captured stream (<stdout>, <stderr>) has no present: nothing has run. It stands as recorded.
       if (e.stream) { kept.push(e); continue }
@@ -178,8 +190,8 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     }
     return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...gone, ...kept])
   }
-  const inputs = rehash(run.inputs)
-  const outputs = rehash(run.outputs)
+  const inputs = rehash(run.inputs, run.command.input_dirs)
+  const outputs = rehash(run.outputs, run.command.output_dirs)
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).

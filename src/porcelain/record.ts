@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { rmSync, statSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { hashFile, hashPaths } from '../io/hash.js'
+import { hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
@@ -72,6 +72,8 @@ export default defineCommand({
     const params = await readParams(sequence)
     const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
     const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
+    // The directories given, so that diff --workspace lists them again (hash-inputs --sources).
+    const inputDirs = namedDirs(store, list(args.input), cwd)
     const [env, git] = await context
 
     // The command itself.
@@ -105,6 +107,9 @@ export default defineCommand({
     let record: RunRecord
     try {
       const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
+      const outputDirs = namedDirs(store, list(args.output), cwd, { allowMissing: true })
+      if (inputDirs.length > 0) outcome.command.input_dirs = inputDirs
+      if (outputDirs.length > 0) outcome.command.output_dirs = outputDirs
       // Every source of params, in order, so that diff --workspace can apply them again (as
       // read-params --sources prints them); the -p values are redacted as params are (io/write.ts).
       Object.assign(outcome.command, paramsSources(sequence, store.root, cwd))

@@ -327,6 +327,46 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('--workspace lists again the directories the run was given: a file added to one shows as added, in inputs and outputs', async () => {
+    await withRepo(async (sb) => {
+      sb.write('data set/a.csv', '1\n')
+      sb.write('data set/sub/b.csv', '2\n')
+      sb.write('gone/x', 'x\n')
+      sb.write('to be file/y', 'y\n')
+      sb.write('../home/ext/e.csv', 'e\n')
+      const ext = path.join(sb.home, 'ext')
+      sb.write('out/r.txt', '1\n')
+      const r = await sb.prov(['record', '-q', '-i', 'data set', '-i', 'gone', '-i', 'to be file', '-i', ext, '-o', 'out', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const run = parseValid('run', (await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual(run.command.input_dirs, [ext, 'data set', 'gone', 'to be file'])
+      assert.deepEqual(run.command.output_dirs, ['out'])
+      // Nothing changed: identical, though the directory outside the project is not listed again.
+      const same = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(same.exitCode, 0, same.stdout + same.stderr)
+      assert.equal(same.stderr, `prov: warning: '${ext}' lies outside the project: its recorded files are checked, the directory is not listed again\n`)
+
+      sb.write('data set/sub/new.csv', '3\n')
+      sb.write('out/extra.txt', 'more\n')
+      sb.write('../home/ext/added.csv', 'not seen\n')
+      rmSync(path.join(sb.dir, 'gone'), { recursive: true })
+      rmSync(path.join(sb.dir, 'to be file'), { recursive: true })
+      sb.write('to be file', 'a file now\n')
+      const d = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      const diff = parseValid('diff', d.stdout).diff
+      assert.deepEqual(diff.inputs.map((c: any) => [c.op, c.key, c.to]), [
+        ['added', 'data set/sub/new.csv', { size: 2, sha256: sha256('3\n') }],
+        ['changed', 'gone/x', { missing: true }],
+        ['changed', 'to be file/y', { missing: true }],
+      ])
+      assert.deepEqual(diff.outputs.map((c: any) => [c.op, c.key]), [['added', 'out/extra.txt']])
+      const text = await sb.prov(['diff', '--workspace'])
+      assert.equal(text.exitCode, 1)
+      assert.match(text.stdout, /\n {2}\+ data set\/sub\/new\.csv {2}2 B [0-9a-f]{8}\n/)
+    })
+  })
+
   test('--workspace where a directory of the run is a file now: its files are missing, no internal error', async () => {
     await withRepo(async (sb) => {
       sb.write('data/p.yaml', 'a: 1\n')

@@ -530,3 +530,67 @@ describe('hash-inputs: many files (two threads)', () => {
     assert.deepEqual(later.filter((_, j) => j !== i), noCache.filter((_, j) => j !== i))
   })
 })
+
+describe('hash-inputs --sources: the directories given, as a run keeps them', { concurrency: true }, () => {
+  /** `--sources` output: exit 0, nothing on stderr, the command fragment. */
+  async function sourcesOk(sb: Sandbox, args: string[], opts: Parameters<Sandbox['prov']>[1] = {}): Promise<Record<string, unknown>> {
+    const r = await sb.prov(['hash-inputs', '--sources', ...args], opts)
+    assert.equal(r.stderr, '', `stderr: ${r.stderr}`)
+    assert.equal(r.exitCode, 0)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(Object.keys(doc), ['command'])
+    return doc.command
+  }
+
+  test('the directories among the paths, by their record paths, sorted and once; files are not listed', async () => {
+    const sb = await repo({ 'data/a.csv': '1', 'more/b.csv': '2', 'f.txt': 'f', 'sub/x': 'x' })
+    symlinkSync('data', path.join(sb.dir, 'linked'))
+    assert.deepEqual(await sourcesOk(sb, ['more', 'f.txt', 'data', './data/', 'data/a.csv', 'linked']), { input_dirs: ['data', 'linked', 'more'] })
+    // From a subdirectory: relative to the project root, as the files are; '..' is the root, '.'.
+    assert.deepEqual(await sourcesOk(sb, ['.', '../more'], { cwd: path.join(sb.dir, 'sub') }), { input_dirs: ['more', 'sub'] })
+    assert.deepEqual(await sourcesOk(sb, ['..'], { cwd: path.join(sb.dir, 'sub') }), { input_dirs: ['.'] })
+    // Only files, or nothing: an empty command fragment, which merges with any.
+    assert.deepEqual(await sourcesOk(sb, ['f.txt']), {})
+    assert.deepEqual(await sourcesOk(sb, []), {})
+    // --as outputs names them output_dirs; --stdin -z reads the paths as hash-inputs does.
+    assert.deepEqual(await sourcesOk(sb, ['--as', 'outputs', 'data', 'f.txt']), { output_dirs: ['data'] })
+    assert.deepEqual(await sourcesOk(sb, ['--stdin', '-z'], { input: 'more\0f.txt\0' }), { input_dirs: ['more'] })
+  })
+
+  test('odd names: spaces, unicode, a newline', async () => {
+    const sb = await repo({ 'a dir/x': '1', 'données/y': '2', 'new\nline/z': '3' })
+    assert.deepEqual(await sourcesOk(sb, ['new\nline', 'données', 'a dir']), { input_dirs: ['a dir', 'données', 'new\nline'] })
+  })
+
+  test('a missing path is exit 2 naming it (listed by nothing with --missing-ok); a FIFO is refused as hash-inputs refuses it', async () => {
+    const sb = await repo({ 'data/a': '1' })
+    await hashFails(sb, ['--sources', 'data', 'nope'], 'nope')
+    assert.deepEqual(await sourcesOk(sb, ['--missing-ok', '--as', 'outputs', 'nope', 'data']), { output_dirs: ['data'] })
+    execaSync('mkfifo', [path.join(sb.dir, 'pipe')])
+    const stderr = await hashFails(sb, ['--sources', 'pipe'], 'pipe')
+    assert.match(stderr, /FIFO/)
+    await hashFails(sb, ['--sources', ''], 'empty path')
+  })
+
+  test('no file is read: a FIFO inside a directory given does not matter here (the hash-inputs that lists it fails)', async () => {
+    const sb = await repo({ 'data/a': '1' })
+    execaSync('mkfifo', [path.join(sb.dir, 'data', 'pipe')])
+    assert.deepEqual(await sourcesOk(sb, ['data']), { input_dirs: ['data'] })
+    await hashFails(sb, ['data'], 'pipe')
+  })
+
+  test('a directory outside the project: absolute, with a warning; outside a git repository the root is the current directory', async () => {
+    const sb = await repo({ 'a': '1' })
+    const outside = path.join(sb.home, 'shared data')
+    mkdirSync(outside)
+    const r = await sb.prov(['hash-inputs', '--sources', outside])
+    assert.equal(r.exitCode, 0)
+    assert.deepEqual(JSON.parse(r.stdout), { command: { input_dirs: [outside] } })
+    assert.match(r.stderr, /^prov: warning: .*outside the project root/)
+    const plain = await makePlainDir()
+    try {
+      plain.write('d/x', '1')
+      assert.deepEqual(await sourcesOk(plain, ['d']), { input_dirs: ['d'] })
+    } finally { plain.cleanup() }
+  })
+})

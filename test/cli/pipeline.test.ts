@@ -76,14 +76,14 @@ describe('pipelines', { concurrency: true }, () => {
   })
 
   test('the plumbing reaches all that record records: params sources, captured streams, the secret policy', async () => {
-    const sb = await repo({ '.gitignore': 'build/\nout.txt\n', 'params.yaml': 'lr: 0.1\n', 'in.csv': 'x\n' })
+    const sb = await repo({ '.gitignore': 'build/\nout.txt\nres/\n', 'params.yaml': 'lr: 0.1\n', 'in.csv': 'x\n', 'data dir/d.csv': 'd\n' })
     // Quick tools only: a slow one (pip3) can pass its probe's timeout in one snapshot and not the other.
     narrowPath(sb, ['git', 'sh', 'env', 'cat', 'mkdir'])
-    const cmd = `env MY_TOKEN=argv-kept sh -c 'cat in.csv > out.txt; echo said; echo warned >&2'`
+    const cmd = `env MY_TOKEN=argv-kept sh -c 'cat in.csv > out.txt; mkdir -p res; cat in.csv > res/r.csv; echo said; echo warned >&2'`
     const params = '-p seed=7 --params-file params.yaml -p api_key=plain-secret-value -p my_token=param-kept'
     const policy = '--keep-var MY_TOKEN --redact-var PLAIN_*'
     const env = 'export MY_TOKEN=t0ken-kept PLAIN_NAME=hidden-value'
-    const rec = await shell(sb, `${env}\nprov record -q ${policy} ${params} --capture -i in.csv -o out.txt -- ${cmd}`)
+    const rec = await shell(sb, `${env}\nprov record -q ${policy} ${params} --capture -i in.csv -i 'data dir' -o out.txt -o res -- ${cmd}`)
     assert.equal(rec.exitCode, 0, rec.stderr)
     assert.equal(rec.stdout, 'said\n')
     assert.equal(rec.stderr, 'warned\n')
@@ -92,23 +92,26 @@ describe('pipelines', { concurrency: true }, () => {
       'set -e; mkdir -p build',
       'prov git-state > build/git.json',
       `prov snapshot-env ${policy} > build/env.json`,
-      'prov hash-inputs in.csv params.yaml > build/inputs.json',
+      "prov hash-inputs in.csv 'data dir' params.yaml > build/inputs.json",
+      "prov hash-inputs --sources in.csv 'data dir' > build/dirs.json",
       `prov read-params ${policy} ${params} > build/params.json`,
       `prov read-params ${policy} --sources ${params} > build/sources.json`,
       `prov exec ${policy} --capture build/cap --out build/cmd.json -- ${cmd}`,
-      'prov hash-inputs --as outputs out.txt > build/outputs.json',
+      'prov hash-inputs --as outputs out.txt res > build/outputs.json',
+      'prov hash-inputs --as outputs --sources out.txt res > build/outdirs.json',
       `prov write-run ${policy} build/*.json build/cap/outputs.json`,
     ].join('\n'))
     assert.equal(plumbing.exitCode, 0, plumbing.stderr)
     assert.equal(plumbing.stderr, 'warned\n')
     const b = storedRun(sb, plumbing.stdout.replace(/^said\n/, ''))
     const a = JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', runIds(sb).find((id) => id !== b.id)!, 'run.json'), 'utf8'))
-    for (const k of ['params_files', 'params_sources', 'redaction', 'argv', 'cwd', 'exit_code'] as const) assert.deepEqual(b.command[k], a.command[k], `command.${k}`)
+    for (const k of ['params_files', 'params_sources', 'redaction', 'input_dirs', 'output_dirs', 'argv', 'cwd', 'exit_code'] as const) assert.deepEqual(b.command[k], a.command[k], `command.${k}`)
+    assert.deepEqual([b.command.input_dirs, b.command.output_dirs], [['data dir'], ['res']])
     assert.deepEqual(b.command.redaction, { redact: ['PLAIN_*'], keep: ['MY_TOKEN'] })
     assert.deepEqual(b.params, a.params)
     assert.deepEqual(b.inputs, a.inputs)
     assert.deepEqual(b.outputs, a.outputs)
-    assert.deepEqual(b.outputs.map((o: any) => o.path), ['<stderr>', '<stdout>', 'out.txt'])
+    assert.deepEqual(b.outputs.map((o: any) => o.path), ['<stderr>', '<stdout>', 'out.txt', 'res/r.csv'])
     assert.equal(b.env.vars.MY_TOKEN, 't0ken-kept')
     assert.equal(b.params.my_token, 'param-kept', 'the policy reached params')
     assert.equal(b.command.argv[1], 'MY_TOKEN=argv-kept', 'and argv')

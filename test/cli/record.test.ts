@@ -51,7 +51,7 @@ async function withRepo(files: Record<string, string>, fn: (sb: Sandbox) => Prom
 // for prov; on two cores this halves the wall time.
 describe('prov record', { concurrency: 2 }, () => {
   test('record and the equivalent plumbing pipeline write the same sections', async () => {
-    await withRepo({ 'in.txt': 'some data\n' }, async (sb) => {
+    await withRepo({ 'in.txt': 'some data\n', 'data dir/x.csv': 'x\n' }, async (sb) => {
       // `prov` on PATH, as a user has it; the pipeline's scratch files live outside the work tree.
       const bin = path.join(sb.home, 'bin')
       mkdirSync(bin)
@@ -63,7 +63,7 @@ describe('prov record', { concurrency: 2 }, () => {
       const script = 'tr a-z A-Z < in.txt > out.txt'
       const sh = (cmd: string) => execa('sh', ['-c', cmd], { cwd: sb.dir, env, extendEnv: false, reject: false })
 
-      const r1 = await sh(`prov record -q -i in.txt -p a=1 -o out.txt -- sh -c '${script}'`)
+      const r1 = await sh(`prov record -q -i in.txt -i 'data dir' -p a=1 -o out.txt -- sh -c '${script}'`)
       assert.equal(r1.exitCode, 0, r1.stderr)
       assert.equal(r1.stderr, '')
       const first = onlyRun(sb)
@@ -72,7 +72,8 @@ describe('prov record', { concurrency: 2 }, () => {
       rmSync(path.join(sb.dir, 'out.txt'))
 
       const pipeline = [
-        `{ prov git-state; prov snapshot-env; prov hash-inputs in.txt; prov read-params -p a=1; } > '${scratch}/pre.json'`,
+        // hash-inputs --sources: the directory given (command.input_dirs), for diff --workspace.
+        `{ prov git-state; prov snapshot-env; prov hash-inputs in.txt 'data dir'; prov hash-inputs --sources in.txt 'data dir'; prov read-params -p a=1; } > '${scratch}/pre.json'`,
         `prov exec --out '${scratch}/cmd.json' -- sh -c '${script}'`,
         `prov hash-inputs --as outputs out.txt > '${scratch}/post.json'`,
         // Where the params came from (command.params_sources), which write-run merges into the
@@ -94,7 +95,9 @@ describe('prov record', { concurrency: 2 }, () => {
       assert.deepEqual(first.command.argv, ['sh', '-c', script])
       assert.equal(first.command.exit_code, 0)
       assert.deepEqual(second.inputs, first.inputs)
-      assert.deepEqual(first.inputs, [{ path: 'in.txt', size: 10, sha256: sha256('some data\n') }])
+      assert.deepEqual(first.inputs, [{ path: 'data dir/x.csv', size: 2, sha256: sha256('x\n') }, { path: 'in.txt', size: 10, sha256: sha256('some data\n') }])
+      assert.deepEqual(first.command.input_dirs, ['data dir'])
+      assert.equal(first.command.output_dirs, undefined, 'out.txt is a file')
       assert.deepEqual(second.outputs, first.outputs)
       assert.deepEqual(first.outputs, [{ path: 'out.txt', size: 10, sha256: sha256('SOME DATA\n') }])
       assert.deepEqual(second.params, first.params)

@@ -188,8 +188,23 @@ describe('write-run', { concurrency: true }, () => {
     for (const cmd of [{ params_files: ['../p.yaml'] }, { params_sources: [{ file: 'a/../../p.yaml' }] }]) {
       await writeFails(s, ['--', 'x'], gitDoc + envDoc + JSON.stringify({ command: cmd }), /command\.params_(files\[0\]|sources\[0\]\.file) .* is not a path as a run records it/)
     }
+    // The directories a run was given: the same rule, '.' (the project root) allowed.
+    for (const cmd of [{ input_dirs: ['data', '../up'] }, { output_dirs: ['a/./b'] }, { input_dirs: [''] }]) {
+      await writeFails(s, ['--', 'x'], gitDoc + envDoc + JSON.stringify({ command: cmd }), /command\.(in|out)put_dirs\[\d\] .* is not a path as a run records it/)
+    }
     const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + entry('/data/outside.csv') + entry('in/a b.csv'))
     assert.deepEqual(record.inputs.map((e: { path: string }) => e.path), ['/data/outside.csv', 'in/a b.csv'])
+  })
+
+  test('command.input_dirs and output_dirs: the lists of several documents (hash-inputs --sources) unite, sorted, once', async () => {
+    const s = await repo()
+    const dirs = (cmd: object): string => JSON.stringify({ command: cmd })
+    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ input_dirs: ['z', '.'] }) + dirs({ input_dirs: ['data', 'z'], output_dirs: ['out'] }) + dirs({}))
+    assert.deepEqual(record.command.input_dirs, ['.', 'data', 'z'])
+    assert.deepEqual(record.command.output_dirs, ['out'])
+    // The order they came in makes no difference to what is stored.
+    const { record: again } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ output_dirs: ['out'], input_dirs: ['data'] }) + dirs({ input_dirs: ['z', '.', 'z'] }))
+    assert.deepEqual(again.command, record.command)
   })
 
   test('a stored run.json named as FILE brings its patch.diff and captured streams; on stdin they are missing: exit 2', async () => {

@@ -156,3 +156,25 @@ test('mergeSections: command.redaction lists are sets (order and repeats aside);
   }
   assert.throws(() => mergeSections([doc(undefined, ['b', 'a']), doc(undefined, ['a', 'b'])]), /disagree on command\.argv/)
 })
+
+test('mergeSections: command.input_dirs and output_dirs are sets of paths: united, sorted by UTF-8 bytes, without repeats', () => {
+  const cases: Array<[unknown[], Record<string, unknown>]> = [
+    // One document: sorted and rid of repeats all the same, so the order given never changes an id.
+    [[{ command: { input_dirs: ['b', 'a', 'b'] } }], { input_dirs: ['a', 'b'] }],
+    // Two hash-inputs --sources calls: what both were given.
+    [[{ command: { input_dirs: ['data'] } }, { command: { input_dirs: ['more', 'data'] } }], { input_dirs: ['data', 'more'] }],
+    [[{ command: { output_dirs: ['z'] } }, { command: { input_dirs: ['z'] } }], { input_dirs: ['z'], output_dirs: ['z'] }],
+    // By bytes, as inputs are: 'B' < 'a', 'é' after 'z', a code point above U+FFFF after U+FFFD.
+    [[{ command: { input_dirs: ['é', 'z', 'a', 'B', '\u{1F600}', '\uFFFD'] } }], { input_dirs: ['B', 'a', 'z', 'é', '\uFFFD', '\u{1F600}'] }],
+    // Not a list of strings: left as it is, for the schema to name.
+    [[{ command: { input_dirs: 'data' } }], { input_dirs: 'data' }],
+    [[{ command: { input_dirs: [1, 'a'] } }], { input_dirs: [1, 'a'] }],
+  ]
+  for (const [docs, want] of cases) {
+    const before = JSON.stringify(docs)
+    assert.deepEqual(mergeSections(docs).command, want, before)
+    assert.equal(JSON.stringify(docs), before, 'the documents given are not changed')
+  }
+  // Only those two: any other command list given twice must agree.
+  assert.throws(() => mergeSections([{ command: { params_files: ['a'] } }, { command: { params_files: ['b'] } }]), /disagree on command\.params_files/)
+})
