@@ -27,6 +27,12 @@ function files(list: FileEntry[]): string[] {
   return list.map((f) => f.missing ? `  ${showName(f.path)}  (missing)` : `  ${showName(f.path)}  ${formatSize(f.size ?? 0)}  ${f.sha256?.slice(0, 12)}`)
 }
 
+/** The directories a run was given (command.input_dirs, output_dirs), as the header line ends: ' (from data/, more/)'. */
+function given(dirs: string[] | undefined): string {
+  if (dirs === undefined || dirs.length === 0) return ''
+  return ` (from ${dirs.map((d) => showName(d === '.' ? './' : `${d}/`)).join(', ')})`
+}
+
 export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): string {
   const out: string[] = []
   const c = r.command
@@ -47,9 +53,9 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   const params = [...flattenValues(r.params)]
   out.push(params.length === 0 ? 'Params:   none' : 'Params:')
   for (const [k, v] of params) out.push(`  ${showName(k)} = ${formatValue(v)}`)
-  out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}`)
+  out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}${given(c.input_dirs)}`)
   out.push(...files(r.inputs))
-  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}`)
+  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}${given(c.output_dirs)}`)
   out.push(...files(r.outputs))
   const e = r.env
   const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${k} ${(/\d+(\.\d+)+/.exec(v) ?? [v])[0]}`)

@@ -155,6 +155,14 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
 
       const byPrefix = await sb.prov(['show', id.slice(0, 8)])
       assert.equal(byPrefix.stdout, out)
+
+      // The directories given to -i and -o head their lists.
+      sb.write('more/x y.csv', '1\n')
+      await rec(sb, ['-i', 'data', '-i', 'more', '-i', 'data/in.txt', '-o', 'data', '--', 'true'])
+      const dirs = await sb.prov(['show'])
+      assert.equal(dirs.exitCode, 0, dirs.stderr)
+      assert.match(dirs.stdout, /^Inputs: {3}2 \(from data\/, more\/\)\n {2}data\/in\.txt /m)
+      assert.match(dirs.stdout, /^Outputs: {2}1 \(from data\/\)$/m)
     })
   })
 
