@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
-import { openRegularFile } from './read.js'
+import { openRegularFile, withinRoot } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -82,7 +82,7 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
 export function namedDirs(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}): string[] {
   const dirs = new Set<string>()
   for (const p of paths) {
-    const abs = path.resolve(cwd, p)
+    const abs = withinRoot(store.root, path.resolve(cwd, p))
     if (statNamed(p, abs, opts)?.isDirectory()) dirs.add(toRecordPath(store.root, abs).path)
   }
   return [...dirs].sort(compareUtf8)
@@ -144,7 +144,8 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     }
   }
   for (const p of paths) {
-    const abs = path.resolve(cwd, p)
+    // A path through a link to the project ($PWD/data) is recorded as inside it, as it is.
+    const abs = withinRoot(store.root, path.resolve(cwd, p))
     const st = statNamed(p, abs, opts)
     if (st === null) { missing.push(toRecordPath(store.root, abs).path); continue }
     if (st.isDirectory()) {

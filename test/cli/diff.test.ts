@@ -2,7 +2,7 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -364,6 +364,28 @@ describe('prov diff', { concurrency: 2 }, () => {
       const text = await sb.prov(['diff', '--workspace'])
       assert.equal(text.exitCode, 1)
       assert.match(text.stdout, /\n {2}\+ data set\/sub\/new\.csv {2}2 B [0-9a-f]{8}\n/)
+    })
+  })
+
+  test('a run recorded through a link to the project ($PWD in a linked checkout) is a run of the project: --workspace reads its params and lists its directories again', async () => {
+    await withRepo(async (sb) => {
+      sb.write('p.yaml', 'lr: 1\n')
+      sb.write('data/a.csv', '1\n')
+      const link = path.join(sb.home, 'checkout')
+      symlinkSync(sb.dir, link)
+      const r = await sb.prov(['record', '-q', '--params-file', `${link}/p.yaml`, '-i', `${link}/data`, '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.equal(r.stderr, '', 'no "outside the project" warning')
+      const run = parseValid('run', (await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual([run.command.params_files, run.command.input_dirs, run.inputs.map((e: any) => e.path)], [['p.yaml'], ['data'], ['data/a.csv', 'data/in.txt', 'p.yaml']])
+      sb.write('p.yaml', 'lr: 2\n')
+      sb.write('data/b.csv', '2\n')
+      const d = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      const diff = parseValid('diff', d.stdout).diff
+      assert.deepEqual(diff.params.map((c: any) => [c.key, c.from, c.to]), [['lr', 1, 2]])
+      assert.deepEqual(diff.inputs.map((c: any) => [c.op, c.key]), [['added', 'data/b.csv'], ['changed', 'p.yaml']])
     })
   })
 

@@ -360,6 +360,33 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     assert.deepEqual(inputs.map((e) => e.path), ['sub/dir/x.txt', 'sub/y.txt', 'top.txt'])
   })
 
+  test('a path through a symbolic link to the project ($PWD in a linked checkout) is inside it: recorded relative, no warning', async () => {
+    const sb = await repo({ 'data/a.csv': '1', 'p.yaml': 'lr: 1\n', 'sub/s.txt': 's' })
+    const link = path.join(sb.home, 'linked checkout')
+    symlinkSync(sb.dir, link)
+    const inputs = await hashOk(sb, [`${link}/data`, `${link}/p.yaml`, `${link}/sub/../sub/s.txt`])
+    assert.deepEqual(inputs.map((e) => e.path), ['data/a.csv', 'p.yaml', 'sub/s.txt'])
+    // The root itself, named by the link; and outputs not there yet, in a directory not there yet.
+    const root = await hashOk(sb, [link])
+    assert.ok(root.some((e) => e.path === 'sub/s.txt'), JSON.stringify(root))
+    assert.deepEqual(root, await hashOk(sb, ['.']))
+    const outs = await hashOk(sb, ['--as', 'outputs', '--missing-ok', `${link}/model.bin`, `${link}/new dir/deeper/m.bin`], {}, 'outputs')
+    assert.deepEqual(outs, [{ path: 'model.bin', missing: true }, { path: 'new dir/deeper/m.bin', missing: true }])
+    const dirs = await sb.prov(['hash-inputs', '--sources', `${link}/data`, link])
+    assert.equal(dirs.stderr, '')
+    assert.deepEqual(JSON.parse(dirs.stdout), { command: { input_dirs: ['.', 'data'] } })
+    const sources = await sb.prov(['read-params', '--sources', '--params-file', `${link}/p.yaml`])
+    assert.equal(sources.stderr, '')
+    assert.deepEqual(JSON.parse(sources.stdout), { command: { params_files: ['p.yaml'], params_sources: [{ file: 'p.yaml' }] } })
+    // A link outside the project to a file in it is still a file outside: named by the link.
+    const outsideLink = path.join(sb.home, 'to-a.csv')
+    symlinkSync(path.join(sb.dir, 'data', 'a.csv'), outsideLink)
+    const r = await sb.prov(['hash-inputs', outsideLink])
+    assert.equal(r.exitCode, 0)
+    assert.deepEqual(parseValid('inputs', r.stdout).inputs.map((e: any) => e.path), [outsideLink])
+    assert.match(r.stderr, /outside the project root/)
+  })
+
   test('outside a git repository the project root is the current directory', async () => {
     const sb = await makePlainDir()
     after(() => sb.cleanup())
