@@ -137,11 +137,16 @@ export function mergeSections(docs: readonly unknown[]): Record<string, unknown>
     }
   })
   // Directory lists are sorted and rid of repeats even when only one document gives them, so
-  // that their order never changes an id.
+  // that their order never changes an id; an empty one is no list, as record writes none.
   const command = out.command
   if (isObject(command)) {
     // A copy (spread keeps a '__proto__' key as the data it is): the documents given stay as they are.
-    for (const k of DIR_LISTS) if (Object.hasOwn(command, k)) out.command = { ...(out.command as object), [k]: dirList(command[k]) }
+    for (const k of DIR_LISTS) {
+      if (!Object.hasOwn(command, k)) continue
+      const { [k]: given, ...rest } = out.command as Record<string, unknown>
+      const list = dirList(given)
+      out.command = Array.isArray(list) && list.length === 0 ? rest : { ...rest, [k]: list }
+    }
   }
   return out
 }

@@ -202,13 +202,17 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
 export const TOOL_CACHE_MAX = 256
 
 /**
- * Keeps the cache within TOOL_CACHE_MAX entries, least recently used out first: the entries this
- * run used move to the end (an object keeps its string keys in insertion order), and the oldest
- * go. True when it changed the cache. A dropped entry costs one probe, if it is ever asked again.
+ * Keeps the cache within TOOL_CACHE_MAX entries, least recently used out first. An object keeps
+ * its string keys in insertion order, oldest first: the entries this run used move to the end
+ * when one of them has fallen into the older half (more than TOOL_CACHE_MAX / 2 entries made
+ * since), so that a run that only reads the cache rewrites it rarely, and an entry in use never
+ * reaches the front; then the oldest go. True when it changed the cache. A dropped entry costs
+ * one probe, if it is ever asked again.
  */
 function bound(cache: Record<string, string>, used: readonly string[]): boolean {
   const keys = Object.keys(cache)
-  if (keys.length <= TOOL_CACHE_MAX) return false
+  const older = new Set(keys.slice(0, Math.max(0, keys.length - TOOL_CACHE_MAX / 2)))
+  if (keys.length <= TOOL_CACHE_MAX && !used.some((k) => older.has(k))) return false
   for (const k of used) {
     const v = cache[k]
     if (v === undefined) continue
@@ -222,7 +226,7 @@ function bound(cache: Record<string, string>, used: readonly string[]): boolean 
     cache[k] = v
   }
   const all = Object.keys(cache)
-  for (const k of all.slice(0, all.length - TOOL_CACHE_MAX)) delete cache[k]
+  for (const k of all.slice(0, Math.max(0, all.length - TOOL_CACHE_MAX))) delete cache[k]
   return true
 }
 
@@ -237,7 +241,13 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)
   let cache: Record<string, string> = {}
-  try { cache = JSON.parse(readRegularFile(cacheFile).toString('utf8')) as Record<string, string> } catch { /* none yet, or not a file */ }
+  try {
+    const parsed: unknown = JSON.parse(readRegularFile(cacheFile).toString('utf8'))
+    // Anything but an object of strings (null, a list, a damaged file) is no cache: made again.
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      cache = Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+    }
+  } catch { /* none yet, or not a file */ }
   const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
   let dirty = changed
   let context: string | undefined

@@ -25,10 +25,17 @@ export interface HashOptions {
   allowMissing?: boolean
   /** the paths were read from a record: one outside the project root is expected, not warned about */
   fromRecord?: boolean
+  /**
+   * A walk leaves out, with a warning, what it cannot hash (a FIFO, socket or device, a dangling
+   * link, an unreadable directory, a name that is not UTF-8) instead of failing: diff --workspace
+   * listing a run's directories again, where a stray editor lock must not stop the report.
+   */
+  lenient?: boolean
 }
 
 /** A file to hash: where it is, and how the record names it. */
-interface Target { abs: string; rel: string }
+/** A file to hash: where it is, how the record names it, and whether only a walk found it (not named). */
+interface Target { abs: string; rel: string; walked: boolean }
 
 function notRegular(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string | null {
   if (st.isFIFO()) return 'a FIFO'
@@ -43,7 +50,6 @@ function readlinkSafe(p: string): string {
   try { return fs.readlinkSync(p) } catch { return '?' }
 }
 
-/** Expand the named paths into the files to hash: directories recursively, sorted, deduplicated. */
 /**
  * What a path named to hash-inputs (or record's -i, -o) is: its stat, a regular file's or a
  * directory's, or null for nothing there where missing is allowed. Else the error that names it.
@@ -88,14 +94,15 @@ export function namedDirs(store: Store, paths: readonly string[], cwd: string, o
   return [...dirs].sort(compareUtf8)
 }
 
+/** Expand the named paths into the files to hash: directories recursively, sorted, deduplicated. */
 export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[] } {
   const targets: Target[] = []
   const missing: string[] = []
   const skipDirs = new Set([path.resolve(store.dir)])
-  const add = (abs: string): void => {
+  const add = (abs: string, walked: boolean): void => {
     const { path: rel, outside } = toRecordPath(store.root, abs)
     if (outside && !opts.fromRecord) log.warn(`${quotePath(abs)} is outside the project root '${store.root}': recorded by its absolute path`)
-    targets.push({ abs, rel })
+    targets.push({ abs, rel, walked })
     onFile?.()
   }
   // `rel` is the directory's record path when it lies inside the project root (its entries' paths
@@ -108,13 +115,16 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
       // as bytes, to tell such a name from one that holds U+FFFD itself.
       if (entries.some((d) => d.name.includes('\uFFFD'))) entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })
     } catch (e) {
-      throw new InputError('E_READ', `cannot read directory ${quotePath(dir)}: ${describeErrno(e)}`)
+      const why = `cannot read directory ${quotePath(dir)}: ${describeErrno(e)}`
+      if (opts.lenient) { log.warn(`${why}: left out`); return }
+      throw new InputError('E_READ', why)
     }
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep
     for (const d of entries) {
       const name = typeof d.name === 'string' ? d.name : isUtf8(d.name) ? d.name.toString('utf8') : null
       if (name === null) {
         const bytes = d.name as Buffer
+        if (opts.lenient) { log.warn(`${quotePath(path.join(dir, bytes.toString('latin1')))}: its name is not valid UTF-8 (bytes ${bytes.toString('hex')}): left out`); continue }
         throw new InputError('E_NAME', `cannot record ${quotePath(path.join(dir, bytes.toString('latin1')))}: its name is not valid UTF-8 (bytes ${bytes.toString('hex')})`, 'rename the file, or leave its directory out')
       }
       const abs = prefix + name
@@ -123,9 +133,9 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
         if (name === '.git' || skipDirs.has(abs)) continue
         walk(abs, childRel)
       } else if (d.isFile()) {
-        if (childRel === null) add(abs)
+        if (childRel === null) add(abs, true)
         else {
-          targets.push({ abs, rel: childRel })
+          targets.push({ abs, rel: childRel, walked: true })
           onFile?.()
         }
       } else if (d.isSymbolicLink()) {
@@ -133,11 +143,16 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
         try {
           st = statSync(abs)
         } catch (e) {
-          throw new InputError('E_READ', `cannot read ${quotePath(abs)}: ${isNodeError(e) && e.code === 'ENOENT' ? 'dangling symbolic link' : describeErrno(e)}`)
+          const why = `cannot read ${quotePath(abs)}: ${isNodeError(e) && e.code === 'ENOENT' ? 'dangling symbolic link' : describeErrno(e)}`
+          if (opts.lenient) { log.warn(`${why}: left out`); continue }
+          throw new InputError('E_READ', why)
         }
         if (st.isDirectory()) log.warn(`not following the symbolic link to a directory ${quotePath(abs)}: name it to include it`)
-        else if (st.isFile()) add(abs)
+        else if (st.isFile()) add(abs, true)
+        else if (opts.lenient) log.warn(`${quotePath(abs)} is ${notRegular(st) ?? 'not a regular file'}: left out`)
         else throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(abs)}: it is ${notRegular(st) ?? 'not a regular file'}`)
+      } else if (opts.lenient) {
+        log.warn(`${quotePath(abs)} is ${notRegular(d) ?? 'not a regular file'}: left out`)
       } else {
         throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(abs)}: it is ${notRegular(d) ?? 'not a regular file'}`)
       }
@@ -151,7 +166,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     if (st.isDirectory()) {
       const r = toRecordPath(store.root, abs)
       walk(abs, r.outside ? null : r.path)
-    } else add(abs)
+    } else add(abs, false)
   }
   // Without surrogates (code points above U+FFFF), UTF-16 order is the order of UTF-8 bytes.
   if (targets.some((t) => SURROGATE.test(t.rel))) targets.sort((a, b) => compareUtf8(a.rel, b.rel))
@@ -159,7 +174,10 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
   // A file named twice (a directory and a file in it, say) is listed once.
   let kept = 0
   for (let i = 0; i < targets.length; i++) {
-    if (kept > 0 && targets[kept - 1]!.rel === targets[i]!.rel) continue
+    if (kept > 0 && targets[kept - 1]!.rel === targets[i]!.rel) {
+      if (!targets[i]!.walked) targets[kept - 1]!.walked = false
+      continue
+    }
     targets[kept++] = targets[i]!
   }
   targets.length = kept
@@ -613,7 +631,9 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       try {
         r = hashFile(t.abs)
       } catch (e) {
-        throw new InputError('E_READ', `cannot hash ${quotePath(t.rel)}: ${describeErrno(e)}`)
+        const why = `cannot hash ${quotePath(t.rel)}: ${describeErrno(e)}`
+        if (opts.lenient && t.walked) { log.warn(`${why}: left out`); continue }
+        throw new InputError('E_READ', why)
       }
       size = r.size
       sha256 = r.sha256
@@ -623,7 +643,10 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       if (cache) jobs.stats.set([BigInt.asIntN(64, st.dev), BigInt.asIntN(64, st.ino), st.size, st.mtimeNs, st.ctimeNs], j * STAT)
       if (isFile) digests.write(sha256, j * 32, 'hex')
     }
-    if (!isFile) throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(t.rel)}: not a regular file`)
+    if (!isFile) {
+      if (opts.lenient && t.walked) { log.warn(`${quotePath(t.rel)} is not a regular file: left out`); continue }
+      throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(t.rel)}: not a regular file`)
+    }
     out.push({ path: t.rel, size, sha256 })
     if (cache) read.push(j)
   }

@@ -177,8 +177,8 @@ export default defineCommand({
       if (Array.isArray(dirs)) dirs.forEach((d, i) => named.push([`command.${key}[${i}]`, d, DIR_HINT]))
     }
     for (const [where, p, hint] of named) {
-      // '.' is a directory a run may name: the project root (`-i .`).
-      const why = typeof p === 'string' && !(where.includes('_dirs[') && p === '.') ? recordPathProblem(p) : null
+      // '.' (the project root, `-i .`) and '/' are directories a run may name.
+      const why = typeof p === 'string' && !(where.includes('_dirs[') && (p === '.' || p === '/')) ? recordPathProblem(p) : null
       if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
     // command.redaction stored as record stores it, whoever wrote it: each list sorted, each glob

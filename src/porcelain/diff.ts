@@ -19,7 +19,7 @@ import { fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
-import { InputError, UsageError } from '../errors.js'
+import { InputError, UsageError, describeErrno } from '../errors.js'
 import { log } from '../io/log.js'
 import { formatSize, formatValue } from './show.js'
 import { showName } from './log.js'
@@ -165,7 +165,14 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
         log.warn(`${quotePath(d)} lies outside the project: its recorded files are checked, the directory is not listed again`)
         continue
       }
-      if (statIfAny(p)?.isDirectory()) paths.push(p)
+      // A directory that cannot be looked at now (a link loop, no permission) is not listed again,
+      // with a warning; its recorded files say what they can.
+      let st
+      try { st = statIfAny(p) } catch (e) {
+        log.warn(`cannot list ${quotePath(d)} again: ${describeErrno(e)}`)
+        continue
+      }
+      if (st?.isDirectory()) paths.push(p)
     }
     for (const e of entries) {
       // A captured stream (<stdout>, <stderr>) has no present: nothing has run. It stands as recorded.
@@ -188,7 +195,10 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
       }
       paths.push(p)
     }
-    return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true }), ...gone, ...kept])
+    // Lenient: what a directory holds now that could not be hashed (a FIFO, an editor's dangling
+    // lock link, an unreadable subdirectory) is left out with a warning, not an error that stops
+    // the report; a file the run recorded by name still fails as it would have.
+    return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true, lenient: true }), ...gone, ...kept])
   }
   const inputs = rehash(run.inputs, run.command.input_dirs)
   const outputs = rehash(run.outputs, run.command.output_dirs)

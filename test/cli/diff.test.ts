@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { createHash } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 
@@ -364,6 +365,36 @@ describe('prov diff', { concurrency: 2 }, () => {
       const text = await sb.prov(['diff', '--workspace'])
       assert.equal(text.exitCode, 1)
       assert.match(text.stdout, /\n {2}\+ data set\/sub\/new\.csv {2}2 B [0-9a-f]{8}\n/)
+    })
+  })
+
+  test('--workspace: what a given directory now holds that cannot be hashed is left out with a warning, not an error; a directory that is a link loop now is not listed', async () => {
+    await withRepo(async (sb) => {
+      sb.write('data/a.csv', '1\n')
+      sb.write('other/b.csv', '2\n')
+      const r = await sb.prov(['record', '-q', '-i', 'data', '-i', 'other', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      spawnSync('mkfifo', [path.join(sb.dir, 'data', 'fifo')])
+      symlinkSync('user@host.1:1', path.join(sb.dir, 'data', '.#a.csv')) // an editor's lock: a dangling link
+      sb.write('data/new.csv', '3\n')
+      const d = await sb.prov(['diff', '--workspace', '--json'], { timeout: 20_000 })
+      assert.equal(d.exitCode, 1, d.stderr)
+      const diff = parseValid('diff', d.stdout).diff
+      assert.deepEqual(diff.inputs.map((c: any) => [c.op, c.key]), [['added', 'data/new.csv']])
+      assert.match(d.stderr, /^prov: warning: '.*\/data\/fifo' is a FIFO: left out$/m)
+      assert.match(d.stderr, /^prov: warning: cannot read '.*\/data\/\.#a\.csv': dangling symbolic link: left out$/m)
+      assert.doesNotMatch(d.stderr, /internal error/)
+      // record itself still refuses them: what it cannot hash, it does not record.
+      const again = await sb.prov(['record', '-q', '-i', 'data', '--', 'true'], { timeout: 20_000 })
+      assert.equal(again.exitCode, 125, again.stderr)
+      // A given directory that is a link loop now: a warning, and its recorded file says the rest.
+      rmSync(path.join(sb.dir, 'other'), { recursive: true })
+      symlinkSync('other', path.join(sb.dir, 'other'))
+      const loop = await sb.prov(['diff', '--workspace', '--json'])
+      assert.equal(loop.exitCode, 2, loop.stderr)
+      assert.match(loop.stderr, /^prov: warning: cannot list 'other' again: too many levels of symbolic links$/m)
+      assert.match(loop.stderr, /cannot hash .*other\/b\.csv.*: too many levels of symbolic links/)
+      assert.doesNotMatch(loop.stderr, /internal error/)
     })
   })
 

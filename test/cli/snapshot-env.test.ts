@@ -206,38 +206,60 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     assert.deepEqual(await tools(), {})
   })
 
-  test('the tools cache stays bounded: the entries of other directories go, oldest first, and what this run used stays', async () => {
+  test('the tools cache stays bounded, least recently used out first: entries in use are never dropped, nor asked again', async () => {
     const s = await makePlainDir()
     sandboxes.push(s)
     const bin = path.join(s.dir, 'bin')
     mkdirSync(bin)
-    const dvc = path.join(bin, 'dvc')
-    writeFileSync(dvc, '#!/bin/sh\necho "3.1.0"\n', { mode: 0o755 })
+    const probes = path.join(s.dir, 'probes.log')
+    writeFileSync(path.join(bin, 'dvc'), `#!/bin/sh\necho probed >> '${probes}'\necho "3.1.0"\n`, { mode: 0o755 })
     const old = new Date('2001-02-03T04:05:06Z')
     utimesSync(bin, old, old)
     const cacheFile = path.join(s.home, '.cache', 'prov', 'tools.json')
-    const keys = (): string[] => Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8')) as object)
+    const read = (): Record<string, string> => JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>
+    const probed = (): number => readFileSync(probes, 'utf8').split('\n').filter(Boolean).length
+    const tools = async (): Promise<Record<string, string>> => (await snapshot(s, [], { PATH: bin })).tools
+    // What other directories leave: entries made after this one's.
+    let made = 0
+    const others = (n: number): void => {
+      const cache = read()
+      for (let i = 0; i < n; i++, made++) cache[`/elsewhere/bin/tool\0${made}\0--version\0/tmp/project-${made}`] = `tool ${made}`
+      writeFileSync(cacheFile, JSON.stringify(cache))
+    }
 
-    // dvc is probed and cached, then the cache fills with what other directories left.
-    assert.deepEqual((await snapshot(s, [], { PATH: bin })).tools, { dvc: '3.1.0' })
-    const mine = keys()
+    assert.deepEqual(await tools(), { dvc: '3.1.0' })
+    const mine = Object.keys(read())
     assert.equal(mine.length, 3, `the lookup, dvc is a script, its version: ${JSON.stringify(mine)}`)
-    const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>
-    for (let i = 0; i < 2 * TOOL_CACHE_MAX; i++) cache[`/elsewhere/bin/tool\0${i}\0--version\0/tmp/project-${i}`] = `tool ${i}`
-    writeFileSync(cacheFile, JSON.stringify(cache))
+    assert.equal(probed(), 1)
 
-    // The next run cuts the file to its bound, keeping what it used.
-    assert.deepEqual((await snapshot(s, [], { PATH: bin })).tools, { dvc: '3.1.0' })
-    const after = keys()
-    assert.equal(after.length, TOOL_CACHE_MAX)
-    for (const k of mine) assert.ok(after.includes(k), `kept what this run used: ${JSON.stringify(k)}`)
-    assert.ok(!after.includes('/elsewhere/bin/tool\u00000\0--version\0/tmp/project-0'), 'the oldest went')
-    assert.ok(after.includes(`/elsewhere/bin/tool\0${2 * TOOL_CACHE_MAX - 1}\0--version\0/tmp/project-${2 * TOOL_CACHE_MAX - 1}`), 'the newest stayed')
+    // Fallen into the older half (200 made since), they move to the end; nothing is dropped yet.
+    others(200)
+    assert.deepEqual(await tools(), { dvc: '3.1.0' })
+    let keys = Object.keys(read())
+    assert.equal(keys.length, 203)
+    assert.deepEqual(keys.slice(-3).sort(), [...mine].sort())
 
-    // Within the bound, a run that probes nothing leaves the file as it is.
+    // Over the bound: the oldest go, what this run used stays, and nothing is asked again.
+    others(300)
+    assert.deepEqual(await tools(), { dvc: '3.1.0' })
+    keys = Object.keys(read())
+    assert.equal(keys.length, TOOL_CACHE_MAX)
+    for (const k of mine) assert.ok(keys.includes(k), `kept what this run used: ${JSON.stringify(k)}`)
+    assert.ok(!keys.includes('/elsewhere/bin/tool\u00000\0--version\0/tmp/project-0'), 'the oldest went')
+    assert.ok(keys.includes(`/elsewhere/bin/tool\0${made - 1}\0--version\0/tmp/project-${made - 1}`), 'the newest stayed')
+    assert.equal(probed(), 1, 'dvc was asked once in all')
+
+    // Used again while recent: the file is left as it is (a run that only reads does not write).
     const before = readFileSync(cacheFile, 'utf8')
-    assert.deepEqual((await snapshot(s, [], { PATH: bin })).tools, { dvc: '3.1.0' })
+    assert.deepEqual(await tools(), { dvc: '3.1.0' })
     assert.equal(readFileSync(cacheFile, 'utf8'), before)
+
+    // A cache file that is not an object (null, a list) is no cache: made again, no crash.
+    for (const bad of ['null', '[1]', '"x"']) {
+      writeFileSync(cacheFile, bad)
+      assert.deepEqual(await tools(), { dvc: '3.1.0' })
+      assert.equal(typeof read(), 'object')
+    }
   })
 
   test('a HOME that does not exist is not made: the caches go to the store (tools) or nowhere (compiled code)', async () => {

@@ -199,12 +199,15 @@ describe('write-run', { concurrency: true }, () => {
   test('command.input_dirs and output_dirs: the lists of several documents (hash-inputs --sources) unite, sorted, once', async () => {
     const s = await repo()
     const dirs = (cmd: object): string => JSON.stringify({ command: cmd })
-    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ input_dirs: ['z', '.'] }) + dirs({ input_dirs: ['data', 'z'], output_dirs: ['out'] }) + dirs({}))
-    assert.deepEqual(record.command.input_dirs, ['.', 'data', 'z'])
+    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ input_dirs: ['z', '.'] }) + dirs({ input_dirs: ['data', 'z', '/'], output_dirs: ['out'] }) + dirs({}))
+    assert.deepEqual(record.command.input_dirs, ['.', '/', 'data', 'z'])
     assert.deepEqual(record.command.output_dirs, ['out'])
     // The order they came in makes no difference to what is stored.
-    const { record: again } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ output_dirs: ['out'], input_dirs: ['data'] }) + dirs({ input_dirs: ['z', '.', 'z'] }))
+    const { record: again } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ output_dirs: ['out'], input_dirs: ['data', '/'] }) + dirs({ input_dirs: ['z', '.', 'z'] }))
     assert.deepEqual(again.command, record.command)
+    // An empty list is stored as none, as record stores it.
+    const { record: none } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ input_dirs: [], output_dirs: [] }))
+    assert.deepEqual(Object.keys(none.command).filter((k) => k.endsWith('_dirs')), [])
   })
 
   test('a stored run.json named as FILE brings its patch.diff and captured streams; on stdin they are missing: exit 2', async () => {

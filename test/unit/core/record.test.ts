@@ -166,6 +166,9 @@ test('mergeSections: command.input_dirs and output_dirs are sets of paths: unite
     [[{ command: { output_dirs: ['z'] } }, { command: { input_dirs: ['z'] } }], { input_dirs: ['z'], output_dirs: ['z'] }],
     // By bytes, as inputs are: 'B' < 'a', 'é' after 'z', a code point above U+FFFF after U+FFFD.
     [[{ command: { input_dirs: ['é', 'z', 'a', 'B', '\u{1F600}', '\uFFFD'] } }], { input_dirs: ['B', 'a', 'z', 'é', '\uFFFD', '\u{1F600}'] }],
+    // An empty list is none (record writes none): the same run, the same id.
+    [[{ command: { argv: ['x'], input_dirs: [] } }], { argv: ['x'] }],
+    [[{ command: { input_dirs: [] } }, { command: { input_dirs: ['a'] } }], { input_dirs: ['a'] }],
     // Not a list of strings: left as it is, for the schema to name.
     [[{ command: { input_dirs: 'data' } }], { input_dirs: 'data' }],
     [[{ command: { input_dirs: [1, 'a'] } }], { input_dirs: [1, 'a'] }],
