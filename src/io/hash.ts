@@ -33,7 +33,6 @@ export interface HashOptions {
   lenient?: boolean
 }
 
-/** A file to hash: where it is, and how the record names it. */
 /** A file to hash: where it is, how the record names it, and whether only a walk found it (not named). */
 interface Target { abs: string; rel: string; walked: boolean }
 

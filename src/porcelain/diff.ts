@@ -157,7 +157,7 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     const gone: FileEntry[] = []
     // The directories the run was given are listed again, so that a file added to one since shows
     // as added. One that is gone, or no longer a directory, adds nothing: the files recorded in it
-    // show as removed. By an absolute path (a data set outside the project) a record names files,
+    // show as missing. By an absolute path (a data set outside the project) a record names files,
     // never a directory to walk: those keep to the files recorded.
     for (const d of dirs) {
       const p = place(d)

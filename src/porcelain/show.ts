@@ -30,7 +30,7 @@ function files(list: FileEntry[]): string[] {
 /** The directories a run was given (command.input_dirs, output_dirs), as the header line ends: ' (from data/, more/)'. */
 function given(dirs: string[] | undefined): string {
   if (dirs === undefined || dirs.length === 0) return ''
-  return ` (from ${dirs.map((d) => showName(d === '.' ? './' : `${d}/`)).join(', ')})`
+  return ` (from ${dirs.map((d) => showName(d === '.' ? './' : d.endsWith('/') ? d : `${d}/`)).join(', ')})`
 }
 
 export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): string {
