@@ -36,6 +36,14 @@ function ids(sb: Sandbox): string[] {
     .map((r) => r.id as string)
 }
 
+/** `prov diff --workspace --json` where something changed and nothing was warned about: its diff document. */
+async function workspaceChanges(sb: Sandbox): Promise<any> {
+  const r = await sb.prov(['diff', '--workspace', '--json'])
+  assert.equal(r.exitCode, 1, r.stderr)
+  assert.equal(r.stderr, '')
+  return parseValid('diff', r.stdout).diff
+}
+
 /** `prov diff ARGS`, with its text split into the header, the headline and the sections. */
 async function diff(sb: Sandbox, args: string[] = [], env: Record<string, string | undefined> = {}, input?: string) {
   const r = await sb.prov(['diff', ...args], input === undefined ? { env } : { env, input })
@@ -319,10 +327,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(same.stderr, '')
       sb.write('../home/datasets/ext.csv', 'a,b\n1,3\n')
       rmSync(out)
-      const changed = await sb.prov(['diff', '--workspace', '--json'])
-      assert.equal(changed.exitCode, 1, changed.stderr)
-      assert.equal(changed.stderr, '')
-      const d = parseValid('diff', changed.stdout).diff
+      const d = await workspaceChanges(sb)
       assert.deepEqual(d.inputs.map((c: any) => [c.op, c.key, c.to]), [['changed', ext, { size: 8, sha256: sha256('a,b\n1,3\n') }]])
       assert.deepEqual(d.outputs.map((c: any) => [c.op, c.key, c.to]), [['changed', out, { missing: true }]])
     })
@@ -411,10 +416,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.deepEqual([run.command.params_files, run.command.input_dirs, run.inputs.map((e: any) => e.path)], [['p.yaml'], ['data'], ['data/a.csv', 'data/in.txt', 'p.yaml']])
       sb.write('p.yaml', 'lr: 2\n')
       sb.write('data/b.csv', '2\n')
-      const d = await sb.prov(['diff', '--workspace', '--json'])
-      assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.stderr, '')
-      const diff = parseValid('diff', d.stdout).diff
+      const diff = await workspaceChanges(sb)
       assert.deepEqual(diff.params.map((c: any) => [c.key, c.from, c.to]), [['lr', 1, 2]])
       assert.deepEqual(diff.inputs.map((c: any) => [c.op, c.key]), [['added', 'data/b.csv'], ['changed', 'p.yaml']])
     })
@@ -431,10 +433,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       rmSync(path.join(sb.home, 'ext', 'd'), { recursive: true })
       sb.write('data', 'a file now\n')
       sb.write('../home/ext/d', 'a file now\n')
-      const d = await sb.prov(['diff', '--workspace', '--json'])
-      assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.stderr, '')
-      const diff = parseValid('diff', d.stdout).diff
+      const diff = await workspaceChanges(sb)
       assert.deepEqual(diff.inputs.map((c: any) => [c.key, c.to]), [[ext, { missing: true }], ['data/p.yaml', { missing: true }]])
       assert.deepEqual(diff.params.map((c: any) => [c.op, c.key]), [['removed', 'a']])
     })
