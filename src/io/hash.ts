@@ -86,8 +86,9 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
  */
 export function namedDirs(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}): string[] {
   const dirs = new Set<string>()
+  const memo = new Map<string, string | null>()
   for (const p of paths) {
-    const abs = withinRoot(store.root, path.resolve(cwd, p))
+    const abs = withinRoot(store.root, path.resolve(cwd, p), memo)
     if (statNamed(p, abs, opts)?.isDirectory()) dirs.add(toRecordPath(store.root, abs).path)
   }
   return [...dirs].sort(compareUtf8)
@@ -157,9 +158,12 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
       }
     }
   }
+  const memo = new Map<string, string | null>()
   for (const p of paths) {
-    // A path through a link to the project ($PWD/data) is recorded as inside it, as it is.
-    const abs = withinRoot(store.root, path.resolve(cwd, p))
+    // A path through a link to the project ($PWD/data) is recorded as inside it, as it is; a
+    // path read from a record is hashed under the name the record gives it.
+    const resolved = path.resolve(cwd, p)
+    const abs = opts.fromRecord ? resolved : withinRoot(store.root, resolved, memo)
     const st = statNamed(p, abs, opts)
     if (st === null) { missing.push(toRecordPath(store.root, abs).path); continue }
     if (st.isDirectory()) {

@@ -45,25 +45,35 @@ export function statIfAny(p: string): Stats | undefined {
 /**
  * `abs` as the project sees it. The project root is a physical path (git's top level, or the
  * current directory as the kernel has it); a path written through a symbolic link to the
- * project (the shell's $PWD in a project reached by a link: /home/u/proj/data where the root is
- * /mnt/disk/proj) lies outside it as written. Such a path is given by its physical directory,
- * its last name kept (a link named stays that link), or is the root itself; a path not there
- * yet (a missing output, `$PWD/out/model.bin`) by the physical form of the nearest directory
- * above it that is. Any other path is returned as it is.
+ * project (the shell's $PWD in a checkout reached by a link: /home/u/proj/data where the root is
+ * /mnt/disk/proj) lies outside it as written. As git does for the paths it is given, the
+ * directories leading to it are resolved, shortest first: the first whose real path is the root,
+ * or a directory in it, stands for them, and the rest of the path follows as written (so a link
+ * in the project keeps its name, as a relative path names it, and a path not there yet, a
+ * missing output, is placed by the directories above it). A path none of whose directories
+ * leads into the project is returned as it is, a link outside the project to a file in it
+ * included; a path that is itself a link to a directory in the project (the root, say) is that
+ * directory. `memo` keeps the real paths found, for the many paths of one listing.
  */
-export function withinRoot(root: string, abs: string): string {
+export function withinRoot(root: string, abs: string, memo: Map<string, string | null> = new Map()): string {
   if (!toRecordPath(root, abs).outside) return abs
-  try {
-    if (realpathSync(abs) === root) return root
-  } catch { /* not there, or unreadable: the directories above it may say */ }
-  const rest = [path.basename(abs)]
-  for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
-    try {
-      const physical = path.join(realpathSync(dir), ...rest)
-      return toRecordPath(root, physical).outside ? abs : physical
-    } catch {
-      if (path.dirname(dir) === dir) return abs
-      rest.unshift(path.basename(dir))
+  const real = (p: string): string | null => {
+    let r = memo.get(p)
+    if (r === undefined) {
+      try { r = realpathSync.native(p) } catch { r = null }
+      memo.set(p, r)
     }
+    return r
   }
+  const parts = abs.split(path.sep)
+  for (let i = 2; i < parts.length; i++) {
+    const dir = real(parts.slice(0, i).join(path.sep))
+    if (dir === null) break // not there, nor anything under it
+    if (!toRecordPath(root, dir).outside) return path.join(dir, ...parts.slice(i))
+  }
+  // The path itself is a link only to a directory in the project ($PWD, where the current
+  // directory was reached by a link to one): a link to a file keeps its own name.
+  const whole = real(abs)
+  if (whole !== null && !toRecordPath(root, whole).outside && statIfAny(whole)?.isDirectory() === true) return whole
+  return abs
 }

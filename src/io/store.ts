@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
-import { openRegularFile, readRegularFile } from './read.js'
+import { openRegularFile, readRegularFile, withinRoot } from './read.js'
 import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { InputError, ProvError, UsageError, describeErrno, isNodeError } from '../errors.js'
@@ -37,7 +37,9 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
   // `--store ''` names no directory (an unset variable, as often as not): an error, not the default.
   if (opts.store === '') throw new UsageError("--store needs a directory, not ''", 'leave --store out for the default store')
   const explicit = opts.store !== undefined ? opts.store : process.env.PROV_DIR
-  const dir = explicit !== undefined && explicit !== '' ? path.resolve(cwd, explicit) : path.join(root, '.prov')
+  // A store named through a link to the project ($PWD/.prov) is the project's: by its physical
+  // path, so that walks skip it and git-state leaves it out.
+  const dir = explicit !== undefined && explicit !== '' ? withinRoot(root, path.resolve(cwd, explicit)) : path.join(root, '.prov')
   return { root, dir, inGit: tree !== null }
 }
 

@@ -19,6 +19,7 @@ export default defineCommand({
     as: { type: 'enum', options: ['inputs', 'outputs'], default: 'inputs', description: 'The section to print: inputs or outputs' },
     'missing-ok': { type: 'boolean', description: 'Record a path that does not exist as {path, missing: true} instead of failing' },
     'no-cache': { type: 'boolean', description: 'Read every file, ignoring the stat cache' },
+    'ignore-errors': { type: 'boolean', description: 'Leave out, with a warning, what a directory walk finds that cannot be hashed (a FIFO, a dangling link, an unreadable file or directory) instead of failing; named paths are still checked (as diff --workspace lists a run\'s directories again)' },
     sources: { type: 'boolean', description: 'Print the directories among the paths instead, as {"command": {"input_dirs": [...]}} (output_dirs with --as outputs), the part of a run that prov diff --workspace lists again; no file is read' },
     ...storeArg,
     ...prettyArg,
@@ -52,7 +53,7 @@ export default defineCommand({
       await emitJson({ command: dirs.length > 0 ? { [section === 'outputs' ? 'output_dirs' : 'input_dirs']: dirs } : {} }, args.pretty)
       return
     }
-    const files = hashPaths(store, paths, process.cwd(), { cache: !args['no-cache'], quiet: args.quiet, allowMissing: args['missing-ok'] })
+    const files = hashPaths(store, paths, process.cwd(), { cache: !args['no-cache'], quiet: args.quiet, allowMissing: args['missing-ok'], lenient: args['ignore-errors'] })
     const doc = { [section]: files }
     assertValid(section, section === 'outputs' ? outputsValidator : inputsValidator, doc, 'the hash-inputs output')
     await emitJson(doc, args.pretty)

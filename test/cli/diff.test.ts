@@ -419,6 +419,16 @@ describe('prov diff', { concurrency: 2 }, () => {
       const diff = await workspaceChanges(sb)
       assert.deepEqual(diff.params.map((c: any) => [c.key, c.from, c.to]), [['lr', 1, 2]])
       assert.deepEqual(diff.inputs.map((c: any) => [c.op, c.key]), [['added', 'data/b.csv'], ['changed', 'p.yaml']])
+
+      // A run that recorded a file by its absolute path through the link (as prov did before):
+      // hashed again under that name, unchanged.
+      const h = sha256('2\n')
+      const doc = JSON.stringify({ inputs: [{ path: `${link}/data/b.csv`, size: 2, sha256: h }] })
+      const w = await sb.prov(['write-run', '--', 'true'], { input: doc + (await sb.prov(['git-state'])).stdout + (await sb.prov(['snapshot-env'])).stdout })
+      assert.equal(w.exitCode, 0, w.stderr)
+      const same = await sb.prov(['diff', '--workspace', JSON.parse(w.stdout).id, '--json'])
+      assert.equal(same.stderr, '')
+      assert.deepEqual(parseValid('diff', same.stdout).diff.inputs, [])
     })
   })
 

@@ -378,6 +378,27 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     const sources = await sb.prov(['read-params', '--sources', '--params-file', `${link}/p.yaml`])
     assert.equal(sources.stderr, '')
     assert.deepEqual(JSON.parse(sources.stdout), { command: { params_files: ['p.yaml'], params_sources: [{ file: 'p.yaml' }] } })
+    // A link in the project to a directory outside it (a data disk), named through the linked
+    // checkout: named as in the project, as 'big/f.csv' names it; a missing output under it too.
+    mkdirSync(path.join(sb.home, 'disk'))
+    writeFileSync(path.join(sb.home, 'disk', 'f.csv'), 'f')
+    symlinkSync(path.join(sb.home, 'disk'), path.join(sb.dir, 'big'))
+    assert.deepEqual((await hashOk(sb, [`${link}/big/f.csv`, 'big/f.csv', `${link}/big`])).map((e) => e.path), ['big/f.csv'])
+    assert.deepEqual(await hashOk(sb, ['--as', 'outputs', '--missing-ok', `${link}/big/new/o.bin`], {}, 'outputs'), [{ path: 'big/new/o.bin', missing: true }])
+    rmSync(path.join(sb.dir, 'big')) // a walk of the root would warn of it
+    // A link outside the project to a directory in it: its files are named as in the project,
+    // whether the directory or a file in it is named.
+    const toSub = path.join(sb.home, 'to-sub')
+    symlinkSync(path.join(sb.dir, 'sub'), toSub)
+    assert.deepEqual((await hashOk(sb, [toSub, `${toSub}/s.txt`])).map((e) => e.path), ['sub/s.txt'])
+    // A store named through the linked checkout is the project's store: skipped in a walk, and
+    // no untracked change to git-state.
+    const env = { PROV_DIR: `${link}/.prov` }
+    await sb.prov(['record', '-q', '--', 'true'], { env })
+    assert.ok(!(await hashOk(sb, [link], { env })).some((e) => e.path.startsWith('.prov/')), 'the store is skipped')
+    const git = await sb.prov(['git-state'], { env })
+    assert.equal(git.exitCode, 0, git.stderr)
+    assert.ok(!JSON.parse(git.stdout).git.changes.some((c: any) => c.path.startsWith('.prov')), git.stdout)
     // A link outside the project to a file in it is still a file outside: named by the link.
     const outsideLink = path.join(sb.home, 'to-a.csv')
     symlinkSync(path.join(sb.dir, 'data', 'a.csv'), outsideLink)
@@ -555,6 +576,21 @@ describe('hash-inputs: many files (two threads)', () => {
     assert.equal(later[i].sha256, sha256sum(edited))
     assert.notEqual(later[i].sha256, noCache[i].sha256)
     assert.deepEqual(later.filter((_, j) => j !== i), noCache.filter((_, j) => j !== i))
+  })
+})
+
+describe('hash-inputs --ignore-errors', { concurrency: true }, () => {
+  test('what a walk finds that cannot be hashed is left out with a warning; a path named is still checked', async () => {
+    const sb = await repo({ 'data/a.csv': '1', 'data/sub/b.csv': '2' })
+    execaSync('mkfifo', [path.join(sb.dir, 'data', 'fifo')])
+    symlinkSync('user@host.1:1', path.join(sb.dir, 'data', '.#a.csv'))
+    await hashFails(sb, ['data'], '/data/') // the FIFO or the link, whichever the walk meets first
+    const r = await sb.prov(['hash-inputs', '--ignore-errors', 'data'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.deepEqual(parseValid('inputs', r.stdout).inputs.map((e: any) => e.path), ['data/a.csv', 'data/sub/b.csv'])
+    assert.match(r.stderr, /^prov: warning: '.*\/data\/fifo' is a FIFO: left out$/m)
+    assert.match(r.stderr, /^prov: warning: cannot read '.*\/data\/\.#a\.csv': dangling symbolic link: left out$/m)
+    await hashFails(sb, ['--ignore-errors', 'data/fifo'], 'fifo')
   })
 })
 
