@@ -88,8 +88,9 @@ export function namedDirs(store: Store, paths: readonly string[], cwd: string, o
   const dirs = new Set<string>()
   const memo = new Map<string, string | null>()
   for (const p of paths) {
-    const abs = withinRoot(store.root, path.resolve(cwd, p), memo)
-    if (statNamed(p, abs, opts)?.isDirectory()) dirs.add(toRecordPath(store.root, abs).path)
+    const resolved = path.resolve(cwd, p)
+    const st = statNamed(p, resolved, opts)
+    if (st?.isDirectory()) dirs.add(toRecordPath(store.root, withinRoot(store.root, resolved, true, memo)).path)
   }
   return [...dirs].sort(compareUtf8)
 }
@@ -163,8 +164,8 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     // A path through a link to the project ($PWD/data) is recorded as inside it, as it is; a
     // path read from a record is hashed under the name the record gives it.
     const resolved = path.resolve(cwd, p)
-    const abs = opts.fromRecord ? resolved : withinRoot(store.root, resolved, memo)
-    const st = statNamed(p, abs, opts)
+    const st = statNamed(p, resolved, opts)
+    const abs = opts.fromRecord ? resolved : withinRoot(store.root, resolved, st?.isDirectory() === true, memo)
     if (st === null) { missing.push(toRecordPath(store.root, abs).path); continue }
     if (st.isDirectory()) {
       const r = toRecordPath(store.root, abs)

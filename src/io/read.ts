@@ -52,28 +52,36 @@ export function statIfAny(p: string): Stats | undefined {
  * in the project keeps its name, as a relative path names it, and a path not there yet, a
  * missing output, is placed by the directories above it). A path none of whose directories
  * leads into the project is returned as it is, a link outside the project to a file in it
- * included; a path that is itself a link to a directory in the project (the root, say) is that
- * directory. `memo` keeps the real paths found, for the many paths of one listing.
+ * included; a directory (`isDir`) that is itself a link to one in the project (the root, say)
+ * is that directory. `memo` keeps what was found for each directory, for the many paths of one
+ * listing (20,000 files outside the project cost one lookup each, not a real path).
  */
-export function withinRoot(root: string, abs: string, memo: Map<string, string | null> = new Map()): string {
-  if (!toRecordPath(root, abs).outside) return abs
+export function withinRoot(root: string, abs: string, isDir: boolean, memo: Map<string, string | null> = new Map()): string {
+  const inside = (p: string): boolean => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
+  if (inside(abs)) return abs
   const real = (p: string): string | null => {
-    let r = memo.get(p)
-    if (r === undefined) {
-      try { r = realpathSync.native(p) } catch { r = null }
-      memo.set(p, r)
+    try { return realpathSync.native(p) } catch { return null }
+  }
+  // Where directory `dir` is in the project (its physical path), or null when it leads there by
+  // none of its own directories; `dir` itself is looked at last, the shortest prefix winning.
+  const place = (dir: string): string | null => {
+    let r = memo.get(dir)
+    if (r !== undefined) return r
+    const parent = path.dirname(dir)
+    const above = parent === dir ? null : place(parent)
+    if (above !== null) r = path.join(above, path.basename(dir))
+    else {
+      const d = parent === dir ? null : real(dir)
+      r = d !== null && inside(d) ? d : null
     }
+    memo.set(dir, r)
     return r
   }
-  const parts = abs.split(path.sep)
-  for (let i = 2; i < parts.length; i++) {
-    const dir = real(parts.slice(0, i).join(path.sep))
-    if (dir === null) break // not there, nor anything under it
-    if (!toRecordPath(root, dir).outside) return path.join(dir, ...parts.slice(i))
+  const dir = place(path.dirname(abs))
+  if (dir !== null) return path.join(dir, path.basename(abs))
+  if (isDir) {
+    const whole = real(abs)
+    if (whole !== null && inside(whole)) return whole
   }
-  // The path itself is a link only to a directory in the project ($PWD, where the current
-  // directory was reached by a link to one): a link to a file keeps its own name.
-  const whole = real(abs)
-  if (whole !== null && !toRecordPath(root, whole).outside && statIfAny(whole)?.isDirectory() === true) return whole
   return abs
 }

@@ -39,7 +39,7 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
   const explicit = opts.store !== undefined ? opts.store : process.env.PROV_DIR
   // A store named through a link to the project ($PWD/.prov) is the project's: by its physical
   // path, so that walks skip it and git-state leaves it out.
-  const dir = explicit !== undefined && explicit !== '' ? withinRoot(root, path.resolve(cwd, explicit)) : path.join(root, '.prov')
+  const dir = explicit !== undefined && explicit !== '' ? withinRoot(root, path.resolve(cwd, explicit), true) : path.join(root, '.prov')
   return { root, dir, inGit: tree !== null }
 }
 

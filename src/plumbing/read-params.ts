@@ -25,7 +25,7 @@ export const paramArgs = {
  * (command.params_sources), so that diff --workspace can read them again.
  */
 export function paramsSources(sequence: ReadonlyArray<[string, string]>, root: string, cwd: string): { params_files?: string[]; params_sources?: ParamsSourceEntry[] } {
-  const recordPath = (f: string): string => toRecordPath(root, withinRoot(root, path.resolve(cwd, f))).path
+  const recordPath = (f: string): string => toRecordPath(root, withinRoot(root, path.resolve(cwd, f), false)).path
   const out: { params_files?: string[]; params_sources?: ParamsSourceEntry[] } = {}
   const files = sequence.filter(([k]) => k === 'params-file').map(([, v]) => recordPath(v))
   if (files.length > 0) out.params_files = files
