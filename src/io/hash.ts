@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
-import { openRegularFile, withinRoot } from './read.js'
+import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
 import { writeFileAtomic, type Store } from './store.js'
@@ -102,7 +102,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
   const skipDirs = new Set([path.resolve(store.dir)])
   const add = (abs: string, walked: boolean): void => {
     const { path: rel, outside } = toRecordPath(store.root, abs)
-    if (outside && !opts.fromRecord) log.warn(`${quotePath(abs)} is outside the project root '${store.root}': recorded by its absolute path`)
+    if (outside && !opts.fromRecord) warnOutsideRoot(abs, store.root)
     targets.push({ abs, rel, walked })
     onFile?.()
   }

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs'
 import path from 'node:path'
-import { toRecordPath } from '../core/paths.js'
+import { quotePath, toRecordPath } from '../core/paths.js'
+import { log } from './log.js'
 
 /**
  * A file opened for reading, with its stat, if it is a regular file; anything else throws. The
@@ -84,4 +85,9 @@ export function withinRoot(root: string, abs: string, isDir: boolean, memo: Map<
     if (whole !== null && inside(whole)) return whole
   }
   return abs
+}
+
+/** The warning for a path recorded by its absolute path, outside the project (hash-inputs, record, the --sources of hash-inputs and read-params). */
+export function warnOutsideRoot(p: string, root: string): void {
+  log.warn(`${quotePath(p)} is outside the project root '${root}': recorded by its absolute path`)
 }

@@ -1,12 +1,12 @@
 import { isUtf8 } from 'node:buffer'
 import { defineCommand } from 'citty'
 import { hashPaths, namedDirs } from '../io/hash.js'
+import { warnOutsideRoot } from '../io/read.js'
 import { emitJson, readStdinBytes } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError } from '../errors.js'
 import { quotePath } from '../core/paths.js'
-import { log } from '../io/log.js'
 import { prettyArg, quietArg, storeArg, type RunData } from './_args.js'
 import { inputs as inputsValidator } from '../generated/validators/inputs.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
@@ -48,7 +48,7 @@ export default defineCommand({
     if (args.sources) {
       const dirs = namedDirs(store, paths, process.cwd(), { allowMissing: args['missing-ok'] })
       for (const d of dirs) {
-        if (d.startsWith('/')) log.warn(`${quotePath(d)} is outside the project root '${store.root}': recorded by its absolute path`)
+        if (d.startsWith('/')) warnOutsideRoot(d, store.root)
       }
       await emitJson({ command: dirs.length > 0 ? { [section === 'outputs' ? 'output_dirs' : 'input_dirs']: dirs } : {} }, args.pretty)
       return

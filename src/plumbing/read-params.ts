@@ -6,11 +6,9 @@ import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { toRecordPath } from '../core/paths.js'
-import { withinRoot } from '../io/read.js'
+import { warnOutsideRoot, withinRoot } from '../io/read.js'
 import type { ParamsSourceEntry } from '../core/record.js'
 import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
-import { log } from '../io/log.js'
-import { quotePath } from '../core/paths.js'
 import { UsageError } from '../errors.js'
 import { params as paramsValidator } from '../generated/validators/params.js'
 
@@ -57,7 +55,7 @@ export default defineCommand({
     if (args.sources) {
       const command = paramsSources(sequence, store.root, process.cwd())
       for (const f of command.params_files ?? []) {
-        if (f.startsWith('/')) log.warn(`${quotePath(f)} is outside the project root '${store.root}': recorded by its absolute path`)
+        if (f.startsWith('/')) warnOutsideRoot(f, store.root)
       }
       // A -p value is redacted as it is in params (io/write.ts does the same when a run is stored).
       if (command.params_sources) command.params_sources = command.params_sources.map((s) => ('param' in s ? { param: redactor.redactParamAssignment(s.param) } : s))

@@ -174,11 +174,11 @@ export default defineCommand({
     if (Array.isArray(command.params_sources)) command.params_sources.forEach((s: { file?: unknown } | null, i) => named.push([`command.params_sources[${i}].file`, s?.file, undefined]))
     for (const key of ['input_dirs', 'output_dirs'] as const) {
       const dirs = (command as Record<string, unknown>)[key]
-      if (Array.isArray(dirs)) dirs.forEach((d, i) => named.push([`command.${key}[${i}]`, d, DIR_HINT]))
+      // '.' (the project root, `-i .`) and '/' are directories a run may name, though no file's path.
+      if (Array.isArray(dirs)) dirs.forEach((d, i) => { if (d !== '.' && d !== '/') named.push([`command.${key}[${i}]`, d, DIR_HINT]) })
     }
     for (const [where, p, hint] of named) {
-      // '.' (the project root, `-i .`) and '/' are directories a run may name.
-      const why = typeof p === 'string' && !(where.includes('_dirs[') && (p === '.' || p === '/')) ? recordPathProblem(p) : null
+      const why = typeof p === 'string' ? recordPathProblem(p) : null
       if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
     }
     // command.redaction stored as record stores it, whoever wrote it: each list sorted, each glob
