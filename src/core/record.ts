@@ -104,7 +104,10 @@ function mergeObjects(where: string, a: Record<string, unknown>, b: Record<strin
       const cur = merged[k]
       if (isObject(cur) && isObject(v)) value = mergeObjects(`${where}.${k}`, cur, v)
       // The directories given to two hash-inputs calls (data/ in one, more/ in the other) are all given.
-      else if (where === 'command' && DIR_LISTS.has(k) && Array.isArray(cur) && Array.isArray(v)) value = dirList([...cur, ...v])
+      else if (where === 'command' && DIR_LISTS.has(k)) {
+        // A value that is no list (`"b"`) is kept for the schema to name, not called a disagreement.
+        value = Array.isArray(cur) && Array.isArray(v) ? dirList([...cur, ...v]) : Array.isArray(cur) ? v : cur
+      }
       else if (!(where === 'command.redaction' ? sameGlobs(cur, v) : same(cur, v))) throw new MergeError(`two documents disagree on ${where}.${k}`)
     }
     Object.defineProperty(merged, k, { value, enumerable: true, writable: true, configurable: true })

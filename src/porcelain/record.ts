@@ -11,6 +11,7 @@ import type { Redactor } from '../core/redact.js'
 import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
+import { warnOutsideRoot } from '../io/read.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
@@ -74,6 +75,7 @@ export default defineCommand({
     const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
     // The directories given, so that diff --workspace lists them again (hash-inputs --sources).
     const inputDirs = namedDirs(store, list(args.input), cwd)
+    warnEmptyOutside(inputDirs, inputs, store.root)
     const [env, git] = await context
 
     // The command itself.
@@ -108,6 +110,7 @@ export default defineCommand({
     try {
       const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
       const outputDirs = namedDirs(store, list(args.output), cwd, { allowMissing: true })
+      warnEmptyOutside(outputDirs, outputs, store.root)
       if (inputDirs.length > 0) outcome.command.input_dirs = inputDirs
       if (outputDirs.length > 0) outcome.command.output_dirs = outputDirs
       // Every source of params, in order, so that diff --workspace can apply them again (as
@@ -142,3 +145,15 @@ export default defineCommand({
     process.exitCode = outcome.status
   },
 })
+
+/**
+ * A directory outside the project is recorded by its absolute path: hashing warned of each file
+ * in it, and so of the directory, unless it holds none (hash-inputs --sources warns of it alike).
+ */
+function warnEmptyOutside(dirs: readonly string[], files: readonly FileEntry[], root: string): void {
+  for (const d of dirs) {
+    if (!d.startsWith('/')) continue
+    const prefix = d.endsWith('/') ? d : `${d}/`
+    if (!files.some((f) => f.path.startsWith(prefix))) warnOutsideRoot(d, root)
+  }
+}

@@ -224,6 +224,28 @@ describe('paths read from records', () => {
     assert.ok(!r.stdout.includes(sha256('outside\n')))
   })
 
+  test('record of directories outside the project: each file in one is warned of, and a directory with none is warned of itself', async () => {
+    const sb = await plainDir()
+    const proj = path.join(sb.dir, 'proj')
+    mkdirSync(proj)
+    const empty = path.join(sb.dir, 'empty in')
+    const full = path.join(sb.dir, 'full')
+    const out = path.join(sb.dir, 'out')
+    for (const d of [empty, full, out]) mkdirSync(d)
+    writeFileSync(path.join(full, 'a.csv'), '1\n')
+    const r = await sb.prov(['record', '-i', '../empty in', '-i', '../full', '-o', '../out', '--', 'true'], { cwd: proj })
+    assert.equal(r.exitCode, 0, r.stderr)
+    const warned = r.stderr.split('\n').filter((l) => l.startsWith('prov: warning: '))
+    const about = (p: string) => warned.filter((l) => l.includes(`${p}' is outside the project root '${proj}'`))
+    assert.equal(about(path.join(full, 'a.csv')).length, 1, r.stderr)
+    assert.equal(about(empty).length, 1, r.stderr)
+    assert.equal(about(out).length, 1, r.stderr)
+    assert.equal(warned.length, 3, r.stderr)
+    const run = parseValid('run', (await sb.prov(['show', '--json'], { cwd: proj })).stdout)
+    assert.deepEqual(run.command.input_dirs, [empty, full].sort())
+    assert.deepEqual(run.command.output_dirs, [out])
+  })
+
   test('a real record of a file outside the project keeps its absolute path; verify --files and diff --workspace check it there', async () => {
     const sb = await plainDir()
     const proj = path.join(sb.dir, 'proj')

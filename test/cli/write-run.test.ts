@@ -208,6 +208,12 @@ describe('write-run', { concurrency: true }, () => {
     // An empty list is stored as none, as record stores it.
     const { record: none } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + dirs({ input_dirs: [], output_dirs: [] }))
     assert.deepEqual(Object.keys(none.command).filter((k) => k.endsWith('_dirs')), [])
+    // A value that is no list beside one that is: the schema names it (it was "two documents disagree").
+    const fresh = await repo()
+    for (const docs of [dirs({ input_dirs: 'b' }) + dirs({ input_dirs: ['b'] }), dirs({ input_dirs: ['b'] }) + dirs({ input_dirs: 'b' })]) {
+      const err = await writeFails(fresh, ['--', 'x'], gitDoc + envDoc + docs, /input_dirs/)
+      assert.doesNotMatch(err, /disagree/)
+    }
   })
 
   test('a stored run.json named as FILE brings its patch.diff and captured streams; on stdin they are missing: exit 2', async () => {

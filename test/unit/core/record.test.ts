@@ -172,6 +172,9 @@ test('mergeSections: command.input_dirs and output_dirs are sets of paths: unite
     // Not a list of strings: left as it is, for the schema to name.
     [[{ command: { input_dirs: 'data' } }], { input_dirs: 'data' }],
     [[{ command: { input_dirs: [1, 'a'] } }], { input_dirs: [1, 'a'] }],
+    // ... also beside a list in another document (it was "two documents disagree").
+    [[{ command: { input_dirs: 'b' } }, { command: { input_dirs: ['b'] } }], { input_dirs: 'b' }],
+    [[{ command: { output_dirs: ['b'] } }, { command: { output_dirs: null } }], { output_dirs: null }],
   ]
   for (const [docs, want] of cases) {
     const before = JSON.stringify(docs)
