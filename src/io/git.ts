@@ -87,6 +87,12 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
   }
   warnBadNames(status.stdout)
   const redactor = getRedactor()
+  // What git warned of as it looked (a directory it could not open, whose files it then cannot
+  // list as untracked: the state is clean as far as git could see) is said, as git says it.
+  for (const line of status.stderr.split('\n')) {
+    const text = line.trim().replace(/^warning: /, '')
+    if (text !== '') log.warn(`git: ${redactor.scrubText(text)}`)
+  }
   const parsed = parseStatusV2(status.stdout.toString('utf8'))
   const state: GitState = {
     commit: parsed.commit,

@@ -2,11 +2,11 @@
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync, readFileSync, utimesSync } from 'node:fs'
-import { execaSync } from 'execa'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync, readFileSync, utimesSync } from 'node:fs'
+import { execa, execaSync } from 'execa'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { makeRepo, makePlainDir, makeDir, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, makePlainDir, makeDir, parseValid, type Sandbox } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
 const tmpDirs: string[] = []
@@ -70,6 +70,36 @@ describe('git-state', { concurrency: true }, () => {
     } finally {
       execaSync('chown', ['-R', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, sb.dir])
     }
+  })
+
+  // As root every directory opens: then prov runs as nobody (setpriv), when that is possible.
+  const isRoot = process.getuid?.() === 0
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
+  test("a directory git cannot open: git's warning is passed on (it was dropped), and the state is what git could see", { skip: isRoot && !setpriv ? 'root opens every directory, and there is no setpriv to drop that' : false }, async () => {
+    const sb = await repo({ 'README': 'hello\n' })
+    sb.write('locked dir/new.txt', 'n\n')
+    const locked = path.join(sb.dir, 'locked dir')
+    let r
+    if (isRoot) {
+      chmodSync(path.dirname(sb.dir), 0o755)
+      execaSync('chown', ['-R', '65534:65534', sb.dir])
+      execaSync('chown', ['0:0', locked])
+      chmodSync(locked, 0o700)
+      const e = await execa(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'git-state'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false })
+      r = { exitCode: e.exitCode, stdout: String(e.stdout), stderr: String(e.stderr) }
+    } else {
+      chmodSync(locked, 0o000)
+      r = await sb.prov(['git-state'])
+    }
+    chmodSync(locked, 0o755)
+    if (isRoot) execaSync('chown', ['-R', '0:0', sb.dir])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, "prov: warning: git: could not open directory 'locked dir/': Permission denied\n")
+    const g = parseValid('git', r.stdout).git
+    assert.equal(g.dirty, false)
+    assert.deepEqual(g.changes, [])
+    // Readable again, the file is there (so the warning was about it).
+    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/new.txt', status: '??' }])
   })
 
   test('modified, staged, deleted, renamed and untracked files, with their statuses', async () => {
