@@ -10,6 +10,7 @@ import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
 import type { Store } from './store.js'
 import { readRegularFile } from './read.js'
+import { nodeCrypto } from '../core/crypto.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -112,7 +113,30 @@ function wrapperContext(): string {
       if (st !== undefined) parts.push(`${d}/${f}:${st.size}:${st.mtimeMs}`)
     }
   }
-  return parts.join('\0')
+  return keyDigest(parts.join('\0'))
+}
+
+/**
+ * What a key of tools.json holds of the environment (PATH, the version managers' variables, whose
+ * values may be secrets: CONDA_TOKEN, NVM_AUTH_HEADER), as a digest: the file is a cache, kept
+ * without the secret policy, and needs only to tell one context from another.
+ */
+function keyDigest(text: string): string {
+  return nodeCrypto().createHash('sha256').update(text).digest('hex')
+}
+
+/**
+ * The entries of tools.json in the form this version makes. Earlier versions kept a wrapper's
+ * context (variables' values among it) and PATH in the keys as they were: such entries are dropped,
+ * so that the file is written again without them.
+ */
+function currentEntries(cache: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(cache)) {
+    const fields = k.split('\0')
+    if (k.startsWith('which\0') ? fields.length === 2 && /^[0-9a-f]{64}$/.test(fields[1]!) : fields.length <= 7) out[k] = v
+  }
+  return out
 }
 
 /** True for a `#!` script: a wrapper (pyenv, asdf, conda shims) whose answer depends on cwd and env. */
@@ -167,7 +191,7 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
     if (mtimeMs >= started - 1000) trusted = false
     parts.push(`${dir}:${mtimeMs}`)
   }
-  const key = `which\0${parts.join('\0')}`
+  const key = `which\0${keyDigest(parts.join('\0'))}`
   const hit = cache[key]
   if (hit !== undefined) {
     try {
@@ -241,15 +265,18 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)
   let cache: Record<string, string> = {}
+  let stale = false
   try {
     const parsed: unknown = JSON.parse(readRegularFile(cacheFile).toString('utf8'))
     // Anything but an object of strings (null, a list, a damaged file) is no cache: made again.
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-      cache = Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+      const strings = Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+      cache = currentEntries(strings)
+      if (Object.keys(cache).length !== Object.keys(strings).length) stale = true
     }
   } catch { /* none yet, or not a file */ }
   const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
-  let dirty = changed
+  let dirty = changed || stale
   let context: string | undefined
   const used: string[] = []
   const found = await Promise.all(Object.entries(tools).map(async ([name, args], i) => {

@@ -262,6 +262,33 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     }
   })
 
+  test("the tools cache holds no value of the environment: a secret in a version manager's variable is not written there, and an old entry holding one is dropped", async () => {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const bin = path.join(s.dir, 'bin')
+    mkdirSync(bin)
+    const probes = path.join(s.dir, 'probes.log')
+    // A script (a shim): its answer depends on the directory and the version managers' variables.
+    writeFileSync(path.join(bin, 'dvc'), `#!/bin/sh\necho probed >> '${probes}'\necho "3.1.0"\n`, { mode: 0o755 })
+    const old = new Date('2001-02-03T04:05:06Z')
+    utimesSync(bin, old, old)
+    const cacheFile = path.join(s.home, '.cache', 'prov', 'tools.json')
+    mkdirSync(path.dirname(cacheFile), { recursive: true })
+    // As an earlier version kept a shim's answer: the context, values and all, in the key.
+    writeFileSync(cacheFile, JSON.stringify({ '/old/bin/dvc\u00001\u00002\u00003\u00004\u0000--version\u0000/tmp/p\u0000CONDA_TOKEN=OldSecretValue1\u0000PATH=/old/bin': '3.0.0' }))
+    const probed = (): number => readFileSync(probes, 'utf8').split('\n').filter(Boolean).length
+    const env = { PATH: bin, CONDA_TOKEN: 'CondaSecretValue2', NVM_AUTH_HEADER: 'Bearer NvmSecretValue3', PYENV_TOKEN: 'PyenvSecretValue4' }
+    assert.deepEqual((await snapshot(s, [], env)).tools, { dvc: '3.1.0' })
+    const text = readFileSync(cacheFile, 'utf8')
+    for (const v of ['OldSecretValue1', 'CondaSecretValue2', 'NvmSecretValue3', 'PyenvSecretValue4', '/old/bin']) assert.ok(!text.includes(v), `${v} in ${text}`)
+    // The context still tells one answer from another: the same, from the cache; another value, asked again.
+    assert.deepEqual((await snapshot(s, [], env)).tools, { dvc: '3.1.0' })
+    assert.equal(probed(), 1)
+    assert.deepEqual((await snapshot(s, [], { ...env, CONDA_TOKEN: 'Other' })).tools, { dvc: '3.1.0' })
+    assert.equal(probed(), 2)
+    assert.ok(!readFileSync(cacheFile, 'utf8').includes('Other'))
+  })
+
   test('a HOME that does not exist is not made: the caches go to the store (tools) or nowhere (compiled code)', async () => {
     const s = await makePlainDir()
     sandboxes.push(s)
