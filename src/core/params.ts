@@ -1,4 +1,5 @@
 import { canonicalProblem, isWellFormed } from './canonical.js'
+import { holdsSecretShape } from './secret-shapes.js'
 
 /** Parameters: `-p key=value` typed as JSON where it parses, dotted keys nesting. */
 
@@ -166,7 +167,9 @@ export function parseAssignment(assignment: string): { keys: string[]; raw: stri
   const eq = assignment.indexOf('=')
   if (eq <= 0) throw new ParamError(`invalid parameter '${assignment}': expected KEY=VALUE`)
   const key = assignment.slice(0, eq)
-  const keys = key.split('.')
+  // A key that holds a credential (a JWT, `https://u:p@host.com`) by mistake is one key, so
+  // that the redactor sees it whole: split at its dots, no part of it looks like one.
+  const keys = holdsSecretShape(key) ? [key] : key.split('.')
   if (keys.some((k) => k === '')) throw new ParamError(`invalid parameter key '${key}': empty component`)
   return { keys, raw: assignment.slice(eq + 1) }
 }

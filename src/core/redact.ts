@@ -1,5 +1,6 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
+import { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -34,26 +35,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
 ]
 
-/** Shapes of credential values, wherever they appear. */
-export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
-  ['github token', /\bgh[opusr]_[A-Za-z0-9]{20,}/g],
-  ['github fine-grained token', /\bgithub_pat_[A-Za-z0-9_]{20,}/g],
-  ['gitlab token', /\bglpat-[A-Za-z0-9_-]{20,}/g],
-  ['slack token', /\bxox[abposr]-[A-Za-z0-9-]{10,}/g],
-  ['slack webhook', /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g],
-  ['aws access key id', /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g],
-  ['api secret key', /\b(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)?[A-Za-z0-9_-]{20,}/g],
-  ['google api key', /\bAIza[0-9A-Za-z_-]{35}/g],
-  ['hugging face token', /\bhf_[A-Za-z0-9]{30,}/g],
-  ['npm token', /\bnpm_[A-Za-z0-9]{36}\b/g],
-  ['pypi token', /\bpypi-[A-Za-z0-9_-]{50,}/g],
-  ['jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
-  ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
-  // The password part of scheme://user:password@host
-  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/g],
-  // Last: the shapes above name their secrets more precisely.
-  ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
-]
+export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
 
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
@@ -166,6 +148,9 @@ export class Redactor {
   redactArgv(argv: readonly string[]): string[] {
     const out: string[] = []
     let secretNext = false
+    let userNext = false
+    // curl's -u/--user USER:PASSWORD (elsewhere -u and --user mean other things: docker's uid:gid).
+    const curl = argv.length > 0 && /(^|\/)curl$/.test(argv[0]!)
     for (const arg of argv) {
       if (secretNext) {
         secretNext = false
@@ -173,6 +158,13 @@ export class Redactor {
         // only a word spelled like a long option (`--verbose`) is taken for the next flag.
         if (arg !== '--' && !/^--[A-Za-z][A-Za-z-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       }
+      if (userNext) {
+        userNext = false
+        out.push(this.redactUser(arg))
+        continue
+      }
+      if (curl && (arg === '-u' || arg === '--user')) { userNext = true; out.push(arg); continue }
+      if (curl && arg.startsWith('--user=')) { out.push(`--user=${this.redactUser(arg.slice(7))}`); continue }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
       if (flag) {
         const [, name, eq, value] = flag
@@ -184,15 +176,37 @@ export class Redactor {
           out.push(arg)
           continue
         }
+        // `--env=GITHUB_TOKEN=V`, `--set=db.password=V`, `--header=X-Api-Key: V`: the value is
+        // judged as the word would be on its own (`--env GITHUB_TOKEN=V`).
+        if (eq !== undefined) { out.push(`${name}=${this.redactWord(value!)}`); continue }
       }
-      const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(arg)
-      if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') {
-        out.push(`${assign[1]}=${this.fingerprint(assign[2]!)}`)
-        continue
-      }
-      out.push(this.scrubText(arg))
+      out.push(this.redactWord(arg))
     }
     return out
+  }
+
+  /**
+   * One word of a command line that is not a flag's secret value: `NAME=V` (an assignment, a
+   * `--set a.password=V`) and `Name: V` (a header, `-H 'X-Api-Key: V'`) lose V when the name is
+   * secret; credential-shaped parts go wherever they are.
+   */
+  private redactWord(word: string): string {
+    const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
+    if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
+    const header = /^([A-Za-z][A-Za-z0-9-]*):([ \t]*)(\S.*)$/s.exec(word)
+    if (header && this.isSecretName(header[1]!)) {
+      // Authorization's scheme (Basic, Bearer) is kept: only the credentials after it are secret.
+      const scheme = /^(?:proxy-)?authorization$/i.test(header[1]!) ? /^([A-Za-z][A-Za-z0-9-]*[ \t]+)(\S.*)$/s.exec(header[3]!) : null
+      const value = scheme ? `${scheme[1]}${this.fingerprint(scheme[2]!)}` : this.fingerprint(header[3]!)
+      return `${header[1]}:${header[2]}${value}`
+    }
+    return this.scrubText(word)
+  }
+
+  /** curl's USER:PASSWORD: the password fingerprinted, the user kept. */
+  private redactUser(value: string): string {
+    const colon = value.indexOf(':')
+    return colon < 0 || colon === value.length - 1 ? this.scrubText(value) : `${value.slice(0, colon + 1)}${this.fingerprint(value.slice(colon + 1))}`
   }
 
   /**

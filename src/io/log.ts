@@ -1,5 +1,6 @@
 import { createConsola, type LogObject } from 'consola/core'
 import { colorsFor, type Colors } from './color.js'
+import { SECRET_VALUE_PATTERNS, holdsSecretShape } from '../core/secret-shapes.js'
 
 // One consola instance; everything it prints goes to stderr, in git's style:
 //   prov: <error>      prov: warning: <text>      hint: <text>      <info>
@@ -8,8 +9,23 @@ import { colorsFor, type Colors } from './color.js'
 let colors: Colors | null = null
 const c = (): Colors => (colors ??= colorsFor(process.stderr))
 
+/**
+ * A message never shows a credential: what it quotes of the user's input (`-p ghp_…`, a path
+ * `https://u:p@host/f`) is cut where it holds one, as records fingerprint it (no key here: the
+ * store may be the very thing that failed).
+ */
+export function scrubMessage(text: string): string {
+  if (!holdsSecretShape(text)) return text
+  let out = text
+  for (const [, re] of SECRET_VALUE_PATTERNS) {
+    re.lastIndex = 0
+    out = out.replace(re, '[redacted]')
+  }
+  return out
+}
+
 function format(o: LogObject): string {
-  const text = o.args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ')
+  const text = scrubMessage(o.args.map((a) => (typeof a === 'string' ? a : String(a))).join(' '))
   switch (o.type) {
     case 'error': case 'fatal': return `${c().red('prov:')} ${text}`
     case 'warn': return `${c().yellow('prov: warning:')} ${text}`
@@ -32,7 +48,7 @@ export const log = createConsola({
 
 /** A hint line after an error: `hint: <text>`. */
 export function hint(text: string): void {
-  if (log.level >= 0) process.stderr.write(`${c().dim('hint:')} ${text}\n`)
+  if (log.level >= 0) process.stderr.write(`${c().dim('hint:')} ${scrubMessage(text)}\n`)
 }
 
 /** `-q`: only errors. */

@@ -136,6 +136,10 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase('--header with an opaque bearer token', shape.plain, (v) => ['-H', `Authorization: Bearer ${v}`]),
       argvCase('--password VALUE starting with a dash', shape.plain, (v) => ['--password', `-${v}`]),
       argvCase('-password VALUE (one dash, as Go tools take it)', shape.plain, (v) => ['-password', v]),
+      argvCase('--env=GITHUB_TOKEN=VALUE (NAME=V joined to a flag)', shape.plain, (v) => [`--env=GITHUB_TOKEN=${v}`]),
+      argvCase('--set=db.password=VALUE', shape.plain, (v) => [`--set=db.password=${v}`]),
+      argvCase('-H X-Api-Key: VALUE (a header under a secret name)', shape.plain, (v) => ['-H', `X-Api-Key: ${v}`]),
+      argvCase('-H Authorization: Basic VALUE', shape.plain, (v) => ['-H', `Authorization: Basic ${v}`]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
     ],
@@ -351,6 +355,31 @@ describe('secrets in the places around the matrix', () => {
     assert.match(run.command.error, /command not found/)
     for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, shown.stdout, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
       assertClean('record/exec of a missing command', text, [{ name: 'command name', value: token }])
+    }
+  })
+
+  test('a token given as a -p key (split at its dots, no part looked like one), or quoted by an error message: not stored, not printed', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const jwt = shape.jwt()
+    const r = await sb.prov(['record', '-p', `${jwt}=1`, '--', 'true'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    const run = parseValid('run', (await sb.prov(['show', '--json'])).stdout)
+    const rp = await sb.prov(['read-params', '-p', `${jwt}=1`])
+    assert.equal(rp.exitCode, 0, rp.stderr)
+    assert.deepEqual(JSON.parse(rp.stdout).params, run.params, 'read-params prints what record keeps')
+    assert.equal(Object.keys(run.params).length, 1, JSON.stringify(run.params))
+    const ghp = shape.ghp()
+    const pass = shape.urlPass()
+    const errors = [
+      await sb.prov(['read-params', '-p', ghp]), // no '=': "invalid parameter ..."
+      await sb.prov(['record', '-p', ghp, '--', 'true']),
+      await sb.prov(['record', '-i', `https://u:${pass}@host.example.com/f`, '--', 'true']),
+      await sb.prov(['hash-inputs', `https://u:${pass}@host.example.com/f`]),
+    ]
+    assert.deepEqual(errors.map((e) => e.exitCode), [2, 125, 125, 2])
+    for (const e of errors) assert.match(e.stderr, /\[redacted\]/)
+    for (const text of [r.stdout + r.stderr, rp.stdout + rp.stderr, ...errors.map((e) => e.stdout + e.stderr), ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+      assertClean('a token as a key, in messages', text, [{ name: 'jwt', value: jwt }, { name: 'ghp', value: ghp }, { name: 'url password', value: pass }])
     }
   })
 

@@ -150,6 +150,9 @@ test('parseAssignment: the first = splits; empty key components are errors', () 
     ['k= spaced ', ['k'], ' spaced '],
     ['é.ü=1', ['é', 'ü'], '1'],
     ['a-b_c=1', ['a-b_c'], '1'],
+    // A key holding a credential (by mistake) is not split: the redactor must see it whole.
+    ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig_x=1', ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig_x'], '1'],
+    ['https://u:pw@host.example.com=1', ['https://u:pw@host.example.com'], '1'],
   ]
   for (const [s, keys, raw] of ok) assert.deepEqual(parseAssignment(s), { keys, raw }, s)
   for (const bad of ['=x', '=', 'a', '', 'a.=1', '.a=1', 'a..b=1', '.=1', 'a.b.=1']) {

@@ -121,8 +121,25 @@ test('argv forms from the contract', () => {
     [['--password', '--verbose'], ['--password', '--verbose']], // a flag, not the value
     [['env', 'DB_PASSWORD=' + V, 'LANG=C', 'make'], ['env', 'DB_PASSWORD=' + fp(V), 'LANG=C', 'make']],
     [['--lr=0.1', 'lr=0.1', '--epochs', '3'], ['--lr=0.1', 'lr=0.1', '--epochs', '3']],
+    // NAME=V as the value of a --flag= (docker, helm, terraform): judged as the word alone is.
+    [['docker', 'run', '--env=GITHUB_TOKEN=' + V, '--build-arg=NPM_TOKEN=' + V], ['docker', 'run', '--env=GITHUB_TOKEN=' + fp(V), '--build-arg=NPM_TOKEN=' + fp(V)]],
+    [['helm', '--set=db.password=' + V, '--opt=token=' + V, '-e=API_KEY=' + V], ['helm', '--set=db.password=' + fp(V), '--opt=token=' + fp(V), '-e=API_KEY=' + fp(V)]],
+    [['--set=model.layers=3', '--env=LANG=C'], ['--set=model.layers=3', '--env=LANG=C']],
+    // Headers under a secret name; Authorization keeps its scheme.
+    [['curl', '-H', 'X-Api-Key: ' + V, '--header=X-Auth-Token:' + V], ['curl', '-H', 'X-Api-Key: ' + fp(V), '--header=X-Auth-Token:' + fp(V)]],
+    [['curl', '-H', 'Authorization: Basic ' + V, '-H', 'Proxy-Authorization: Digest ' + V], ['curl', '-H', 'Authorization: Basic ' + fp(V), '-H', 'Proxy-Authorization: Digest ' + fp(V)]],
+    [['curl', '-H', 'Accept: text/plain', 'Note: x'], ['curl', '-H', 'Accept: text/plain', 'Note: x']],
+    // curl's -u/--user USER:PASSWORD; elsewhere -u and --user are not credentials (docker's uid:gid).
+    [['curl', '-u', 'bob:' + V, 'https://x'], ['curl', '-u', 'bob:' + fp(V), 'https://x']],
+    [['/usr/bin/curl', '--user', 'bob:' + V, '--user=ann:' + V], ['/usr/bin/curl', '--user', 'bob:' + fp(V), '--user=ann:' + fp(V)]],
+    [['curl', '-u', 'bob'], ['curl', '-u', 'bob']],
+    [['docker', 'run', '-u', '1000:1000', '--user', '1000:1000'], ['docker', 'run', '-u', '1000:1000', '--user', '1000:1000']],
   ]
   for (const [argv, expected] of table) assert.deepEqual(r.redactArgv(argv), expected, argv.join(' '))
+  // In any text (a variable, a message), Basic credentials after Authorization.
+  const basic = 'dXNlcjpwYXNzd29yZA=='
+  assert.equal(r.scrubText(`curl -H 'Authorization: Basic ${basic}'`), `curl -H 'Authorization: Basic ${fp(basic)}'`)
+  assert.equal(r.scrubText('Basic training'), 'Basic training')
 })
 
 test('the fingerprint: format, keyed HMAC, stable per value and key', () => {

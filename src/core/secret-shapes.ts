@@ -1,0 +1,35 @@
+// The shapes of credential values, wherever they appear: the redactor fingerprints them
+// (core/redact.ts); a -p key that holds one is not split at its dots (core/params.ts), and
+// messages on stderr never show one (io/log.ts).
+
+/** Shapes of credential values, wherever they appear. */
+export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
+  ['github token', /\bgh[opusr]_[A-Za-z0-9]{20,}/g],
+  ['github fine-grained token', /\bgithub_pat_[A-Za-z0-9_]{20,}/g],
+  ['gitlab token', /\bglpat-[A-Za-z0-9_-]{20,}/g],
+  ['slack token', /\bxox[abposr]-[A-Za-z0-9-]{10,}/g],
+  ['slack webhook', /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g],
+  ['aws access key id', /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g],
+  ['api secret key', /\b(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)?[A-Za-z0-9_-]{20,}/g],
+  ['google api key', /\bAIza[0-9A-Za-z_-]{35}/g],
+  ['hugging face token', /\bhf_[A-Za-z0-9]{30,}/g],
+  ['npm token', /\bnpm_[A-Za-z0-9]{36}\b/g],
+  ['pypi token', /\bpypi-[A-Za-z0-9_-]{50,}/g],
+  ['jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
+  ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
+  // The password part of scheme://user:password@host
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/g],
+  // Last: the shapes above name their secrets more precisely.
+  ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
+  ['basic auth', /(?<=\b[Aa]uthorization:\s*[Bb]asic\s+)[A-Za-z0-9+/]{4,}={0,2}/g],
+]
+
+/** Whether a text holds a credential-shaped part. */
+export function holdsSecretShape(text: string): boolean {
+  return SECRET_VALUE_PATTERNS.some(([, re]) => {
+    re.lastIndex = 0
+    const found = re.test(text)
+    re.lastIndex = 0
+    return found
+  })
+}
