@@ -72,7 +72,7 @@ export default defineCommand({
       const when = r.started.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z')
       const st = formatStatus(r)
       const status = r.exit_code === 0 ? c.green(st.padEnd(8)) : c.red(st.padEnd(8))
-      const msg = r.message ? `  ${c.dim('# ' + r.message.split('\n')[0])}` : ''
+      const msg = r.message ? `  ${c.dim('# ' + showName(r.message.split('\n')[0]!))}` : ''
       return `${c.yellow(shortId(r.id))}  ${when}  ${status}  ${formatArgv(r.argv)}${msg}`
     }))
   },

@@ -37,18 +37,18 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   const out: string[] = []
   const c = r.command
   out.push(color.yellow(`run ${r.id}`))
-  out.push(`Date:     ${c.started_at ?? r.created_at}`)
-  out.push(`Command:  ${formatArgv(c.argv)}${c.cwd && c.cwd !== '.' ? `   (in ${c.cwd})` : ''}`)
-  out.push(`Status:   ${formatStatus(c)}${typeof c.duration_ms === 'number' ? ` after ${formatDuration(c.duration_ms)}` : ''}${c.error ? ` (${c.error})` : ''}`)
-  if (r.message !== undefined) out.push(`Message:  ${r.message}`)
+  out.push(`Date:     ${showName(c.started_at ?? r.created_at)}`)
+  out.push(`Command:  ${formatArgv(c.argv)}${c.cwd && c.cwd !== '.' ? `   (in ${showName(c.cwd)})` : ''}`)
+  out.push(`Status:   ${formatStatus(c)}${typeof c.duration_ms === 'number' ? ` after ${formatDuration(c.duration_ms)}` : ''}${c.error ? ` (${showName(c.error)})` : ''}`)
+  if (r.message !== undefined) out.push(`Message:  ${showName(r.message)}`)
   if (r.git === null) out.push('Code:     not in a git repository')
   else {
     const g = r.git
     const where = g.commit === null ? 'no commits yet' : g.commit.slice(0, 12)
-    const branch = g.branch === null ? 'detached HEAD' : `on ${g.branch}`
+    const branch = g.branch === null ? 'detached HEAD' : `on ${showName(g.branch)}`
     const dirty = g.dirty ? `, ${g.changes.length} uncommitted change${g.changes.length === 1 ? '' : 's'}` : ', clean'
-    out.push(`Code:     ${where} ${branch}${dirty}${g.remote ? `  (${g.remote})` : ''}`)
-    for (const ch of g.changes) out.push(`  ${ch.status.padStart(2)} ${showName(ch.path)}`)
+    out.push(`Code:     ${where} ${branch}${dirty}${g.remote ? `  (${showName(g.remote)})` : ''}`)
+    for (const ch of g.changes) out.push(`  ${showName(ch.status).padStart(2)} ${showName(ch.path)}`)
   }
   const params = [...flattenValues(r.params)]
   out.push(params.length === 0 ? 'Params:   none' : 'Params:')
@@ -58,8 +58,8 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}${given(c.output_dirs)}`)
   out.push(...files(r.outputs))
   const e = r.env
-  const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${k} ${(/\d+(\.\d+)+/.exec(v) ?? [v])[0]}`)
-  out.push(`Env:      ${e.os.platform} ${e.os.release} ${e.os.arch}, node ${e.runtime.node}${tools.length ? ', ' + tools.join(', ') : ''}`)
+  const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${showName(k)} ${showName((/\d+(\.\d+)+/.exec(v) ?? [v])[0])}`)
+  out.push(`Env:      ${showName(`${e.os.platform} ${e.os.release} ${e.os.arch}`)}, node ${showName(e.runtime.node)}${tools.length ? ', ' + tools.join(', ') : ''}`)
   out.push(`          ${Object.keys(e.vars).length} environment variables (prov show --json lists them)`)
   return out.join('\n') + '\n'
 }

@@ -9,7 +9,8 @@ import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { recomputeRunId, shortId } from '../core/id.js'
 import { jsonParseReason } from '../core/json-docs.js'
-import { fromRecordPath } from '../core/paths.js'
+import { fromRecordPath, quotePath } from '../core/paths.js'
+import { showName } from './log.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { describeErrno, ProvError, UsageError } from '../errors.js'
@@ -72,15 +73,15 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
         // set kept elsewhere); a relative path that escapes the project, which only a hand-made
         // record holds, is not read.
         const abs = fromRecordPath(store.root, f.path)
-        if (abs === null) { problems.push(`${section} '${f.path}' points outside the project`); continue }
+        if (abs === null) { problems.push(`${section} ${quotePath(f.path)} points outside the project`); continue }
         let now: { sha256: string; size: number } | null = null
         try {
-          if (!statSync(abs).isFile()) { problems.push(`${section} '${f.path}' is not a regular file`); continue } // a FIFO would block
+          if (!statSync(abs).isFile()) { problems.push(`${section} ${quotePath(f.path)} is not a regular file`); continue } // a FIFO would block
           now = hashFile(abs)
         } catch { now = null }
-        if (f.missing) { if (now !== null) problems.push(`${section} '${f.path}' was missing and now exists`); continue }
-        if (now === null) problems.push(`${section} '${f.path}' is missing`)
-        else if (now.sha256 !== f.sha256) problems.push(`${section} '${f.path}' has changed (${now.size} bytes, sha256 ${now.sha256.slice(0, 12)})`)
+        if (f.missing) { if (now !== null) problems.push(`${section} ${quotePath(f.path)} was missing and now exists`); continue }
+        if (now === null) problems.push(`${section} ${quotePath(f.path)} is missing`)
+        else if (now.sha256 !== f.sha256) problems.push(`${section} ${quotePath(f.path)} has changed (${now.size} bytes, sha256 ${now.sha256.slice(0, 12)})`)
       }
     }
   }
@@ -107,7 +108,7 @@ export default defineCommand({
     for (const t of targets) {
       const stdin = t.file === '-' ? await readStdinText() : undefined
       const problems = checkRun(store, t.id, t.file, { files: args.files === true, stdin })
-      const name = t.id ?? (t.file === '-' ? '-' : t.file)
+      const name = showName(t.id ?? (t.file === '-' ? '-' : t.file))
       if (problems.length === 0) { if (!args.quiet) lines.push(`${c.green('ok')}   ${name}`); continue }
       failed++
       for (const p of problems) lines.push(`${c.red('FAIL')} ${name}: ${p}`)
