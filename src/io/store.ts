@@ -301,6 +301,31 @@ function summarize(id: string, r: RunRecord): RunSummary {
   return s
 }
 
+/** Whether a summary (from the index, or from a run.json not checked against the schema) has the shape log prints. */
+function isSummary(e: unknown): e is RunSummary {
+  if (typeof e !== 'object' || e === null) return false
+  const r = e as Record<string, unknown>
+  return typeof r.id === 'string' && typeof r.started === 'string' && typeof r.created_at === 'string' &&
+    Array.isArray(r.argv) && r.argv.every((a) => typeof a === 'string') &&
+    (r.exit_code === null || Number.isSafeInteger(r.exit_code)) && (r.signal === null || typeof r.signal === 'string') &&
+    (r.message === undefined || typeof r.message === 'string') && (r.duration_ms === undefined || typeof r.duration_ms === 'number') &&
+    Number.isSafeInteger(r.inputs) && Number.isSafeInteger(r.outputs)
+}
+
+/**
+ * Newest first by start time as a time, not as text: '08:00:00Z' is before '08:00:00.500Z' and
+ * after '09:30:00+02:00'. Digits beyond the millisecond, then the id, break ties.
+ */
+function sortByStartDesc(runs: RunSummary[]): RunSummary[] {
+  const keyed = runs.map((r) => {
+    const t = Date.parse(r.started)
+    const m = /\.(\d+)/.exec(r.started)
+    return { r, t: Number.isNaN(t) ? -Infinity : t, sub: m === null ? '' : m[1]!.slice(3).padEnd(12, '0') }
+  })
+  keyed.sort((a, b) => (a.t !== b.t ? b.t - a.t : a.sub !== b.sub ? (a.sub < b.sub ? 1 : -1) : a.r.id < b.r.id ? 1 : a.r.id > b.r.id ? -1 : 0))
+  return keyed.map((k) => k.r)
+}
+
 const INDEX_VERSION = 1
 
 /**
@@ -327,12 +352,15 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
     let stat = ''
     try { const st = statSync(file); stat = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` } catch { /* read below, and reported */ }
     let sum = index[id]
-    if (sum === undefined || sum.id !== id || sum.stat !== stat) {
+    // An entry of another shape (a damaged or hand-edited index) is read again from its run.
+    if (sum === undefined || sum.id !== id || sum.stat !== stat || !isSummary(sum)) {
       changed = true
       try {
         const r = readRunFile(file) as RunRecord
         if (typeof r !== 'object' || r === null || r.id !== id) throw new Error('its id does not match its directory')
-        sum = { ...summarize(id, r), stat }
+        const fresh = summarize(id, r)
+        if (!isSummary(fresh)) throw new Error('it does not match the run schema')
+        sum = { ...fresh, stat }
       } catch (e) {
         if (opts.warn !== false) log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
         continue
@@ -347,7 +375,7 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
       writeFileAtomic(indexFile, JSON.stringify({ version: INDEX_VERSION, runs: next }))
     } catch { /* a cache: best effort */ }
   }
-  return out.sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : a.id < b.id ? 1 : -1))
+  return sortByStartDesc(out)
 }
 
 /** Resolve a reference to the run.json it names: an id in the store, or a path given as such. */

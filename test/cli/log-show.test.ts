@@ -1,7 +1,7 @@
 // Black-box tests of `prov log` and `prov show`.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -135,6 +135,51 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "in\\u001b\[31m\.txt" is missing/)
       // One line per problem: a newline in a name does not make another.
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "new\\nline\.txt" is missing\n/)
+    })
+  })
+
+  test('runs are ordered by their start as a time, not as text: fractions and offsets count (log, @, @~N)', async () => {
+    await withRepo(async (sb) => {
+      const git = (await sb.prov(['git-state'])).stdout
+      const env = (await sb.prov(['snapshot-env', '--no-tools'])).stdout
+      const write = async (started: string, name: string): Promise<string> => {
+        const command = { command: { argv: ['echo', name], cwd: '.', exit_code: 0, signal: null, started_at: started } }
+        const w = await sb.prov(['write-run'], { input: JSON.stringify(command) + git + env })
+        assert.equal(w.exitCode, 0, w.stderr)
+        return JSON.parse(w.stdout).id as string
+      }
+      const x = await write('2026-11-27T08:00:00Z', 'x')
+      const y = await write('2026-11-27T08:00:00.500Z', 'y') // half a second after x
+      const z = await write('2026-11-27T09:30:00+02:00', 'z') // 07:30 UTC: the first
+      const log = await sb.prov(['log'])
+      assert.equal(log.exitCode, 0, log.stderr)
+      assert.deepEqual(log.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 3).join(' ')), [
+        `${y.slice(0, 12)} 2026-11-27 08:00Z`, `${x.slice(0, 12)} 2026-11-27 08:00Z`, `${z.slice(0, 12)} 2026-11-27 07:30Z`,
+      ])
+      for (const [ref, id] of [['@', y], ['@~1', x], ['@~2', z]] as const) {
+        const shown = await sb.prov(['show', '--json', ref])
+        assert.equal(shown.exitCode, 0, shown.stderr)
+        assert.equal(JSON.parse(shown.stdout).id, id, ref)
+      }
+    })
+  })
+
+  test('a damaged entry of the derived index (cache/index.json) is read again from its run, not printed nor a crash', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['-m', 'note', '--', 'true'])
+      const before = await sb.prov(['log', '--json'])
+      assert.equal(before.exitCode, 0, before.stderr)
+      const indexFile = path.join(sb.dir, '.prov', 'cache', 'index.json')
+      for (const [field, bad] of [['argv', 'notarray'], ['message', {}], ['started', 42], ['signal', 5], ['exit_code', 'x']] as const) {
+        const index = JSON.parse(readFileSync(indexFile, 'utf8'))
+        index.runs[id][field] = bad
+        writeFileSync(indexFile, JSON.stringify(index))
+        const r = await sb.prov(['log', '--json'])
+        assert.equal(r.exitCode, 0, `${field}: ${r.stderr}`)
+        assert.equal(r.stderr, '')
+        assert.equal(r.stdout, before.stdout, field)
+        assert.equal((await sb.prov(['log'])).exitCode, 0)
+      }
     })
   })
 
