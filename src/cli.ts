@@ -121,14 +121,10 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     const spec = (cmd.args ?? {}) as Record<string, ArgSpec>
     let parsed
     try {
-      parsed = parseArgv(rest, spec, { repeatable: meta.repeatable ?? [], variadic: meta.variadic ?? false })
+      parsed = parseArgv(rest, spec, { repeatable: meta.repeatable ?? [], variadic: meta.variadic ?? false, operandsAfterDashDash: !meta.takesCommand })
     } catch (e) {
       if (e instanceof ArgvError) throw new UsageError(e.message, `see 'prov ${first} --help'`)
       throw e
-    }
-    if (parsed.rest !== null && !meta.takesCommand) {
-      if (meta.variadic) parsed.extra.push(...parsed.rest)
-      else if (parsed.rest.length > 0) throw new UsageError(`unexpected argument '${parsed.rest[0]}'`, `see 'prov ${first} --help'`)
     }
     if (parsed.values.quiet === true) quiet()
     const data: RunData = { rest: parsed.rest, sequence: parsed.sequence, extra: parsed.extra }

@@ -30,7 +30,7 @@ export class ArgvError extends Error {}
 export function parseArgv(
   raw: string[],
   spec: Record<string, ArgSpec>,
-  opts: { repeatable?: readonly string[]; variadic?: boolean } = {},
+  opts: { repeatable?: readonly string[]; variadic?: boolean; operandsAfterDashDash?: boolean } = {},
 ): ParsedArgv {
   const repeatable = new Set(opts.repeatable ?? [])
   const long = new Map<string, string>()
@@ -61,7 +61,13 @@ export function parseArgv(
 
   for (let i = 0; i < raw.length; i++) {
     const arg = raw[i]!
-    if (arg === '--') { rest = raw.slice(i + 1); break }
+    if (arg === '--') {
+      // For a command that runs none, what follows `--` are its operands, though they look like
+      // options (`prov show -- -x/run.json`), as for diff(1) and git.
+      if (opts.operandsAfterDashDash) free.push(...raw.slice(i + 1))
+      else rest = raw.slice(i + 1)
+      break
+    }
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=')
       const key = eq === -1 ? arg.slice(2) : arg.slice(2, eq)

@@ -183,6 +183,32 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('-- ends the options of show, diff and diff-runs: what follows are references, though they start with a dash', async () => {
+    await withRepo(async (sb) => {
+      const a = await rec(sb, ['--', 'true'])
+      const b = await rec(sb, ['-m', 'b', '--', 'true'])
+      const show = await sb.prov(['show', '--json', '--', '@'])
+      assert.equal(show.exitCode, 0, show.stderr)
+      assert.equal(JSON.parse(show.stdout).id, b)
+      const dr = await sb.prov(['diff-runs', '--', '@~1', '@'])
+      assert.equal(dr.exitCode, 1, dr.stderr)
+      assert.deepEqual([parseValid('diff', dr.stdout).diff.a, parseValid('diff', dr.stdout).diff.b], [a, b])
+      const d = await sb.prov(['diff', '--', '@~1', '@'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      // A run.json under a directory whose name starts with a dash.
+      sb.write('-x/run.json', readFileSync(path.join(sb.dir, '.prov', 'runs', a, 'run.json'), 'utf8'))
+      const dashed = await sb.prov(['show', '--json', '--', '-x/run.json'])
+      assert.equal(dashed.exitCode, 0, dashed.stderr)
+      assert.equal(JSON.parse(dashed.stdout).id, a)
+      const without = await sb.prov(['show', '-x/run.json'])
+      assert.equal(without.exitCode, 2)
+      assert.match(without.stderr, /unknown option '-x'/)
+      const extra = await sb.prov(['show', '--', '@', '@~1'])
+      assert.equal(extra.exitCode, 2)
+      assert.match(extra.stderr, /unexpected argument '@~1'/)
+    })
+  })
+
   test('log -n takes a whole number in digits only', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['--', 'true'])

@@ -115,6 +115,20 @@ test('positionals: bound in order, defaults, "-" is a positional, variadic extra
     assert.deepEqual(r.values, values, argv.join(' '))
     assert.deepEqual(r.extra, extra, argv.join(' '))
   }
+  // For a command that runs none, what follows -- are operands, however they look (diff -- -a -b).
+  const operands: Array<[string[], Record<string, unknown>, string[], boolean]> = [
+    [['--', '@~1', '@'], { a: '@~1', b: '@', pretty: false }, [], false],
+    [['--pretty', '--', '-x/run.json', '--pretty'], { a: '-x/run.json', b: '--pretty', pretty: true }, [], false],
+    [['x', '--', '-y'], { a: 'x', b: '-y', pretty: false }, [], false],
+    [['--', 'a', 'b', '-c'], { a: 'a', b: 'b', pretty: false }, ['-c'], true],
+  ]
+  for (const [argv, values, extra, variadic] of operands) {
+    const r = parseArgv(argv, TWO_REFS, { variadic, operandsAfterDashDash: true })
+    assert.deepEqual(r.values, values, argv.join(' '))
+    assert.deepEqual(r.extra, extra, argv.join(' '))
+    assert.equal(r.rest, null)
+  }
+  assert.throws(() => parseArgv(['--', 'a', 'b', 'c'], TWO_REFS, { operandsAfterDashDash: true }), /unexpected argument 'c'/)
   const files = parseArgv(['-z', 'a', '-', 'b c'], { z: { type: 'boolean' } }, { variadic: true })
   assert.deepEqual(files.extra, ['a', '-', 'b c'])
   assert.equal(files.values.z, true)
