@@ -17,6 +17,7 @@ import { isNoiseKey, SECTION_ORDER, type Change, type RunDiff, type Section } fr
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
+import { nodeCrypto } from '../core/crypto.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
@@ -120,14 +121,35 @@ function renderChange(s: Section, change: Change, col: Colors): string {
  * else the difference between the two patches (a diff of diffs, made with the diff package).
  */
 async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | null): Promise<{ title: string; text: string } | null> {
-  const pa = a.record.git?.patch ? readRunFileText(a, 'patch.diff') ?? '' : ''
-  const pb = workspacePatch ?? (b.record.git?.patch ? readRunFileText(b, 'patch.diff') ?? '' : '')
+  const pa = storedPatch(a)
+  const pb = workspacePatch ?? storedPatch(b)
   if (pa === pb) return null
   if (pa === '') return { title: 'uncommitted changes in b only:', text: pb }
   if (pb === '') return { title: 'uncommitted changes in a only:', text: pa }
   const { createTwoFilesPatch } = createRequire(import.meta.url)('diff') as typeof import('diff')
   const text = createTwoFilesPatch('a/uncommitted.patch', 'b/uncommitted.patch', pa, pb, '', '', { context: 2 })
   return { title: 'how the uncommitted changes differ (a diff of the two patches):', text: text.split('\n').slice(3).join('\n') }
+}
+
+/**
+ * A run's patch of uncommitted changes, as stored beside its run.json: shown only when it is the
+ * one the run recorded (git.patch.sha256); one gone or altered is said, not shown, as verify
+ * fails it. A run read from standard input has none to show.
+ */
+function storedPatch(run: LoadedRun): string {
+  const patch = run.record.git?.patch
+  if (!patch || run.dir === null) return ''
+  const text = readRunFileText(run, 'patch.diff')
+  const id = typeof run.record.id === 'string' ? shortId(run.record.id) : 'of the run'
+  if (text === null) {
+    log.warn(`run ${id}: its patch.diff is missing: its uncommitted changes are not shown (see 'prov verify')`)
+    return ''
+  }
+  if (nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex') !== patch.sha256) {
+    log.warn(`run ${id}: its patch.diff does not match git.patch.sha256: its uncommitted changes are not shown (see 'prov verify')`)
+    return ''
+  }
+  return text
 }
 
 function colorPatch(text: string, col: Colors): string {

@@ -2,7 +2,7 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -155,6 +155,26 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.ok(code.includes('  + code.py  uncommitted: clean → M'), code.join('\n'))
       assert.ok(code.includes('    -x = 2'), code.join('\n'))
       assert.ok(code.includes('    +x = 3'), code.join('\n'))
+    })
+
+    test("a run's patch.diff altered or gone (a store handed over): said, not shown, as verify fails it", async () => {
+      const copy = path.join(sb.home, 'store-copy')
+      cpSync(path.join(sb.dir, '.prov'), copy, { recursive: true })
+      const patchFile = path.join(copy, 'runs', run.patch!, 'patch.diff')
+      writeFileSync(patchFile, readFileSync(patchFile, 'utf8') + '+tampered = 1\n')
+      const short = run.patch!.slice(0, 12)
+      const altered = await between('shell2', 'patch', [], { PROV_DIR: copy })
+      assert.equal(altered.exitCode, 1)
+      assert.ok(!altered.stdout.includes('tampered'), altered.stdout)
+      assert.ok(!altered.stdout.includes('+x = 3'), altered.stdout)
+      assert.equal(altered.stderr, `prov: warning: run ${short}: its patch.diff does not match git.patch.sha256: its uncommitted changes are not shown (see 'prov verify')\n`)
+      rmSync(patchFile)
+      const gone = await between('shell2', 'patch', [], { PROV_DIR: copy })
+      assert.equal(gone.exitCode, 1)
+      assert.equal(gone.stderr, `prov: warning: run ${short}: its patch.diff is missing: its uncommitted changes are not shown (see 'prov verify')\n`)
+      // The runs still differ in what they recorded: dirty, and the file's status.
+      assert.ok(gone.sections.code!.includes('  ~ dirty: false → true'), gone.stdout)
+      rmSync(copy, { recursive: true })
     })
 
     test('identical runs: exit 0, "no differences"; --quiet prints nothing', async () => {
