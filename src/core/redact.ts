@@ -41,6 +41,8 @@ export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
 /** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
 const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
+/** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
+const SYSTEM_PROPERTY_RE = /(^|\s)(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -92,7 +94,8 @@ export class Redactor {
 
   /** True when a name (env var, flag, param key) says its value is a secret. */
   isSecretName(name: string): boolean {
-    const norm = name.replace(/^-+/, '').replace(/[-.\s]/g, '_')
+    // camelCase words are words too: accessKey is access_Key, connectionString connection_String.
+    const norm = name.replace(/^-+/, '').replace(/[-.\s]/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     // The user's lists first (allow, then names), then the built-in ones (safe, then secret).
     if (this.userSafeNames.some((re) => re.test(norm))) return false
     if (this.userSecretNames.some((re) => re.test(norm))) return true
@@ -120,6 +123,10 @@ export class Redactor {
     if (out.includes('=') && /[?&;#]/.test(out)) {
       out = out.replace(QUERY_PARAM_RE, (m, lead: string, name: string, value: string) =>
         this.isSecretName(name) || QUERY_SECRET_NAMES.has(name.toLowerCase()) ? `${lead}${name}=${this.fingerprint(value)}` : m)
+    }
+    if (out.includes('-D')) {
+      out = out.replace(SYSTEM_PROPERTY_RE, (m, lead: string, d: string, name: string, value: string) =>
+        this.isSecretName(name) ? `${lead}${d}${name}=${this.fingerprint(value)}` : m)
     }
     return out
   }
@@ -305,7 +312,8 @@ function holdsFingerprint(v: unknown): boolean {
 
 /** A remote URL without credentials: userinfo of scheme URLs goes (ssh keeps its user name). */
 export function stripUrlCredentials(url: string): string {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/@]*)@(.*)$/s.exec(url)
+  // The user information ends at the last @ before the path (a password may hold an @).
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/]*)@([^/@]*(?:\/.*)?)$/s.exec(url)
   if (!m) return url
   const [, scheme, userinfo, rest] = m
   if (/^ssh:\/\//i.test(scheme!) || /^git\+ssh:\/\//i.test(scheme!)) {

@@ -17,8 +17,9 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   ['pypi token', /\bpypi-[A-Za-z0-9_-]{50,}/g],
   ['jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
   ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
-  // The password part of scheme://user:password@host
-  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/g],
+  // The password part of scheme://user:password@host, to the last @ before the host (a password
+  // may hold an @ its writer forgot to encode: https://u:p@ss@host).
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/]+(?=@[^\s/@]+)/g],
   // Last: the shapes above name their secrets more precisely.
   ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
   ['basic auth', /(?<=\b[Aa]uthorization:\s*[Bb]asic\s+)[A-Za-z0-9+/]{4,}={0,2}/g],

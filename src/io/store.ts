@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, type BigIntStats } from 'node:fs'
+import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, readRegularFile, withinRoot } from './read.js'
 import { isAscii } from 'node:buffer'
@@ -427,6 +427,11 @@ export function readSecretKey(s: Store): Buffer {
     if (key.length >= 32) return key
   } catch (e) {
     if (!(isNodeError(e) && e.code === 'ENOENT')) throw new ProvError('E_STORE', `cannot read the key '${file}': ${describeErrno(e)}`)
+    // Not there, yet something holds the name: a symbolic link to nothing. A new key is not
+    // made through it (where would it go?), nor beside it.
+    let dangling = false
+    try { dangling = lstatSync(file).isSymbolicLink() } catch { /* nothing there: make it */ }
+    if (dangling) throw new ProvError('E_STORE', `the key '${file}' is a symbolic link to nothing (${readlinkSync(file)})`, { hint: 'restore the file it names, or remove the link and prov makes a new key (fingerprints in earlier runs will then differ from new ones)' })
   }
   ensureStore(s)
   const tmp = tmpName(s, 'key')

@@ -3,7 +3,7 @@
 // patch is never written into the store nor printed by any command; diff still sees it change.
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { randomBytes, randomInt } from 'node:crypto'
 import path from 'node:path'
 import { makeRepo, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
@@ -437,6 +437,19 @@ describe('secrets in the places around the matrix', () => {
     // Without secrets there is nothing to fingerprint: recording works.
     const plain = await sb.prov(['record', '-q', '--', 'true'])
     assert.equal(plain.exitCode, 0, plain.stderr)
+  })
+
+  test('a key that is a symbolic link to nothing is refused naming it, not an internal error; no key is made beside it', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    sb.write('.prov/keep', '')
+    symlinkSync('/nonexistent/key', path.join(sb.dir, '.prov', 'secret.key'))
+    const env = await sb.prov(['snapshot-env', '--no-tools'], { env: { API_TOKEN: shape.plain() } })
+    assert.equal(env.exitCode, 2)
+    assert.equal(env.stdout, '')
+    assert.match(env.stderr, /^prov: the key '.*secret\.key' is a symbolic link to nothing \(\/nonexistent\/key\)\nhint: restore the file it names, or remove the link/)
+    assert.doesNotMatch(env.stderr, /internal error/)
+    assert.equal(lstatSync(path.join(sb.dir, '.prov', 'secret.key')).isSymbolicLink(), true)
+    assert.equal(existsSync('/nonexistent/key'), false)
   })
 
   test('an empty store directory gets a .gitignore for the key before the key exists', async () => {

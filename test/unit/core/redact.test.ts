@@ -248,6 +248,10 @@ test('stripUrlCredentials', () => {
     ['git@github.com:org/repo.git', 'git@github.com:org/repo.git'],
     ['https://github.com/org/repo.git', 'https://github.com/org/repo.git'],
     ['https://github.com/org/a@b.git', 'https://github.com/org/a@b.git'],
+    // A password holding an @ its writer forgot to encode: all of the user information goes.
+    ['https://u:p@ss@github.com/o/r.git', 'https://github.com/o/r.git'],
+    ['https://u:p@ss@host', 'https://host'],
+    ['ssh://git:p@ss@host/r', 'ssh://git@host/r'],
     ['/srv/git/repo.git', '/srv/git/repo.git'],
     ['file:///srv/git/repo.git', 'file:///srv/git/repo.git'],
     ['', ''],
@@ -391,4 +395,16 @@ test('command.error: the command name it holds is redacted as argv[0] is, given 
     ['the command could not be run', [], 'the command could not be run'],
   ]
   for (const [error, argv, want] of cases) assert.equal(r.redactCommandError(error, argv), want, `${error} / ${argv.join(' ')}`)
+})
+
+test('more shapes: a URL password holding an @, Java system properties, camelCase names', () => {
+  assert.equal(r.scrubText('https://u:p@ss@host.example.com/x'), `https://u:${fp('p@ss')}@host.example.com/x`)
+  assert.equal(r.scrubText('see https://example.com/a@b and mail@example.com'), 'see https://example.com/a@b and mail@example.com')
+  const V = 'Zq9-not-a-known-shape'
+  assert.equal(r.scrubText(`-Djavax.net.ssl.keyStorePassword=${V} -Dfile.encoding=UTF-8`), `-Djavax.net.ssl.keyStorePassword=${fp(V)} -Dfile.encoding=UTF-8`)
+  assert.deepEqual(r.redactVars({ JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${V}` }), { JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${fp(V)}` })
+  assert.deepEqual(r.redactArgv(['java', `-Ddb.password=${V}`, '-jar', 'x.jar']), ['java', `-Ddb.password=${fp(V)}`, '-jar', 'x.jar'])
+  for (const name of ['accessKey', 'sshKey', 'privKey', 'connectionString', 'apiKey', 'dbPassword', 'authToken']) assert.equal(r.isSecretName(name), true, name)
+  for (const name of ['maxTokens', 'padToken', 'sortKey', 'learningRate', 'keyDim', 'numTokens', 'tokenizerName', 'authorName']) assert.equal(r.isSecretName(name), false, name)
+  assert.deepEqual(r.redactParams({ accessKey: V, learningRate: 0.1 }), { accessKey: fp(V), learningRate: 0.1 })
 })
