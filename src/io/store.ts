@@ -395,8 +395,12 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
     } catch (e) {
       throw new InputError('E_REF', `cannot read run '${ref.path}': ${describeErrno(e)}`)
     }
-    if (st.isDirectory()) file = path.join(file, 'run.json')
-    else if (!st.isFile()) throw new InputError('E_REF', `cannot read run '${ref.path}': it is not a regular file`, `give '-' to read a run from standard input`) // a FIFO or device never ends
+    if (st.isDirectory()) {
+      // A directory names the run.json in it: one without is as a path to nothing (exit 2 for
+      // verify as for show and diff, not a failed check).
+      file = path.join(file, 'run.json')
+      if (!existsSync(file)) throw new InputError('E_REF', `cannot read run '${ref.path}': a directory with no run.json in it`)
+    } else if (!st.isFile()) throw new InputError('E_REF', `cannot read run '${ref.path}': it is not a regular file`, `give '-' to read a run from standard input`) // a FIFO or device never ends
     return { id: null, file }
   }
   if (ref.kind === 'prefix' && ref.prefix.length === 64) {

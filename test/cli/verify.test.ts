@@ -125,6 +125,19 @@ describe('prov verify', { concurrency: 2 }, () => {
     })
   })
 
+  test('a directory with no run.json, named as a run: exit 2 naming it, for verify as for show and diff-runs', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['--', 'true'])
+      sb.write('empty dir/keep', '')
+      for (const args of [['verify', './empty dir'], ['show', './empty dir'], ['diff-runs', id, './empty dir']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, /^prov: cannot read run '\.\/empty dir': a directory with no run\.json in it\n/)
+      }
+    })
+  })
+
   test('a run directory whose name is not its id: exit 1 naming it', async () => {
     await withRepo(async (sb) => {
       const ids = await threeRuns(sb)
