@@ -208,12 +208,15 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
 }
 
 /** Ids of the stored runs (directory names that are ids); anything else in runs/ is ignored. */
-export function listRunIds(s: Store): string[] {
+export function listRunIds(s: Store, others?: string[]): string[] {
   try {
-    return readdirSync(runsDir(s)).filter((n) => RUN_ID_RE.test(n))
+    const names = readdirSync(runsDir(s))
+    // What else is there (a copy made by hand, `notanid`), for verify to name.
+    if (others !== undefined) others.push(...names.filter((n) => !RUN_ID_RE.test(n)).sort())
+    return names.filter((n) => RUN_ID_RE.test(n))
   } catch (e) {
     if (isNodeError(e) && e.code === 'ENOENT') return []
-    throw new ProvError('E_STORE', `cannot read the store '${s.dir}': ${describeErrno(e)}`)
+    throw new ProvError('E_STORE', `cannot read the store's runs '${runsDir(s)}': ${describeErrno(e)}`)
   }
 }
 

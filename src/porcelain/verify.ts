@@ -3,7 +3,7 @@ import { lstatSync, statSync } from 'node:fs'
 import { readRegularFile } from '../io/read.js'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { idOfRunPath, listRunIds, locateStore, readRunFile, resolveRef, runPath, type Store } from '../io/store.js'
+import { idOfRunPath, listRunIds, locateStore, readRunFile, resolveRef, runPath, runsDir, type Store } from '../io/store.js'
 import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -15,6 +15,7 @@ import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
 import { describeErrno, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
+import { log } from '../io/log.js'
 import { run as runValidator } from '../generated/validators/run.js'
 
 /** Every problem with one stored run; an empty list means it is sound. */
@@ -98,9 +99,12 @@ export default defineCommand({
   async run({ args, data }) {
     const { extra } = data as RunData
     const store = locateStore({ store: args.store })
+    const others: string[] = []
     const targets = extra.length > 0
       ? extra.map((ref) => resolveRef(store, ref))
-      : listRunIds(store).sort().map((id) => ({ id, file: runPath(store, id) }))
+      : listRunIds(store, others).sort().map((id) => ({ id, file: runPath(store, id) }))
+    // Not a run, so not checked; said, so that a store holding only such entries does not pass in silence.
+    for (const name of others) log.warn(`${quotePath(path.join(runsDir(store), name))} is not a run (its name is no run id): not checked`)
     const c = colorsFor(process.stdout)
     const lines: string[] = []
     let failed = 0

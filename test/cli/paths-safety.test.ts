@@ -63,7 +63,7 @@ describe('run references', { concurrency: 4 }, () => {
     ['/etc/passwd', /run '\/etc\/passwd' is not valid JSON/],
     ['/dev/null', /cannot read run '\/dev\/null': it is not a regular file/],
     ['/dev/zero', /cannot read run '\/dev\/zero': it is not a regular file/],
-    ['/etc', /cannot read run '\/etc\/run\.json': no such file or directory/],
+    ['/etc', /cannot read run '\/etc': a directory with no run\.json in it/],
     ['not-a-run.json', /does not match the run schema/],
     ['dir/', /does not match the run schema/],
     ['@~-1', /invalid run reference '@~-1'/],

@@ -2,7 +2,7 @@
 // JSON, a tampered patch or captured stream fail, naming the run; --files re-hashes the files.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
 
@@ -135,6 +135,19 @@ describe('prov verify', { concurrency: 2 }, () => {
         assert.equal(r.stdout, '')
         assert.match(r.stderr, /^prov: cannot read run '\.\/empty dir': a directory with no run\.json in it\n/)
       }
+    })
+  })
+
+  test('an entry of runs/ whose name is no run id is not checked, and said: a store holding only such passes, but not in silence', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['--', 'true'])
+      const runs = path.join(sb.dir, '.prov', 'runs')
+      cpSync(path.join(runs, id), path.join(runs, 'notanid'), { recursive: true })
+      renameSync(path.join(runs, id), path.join(runs, id.toUpperCase()))
+      const v = await sb.prov(['verify'])
+      assert.equal(v.exitCode, 0, v.stdout + v.stderr)
+      assert.equal(v.stdout, '')
+      assert.equal(v.stderr, [id.toUpperCase(), 'notanid'].map((n) => `prov: warning: '${path.join(runs, n)}' is not a run (its name is no run id): not checked\n`).join(''))
     })
   })
 
