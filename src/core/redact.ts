@@ -33,6 +33,8 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
   'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', 'AUTHOR_NAME', 'AUTHOR_EMAIL',
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
+  'TEXT_KEY', 'LABEL_KEY', 'IMAGE_KEY', 'INPUT_KEY', 'OUTPUT_KEY', 'TARGET_KEY', 'MONITOR_KEY', 'CACHE_KEY', 'RNG_KEY', 'PRNG_KEY',
+  'FIRST_PASS', 'SECOND_PASS', 'SINGLE_PASS', 'MULTI_PASS', 'TWO_PASS', 'GLOB_PAT', 'FILE_PAT',
 ]
 
 export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
@@ -42,7 +44,7 @@ export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 /** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
 const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
-const SYSTEM_PROPERTY_RE = /(^|\s)(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
+const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -156,6 +158,7 @@ export class Redactor {
     const out: string[] = []
     let secretNext = false
     let userNext = false
+    let headerNext = false
     // curl's -u/--user USER:PASSWORD (elsewhere -u and --user mean other things: docker's uid:gid).
     const curl = argv.length > 0 && /(^|\/)curl$/.test(argv[0]!)
     for (const arg of argv) {
@@ -170,11 +173,23 @@ export class Redactor {
         out.push(this.redactUser(arg))
         continue
       }
+      if (headerNext) {
+        headerNext = false
+        out.push(this.redactHeader(arg))
+        continue
+      }
+      // A header (curl, wget, httpie's --header): `-H 'X-Api-Key: V'`, `-H'X-Api-Key: V'`, `--header=...`.
+      if (arg === '-H' || arg === '--header') { headerNext = true; out.push(arg); continue }
+      if (arg.startsWith('--header=')) { out.push(`--header=${this.redactHeader(arg.slice(9))}`); continue }
+      if (/^-H[A-Za-z]/.test(arg)) { out.push(`-H${this.redactHeader(arg.slice(2))}`); continue }
       if (curl && (arg === '-u' || arg === '--user')) { userNext = true; out.push(arg); continue }
       if (curl && arg.startsWith('--user=')) { out.push(`--user=${this.redactUser(arg.slice(7))}`); continue }
+      if (curl && /^-u./s.test(arg)) { out.push(`-u${this.redactUser(arg.slice(2))}`); continue }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
       if (flag) {
         const [, name, eq, value] = flag
+        // `-Dname=V`: a system property (java, and a C compiler's macro) is judged by its name.
+        if (eq !== undefined && /^-D./.test(name!) && this.isSecretName(name!.slice(2)) && value !== '') { out.push(`${name}=${this.fingerprint(value!)}`); continue }
         if (this.isSecretName(name!)) {
           if (eq !== undefined) { out.push(`${name}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
           // `--password V`, and as Go's flag package and openssl spell them, `-password V`. A
@@ -200,14 +215,20 @@ export class Redactor {
   private redactWord(word: string): string {
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
-    const header = /^([A-Za-z][A-Za-z0-9-]*):([ \t]*)(\S.*)$/s.exec(word)
-    if (header && this.isSecretName(header[1]!)) {
-      // Authorization's scheme (Basic, Bearer) is kept: only the credentials after it are secret.
-      const scheme = /^(?:proxy-)?authorization$/i.test(header[1]!) ? /^([A-Za-z][A-Za-z0-9-]*[ \t]+)(\S.*)$/s.exec(header[3]!) : null
-      const value = scheme ? `${scheme[1]}${this.fingerprint(scheme[2]!)}` : this.fingerprint(header[3]!)
-      return `${header[1]}:${header[2]}${value}`
-    }
+    // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
+    // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers.
+    if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
     return this.scrubText(word)
+  }
+
+  /** `Name: V` (a header): V fingerprinted when the name is secret; Authorization keeps its scheme. */
+  private redactHeader(text: string): string {
+    const header = /^([A-Za-z][A-Za-z0-9-]*):([ \t]*)(\S.*)$/s.exec(text)
+    if (!header || !this.isSecretName(header[1]!)) return this.scrubText(text)
+    // Authorization's scheme (Basic, Bearer) is kept: only the credentials after it are secret.
+    const scheme = /^(?:proxy-)?authorization$/i.test(header[1]!) ? /^([A-Za-z][A-Za-z0-9-]*[ \t]+)(\S.*)$/s.exec(header[3]!) : null
+    const value = scheme ? `${scheme[1]}${this.fingerprint(scheme[2]!)}` : this.fingerprint(header[3]!)
+    return `${header[1]}:${header[2]}${value}`
   }
 
   /** curl's USER:PASSWORD: the password fingerprinted, the user kept. */

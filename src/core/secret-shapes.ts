@@ -19,7 +19,7 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
   // The password part of scheme://user:password@host, to the last @ before the host (a password
   // may hold an @ its writer forgot to encode: https://u:p@ss@host).
-  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/]+(?=@[^\s/@]+)/g],
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/?#]+(?=@[^\s/?#@]+)/g],
   // Last: the shapes above name their secrets more precisely.
   ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
   ['basic auth', /(?<=\b[Aa]uthorization:\s*[Bb]asic\s+)[A-Za-z0-9+/]{4,}={0,2}/g],
@@ -34,3 +34,12 @@ export function holdsSecretShape(text: string): boolean {
     return found
   })
 }
+
+/**
+ * The shapes a message on stderr is cut of. The same, but for API secret keys only those with a
+ * known prefix (`sk_live_`, `sk-proj-`, OpenAI's `sk-` and 32 or more letters and digits): the
+ * loose form would take a file name such as `sk_random_forest_classifier_v2.joblib`, and an
+ * error must name the file it is about.
+ */
+export const MESSAGE_PATTERNS: readonly RegExp[] = SECRET_VALUE_PATTERNS.map(([name, re]) =>
+  name === 'api secret key' ? /\b(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)[A-Za-z0-9_-]{20,}|\bsk-[A-Za-z0-9]{32,}/g : re)

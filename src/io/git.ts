@@ -89,9 +89,10 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
   const redactor = getRedactor()
   // What git warned of as it looked (a directory it could not open, whose files it then cannot
   // list as untracked: the state is clean as far as git could see) is said, as git says it.
+  // Its warnings and errors only: GIT_TRACE's lines, say, are not prov's to repeat.
   for (const line of status.stderr.split('\n')) {
-    const text = line.trim().replace(/^warning: /, '')
-    if (text !== '') log.warn(`git: ${redactor.scrubText(text)}`)
+    const m = /^(?:warning|error): (.+)$/.exec(line.trim())
+    if (m !== null) log.warn(`git: ${redactor.scrubText(m[1]!)}`)
   }
   const parsed = parseStatusV2(status.stdout.toString('utf8'))
   const state: GitState = {

@@ -166,7 +166,13 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     const resolved = path.resolve(cwd, p)
     const st = statNamed(p, resolved, opts)
     const abs = opts.fromRecord ? resolved : withinRoot(store.root, resolved, st?.isDirectory() === true, memo)
-    if (st === null) { missing.push(toRecordPath(store.root, abs).path); continue }
+    if (st === null) {
+      // Missing (an output not made, with allowMissing), yet recorded: outside the project, by its absolute path.
+      const r = toRecordPath(store.root, abs)
+      if (r.outside && !opts.fromRecord) warnOutsideRoot(abs, store.root)
+      missing.push(r.path)
+      continue
+    }
     if (st.isDirectory()) {
       const r = toRecordPath(store.root, abs)
       walk(abs, r.outside ? null : r.path)

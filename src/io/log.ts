@@ -1,6 +1,6 @@
 import { createConsola, type LogObject } from 'consola/core'
 import { colorsFor, type Colors } from './color.js'
-import { SECRET_VALUE_PATTERNS, holdsSecretShape } from '../core/secret-shapes.js'
+import { MESSAGE_PATTERNS, holdsSecretShape } from '../core/secret-shapes.js'
 
 // One consola instance; everything it prints goes to stderr, in git's style:
 //   prov: <error>      prov: warning: <text>      hint: <text>      <info>
@@ -17,7 +17,7 @@ const c = (): Colors => (colors ??= colorsFor(process.stderr))
 export function scrubMessage(text: string): string {
   if (!holdsSecretShape(text)) return text
   let out = text
-  for (const [, re] of SECRET_VALUE_PATTERNS) {
+  for (const re of MESSAGE_PATTERNS) {
     re.lastIndex = 0
     out = out.replace(re, '[redacted]')
   }

@@ -36,6 +36,16 @@ export function showName(name: string): string {
   return /[\x00-\x1f\x7f]/.test(name) ? ansiC(name) : name
 }
 
+/**
+ * A free text (a message) for a report: its lines as written, those after the first indented
+ * by `indent`; quoted as showName quotes, `$'...'`, when it holds another control character
+ * (an escape sequence would act on the terminal).
+ */
+export function showText(text: string, indent: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x08\x0b-\x1f\x7f]/.test(text) ? ansiC(text) : text.replace(/\n/g, `\n${indent}`)
+}
+
 export function formatStatus(r: { exit_code: number | null; signal: string | null }): string {
   return r.signal ? r.signal : r.exit_code === null ? 'not run' : `exit ${r.exit_code}`
 }

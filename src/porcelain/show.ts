@@ -5,7 +5,7 @@ import { locateStore, resolveRef } from '../io/store.js'
 import { emitText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
-import { formatArgv, formatStatus, showName } from './log.js'
+import { formatArgv, formatStatus, showName, showText } from './log.js'
 import { formatDuration } from './record.js'
 import { flattenValues } from '../core/params.js'
 import { storeArg } from '../plumbing/_args.js'
@@ -40,7 +40,7 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   out.push(`Date:     ${showName(c.started_at ?? r.created_at)}`)
   out.push(`Command:  ${formatArgv(c.argv)}${c.cwd && c.cwd !== '.' ? `   (in ${showName(c.cwd)})` : ''}`)
   out.push(`Status:   ${formatStatus(c)}${typeof c.duration_ms === 'number' ? ` after ${formatDuration(c.duration_ms)}` : ''}${c.error ? ` (${showName(c.error)})` : ''}`)
-  if (r.message !== undefined) out.push(`Message:  ${showName(r.message)}`)
+  if (r.message !== undefined) out.push(`Message:  ${showText(r.message, ' '.repeat(10))}`)
   if (r.git === null) out.push('Code:     not in a git repository')
   else {
     const g = r.git

@@ -100,6 +100,10 @@ describe('git-state', { concurrency: true }, () => {
     assert.deepEqual(g.changes, [])
     // Readable again, the file is there (so the warning was about it).
     assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/new.txt', status: '??' }])
+    // What git prints that is no warning (GIT_TRACE's lines) is not repeated.
+    const traced = await sb.prov(['git-state'], { env: { GIT_TRACE: '1' } })
+    assert.equal(traced.exitCode, 0)
+    assert.equal(traced.stderr, '')
   })
 
   test('modified, staged, deleted, renamed and untracked files, with their statuses', async () => {

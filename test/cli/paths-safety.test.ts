@@ -244,6 +244,11 @@ describe('paths read from records', () => {
     const run = parseValid('run', (await sb.prov(['show', '--json'], { cwd: proj })).stdout)
     assert.deepEqual(run.command.input_dirs, [empty, full].sort())
     assert.deepEqual(run.command.output_dirs, [out])
+    // An output outside that was not made is recorded missing by its absolute path: warned of too.
+    const never = path.join(sb.dir, 'never.txt')
+    const m = await sb.prov(['record', '-o', '../never.txt', '--', 'true'], { cwd: proj })
+    assert.equal(m.exitCode, 0, m.stderr)
+    assert.match(m.stderr, new RegExp(`^prov: warning: '${never.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' is outside the project root`, 'm'))
   })
 
   test('a real record of a file outside the project keeps its absolute path; verify --files and diff --workspace check it there', async () => {

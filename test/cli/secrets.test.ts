@@ -378,6 +378,10 @@ describe('secrets in the places around the matrix', () => {
     ]
     assert.deepEqual(errors.map((e) => e.exitCode), [2, 125, 125, 2])
     for (const e of errors) assert.match(e.stderr, /\[redacted\]/)
+    // A file name is not taken for a key: an error names the file it is about.
+    const named = await sb.prov(['hash-inputs', 'models/sk_random_forest_classifier_v2.joblib', 'data/pk_customer_transactions_2024.csv'])
+    assert.equal(named.exitCode, 2)
+    assert.match(named.stderr, /'models\/sk_random_forest_classifier_v2\.joblib'/)
     for (const text of [r.stdout + r.stderr, rp.stdout + rp.stderr, ...errors.map((e) => e.stdout + e.stderr), ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
       assertClean('a token as a key, in messages', text, [{ name: 'jwt', value: jwt }, { name: 'ghp', value: ghp }, { name: 'url password', value: pass }])
     }

@@ -134,6 +134,17 @@ test('argv forms from the contract', () => {
     [['/usr/bin/curl', '--user', 'bob:' + V, '--user=ann:' + V], ['/usr/bin/curl', '--user', 'bob:' + fp(V), '--user=ann:' + fp(V)]],
     [['curl', '-u', 'bob'], ['curl', '-u', 'bob']],
     [['docker', 'run', '-u', '1000:1000', '--user', '1000:1000'], ['docker', 'run', '-u', '1000:1000', '--user', '1000:1000']],
+    [['curl', '-ubob:' + V, '-HX-Api-Key: ' + V], ['curl', '-ubob:' + fp(V), '-HX-Api-Key: ' + fp(V)]],
+    [['curl', '-H', 'X-Api-Key:' + V], ['curl', '-H', 'X-Api-Key:' + fp(V)]],
+    // A word name:value is no header without the space: hosts, image tags, modules, volumes.
+    [['python', 'serve.py', 'auth-server:8443', '--redis=session-cache:6379', '--host=auth:443', 'key:0', 'private:true', '--sort=key:asc'],
+      ['python', 'serve.py', 'auth-server:8443', '--redis=session-cache:6379', '--host=auth:443', 'key:0', 'private:true', '--sort=key:asc']],
+    [['docker', 'run', '-v', 'secrets:/run/secrets', '--volume=credentials:/root/.aws', 'oauth2-proxy:latest', 'session-manager:1.2'],
+      ['docker', 'run', '-v', 'secrets:/run/secrets', '--volume=credentials:/root/.aws', 'oauth2-proxy:latest', 'session-manager:1.2']],
+    [['gunicorn', 'auth:app', 'grep', '-H', 'token'], ['gunicorn', 'auth:app', 'grep', '-H', 'token']],
+    // -Dname=V judged by its name, also the first one in a variable set on the command line.
+    [['java', '-Dkey=' + V, '-Ddb.password=' + V, '-Dfile.encoding=UTF-8'], ['java', '-Dkey=' + fp(V), '-Ddb.password=' + fp(V), '-Dfile.encoding=UTF-8']],
+    [['env', `JAVA_TOOL_OPTIONS=-Dapi.token=${V} -Dx=1`], ['env', `JAVA_TOOL_OPTIONS=-Dapi.token=${fp(V)} -Dx=1`]],
   ]
   for (const [argv, expected] of table) assert.deepEqual(r.redactArgv(argv), expected, argv.join(' '))
   // In any text (a variable, a message), Basic credentials after Authorization.
@@ -400,11 +411,15 @@ test('command.error: the command name it holds is redacted as argv[0] is, given 
 test('more shapes: a URL password holding an @, Java system properties, camelCase names', () => {
   assert.equal(r.scrubText('https://u:p@ss@host.example.com/x'), `https://u:${fp('p@ss')}@host.example.com/x`)
   assert.equal(r.scrubText('see https://example.com/a@b and mail@example.com'), 'see https://example.com/a@b and mail@example.com')
+  // The password ends before a query or fragment: an @ there is not the host's.
+  assert.equal(r.scrubText('https://u:pw@h.com?x=a@b'), `https://u:${fp('pw')}@h.com?x=a@b`)
+  assert.equal(r.scrubText('http://localhost:8080?from=a@b.com&to=c@d.com'), 'http://localhost:8080?from=a@b.com&to=c@d.com')
   const V = 'Zq9-not-a-known-shape'
   assert.equal(r.scrubText(`-Djavax.net.ssl.keyStorePassword=${V} -Dfile.encoding=UTF-8`), `-Djavax.net.ssl.keyStorePassword=${fp(V)} -Dfile.encoding=UTF-8`)
   assert.deepEqual(r.redactVars({ JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${V}` }), { JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${fp(V)}` })
   assert.deepEqual(r.redactArgv(['java', `-Ddb.password=${V}`, '-jar', 'x.jar']), ['java', `-Ddb.password=${fp(V)}`, '-jar', 'x.jar'])
   for (const name of ['accessKey', 'sshKey', 'privKey', 'connectionString', 'apiKey', 'dbPassword', 'authToken']) assert.equal(r.isSecretName(name), true, name)
-  for (const name of ['maxTokens', 'padToken', 'sortKey', 'learningRate', 'keyDim', 'numTokens', 'tokenizerName', 'authorName']) assert.equal(r.isSecretName(name), false, name)
+  for (const name of ['maxTokens', 'padToken', 'sortKey', 'learningRate', 'keyDim', 'numTokens', 'tokenizerName', 'authorName',
+    'textKey', 'labelKey', 'imageKey', 'inputKey', 'monitorKey', 'cacheKey', 'rngKey', 'secondPass', 'globPat', 'text_key', 'second_pass']) assert.equal(r.isSecretName(name), false, name)
   assert.deepEqual(r.redactParams({ accessKey: V, learningRate: 0.1 }), { accessKey: fp(V), learningRate: 0.1 })
 })
