@@ -206,7 +206,11 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     assert.deepEqual(await tools(), {})
   })
 
-  test('the tools cache stays bounded, least recently used out first: entries in use are never dropped, nor asked again', async () => {
+  /**
+   * A PATH directory (old enough that its lookup is cached) holding one tool, dvc, a `#!` script
+   * (as a version manager's shim is, whose answer depends on the context) that logs each probe.
+   */
+  async function shimOnPath() {
     const s = await makePlainDir()
     sandboxes.push(s)
     const bin = path.join(s.dir, 'bin')
@@ -216,8 +220,13 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     const old = new Date('2001-02-03T04:05:06Z')
     utimesSync(bin, old, old)
     const cacheFile = path.join(s.home, '.cache', 'prov', 'tools.json')
-    const read = (): Record<string, string> => JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>
     const probed = (): number => readFileSync(probes, 'utf8').split('\n').filter(Boolean).length
+    return { s, bin, cacheFile, probed }
+  }
+
+  test('the tools cache stays bounded, least recently used out first: entries in use are never dropped, nor asked again', async () => {
+    const { s, bin, cacheFile, probed } = await shimOnPath()
+    const read = (): Record<string, string> => JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>
     const tools = async (): Promise<Record<string, string>> => (await snapshot(s, [], { PATH: bin })).tools
     // What other directories leave: entries made after this one's.
     let made = 0
@@ -263,20 +272,10 @@ describe('snapshot-env: tool versions, remembered per user', () => {
   })
 
   test("the tools cache holds no value of the environment: a secret in a version manager's variable is not written there, and an old entry holding one is dropped", async () => {
-    const s = await makePlainDir()
-    sandboxes.push(s)
-    const bin = path.join(s.dir, 'bin')
-    mkdirSync(bin)
-    const probes = path.join(s.dir, 'probes.log')
-    // A script (a shim): its answer depends on the directory and the version managers' variables.
-    writeFileSync(path.join(bin, 'dvc'), `#!/bin/sh\necho probed >> '${probes}'\necho "3.1.0"\n`, { mode: 0o755 })
-    const old = new Date('2001-02-03T04:05:06Z')
-    utimesSync(bin, old, old)
-    const cacheFile = path.join(s.home, '.cache', 'prov', 'tools.json')
+    const { s, bin, cacheFile, probed } = await shimOnPath()
     mkdirSync(path.dirname(cacheFile), { recursive: true })
     // As an earlier version kept a shim's answer: the context, values and all, in the key.
     writeFileSync(cacheFile, JSON.stringify({ '/old/bin/dvc\u00001\u00002\u00003\u00004\u0000--version\u0000/tmp/p\u0000CONDA_TOKEN=OldSecretValue1\u0000PATH=/old/bin': '3.0.0' }))
-    const probed = (): number => readFileSync(probes, 'utf8').split('\n').filter(Boolean).length
     const env = { PATH: bin, CONDA_TOKEN: 'CondaSecretValue2', NVM_AUTH_HEADER: 'Bearer NvmSecretValue3', PYENV_TOKEN: 'PyenvSecretValue4' }
     assert.deepEqual((await snapshot(s, [], env)).tools, { dvc: '3.1.0' })
     const text = readFileSync(cacheFile, 'utf8')
