@@ -281,6 +281,8 @@ export default defineCommand({
     ...storeArg,
   },
   async run({ args }) {
+    // Two forms of the report at once: say so, rather than let one win unsaid (-q, which prints none, may go with either).
+    if (args.json && args.stat) throw new UsageError("--json and --stat are two forms of the report: give one")
     const store = locateStore({ store: args.store })
     let a: LoadedRun
     let b: LoadedRun

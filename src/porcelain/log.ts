@@ -72,8 +72,9 @@ export default defineCommand({
   async run({ args }) {
     let max = Infinity
     if (args['max-count'] !== undefined) {
-      max = /^[0-9]+$/.test(args['max-count']) ? Number(args['max-count']) : NaN // not ' 2', '0x2', '1e1'
-      if (!Number.isSafeInteger(max)) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
+      // Digits only (not ' 2', '0x2', '1e1'); a number beyond any store's size is all of them.
+      if (!/^[0-9]+$/.test(args['max-count'])) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
+      max = Number.isSafeInteger(Number(args['max-count'])) ? Number(args['max-count']) : Number.MAX_SAFE_INTEGER
     }
     const runs = listRuns(locateStore({ store: args.store })).slice(0, max)
     if (args.json) return emitLines(runs.map(jsonLine))

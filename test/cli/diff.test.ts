@@ -273,6 +273,11 @@ describe('prov diff', { concurrency: 2 }, () => {
         '  outputs  identical',
         '',
       ])
+      // With --json, two forms of the report: a usage error, not one of them unsaid.
+      const both = await sb.prov(['diff', '--stat', '--json', run.base!, run.param!])
+      assert.equal(both.exitCode, 2)
+      assert.equal(both.stdout, '')
+      assert.match(both.stderr, /^prov: --json and --stat are two forms of the report: give one\n/)
     })
 
     test('the default refs are @~1 and @', async () => {

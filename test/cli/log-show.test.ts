@@ -222,6 +222,12 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
         assert.match(r.stderr, /invalid -n/)
       }
       assert.equal((await sb.prov(['log', '-n', '0'])).stdout, '')
+      // A number beyond any store (and beyond 2^53) is all of it, as git log -n takes it.
+      for (const many of ['9007199254740993', '99999999999999999999999']) {
+        const r = await sb.prov(['log', '-n', many])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(r.stdout.split('\n').filter(Boolean).length, 1)
+      }
     })
   })
 
