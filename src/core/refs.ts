@@ -16,8 +16,8 @@ export function parseRef(ref: string): RunRef {
   if (ref === '-' || ref.includes('/') || ref.endsWith('.json')) return { kind: 'path', path: ref }
   const latest = /^@(?:~(\d*))?$/.exec(ref)
   if (latest) {
-    const n = latest[1] === undefined ? 0 : latest[1] === '' ? 1 : Number(latest[1])
-    if (!Number.isSafeInteger(n)) throw new RefError(`invalid run reference '${ref}'`)
+    // Beyond 2^53, as far back as no store reaches: resolving it says how many runs there are.
+    const n = latest[1] === undefined ? 0 : latest[1] === '' ? 1 : Math.min(Number(latest[1]), Number.MAX_SAFE_INTEGER)
     return { kind: 'latest', back: n }
   }
   if (/^[0-9a-f]{4,64}$/.test(ref)) return { kind: 'prefix', prefix: ref }

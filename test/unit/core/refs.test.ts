@@ -14,6 +14,8 @@ test('parseRef: latest, back, prefixes and paths', () => {
     ['@~3', { kind: 'latest', back: 3 }],
     ['@~10', { kind: 'latest', back: 10 }],
     ['@~007', { kind: 'latest', back: 7 }],
+    // As far back as no store reaches (beyond 2^53): resolving it says how many runs there are.
+    ['@~99999999999999999999', { kind: 'latest', back: Number.MAX_SAFE_INTEGER }],
     ['abcd', { kind: 'prefix', prefix: 'abcd' }],
     ['0123456789', { kind: 'prefix', prefix: '0123456789' }],
     [hex('f', 63), { kind: 'prefix', prefix: hex('f', 63) }],
@@ -51,7 +53,6 @@ test('parseRef: errors', () => {
     [' abcd', /invalid run reference/],
     ['abcd ', /invalid run reference/],
     ['..', /invalid run reference/],
-    ['@~99999999999999999999', /invalid run reference/],
   ]
   for (const [ref, message] of table) {
     assert.throws(() => parseRef(ref), (e: unknown) => e instanceof RefError && message.test(e.message), JSON.stringify(ref))
@@ -77,6 +78,8 @@ test('resolveStoreRef: latest and back', () => {
   assert.equal(resolveStoreRef({ kind: 'latest', back: 4 }, RUNS, '@~4'), RUNS[4])
   const beyond = refError(() => resolveStoreRef({ kind: 'latest', back: 5 }, RUNS, '@~5'))
   assert.match(beyond.message, /'@~5' goes back further than the 5 recorded runs/)
+  const far = refError(() => resolveStoreRef(parseRef('@~99999999999999999999'), RUNS, '@~99999999999999999999'))
+  assert.match(far.message, /'@~99999999999999999999' goes back further than the 5 recorded runs/)
   const one = refError(() => resolveStoreRef({ kind: 'latest', back: 1 }, [hex('e')], '@~1'))
   assert.match(one.message, /the 1 recorded run$/)
   const none = refError(() => resolveStoreRef({ kind: 'latest', back: 0 }, [], '@'))
