@@ -78,7 +78,7 @@ test('resolveStoreRef: latest and back', () => {
   assert.equal(resolveStoreRef({ kind: 'latest', back: 4 }, RUNS, '@~4'), RUNS[4])
   const beyond = refError(() => resolveStoreRef({ kind: 'latest', back: 5 }, RUNS, '@~5'))
   assert.match(beyond.message, /'@~5' goes back further than the 5 recorded runs/)
-  const far = refError(() => resolveStoreRef(parseRef('@~99999999999999999999'), RUNS, '@~99999999999999999999'))
+  const far = refError(() => resolveStoreRef(parseRef('@~99999999999999999999') as { kind: 'latest'; back: number }, RUNS, '@~99999999999999999999'))
   assert.match(far.message, /'@~99999999999999999999' goes back further than the 5 recorded runs/)
   const one = refError(() => resolveStoreRef({ kind: 'latest', back: 1 }, [hex('e')], '@~1'))
   assert.match(one.message, /the 1 recorded run$/)
