@@ -33,7 +33,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
   'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', 'AUTHOR_NAME', 'AUTHOR_EMAIL',
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
-  'TEXT_KEY', 'LABEL_KEY', 'IMAGE_KEY', 'INPUT_KEY', 'OUTPUT_KEY', 'TARGET_KEY', 'MONITOR_KEY', 'CACHE_KEY', 'RNG_KEY', 'PRNG_KEY',
+  'TEXT_KEY', 'LABEL_KEY', 'IMAGE_KEY', 'OUTPUT_KEY', 'RNG_KEY', 'PRNG_KEY',
   'FIRST_PASS', 'SECOND_PASS', 'SINGLE_PASS', 'MULTI_PASS', 'TWO_PASS', 'GLOB_PAT', 'FILE_PAT',
 ]
 
@@ -43,6 +43,8 @@ export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
 /** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
 const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
+/** A header, `Name: value` or `Name:value`, as the value of -H/--header (curl, wget). */
+const HEADER_RE = /^[A-Za-z][A-Za-z0-9-]*:/
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
@@ -159,8 +161,12 @@ export class Redactor {
     let secretNext = false
     let userNext = false
     let headerNext = false
-    // curl's -u/--user USER:PASSWORD (elsewhere -u and --user mean other things: docker's uid:gid).
-    const curl = argv.length > 0 && /(^|\/)curl$/.test(argv[0]!)
+    // curl's -u/--user and -U/--proxy-user USER:PASSWORD, wherever curl is in the command
+    // (`sudo curl`, `env ... curl`); elsewhere -u and --user mean other things (docker's uid:gid).
+    const base = (a: string | undefined): string => (a ?? '').replace(/^.*\//, '')
+    const curl = base(argv[0]) === 'curl' || (['sudo', 'env', 'time', 'nice', 'nohup', 'command', 'exec'].includes(base(argv[0])) && argv.some((a) => base(a) === 'curl'))
+    // httpie and xh take headers as words `Name:Value`, with no space and no -H.
+    const httpie = argv.length > 0 && /(^|\/)(https?|xhs?)$/.test(argv[0]!)
     for (const arg of argv) {
       if (secretNext) {
         secretNext = false
@@ -175,16 +181,20 @@ export class Redactor {
       }
       if (headerNext) {
         headerNext = false
-        out.push(this.redactHeader(arg))
-        continue
+        // The word after -H, when it is a header: for mysql, -H is --html, and what follows is judged as ever.
+        if (HEADER_RE.test(arg)) { out.push(this.redactHeader(arg)); continue }
       }
       // A header (curl, wget, httpie's --header): `-H 'X-Api-Key: V'`, `-H'X-Api-Key: V'`, `--header=...`.
       if (arg === '-H' || arg === '--header') { headerNext = true; out.push(arg); continue }
-      if (arg.startsWith('--header=')) { out.push(`--header=${this.redactHeader(arg.slice(9))}`); continue }
-      if (/^-H[A-Za-z]/.test(arg)) { out.push(`-H${this.redactHeader(arg.slice(2))}`); continue }
-      if (curl && (arg === '-u' || arg === '--user')) { userNext = true; out.push(arg); continue }
-      if (curl && arg.startsWith('--user=')) { out.push(`--user=${this.redactUser(arg.slice(7))}`); continue }
-      if (curl && /^-u./s.test(arg)) { out.push(`-u${this.redactUser(arg.slice(2))}`); continue }
+      if (arg.startsWith('--header=') && HEADER_RE.test(arg.slice(9))) { out.push(`--header=${this.redactHeader(arg.slice(9))}`); continue }
+      if (/^-H./s.test(arg) && HEADER_RE.test(arg.slice(2))) { out.push(`-H${this.redactHeader(arg.slice(2))}`); continue }
+      if (httpie && /^[A-Za-z][A-Za-z0-9-]*:[^/=:]/.test(arg)) { out.push(this.redactHeader(arg)); continue }
+      if (curl) {
+        // -u V, --user V, -U V, --proxy-user V, and the last of grouped short flags (-su V).
+        if (arg === '--user' || arg === '--proxy-user' || /^-[A-Za-z]*[uU]$/.test(arg)) { userNext = true; out.push(arg); continue }
+        const joined = /^(--user=|--proxy-user=|-[uU])(.+)$/s.exec(arg)
+        if (joined) { out.push(`${joined[1]}${this.redactUser(joined[2]!)}`); continue }
+      }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
       if (flag) {
         const [, name, eq, value] = flag

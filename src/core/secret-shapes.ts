@@ -17,9 +17,12 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   ['pypi token', /\bpypi-[A-Za-z0-9_-]{50,}/g],
   ['jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
   ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
-  // The password part of scheme://user:password@host, to the last @ before the host (a password
-  // may hold an @ its writer forgot to encode: https://u:p@ss@host).
-  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/?#]+(?=@[^\s/?#@]+)/g],
+  // The password part of scheme://user:password@host: up to the first @ that a host follows (a host
+  // name, an IPv4 or [IPv6] address, a port, then the end, a path, a query, a fragment), so that a
+  // password may hold an @, # or ? its writer forgot to encode (https://u:p@ss@host,
+  // postgres://u:Pa#ss@db/x), while an @ in a query is left alone (https://u:pw@h.com?x=a@b).
+  // host:port?query@... (http://localhost:8080?from=a@b.com) holds no password.
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?:[/?#\s'"),;]|$))/g],
   // Last: the shapes above name their secrets more precisely.
   ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
   ['basic auth', /(?<=\b[Aa]uthorization:\s*[Bb]asic\s+)[A-Za-z0-9+/]{4,}={0,2}/g],
@@ -36,10 +39,9 @@ export function holdsSecretShape(text: string): boolean {
 }
 
 /**
- * The shapes a message on stderr is cut of. The same, but for API secret keys only those with a
- * known prefix (`sk_live_`, `sk-proj-`, OpenAI's `sk-` and 32 or more letters and digits): the
- * loose form would take a file name such as `sk_random_forest_classifier_v2.joblib`, and an
- * error must name the file it is about.
+ * The shapes a message on stderr is cut of. The same, but an API secret key only where it is no
+ * file name (not after a `/`, nor followed by an extension): the loose form would take
+ * `models/sk_random_forest_classifier_v2.joblib`, and an error must name the file it is about.
  */
 export const MESSAGE_PATTERNS: readonly RegExp[] = SECRET_VALUE_PATTERNS.map(([name, re]) =>
-  name === 'api secret key' ? /\b(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)[A-Za-z0-9_-]{20,}|\bsk-[A-Za-z0-9]{32,}/g : re)
+  name === 'api secret key' ? /(?<![/\\\w.-])\b(?:sk|rk|pk)[-_](?![A-Za-z0-9_-]*\.[A-Za-z0-9])(?:live_|test_|proj-|ant-)?[A-Za-z0-9_-]{20,}/g : re)

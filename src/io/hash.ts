@@ -169,6 +169,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     if (st === null) {
       // Missing (an output not made, with allowMissing), yet recorded: outside the project, by its absolute path.
       const r = toRecordPath(store.root, abs)
+      if (missing.includes(r.path)) continue // named twice
       if (r.outside && !opts.fromRecord) warnOutsideRoot(abs, store.root)
       missing.push(r.path)
       continue

@@ -42,8 +42,11 @@ export function showName(name: string): string {
  * (an escape sequence would act on the terminal).
  */
 export function showText(text: string, indent: string): string {
+  // Line ends (\n, or \r\n) and tabs are text; trailing line ends are dropped, a blank line is blank.
+  const body = text.replace(/(?:\r?\n)+$/, '')
   // eslint-disable-next-line no-control-regex
-  return /[\x00-\x08\x0b-\x1f\x7f]/.test(text) ? ansiC(text) : text.replace(/\n/g, `\n${indent}`)
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/.test(body)) return ansiC(text)
+  return body.split(/\r?\n/).map((l, i) => (i === 0 || l === '' ? l : indent + l)).join('\n')
 }
 
 export function formatStatus(r: { exit_code: number | null; signal: string | null }): string {
@@ -85,7 +88,7 @@ export default defineCommand({
       const when = Number.isNaN(t) ? showName(r.started) : new Date(t).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
       const st = formatStatus(r)
       const status = r.exit_code === 0 ? c.green(st.padEnd(8)) : c.red(st.padEnd(8))
-      const msg = r.message ? `  ${c.dim('# ' + showName(r.message.split('\n')[0]!))}` : ''
+      const msg = r.message ? `  ${c.dim('# ' + showText(r.message.split('\n')[0]!, ''))}` : ''
       return `${c.yellow(shortId(r.id))}  ${when}  ${status}  ${formatArgv(r.argv)}${msg}`
     }))
   },

@@ -103,8 +103,9 @@ export default defineCommand({
     const targets = extra.length > 0
       ? extra.map((ref) => resolveRef(store, ref))
       : listRunIds(store, others).sort().map((id) => ({ id, file: runPath(store, id) }))
-    // Not a run, so not checked; said, so that a store holding only such entries does not pass in silence.
-    for (const name of others) log.warn(`${quotePath(path.join(runsDir(store), name))} is not a run (its name is no run id): not checked`)
+    // Not a run, so not checked; said, so that a store holding only such entries does not pass in
+    // silence (a hidden file, a desktop's .DS_Store, is no one's mistake).
+    for (const name of others.filter((n) => !n.startsWith('.'))) log.warn(`${quotePath(path.join(runsDir(store), name))} is not a run (its name is no run id): not checked`)
     const c = colorsFor(process.stdout)
     const lines: string[] = []
     let failed = 0

@@ -213,6 +213,8 @@ describe('hash-inputs: missing paths', { concurrency: true }, () => {
     // A path through a file ('a/x', a directory that is a file now) is missing too; without
     // --missing-ok, an error saying why. 'a/' names the file as a directory: still an error.
     assert.deepEqual(await hashOk(sb, ['--missing-ok', 'a/x']), [{ path: 'a/x', missing: true }])
+    // Named twice, listed once, as a file named twice is.
+    assert.deepEqual(await hashOk(sb, ['--missing-ok', 'gone', './gone', 'gone']), [{ path: 'gone', missing: true }])
     assert.match(await hashFails(sb, ['a/x'], 'a/x'), /cannot hash 'a\/x': not a directory/)
     assert.match(await hashFails(sb, ['--missing-ok', 'a/'], 'a/'), /cannot hash 'a\/': not a directory/)
   })

@@ -133,9 +133,9 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.match(show!.stdout, /on \$'br\\x1b\[32m'/)
       assert.match(show!.stdout, /^Message: {2}\$'\\x1b/m)
       // A message of several lines, and no other control character, is shown as written, indented.
-      const multi = await rec(sb, ['-m', 'Title\n\n\tBody line', '--', 'true'])
+      const multi = await rec(sb, ['-m', 'Title\r\n\n\tBody line\n', '--', 'true'])
       const shownMulti = await sb.prov(['show', multi])
-      assert.match(shownMulti.stdout, /^Message: {2}Title\n {10}\n {10}\tBody line\n/m)
+      assert.match(shownMulti.stdout, /^Message: {2}Title\n\n {10}\tBody line\nCode:/m)
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "in\\u001b\[31m\.txt" is missing/)
       // One line per problem: a newline in a name does not make another.
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "new\\nline\.txt" is missing\n/)

@@ -378,7 +378,14 @@ describe('secrets in the places around the matrix', () => {
     ]
     assert.deepEqual(errors.map((e) => e.exitCode), [2, 125, 125, 2])
     for (const e of errors) assert.match(e.stderr, /\[redacted\]/)
-    // A file name is not taken for a key: an error names the file it is about.
+    // Keys of every prefix are cut from messages (sk-svcacct-, sk-admin-, OpenRouter's sk-or-v1-) ...
+    for (const key of [`sk-svcacct-${shape.plain()}${shape.plain()}`, `sk-or-v1-${shape.plain()}${shape.plain()}`]) {
+      const e = await sb.prov(['read-params', '-p', key])
+      assert.equal(e.exitCode, 2)
+      assert.ok(!e.stderr.includes(key), e.stderr)
+      assert.match(e.stderr, /invalid parameter '\[redacted\]'/)
+    }
+    // ... but a file name is not taken for a key: an error names the file it is about.
     const named = await sb.prov(['hash-inputs', 'models/sk_random_forest_classifier_v2.joblib', 'data/pk_customer_transactions_2024.csv'])
     assert.equal(named.exitCode, 2)
     assert.match(named.stderr, /'models\/sk_random_forest_classifier_v2\.joblib'/)

@@ -143,6 +143,7 @@ describe('prov verify', { concurrency: 2 }, () => {
       const id = await rec(sb, ['--', 'true'])
       const runs = path.join(sb.dir, '.prov', 'runs')
       cpSync(path.join(runs, id), path.join(runs, 'notanid'), { recursive: true })
+      writeFileSync(path.join(runs, '.DS_Store'), '') // a hidden file is no one's mistake: not named
       renameSync(path.join(runs, id), path.join(runs, id.toUpperCase()))
       const v = await sb.prov(['verify'])
       assert.equal(v.exitCode, 0, v.stdout + v.stderr)

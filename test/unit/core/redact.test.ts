@@ -135,6 +135,16 @@ test('argv forms from the contract', () => {
     [['curl', '-u', 'bob'], ['curl', '-u', 'bob']],
     [['docker', 'run', '-u', '1000:1000', '--user', '1000:1000'], ['docker', 'run', '-u', '1000:1000', '--user', '1000:1000']],
     [['curl', '-ubob:' + V, '-HX-Api-Key: ' + V], ['curl', '-ubob:' + fp(V), '-HX-Api-Key: ' + fp(V)]],
+    // -H is a header only where a header follows: for mysql it is --html.
+    [['mysql', '-H', '--password=' + V, '-H', '--password', V], ['mysql', '-H', '--password=' + fp(V), '-H', '--password', fp(V)]],
+    [['grep', '-H', 'API_KEY=' + V, 'f', 'prog', '-Htoken=' + V], ['grep', '-H', 'API_KEY=' + fp(V), 'f', 'prog', '-Htoken=' + fp(V)]],
+    // curl: -U/--proxy-user, grouped short flags ending in u, curl behind sudo or env.
+    [['curl', '-su', 'bob:' + V, '-U', 'px:' + V, '--proxy-user=px:' + V], ['curl', '-su', 'bob:' + fp(V), '-U', 'px:' + fp(V), '--proxy-user=px:' + fp(V)]],
+    [['sudo', '-u', 'root', 'curl', '-u', 'bob:' + V], ['sudo', '-u', 'root', 'curl', '-u', 'bob:' + fp(V)]],
+    [['docker', 'run', '-u', '1000:1000', 'curlimages/curl'], ['docker', 'run', '-u', '1000:1000', 'curlimages/curl']],
+    // httpie and xh: headers as Name:Value words.
+    [['http', 'example.org', 'X-API-Key:' + V, 'Authorization:' + V, 'localhost:8080', 'q==1'], ['http', 'example.org', 'X-API-Key:' + fp(V), 'Authorization:' + fp(V), 'localhost:8080', 'q==1']],
+    [['xh', 'get', 'x.org', 'x-api-key:' + V, 'https://x.org/a'], ['xh', 'get', 'x.org', 'x-api-key:' + fp(V), 'https://x.org/a']],
     [['curl', '-H', 'X-Api-Key:' + V], ['curl', '-H', 'X-Api-Key:' + fp(V)]],
     // A word name:value is no header without the space: hosts, image tags, modules, volumes.
     [['python', 'serve.py', 'auth-server:8443', '--redis=session-cache:6379', '--host=auth:443', 'key:0', 'private:true', '--sort=key:asc'],
@@ -411,15 +421,22 @@ test('command.error: the command name it holds is redacted as argv[0] is, given 
 test('more shapes: a URL password holding an @, Java system properties, camelCase names', () => {
   assert.equal(r.scrubText('https://u:p@ss@host.example.com/x'), `https://u:${fp('p@ss')}@host.example.com/x`)
   assert.equal(r.scrubText('see https://example.com/a@b and mail@example.com'), 'see https://example.com/a@b and mail@example.com')
-  // The password ends before a query or fragment: an @ there is not the host's.
+  // The password ends at the first @ a host follows: an @ in a query is not the host's, and an
+  // unencoded # or ? may be the password's.
   assert.equal(r.scrubText('https://u:pw@h.com?x=a@b'), `https://u:${fp('pw')}@h.com?x=a@b`)
   assert.equal(r.scrubText('http://localhost:8080?from=a@b.com&to=c@d.com'), 'http://localhost:8080?from=a@b.com&to=c@d.com')
+  assert.equal(r.scrubText('postgres://u:Pa#ss@db/x'), `postgres://u:${fp('Pa#ss')}@db/x`)
+  assert.equal(r.scrubText('redis://:Pa#ss@cache:6379/0'), `redis://:${fp('Pa#ss')}@cache:6379/0`)
+  assert.equal(r.scrubText('mongodb://app:s3cr?t@db/app'), `mongodb://app:${fp('s3cr?t')}@db/app`)
+  assert.equal(r.scrubText("x='https://u:p@w@[::1]:8080/x'"), `x='https://u:${fp('p@w')}@[::1]:8080/x'`)
   const V = 'Zq9-not-a-known-shape'
   assert.equal(r.scrubText(`-Djavax.net.ssl.keyStorePassword=${V} -Dfile.encoding=UTF-8`), `-Djavax.net.ssl.keyStorePassword=${fp(V)} -Dfile.encoding=UTF-8`)
   assert.deepEqual(r.redactVars({ JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${V}` }), { JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${fp(V)}` })
   assert.deepEqual(r.redactArgv(['java', `-Ddb.password=${V}`, '-jar', 'x.jar']), ['java', `-Ddb.password=${fp(V)}`, '-jar', 'x.jar'])
   for (const name of ['accessKey', 'sshKey', 'privKey', 'connectionString', 'apiKey', 'dbPassword', 'authToken']) assert.equal(r.isSecretName(name), true, name)
   for (const name of ['maxTokens', 'padToken', 'sortKey', 'learningRate', 'keyDim', 'numTokens', 'tokenizerName', 'authorName',
-    'textKey', 'labelKey', 'imageKey', 'inputKey', 'monitorKey', 'cacheKey', 'rngKey', 'secondPass', 'globPat', 'text_key', 'second_pass']) assert.equal(r.isSecretName(name), false, name)
+    'textKey', 'labelKey', 'imageKey', 'rngKey', 'secondPass', 'globPat', 'text_key', 'second_pass']) assert.equal(r.isSecretName(name), false, name)
+  // Left secret: GitHub Actions hands an action's input `key` (an ssh deploy key, say) over as INPUT_KEY.
+  for (const name of ['INPUT_KEY', 'inputKey', 'CACHE_KEY', 'MONITOR_KEY']) assert.equal(r.isSecretName(name), true, name)
   assert.deepEqual(r.redactParams({ accessKey: V, learningRate: 0.1 }), { accessKey: fp(V), learningRate: 0.1 })
 })
