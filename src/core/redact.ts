@@ -1,6 +1,6 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
-import { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
+import { SHAPES_WITH_EXCEPTIONS } from './secret-shapes.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -33,7 +33,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
   'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', 'AUTHOR_NAME', 'AUTHOR_EMAIL',
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
-  'TEXT_KEY', 'LABEL_KEY', 'IMAGE_KEY', 'OUTPUT_KEY', 'RNG_KEY', 'PRNG_KEY',
+  'LABEL_KEY', 'RNG_KEY', 'PRNG_KEY',
   'FIRST_PASS', 'SECOND_PASS', 'SINGLE_PASS', 'MULTI_PASS', 'TWO_PASS', 'GLOB_PAT', 'FILE_PAT',
 ]
 
@@ -44,7 +44,9 @@ export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 /** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
 const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
 /** A header, `Name: value` or `Name:value`, as the value of -H/--header (curl, wget). */
-const HEADER_RE = /^[A-Za-z][A-Za-z0-9-]*:/
+const HEADER_RE = /^[A-Za-z][A-Za-z0-9_-]*:/
+/** Commands that run the command after them (for curl's options behind one). */
+const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec'])
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
@@ -73,7 +75,8 @@ export class Redactor {
   private readonly userSecretNames: RegExp[]
   private readonly userSafeNames: RegExp[]
   private readonly dropNames: RegExp[]
-  private readonly valuePatterns: RegExp[]
+  /** each shape, and what of its matches is kept (a name that only looks like one), or null */
+  private readonly valuePatterns: Array<[RegExp, ((match: string) => boolean) | null]>
 
   /** `key` may be a function: it is then called once, when the first secret is found. */
   constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
@@ -84,8 +87,8 @@ export class Redactor {
     this.userSafeNames = (policy.allow ?? []).map(globToRegExp)
     this.dropNames = (policy.drop ?? []).map(globToRegExp)
     this.valuePatterns = [
-      ...SECRET_VALUE_PATTERNS.map(([, re]) => re),
-      ...(policy.values ?? []).map((s) => new RegExp(s, 'g')),
+      ...SHAPES_WITH_EXCEPTIONS,
+      ...(policy.values ?? []).map((s): [RegExp, null] => [new RegExp(s, 'g'), null]),
     ]
   }
 
@@ -117,11 +120,11 @@ export class Redactor {
    */
   scrubText(text: string): string {
     let out = text
-    for (const re of this.valuePatterns) {
+    for (const [re, isName] of this.valuePatterns) {
       re.lastIndex = 0
       if (re.test(out)) {
         re.lastIndex = 0
-        out = out.replace(re, (m) => this.fingerprint(m))
+        out = out.replace(re, (m) => (isName !== null && isName(m) ? m : this.fingerprint(m)))
       }
     }
     if (out.includes('=') && /[?&;#]/.test(out)) {
@@ -164,10 +167,14 @@ export class Redactor {
     // curl's -u/--user and -U/--proxy-user USER:PASSWORD, wherever curl is in the command
     // (`sudo curl`, `env ... curl`); elsewhere -u and --user mean other things (docker's uid:gid).
     const base = (a: string | undefined): string => (a ?? '').replace(/^.*\//, '')
-    const curl = base(argv[0]) === 'curl' || (['sudo', 'env', 'time', 'nice', 'nohup', 'command', 'exec'].includes(base(argv[0])) && argv.some((a) => base(a) === 'curl'))
-    // httpie and xh take headers as words `Name:Value`, with no space and no -H.
-    const httpie = argv.length > 0 && /(^|\/)(https?|xhs?)$/.test(argv[0]!)
+    // curl's options from the word curl on: argv[0], or after a command that runs another
+    // (`sudo curl`, `timeout 10 curl`); not `docker run -u 1000:1000 curlimages/curl`.
+    const curlMayCome = base(argv[0]) === 'curl' || WRAPPERS.has(base(argv[0]))
+    let curl = false
+    // httpie and xh take headers as words `Name:Value`, with no space and no -H, and -a USER:PASSWORD.
+    const httpie = argv.length > 0 && /^(https?|xhs?)$/.test(base(argv[0]))
     for (const arg of argv) {
+      if (curlMayCome && !curl && base(arg) === 'curl') { curl = true; out.push(arg); continue }
       if (secretNext) {
         secretNext = false
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
@@ -188,11 +195,21 @@ export class Redactor {
       if (arg === '-H' || arg === '--header') { headerNext = true; out.push(arg); continue }
       if (arg.startsWith('--header=') && HEADER_RE.test(arg.slice(9))) { out.push(`--header=${this.redactHeader(arg.slice(9))}`); continue }
       if (/^-H./s.test(arg) && HEADER_RE.test(arg.slice(2))) { out.push(`-H${this.redactHeader(arg.slice(2))}`); continue }
-      if (httpie && /^[A-Za-z][A-Za-z0-9-]*:[^/=:]/.test(arg)) { out.push(this.redactHeader(arg)); continue }
+      if (httpie) {
+        if (arg === '-a' || arg === '--auth') { userNext = true; out.push(arg); continue }
+        const auth = /^(--auth=|-a)(.+)$/s.exec(arg)
+        if (auth) { out.push(`${auth[1]}${this.redactUser(auth[2]!)}`); continue }
+        // A JSON field, `password:=V`, judged by its name as `password=V` is.
+        const field = /^([A-Za-z_][A-Za-z0-9_.-]*):=(.+)$/s.exec(arg)
+        if (field) { out.push(this.isSecretName(field[1]!) ? `${field[1]}:=${this.fingerprint(field[2]!)}` : this.scrubText(arg)); continue }
+        // A header, `X-Api-Key:V`; not host:port (`auth-server:8443/health`), nor `name:@file`.
+        if (/^[A-Za-z][A-Za-z0-9_-]*:(?!\d+(?:\/|$))[^=@:]/.test(arg)) { out.push(this.redactHeader(arg)); continue }
+      }
       if (curl) {
         // -u V, --user V, -U V, --proxy-user V, and the last of grouped short flags (-su V).
         if (arg === '--user' || arg === '--proxy-user' || /^-[A-Za-z]*[uU]$/.test(arg)) { userNext = true; out.push(arg); continue }
-        const joined = /^(--user=|--proxy-user=|-[uU])(.+)$/s.exec(arg)
+        // Joined: --user=V, -uV, and after grouped short flags, -sSuV.
+        const joined = /^(--user=|--proxy-user=|-[A-Za-tv-zA-TV-Z]*[uU])(.+)$/s.exec(arg)
         if (joined) { out.push(`${joined[1]}${this.redactUser(joined[2]!)}`); continue }
       }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
@@ -227,13 +244,13 @@ export class Redactor {
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
     // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers.
-    if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
+    if (/^[A-Za-z][A-Za-z0-9_-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
     return this.scrubText(word)
   }
 
   /** `Name: V` (a header): V fingerprinted when the name is secret; Authorization keeps its scheme. */
   private redactHeader(text: string): string {
-    const header = /^([A-Za-z][A-Za-z0-9-]*):([ \t]*)(\S.*)$/s.exec(text)
+    const header = /^([A-Za-z][A-Za-z0-9_-]*):([ \t]*)(\S.*)$/s.exec(text)
     if (!header || !this.isSecretName(header[1]!)) return this.scrubText(text)
     // Authorization's scheme (Basic, Bearer) is kept: only the credentials after it are secret.
     const scheme = /^(?:proxy-)?authorization$/i.test(header[1]!) ? /^([A-Za-z][A-Za-z0-9-]*[ \t]+)(\S.*)$/s.exec(header[3]!) : null

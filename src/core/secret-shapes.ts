@@ -17,31 +17,37 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   ['pypi token', /\bpypi-[A-Za-z0-9_-]{50,}/g],
   ['jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g],
   ['pem private key', /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g],
-  // The password part of scheme://user:password@host: up to the first @ that a host follows (a host
-  // name, an IPv4 or [IPv6] address, a port, then the end, a path, a query, a fragment), so that a
+  // The password part of scheme://user:password@host: up to the first @ after which the authority
+  // holds no other @ (the host, a port, then the end, a path, a query or a fragment), so that a
   // password may hold an @, # or ? its writer forgot to encode (https://u:p@ss@host,
   // postgres://u:Pa#ss@db/x), while an @ in a query is left alone (https://u:pw@h.com?x=a@b).
   // host:port?query@... (http://localhost:8080?from=a@b.com) holds no password.
-  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?:[/?#\s'"),;]|$))/g],
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@]*(?:[\s/?#]|$))/g],
   // Last: the shapes above name their secrets more precisely.
   ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
   ['basic auth', /(?<=\b[Aa]uthorization:\s*[Bb]asic\s+)[A-Za-z0-9+/]{4,}={0,2}/g],
 ]
 
-/** Whether a text holds a credential-shaped part. */
+/**
+ * Whether a match of the loose API-key shape (`sk_`, `pk_`, `rk_` and 20 more) spells words, as a
+ * file or directory name does (`sk_random_forest_classifier_v2`, `pk_customer_transactions_2024`,
+ * `sk-learn-model-checkpoint-2024`): lower-case words joined by `_` or `-`, the last short. Such a
+ * match is a name, kept as it is. A key with a known prefix (`sk_live_`, `sk-proj-`) never is.
+ */
+export function spellsWords(match: string): boolean {
+  return !/^(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)/.test(match) && /^(?:sk|rk|pk)[-_](?:[a-z]+[_-])+[a-z0-9]{1,12}$/.test(match)
+}
+
+/** The shapes with, for each, what of its matches is kept (a name, not a credential), or null for none. */
+export const SHAPES_WITH_EXCEPTIONS: ReadonlyArray<[RegExp, ((match: string) => boolean) | null]> =
+  SECRET_VALUE_PATTERNS.map(([name, re]) => [re, name === 'api secret key' ? spellsWords : null])
+
+/** Whether a text holds a credential-shaped part (not a name that only looks like one). */
 export function holdsSecretShape(text: string): boolean {
-  return SECRET_VALUE_PATTERNS.some(([, re]) => {
+  return SHAPES_WITH_EXCEPTIONS.some(([re, isName]) => {
     re.lastIndex = 0
-    const found = re.test(text)
+    const found = isName === null ? re.test(text) : (text.match(re) ?? []).some((m) => !isName(m))
     re.lastIndex = 0
     return found
   })
 }
-
-/**
- * The shapes a message on stderr is cut of. The same, but an API secret key only where it is no
- * file name (not after a `/`, nor followed by an extension): the loose form would take
- * `models/sk_random_forest_classifier_v2.joblib`, and an error must name the file it is about.
- */
-export const MESSAGE_PATTERNS: readonly RegExp[] = SECRET_VALUE_PATTERNS.map(([name, re]) =>
-  name === 'api secret key' ? /(?<![/\\\w.-])\b(?:sk|rk|pk)[-_](?![A-Za-z0-9_-]*\.[A-Za-z0-9])(?:live_|test_|proj-|ant-)?[A-Za-z0-9_-]{20,}/g : re)

@@ -1,6 +1,6 @@
 import { createConsola, type LogObject } from 'consola/core'
 import { colorsFor, type Colors } from './color.js'
-import { MESSAGE_PATTERNS, holdsSecretShape } from '../core/secret-shapes.js'
+import { SHAPES_WITH_EXCEPTIONS, holdsSecretShape } from '../core/secret-shapes.js'
 
 // One consola instance; everything it prints goes to stderr, in git's style:
 //   prov: <error>      prov: warning: <text>      hint: <text>      <info>
@@ -12,14 +12,15 @@ const c = (): Colors => (colors ??= colorsFor(process.stderr))
 /**
  * A message never shows a credential: what it quotes of the user's input (`-p ghp_…`, a path
  * `https://u:p@host/f`) is cut where it holds one, as records fingerprint it (no key here: the
- * store may be the very thing that failed).
+ * store may be the very thing that failed). A file name that only looks like a key's shape
+ * (`sk_random_forest_classifier_v2.joblib`) is named, as records keep it.
  */
 export function scrubMessage(text: string): string {
   if (!holdsSecretShape(text)) return text
   let out = text
-  for (const re of MESSAGE_PATTERNS) {
+  for (const [re, isName] of SHAPES_WITH_EXCEPTIONS) {
     re.lastIndex = 0
-    out = out.replace(re, '[redacted]')
+    out = out.replace(re, (m) => (isName !== null && isName(m) ? m : '[redacted]'))
   }
   return out
 }

@@ -14,17 +14,26 @@ import { storeArg } from '../plumbing/_args.js'
 export function formatArgv(argv: readonly string[]): string {
   return argv.map((a) => {
     if (a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a)) return a
-    // eslint-disable-next-line no-control-regex
-    if (!/[\x00-\x1f\x7f]/.test(a)) return `'${a.replace(/'/g, "'\\''")}'`
+    if (!CONTROL.test(a)) return `'${a.replace(/'/g, "'\\''")}'`
     return ansiC(a)
   }).join(' ')
 }
 
 /** `$'a\nb'`, as bash's `printf %q` writes a word with control characters. */
+/**
+ * What a terminal acts on rather than shows: C0 controls and DEL, C1 controls (U+009B is a CSI
+ * as ESC [ is), and the bidirectional overrides and isolates, which reorder what follows.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
+
 function ansiC(a: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\', "'": "\\'" }
   // eslint-disable-next-line no-control-regex
-  return `$'${a.replace(/[\x00-\x1f\x7f\\']/g, (ch) => named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`
+  return `$'${a.replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\\']/g, (ch) => {
+    const c = ch.charCodeAt(0)
+    return named[ch] ?? (c < 0x80 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`)
+  })}'`
 }
 
 /**
@@ -32,8 +41,7 @@ function ansiC(a: string): string {
  * newline), which would break the line or fake another: then ANSI-C quoted, `$'a\nb'`.
  */
 export function showName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x1f\x7f]/.test(name) ? ansiC(name) : name
+  return CONTROL.test(name) ? ansiC(name) : name
 }
 
 /**
@@ -42,10 +50,9 @@ export function showName(name: string): string {
  * (an escape sequence would act on the terminal).
  */
 export function showText(text: string, indent: string): string {
-  // Line ends (\n, or \r\n) and tabs are text; trailing line ends are dropped, a blank line is blank.
-  const body = text.replace(/(?:\r?\n)+$/, '')
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/.test(body)) return ansiC(text)
+  // Line ends (\n, or \r\n) and tabs are text; leading and trailing line ends are dropped, a blank line is blank.
+  const body = text.replace(/^(?:\r?\n)+|(?:\r?\n)+$/g, '')
+  if (CONTROL.test(body.replace(/\r\n|[\n\t]/g, ''))) return ansiC(text)
   return body.split(/\r?\n/).map((l, i) => (i === 0 || l === '' ? l : indent + l)).join('\n')
 }
 
@@ -88,7 +95,9 @@ export default defineCommand({
       const when = Number.isNaN(t) ? showName(r.started) : new Date(t).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
       const st = formatStatus(r)
       const status = r.exit_code === 0 ? c.green(st.padEnd(8)) : c.red(st.padEnd(8))
-      const msg = r.message ? `  ${c.dim('# ' + showText(r.message.split('\n')[0]!, ''))}` : ''
+      // The subject: the first line that holds something.
+      const subject = r.message?.split(/\r?\n/).find((l) => l.trim() !== '')
+      const msg = subject !== undefined ? `  ${c.dim('# ' + showText(subject, ''))}` : ''
       return `${c.yellow(shortId(r.id))}  ${when}  ${status}  ${formatArgv(r.argv)}${msg}`
     }))
   },

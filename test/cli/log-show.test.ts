@@ -133,9 +133,17 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.match(show!.stdout, /on \$'br\\x1b\[32m'/)
       assert.match(show!.stdout, /^Message: {2}\$'\\x1b/m)
       // A message of several lines, and no other control character, is shown as written, indented.
-      const multi = await rec(sb, ['-m', 'Title\r\n\n\tBody line\n', '--', 'true'])
+      const multi = await rec(sb, ['-m', '\nTitle\r\n\n\tBody line\n', '--', 'true'])
       const shownMulti = await sb.prov(['show', multi])
       assert.match(shownMulti.stdout, /^Message: {2}Title\n\n {10}\tBody line\nCode:/m)
+      // log's subject: the first line that holds something, without its CR.
+      const logged = (await sb.prov(['log', '-n', '1'])).stdout
+      assert.match(logged, /# Title\n$/)
+      // C1 controls (U+009B is a CSI) and bidirectional overrides act on a terminal too: quoted.
+      const c1 = await rec(sb, ['-m', 'a\u009b2Jb \u202eevil', '--', 'true'])
+      const shownC1 = await sb.prov(['show', c1])
+      assert.ok(!/[\u0080-\u009f\u202a-\u202e]/.test(shownC1.stdout), JSON.stringify(shownC1.stdout))
+      assert.match(shownC1.stdout, /^Message: {2}\$'a\\u009b2Jb \\u202eevil'$/m)
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "in\\u001b\[31m\.txt" is missing/)
       // One line per problem: a newline in a name does not make another.
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "new\\nline\.txt" is missing\n/)

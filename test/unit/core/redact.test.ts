@@ -145,6 +145,17 @@ test('argv forms from the contract', () => {
     // httpie and xh: headers as Name:Value words.
     [['http', 'example.org', 'X-API-Key:' + V, 'Authorization:' + V, 'localhost:8080', 'q==1'], ['http', 'example.org', 'X-API-Key:' + fp(V), 'Authorization:' + fp(V), 'localhost:8080', 'q==1']],
     [['xh', 'get', 'x.org', 'x-api-key:' + V, 'https://x.org/a'], ['xh', 'get', 'x.org', 'x-api-key:' + fp(V), 'https://x.org/a']],
+    // ... not host:port, and their auth and JSON fields.
+    [['http', 'auth-server:8443/health', 'session-store:6379', 'X-Api-Key:/AbCd+ef=='], ['http', 'auth-server:8443/health', 'session-store:6379', 'X-Api-Key:' + fp('/AbCd+ef==')]],
+    [['http', '-a', 'u:' + V, 'x.com', 'password:=' + V, 'n:=3', 'f:=@data.json'], ['http', '-a', 'u:' + fp(V), 'x.com', 'password:=' + fp(V), 'n:=3', 'f:=@data.json']],
+    // curl grouped and joined, and behind timeout or xargs; not a -u before the word curl.
+    [['curl', '-sSuu:' + V, '-suuser:' + V], ['curl', '-sSuu:' + fp(V), '-suuser:' + fp(V)]],
+    [['timeout', '10', 'curl', '-u', 'u:' + V], ['timeout', '10', 'curl', '-u', 'u:' + fp(V)]],
+    [['sudo', 'docker', 'run', '-u', '1000:1000', 'curlimages/curl', '-s', 'http://x'], ['sudo', 'docker', 'run', '-u', '1000:1000', 'curlimages/curl', '-s', 'http://x']],
+    // A header name may hold an underscore.
+    [['curl', '-H', 'api_key: ' + V, '-H', 'X_API_KEY: ' + V], ['curl', '-H', 'api_key: ' + fp(V), '-H', 'X_API_KEY: ' + fp(V)]],
+    // A file name that only looks like a key keeps its name.
+    [['python', 'train.py', '--out', 'models/sk_random_forest_classifier_v2.joblib'], ['python', 'train.py', '--out', 'models/sk_random_forest_classifier_v2.joblib']],
     [['curl', '-H', 'X-Api-Key:' + V], ['curl', '-H', 'X-Api-Key:' + fp(V)]],
     // A word name:value is no header without the space: hosts, image tags, modules, volumes.
     [['python', 'serve.py', 'auth-server:8443', '--redis=session-cache:6379', '--host=auth:443', 'key:0', 'private:true', '--sort=key:asc'],
@@ -429,14 +440,30 @@ test('more shapes: a URL password holding an @, Java system properties, camelCas
   assert.equal(r.scrubText('redis://:Pa#ss@cache:6379/0'), `redis://:${fp('Pa#ss')}@cache:6379/0`)
   assert.equal(r.scrubText('mongodb://app:s3cr?t@db/app'), `mongodb://app:${fp('s3cr?t')}@db/app`)
   assert.equal(r.scrubText("x='https://u:p@w@[::1]:8080/x'"), `x='https://u:${fp('p@w')}@[::1]:8080/x'`)
+  // Whatever follows the host: punctuation, a port and a full stop, a colon in an error, no host at all.
+  for (const [text, pw] of [
+    ['pushed to `https://deploy:Hunter2@git.example.com`', 'Hunter2'], ['<http://u:pw1@h.com>', 'pw1'], ['http://u:pw2@h.com]', 'pw2'],
+    ['https://u:pw3@h.com:443.', 'pw3'], ['postgres://u:pw4@db: connection refused', 'pw4'], ['postgres://app:pw5@:5432/db', 'pw5'],
+    ['postgresql://u:pw6@%2Fvar%2Frun%2Fpostgresql/db', 'pw6'], ['mssql://sa:pw7@host\\SQLEXPRESS/db', 'pw7'], ['http://u:pw8@[fe80::1%25eth0]/x', 'pw8'],
+    ['http://u:pw9@bücher.de/x', 'pw9'],
+  ] as const) {
+    const out = r.scrubText(text)
+    assert.ok(!out.includes(pw), `${text} -> ${out}`)
+    assert.equal(out, text.replace(pw, fp(pw)), text)
+  }
+  // A key's shape that spells words is a name (a model file), kept; a key is not.
+  assert.equal(r.scrubText('sk_random_forest_classifier_v2.joblib pk_customer_transactions_2024'), 'sk_random_forest_classifier_v2.joblib pk_customer_transactions_2024')
+  const key = 'sk-or-v1-' + '0123456789abcdef'.repeat(4)
+  assert.equal(r.scrubText(`x/${key}`), `x/${fp(key)}`)
   const V = 'Zq9-not-a-known-shape'
   assert.equal(r.scrubText(`-Djavax.net.ssl.keyStorePassword=${V} -Dfile.encoding=UTF-8`), `-Djavax.net.ssl.keyStorePassword=${fp(V)} -Dfile.encoding=UTF-8`)
   assert.deepEqual(r.redactVars({ JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${V}` }), { JAVA_TOOL_OPTIONS: `-Xmx2g -Dpassword=${fp(V)}` })
   assert.deepEqual(r.redactArgv(['java', `-Ddb.password=${V}`, '-jar', 'x.jar']), ['java', `-Ddb.password=${fp(V)}`, '-jar', 'x.jar'])
   for (const name of ['accessKey', 'sshKey', 'privKey', 'connectionString', 'apiKey', 'dbPassword', 'authToken']) assert.equal(r.isSecretName(name), true, name)
   for (const name of ['maxTokens', 'padToken', 'sortKey', 'learningRate', 'keyDim', 'numTokens', 'tokenizerName', 'authorName',
-    'textKey', 'labelKey', 'imageKey', 'rngKey', 'secondPass', 'globPat', 'text_key', 'second_pass']) assert.equal(r.isSecretName(name), false, name)
-  // Left secret: GitHub Actions hands an action's input `key` (an ssh deploy key, say) over as INPUT_KEY.
-  for (const name of ['INPUT_KEY', 'inputKey', 'CACHE_KEY', 'MONITOR_KEY']) assert.equal(r.isSecretName(name), true, name)
+    'labelKey', 'rngKey', 'secondPass', 'globPat', 'second_pass']) assert.equal(r.isSecretName(name), false, name)
+  // Left secret: GitHub Actions hands an action's input `key` (an ssh deploy key, say) over as
+  // INPUT_KEY; services call their API keys TEXT_KEY, IMAGE_KEY.
+  for (const name of ['INPUT_KEY', 'inputKey', 'CACHE_KEY', 'MONITOR_KEY', 'TEXT_KEY', 'textKey', 'IMAGE_KEY']) assert.equal(r.isSecretName(name), true, name)
   assert.deepEqual(r.redactParams({ accessKey: V, learningRate: 0.1 }), { accessKey: fp(V), learningRate: 0.1 })
 })
