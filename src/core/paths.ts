@@ -44,10 +44,22 @@ export function fromRecordPath(root: string, recordPath: string): string | null 
   return abs
 }
 
+/**
+ * What a terminal acts on rather than shows, beyond C0 controls: DEL, C1 controls (U+009B is a CSI
+ * as ESC [ is) and the bidirectional overrides and isolates, which reorder what follows.
+ */
+const WIDE_CONTROL = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
+
+/** JSON.stringify, with what it leaves as it is but a terminal acts on escaped too (`\u202e`). */
+export function jsonForTerminal(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.replace(WIDE_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** A file name quoted for a message: JSON-style escapes for control characters. */
 export function quotePath(p: string): string {
   // eslint-disable-next-line no-control-regex
-  return /[\x00-\x1f\x7f']/.test(p) ? JSON.stringify(p) : `'${p}'`
+  return /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069']/.test(p) ? jsonForTerminal(p) : `'${p}'`
 }
 
 /**

@@ -203,13 +203,15 @@ export class Redactor {
         const field = /^([A-Za-z_][A-Za-z0-9_.-]*):=(.+)$/s.exec(arg)
         if (field) { out.push(this.isSecretName(field[1]!) ? `${field[1]}:=${this.fingerprint(field[2]!)}` : this.scrubText(arg)); continue }
         // A header, `X-Api-Key:V`; not host:port (`auth-server:8443/health`), nor `name:@file`.
-        if (/^[A-Za-z][A-Za-z0-9_-]*:(?!\d+(?:\/|$))[^=@:]/.test(arg)) { out.push(this.redactHeader(arg)); continue }
+        // (A port has at most 5 digits: `X-Auth-Token:99887766554433` is a header.)
+        if (/^[A-Za-z][A-Za-z0-9_-]*:(?!\d{1,5}(?:[/?#]|$))[^=@:]/.test(arg)) { out.push(this.redactHeader(arg)); continue }
       }
       if (curl) {
         // -u V, --user V, -U V, --proxy-user V, and the last of grouped short flags (-su V).
-        if (arg === '--user' || arg === '--proxy-user' || /^-[A-Za-z]*[uU]$/.test(arg)) { userNext = true; out.push(arg); continue }
+        // (Grouped after curl's short flags that take no value only: in -dusername=bob:x, -d takes it.)
+        if (arg === '--user' || arg === '--proxy-user' || /^-[sSLkvifIjnGNOqR0-6]*[uU]$/.test(arg)) { userNext = true; out.push(arg); continue }
         // Joined: --user=V, -uV, and after grouped short flags, -sSuV.
-        const joined = /^(--user=|--proxy-user=|-[A-Za-tv-zA-TV-Z]*[uU])(.+)$/s.exec(arg)
+        const joined = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+)$/s.exec(arg)
         if (joined) { out.push(`${joined[1]}${this.redactUser(joined[2]!)}`); continue }
       }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)
@@ -243,8 +245,9 @@ export class Redactor {
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
-    // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers.
-    if (/^[A-Za-z][A-Za-z0-9_-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
+    // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers;
+    // nor is a name with `_` (`-m 'api_key: rename field'`), which no header has.
+    if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
     return this.scrubText(word)
   }
 

@@ -22,7 +22,7 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   // password may hold an @, # or ? its writer forgot to encode (https://u:p@ss@host,
   // postgres://u:Pa#ss@db/x), while an @ in a query is left alone (https://u:pw@h.com?x=a@b).
   // host:port?query@... (http://localhost:8080?from=a@b.com) holds no password.
-  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@]*(?:[\s/?#]|$))/g],
+  ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@,;'"<>()]*(?:[\s/?#,;'"<>()]|$))/g],
   // Last: the shapes above name their secrets more precisely.
   ['bearer token', /(?<=\b[Bb]earer\s+)[A-Za-z0-9._~+/-]{8,}=*/g],
   ['basic auth', /(?<=\b[Aa]uthorization:\s*[Bb]asic\s+)[A-Za-z0-9+/]{4,}={0,2}/g],
@@ -31,11 +31,12 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
 /**
  * Whether a match of the loose API-key shape (`sk_`, `pk_`, `rk_` and 20 more) spells words, as a
  * file or directory name does (`sk_random_forest_classifier_v2`, `pk_customer_transactions_2024`,
- * `sk-learn-model-checkpoint-2024`): lower-case words joined by `_` or `-`, the last short. Such a
+ * `sk_resnet50_weights_final_v2`): lower-case words (digits after the first letter) joined by `_`
+ * or `-`, the last short. Such a
  * match is a name, kept as it is. A key with a known prefix (`sk_live_`, `sk-proj-`) never is.
  */
 export function spellsWords(match: string): boolean {
-  return !/^(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)/.test(match) && /^(?:sk|rk|pk)[-_](?:[a-z]+[_-])+[a-z0-9]{1,12}$/.test(match)
+  return !/^(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)/.test(match) && /^(?:sk|rk|pk)[-_](?:[a-z][a-z0-9]{0,19}[_-])+[a-z0-9]{1,12}$/.test(match)
 }
 
 /** The shapes with, for each, what of its matches is kept (a name, not a credential), or null for none. */

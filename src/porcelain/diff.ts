@@ -317,7 +317,9 @@ export default defineCommand({
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.
     if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
-    out.push(buildHeadline(diff, commits))
+    // The headline names keys and paths as the runs hold them: what a terminal would act on is escaped.
+    // eslint-disable-next-line no-control-regex
+    out.push(buildHeadline(diff, commits).replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
     const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)

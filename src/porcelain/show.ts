@@ -1,3 +1,4 @@
+import { jsonForTerminal } from '../core/paths.js'
 import { readFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { loadRun } from '../io/runs.js'
@@ -20,7 +21,7 @@ export function formatSize(n: number): string {
 }
 
 export function formatValue(v: unknown): string {
-  return typeof v === 'string' ? showName(v) : JSON.stringify(v)
+  return typeof v === 'string' ? showName(v) : jsonForTerminal(v)
 }
 
 function files(list: FileEntry[]): string[] {

@@ -118,13 +118,14 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       git.git.branch = `br${ESC}[32m`
       const env = (await sb.prov(['snapshot-env', '--no-tools'])).stdout
       const command = { command: { argv: ['true'], cwd: `s${ESC}[33m`, exit_code: 0, signal: null, started_at: '2026-01-02T03:04:05.000Z', ended_at: '2026-01-02T03:04:06.000Z', duration_ms: 1000 } }
-      const inputs = { inputs: [{ path: `in${ESC}[31m.txt`, size: 1, sha256: 'a'.repeat(64) }, { path: 'new\nline.txt', size: 1, sha256: 'b'.repeat(64) }] }
+      const inputs = { inputs: [{ path: `in${ESC}[31m.txt`, size: 1, sha256: 'a'.repeat(64) }, { path: 'new\nline.txt', size: 1, sha256: 'b'.repeat(64) }, { path: 'o\u2067.txt', size: 1, sha256: 'c'.repeat(64) }] }
       const w = await sb.prov(['write-run', '-m', `${ESC}]0;TITLE\x07msg${ESC}[2J`], { input: JSON.stringify(command) + JSON.stringify(git) + env + JSON.stringify(inputs) })
       assert.equal(w.exitCode, 0, w.stderr)
       const outs = [await sb.prov(['log']), await sb.prov(['show']), await sb.prov(['verify', '--files']), await sb.prov(['verify', path.join(sb.dir, JSON.parse(w.stdout).path)])]
       assert.deepEqual(outs.map((o) => o.exitCode), [0, 0, 1, 0])
       for (const o of outs) {
         assert.ok(!(o.stdout + o.stderr).includes(ESC), JSON.stringify(o.stdout + o.stderr))
+        assert.ok(!(o.stdout + o.stderr).includes('\u2067'), JSON.stringify(o.stdout + o.stderr))
         assert.ok(!o.stdout.includes('\x07'), JSON.stringify(o.stdout))
       }
       const [log, show, verify] = outs

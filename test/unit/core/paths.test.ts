@@ -109,7 +109,12 @@ test('quotePath: single quotes, JSON escapes when needed', () => {
     ['new\nline', '"new\\nline"'],
     ['tab\t', '"tab\\t"'],
     ["it's", '"it\'s"'],
-    ['\u007f', '"\u007f"'],
+    // DEL, C1 controls and bidirectional overrides act on a terminal too: escaped, as JSON.stringify leaves them.
+    ['\u007f', '"\\u007f"'],
+    ['a\u009b2J', '"a\\u009b2J"'],
+    ['evil\u202etxt.exe', '"evil\\u202etxt.exe"'],
+    ['\u2066x\u2069', '"\\u2066x\\u2069"'],
+    ['nbsp\u00a0é中文', "'nbsp\u00a0é中文'"],
   ]
   for (const [p, expected] of table) assert.equal(quotePath(p), expected, JSON.stringify(p))
 })

@@ -152,6 +152,12 @@ test('argv forms from the contract', () => {
     [['curl', '-sSuu:' + V, '-suuser:' + V], ['curl', '-sSuu:' + fp(V), '-suuser:' + fp(V)]],
     [['timeout', '10', 'curl', '-u', 'u:' + V], ['timeout', '10', 'curl', '-u', 'u:' + fp(V)]],
     [['sudo', 'docker', 'run', '-u', '1000:1000', 'curlimages/curl', '-s', 'http://x'], ['sudo', 'docker', 'run', '-u', '1000:1000', 'curlimages/curl', '-s', 'http://x']],
+    // A numeric header value is no port (ports have at most 5 digits); host:port before ? or # is no header.
+    [['http', 'x', 'X-Auth-Token:99887766554433', 'auth-server:8443?q=1', 'auth-server:8443#f'], ['http', 'x', 'X-Auth-Token:' + fp('99887766554433'), 'auth-server:8443?q=1', 'auth-server:8443#f']],
+    // curl: grouped only after flags that take no value (-d takes 'username=bob:x').
+    [['curl', '-dusername=bob:x', '-ousr:1.txt', '-sSLo', 'out.txt'], ['curl', '-dusername=bob:x', '-ousr:1.txt', '-sSLo', 'out.txt']],
+    // A message 'api_key: rename field' is no header (no header name has an underscore).
+    [['git', 'commit', '-m', 'api_key: rename field', '-m', 'auth_token: refresh on 401'], ['git', 'commit', '-m', 'api_key: rename field', '-m', 'auth_token: refresh on 401']],
     // A header name may hold an underscore.
     [['curl', '-H', 'api_key: ' + V, '-H', 'X_API_KEY: ' + V], ['curl', '-H', 'api_key: ' + fp(V), '-H', 'X_API_KEY: ' + fp(V)]],
     // A file name that only looks like a key keeps its name.
@@ -453,6 +459,9 @@ test('more shapes: a URL password holding an @, Java system properties, camelCas
   }
   // A key's shape that spells words is a name (a model file), kept; a key is not.
   assert.equal(r.scrubText('sk_random_forest_classifier_v2.joblib pk_customer_transactions_2024'), 'sk_random_forest_classifier_v2.joblib pk_customer_transactions_2024')
+  assert.equal(r.scrubText('models/sk_resnet50_weights_final_v2.pt'), 'models/sk_resnet50_weights_final_v2.pt')
+  // A host ends at a comma: what follows is not the host's.
+  assert.equal(r.scrubText('http://u:pw@host,a@b.com'), `http://u:${fp('pw')}@host,a@b.com`)
   const key = 'sk-or-v1-' + '0123456789abcdef'.repeat(4)
   assert.equal(r.scrubText(`x/${key}`), `x/${fp(key)}`)
   const V = 'Zq9-not-a-known-shape'
