@@ -45,21 +45,29 @@ export function fromRecordPath(root: string, recordPath: string): string | null 
 }
 
 /**
- * What a terminal acts on rather than shows, beyond C0 controls: DEL, C1 controls (U+009B is a CSI
- * as ESC [ is) and the bidirectional overrides and isolates, which reorder what follows.
+ * What a terminal acts on rather than shows: C0 controls, DEL, C1 controls (U+009B is a CSI as
+ * ESC [ is) and the bidirectional overrides and isolates, which reorder what follows.
  */
-const WIDE_CONTROL = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
+// eslint-disable-next-line no-control-regex
+export const TERMINAL_CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
+const TERMINAL_CONTROL_G = new RegExp(TERMINAL_CONTROL.source, 'g')
+/** Those that JSON.stringify leaves as they are (all but the C0 controls). */
+const WIDE_CONTROL_G = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
+const uEscape = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/** A line of text with what a terminal would act on written as `\uXXXX`. */
+export function escapeTerminal(text: string): string {
+  return text.replace(TERMINAL_CONTROL_G, uEscape)
+}
 
 /** JSON.stringify, with what it leaves as it is but a terminal acts on escaped too (`\u202e`). */
 export function jsonForTerminal(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value)
-  return text.replace(WIDE_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return (JSON.stringify(value) ?? String(value)).replace(WIDE_CONTROL_G, uEscape)
 }
 
 /** A file name quoted for a message: JSON-style escapes for control characters. */
 export function quotePath(p: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069']/.test(p) ? jsonForTerminal(p) : `'${p}'`
+  return TERMINAL_CONTROL.test(p) || p.includes("'") ? jsonForTerminal(p) : `'${p}'`
 }
 
 /**

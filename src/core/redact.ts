@@ -1,6 +1,6 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
-import { SHAPES_WITH_EXCEPTIONS } from './secret-shapes.js'
+import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -45,6 +45,9 @@ export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
 /** A header, `Name: value` or `Name:value`, as the value of -H/--header (curl, wget). */
 const HEADER_RE = /^[A-Za-z][A-Za-z0-9_-]*:/
+/** curl's -u or -U, alone or after its short flags that take no value (-sSu); and joined to its value. */
+const CURL_USER_FLAG = /^-[sSLkvifIjnGNOqR0-6]*[uU]$/
+const CURL_USER_JOINED = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+)$/s
 /** Commands that run the command after them (for curl's options behind one). */
 const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec'])
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
@@ -119,14 +122,7 @@ export class Redactor {
    * query parameter whose name says it is secret (`?access_token=V`, `&api_key=V`, `&sig=V`).
    */
   scrubText(text: string): string {
-    let out = text
-    for (const [re, isName] of this.valuePatterns) {
-      re.lastIndex = 0
-      if (re.test(out)) {
-        re.lastIndex = 0
-        out = out.replace(re, (m) => (isName !== null && isName(m) ? m : this.fingerprint(m)))
-      }
-    }
+    let out = replaceShapes(text, this.valuePatterns, (m) => this.fingerprint(m))
     if (out.includes('=') && /[?&;#]/.test(out)) {
       out = out.replace(QUERY_PARAM_RE, (m, lead: string, name: string, value: string) =>
         this.isSecretName(name) || QUERY_SECRET_NAMES.has(name.toLowerCase()) ? `${lead}${name}=${this.fingerprint(value)}` : m)
@@ -164,11 +160,10 @@ export class Redactor {
     let secretNext = false
     let userNext = false
     let headerNext = false
-    // curl's -u/--user and -U/--proxy-user USER:PASSWORD, wherever curl is in the command
-    // (`sudo curl`, `env ... curl`); elsewhere -u and --user mean other things (docker's uid:gid).
     const base = (a: string | undefined): string => (a ?? '').replace(/^.*\//, '')
-    // curl's options from the word curl on: argv[0], or after a command that runs another
-    // (`sudo curl`, `timeout 10 curl`); not `docker run -u 1000:1000 curlimages/curl`.
+    // curl's -u/--user and -U/--proxy-user USER:PASSWORD, from the word curl on: argv[0], or after
+    // a command that runs another (`sudo curl`, `timeout 10 curl`); elsewhere -u and --user mean
+    // other things (docker's uid:gid, and `docker run -u 1000:1000 curlimages/curl`).
     const curlMayCome = base(argv[0]) === 'curl' || WRAPPERS.has(base(argv[0]))
     let curl = false
     // httpie and xh take headers as words `Name:Value`, with no space and no -H, and -a USER:PASSWORD.
@@ -209,9 +204,9 @@ export class Redactor {
       if (curl) {
         // -u V, --user V, -U V, --proxy-user V, and the last of grouped short flags (-su V).
         // (Grouped after curl's short flags that take no value only: in -dusername=bob:x, -d takes it.)
-        if (arg === '--user' || arg === '--proxy-user' || /^-[sSLkvifIjnGNOqR0-6]*[uU]$/.test(arg)) { userNext = true; out.push(arg); continue }
+        if (arg === '--user' || arg === '--proxy-user' || CURL_USER_FLAG.test(arg)) { userNext = true; out.push(arg); continue }
         // Joined: --user=V, -uV, and after grouped short flags, -sSuV.
-        const joined = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+)$/s.exec(arg)
+        const joined = CURL_USER_JOINED.exec(arg)
         if (joined) { out.push(`${joined[1]}${this.redactUser(joined[2]!)}`); continue }
       }
       const flag = /^(--?[A-Za-z0-9][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(arg)

@@ -32,8 +32,8 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
  * Whether a match of the loose API-key shape (`sk_`, `pk_`, `rk_` and 20 more) spells words, as a
  * file or directory name does (`sk_random_forest_classifier_v2`, `pk_customer_transactions_2024`,
  * `sk_resnet50_weights_final_v2`): lower-case words (digits after the first letter) joined by `_`
- * or `-`, the last short. Such a
- * match is a name, kept as it is. A key with a known prefix (`sk_live_`, `sk-proj-`) never is.
+ * or `-`, the last short. Such a match is a name, kept as it is. A key with a known prefix
+ * (`sk_live_`, `sk-proj-`) never is.
  */
 export function spellsWords(match: string): boolean {
   return !/^(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)/.test(match) && /^(?:sk|rk|pk)[-_](?:[a-z][a-z0-9]{0,19}[_-])+[a-z0-9]{1,12}$/.test(match)
@@ -51,4 +51,19 @@ export function holdsSecretShape(text: string): boolean {
     re.lastIndex = 0
     return found
   })
+}
+
+/**
+ * Each match of the shapes, but a name that only looks like one, replaced by `replacement(match)`:
+ * the redactor's fingerprint, or the log's `[redacted]`.
+ */
+export function replaceShapes(text: string, shapes: ReadonlyArray<[RegExp, ((match: string) => boolean) | null]>, replacement: (match: string) => string): string {
+  let out = text
+  for (const [re, isName] of shapes) {
+    re.lastIndex = 0
+    if (!re.test(out)) continue
+    re.lastIndex = 0
+    out = out.replace(re, (m) => (isName !== null && isName(m) ? m : replacement(m)))
+  }
+  return out
 }

@@ -87,6 +87,7 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
 export function namedDirs(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}): string[] {
   const dirs = new Set<string>()
   const memo = new Map<string, string | null>()
+  const missingSeen = new Set<string>()
   for (const p of paths) {
     const resolved = path.resolve(cwd, p)
     const st = statNamed(p, resolved, opts)
@@ -160,6 +161,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     }
   }
   const memo = new Map<string, string | null>()
+  const missingSeen = new Set<string>()
   for (const p of paths) {
     // A path through a link to the project ($PWD/data) is recorded as inside it, as it is; a
     // path read from a record is hashed under the name the record gives it.
@@ -169,8 +171,9 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     if (st === null) {
       // Missing (an output not made, with allowMissing), yet recorded: outside the project, by its absolute path.
       const r = toRecordPath(store.root, abs)
-      if (missing.includes(r.path)) continue // named twice
+      if (missingSeen.has(r.path)) continue // named twice
       if (r.outside && !opts.fromRecord) warnOutsideRoot(abs, store.root)
+      missingSeen.add(r.path)
       missing.push(r.path)
       continue
     }

@@ -1,6 +1,6 @@
 import { createConsola, type LogObject } from 'consola/core'
 import { colorsFor, type Colors } from './color.js'
-import { SHAPES_WITH_EXCEPTIONS, holdsSecretShape } from '../core/secret-shapes.js'
+import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from '../core/secret-shapes.js'
 
 // One consola instance; everything it prints goes to stderr, in git's style:
 //   prov: <error>      prov: warning: <text>      hint: <text>      <info>
@@ -15,14 +15,8 @@ const c = (): Colors => (colors ??= colorsFor(process.stderr))
  * store may be the very thing that failed). A file name that only looks like a key's shape
  * (`sk_random_forest_classifier_v2.joblib`) is named, as records keep it.
  */
-export function scrubMessage(text: string): string {
-  if (!holdsSecretShape(text)) return text
-  let out = text
-  for (const [re, isName] of SHAPES_WITH_EXCEPTIONS) {
-    re.lastIndex = 0
-    out = out.replace(re, (m) => (isName !== null && isName(m) ? m : '[redacted]'))
-  }
-  return out
+function scrubMessage(text: string): string {
+  return replaceShapes(text, SHAPES_WITH_EXCEPTIONS, () => '[redacted]')
 }
 
 function format(o: LogObject): string {

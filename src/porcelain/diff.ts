@@ -15,7 +15,7 @@ import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
 import { isNoiseKey, SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
-import { fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
+import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
 import { nodeCrypto } from '../core/crypto.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
@@ -318,8 +318,7 @@ export default defineCommand({
     if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
     // The headline names keys and paths as the runs hold them: what a terminal would act on is escaped.
-    // eslint-disable-next-line no-control-regex
-    out.push(buildHeadline(diff, commits).replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))
+    out.push(escapeTerminal(buildHeadline(diff, commits)))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
     const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)

@@ -3,6 +3,7 @@ import { listRuns, locateStore, type RunSummary } from '../io/store.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { shortId } from '../core/id.js'
+import { TERMINAL_CONTROL } from '../core/paths.js'
 import { UsageError } from '../errors.js'
 import { storeArg } from '../plumbing/_args.js'
 
@@ -14,19 +15,12 @@ import { storeArg } from '../plumbing/_args.js'
 export function formatArgv(argv: readonly string[]): string {
   return argv.map((a) => {
     if (a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a)) return a
-    if (!CONTROL.test(a)) return `'${a.replace(/'/g, "'\\''")}'`
+    if (!TERMINAL_CONTROL.test(a)) return `'${a.replace(/'/g, "'\\''")}'`
     return ansiC(a)
   }).join(' ')
 }
 
 /** `$'a\nb'`, as bash's `printf %q` writes a word with control characters. */
-/**
- * What a terminal acts on rather than shows: C0 controls and DEL, C1 controls (U+009B is a CSI
- * as ESC [ is), and the bidirectional overrides and isolates, which reorder what follows.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
-
 function ansiC(a: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\', "'": "\\'" }
   // eslint-disable-next-line no-control-regex
@@ -41,7 +35,7 @@ function ansiC(a: string): string {
  * newline), which would break the line or fake another: then ANSI-C quoted, `$'a\nb'`.
  */
 export function showName(name: string): string {
-  return CONTROL.test(name) ? ansiC(name) : name
+  return TERMINAL_CONTROL.test(name) ? ansiC(name) : name
 }
 
 /**
@@ -52,7 +46,7 @@ export function showName(name: string): string {
 export function showText(text: string, indent: string): string {
   // Line ends (\n, or \r\n) and tabs are text; leading and trailing line ends are dropped, a blank line is blank.
   const body = text.replace(/^(?:\r?\n)+|(?:\r?\n)+$/g, '')
-  if (CONTROL.test(body.replace(/\r\n|[\n\t]/g, ''))) return ansiC(text)
+  if (TERMINAL_CONTROL.test(body.replace(/\r\n|[\n\t]/g, ''))) return ansiC(text)
   return body.split(/\r?\n/).map((l, i) => (i === 0 || l === '' ? l : indent + l)).join('\n')
 }
 
