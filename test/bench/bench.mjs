@@ -147,10 +147,15 @@ function makeTree() {
     }
   }
   mkdirSync(path.join(dir, 'store'), { recursive: true })
-  // in-toto-run signs its link with a key; any RSA key will do.
-  if (has('in-toto-run') && has('openssl')) run(['openssl', 'genrsa', '-out', path.join(dir, 'key.pem'), '2048'], { cwd: dir })
   markDone(dir, what)
   return dir
+}
+
+/** in-toto-run signs its link with a key; any RSA key will do. Made when missing: a BENCH_DIR may predate in-toto's install. */
+function inTotoKey(dir) {
+  const key = path.join(dir, 'key.pem')
+  if (!existsSync(key) && has('in-toto-run') && has('openssl')) run(['openssl', 'genrsa', '-out', key, '2048'], { cwd: dir })
+  return existsSync(key)
 }
 
 function makeSmallRepo() {
@@ -568,7 +573,7 @@ const run = (file, args) => new Promise((resolve) => {
       { name: 'prov', argv: prov('record', '-q', '--no-cache', '--store', tstore, '-i', 'tree', '--', 'true') },
       { name: 'prov cached', argv: prov('record', '-q', '--store', tstore, '-i', 'tree', '--', 'true') },
     ]
-    const intoto = has('in-toto-run') && existsSync(path.join(tree, 'key.pem'))
+    const intoto = has('in-toto-run') && inTotoKey(tree)
     if (intoto) big.push({ name: 'in-toto-run', argv: ['in-toto-run', '-q', '-n', 'step', '-k', 'key.pem', '-m', 'tree', '--', 'true'] })
     else notes.push('in-toto-run is not installed (apt-get install in-toto): the 20,000-input record has no reference')
     run(big[1].argv, { cwd: tree })
