@@ -1,6 +1,7 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
+import { readShellScript, type ShellWord } from './shell-words.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -52,6 +53,15 @@ const CURL_USER_JOINED = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+
 const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec'])
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
+/** Shells whose `-c SCRIPT` is read word by word (`sh -c`, `bash -lc`, behind docker or kubectl too). */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish'])
+/** A shell's options that take the next word as their value. */
+const SHELL_OPTION_WITH_VALUE = /^(?:[-+][oO]|--rcfile|--init-file|--init-command)$/
+/** Words at a simple command's start that are not its command: `if`, `!`, `{`, `NAME=V`. */
+const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time'])
+const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
+/** A fingerprint as it goes into a script unquoted: quoted, as one word. */
+const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -80,6 +90,11 @@ export class Redactor {
   private readonly dropNames: RegExp[]
   /** each shape, and what of its matches is kept (a name that only looks like one), or null */
   private readonly valuePatterns: Array<[RegExp, ((match: string) => boolean) | null]>
+  /**
+   * Inside a shell script: whether a value is only the script's expansions (`$PW`, `"${TOKEN}"`,
+   * `$(cat key)`), which name a secret without holding it, and are kept. Else null.
+   */
+  private onlyExpansions: ((value: string) => boolean) | null = null
 
   /** `key` may be a function: it is then called once, when the first secret is found. */
   constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
@@ -96,7 +111,7 @@ export class Redactor {
   }
 
   fingerprint(value: string): string {
-    if (REDACTED_RE.test(value)) return value
+    if (REDACTED_RE.test(value) || this.onlyExpansions?.(value) === true) return value
     if (typeof this.keySource === 'function') this.keySource = this.keySource()
     const mac = nodeCrypto().createHmac('sha256', this.keySource).update(value, 'utf8').digest('hex')
     return `[redacted hmac-sha256:${mac.slice(0, 32)}]`
@@ -168,7 +183,22 @@ export class Redactor {
     let curl = false
     // httpie and xh take headers as words `Name:Value`, with no space and no -H, and -a USER:PASSWORD.
     const httpie = argv.length > 0 && /^(https?|xhs?)$/.test(base(argv[0]))
+    // A shell's options, then its script when one of them is -c (`bash -eu -o pipefail -c SCRIPT`).
+    let shell: 'options' | 'script' | null = null
+    let shellValueNext = false
     for (const arg of argv) {
+      if (shellValueNext) { shellValueNext = false; out.push(arg); continue }
+      if (shell !== null && !secretNext && !userNext && !headerNext) {
+        if (SHELL_OPTION_WITH_VALUE.test(arg)) { shellValueNext = true; out.push(arg); continue }
+        if (/^-[A-Za-z]*c[A-Za-z]*$/.test(arg) || arg === '--command') { shell = 'script'; out.push(arg); continue }
+        if (!/^[-+][A-Za-z-]/.test(arg)) {
+          const script = shell === 'script'
+          shell = null
+          if (script && arg !== '--') { out.push(this.redactShellScript(arg)); continue }
+        }
+        // Any other option is judged as ever (`bash --password=V` is no shell's option, but a secret).
+      }
+      if (SHELLS.has(base(arg)) && !secretNext && !userNext) { shell = 'options'; out.push(arg); continue }
       if (curlMayCome && !curl && base(arg) === 'curl') { curl = true; out.push(arg); continue }
       if (secretNext) {
         secretNext = false
@@ -229,6 +259,49 @@ export class Redactor {
       out.push(this.redactWord(arg))
     }
     return out
+  }
+
+  /**
+   * A shell script (`sh -c SCRIPT`): each simple command's words redacted as an argv is (`NAME=V`
+   * and `if`, `!` before its command judged on their own), expansions kept (they name a secret,
+   * they do not hold one), and only the changed characters replaced, in the quoting they were
+   * written in; the commands of `$(...)` likewise; then credential shapes anywhere in it (a
+   * private key in a here-document). Redacting the result again changes nothing.
+   */
+  private redactShellScript(script: string): string {
+    const { commands, expansions, substitutions } = readShellScript(script)
+    const names = [...new Set(expansions)].sort((a, b) => b.length - a.length)
+    const outer = this.onlyExpansions
+    this.onlyExpansions = (value) => {
+      let rest = value
+      for (const e of names) if (rest.includes(e)) rest = rest.split(e).join('')
+      return (rest === '' && value !== '') || outer?.(value) === true
+    }
+    const edits: Array<{ start: number; end: number; text: string }> = []
+    try {
+      for (const words of commands) {
+        let k = 0
+        while (k < words.length - 1 && (COMMAND_PREFIX.has(words[k]!.value) || ASSIGNMENT_WORD.test(words[k]!.value))) k++
+        const values = words.map((w) => w.value)
+        const redacted = [...values.slice(0, k).map((v) => this.redactArgv([v])[0]!), ...this.redactArgv(values.slice(k))]
+        words.forEach((w, i) => { if (redacted[i] !== w.value) edits.push(wordEdit(w, redacted[i]!)) })
+      }
+      for (const sub of substitutions) {
+        if (edits.some((e) => e.start < sub.end && sub.start < e.end)) continue
+        const inner = script.slice(sub.start, sub.end)
+        const text = this.redactShellScript(inner)
+        if (text !== inner) edits.push({ ...sub, text })
+      }
+    } finally {
+      this.onlyExpansions = outer
+    }
+    let out = ''
+    let at = 0
+    for (const e of edits.sort((a, b) => a.start - b.start)) {
+      out += script.slice(at, e.start) + e.text
+      at = e.end
+    }
+    return this.scrubText(out + script.slice(at))
   }
 
   /**
@@ -347,6 +420,50 @@ export class Redactor {
     }
     return value
   }
+}
+
+/** A word for a shell script, quoted where it must be. */
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
+}
+
+/**
+ * Where a script's word changes, redacted: the characters from its first change to its last,
+ * replaced in place where they were written one after another in one quoting (the fingerprint
+ * quoted where it stands bare: `--password='[redacted …]'`); else the whole word, quoted anew.
+ */
+function wordEdit(w: ShellWord, redacted: string): { start: number; end: number; text: string } {
+  const v = w.value
+  let a = 0
+  while (a < v.length && a < redacted.length && v[a] === redacted[a]) a++
+  let b = 0
+  while (b < v.length - a && b < redacted.length - a && v[v.length - 1 - b] === redacted[redacted.length - 1 - b]) b++
+  const from = a
+  const to = v.length - b
+  if (to > from && w.at[from]! >= 0) {
+    const q = w.quoting[from]!
+    let inPlace = true
+    for (let k = from + 1; inPlace && k < to; k++) inPlace = w.at[k] === w.at[k - 1]! + 1 && w.quoting[k] === q
+    const middle = redacted.slice(a, redacted.length - b)
+    // Only where the redacted characters are the written ones with fingerprints put in, or any
+    // that double quotes keep as they are: a script within the script (`sh -c 'curl -u a:b'`) comes
+    // back with quotes of its own, which would end the quoting they are put in.
+    if (inPlace && (isWithFingerprints(middle, v.slice(from, to)) || (q === 'double' && !/["\\$`]/.test(middle)))) {
+      return { start: w.at[from]!, end: w.at[to - 1]! + 1, text: q === 'bare' ? middle.replace(FINGERPRINT_IN_TEXT, "'$&'") : middle }
+    }
+  }
+  return { start: w.start, end: w.end, text: shellQuote(redacted) }
+}
+
+/** Whether `text` is `original` with some parts of it replaced by fingerprints. */
+function isWithFingerprints(text: string, original: string): boolean {
+  let at = 0
+  for (const piece of text.split(FINGERPRINT_IN_TEXT)) {
+    const found = original.indexOf(piece, at)
+    if (found < 0) return false
+    at = found + piece.length
+  }
+  return true
 }
 
 function holdsFingerprint(v: unknown): boolean {

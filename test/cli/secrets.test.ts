@@ -140,6 +140,10 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase('--set=db.password=VALUE', shape.plain, (v) => [`--set=db.password=${v}`]),
       argvCase('-H X-Api-Key: VALUE (a header under a secret name)', shape.plain, (v) => ['-H', `X-Api-Key: ${v}`]),
       argvCase('-H Authorization: Basic VALUE', shape.plain, (v) => ['-H', `Authorization: Basic ${v}`]),
+      // A shell's script is read as the shell reads it, a command at a time.
+      argvCase("sh -c 'mysql --password=VALUE ...'", shape.plain, (v) => ['sh', '-c', `mysql --password=${v} -e 'select 1' db`]),
+      argvCase("bash -lc 'PGPASSWORD=VALUE psql ...'", shape.plain, (v) => ['bash', '-lc', `PGPASSWORD="${v}" psql -h db`]),
+      argvCase("sh -c 'T=$(curl -su bot:VALUE URL)'", shape.plain, (v) => ['sh', '-c', `T=$(curl -su bot:${v} https://h.example/t) && echo "$T"`]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
     ],
@@ -339,6 +343,35 @@ describe('no secret reaches the store or any output', { concurrency: 2 }, () => 
 })
 
 describe('secrets in the places around the matrix', () => {
+  test('sh -c SCRIPT: the script runs as written; the record and every output hold it with its secrets fingerprinted, the rest as written', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const pw = shape.plain()
+    const token = shape.plain()
+    // The script sees its secrets (it writes one to a file), exits 3; a $VARIABLE is kept as it is.
+    const script = `DB_PASSWORD='${pw}' sh -c 'printf %s "$DB_PASSWORD" > out.txt'\nexport API_TOKEN=${token}\nprintf '%s\\n' "$API_TOKEN" >> out.txt; exit 3 # uses $HOME`
+    const r = await sb.prov(['record', '-o', 'out.txt', '--', 'sh', '-c', script])
+    assert.equal(r.exitCode, 3, r.stderr)
+    assert.equal(readFileSync(path.join(sb.dir, 'out.txt'), 'utf8'), `${pw}${token}\n`)
+    const run = parseValid('run', (await sb.prov(['show', '--json'])).stdout)
+    const [fp1, fp2] = fingerprints(run.command.argv)
+    assert.ok(fp1 !== undefined && fp2 !== undefined && fp1 !== fp2, JSON.stringify(run.command.argv))
+    assert.deepEqual(run.command.argv, ['sh', '-c',
+      `DB_PASSWORD='${fp1}' sh -c 'printf %s "$DB_PASSWORD" > out.txt'\nexport API_TOKEN='${fp2}'\nprintf '%s\\n' "$API_TOKEN" >> out.txt; exit 3 # uses $HOME`])
+    const shown = await sb.prov(['show'])
+    assert.equal(shown.exitCode, 0, shown.stderr)
+    assert.ok(shown.stdout.includes(fp2!), shown.stdout)
+    const log = await sb.prov(['log'])
+    assert.equal(log.exitCode, 0, log.stderr)
+    // exec and write-run agree with record: the same script, the same fingerprints.
+    const e = await sb.prov(['exec', '--', 'sh', '-c', script])
+    assert.equal(e.exitCode, 3, e.stderr)
+    assert.deepEqual(parseValid('command', e.stdout).command.argv, run.command.argv)
+    const secrets = [{ name: 'DB_PASSWORD', value: pw }, { name: 'API_TOKEN', value: token }]
+    for (const text of [r.stdout + r.stderr, shown.stdout, log.stdout, e.stdout + e.stderr, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+      assertClean('sh -c with secrets', text, secrets)
+    }
+  })
+
   test('a command not found whose name holds a token: the error text is scrubbed too', async () => {
     const sb = await repo({ README: 'hello\n' })
     const token = shape.ghp()

@@ -476,3 +476,60 @@ test('more shapes: a URL password holding an @, Java system properties, camelCas
   for (const name of ['INPUT_KEY', 'inputKey', 'CACHE_KEY', 'MONITOR_KEY', 'TEXT_KEY', 'textKey', 'IMAGE_KEY']) assert.equal(r.isSecretName(name), true, name)
   assert.deepEqual(r.redactParams({ accessKey: V, learningRate: 0.1 }), { accessKey: fp(V), learningRate: 0.1 })
 })
+
+test('a shell script (sh -c SCRIPT) is read word by word: each command redacted as argv is, only the secret replaced', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[]]> = [
+    [['sh', '-c', 'mysql --password=s3cret db'], ['sh', '-c', `mysql --password=${q('s3cret')} db`]],
+    [['bash', '-lc', 'PGPASSWORD=pw123 psql -h db'], ['bash', '-lc', `PGPASSWORD=${q('pw123')} psql -h db`]],
+    [['/bin/bash', '-eu', '-o', 'pipefail', '-c', 'export API_TOKEN="abc def"; ./run'], ['/bin/bash', '-eu', '-o', 'pipefail', '-c', `export API_TOKEN="${fp('abc def')}"; ./run`]],
+    // In the quoting it was written in; other words as they were, spacing and all.
+    [['sh', '-c', `curl  -H "X-Api-Key: k3y" -u 'bob:pw 2' https://x | jq .`], ['sh', '-c', `curl  -H "X-Api-Key: ${fp('k3y')}" -u 'bob:${fp('pw 2')}' https://x | jq .`]],
+    // Written with escapes: the word is quoted anew.
+    [['sh', '-c', 'mysql --password=s3\\ cret'], ['sh', '-c', `mysql '--password=${fp('s3 cret')}'`]],
+    [['sh', '-c', "tool $'--token=\\x41bc'"], ['sh', '-c', `tool '--token=${fp('Abc')}'`]],
+    // After if, !, {, and assignments; in a command substitution; in a nested shell.
+    [['sh', '-c', 'if mysql --password=x1; then :; fi'], ['sh', '-c', `if mysql --password=${q('x1')}; then :; fi`]],
+    [['sh', '-c', 'LANG=C curl -su bob:pw2 https://h'], ['sh', '-c', `LANG=C curl -su bob:${q('pw2')} https://h`]],
+    [['sh', '-c', 'T=$(curl -u bob:pw2 https://h/t) && echo "$T"'], ['sh', '-c', `T=$(curl -u bob:${q('pw2')} https://h/t) && echo "$T"`]],
+    [['sh', '-c', `bash -c "mysql --password=x2"`], ['sh', '-c', `bash -c "mysql --password='${fp('x2')}'"`]],
+    // Behind docker, kubectl, a path or wrapper: the shell is found wherever it is.
+    [['docker', 'run', '--rm', 'img', 'sh', '-c', 'psql postgres://u:pw9@db/x'], ['docker', 'run', '--rm', 'img', 'sh', '-c', `psql postgres://u:${q('pw9')}@db/x`]],
+    [['kubectl', 'exec', 'pod', '--', '/usr/bin/env', 'bash', '-c', 'DB_PASSWORD=z ./migrate'], ['kubectl', 'exec', 'pod', '--', '/usr/bin/env', 'bash', '-c', `DB_PASSWORD=${q('z')} ./migrate`]],
+    // The secret's name without its value: expansions are kept.
+    [['sh', '-c', 'curl -u "$USER:$PASS" -H "Authorization: Bearer $TOKEN" --password=${PW} x; export DB_PASSWORD=$(cat f)'], null as unknown as string[]],
+    // Nothing secret: as it was.
+    [['bash', '-c', 'for f in *.csv; do python train.py --lr 0.1 "$f" > "out/$f.log" 2>&1; done'], null as unknown as string[]],
+    [['sh', '-c', "cat <<EOF\nit's a body\nEOF\nmake -j2"], null as unknown as string[]],
+    // No -c: a script file and its arguments are argv as ever; an option among a shell's is judged as ever.
+    [['bash', 'deploy.sh', '--password=x3'], ['bash', 'deploy.sh', `--password=${fp('x3')}`]],
+    [['bash', '-c', '--password=x4', 'true'], ['bash', '-c', `--password=${fp('x4')}`, 'true']],
+    [['bash', '--token', 'x5', '-c', 'mysql --password=x6'], ['bash', '--token', fp('x5'), '-c', `mysql --password=${q('x6')}`]],
+  ]
+  for (const [argv, expected] of table) {
+    assert.deepEqual(r.redactArgv(argv), expected ?? argv, argv.join(' '))
+    const once = r.redactArgv(argv)
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+  }
+})
+
+test('a shell script: secrets in a here-document, a comment, or shaped as credentials are not kept', () => {
+  const pem = SHAPES.find(([what]) => what === 'pem rsa private key')!
+  const out = r.redactArgv(['sh', '-c', `cat > key <<EOF\n${pem[1]}\nEOF\nssh -i key host # token ghp_${alnum(36)}`])
+  assertGone(out, pem[2], 'here-document')
+  assert.ok(!out[2]!.includes(`ghp_${alnum(36)}`), out[2])
+  assert.match(out[2]!, /^cat > key <<EOF\n\[redacted hmac-sha256:[0-9a-f]{32}\]\nEOF\nssh -i key host # token \[redacted/)
+})
+
+test('a shell script of any text: redacted without throwing, and redacting it again changes nothing', () => {
+  const alphabet = ['a', ' ', '\n', "'", '"', '\\', '$', '(', ')', '`', ';', '|', '>', '#', '=', '-', '--password=', 'PGPASSWORD=', 'curl -u ', 'u:p', 'x', '$PW', 'bash -c ', 'ghp_' + alnum(36)]
+  let seed = 777
+  const next = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n }
+  for (let round = 0; round < 3000; round++) {
+    let script = ''
+    for (let k = next(16); k > 0; k--) script += alphabet[next(alphabet.length)]
+    const once = r.redactArgv(['sh', '-c', script])
+    assert.deepEqual(r.redactArgv(once), once, JSON.stringify(script))
+    assert.ok(!once[2]!.includes('ghp_' + alnum(36)), JSON.stringify(script))
+  }
+})
