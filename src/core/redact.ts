@@ -53,6 +53,12 @@ const CURL_USER_JOINED = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+
 const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec'])
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
+/** Commands that run a command given after them in another place: a container, a pod, a host. */
+const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun'])
+/** MySQL's clients, whose `-pPASSWORD` (joined) is the password. */
+const MYSQL_TOOLS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlpump', 'mysqlslap', 'mariadb', 'mariadb-dump', 'mariadb-admin', 'mariadb-import', 'mariadb-show', 'mariadb-check', 'mariadb-slap'])
+/** ssh's short options that take a value, joined (`-p22`) or as the next word. */
+const SSH_OPTION = /^-([46AaCfGgKkMNnqsTtVvXxYy]*)([BbcDEeFIiJLlmOoPpRSWw])?(.*)$/s
 /** Shells whose `-c SCRIPT` is read word by word (`sh -c`, `bash -lc`, behind docker or kubectl too). */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish'])
 /** A shell's options that take the next word as their value. */
@@ -176,11 +182,18 @@ export class Redactor {
     let userNext = false
     let headerNext = false
     const base = (a: string | undefined): string => (a ?? '').replace(/^.*\//, '')
-    // curl's -u/--user and -U/--proxy-user USER:PASSWORD, from the word curl on: argv[0], or after
-    // a command that runs another (`sudo curl`, `timeout 10 curl`); elsewhere -u and --user mean
-    // other things (docker's uid:gid, and `docker run -u 1000:1000 curlimages/curl`).
-    const curlMayCome = base(argv[0]) === 'curl' || WRAPPERS.has(base(argv[0]))
+    // curl's -u/--user and -U/--proxy-user USER:PASSWORD, from the word curl on, and MySQL's
+    // -pPASSWORD from the word mysql on: as argv[0], after a command that runs another (`sudo curl`,
+    // `timeout 10 curl`, `docker exec db mysql`, `ssh host mysql`) or after `--`; elsewhere -u and
+    // -p mean other things (docker's uid:gid in `docker run -u 1000:1000 curlimages/curl`, a port).
+    const first = base(argv[0])
+    let toolMayCome = first === 'curl' || MYSQL_TOOLS.has(first) || WRAPPERS.has(first) || RUNNERS.has(first)
     let curl = false
+    let mysql = false
+    // sshpass -p PASSWORD; ssh's options, its destination, then a command the remote shell reads.
+    let sshpass = false
+    let ssh: 'options' | 'command' | null = null
+    let sshValueNext = false
     // httpie and xh take headers as words `Name:Value`, with no space and no -H, and -a USER:PASSWORD.
     const httpie = argv.length > 0 && /^(https?|xhs?)$/.test(base(argv[0]))
     // A shell's options, then its script when one of them is -c (`bash -eu -o pipefail -c SCRIPT`).
@@ -199,7 +212,41 @@ export class Redactor {
         // Any other option is judged as ever (`bash --password=V` is no shell's option, but a secret).
       }
       if (SHELLS.has(base(arg)) && !secretNext && !userNext) { shell = 'options'; out.push(arg); continue }
-      if (curlMayCome && !curl && base(arg) === 'curl') { curl = true; out.push(arg); continue }
+      // An ssh option's value (a port, a key file, `-o PasswordAuthentication=no`): only shapes.
+      if (sshValueNext) { sshValueNext = false; out.push(this.scrubText(arg)); continue }
+      if (ssh === 'options' && !secretNext) {
+        const opt = arg.length > 1 ? SSH_OPTION.exec(arg) : null
+        if (opt !== null) {
+          if (opt[2] !== undefined && opt[3] === '') sshValueNext = true
+          out.push(opt[3] === '' ? arg : `-${opt[1]}${opt[2] ?? ''}${this.scrubText(opt[3]!)}`)
+          continue
+        }
+        if (arg !== '--') ssh = 'command' // the destination; what follows runs there
+        toolMayCome = true
+        out.push(this.scrubText(arg))
+        continue
+      }
+      // ssh joins the words of its command with spaces and gives them to the remote shell.
+      if (ssh === 'command' && /[\s;&|<>()$`'"\\]/.test(arg)) { out.push(this.redactShellScript(arg)); continue }
+      if (sshpass && !secretNext) {
+        if (arg === '-p') { secretNext = true; out.push(arg); continue }
+        if (/^-p./s.test(arg)) { out.push(`-p${this.fingerprint(arg.slice(2))}`); continue }
+        if (!arg.startsWith('-')) sshpass = false
+      }
+      if (!secretNext && !userNext) {
+        // ssh and sshpass wherever they stand (as the shells are); curl and mysql as said above.
+        const b = base(arg)
+        if (b === 'sshpass' && !sshpass) { sshpass = true; out.push(arg); continue }
+        if (b === 'ssh' && ssh === null) { ssh = 'options'; out.push(arg); continue }
+      }
+      if (toolMayCome && !secretNext && !userNext) {
+        const b = base(arg)
+        if (b === 'curl' && !curl) { curl = true; out.push(arg); continue }
+        if (MYSQL_TOOLS.has(b) && !mysql) { mysql = true; out.push(arg); continue }
+      }
+      if (arg === '--' && !secretNext) toolMayCome = true
+      // MySQL's -pPASSWORD (joined; `-p` alone asks for it, and the next word is a database).
+      if (mysql && !secretNext && /^-p./s.test(arg)) { out.push(`-p${this.fingerprint(arg.slice(2))}`); continue }
       if (secretNext) {
         secretNext = false
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);

@@ -144,6 +144,8 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase("sh -c 'mysql --password=VALUE ...'", shape.plain, (v) => ['sh', '-c', `mysql --password=${v} -e 'select 1' db`]),
       argvCase("bash -lc 'PGPASSWORD=VALUE psql ...'", shape.plain, (v) => ['bash', '-lc', `PGPASSWORD="${v}" psql -h db`]),
       argvCase("sh -c 'T=$(curl -su bot:VALUE URL)'", shape.plain, (v) => ['sh', '-c', `T=$(curl -su bot:${v} https://h.example/t) && echo "$T"`]),
+      argvCase('-- mysql -pVALUE', shape.plain, (v) => ['--', 'mysql', '-uroot', `-p${v}`]),
+      argvCase("ssh host 'PGPASSWORD=VALUE psql'", shape.plain, (v) => ['ssh', '-p', '22', 'db.example', `PGPASSWORD=${v} psql -c 'select 1'`]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
     ],

@@ -533,3 +533,31 @@ test('a shell script of any text: redacted without throwing, and redacting it ag
     assert.ok(!once[2]!.includes('ghp_' + alnum(36)), JSON.stringify(script))
   }
 })
+
+test('mysql -pPASSWORD, sshpass -p PASSWORD, and the command ssh runs on the remote host', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    [['mysql', '-uroot', '-phunter2', 'db'], ['mysql', '-uroot', `-p${fp('hunter2')}`, 'db']],
+    [['mysqldump', '-p', 'db'], null], // -p alone asks for the password; db is the database
+    [['docker', 'exec', '-it', 'db', 'mariadb', '-uroot', '-pS3cr3t'], ['docker', 'exec', '-it', 'db', 'mariadb', '-uroot', `-p${fp('S3cr3t')}`]],
+    [['sudo', 'mysqladmin', '-pX1', 'status'], ['sudo', 'mysqladmin', `-p${fp('X1')}`, 'status']],
+    // -p is a port elsewhere, also before the word mysql.
+    [['docker', 'run', '-p', '3306:3306', '-p8080:80', 'mysql:8'], null],
+    [['psql', '-p', '5432', '-p5433'], null],
+    [['python', 'serve.py', '-p8080', 'mysql'], null],
+    [['sshpass', '-p', 'hunter2', 'ssh', 'u@h', 'uptime'], ['sshpass', '-p', fp('hunter2'), 'ssh', 'u@h', 'uptime']],
+    [['sshpass', '-phunter2', 'scp', 'a', 'h:b'], ['sshpass', `-p${fp('hunter2')}`, 'scp', 'a', 'h:b']],
+    // ssh: options (with values, joined or not), the destination, then the remote command, read as a script where it is one.
+    [['ssh', '-i', 'key', '-p22', '-o', 'PasswordAuthentication=no', 'u@h', 'PGPASSWORD=pw psql -c "select 1"'],
+      ['ssh', '-i', 'key', '-p22', '-o', 'PasswordAuthentication=no', 'u@h', `PGPASSWORD=${q('pw')} psql -c "select 1"`]],
+    [['ssh', '-tt', 'h', 'sudo', 'mysql', '-pXYZ'], ['ssh', '-tt', 'h', 'sudo', 'mysql', `-p${fp('XYZ')}`]],
+    [['ssh', 'h', 'curl', '-u', 'a:b', 'x'], ['ssh', 'h', 'curl', '-u', `a:${fp('b')}`, 'x']],
+    [['ssh', 'h', 'ls -la; df -h'], null],
+    [['kubectl', 'exec', 'pod', '--', 'curl', '-su', 'a:b', 'x'], ['kubectl', 'exec', 'pod', '--', 'curl', '-su', `a:${fp('b')}`, 'x']],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+  }
+})
