@@ -363,7 +363,27 @@ export class Redactor {
     // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers;
     // nor is a name with `_` (`-m 'api_key: rename field'`), which no header has.
     if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
-    return this.scrubText(word)
+    return this.scrubText(this.redactPairs(word))
+  }
+
+  /**
+   * `name=value` pairs in one word, as connection strings write them: libpq's, separated by spaces
+   * (`psql "host=db password=V"`, a value in single quotes may hold spaces), and ODBC's and
+   * ADO.NET's, by semicolons (`Server=db;User Id=u;Password=V;`, `PWD={V}`): a value under a
+   * secret name (and ODBC's PWD) is fingerprinted.
+   */
+  private redactPairs(word: string): string {
+    if (!word.includes('=')) return word
+    const semi = word.includes(';')
+    if (!semi && !/\s/.test(word)) return word
+    const pair = semi
+      ? /(^|;)(\s*)([A-Za-z_][A-Za-z0-9_ .-]*?)(\s*=\s*)(\{[^}]*\}|[^;]*)/g
+      : /(^|\s)()([A-Za-z_][A-Za-z0-9_.-]*)(=)(\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.)*'?|[^\s]*)/g
+    return word.replace(pair, (m, lead: string, space: string, name: string, eq: string, value: string) => {
+      const bare = value.replace(/^\{(.*)\}$/s, '$1').replace(/^'(.*)'$/s, '$1')
+      if (bare === '' || REDACTED_RE.test(bare) || !(this.isSecretName(name) || (semi && /^pwd$/i.test(name)))) return m
+      return `${lead}${space}${name}${eq}${value === bare ? '' : value[0]}${this.fingerprint(bare)}${value === bare ? '' : value[value.length - 1]}`
+    })
   }
 
   /** `Name: V` (a header): V fingerprinted when the name is secret; Authorization keeps its scheme. */

@@ -561,3 +561,24 @@ test('mysql -pPASSWORD, sshpass -p PASSWORD, and the command ssh runs on the rem
     assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
   }
 })
+
+test('connection strings in one word: libpq key=value pairs, ODBC and ADO.NET Name=Value; pairs', () => {
+  const table: Array<[string[], string[] | null]> = [
+    [['psql', 'host=db port=5432 user=u password=s3cret dbname=x'], ['psql', `host=db port=5432 user=u password=${fp('s3cret')} dbname=x`]],
+    [['psql', "host=db password='a b\\' c' sslmode=require"], ['psql', `host=db password='${fp("a b\\' c")}' sslmode=require`]],
+    [['sqlcmd', '-Q', 'x', 'Server=tcp:db,1433;Database=x;User Id=u;Password=p@ss w0rd;Encrypt=true'],
+      ['sqlcmd', '-Q', 'x', `Server=tcp:db,1433;Database=x;User Id=u;Password=${fp('p@ss w0rd')};Encrypt=true`]],
+    [['isql', 'Driver={ODBC Driver 18};Server=x;UID=u;PWD={a;b}'], ['isql', `Driver={ODBC Driver 18};Server=x;UID=u;PWD={${fp('a;b')}}`]],
+    [['dotnet', 'run', '--ConnectionStrings:Default=Server=x;Password=pw;'], ['dotnet', 'run', `--ConnectionStrings:Default=Server=x;Password=${fp('pw')};`]],
+    [['sh', '-c', 'psql "host=db password=s3cret"'], ['sh', '-c', `psql "host=db password=${fp('s3cret')}"`]],
+    // Nothing secret, or no pairs: as they were.
+    [['psql', 'host=db port=5432 user=u dbname=x'], null],
+    [['echo', 'a=1; b=2', 'max_tokens=5 lr=0.1'], null],
+    [['tool', 'Server=x;Database=y;Trusted_Connection=yes'], null],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+  }
+})
