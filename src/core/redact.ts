@@ -1,7 +1,7 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
-import { readShellScript, type ShellWord } from './shell-words.js'
+import { readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -61,10 +61,20 @@ const MYSQL_TOOLS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 
 const SSH_OPTION = /^-([46AaCfGgKkMNnqsTtVvXxYy]*)([BbcDEeFIiJLlmOoPpRSWw])?(.*)$/s
 /** Shells whose `-c SCRIPT` is read word by word (`sh -c`, `bash -lc`, behind docker or kubectl too). */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish'])
-/** A shell's options that take the next word as their value. */
-const SHELL_OPTION_WITH_VALUE = /^(?:[-+][oO]|--rcfile|--init-file|--init-command)$/
+/** A shell's long options that take the next word as their value (its -o and -O do, grouped too). */
+const SHELL_LONG_WITH_VALUE = new Set(['--rcfile', '--init-file', '--init-command'])
+/** Commands whose `-c SCRIPT` may come after other words (`su - app -c SCRIPT`, `flock f -c SCRIPT`). */
+const LATE_C = new Set(['su', 'runuser', 'flock', 'script'])
+/** Commands that join their words into a script for a shell (as ssh's remote command is). */
+const JOINS_SCRIPT = new Set(['eval', 'watch'])
 /** Words at a simple command's start that are not its command: `if`, `!`, `{`, `NAME=V`. */
-const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time'])
+const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'coproc'])
+/** A parameter named as it is, which names a secret without holding it: `$PW`, `${TOKEN}`, `${#A[@]}`. */
+const PARAMETER_REF = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|\{[#!]?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]{}]*\])?|[0-9@*#?$!-])\})/y
+/** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
+const MAX_SCRIPT_DEPTH = 16
+/** A word that a shell would read as more than one word, or as syntax. */
+const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
 /** A fingerprint as it goes into a script unquoted: quoted, as one word. */
 const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
@@ -97,10 +107,13 @@ export class Redactor {
   /** each shape, and what of its matches is kept (a name that only looks like one), or null */
   private readonly valuePatterns: Array<[RegExp, ((match: string) => boolean) | null]>
   /**
-   * Inside a shell script: whether a value is only the script's expansions (`$PW`, `"${TOKEN}"`,
-   * `$(cat key)`), which name a secret without holding it, and are kept. Else null.
+   * Inside a shell script: whether a value is only parameters that the script names outside single
+   * quotes (`$PW`, `"${TOKEN}"`), which name a secret without holding it, and are kept. A default
+   * (`${PW:-V}`) or a command's output (`$(printf V)`) may hold one: those are not kept. Else null.
    */
   private onlyExpansions: ((value: string) => boolean) | null = null
+  /** How deep the script being redacted is nested in others. */
+  private scriptDepth = 0
 
   /** `key` may be a function: it is then called once, when the first secret is found. */
   constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
@@ -196,14 +209,26 @@ export class Redactor {
     let sshValueNext = false
     // httpie and xh take headers as words `Name:Value`, with no space and no -H, and -a USER:PASSWORD.
     const httpie = argv.length > 0 && /^(https?|xhs?)$/.test(base(argv[0]))
-    // A shell's options, then its script when one of them is -c (`bash -eu -o pipefail -c SCRIPT`).
+    // A shell's options, then its script when one of them is -c (`bash -euo pipefail -c SCRIPT`);
+    // su's and the like's -c SCRIPT wherever it comes; the words eval and watch join into a script.
     let shell: 'options' | 'script' | null = null
-    let shellValueNext = false
+    let shellValues = 0
+    let lateC: 'options' | 'script' | null = null
+    let joins = false
     for (const arg of argv) {
-      if (shellValueNext) { shellValueNext = false; out.push(arg); continue }
+      if (shellValues > 0) { shellValues--; out.push(arg); continue }
       if (shell !== null && !secretNext && !userNext && !headerNext) {
-        if (SHELL_OPTION_WITH_VALUE.test(arg)) { shellValueNext = true; out.push(arg); continue }
-        if (/^-[A-Za-z]*c[A-Za-z]*$/.test(arg) || arg === '--command') { shell = 'script'; out.push(arg); continue }
+        if (SHELL_LONG_WITH_VALUE.has(arg)) { shellValues = 1; out.push(arg); continue }
+        const cluster = /^([-+])([A-Za-z]+)$/.exec(arg)
+        if (cluster) {
+          // Each o or O takes a word (`-euo pipefail`, `-ceo pipefail SCRIPT`); c makes the first operand the script.
+          shellValues = (cluster[2]!.match(/[oO]/g) ?? []).length
+          if (cluster[1] === '-' && cluster[2]!.includes('c')) shell = 'script'
+          out.push(arg)
+          continue
+        }
+        if (arg === '--command') { shell = 'script'; out.push(arg); continue }
+        if (arg.startsWith('--command=')) { shell = null; out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
         if (!/^[-+][A-Za-z-]/.test(arg)) {
           const script = shell === 'script'
           shell = null
@@ -211,7 +236,18 @@ export class Redactor {
         }
         // Any other option is judged as ever (`bash --password=V` is no shell's option, but a secret).
       }
-      if (SHELLS.has(base(arg)) && !secretNext && !userNext) { shell = 'options'; out.push(arg); continue }
+      if (lateC === 'script') { lateC = 'options'; out.push(this.redactShellScript(arg)); continue }
+      if (lateC !== null && !secretNext && !userNext) {
+        if (arg === '-c' || arg === '--command') { lateC = 'script'; out.push(arg); continue }
+        if (arg.startsWith('--command=')) { out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
+      }
+      if (joins && SHELL_SYNTAX.test(arg)) { out.push(this.redactShellScript(arg)); continue }
+      if (!secretNext && !userNext) {
+        const b = base(arg)
+        if (SHELLS.has(b)) { shell = 'options'; out.push(arg); continue }
+        if (LATE_C.has(b) && lateC === null) { lateC = 'options'; out.push(arg); continue }
+        if (JOINS_SCRIPT.has(b)) { joins = true; toolMayCome = true; out.push(arg); continue }
+      }
       // An ssh option's value (a port, a key file, `-o PasswordAuthentication=no`): only shapes.
       if (sshValueNext) { sshValueNext = false; out.push(this.scrubText(arg)); continue }
       if (ssh === 'options' && !secretNext) {
@@ -227,7 +263,7 @@ export class Redactor {
         continue
       }
       // ssh joins the words of its command with spaces and gives them to the remote shell.
-      if (ssh === 'command' && /[\s;&|<>()$`'"\\]/.test(arg)) { out.push(this.redactShellScript(arg)); continue }
+      if (ssh === 'command' && SHELL_SYNTAX.test(arg)) { out.push(this.redactShellScript(arg)); continue }
       if (sshpass && !secretNext) {
         if (arg === '-p') { secretNext = true; out.push(arg); continue }
         if (/^-p./s.test(arg)) { out.push(`-p${this.fingerprint(arg.slice(2))}`); continue }
@@ -291,7 +327,8 @@ export class Redactor {
         const [, name, eq, value] = flag
         // `-Dname=V`: a system property (java, and a C compiler's macro) is judged by its name.
         if (eq !== undefined && /^-D./.test(name!) && this.isSecretName(name!.slice(2)) && value !== '') { out.push(`${name}=${this.fingerprint(value!)}`); continue }
-        if (this.isSecretName(name!)) {
+        // `--password-stdin` takes no value: the word after it (docker login's registry) is no secret.
+        if (this.isSecretName(name!) && !(eq === undefined && /[-_]stdin$/i.test(name!))) {
           if (eq !== undefined) { out.push(`${name}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
           // `--password V`, and as Go's flag package and openssl spell them, `-password V`. A
           // one-letter option never has a secret name (`-pV` cannot be told from any other).
@@ -310,37 +347,55 @@ export class Redactor {
 
   /**
    * A shell script (`sh -c SCRIPT`): each simple command's words redacted as an argv is (`NAME=V`
-   * and `if`, `!` before its command judged on their own), expansions kept (they name a secret,
-   * they do not hold one), and only the changed characters replaced, in the quoting they were
-   * written in; the commands of `$(...)` likewise; then credential shapes anywhere in it (a
-   * private key in a here-document). Redacting the result again changes nothing.
+   * and `if`, `!`, `function f`, `time -p` before its command judged on their own), parameters
+   * kept (they name a secret, they do not hold one), and only the changed characters replaced, in
+   * the quoting they were written in; the scripts of `$( )` and of here-documents likewise (a
+   * here-document's body scanned for credential shapes too: a private key), and comments scanned
+   * for them. What a command given a secret on its standard input reads (`--password-stdin`: a
+   * here-string, a here-document, `echo V |`) is fingerprinted. Redacting the result again
+   * changes nothing.
    */
   private redactShellScript(script: string): string {
-    const { commands, expansions, substitutions } = readShellScript(script)
-    const names = [...new Set(expansions)].sort((a, b) => b.length - a.length)
+    if (script === '') return script
+    if (this.scriptDepth >= MAX_SCRIPT_DEPTH) return this.fingerprint(script)
+    const { commands, expansions, scripts, comments } = readShellScript(script)
+    const named = new Set(expansions.filter((e) => { PARAMETER_REF.lastIndex = 0; return PARAMETER_REF.test(e) && PARAMETER_REF.lastIndex === e.length }))
     const outer = this.onlyExpansions
-    this.onlyExpansions = (value) => {
-      let rest = value
-      for (const e of names) if (rest.includes(e)) rest = rest.split(e).join('')
-      return (rest === '' && value !== '') || outer?.(value) === true
-    }
-    const edits: Array<{ start: number; end: number; text: string }> = []
+    this.onlyExpansions = (value) => onlyParameters(value, named) || outer?.(value) === true
+    this.scriptDepth++
+    const edits: Edit[] = []
     try {
-      for (const words of commands) {
-        let k = 0
-        while (k < words.length - 1 && (COMMAND_PREFIX.has(words[k]!.value) || ASSIGNMENT_WORD.test(words[k]!.value))) k++
-        const values = words.map((w) => w.value)
-        const redacted = [...values.slice(0, k).map((v) => this.redactArgv([v])[0]!), ...this.redactArgv(values.slice(k))]
-        words.forEach((w, i) => { if (redacted[i] !== w.value) edits.push(wordEdit(w, redacted[i]!)) })
+      commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edits))
+      // Edits come in the script's order, and none overlaps another: a script within a word that changed is left to it.
+      edits.sort((a, b) => a.start - b.start)
+      const changed = [...edits]
+      const overlaps = (start: number, end: number): boolean => {
+        let lo = 0
+        let hi = changed.length
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1
+          if (changed[mid]!.start < end) lo = mid + 1
+          else hi = mid
+        }
+        return lo > 0 && changed[lo - 1]!.end > start
       }
-      for (const sub of substitutions) {
-        if (edits.some((e) => e.start < sub.end && sub.start < e.end)) continue
-        const inner = script.slice(sub.start, sub.end)
-        const text = this.redactShellScript(inner)
-        if (text !== inner) edits.push({ ...sub, text })
+      for (const inner of scripts) {
+        if (overlaps(inner.start, inner.end)) continue
+        const text = script.slice(inner.start, inner.end)
+        let redacted: string
+        if (inner.kind === 'heredoc' && inner.feeds !== undefined && readsSecret(this, inner.feeds)) redacted = `${this.fingerprint(text.replace(/\n$/, ''))}${text.endsWith('\n') ? '\n' : ''}`
+        else redacted = this.redactShellScript(text)
+        if (inner.kind === 'heredoc') redacted = replaceShapes(redacted, this.valuePatterns, (m) => this.fingerprint(m))
+        if (redacted !== text) edits.push({ start: inner.start, end: inner.end, text: redacted })
+      }
+      for (const c of comments) {
+        const text = script.slice(c.start, c.end)
+        const redacted = this.scrubText(text)
+        if (redacted !== text) edits.push({ start: c.start, end: c.end, text: redacted })
       }
     } finally {
       this.onlyExpansions = outer
+      this.scriptDepth--
     }
     let out = ''
     let at = 0
@@ -348,7 +403,45 @@ export class Redactor {
       out += script.slice(at, e.start) + e.text
       at = e.end
     }
-    return this.scrubText(out + script.slice(at))
+    return out + script.slice(at)
+  }
+
+  /** One simple command of a script, given the one piped into it: its edits are added to `edits`. */
+  private redactScriptCommand(command: ShellCommand, pipedFrom: ShellCommand | null, edits: Edit[]): void {
+    const words = command.words
+    const values = words.map((w) => w.value)
+    // Words before the command: keywords, `function NAME`, `time -p`, and NAME=V assignments.
+    let k = 0
+    while (k < words.length - 1) {
+      const v = values[k]!
+      if (v === 'function') k += 2
+      else if (v === 'time' && values[k + 1] === '-p') k += 2
+      else if (COMMAND_PREFIX.has(v) || ASSIGNMENT_WORD.test(v)) k++
+      else break
+    }
+    k = Math.min(k, words.length)
+    const redacted = [...values.slice(0, k).map((v) => this.redactArgv([v])[0]!), ...this.redactArgv(values.slice(k))]
+    // fish's `set -gx NAME V...`: the values of a secret name.
+    if (values[k] === 'set') {
+      let j = k + 1
+      while (j < values.length && /^[-+][A-Za-z]+$/.test(values[j]!)) j++
+      if (j < values.length - 1 && this.isSecretName(values[j]!)) for (let m = j + 1; m < values.length; m++) redacted[m] = this.fingerprint(values[m]!)
+    }
+    words.forEach((w, i) => { if (redacted[i] !== w.value) edits.push(wordEdit(w, redacted[i]!)) })
+    if (!readsSecret(this, command)) return
+    for (const w of command.herestrings) {
+      const fp = this.fingerprint(w.value)
+      if (fp !== w.value) edits.push(wordEdit(w, fp))
+    }
+    // `echo V | docker login --password-stdin`: what echo or printf prints.
+    const from = pipedFrom?.words ?? []
+    if (from.length > 1 && /^(?:echo|printf)$/.test(from[0]!.value.replace(/^.*\//, ''))) {
+      for (const w of from.slice(1)) {
+        if (/^-[neE]+$/.test(w.value) || w.value.includes('%')) continue
+        const fp = this.fingerprint(w.value)
+        if (fp !== w.value && !edits.some((e) => e.start === w.start)) edits.push(wordEdit(w, fp))
+      }
+    }
   }
 
   /**
@@ -489,6 +582,26 @@ export class Redactor {
   }
 }
 
+interface Edit { start: number; end: number; text: string }
+
+/** Whether a value is made of parameters named in the script (`$USER:$PASS` is; `$PW-x` is not). */
+function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
+  if (value === '' || named.size === 0) return false
+  PARAMETER_REF.lastIndex = 0
+  while (PARAMETER_REF.lastIndex < value.length) {
+    const at = PARAMETER_REF.lastIndex
+    const m = PARAMETER_REF.exec(value)
+    if (m === null || !named.has(m[0])) return false
+    PARAMETER_REF.lastIndex = at + m[0].length
+  }
+  return true
+}
+
+/** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */
+function readsSecret(r: Redactor, command: ShellCommand): boolean {
+  return command.words.some((w) => /^--?[A-Za-z][A-Za-z0-9_-]*-stdin$/.test(w.value) && r.isSecretName(w.value.slice(0, -6)))
+}
+
 /** A word for a shell script, quoted where it must be. */
 function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
@@ -507,7 +620,7 @@ function wordEdit(w: ShellWord, redacted: string): { start: number; end: number;
   while (b < v.length - a && b < redacted.length - a && v[v.length - 1 - b] === redacted[redacted.length - 1 - b]) b++
   const from = a
   const to = v.length - b
-  if (to > from && w.at[from]! >= 0) {
+  if (to > from && w.at[from]! >= 0 && w.quoting[from] !== 'escaped') {
     const q = w.quoting[from]!
     let inPlace = true
     for (let k = from + 1; inPlace && k < to; k++) inPlace = w.at[k] === w.at[k - 1]! + 1 && w.quoting[k] === q

@@ -3,9 +3,11 @@
 // script is rebuilt with only the changed characters replaced. This is no shell: nothing is
 // expanded. An expansion ($NAME, ${...}, $(...), `...`) stays its own text in a word's value and
 // is listed, so that `--password "$PW"` is known to name a variable, not to hold a password.
+// Nested constructs are followed with a stack, not by recursion: a script nested 100,000 deep
+// is read as any other.
 
-/** How a character of a word was written. */
-export type Quoting = 'bare' | 'single' | 'double' | 'ansi'
+/** How a character of a word was written: `escaped` is one after a backslash (`\$`). */
+export type Quoting = 'bare' | 'single' | 'double' | 'ansi' | 'escaped'
 
 export interface ShellWord {
   /** the word as the shell passes it: quotes and escapes removed, expansions as their text */
@@ -13,34 +15,60 @@ export interface ShellWord {
   /** where the word is in the script: [start, end) */
   start: number
   end: number
-  /** per character of value: its index in the script, or -1 where an escape made it (`\n` in $'...') */
+  /** per UTF-16 unit of value: its index in the script, or -1 where an escape made it (`\n` in $'...') */
   at: number[]
-  /** per character of value: how it was written */
+  /** per UTF-16 unit of value: how it was written */
   quoting: Quoting[]
 }
 
+export interface ShellCommand {
+  /** its words, redirection operators and their targets left out */
+  words: ShellWord[]
+  /** the words of its here-strings (`<<< word`), which it reads on its standard input */
+  herestrings: ShellWord[]
+  /** whether its output is piped into the next command (`|`, `|&`) */
+  pipe: boolean
+}
+
+export interface InnerScript {
+  /** where it is in the script: [start, end) */
+  start: number
+  end: number
+  /** a command substitution's script ($(here), `here`), or a here-document's body */
+  kind: 'substitution' | 'heredoc'
+  /** a here-document's: the command that reads it, when it has words */
+  feeds?: ShellCommand
+}
+
 export interface ShellScript {
-  /** the simple commands in order, each its words (redirection operators and their targets left out) */
-  commands: ShellWord[][]
+  /** the simple commands, in order */
+  commands: ShellCommand[]
   /** the expansions outside single quotes, as their text */
   expansions: string[]
-  /** where the outermost command substitutions' scripts are ($(here), `here`): [start, end) */
-  substitutions: Array<{ start: number; end: number }>
+  /** the scripts within it, outermost only: command substitutions and here-documents' bodies */
+  scripts: InnerScript[]
+  /** the comments, from `#` to the end of the line: [start, end) */
+  comments: Array<{ start: number; end: number }>
 }
 
 const ANSI_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' }
 
+type Context = 'paren' | 'brace' | 'bracket' | 'single' | 'double' | 'backtick'
+const OPENS: Record<string, Context> = { '(': 'paren', '{': 'brace', '[': 'bracket' }
+const CLOSES: Partial<Record<Context, string>> = { paren: ')', brace: '}', bracket: ']' }
+
 /** Split a script into simple commands and words, as a POSIX shell (and bash) would. */
 export function readShellScript(src: string): ShellScript {
   const n = src.length
-  const commands: ShellWord[][] = []
+  const commands: ShellCommand[] = []
   const expansions: string[] = []
-  const substitutions: Array<{ start: number; end: number }> = []
-  let cmd: ShellWord[] = []
+  const scripts: InnerScript[] = []
+  const comments: Array<{ start: number; end: number }> = []
+  let cmd: ShellCommand = { words: [], herestrings: [], pipe: false }
   let word: ShellWord | null = null
-  /** the next word is a redirection's target (a file, a descriptor, a here-document's delimiter) */
-  let target: 'file' | 'heredoc' | 'heredoc-tabs' | null = null
-  const heredocs: Array<{ delimiter: string; tabs: boolean }> = []
+  /** the next word is a redirection's target: a file or descriptor, a here-string, a here-document's delimiter */
+  let target: 'file' | 'herestring' | 'heredoc' | 'heredoc-tabs' | null = null
+  const heredocs: Array<{ delimiter: string; tabs: boolean; feeds: ShellCommand }> = []
 
   const begin = (i: number): ShellWord => (word ??= { value: '', start: i, end: i, at: [], quoting: [] })
   /** `ch` is one UTF-16 unit written at `at`, or what an escape made (at -1), of any length. */
@@ -53,68 +81,66 @@ export function readShellScript(src: string): ShellScript {
   }
   const endWord = (): void => {
     if (word === null) return
-    if (target === null) cmd.push(word)
-    else if (target !== 'file') heredocs.push({ delimiter: word.value, tabs: target === 'heredoc-tabs' })
+    if (target === null) cmd.words.push(word)
+    else if (target === 'herestring') cmd.herestrings.push(word)
+    else if (target !== 'file') heredocs.push({ delimiter: word.value, tabs: target === 'heredoc-tabs', feeds: cmd })
     target = null
     word = null
   }
-  const endCommand = (): void => {
+  const endCommand = (pipe = false): void => {
     endWord()
     target = null
-    if (cmd.length > 0) commands.push(cmd)
-    cmd = []
+    cmd.pipe = pipe
+    if (cmd.words.length > 0 || cmd.herestrings.length > 0) commands.push(cmd)
+    cmd = { words: [], herestrings: [], pipe: false }
   }
-  /** Inside `$(...)` or `${...}`: the end of the escape, quoted run or nested expansion at j, else -1. */
-  const skipQuoted = (j: number): number => {
-    const c = src[j]
-    if (c === '\\') return j + 2
-    if (c === "'") {
-      const k = src.indexOf("'", j + 1)
-      return k < 0 ? n : k + 1
-    }
-    if (c === '"') return skipDouble(j + 1)
-    if (c === '`') return skipBacktick(j + 1)
-    if (c === '$' && src[j + 1] === '(') return skipNested(j + 2, '(', ')')
-    if (c === '$' && src[j + 1] === '{') return skipNested(j + 2, '{', '}')
-    return -1
-  }
-  const skipNested = (j: number, open: string, close: string): number => {
-    let depth = 1
+  /**
+   * From j, inside `first` (a `$(`, `${`, `$[`, quote or backtick just opened), the index after
+   * it closes, or n: quotes, escapes and nested expansions inside are followed on a stack.
+   */
+  const skip = (j: number, first: Context): number => {
+    const stack: Context[] = [first]
     while (j < n) {
-      const k = skipQuoted(j)
-      if (k >= 0) { j = k; continue }
-      const c = src[j]
-      if (c === open) depth++
-      else if (c === close && --depth === 0) return j + 1
+      const ctx = stack[stack.length - 1]!
+      const c = src[j]!
+      if (ctx === 'single') {
+        j++
+        if (c === "'" && (stack.pop(), stack.length === 0)) return j
+        continue
+      }
+      if (c === '\\') { j += 2; continue }
+      if (ctx === 'backtick' || ctx === 'double') {
+        const closer = ctx === 'backtick' ? '`' : '"'
+        if (c === closer) {
+          j++
+          if ((stack.pop(), stack.length === 0)) return j
+          continue
+        }
+        if (ctx === 'double' && c === '`') { stack.push('backtick'); j++; continue }
+        if (ctx === 'double' && c === '$' && OPENS[src[j + 1] ?? ''] !== undefined) { stack.push(OPENS[src[j + 1]!]!); j += 2; continue }
+        j++
+        continue
+      }
+      // Inside $( ), ${ } or $[ ]: quotes and expansions open, the same bracket nests and closes.
+      if (c === "'") stack.push('single')
+      else if (c === '"') stack.push('double')
+      else if (c === '`') stack.push('backtick')
+      else if (c === '$' && OPENS[src[j + 1] ?? ''] !== undefined) { stack.push(OPENS[src[j + 1]!]!); j += 2; continue }
+      else if (OPENS[c] === ctx) stack.push(ctx)
+      else if (c === CLOSES[ctx]) {
+        j++
+        if ((stack.pop(), stack.length === 0)) return j
+        continue
+      }
       j++
-    }
-    return n
-  }
-  const skipDouble = (j: number): number => {
-    while (j < n) {
-      const c = src[j]
-      if (c === '\\') j += 2
-      else if (c === '"') return j + 1
-      else if (c === '`') j = skipBacktick(j + 1)
-      else if (c === '$' && (src[j + 1] === '(' || src[j + 1] === '{')) j = skipNested(j + 2, src[j + 1]!, src[j + 1] === '(' ? ')' : '}')
-      else j++
-    }
-    return n
-  }
-  const skipBacktick = (j: number): number => {
-    while (j < n) {
-      if (src[j] === '\\') j += 2
-      else if (src[j] === '`') return j + 1
-      else j++
     }
     return n
   }
   /** The end of the expansion that starts at i ($... or `...`), or -1 where `$` is only itself. */
   const expansionEnd = (i: number): number => {
-    if (src[i] === '`') return skipBacktick(i + 1)
-    const c = src[i + 1]
-    if (c === '(') return skipNested(i + 2, '(', ')')
-    if (c === '{') return skipNested(i + 2, '{', '}')
+    if (src[i] === '`') return skip(i + 1, 'backtick')
+    const open = OPENS[src[i + 1] ?? '']
+    if (open !== undefined) return skip(i + 2, open)
     const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(src.slice(i + 1, i + 65))
     return name ? i + 1 + name[0].length : -1
   }
@@ -123,37 +149,42 @@ export function readShellScript(src: string): ShellScript {
     for (let k = i; k < end; k++) add(w, src[k]!, k, q)
     expansions.push(src.slice(i, end))
     // The script inside, without the closing ` or ) (an unclosed one runs to the end).
-    const inner = (start: number, close: string): { start: number; end: number } =>
-      ({ start, end: end - 1 >= start && src[end - 1] === close ? end - 1 : end })
-    if (src[i] === '`') substitutions.push(inner(i + 1, '`'))
-    else if (src[i + 1] === '(' && src[i + 2] !== '(') substitutions.push(inner(i + 2, ')'))
+    const inner = (start: number, close: string): InnerScript =>
+      ({ start, end: end - 1 >= start && src[end - 1] === close ? end - 1 : end, kind: 'substitution' })
+    if (src[i] === '`') scripts.push(inner(i + 1, '`'))
+    else if (src[i + 1] === '(' && src[i + 2] !== '(') scripts.push(inner(i + 2, ')'))
   }
 
   for (let i = 0; i < n;) {
     const c = src[i]!
-    if (c === ' ' || c === '\t') { endWord(); i++; continue }
+    if (c === ' ' || c === '\t' || c === '\r') { endWord(); i++; continue }
     if (c === '\n') {
       endCommand()
       i++
-      // Here-documents begun on this line: their bodies are text, not commands.
+      // Here-documents begun on this line: their bodies are scripts of their own, not commands.
       for (const h of heredocs.splice(0)) {
+        const start = i
+        let end = n
         while (i < n) {
           const eol = src.indexOf('\n', i)
           const line = src.slice(i, eol < 0 ? n : eol)
+          if ((h.tabs ? line.replace(/^\t+/, '') : line) === h.delimiter) { end = i; i = eol < 0 ? n : eol + 1; break }
           i = eol < 0 ? n : eol + 1
-          if ((h.tabs ? line.replace(/^\t+/, '') : line) === h.delimiter) break
         }
+        if (end > start) scripts.push({ start, end, kind: 'heredoc', ...(h.feeds.words.length > 0 ? { feeds: h.feeds } : {}) })
       }
       continue
     }
     if (c === '#' && word === null) {
+      const start = i
       while (i < n && src[i] !== '\n') i++
+      comments.push({ start, end: i })
       continue
     }
     if (c === '\\') {
       if (src[i + 1] === '\n') { i += 2; continue } // a line continued
       const w = begin(i)
-      if (i + 1 < n) add(w, src[i + 1]!, i + 1, 'bare')
+      if (i + 1 < n) add(w, src[i + 1]!, i + 1, 'escaped')
       i += 2
       w.end = Math.min(i, n)
       continue
@@ -172,7 +203,7 @@ export function readShellScript(src: string): ShellScript {
       while (j < n && src[j] !== '"') {
         const d = src[j]!
         if (d === '\\' && j + 1 < n && '$`"\\\n'.includes(src[j + 1]!)) {
-          if (src[j + 1] !== '\n') add(w, src[j + 1]!, j + 1, 'double')
+          if (src[j + 1] !== '\n') add(w, src[j + 1]!, j + 1, 'escaped')
           j += 2
         } else if (d === '$' || d === '`') {
           const end = expansionEnd(j)
@@ -211,23 +242,44 @@ export function readShellScript(src: string): ShellScript {
       w.end = i
       continue
     }
+    // An arithmetic command, `(( x = 1 << 2 ))`: no words, and its << is no here-document.
+    if (c === '(' && src[i + 1] === '(' && word === null) {
+      endCommand()
+      i = skip(i + 2, 'paren')
+      if (src[i] === ')') i++
+      continue
+    }
     // Redirections: `>f`, `2>&1`, `&>f`, `<<EOF`, `<<-EOF`, `<<<word`; the descriptor's number
     // before them is no word, nor is their target.
     if (c === '<' || c === '>' || (c === '&' && src[i + 1] === '>')) {
       const w = word as ShellWord | null
       if (w !== null && w.end === i && /^[0-9]+$/.test(w.value) && w.quoting.every((q) => q === 'bare')) word = null
       else endWord()
+      // Process substitution, <(cmd) and >(cmd): a word, whose script is a command substitution's.
+      if ((c === '<' || c === '>') && src[i + 1] === '(') {
+        const end = skip(i + 2, 'paren')
+        const pw = begin(i)
+        takeExpansion(pw, i, end, 'bare')
+        pw.end = end
+        i = end
+        continue
+      }
       const op = /^(?:<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<|>)/.exec(src.slice(i, i + 3))![0]
-      target = op === '<<' ? 'heredoc' : op === '<<-' ? 'heredoc-tabs' : 'file'
+      target = op === '<<<' ? 'herestring' : op === '<<' ? 'heredoc' : op === '<<-' ? 'heredoc-tabs' : 'file'
       i += op.length
       continue
     }
-    if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') { endCommand(); i++; continue }
+    if (c === '|') {
+      endCommand(src[i + 1] !== '|')
+      i += src[i + 1] === '|' || src[i + 1] === '&' ? 2 : 1
+      continue
+    }
+    if (c === ';' || c === '&' || c === '(' || c === ')') { endCommand(); i++; continue }
     const w = begin(i)
     add(w, c, i, 'bare')
     i++
     w.end = i
   }
   endCommand()
-  return { commands, expansions, substitutions }
+  return { commands, expansions, scripts, comments }
 }

@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, createHmac } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import { REDACTED_RE, Redactor, stripUrlCredentials } from '../../../src/core/redact.js'
 import { buildParams } from '../../../src/core/params.js'
 
@@ -496,8 +497,9 @@ test('a shell script (sh -c SCRIPT) is read word by word: each command redacted 
     // Behind docker, kubectl, a path or wrapper: the shell is found wherever it is.
     [['docker', 'run', '--rm', 'img', 'sh', '-c', 'psql postgres://u:pw9@db/x'], ['docker', 'run', '--rm', 'img', 'sh', '-c', `psql postgres://u:${q('pw9')}@db/x`]],
     [['kubectl', 'exec', 'pod', '--', '/usr/bin/env', 'bash', '-c', 'DB_PASSWORD=z ./migrate'], ['kubectl', 'exec', 'pod', '--', '/usr/bin/env', 'bash', '-c', `DB_PASSWORD=${q('z')} ./migrate`]],
-    // The secret's name without its value: expansions are kept.
-    [['sh', '-c', 'curl -u "$USER:$PASS" -H "Authorization: Bearer $TOKEN" --password=${PW} x; export DB_PASSWORD=$(cat f)'], null as unknown as string[]],
+    // The secret's name without its value: parameters are kept; a default or a command's output may hold one.
+    [['sh', '-c', 'curl -u "$USER:$PASS" -H "Authorization: Bearer $TOKEN" --password=${PW} x; export DB_PASSWORD="${DB_PASSWORD}"'], null as unknown as string[]],
+    [['sh', '-c', 'export DB_PASSWORD=$(cat f); mysql --password="${MYSQL_PWD:-Sup3r}" db'], ['sh', '-c', `export DB_PASSWORD=${q('$(cat f)')}; mysql --password="${fp('${MYSQL_PWD:-Sup3r}')}" db`]],
     // Nothing secret: as it was.
     [['bash', '-c', 'for f in *.csv; do python train.py --lr 0.1 "$f" > "out/$f.log" 2>&1; done'], null as unknown as string[]],
     [['sh', '-c', "cat <<EOF\nit's a body\nEOF\nmake -j2"], null as unknown as string[]],
@@ -582,3 +584,60 @@ test('connection strings in one word: libpq key=value pairs, ODBC and ADO.NET Na
     assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
   }
 })
+
+test('shell scripts as people write them: grouped options, keywords, here-documents and -strings, eval, su -c, escapes', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    // Options grouped with o take a word; c in a group makes the first operand the script.
+    [['bash', '-euo', 'pipefail', '-c', 'mysql --password=h1 db'], ['bash', '-euo', 'pipefail', '-c', `mysql --password=${q('h1')} db`]],
+    [['bash', '-ceo', 'pipefail', 'mysql --password=h1 db'], ['bash', '-ceo', 'pipefail', `mysql --password=${q('h1')} db`]],
+    [['fish', '--command=mysql --password=h1'], ['fish', `--command=mysql --password=${q('h1')}`]],
+    // An arithmetic << is no here-document.
+    [['sh', '-c', '((x = 1 << 2))\nmysql --password=h1 db; echo $[1<<2] $((3<<1))'], ['sh', '-c', `((x = 1 << 2))\nmysql --password=${q('h1')} db; echo $[1<<2] $((3<<1))`]],
+    // Before the command: function NAME, coproc, time -p.
+    [['bash', '-c', 'function f { curl -u a:S1 h; }; coproc curl -u a:S1 h; time -p curl -u a:S1 h'],
+      ['bash', '-c', `function f { curl -u a:${q('S1')} h; }; coproc curl -u a:${q('S1')} h; time -p curl -u a:${q('S1')} h`]],
+    // Here-documents: a script for a shell, a command substitution in the body, a private key.
+    [['sh', '-c', 'bash <<EOF\nmysql --password=h1 db\nEOF\ncat <<EOF\n$(mysql --password=h2)\nEOF'],
+      ['sh', '-c', `bash <<EOF\nmysql --password=${q('h1')} db\nEOF\ncat <<EOF\n$(mysql --password=${q('h2')})\nEOF`]],
+    // What a --password-stdin reads: a here-string, a here-document, echo's words.
+    [['sh', '-c', 'docker login -u u --password-stdin <<< hunter2; echo -n hunter3 | docker login --password-stdin r; docker login --password-stdin <<EOF\nhunter4\nEOF'],
+      ['sh', '-c', `docker login -u u --password-stdin <<< ${q('hunter2')}; echo -n ${q('hunter3')} | docker login --password-stdin r; docker login --password-stdin <<EOF\n${fp('hunter4')}\nEOF`]],
+    [['sh', '-c', 'echo "$PW" | docker login --password-stdin; cat key | docker login --password-stdin'], null],
+    // eval and watch join their words into a script; su, runuser and flock take -c after other words.
+    [['sh', '-c', "eval 'mysql --password=h1'; watch -n 5 'mysql --password=h2'"], ['sh', '-c', `eval 'mysql --password='\\''${fp('h1')}'\\'''; watch -n 5 'mysql --password='\\''${fp('h2')}'\\'''`]],
+    [['su', '-', 'app', '-c', 'mysql --password=h1'], ['su', '-', 'app', '-c', `mysql --password=${q('h1')}`]],
+    [['flock', '/tmp/l', '-c', 'PGPASSWORD=h1 psql'], ['flock', '/tmp/l', '-c', `PGPASSWORD=${q('h1')} psql`]],
+    // fish's set.
+    [['fish', '-c', 'set -gx API_TOKEN v1 v2; set -l x 1'], ['fish', '-c', `set -gx API_TOKEN ${q('v1')} ${q('v2')}; set -l x 1`]],
+    // A secret written with escapes is quoted anew, whole.
+    [['sh', '-c', 'mysql -u root --password=\\$ecr3t db; mysql "--password=\\$ecr3t"'], ['sh', '-c', `mysql -u root '--password=${fp('$ecr3t')}' db; mysql '--password=${fp('$ecr3t')}'`]],
+    // Shapes and query parameters: a parameter is kept, a value is quoted where it stands.
+    [['sh', '-c', 'java -Ddb.password=hunter2 -jar app.jar'], ['sh', '-c', `java -Ddb.password=${q('hunter2')} -jar app.jar`]],
+    [['sh', '-c', 'mvn deploy -Dgpg.passphrase="$GPG_PASSPHRASE"; curl "https://h/x?access_token=$TOKEN"; wget "https://h/x?sig=$SIG&se=1"; psql "postgres://app:${PGPASSWORD}@db/app"; git clone https://x-access-token:$GH_TOKEN@github.com/o/r; curl https://h/x?api_key=$API_KEY'], null],
+    [['sh', '-c', 'curl https://h/x?api_key=k3y&x=1'], ['sh', '-c', `curl https://h/x?api_key=${q('k3y')}&x=1`]],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+    // A script bash reads is still one it reads.
+    const at = argv.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(argv[i - 1]!) ) 
+    if (at > 0 && argv[0] !== 'fish' && spawnSync('bash', ['-n', '-c', argv[at]!]).status === 0) {
+      const check = spawnSync('bash', ['-n', '-c', once[at]!], { encoding: 'utf8' })
+      assert.equal(check.status, 0, `bash -n: ${once[at]}: ${check.stderr}`)
+    }
+  }
+})
+
+test('a shell script nested deep or long: redacted without running out of stack or time', () => {
+  const deep = '$('.repeat(5000) + 'mysql --password=h1' + ')'.repeat(5000)
+  const out = r.redactArgv(['sh', '-c', deep])[2]!
+  assert.ok(!out.includes('--password=h1'), out.slice(0, 200))
+  assert.match(out, /^\$\(\$\(.*\[redacted hmac-sha256:[0-9a-f]{32}\]/s) // the deepest scripts fingerprinted whole
+  assert.equal(r.redactArgv(['sh', '-c', '${'.repeat(20000)])[2], '${'.repeat(20000))
+  const long = 'x=$(curl -u a:b h); '.repeat(6000)
+  const redacted = r.redactArgv(['sh', '-c', long])[2]!
+  assert.equal(redacted, `x=$(curl -u a:${q1('b')} h); `.repeat(6000))
+})
+const q1 = (v: string): string => `'${fp(v)}'`

@@ -7,7 +7,7 @@ import { readShellScript } from '../../../src/core/shell-words.js'
 /** The words of the commands whose first word is `w`, as readShellScript gives them. */
 function ours(script: string): string[][] {
   const skip = (c: string[]): string[] => (c.length > 0 && ['if', 'then', '{', '!'].includes(c[0]!) ? skip(c.slice(1)) : c)
-  return readShellScript(script).commands.map((c) => skip(c.map((w) => w.value))).filter((c) => c[0] === 'w').map((c) => c.slice(1))
+  return readShellScript(script).commands.map((c) => skip(c.words.map((w) => w.value))).filter((c) => c[0] === 'w').map((c) => c.slice(1))
 }
 
 /** The same, as bash passes them to a function `w` that prints its arguments. */
@@ -53,7 +53,7 @@ test('commands end at ; & | && || ( ) and newlines; redirections and their targe
     ['   \n\n ;; ', []],
   ]
   for (const [script, expected] of table) {
-    const got = readShellScript(script).commands.map((c) => c.map((w) => w.value))
+    const got = readShellScript(script).commands.map((c) => c.words.map((w) => w.value))
     assert.deepEqual(got, expected, JSON.stringify(script))
   }
 })
@@ -70,7 +70,7 @@ test('expansions stay their own text, listed; single quotes hold none', () => {
   for (const [script, words, expansions] of table) {
     const s = readShellScript(script)
     assert.equal(s.commands.length, 1, script)
-    assert.deepEqual(s.commands[0]!.map((w) => w.value), words, script)
+    assert.deepEqual(s.commands[0]!.words.map((w) => w.value), words, script)
     assert.deepEqual(s.expansions, expansions, script)
   }
 })
@@ -82,24 +82,23 @@ test('command substitutions: where their scripts are, outermost only; an unclose
     ['echo $(unclosed', ['unclosed']],
   ]
   for (const [script, inner] of table) {
-    const got = readShellScript(script).substitutions.map((s) => script.slice(s.start, s.end))
+    const got = readShellScript(script).scripts.filter((s) => s.kind === 'substitution').map((s) => script.slice(s.start, s.end))
     assert.deepEqual(got, inner, script)
   }
 })
 
 test('each character of a word: where it was written and how', () => {
-  const [[cmd]] = [readShellScript(`a"b c"'d'\\e$'\\n'f`).commands]
-  const w = cmd![0]!
+  const w = readShellScript(`a"b c"'d'\\e$'\\n'f`).commands[0]!.words[0]!
   assert.equal(w.value, 'ab cde\nf')
-  assert.deepEqual(w.quoting, ['bare', 'double', 'double', 'double', 'single', 'bare', 'ansi', 'bare'])
+  assert.deepEqual(w.quoting, ['bare', 'double', 'double', 'double', 'single', 'escaped', 'ansi', 'bare'])
   assert.deepEqual(w.at, [0, 2, 3, 4, 7, 10, -1, 16])
   assert.deepEqual([w.start, w.end], [0, 17])
 })
 
 test('unclosed quotes run to the end of the script, as one word', () => {
-  assert.deepEqual(readShellScript(`a 'b c`).commands[0]!.map((w) => w.value), ['a', 'b c'])
-  assert.deepEqual(readShellScript(`a "b $(c`).commands[0]!.map((w) => w.value), ['a', 'b $(c'])
-  assert.deepEqual(readShellScript('a \\').commands[0]!.map((w) => w.value), ['a', ''])
+  assert.deepEqual(readShellScript(`a 'b c`).commands[0]!.words.map((w) => w.value), ['a', 'b c'])
+  assert.deepEqual(readShellScript(`a "b $(c`).commands[0]!.words.map((w) => w.value), ['a', 'b $(c'])
+  assert.deepEqual(readShellScript('a \\').commands[0]!.words.map((w) => w.value), ['a', ''])
 })
 
 test('any text: read without throwing, every word within the script, in order', () => {
@@ -109,14 +108,14 @@ test('any text: read without throwing, every word within the script, in order', 
   for (let round = 0; round < 3000; round++) {
     let script = ''
     for (let k = next(40); k > 0; k--) script += alphabet[next(alphabet.length)]
-    const { commands, substitutions } = readShellScript(script)
+    const { commands, scripts } = readShellScript(script)
     let last = -1
-    for (const w of commands.flat()) {
+    for (const w of commands.flatMap((c) => c.words)) {
       assert.ok(w.start > last - 1 && w.start <= w.end && w.end <= script.length, JSON.stringify(script))
       assert.equal(w.at.length, w.value.length, JSON.stringify(script))
       for (const at of w.at) assert.ok(at === -1 || (at >= w.start && at < w.end), JSON.stringify(script))
       last = w.end
     }
-    for (const s of substitutions) assert.ok(s.start <= s.end && s.end <= script.length, JSON.stringify(script))
+    for (const s of scripts) assert.ok(s.start <= s.end && s.end <= script.length, JSON.stringify(script))
   }
 })
