@@ -15,7 +15,7 @@ export const SECRET_NAME_GLOBS: readonly string[] = [
   '*TOKEN*', '*SECRET*', '*PASSWORD*', '*PASSWD*', '*PASSPHRASE*', '*_PWD', '*_PASS', 'PGPASS*',
   '*_KEY', '*_KEY_*', 'KEY', '*APIKEY*', '*API_KEY*', '*ACCESS_KEY*', '*PRIVATE*',
   '*CREDENTIAL*', '*AUTH*', '*COOKIE*', '*SESSION*', '*SIGNATURE*', '*_PAT', '*CONNECTION_STRING*',
-  'AWS_*KEY*', 'DATABASE_URL', '*_DSN',
+  'AWS_*KEY*', 'DATABASE_URL', '*_DSN', '*STOREPASS', '*KEYPASS',
 ]
 
 /**
@@ -52,13 +52,24 @@ const CURL_USER_JOINED = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+
 /** Commands that run the command after them (for curl's options behind one). */
 const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec'])
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
-const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!\[redacted )(\S+)/g
+const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!['"]?\[redacted )(\S+)/g
 /** Commands that run a command given after them in another place: a container, a pod, a host. */
-const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun'])
-/** MySQL's clients, whose `-pPASSWORD` (joined) is the password. */
-const MYSQL_TOOLS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlpump', 'mysqlslap', 'mariadb', 'mariadb-dump', 'mariadb-admin', 'mariadb-import', 'mariadb-show', 'mariadb-check', 'mariadb-slap'])
+const RUNNERS = new Set(['docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
+/** Tools whose one-letter option is a password: the option, and whether it takes the next word (else only joined, -pV). */
+const PASSWORD_OPTIONS = new Map<string, readonly [string, boolean]>([
+  // MySQL's clients: -pPASSWORD joined; -p alone asks for it, and the next word is a database.
+  ...['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlpump', 'mysqlslap', 'mariadb', 'mariadb-dump',
+    'mariadb-admin', 'mariadb-import', 'mariadb-show', 'mariadb-check', 'mariadb-slap', '7z', '7za', '7zr'].map((t) => [t, ['-p', false]] as const),
+  ['sshpass', ['-p', true]], ['redis-cli', ['-a', true]], ['twine', ['-p', true]], ['sqlcmd', ['-P', true]], ['bcp', ['-P', true]],
+  ['zip', ['-P', true]], ['unzip', ['-P', true]],
+  ...['ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapwhoami', 'ldappasswd', 'ldapcompare', 'ldapmodrdn', 'ldapexop'].map((t) => [t, ['-w', true]] as const),
+])
+/** Commands whose `login` takes a password with -p (`docker login -u u -p V registry`). */
+const LOGIN_TOOLS = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'oc', 'az', 'regctl', 'cosign'])
+/** A port mapping, `-p3306:3306`, `-p127.0.0.1:80:80/tcp`: no password. */
+const PORT_MAPPING = /^[\d.:]*\d:\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/
 /** ssh's short options that take a value, joined (`-p22`) or as the next word. */
-const SSH_OPTION = /^-([46AaCfGgKkMNnqsTtVvXxYy]*)([BbcDEeFIiJLlmOoPpRSWw])?(.*)$/s
+const SSH_OPTION = /^-([46AaCfGgKkMNnqsTtVvXxYy]*)(?:([BbcDEeFIiJLlmOoPpRSWw])(.*))?$/s
 /** Shells whose `-c SCRIPT` is read word by word (`sh -c`, `bash -lc`, behind docker or kubectl too). */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish'])
 /** A shell's long options that take the next word as their value (its -o and -O do, grouped too). */
@@ -71,13 +82,21 @@ const JOINS_SCRIPT = new Set(['eval', 'watch'])
 const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'coproc'])
 /** A parameter named as it is, which names a secret without holding it: `$PW`, `${TOKEN}`, `${#A[@]}`. */
 const PARAMETER_REF = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|\{[#!]?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]{}]*\])?|[0-9@*#?$!-])\})/y
+/** A flag that makes a command read a secret on its standard input: `--password-stdin`, gh's `--with-token`. */
+const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
 const MAX_SCRIPT_DEPTH = 16
 /** A word that a shell would read as more than one word, or as syntax. */
 const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
+/** `name=V,name=V`: two or more assignments joined by commas. */
+const COMMA_ASSIGNMENTS = /^[A-Za-z_][A-Za-z0-9_.-]*=[^,=]*(?:,[A-Za-z_][A-Za-z0-9_.-]*=[^,=]*)+$/
 /** A fingerprint as it goes into a script unquoted: quoted, as one word. */
 const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
+/** `"name": "value"`, a JSON string member. */
+const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
+/** SQL's `PASSWORD 'V'`, `IDENTIFIED BY 'V'`. */
+const SQL_PASSWORD_RE = /(\b(?:PASSWORD|IDENTIFIED[ \t]{1,16}BY)[ \t]{1,16})'((?:[^'\n]|''){0,4096})'/gi
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -165,6 +184,15 @@ export class Redactor {
       out = out.replace(SYSTEM_PROPERTY_RE, (m, lead: string, d: string, name: string, value: string) =>
         this.isSecretName(name) ? `${lead}${d}${name}=${this.fingerprint(value)}` : m)
     }
+    // A JSON member under a secret name (`curl -d '{"password":"V"}'`, a config file in a patch).
+    if (out.includes('":')) {
+      out = out.replace(JSON_MEMBER_RE, (m, name: string, between: string, value: string) =>
+        value !== '' && !REDACTED_RE.test(value) && this.isSecretName(name) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
+    }
+    // SQL's PASSWORD 'V' and IDENTIFIED BY 'V' (CREATE USER, ALTER ROLE).
+    if (/password|identified/i.test(out)) {
+      out = out.replace(SQL_PASSWORD_RE, (m, lead: string, value: string) => (value === '' || REDACTED_RE.test(value) ? m : `${lead}'${this.fingerprint(value)}'`))
+    }
     return out
   }
 
@@ -195,94 +223,95 @@ export class Redactor {
     let userNext = false
     let headerNext = false
     const base = (a: string | undefined): string => (a ?? '').replace(/^.*\//, '')
-    // curl's -u/--user and -U/--proxy-user USER:PASSWORD, from the word curl on, and MySQL's
-    // -pPASSWORD from the word mysql on: as argv[0], after a command that runs another (`sudo curl`,
-    // `timeout 10 curl`, `docker exec db mysql`, `ssh host mysql`) or after `--`; elsewhere -u and
-    // -p mean other things (docker's uid:gid in `docker run -u 1000:1000 curlimages/curl`, a port).
+    // curl's -u/--user and -U/--proxy-user USER:PASSWORD from the word curl on, a tool's one-letter
+    // password option (MySQL's -pPASSWORD, redis-cli -a) from the tool's name on, ssh, eval and the
+    // like: where the word is the command, as argv[0], after a command that runs another (`sudo curl`,
+    // `timeout 10 curl`, `docker exec db mysql`, `ssh host mysql`) or after `--`; elsewhere -u and -p
+    // mean other things (docker's uid:gid in `docker run -u 1000:1000 curlimages/curl`, a port).
     const first = base(argv[0])
-    let toolMayCome = first === 'curl' || MYSQL_TOOLS.has(first) || WRAPPERS.has(first) || RUNNERS.has(first)
+    let toolMayCome = WRAPPERS.has(first) || RUNNERS.has(first)
     let curl = false
-    let mysql = false
-    // sshpass -p PASSWORD; ssh's options, its destination, then a command the remote shell reads.
-    let sshpass = false
+    /** the password option of the tool seen, and whether it takes the next word (else only -pV) */
+    let passwordOption: readonly [string, boolean] | null = null
+    let tool = ''
+    // ssh's options, its destination, then a command the remote shell reads.
     let ssh: 'options' | 'command' | null = null
     let sshValueNext = false
     // httpie and xh take headers as words `Name:Value`, with no space and no -H, and -a USER:PASSWORD.
-    const httpie = argv.length > 0 && /^(https?|xhs?)$/.test(base(argv[0]))
+    const httpie = argv.length > 0 && /^(https?|xhs?)$/.test(first)
     // A shell's options, then its script when one of them is -c (`bash -euo pipefail -c SCRIPT`);
-    // su's and the like's -c SCRIPT wherever it comes; the words eval and watch join into a script.
+    // su's and the like's -c SCRIPT wherever it comes; the words eval, watch and ssh's command join
+    // into a script. These only find scripts: every other word is judged by the rules below.
     let shell: 'options' | 'script' | null = null
     let shellValues = 0
-    let lateC: 'options' | 'script' | null = null
+    let lateC = false
+    let scriptNext = false
     let joins = false
-    for (const arg of argv) {
-      if (shellValues > 0) { shellValues--; out.push(arg); continue }
-      if (shell !== null && !secretNext && !userNext && !headerNext) {
-        if (SHELL_LONG_WITH_VALUE.has(arg)) { shellValues = 1; out.push(arg); continue }
-        const cluster = /^([-+])([A-Za-z]+)$/.exec(arg)
-        if (cluster) {
-          // Each o or O takes a word (`-euo pipefail`, `-ceo pipefail SCRIPT`); c makes the first operand the script.
-          shellValues = (cluster[2]!.match(/[oO]/g) ?? []).length
-          if (cluster[1] === '-' && cluster[2]!.includes('c')) shell = 'script'
-          out.push(arg)
-          continue
+    // `config set NAME V`, `configure set NAME V` (npm, aws, pulumi, git config NAME V): V under a secret NAME.
+    let config = false
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!
+      const b = base(arg)
+      if (!secretNext && !userNext && !headerNext) {
+        if (scriptNext) { scriptNext = false; out.push(this.redactShellScript(arg)); continue }
+        if (shell !== null) {
+          if (shellValues > 0) shellValues--
+          else if (SHELL_LONG_WITH_VALUE.has(arg)) shellValues = 1
+          else if (/^[-+][A-Za-z]+$/.test(arg)) {
+            // Each o or O takes a word (`-euo pipefail`, `-ceo pipefail SCRIPT`); c makes the first operand the script.
+            shellValues = (arg.match(/[oO]/g) ?? []).length
+            if (arg[0] === '-' && arg.includes('c')) shell = 'script'
+          } else if (arg === '--command') shell = 'script'
+          else if (arg.startsWith('--command=')) { shell = null; out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
+          else if (arg !== '--' && !/^--?[A-Za-z]/.test(arg)) {
+            const script = shell === 'script'
+            shell = null
+            if (script) { out.push(this.redactShellScript(arg)); continue }
+          }
         }
-        if (arg === '--command') { shell = 'script'; out.push(arg); continue }
-        if (arg.startsWith('--command=')) { shell = null; out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
-        if (!/^[-+][A-Za-z-]/.test(arg)) {
-          const script = shell === 'script'
-          shell = null
-          if (script && arg !== '--') { out.push(this.redactShellScript(arg)); continue }
+        if (lateC) {
+          if (arg === '-c' || arg === '--command') scriptNext = true
+          else if (arg.startsWith('--command=')) { out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
         }
-        // Any other option is judged as ever (`bash --password=V` is no shell's option, but a secret).
-      }
-      if (lateC === 'script') { lateC = 'options'; out.push(this.redactShellScript(arg)); continue }
-      if (lateC !== null && !secretNext && !userNext) {
-        if (arg === '-c' || arg === '--command') { lateC = 'script'; out.push(arg); continue }
-        if (arg.startsWith('--command=')) { out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
-      }
-      if (joins && SHELL_SYNTAX.test(arg)) { out.push(this.redactShellScript(arg)); continue }
-      if (!secretNext && !userNext) {
-        const b = base(arg)
-        if (SHELLS.has(b)) { shell = 'options'; out.push(arg); continue }
-        if (LATE_C.has(b) && lateC === null) { lateC = 'options'; out.push(arg); continue }
-        if (JOINS_SCRIPT.has(b)) { joins = true; toolMayCome = true; out.push(arg); continue }
-      }
-      // An ssh option's value (a port, a key file, `-o PasswordAuthentication=no`): only shapes.
-      if (sshValueNext) { sshValueNext = false; out.push(this.scrubText(arg)); continue }
-      if (ssh === 'options' && !secretNext) {
-        const opt = arg.length > 1 ? SSH_OPTION.exec(arg) : null
-        if (opt !== null) {
-          if (opt[2] !== undefined && opt[3] === '') sshValueNext = true
-          out.push(opt[3] === '' ? arg : `-${opt[1]}${opt[2] ?? ''}${this.scrubText(opt[3]!)}`)
-          continue
+        if (ssh === 'options') {
+          const opt = SSH_OPTION.exec(arg)
+          if (sshValueNext) {
+            sshValueNext = false
+            // `-o Keyword=value`: ssh's own keywords (PasswordAuthentication=no) hold no secret.
+            if (argv[i - 1] === '-o' && /^[A-Za-z]+=/.test(arg)) { out.push(this.scrubText(arg)); continue }
+          } else if (opt !== null) {
+            if (opt[2] !== undefined && opt[3] === '') sshValueNext = true
+            if (opt[2] === 'o' && /^[A-Za-z]+=/.test(opt[3] ?? '')) { out.push(`-${opt[1]}o${this.scrubText(opt[3]!)}`); continue }
+          } else if (arg.startsWith('-') && arg !== '--') ssh = null // no option of ssh's: not ssh after all
+          else if (arg !== '--') { ssh = 'command'; joins = true; toolMayCome = true } // the destination
+        } else if (joins && SHELL_SYNTAX.test(arg.replace(FINGERPRINT_IN_TEXT, ''))) { out.push(this.redactShellScript(arg)); continue }
+        if (SHELLS.has(b)) { shell = 'options'; shellValues = 0; out.push(arg); continue }
+        if (i === 0 || toolMayCome) {
+          if (b === 'ssh' && ssh === null) { ssh = 'options'; out.push(arg); continue }
+          if (JOINS_SCRIPT.has(b)) { joins = true; toolMayCome = true; out.push(arg); continue }
+          if (LATE_C.has(b)) { lateC = true; out.push(arg); continue }
+          if (b === 'curl' && !curl) { curl = true; out.push(arg); continue }
+          const option = PASSWORD_OPTIONS.get(b)
+          if (option !== undefined) { passwordOption = option; tool = b; out.push(arg); continue }
         }
-        if (arg !== '--') ssh = 'command' // the destination; what follows runs there
-        toolMayCome = true
-        out.push(this.scrubText(arg))
-        continue
+        // `docker login -p V` and the like: a registry's login takes its password with -p.
+        if (arg === 'login' && LOGIN_TOOLS.has(first)) { passwordOption = ['-p', true]; tool = 'login'; out.push(arg); continue }
+        if (arg === '--') toolMayCome = true
+        if (passwordOption !== null) {
+          const [opt, takesNext] = passwordOption
+          if (arg === opt && takesNext) { secretNext = true; out.push(arg); continue }
+          // Joined, -pV (not a port mapping given to docker after a container named mysql: -p3306:3306).
+          if (arg.length > opt.length && arg.startsWith(opt) && !(tool !== 'login' && opt === '-p' && PORT_MAPPING.test(arg.slice(2)))) {
+            out.push(`${opt}${this.fingerprint(arg.slice(opt.length))}`)
+            continue
+          }
+        }
+        if (config) {
+          // A secret NAME: the next word is its value. Flags here are switches (pulumi's --secret).
+          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg))) { secretNext = true; out.push(arg); continue }
+          if (/^--?[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg); continue }
+        } else if (i > 0 && /^(?:config|configure|set|config:set)$/.test(arg)) config = true
       }
-      // ssh joins the words of its command with spaces and gives them to the remote shell.
-      if (ssh === 'command' && SHELL_SYNTAX.test(arg)) { out.push(this.redactShellScript(arg)); continue }
-      if (sshpass && !secretNext) {
-        if (arg === '-p') { secretNext = true; out.push(arg); continue }
-        if (/^-p./s.test(arg)) { out.push(`-p${this.fingerprint(arg.slice(2))}`); continue }
-        if (!arg.startsWith('-')) sshpass = false
-      }
-      if (!secretNext && !userNext) {
-        // ssh and sshpass wherever they stand (as the shells are); curl and mysql as said above.
-        const b = base(arg)
-        if (b === 'sshpass' && !sshpass) { sshpass = true; out.push(arg); continue }
-        if (b === 'ssh' && ssh === null) { ssh = 'options'; out.push(arg); continue }
-      }
-      if (toolMayCome && !secretNext && !userNext) {
-        const b = base(arg)
-        if (b === 'curl' && !curl) { curl = true; out.push(arg); continue }
-        if (MYSQL_TOOLS.has(b) && !mysql) { mysql = true; out.push(arg); continue }
-      }
-      if (arg === '--' && !secretNext) toolMayCome = true
-      // MySQL's -pPASSWORD (joined; `-p` alone asks for it, and the next word is a database).
-      if (mysql && !secretNext && /^-p./s.test(arg)) { out.push(`-p${this.fingerprint(arg.slice(2))}`); continue }
       if (secretNext) {
         secretNext = false
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
@@ -327,8 +356,9 @@ export class Redactor {
         const [, name, eq, value] = flag
         // `-Dname=V`: a system property (java, and a C compiler's macro) is judged by its name.
         if (eq !== undefined && /^-D./.test(name!) && this.isSecretName(name!.slice(2)) && value !== '') { out.push(`${name}=${this.fingerprint(value!)}`); continue }
-        // `--password-stdin` takes no value: the word after it (docker login's registry) is no secret.
-        if (this.isSecretName(name!) && !(eq === undefined && /[-_]stdin$/i.test(name!))) {
+        // `--password-stdin`, gh's `--with-token` and `--no-auth-warning` take no value: the word
+        // after them (docker login's registry, redis-cli's command) is no secret.
+        if (this.isSecretName(name!) && !(eq === undefined && (READS_SECRET_FLAG.test(name!) || /^--no-/.test(name!)))) {
           if (eq !== undefined) { out.push(`${name}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
           // `--password V`, and as Go's flag package and openssl spell them, `-password V`. A
           // one-letter option never has a secret name (`-pV` cannot be told from any other).
@@ -358,56 +388,60 @@ export class Redactor {
   private redactShellScript(script: string): string {
     if (script === '') return script
     if (this.scriptDepth >= MAX_SCRIPT_DEPTH) return this.fingerprint(script)
-    const { commands, expansions, scripts, comments } = readShellScript(script)
-    const named = new Set(expansions.filter((e) => { PARAMETER_REF.lastIndex = 0; return PARAMETER_REF.test(e) && PARAMETER_REF.lastIndex === e.length }))
-    const outer = this.onlyExpansions
-    this.onlyExpansions = (value) => onlyParameters(value, named) || outer?.(value) === true
     this.scriptDepth++
-    const edits: Edit[] = []
     try {
-      commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edits))
-      // Edits come in the script's order, and none overlaps another: a script within a word that changed is left to it.
-      edits.sort((a, b) => a.start - b.start)
-      const changed = [...edits]
-      const overlaps = (start: number, end: number): boolean => {
-        let lo = 0
-        let hi = changed.length
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1
-          if (changed[mid]!.start < end) lo = mid + 1
-          else hi = mid
-        }
-        return lo > 0 && changed[lo - 1]!.end > start
-      }
-      for (const inner of scripts) {
-        if (overlaps(inner.start, inner.end)) continue
+      // First the scripts within (command substitutions, here-documents' bodies), then the
+      // script's own commands in what they leave: a word holding `$(curl -u a:V ...)` is then
+      // judged with V already gone, and an edit of the word cannot pass over it.
+      const parsed = readShellScript(script)
+      const innerEdits: Edit[] = []
+      for (const inner of parsed.scripts) {
         const text = script.slice(inner.start, inner.end)
         let redacted: string
-        if (inner.kind === 'heredoc' && inner.feeds !== undefined && readsSecret(this, inner.feeds)) redacted = `${this.fingerprint(text.replace(/\n$/, ''))}${text.endsWith('\n') ? '\n' : ''}`
-        else redacted = this.redactShellScript(text)
+        if (inner.kind === 'heredoc' && inner.feeds !== undefined && this.feedsSecret(parsed.commands, inner.feeds)) {
+          redacted = `${this.fingerprint(text.replace(/\n$/, ''))}${text.endsWith('\n') ? '\n' : ''}`
+        } else redacted = this.redactShellScript(text)
         if (inner.kind === 'heredoc') redacted = replaceShapes(redacted, this.valuePatterns, (m) => this.fingerprint(m))
-        if (redacted !== text) edits.push({ start: inner.start, end: inner.end, text: redacted })
+        if (redacted !== text) innerEdits.push({ start: inner.start, end: inner.end, text: redacted })
       }
-      for (const c of comments) {
-        const text = script.slice(c.start, c.end)
-        const redacted = this.scrubText(text)
-        if (redacted !== text) edits.push({ start: c.start, end: c.end, text: redacted })
+      const text = applyEdits(script, innerEdits)
+      const { commands, expansions, comments } = text === script ? parsed : readShellScript(text)
+      const named = new Set(expansions.filter((e) => { PARAMETER_REF.lastIndex = 0; return PARAMETER_REF.test(e) && PARAMETER_REF.lastIndex === e.length }))
+      const outer = this.onlyExpansions
+      // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
+      this.onlyExpansions = (value) => onlyParameters(value, named) || /^[*?]+$/.test(value) || outer?.(value) === true
+      const edits: Edit[] = []
+      const edited = new Set<ShellWord>()
+      const edit = (w: ShellWord, redacted: string): void => {
+        if (redacted === w.value || edited.has(w)) return
+        edited.add(w)
+        edits.push(wordEdit(w, redacted))
       }
+      try {
+        commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit))
+        for (const c of comments) {
+          const comment = text.slice(c.start, c.end)
+          const redacted = this.scrubText(comment)
+          if (redacted !== comment) edits.push({ start: c.start, end: c.end, text: redacted })
+        }
+      } finally {
+        this.onlyExpansions = outer
+      }
+      return applyEdits(text, edits)
     } finally {
-      this.onlyExpansions = outer
       this.scriptDepth--
     }
-    let out = ''
-    let at = 0
-    for (const e of edits.sort((a, b) => a.start - b.start)) {
-      out += script.slice(at, e.start) + e.text
-      at = e.end
-    }
-    return out + script.slice(at)
   }
 
-  /** One simple command of a script, given the one piped into it: its edits are added to `edits`. */
-  private redactScriptCommand(command: ShellCommand, pipedFrom: ShellCommand | null, edits: Edit[]): void {
+  /** Whether what a command writes goes to one that takes a secret on its standard input: itself, or `cat <<EOF | docker login --password-stdin`. */
+  private feedsSecret(commands: readonly ShellCommand[], command: ShellCommand): boolean {
+    if (readsSecret(this, command)) return true
+    const at = commands.indexOf(command)
+    return at >= 0 && command.pipe && at + 1 < commands.length && /^(?:cat|echo|printf)$/.test(command.words[0]?.value.replace(/^.*\//, '') ?? '') && readsSecret(this, commands[at + 1]!)
+  }
+
+  /** One simple command of a script, given the one piped into it: each word that changes goes to `edit` (once). */
+  private redactScriptCommand(command: ShellCommand, pipedFrom: ShellCommand | null, edit: (w: ShellWord, redacted: string) => void): void {
     const words = command.words
     const values = words.map((w) => w.value)
     // Words before the command: keywords, `function NAME`, `time -p`, and NAME=V assignments.
@@ -427,21 +461,13 @@ export class Redactor {
       while (j < values.length && /^[-+][A-Za-z]+$/.test(values[j]!)) j++
       if (j < values.length - 1 && this.isSecretName(values[j]!)) for (let m = j + 1; m < values.length; m++) redacted[m] = this.fingerprint(values[m]!)
     }
-    words.forEach((w, i) => { if (redacted[i] !== w.value) edits.push(wordEdit(w, redacted[i]!)) })
+    words.forEach((w, i) => edit(w, redacted[i]!))
+    // What a command given a secret on its standard input reads: its here-strings, and the words
+    // of `echo V |` or the here-strings of `cat <<< V |` before it.
     if (!readsSecret(this, command)) return
-    for (const w of command.herestrings) {
-      const fp = this.fingerprint(w.value)
-      if (fp !== w.value) edits.push(wordEdit(w, fp))
-    }
-    // `echo V | docker login --password-stdin`: what echo or printf prints.
-    const from = pipedFrom?.words ?? []
-    if (from.length > 1 && /^(?:echo|printf)$/.test(from[0]!.value.replace(/^.*\//, ''))) {
-      for (const w of from.slice(1)) {
-        if (/^-[neE]+$/.test(w.value) || w.value.includes('%')) continue
-        const fp = this.fingerprint(w.value)
-        if (fp !== w.value && !edits.some((e) => e.start === w.start)) edits.push(wordEdit(w, fp))
-      }
-    }
+    const from = pipedFrom !== null && /^(?:echo|printf|cat)$/.test(pipedFrom.words[0]?.value.replace(/^.*\//, '') ?? '') ? pipedFrom : null
+    const printed = from === null || from.words[0]!.value.endsWith('cat') ? [] : from.words.slice(1).filter((w) => !/^-[neE]+$/.test(w.value) && !w.value.includes('%'))
+    for (const w of [...command.herestrings, ...(from?.herestrings ?? []), ...printed]) edit(w, this.fingerprint(w.value))
   }
 
   /**
@@ -450,12 +476,16 @@ export class Redactor {
    * secret; credential-shaped parts go wherever they are.
    */
   private redactWord(word: string): string {
+    // A comma list of assignments (helm's `--set a.user=u,a.password=V`, mount's `-o user=u,password=V`): each judged by its own name.
+    if (COMMA_ASSIGNMENTS.test(word)) return word.split(',').map((pair) => this.redactWord(pair)).join(',')
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
     // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers;
     // nor is a name with `_` (`-m 'api_key: rename field'`), which no header has.
     if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
+    // openssl's `-passin pass:V` (its env:, file: and fd: forms name where the password is).
+    if (/^pass:./s.test(word) && !REDACTED_RE.test(word.slice(5))) return `pass:${this.fingerprint(word.slice(5))}`
     return this.scrubText(this.redactPairs(word))
   }
 
@@ -470,10 +500,10 @@ export class Redactor {
     const semi = word.includes(';')
     if (!semi && !/\s/.test(word)) return word
     const pair = semi
-      ? /(^|;)(\s*)([A-Za-z_][A-Za-z0-9_ .-]*?)(\s*=\s*)(\{[^}]*\}|[^;]*)/g
-      : /(^|\s)()([A-Za-z_][A-Za-z0-9_.-]*)(=)(\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.)*'?|[^\s]*)/g
+      ? /(^|;)([ \t]{0,16})([A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})([ \t]{0,16}=[ \t]{0,16})(\{[^}]*\}|"[^"]*"|[^;]*)/g
+      : /(^|\s)()([A-Za-z_][A-Za-z0-9_.-]*)([ \t]{0,16}=[ \t]{0,16})(\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.)*'?|[^\s]*)/g
     return word.replace(pair, (m, lead: string, space: string, name: string, eq: string, value: string) => {
-      const bare = value.replace(/^\{(.*)\}$/s, '$1').replace(/^'(.*)'$/s, '$1')
+      const bare = value.replace(/^\{(.*)\}$/s, '$1').replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1')
       if (bare === '' || REDACTED_RE.test(bare) || !(this.isSecretName(name) || (semi && /^pwd$/i.test(name)))) return m
       return `${lead}${space}${name}${eq}${value === bare ? '' : value[0]}${this.fingerprint(bare)}${value === bare ? '' : value[value.length - 1]}`
     })
@@ -491,8 +521,11 @@ export class Redactor {
 
   /** curl's USER:PASSWORD: the password fingerprinted, the user kept. */
   private redactUser(value: string): string {
-    const colon = value.indexOf(':')
-    return colon < 0 || colon === value.length - 1 ? this.scrubText(value) : `${value.slice(0, colon + 1)}${this.fingerprint(value.slice(colon + 1))}`
+    // The colon that ends the user, past a `${USER:-x}` and a fingerprint (`sk_live_…:` redacted once).
+    const user = /^(?:\$\{[^}]*\}|\[redacted hmac-sha256:[0-9a-f]{32}\]|[^:])*/.exec(value)![0]
+    if (user.length >= value.length - 1) return this.scrubText(value)
+    // The user part may be a token itself (`-u ghp_…:x-oauth-basic`, Stripe's `-u sk_live_…:`).
+    return `${this.scrubText(user)}:${this.fingerprint(value.slice(user.length + 1))}`
   }
 
   /**
@@ -584,6 +617,23 @@ export class Redactor {
 
 interface Edit { start: number; end: number; text: string }
 
+/** The text with the edits (in any order, none overlapping another) made. */
+function applyEdits(text: string, edits: Edit[]): string {
+  if (edits.length === 0) return text
+  let out = ''
+  let at = 0
+  for (const e of edits.sort((a, b) => a.start - b.start)) {
+    out += text.slice(at, e.start) + e.text
+    at = e.end
+  }
+  return out + text.slice(at)
+}
+
+/** A configuration key's last part: `//registry.npmjs.org/:_authToken` is `_authToken`. */
+function configKey(key: string): string {
+  return key.replace(/^.*[:/]/, '')
+}
+
 /** Whether a value is made of parameters named in the script (`$USER:$PASS` is; `$PW-x` is not). */
 function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
   if (value === '' || named.size === 0) return false
@@ -599,7 +649,7 @@ function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */
 function readsSecret(r: Redactor, command: ShellCommand): boolean {
-  return command.words.some((w) => /^--?[A-Za-z][A-Za-z0-9_-]*-stdin$/.test(w.value) && r.isSecretName(w.value.slice(0, -6)))
+  return command.words.some((w) => READS_SECRET_FLAG.test(w.value) && r.isSecretName(w.value.replace(/-stdin$/, '')))
 }
 
 /** A word for a shell script, quoted where it must be. */

@@ -641,3 +641,63 @@ test('a shell script nested deep or long: redacted without running out of stack 
   assert.equal(redacted, `x=$(curl -u a:${q1('b')} h); `.repeat(6000))
 })
 const q1 = (v: string): string => `'${fp(v)}'`
+
+test('second review: a word ssh, eval or bash anywhere changes no other rule; scripts in words; config set; one-letter passwords', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const G = 'ghp_' + alnum(36)
+  const S = 'sk_live_' + alnum(24, 41)
+  const table: Array<[string[], string[] | null]> = [
+    [['glab', 'auth', 'login', '--git-protocol', 'ssh', '--token', 'S3cretV'], ['glab', 'auth', 'login', '--git-protocol', 'ssh', '--token', fp('S3cretV')]],
+    [['glab', 'auth', 'login', '--git-protocol', 'ssh', '--token=S3cretV'], ['glab', 'auth', 'login', '--git-protocol', 'ssh', `--token=${fp('S3cretV')}`]],
+    [['ansible-playbook', '-c', 'ssh', '-e', 'ansible_password=S3cretV', 'p.yml'], ['ansible-playbook', '-c', 'ssh', '-e', `ansible_password=${fp('S3cretV')}`, 'p.yml']],
+    [['vagrant', 'ssh', '-c', 'PGPASSWORD=S3cretV psql'], ['vagrant', 'ssh', '-c', `PGPASSWORD=${fp('S3cretV psql')}`]],
+    [['python', 'main.py', 'eval', '--password', 'p@ss w0rd$x'], ['python', 'main.py', 'eval', '--password', fp('p@ss w0rd$x')]],
+    [['ssh', 'h', 'curl', '-H', 'X-Api-Key: S3cretV', 'h'], ['ssh', 'h', 'curl', '-H', `X-Api-Key: ${fp('S3cretV')}`, 'h']],
+    [['tool', '--shell', 'bash', '-o', '--token', 'S3cretV'], ['tool', '--shell', 'bash', '-o', '--token', fp('S3cretV')]],
+    [['ssh', 'h', 'PGPASSWORD=S3cretV', 'psql'], ['ssh', 'h', `PGPASSWORD=${fp('S3cretV')}`, 'psql']],
+    // A command substitution's secrets, whatever else its word holds.
+    [['bash', '-c', 'R=$(curl -s -u admin:S3cretV "https://jenkins/job/x/build?token=TRIG")'], ['bash', '-c', `R=$(curl -s -u admin:${q('S3cretV')} "https://jenkins/job/x/build?token=${fp('TRIG')}")`]],
+    [['bash', '-c', 'x=$(curl -s https://h/api?access_token=abc123)'], ['bash', '-c', `x=$(curl -s https://h/api?access_token=${q('abc123')})`]],
+    [['bash', '-c', 'echo "$(java -Dapi.key=abc -jar x)"'], ['bash', '-c', `echo "$(java -Dapi.key=${q('abc')} -jar x)"`]],
+    // Comma lists of assignments, each by its own name.
+    [['helm', 'install', 'x', '--set', 'auth.username=app,auth.password=S3cretV'], ['helm', 'install', 'x', '--set', `auth.username=app,auth.password=${fp('S3cretV')}`]],
+    [['mount', '-o', 'username=u,password=V1', '//h/s', '/mnt'], ['mount', '-o', `username=u,password=${fp('V1')}`, '//h/s', '/mnt']],
+    // config set NAME V: V under a secret NAME; a switch is no value.
+    [['pulumi', 'config', 'set', '--secret', 'dbPassword', 'S3cretV'], ['pulumi', 'config', 'set', '--secret', 'dbPassword', fp('S3cretV')]],
+    [['aws', 'configure', 'set', 'aws_secret_access_key', 'V2', '--profile', 'prod'], ['aws', 'configure', 'set', 'aws_secret_access_key', fp('V2'), '--profile', 'prod']],
+    [['npm', 'config', 'set', '//reg.example/:_authToken', 'V3'], ['npm', 'config', 'set', '//reg.example/:_authToken', fp('V3')]],
+    [['git', 'config', '--global', 'user.name', 'A U Thor'], null],
+    // curl -u: a token as the user; Stripe's key with an empty password, twice.
+    [['curl', '-u', `${G}:x-oauth-basic`, 'h'], ['curl', '-u', `${fp(G)}:${fp('x-oauth-basic')}`, 'h']],
+    [['curl', '-u', `${S}:`, 'h'], ['curl', '-u', `${fp(S)}:`, 'h']],
+    // One-letter password options of their tools; --no-* takes no value.
+    [['redis-cli', '-a', 'V4', '--no-auth-warning', 'ping'], ['redis-cli', '-a', fp('V4'), '--no-auth-warning', 'ping']],
+    [['docker', 'login', '-u', 'u', '-p', 'V5', 'reg.example'], ['docker', 'login', '-u', 'u', '-p', fp('V5'), 'reg.example']],
+    [['sqlcmd', '-S', 'h', '-U', 'sa', '-P', 'V6'], ['sqlcmd', '-S', 'h', '-U', 'sa', '-P', fp('V6')]],
+    [['ldapsearch', '-D', 'cn=admin', '-w', 'V7', '-b', 'dc=x'], ['ldapsearch', '-D', 'cn=admin', '-w', fp('V7'), '-b', 'dc=x']],
+    [['zip', '-P', 'V8', 'a.zip', 'f'], ['zip', '-P', fp('V8'), 'a.zip', 'f']],
+    [['docker-compose', 'exec', 'db', 'mysql', '-pV9'], ['docker-compose', 'exec', 'db', 'mysql', `-p${fp('V9')}`]],
+    [['docker', 'run', '-d', '--name', 'mysql', '-p3306:3306', '-p127.0.0.1:80:80/tcp', 'mysql:8'], null],
+    [['openssl', 'pkcs12', '-passin', 'pass:V10', '-passout', 'env:X'], ['openssl', 'pkcs12', '-passin', `pass:${fp('V10')}`, '-passout', 'env:X']],
+    [['keytool', '-importkeystore', '-srcstorepass', 'V11', '-destkeypass', 'V12'], ['keytool', '-importkeystore', '-srcstorepass', fp('V11'), '-destkeypass', fp('V12')]],
+    // JSON bodies and SQL.
+    [['curl', '-d', '{"user":"u", "password": "V13"}', 'h'], ['curl', '-d', `{"user":"u", "password": "${fp('V13')}"}`, 'h']],
+    [['psql', '-c', "ALTER USER app WITH PASSWORD 'V14'"], ['psql', '-c', `ALTER USER app WITH PASSWORD '${fp('V14')}'`]],
+    // What --password-stdin and --with-token read.
+    [['sh', '-c', 'cat <<EOF | docker login --password-stdin\nV15\nEOF\ngh auth login --with-token <<< V16'], ['sh', '-c', `cat <<EOF | docker login --password-stdin\n${fp('V15')}\nEOF\ngh auth login --with-token <<< ${q('V16')}`]],
+    // Connection strings: spaces around =, a quoted value holding ;.
+    [['psql', 'host=db password = V17'], ['psql', `host=db password = ${fp('V17')}`]],
+    [['tool', 'Server=x;Password="a;V18";Encrypt=true'], ['tool', `Server=x;Password="${fp('a;V18')}";Encrypt=true`]],
+    // No secret: as it was.
+    [['bash', '-c', 'curl -u "${CI_USER:-admin}:${CI_TOKEN}" https://h; psql "postgres://${PGUSER:-app}:${PGPASSWORD}@db/app"; git clone https://${GH_USER:-x}:${GH_TOKEN}@github.com/o/r'], null],
+    [['bash', '-c', 'case "$1" in --password=*) shift;; esac'], null],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+    if (argv[0] === 'bash' || argv[0] === 'sh') {
+      if (spawnSync('bash', ['-n', '-c', argv[2]!]).status === 0) assert.equal(spawnSync('bash', ['-n', '-c', once[2]!]).status, 0, once[2])
+    }
+  }
+})
