@@ -32,10 +32,13 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'TOKENS', 'MAX_*TOKENS', 'MIN_*TOKENS', 'NUM_*TOKENS', 'N_TOKENS', 'TOTAL_TOKENS', 'TOKENS_PER_*',
   'PAD_TOKEN', 'EOS_TOKEN', 'BOS_TOKEN', 'UNK_TOKEN', 'SEP_TOKEN', 'CLS_TOKEN', 'MASK_TOKEN',
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
-  'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', 'AUTHOR_NAME', 'AUTHOR_EMAIL',
+  'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', '*AUTHOR_NAME', '*AUTHOR_EMAIL', '*AUTHOR_URL',
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
   'LABEL_KEY', 'RNG_KEY', 'PRNG_KEY',
   'FIRST_PASS', 'SECOND_PASS', 'SINGLE_PASS', 'MULTI_PASS', 'TWO_PASS', 'GLOB_PAT', 'FILE_PAT',
+  'STRICT_HOST_KEY_CHECKING', 'HOST_KEY_ALGORITHMS', 'HOST_KEY_ALIAS', 'UPDATE_HOST_KEYS', 'VERIFY_HOST_KEY_DNS',
+  'PASSWORD_AUTHENTICATION', 'PUBKEY_AUTHENTICATION', 'KBD_INTERACTIVE_AUTHENTICATION', 'HOSTBASED_AUTHENTICATION',
+  'GSSAPIAUTHENTICATION', 'CHALLENGE_RESPONSE_AUTHENTICATION', 'PREFERRED_AUTHENTICATIONS', 'PUBKEY_ACCEPTED_ALGORITHMS',
 ]
 
 export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
@@ -43,7 +46,7 @@ export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
 /** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
-const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#\s"'<>]+)/g
+const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#;\s"'<>]+)/g
 /** A header, `Name: value` or `Name:value`, as the value of -H/--header (curl, wget). */
 const HEADER_RE = /^[A-Za-z][A-Za-z0-9_-]*:/
 /** curl's -u or -U, alone or after its short flags that take no value (-sSu); and joined to its value. */
@@ -62,8 +65,13 @@ const PASSWORD_OPTIONS = new Map<string, readonly [string, boolean]>([
     'mariadb-admin', 'mariadb-import', 'mariadb-show', 'mariadb-check', 'mariadb-slap', '7z', '7za', '7zr'].map((t) => [t, ['-p', false]] as const),
   ['sshpass', ['-p', true]], ['redis-cli', ['-a', true]], ['twine', ['-p', true]], ['sqlcmd', ['-P', true]], ['bcp', ['-P', true]],
   ['zip', ['-P', true]], ['unzip', ['-P', true]],
+  ...['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'mongostat', 'mongotop'].map((t) => [t, ['-p', true]] as const),
   ...['ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapwhoami', 'ldappasswd', 'ldapcompare', 'ldapmodrdn', 'ldapexop'].map((t) => [t, ['-w', true]] as const),
 ])
+/** Tools whose `set NAME V` (`modify`) sets a configuration value: npm, aws, pulumi, dvc (`remote modify R password V`). */
+const CONFIG_TOOLS = new Set(['npm', 'yarn', 'pnpm', 'aws', 'pulumi', 'dvc'])
+/** Tools that take a token as the word after a subcommand: `wandb login KEY`, `vault login TOKEN`, `ngrok authtoken T`. */
+const POSITIONAL_TOKEN = new Map([['wandb', 'login'], ['vault', 'login'], ['ngrok', 'authtoken'], ['heroku', 'auth:token'], ['doctl', 'init']])
 /** Commands whose `login` takes a password with -p (`docker login -u u -p V registry`). */
 const LOGIN_TOOLS = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'oc', 'az', 'regctl', 'cosign'])
 /** A port mapping, `-p3306:3306`, `-p127.0.0.1:80:80/tcp`: no password. */
@@ -81,7 +89,9 @@ const JOINS_SCRIPT = new Set(['eval', 'watch'])
 /** Words at a simple command's start that are not its command: `if`, `!`, `{`, `NAME=V`. */
 const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'coproc'])
 /** A parameter named as it is, which names a secret without holding it: `$PW`, `${TOKEN}`, `${#A[@]}`. */
-const PARAMETER_REF = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|\{[#!]?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]{}]*\])?|[0-9@*#?$!-])\})/y
+const PARAMETER_REF = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|\{[#!]?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]{}]*\])?|[0-9@*#?$!-])(?::?[-=]|:?\?[^}]*)?\})/y
+/** Kept in a script: a case pattern's glob (`--password=*)`), a format (`printf 'password: %s\n' "$PW"`). */
+const KEPT_IN_SCRIPTS = /^(?:[*?]+|(?:%[-#0 +']*[0-9]*(?:\.[0-9]+)?[a-zA-Z]|\\[nt]|[ \t])+)$/
 /** A flag that makes a command read a secret on its standard input: `--password-stdin`, gh's `--with-token`. */
 const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
@@ -89,8 +99,12 @@ const MAX_SCRIPT_DEPTH = 16
 /** A word that a shell would read as more than one word, or as syntax. */
 const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
+/** A libpq connection string: two or more `name=value` pairs separated by spaces, and nothing else. */
+const SPACE_PAIRS = /^\s*[A-Za-z_][A-Za-z0-9_.-]*[ \t]{0,16}=[ \t]{0,16}(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.){0,4096}'|[^\s'=]*)(?:\s+[A-Za-z_][A-Za-z0-9_.-]*[ \t]{0,16}=[ \t]{0,16}(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.){0,4096}'|[^\s'=]*))+\s*$/
+/** An ODBC or ADO.NET connection string: `name=value` pairs separated by semicolons, and nothing else. */
+const SEMICOLON_PAIRS = /^[ \t]*[A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3}[ \t]{0,16}=[ \t]{0,16}(?:\{[^}]{0,4096}\}|"[^"]{0,4096}"|[^;"{]*)(?:[ \t]*;[ \t]*[A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3}[ \t]{0,16}=[ \t]{0,16}(?:\{[^}]{0,4096}\}|"[^"]{0,4096}"|[^;"{]*))*[ \t]*;?[ \t]*$/
 /** `name=V,name=V`: two or more assignments joined by commas. */
-const COMMA_ASSIGNMENTS = /^[A-Za-z_][A-Za-z0-9_.-]*=[^,=]*(?:,[A-Za-z_][A-Za-z0-9_.-]*=[^,=]*)+$/
+const COMMA_ASSIGNMENTS = /^[A-Za-z_][A-Za-z0-9_.-]*=[^,]*(?:,[A-Za-z_][A-Za-z0-9_.-]*=[^,]*)+$/
 /** A fingerprint as it goes into a script unquoted: quoted, as one word. */
 const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 /** `"name": "value"`, a JSON string member. */
@@ -249,6 +263,7 @@ export class Redactor {
     let joins = false
     // `config set NAME V`, `configure set NAME V` (npm, aws, pulumi, git config NAME V): V under a secret NAME.
     let config = false
+    let tokenNext = false
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i]!
       const b = base(arg)
@@ -307,10 +322,22 @@ export class Redactor {
           }
         }
         if (config) {
-          // A secret NAME: the next word is its value. Flags here are switches (pulumi's --secret).
+          // A secret NAME: the next word is its value. Flags here are switches (pulumi's --secret, dvc's --local).
           if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg))) { secretNext = true; out.push(arg); continue }
           if (/^--?[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg); continue }
-        } else if (i > 0 && /^(?:config|configure|set|config:set)$/.test(arg)) config = true
+        } else if (i > 0 && CONFIG_TOOLS.has(first) && /^(?:set|modify)$/.test(arg)) config = true
+        // A token given as the word after a tool's login (`wandb login KEY`, `vault login TOKEN`, `ngrok authtoken T`).
+        if (i > 0 && POSITIONAL_TOKEN.get(first) === arg) { tokenNext = true; out.push(arg); continue }
+        if (tokenNext && !arg.startsWith('-')) {
+          tokenNext = false
+          if (!arg.includes('=')) { out.push(this.fingerprint(arg)); continue }
+        }
+        // gh secret set NAME --body V (-b V, --body=V): the secret's value.
+        if (first === 'gh' && argv.includes('secret')) {
+          if (arg === '-b' || arg === '--body') { secretNext = true; out.push(arg); continue }
+          const body = /^(--body=|-b)(.+)$/s.exec(arg)
+          if (body) { out.push(`${body[1]}${this.fingerprint(body[2]!)}`); continue }
+        }
       }
       if (secretNext) {
         secretNext = false
@@ -409,7 +436,7 @@ export class Redactor {
       const named = new Set(expansions.filter((e) => { PARAMETER_REF.lastIndex = 0; return PARAMETER_REF.test(e) && PARAMETER_REF.lastIndex === e.length }))
       const outer = this.onlyExpansions
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
-      this.onlyExpansions = (value) => onlyParameters(value, named) || /^[*?]+$/.test(value) || outer?.(value) === true
+      this.onlyExpansions = (value) => onlyParameters(value, named) || KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true
       const edits: Edit[] = []
       const edited = new Set<ShellWord>()
       const edit = (w: ShellWord, redacted: string): void => {
@@ -466,7 +493,9 @@ export class Redactor {
     // of `echo V |` or the here-strings of `cat <<< V |` before it.
     if (!readsSecret(this, command)) return
     const from = pipedFrom !== null && /^(?:echo|printf|cat)$/.test(pipedFrom.words[0]?.value.replace(/^.*\//, '') ?? '') ? pipedFrom : null
-    const printed = from === null || from.words[0]!.value.endsWith('cat') ? [] : from.words.slice(1).filter((w) => !/^-[neE]+$/.test(w.value) && !w.value.includes('%'))
+    // (printf's format is no secret: `printf '%s' V`.)
+    const printf = from !== null && from.words[0]!.value.endsWith('printf')
+    const printed = from === null || from.words[0]!.value.endsWith('cat') ? [] : from.words.slice(printf ? 2 : 1).filter((w) => !/^-[neE]+$/.test(w.value))
     for (const w of [...command.herestrings, ...(from?.herestrings ?? []), ...printed]) edit(w, this.fingerprint(w.value))
   }
 
@@ -480,28 +509,37 @@ export class Redactor {
     if (COMMA_ASSIGNMENTS.test(word)) return word.split(',').map((pair) => this.redactWord(pair)).join(',')
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
+    // A header as a setting's value: `git -c http.extraHeader='PRIVATE-TOKEN: V'`.
+    if (assign && /^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(assign[2]!)) return `${assign[1]}=${this.redactHeader(assign[2]!)}`
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
     // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers;
     // nor is a name with `_` (`-m 'api_key: rename field'`), which no header has.
     if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
     // openssl's `-passin pass:V` (its env:, file: and fd: forms name where the password is).
     if (/^pass:./s.test(word) && !REDACTED_RE.test(word.slice(5))) return `pass:${this.fingerprint(word.slice(5))}`
+    // A connection string as an option's value: `--ConnectionStrings:Default=Server=db;Password=V`.
+    const option = /^(--?[A-Za-z][^=\s]*=)(.*=.*)$/s.exec(word)
+    if (option) {
+      const value = this.redactPairs(option[2]!)
+      if (value !== option[2]) return this.scrubText(option[1] + value)
+    }
     return this.scrubText(this.redactPairs(word))
   }
 
   /**
-   * `name=value` pairs in one word, as connection strings write them: libpq's, separated by spaces
-   * (`psql "host=db password=V"`, a value in single quotes may hold spaces), and ODBC's and
-   * ADO.NET's, by semicolons (`Server=db;User Id=u;Password=V;`, `PWD={V}`): a value under a
-   * secret name (and ODBC's PWD) is fingerprinted.
+   * A word that is a connection string, wholly `name=value` pairs: libpq's, separated by spaces
+   * (`psql "host=db password=V"`, a value in single quotes may hold spaces, spaces around `=`),
+   * and ODBC's and ADO.NET's, by semicolons (`Server=db;User Id=u;Password=V;`, `PWD={V}`,
+   * `Password="a;b"`): a value under a secret name (and ODBC's PWD) is fingerprinted. Code, SQL or
+   * prose that holds a `name = value` somewhere (`token = os.environ[...]`) is no such word.
    */
   private redactPairs(word: string): string {
     if (!word.includes('=')) return word
     const semi = word.includes(';')
-    if (!semi && !/\s/.test(word)) return word
+    if (semi ? !SEMICOLON_PAIRS.test(word) : !SPACE_PAIRS.test(word)) return word
     const pair = semi
-      ? /(^|;)([ \t]{0,16})([A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})([ \t]{0,16}=[ \t]{0,16})(\{[^}]*\}|"[^"]*"|[^;]*)/g
-      : /(^|\s)()([A-Za-z_][A-Za-z0-9_.-]*)([ \t]{0,16}=[ \t]{0,16})(\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.)*'?|[^\s]*)/g
+      ? /(^|;)([ \t]{0,16})([A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})([ \t]{0,16}=[ \t]{0,16})(\{[^}]{0,4096}\}|"[^"]{0,4096}"|[^;]*)/g
+      : /(^|\s)()([A-Za-z_][A-Za-z0-9_.-]*)([ \t]{0,16}=[ \t]{0,16})(\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.){0,4096}'|[^\s'=]*)/g
     return word.replace(pair, (m, lead: string, space: string, name: string, eq: string, value: string) => {
       const bare = value.replace(/^\{(.*)\}$/s, '$1').replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1')
       if (bare === '' || REDACTED_RE.test(bare) || !(this.isSecretName(name) || (semi && /^pwd$/i.test(name)))) return m
@@ -522,7 +560,7 @@ export class Redactor {
   /** curl's USER:PASSWORD: the password fingerprinted, the user kept. */
   private redactUser(value: string): string {
     // The colon that ends the user, past a `${USER:-x}` and a fingerprint (`sk_live_…:` redacted once).
-    const user = /^(?:\$\{[^}]*\}|\[redacted hmac-sha256:[0-9a-f]{32}\]|[^:])*/.exec(value)![0]
+    const user = value.slice(0, userEnd(value))
     if (user.length >= value.length - 1) return this.scrubText(value)
     // The user part may be a token itself (`-u ghp_…:x-oauth-basic`, Stripe's `-u sk_live_…:`).
     return `${this.scrubText(user)}:${this.fingerprint(value.slice(user.length + 1))}`
@@ -629,6 +667,19 @@ function applyEdits(text: string, edits: Edit[]): string {
   return out + text.slice(at)
 }
 
+/** Where a USER:PASSWORD's user ends: at its first colon outside `${...}` and outside a fingerprint. */
+function userEnd(value: string): number {
+  for (let i = 0; i < value.length;) {
+    if (value.startsWith('${', i)) {
+      const close = value.indexOf('}', i + 2)
+      i = close < 0 ? i + 2 : close + 1
+    } else if (value.startsWith('[redacted hmac-sha256:', i) && REDACTED_RE.test(value.slice(i, i + 55))) i += 55
+    else if (value[i] === ':') return i
+    else i++
+  }
+  return value.length
+}
+
 /** A configuration key's last part: `//registry.npmjs.org/:_authToken` is `_authToken`. */
 function configKey(key: string): string {
   return key.replace(/^.*[:/]/, '')
@@ -649,6 +700,8 @@ function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */
 function readsSecret(r: Redactor, command: ShellCommand): boolean {
+  // sudo -S (--stdin) reads the user's password.
+  if (command.words[0]?.value.replace(/^.*\//, '') === 'sudo' && command.words.some((w) => w.value === '--stdin' || /^-[A-Za-z]*S[A-Za-z]*$/.test(w.value))) return true
   return command.words.some((w) => READS_SECRET_FLAG.test(w.value) && r.isSecretName(w.value.replace(/-stdin$/, '')))
 }
 

@@ -25,8 +25,8 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@{}]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@,;'"<>()]*(?:[\s/?#,;'"<>()]|$))/g],
   // Last: the shapes above name their secrets more precisely.
   // (The spaces before a token are bounded: 100,000 of them are no header, and cost a scan each.)
-  ['bearer token', /(?<=\b[Bb]earer[ \t]{1,16})[A-Za-z0-9._~+/-]{8,}=*/g],
-  ['basic auth', /(?<=\b[Aa]uthorization:[ \t]{0,16}[Bb]asic[ \t]{1,16})[A-Za-z0-9+/]{4,}={0,2}/g],
+  ['bearer token', /(?<=\bbearer[ \t]{1,16})[A-Za-z0-9._~+/-]{8,}=*/gi],
+  ['basic auth', /(?<=\bauthorization:[ \t]{0,16}basic[ \t]{1,16})[A-Za-z0-9+/]{4,}={0,2}/gi],
 ]
 
 /**

@@ -701,3 +701,48 @@ test('second review: a word ssh, eval or bash anywhere changes no other rule; sc
     }
   }
 })
+
+test('third review: code, SQL, prose and ssh options are no connection strings; config rules per tool; what was left in clear', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    // Secret-free, as they were.
+    [['python', '-c', "import os; token = os.environ['HF_TOKEN']; print(len(token))"], null],
+    [['awk', 'BEGIN{n=0; token=0} {token+=$1} END{print token}', 'f'], null],
+    [['node', '-e', "const key = 'a'; console.log(key)"], null],
+    [['psql', '-c', "SELECT * FROM t WHERE key = 'foo' AND session_id = 42"], null],
+    [['git', 'commit', '-m', 'default session=None to avoid leaks'], null],
+    [['rsync', '-e', 'ssh -o StrictHostKeyChecking=no', '-av', 'a', 'host:b'], null],
+    [['scp', '-o', 'StrictHostKeyChecking=no', '-o', 'PasswordAuthentication=no', 'a', 'h:b'], null],
+    [['git', 'config', '--global', 'credential.helper', 'store'], null],
+    [['git', 'config', 'user.signingKey', 'ABCD1234'], null],
+    [['npm', 'config', 'set', 'init-author-name', 'Alice Smith'], null],
+    [['python', 'main.py', 'set', 'key', 'value'], null],
+    [['bash', '-c', "printf 'password: %s\\n' \"$PW\"; export TOKEN=${TOKEN:-}; : ${API_KEY:?set it}"], null],
+    [['bash', '-c', 'N=$(grep -c " token=" access.log)'], null],
+    // Secrets inside $( ) whose word holds more: valid, and twice is once.
+    [['bash', '-c', 'OUT=$(docker run --rm -e PGPASSWORD="s3cret" postgres psql -h db -c "select 1")'],
+      ['bash', '-c', `OUT=$(docker run --rm -e PGPASSWORD="${fp('s3cret')}" postgres psql -h db -c "select 1")`]],
+    [['bash', '-c', "x=$(eval 'export API_TOKEN=abc')"], ['bash', '-c', `x=$(eval 'export API_TOKEN='\\''${fp('abc')}'\\''')`]],
+    // Left in clear before.
+    [['wandb', 'login', 'K3y'], ['wandb', 'login', fp('K3y')]],
+    [['vault', 'login', '-method=userpass', 'username=u', 'password=V1'], ['vault', 'login', '-method=userpass', 'username=u', `password=${fp('V1')}`]],
+    [['dvc', 'remote', 'modify', '--local', 'myremote', 'password', 'V2'], ['dvc', 'remote', 'modify', '--local', 'myremote', 'password', fp('V2')]],
+    [['git', '-c', 'http.extraheader=AUTHORIZATION: basic dXNlcjpwYXNz', 'fetch'], ['git', '-c', `http.extraheader=AUTHORIZATION: basic ${fp('dXNlcjpwYXNz')}`, 'fetch']],
+    [['git', '-c', 'http.extraHeader=PRIVATE-TOKEN: V3', 'fetch'], ['git', '-c', `http.extraHeader=PRIVATE-TOKEN: ${fp('V3')}`, 'fetch']],
+    [['helm', 'install', 'x', 'c', '--set', 'auth.username=app,auth.password=cGFzcw=='], ['helm', 'install', 'x', 'c', '--set', `auth.username=app,auth.password=${fp('cGFzcw==')}`]],
+    [['bash', '-c', "echo 'pa%ss' | docker login -u u --password-stdin; printf '%s' V4 | docker login --password-stdin"],
+      ['bash', '-c', `echo ${q('pa%ss')} | docker login -u u --password-stdin; printf '%s' ${q('V4')} | docker login --password-stdin`]],
+    [['gh', 'secret', 'set', 'API_KEY', '-b', 'V5'], ['gh', 'secret', 'set', 'API_KEY', '-b', fp('V5')]],
+    [['mongosh', '-u', 'admin', '-p', 'V6', 'mongodb://h'], ['mongosh', '-u', 'admin', '-p', fp('V6'), 'mongodb://h']],
+    [['bash', '-c', 'echo V7 | sudo -S apt-get update'], ['bash', '-c', `echo ${q('V7')} | sudo -S apt-get update`]],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+    if (argv[0] === 'bash' && spawnSync('bash', ['-n', '-c', argv[2]!]).status === 0) assert.equal(spawnSync('bash', ['-n', '-c', once[2]!]).status, 0, once[2])
+  }
+  // Quadratic no more: 200 KB of `${` after curl -u, unclosed braces in a connection string.
+  assert.equal(r.redactArgv(['curl', '-u', '${'.repeat(100000)])[2], '${'.repeat(100000))
+  assert.equal(r.redactArgv(['isql', 'x=1;PWD={'.repeat(20000)])[1]!.length > 0, true)
+})
