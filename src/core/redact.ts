@@ -103,14 +103,23 @@ const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
 const SPACE_PAIRS = /^\s*[A-Za-z_][A-Za-z0-9_.-]*[ \t]{0,16}=[ \t]{0,16}(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.){0,4096}'|[^\s'=]*)(?:\s+[A-Za-z_][A-Za-z0-9_.-]*[ \t]{0,16}=[ \t]{0,16}(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.){0,4096}'|[^\s'=]*))+\s*$/
 /** An ODBC or ADO.NET connection string: `name=value` pairs separated by semicolons, and nothing else. */
 const SEMICOLON_PAIRS = /^[ \t]*[A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3}[ \t]{0,16}=[ \t]{0,16}(?:\{[^}]{0,4096}\}|"[^"]{0,4096}"|[^;"{]*)(?:[ \t]*;[ \t]*[A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3}[ \t]{0,16}=[ \t]{0,16}(?:\{[^}]{0,4096}\}|"[^"]{0,4096}"|[^;"{]*))*[ \t]*;?[ \t]*$/
+/** libpq's keywords, one of which a connection string names. */
+const LIBPQ_KEYWORD = /(?:^|\s)(?:host|hostaddr|port|dbname|user|service|sslmode|application_name|connect_timeout)[ \t]*=/
+/** ODBC's and ADO.NET's (and Azure storage's) keywords, one of which a connection string names. */
+const ODBC_KEYWORD = /(?:^|;)[ \t]*(?:server|data source|driver|dsn|host|address|addr|database|initial catalog|uid|user id|provider|accountname|defaultendpointsprotocol|endpoint)[ \t]*=/i
 /** `name=V,name=V`: two or more assignments joined by commas. */
 const COMMA_ASSIGNMENTS = /^[A-Za-z_][A-Za-z0-9_.-]*=[^,]*(?:,[A-Za-z_][A-Za-z0-9_.-]*=[^,]*)+$/
 /** A fingerprint as it goes into a script unquoted: quoted, as one word. */
 const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
+/**
+ * Names that say a secret outright, for JSON members in any text: a request's `"session_id"`,
+ * `"key"` or `"auth": "none"` is data, its `"password"` or `"api_key"` is not.
+ */
+const STRONG_SECRET_NAME = /pass(?:word|wd|phrase)|secret|token|api_?key|access_?key|private_?key|credential/i
 /** `"name": "value"`, a JSON string member. */
 const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
 /** SQL's `PASSWORD 'V'`, `IDENTIFIED BY 'V'`. */
-const SQL_PASSWORD_RE = /(\b(?:PASSWORD|IDENTIFIED[ \t]{1,16}BY)[ \t]{1,16})'((?:[^'\n]|''){0,4096})'/gi
+const SQL_PASSWORD_RE = /((?<![-\w])(?:PASSWORD|IDENTIFIED[ \t]{1,16}BY)[ \t]{1,16})'((?:[^'\n\\]|''){0,4096})'/gi
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -201,7 +210,7 @@ export class Redactor {
     // A JSON member under a secret name (`curl -d '{"password":"V"}'`, a config file in a patch).
     if (out.includes('":')) {
       out = out.replace(JSON_MEMBER_RE, (m, name: string, between: string, value: string) =>
-        value !== '' && !REDACTED_RE.test(value) && this.isSecretName(name) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
+        value !== '' && !REDACTED_RE.test(value) && this.isSecretName(name) && STRONG_SECRET_NAME.test(name) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
     }
     // SQL's PASSWORD 'V' and IDENTIFIED BY 'V' (CREATE USER, ALTER ROLE).
     if (/password|identified/i.test(out)) {
@@ -323,7 +332,7 @@ export class Redactor {
         }
         if (config) {
           // A secret NAME: the next word is its value. Flags here are switches (pulumi's --secret, dvc's --local).
-          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg))) { secretNext = true; out.push(arg); continue }
+          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg)) && STRONG_SECRET_NAME.test(configKey(arg))) { secretNext = true; out.push(arg); continue }
           if (/^--?[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg); continue }
         } else if (i > 0 && CONFIG_TOOLS.has(first) && /^(?:set|modify)$/.test(arg)) config = true
         // A token given as the word after a tool's login (`wandb login KEY`, `vault login TOKEN`, `ngrok authtoken T`).
@@ -433,7 +442,7 @@ export class Redactor {
       }
       const text = applyEdits(script, innerEdits)
       const { commands, expansions, comments } = text === script ? parsed : readShellScript(text)
-      const named = new Set(expansions.filter((e) => { PARAMETER_REF.lastIndex = 0; return PARAMETER_REF.test(e) && PARAMETER_REF.lastIndex === e.length }))
+      const named = new Set(expansions.filter(namesSecret))
       const outer = this.onlyExpansions
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
       this.onlyExpansions = (value) => onlyParameters(value, named) || KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true
@@ -514,7 +523,9 @@ export class Redactor {
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
     // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers;
     // nor is a name with `_` (`-m 'api_key: rename field'`), which no header has.
-    if (/^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(word)) return this.redactHeader(word)
+    // (Only a header's name: `X-Api-Key: V`, `Authorization: Bearer V`, `Cookie: V`; `auth: use
+    // oauth2` and `token: none` are a commit message's words.)
+    if (/^(?:[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]*|authorization|cookie):[ \t]+\S/i.test(word)) return this.redactHeader(word)
     // openssl's `-passin pass:V` (its env:, file: and fd: forms name where the password is).
     if (/^pass:./s.test(word) && !REDACTED_RE.test(word.slice(5))) return `pass:${this.fingerprint(word.slice(5))}`
     // A connection string as an option's value: `--ConnectionStrings:Default=Server=db;Password=V`.
@@ -537,6 +548,8 @@ export class Redactor {
     if (!word.includes('=')) return word
     const semi = word.includes(';')
     if (semi ? !SEMICOLON_PAIRS.test(word) : !SPACE_PAIRS.test(word)) return word
+    // One of its names must be a connection string's: `max_tokens=4096; key=value pairs` is prose.
+    if (!(semi ? ODBC_KEYWORD : LIBPQ_KEYWORD).test(word)) return word
     const pair = semi
       ? /(^|;)([ \t]{0,16})([A-Za-z_][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+){0,3})([ \t]{0,16}=[ \t]{0,16})(\{[^}]{0,4096}\}|"[^"]{0,4096}"|[^;]*)/g
       : /(^|\s)()([A-Za-z_][A-Za-z0-9_.-]*)([ \t]{0,16}=[ \t]{0,16})(\[redacted hmac-sha256:[0-9a-f]{32}\]|'(?:[^'\\]|\\.){0,4096}'|[^\s'=]*)/g
@@ -688,14 +701,50 @@ function configKey(key: string): string {
 /** Whether a value is made of parameters named in the script (`$USER:$PASS` is; `$PW-x` is not). */
 function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
   if (value === '' || named.size === 0) return false
-  PARAMETER_REF.lastIndex = 0
-  while (PARAMETER_REF.lastIndex < value.length) {
-    const at = PARAMETER_REF.lastIndex
-    const m = PARAMETER_REF.exec(value)
-    if (m === null || !named.has(m[0])) return false
-    PARAMETER_REF.lastIndex = at + m[0].length
+  for (let at = 0; at < value.length;) {
+    let end: number
+    if (value.startsWith('$(', at) || value[at] === '`') end = substitutionEnd(value, at)
+    else {
+      PARAMETER_REF.lastIndex = at
+      end = PARAMETER_REF.exec(value) === null ? -1 : PARAMETER_REF.lastIndex
+    }
+    if (end < 0 || !named.has(value.slice(at, end))) return false
+    at = end
   }
   return true
+}
+
+/** Where the command substitution at `at` ($(...) or `...`) ends, quotes followed; -1 when it does not. */
+function substitutionEnd(text: string, at: number): number {
+  if (text[at] === '`') {
+    for (let i = at + 1; i < text.length; i++) {
+      if (text[i] === '\\') i++
+      else if (text[i] === '`') return i + 1
+    }
+    return -1
+  }
+  let depth = 0
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\') i++
+    else if (c === "'") { i = text.indexOf("'", i + 1); if (i < 0) return -1 }
+    else if (c === '"') { for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++ }
+    else if (c === '(') depth++
+    else if (c === ')' && --depth === 0) return i + 1
+  }
+  return -1
+}
+
+/**
+ * An expansion that names a secret without holding it: a parameter (`$PW`, `${TOKEN}`, not one
+ * with a default that may hold one), or a command's output (`$(cat ~/.hf)`, `$(gh auth token)`)
+ * that is no echo or printf of words written there (`$(printf V)` holds V).
+ */
+function namesSecret(expansion: string): boolean {
+  PARAMETER_REF.lastIndex = 0
+  if (PARAMETER_REF.test(expansion) && PARAMETER_REF.lastIndex === expansion.length) return true
+  const inner = /^\$\((?!\()([\s\S]*)\)$|^`([\s\S]*)`$/.exec(expansion)
+  return inner !== null && substitutionEnd(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(inner[1] ?? inner[2]!)
 }
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */

@@ -53,7 +53,7 @@ export interface ShellScript {
 
 const ANSI_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' }
 
-type Context = 'paren' | 'brace' | 'bracket' | 'single' | 'double' | 'backtick'
+type Context = 'paren' | 'brace' | 'bracket' | 'single' | 'ansi' | 'double' | 'backtick'
 const OPENS: Record<string, Context> = { '(': 'paren', '{': 'brace', '[': 'bracket' }
 const CLOSES: Partial<Record<Context, string>> = { paren: ')', brace: '}', bracket: ']' }
 
@@ -109,6 +109,11 @@ export function readShellScript(src: string): ShellScript {
         continue
       }
       if (c === '\\') { j += 2; continue }
+      if (ctx === 'ansi') {
+        j++
+        if (c === "'" && (stack.pop(), stack.length === 0)) return j
+        continue
+      }
       if (ctx === 'backtick' || ctx === 'double') {
         const closer = ctx === 'backtick' ? '`' : '"'
         if (c === closer) {
@@ -122,6 +127,7 @@ export function readShellScript(src: string): ShellScript {
         continue
       }
       // Inside $( ), ${ } or $[ ]: quotes and expansions open, the same bracket nests and closes.
+      if (c === '$' && src[j + 1] === "'") { stack.push('ansi'); j += 2; continue }
       if (c === "'") stack.push('single')
       else if (c === '"') stack.push('double')
       else if (c === '`') stack.push('backtick')

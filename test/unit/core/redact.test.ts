@@ -497,9 +497,10 @@ test('a shell script (sh -c SCRIPT) is read word by word: each command redacted 
     // Behind docker, kubectl, a path or wrapper: the shell is found wherever it is.
     [['docker', 'run', '--rm', 'img', 'sh', '-c', 'psql postgres://u:pw9@db/x'], ['docker', 'run', '--rm', 'img', 'sh', '-c', `psql postgres://u:${q('pw9')}@db/x`]],
     [['kubectl', 'exec', 'pod', '--', '/usr/bin/env', 'bash', '-c', 'DB_PASSWORD=z ./migrate'], ['kubectl', 'exec', 'pod', '--', '/usr/bin/env', 'bash', '-c', `DB_PASSWORD=${q('z')} ./migrate`]],
-    // The secret's name without its value: parameters are kept; a default or a command's output may hold one.
-    [['sh', '-c', 'curl -u "$USER:$PASS" -H "Authorization: Bearer $TOKEN" --password=${PW} x; export DB_PASSWORD="${DB_PASSWORD}"'], null as unknown as string[]],
-    [['sh', '-c', 'export DB_PASSWORD=$(cat f); mysql --password="${MYSQL_PWD:-Sup3r}" db'], ['sh', '-c', `export DB_PASSWORD=${q('$(cat f)')}; mysql --password="${fp('${MYSQL_PWD:-Sup3r}')}" db`]],
+    // The secret's name without its value: parameters and commands' output are kept; a default, or
+    // the output of echo or printf of words written there, may hold one.
+    [['sh', '-c', 'curl -u "$USER:$PASS" -H "Authorization: Bearer $(cat token.txt)" --password=${PW} x; export DB_PASSWORD="${DB_PASSWORD}" HF_TOKEN=$(cat ~/.hf)'], null as unknown as string[]],
+    [['sh', '-c', 'export DB_PASSWORD=$(printf %s Sup3r); mysql --password="${MYSQL_PWD:-Sup3r}" db'], ['sh', '-c', `export DB_PASSWORD=${q('$(printf %s Sup3r)')}; mysql --password="${fp('${MYSQL_PWD:-Sup3r}')}" db`]],
     // Nothing secret: as it was.
     [['bash', '-c', 'for f in *.csv; do python train.py --lr 0.1 "$f" > "out/$f.log" 2>&1; done'], null as unknown as string[]],
     [['sh', '-c', "cat <<EOF\nit's a body\nEOF\nmake -j2"], null as unknown as string[]],
@@ -745,4 +746,28 @@ test('third review: code, SQL, prose and ssh options are no connection strings; 
   // Quadratic no more: 200 KB of `${` after curl -u, unclosed braces in a connection string.
   assert.equal(r.redactArgv(['curl', '-u', '${'.repeat(100000)])[2], '${'.repeat(100000))
   assert.equal(r.redactArgv(['isql', 'x=1;PWD={'.repeat(20000)])[1]!.length > 0, true)
+})
+
+test('fourth round: secret-free commands stay as written (the review corpus)', () => {
+  const same: string[][] = [
+    ['git', 'commit', '-m', 'bump max_tokens=4096; key=value pairs are now parsed'],
+    ['bash', '-c', 'git commit -m "auth: use oauth2"; echo "token: none"'],
+    ['curl', '-d', '{"auth": "none", "tokenizer": "gpt2", "key": "value", "input_key": "text", "session_id": "abc", "private": "no"}', 'http://x'],
+    ['bash', '-c', 'curl -H "Authorization: Bearer $(cat token.txt)" https://x; export HF_TOKEN="$(cat ~/.hf)"; echo "token=$(date +%s)" >> run.env'],
+    ['bash', '-c', 'for f in *.json; do key=$(jq -r .key $f); echo $key; done'],
+  ]
+  for (const argv of same) assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
+  // ... while the secrets beside them go.
+  assert.deepEqual(r.redactArgv(['curl', '-d', '{"api_key": "k1", "password": "p1", "session": "s"}', 'h']), ['curl', '-d', `{"api_key": "${fp('k1')}", "password": "${fp('p1')}", "session": "s"}`, 'h'])
+  assert.deepEqual(r.redactArgv(['tool', 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=K2;EndpointSuffix=core.windows.net']), ['tool', `DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${fp('K2')};EndpointSuffix=core.windows.net`])
+  assert.deepEqual(r.redactArgv(['bash', '-c', 'echo "X-Api-Key: k3"']), ['bash', '-c', `echo "X-Api-Key: ${fp('k3')}"`])
+  // $'...' with an escaped quote inside $( ) ends where bash ends it: the command after it is read.
+  const s = "echo \"$(eval $'run -e DB_PASSWORD=\\'k4\\' img')\" & mysql --password=k5"
+  const out = r.redactArgv(['bash', '-c', s])[2]!
+  assert.ok(!out.includes('k4') && !out.includes('k5'), out)
+  assert.equal(spawnSync('bash', ['-n', '-c', out]).status, 0, out)
+  // A flag named --password before a quoted word is no SQL.
+  const sql = r.redactArgv(['sh', '-c', `eval "mysql --password 'k6\\\\x' db"`])
+  assert.deepEqual(r.redactArgv(sql), sql)
+  assert.ok(!sql[2]!.includes('k6'), sql[2])
 })
