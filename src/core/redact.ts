@@ -270,7 +270,9 @@ export class Redactor {
     let lateC = false
     let scriptNext = false
     let joins = false
-    // `config set NAME V`, `configure set NAME V` (npm, aws, pulumi, git config NAME V): V under a secret NAME.
+    // `npm config set NAME V`, `aws configure set NAME V`, `pulumi config set`, `dvc remote modify R
+    // NAME V` (CONFIG_TOOLS): V under a NAME that says a secret outright. `wandb login KEY` and the
+    // like (POSITIONAL_TOKEN): the word after the subcommand.
     let config = false
     let tokenNext = false
     for (let i = 0; i < argv.length; i++) {
