@@ -39,6 +39,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'STRICT_HOST_KEY_CHECKING', 'HOST_KEY_ALGORITHMS', 'HOST_KEY_ALIAS', 'UPDATE_HOST_KEYS', 'VERIFY_HOST_KEY_DNS',
   'PASSWORD_AUTHENTICATION', 'PUBKEY_AUTHENTICATION', 'KBD_INTERACTIVE_AUTHENTICATION', 'HOSTBASED_AUTHENTICATION',
   'GSSAPIAUTHENTICATION', 'CHALLENGE_RESPONSE_AUTHENTICATION', 'PREFERRED_AUTHENTICATIONS', 'PUBKEY_ACCEPTED_ALGORITHMS',
+  'CO_AUTHORED_BY',
 ]
 
 export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
@@ -53,11 +54,13 @@ const HEADER_RE = /^[A-Za-z][A-Za-z0-9_-]*:/
 const CURL_USER_FLAG = /^-[sSLkvifIjnGNOqR0-6]*[uU]$/
 const CURL_USER_JOINED = /^(--user=|--proxy-user=|-[sSLkvifIjnGNOqR0-6]*[uU])(.+)$/s
 /** Commands that run the command after them (for curl's options behind one). */
-const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec'])
+const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohup', 'timeout', 'xargs', 'watch', 'stdbuf', 'command', 'exec',
+  'gosu', 'su-exec', 'setpriv', 'setsid', 'chrt', 'taskset', 'numactl', 'strace', 'ltrace', 'valgrind', 'dumb-init', 'tini', 'torsocks',
+  'proxychains', 'proxychains4', 'firejail', 'unbuffer', 'flock', 'npx', 'pnpx', 'bunx', 'uvx'])
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!['"]?\[redacted )(\S+)/g
 /** Commands that run a command given after them in another place: a container, a pod, a host. */
-const RUNNERS = new Set(['docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
+const RUNNERS = new Set(['uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pixi', 'hatch', 'pdm', 'bundle', 'pnpm', 'yarn', 'npm', 'docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
 /** Tools whose one-letter option is a password: the option, and whether it takes the next word (else only joined, -pV). */
 const PASSWORD_OPTIONS = new Map<string, readonly [string, boolean]>([
   // MySQL's clients: -pPASSWORD joined; -p alone asks for it, and the next word is a database.
@@ -92,6 +95,8 @@ const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'un
 const PARAMETER_REF = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|\{[#!]?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]{}]*\])?|[0-9@*#?$!-])(?::?[-=]|:?\?[^}]*)?\})/y
 /** Kept in a script: a case pattern's glob (`--password=*)`), a format (`printf 'password: %s\n' "$PW"`). */
 const KEPT_IN_SCRIPTS = /^(?:[*?]+|(?:%[-#0 +']*[0-9]*(?:\.[0-9]+)?[a-zA-Z]|\\[nt]|[ \t])+)$/
+/** Variables and settings whose value is a command line (GIT_SSH_COMMAND, core.sshCommand, RSYNC_RSH, ssh's ProxyCommand). */
+const COMMAND_VALUED = /^(?:[A-Za-z0-9_]*_SSH_COMMAND|GIT_SSH_COMMAND|sshCommand|RSYNC_RSH|ProxyCommand|LocalCommand|RemoteCommand)$/i
 /** A flag that makes a command read a secret on its standard input: `--password-stdin`, gh's `--with-token`. */
 const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
@@ -222,6 +227,8 @@ export class Redactor {
   /** A value under a name: all of it fingerprinted when the name is secret, else scrubbed. */
   redactNamed(name: string, value: string): string {
     if (REDACTED_RE.test(value)) return value
+    // A command line kept in a variable (GIT_SSH_COMMAND='sshpass -p V ssh') is judged as one.
+    if (COMMAND_VALUED.test(name)) return this.redactShellScript(value)
     return this.isSecretName(name) && value !== '' ? this.fingerprint(value) : this.scrubText(value)
   }
 
@@ -295,19 +302,26 @@ export class Redactor {
             if (script) { out.push(this.redactShellScript(arg)); continue }
           }
         }
+        // rsync's remote shell, -e CMD and --rsh=CMD, is a command line.
+        if (first === 'rsync') {
+          if (arg === '-e' || arg === '--rsh') { scriptNext = true; out.push(arg); continue }
+          if (arg.startsWith('--rsh=')) { out.push(`--rsh=${this.redactShellScript(arg.slice(6))}`); continue }
+        }
         if (lateC) {
-          if (arg === '-c' || arg === '--command') scriptNext = true
+          // -c, and c grouped (`su -lc SCRIPT`, `script -qc SCRIPT`).
+          if (arg === '-c' || arg === '--command' || /^-[A-Za-z]*c[A-Za-z]*$/.test(arg)) scriptNext = true
           else if (arg.startsWith('--command=')) { out.push(`--command=${this.redactShellScript(arg.slice(10))}`); continue }
         }
         if (ssh === 'options') {
           const opt = SSH_OPTION.exec(arg)
           if (sshValueNext) {
             sshValueNext = false
-            // `-o Keyword=value`: ssh's own keywords (PasswordAuthentication=no) hold no secret.
-            if (argv[i - 1] === '-o' && /^[A-Za-z]+=/.test(arg)) { out.push(this.scrubText(arg)); continue }
+            // `-o Keyword=value`: ssh's own keywords (PasswordAuthentication=no) hold no secret; a
+            // ProxyCommand is a command line.
+            if (argv[i - 1] === '-o' && /^[A-Za-z]+=/.test(arg)) { out.push(COMMAND_VALUED.test(arg.split('=')[0]!) ? this.redactWord(arg) : this.scrubText(arg)); continue }
           } else if (opt !== null) {
             if (opt[2] !== undefined && opt[3] === '') sshValueNext = true
-            if (opt[2] === 'o' && /^[A-Za-z]+=/.test(opt[3] ?? '')) { out.push(`-${opt[1]}o${this.scrubText(opt[3]!)}`); continue }
+            if (opt[2] === 'o' && /^[A-Za-z]+=/.test(opt[3] ?? '')) { out.push(`-${opt[1]}o${COMMAND_VALUED.test(opt[3]!.split('=')[0]!) ? this.redactWord(opt[3]!) : this.scrubText(opt[3]!)}`); continue }
           } else if (arg.startsWith('-') && arg !== '--') ssh = null // no option of ssh's: not ssh after all
           else if (arg !== '--') { ssh = 'command'; joins = true; toolMayCome = true } // the destination
         } else if (joins && SHELL_SYNTAX.test(arg.replace(FINGERPRINT_IN_TEXT, ''))) { out.push(this.redactShellScript(arg)); continue }
@@ -354,7 +368,7 @@ export class Redactor {
         secretNext = false
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
         // only a word spelled like a long option (`--verbose`) is taken for the next flag.
-        if (arg !== '--' && !/^--[A-Za-z][A-Za-z-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
+        if (arg !== '--' && !/^--[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       }
       if (userNext) {
         userNext = false
@@ -445,9 +459,19 @@ export class Redactor {
       const text = applyEdits(script, innerEdits)
       const { commands, expansions, comments } = text === script ? parsed : readShellScript(text)
       const named = new Set(expansions.filter(namesSecret))
+      // The script's own assignments of written values (`PASS=V`, `export PASS=V`): a parameter kept
+      // where a secret goes (`curl -u me:$PASS`) makes its assignment a secret's.
+      const assigned = scriptAssignments(commands)
+      const usedAsSecret = new Set<string>()
       const outer = this.onlyExpansions
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
-      this.onlyExpansions = (value) => onlyParameters(value, named) || KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true
+      this.onlyExpansions = (value) => {
+        if (onlyParameters(value, named)) {
+          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (assigned.has(m[1]!)) usedAsSecret.add(m[1]!)
+          return true
+        }
+        return KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true
+      }
       const edits: Edit[] = []
       const edited = new Set<ShellWord>()
       const edit = (w: ShellWord, redacted: string): void => {
@@ -457,6 +481,12 @@ export class Redactor {
       }
       try {
         commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit))
+        for (const name of usedAsSecret) {
+          for (const w of assigned.get(name)!) {
+            const eq = w.value.indexOf('=')
+            edit(w, `${w.value.slice(0, eq + 1)}${this.fingerprint(w.value.slice(eq + 1))}`)
+          }
+        }
         for (const c of comments) {
           const comment = text.slice(c.start, c.end)
           const redacted = this.scrubText(comment)
@@ -499,6 +529,11 @@ export class Redactor {
       while (j < values.length && /^[-+][A-Za-z]+$/.test(values[j]!)) j++
       if (j < values.length - 1 && this.isSecretName(values[j]!)) for (let m = j + 1; m < values.length; m++) redacted[m] = this.fingerprint(values[m]!)
     }
+    // `: ${API_KEY:=V}`, `"${TOKEN:-V}"`: the default of a secret name is one.
+    values.forEach((v, i) => {
+      const d = redacted[i] === v ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])(.+)\}$/s.exec(v) : null
+      if (d !== null && this.isSecretName(d[1]!) && !REDACTED_RE.test(d[3]!.replace(/^'(.*)'$/s, '$1'))) redacted[i] = `\${${d[1]}${d[2]}${this.fingerprint(d[3]!)}}`
+    })
     words.forEach((w, i) => edit(w, redacted[i]!))
     // What a command given a secret on its standard input reads: its here-strings, and the words
     // of `echo V |` or the here-strings of `cat <<< V |` before it.
@@ -519,7 +554,12 @@ export class Redactor {
     // A comma list of assignments (helm's `--set a.user=u,a.password=V`, mount's `-o user=u,password=V`): each judged by its own name.
     if (COMMA_ASSIGNMENTS.test(word)) return word.split(',').map((pair) => this.redactWord(pair)).join(',')
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
+    // A command line as a setting's value: `core.sshCommand=...`, `GIT_SSH_COMMAND=...`, ssh's `ProxyCommand=...`.
+    if (assign && COMMAND_VALUED.test(assign[1]!.split('.').pop()!)) return `${assign[1]}=${this.redactShellScript(assign[2]!)}`
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
+    // npm's `//registry.example/:_authToken=V` (also as a flag, `--//registry.example/:_authToken=V`).
+    const npmrc = /^(-{0,2}\/\/[^=\s]*:)(_[A-Za-z]+)=(.+)$/s.exec(word)
+    if (npmrc && this.isSecretName(npmrc[2]!) && !REDACTED_RE.test(npmrc[3]!)) return `${npmrc[1]}${npmrc[2]}=${this.fingerprint(npmrc[3]!)}`
     // A header as a setting's value: `git -c http.extraHeader='PRIVATE-TOKEN: V'`.
     if (assign && /^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(assign[2]!)) return `${assign[1]}=${this.redactHeader(assign[2]!)}`
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
@@ -695,6 +735,21 @@ function userEnd(value: string): number {
   return value.length
 }
 
+/** The words of a script that assign a written value to a name (`PASS=V`, `export PASS=V`, `local PASS=V`), by name. */
+function scriptAssignments(commands: readonly ShellCommand[]): Map<string, ShellWord[]> {
+  const out = new Map<string, ShellWord[]>()
+  for (const c of commands) {
+    const declares = /^(?:export|local|declare|typeset|readonly)$/.test(c.words[0]?.value ?? '')
+    for (const w of c.words) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)\+?=(.+)$/s.exec(w.value)
+      if (m === null) { if (declares) continue; break } // assignments come before the command, or after a declaration
+      if (w.at.some((a, k) => a >= 0 && w.value[k] === '$' && w.quoting[k] !== 'single' && w.quoting[k] !== 'escaped')) continue // holds an expansion
+      out.set(m[1]!, [...(out.get(m[1]!) ?? []), w])
+    }
+  }
+  return out
+}
+
 /** A configuration key's last part: `//registry.npmjs.org/:_authToken` is `_authToken`. */
 function configKey(key: string): string {
   return key.replace(/^.*[:/]/, '')
@@ -746,7 +801,11 @@ function namesSecret(expansion: string): boolean {
   PARAMETER_REF.lastIndex = 0
   if (PARAMETER_REF.test(expansion) && PARAMETER_REF.lastIndex === expansion.length) return true
   const inner = /^\$\((?!\()([\s\S]*)\)$|^`([\s\S]*)`$/.exec(expansion)
-  return inner !== null && substitutionEnd(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(inner[1] ?? inner[2]!)
+  const code = inner?.[1] ?? inner?.[2]
+  // Not what a command is given written there: echo's or printf's words, a here-string or
+  // here-document, code for an interpreter (`$(python3 -c 'print("V")')`).
+  return code !== undefined && substitutionEnd(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(code) &&
+    !code.includes('<<') && !/\b(?:python[0-9.]*|node|perl|ruby|php|bash|sh|zsh|awk)\s+(?:-\S+\s+)*-[ceE]\b/.test(code)
 }
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */

@@ -124,10 +124,7 @@ export default defineCommand({
     let sections: Record<string, unknown>
     try {
       sections = mergeSections(docs)
-      if (rest !== null) {
-        if (rest.length === 0) throw new UsageError('no command after --')
-        fillCommand(sections, 'argv', rest, '--')
-      }
+      if (rest !== null && rest.length === 0) throw new UsageError('no command after --')
       if (args['exit-code'] !== undefined) {
         // Digits only: Number() would take '' (an unset "$status") for 0, and ' 1', '0x1', '1e0'.
         const n = /^[0-9]{1,3}$/.test(args['exit-code']) ? Number(args['exit-code']) : NaN
@@ -143,8 +140,18 @@ export default defineCommand({
         const theirs = given === undefined ? undefined : redactionPolicy({ redaction: given })
         if (theirs === undefined || !sameRedaction(theirs, redaction)) fillCommand(sections, 'redaction', redaction, '--redact-var/--keep-var/--drop-var')
       }
+      // The command after --, and -m, beside a document's: compared, and named in an error, as the
+      // run will hold them, redacted (exec's document holds the argv redacted, -- gives it as run).
+      const redactor = loadRedactor(store, redactionPolicy((sections.command ?? {}) as { redaction?: unknown }))
+      if (rest !== null) {
+        const given = (sections.command as { argv?: unknown } | undefined)?.argv
+        const theirs = Array.isArray(given) && given.every((a) => typeof a === 'string') ? redactor.redactArgv(given as string[]) : given
+        const ours = redactor.redactArgv(rest)
+        if (given !== undefined && JSON.stringify(theirs) !== JSON.stringify(ours)) throw new MergeError(`-- says ${JSON.stringify(ours)} but a document gives command.argv ${JSON.stringify(theirs)}`)
+        fillCommand(sections, 'argv', given ?? rest, '--')
+      }
       if (args.message !== undefined) {
-        if ('message' in sections && sections.message !== args.message) throw new MergeError(`-m says ${JSON.stringify(args.message)} but a document gives message ${JSON.stringify(sections.message)}`)
+        if ('message' in sections && sections.message !== args.message) throw new MergeError(`-m says ${JSON.stringify(redactor.scrubText(args.message))} but a document gives message ${JSON.stringify(typeof sections.message === 'string' ? redactor.scrubText(sections.message) : sections.message)}`)
         sections.message = args.message
       }
     } catch (e) {

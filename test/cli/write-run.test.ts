@@ -159,6 +159,25 @@ describe('write-run', { concurrency: true }, () => {
     await writeFails(s2, ['--', 'other', 'cmd'], gitDoc + envDoc + commandDoc(), /argv/)
   })
 
+  test('-- CMD beside exec\'s document: compared as the run holds it, redacted; a disagreement names neither secret', async () => {
+    const s = await repo()
+    // The Makefile flow: exec writes the command document, write-run is given the same command after --.
+    const ok = await shell(s, `prov exec --out c.json -- sh -c 'true --password=S3cretV1' && { prov git-state; prov snapshot-env --no-tools; } > ctx.json && prov write-run ctx.json c.json -- sh -c 'true --password=S3cretV1'`)
+    assert.equal(ok.exitCode, 0, ok.stderr)
+    const run = JSON.parse(readFileSync(path.join(s.dir, '.prov', 'runs', runIds(s)[0]!, 'run.json'), 'utf8'))
+    assert.match(run.command.argv[2], /^true --password='\[redacted hmac-sha256:[0-9a-f]{32}\]'$/)
+    // Another password after --: exit 2, and stderr holds neither.
+    const bad = await shell(s, `prov write-run ctx.json c.json -- sh -c 'true --password=S3cretV2'`)
+    assert.equal(bad.exitCode, 2)
+    assert.match(bad.stderr, /-- says .* but a document gives command\.argv/)
+    assert.ok(!bad.stderr.includes('S3cretV1') && !bad.stderr.includes('S3cretV2'), bad.stderr)
+    // -m beside a document's message: the error quotes neither token.
+    const token = `ghp_${'a1B2'.repeat(9)}`
+    const m = await shell(s, `echo '{"message": "deploy ${token}"}' | prov write-run ctx.json c.json - -m 'other ${token}'`)
+    assert.equal(m.exitCode, 2)
+    assert.ok(!m.stderr.includes(token), m.stderr)
+  })
+
   test('--exit-code and -m fill what no document gives', async () => {
     const s = await repo()
     const { record } = await writeRun(s, ['--exit-code', '3', '-m', 'first try', '--', 'make', 'all'], gitDoc + envDoc)

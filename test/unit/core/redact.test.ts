@@ -771,3 +771,37 @@ test('fourth round: secret-free commands stay as written (the review corpus)', (
   assert.deepEqual(r.redactArgv(sql), sql)
   assert.ok(!sql[2]!.includes('k6'), sql[2])
 })
+
+test('fourth review: commands kept in variables and options, npm forms, su -lc, a script\'s own variables, wrappers', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    [['rsync', '-e', 'sshpass -p V1 ssh', 'src/', 'h:/d'], ['rsync', '-e', `sshpass -p ${q('V1')} ssh`, 'src/', 'h:/d']],
+    [['rsync', '--rsh=sshpass -p V1 ssh', 'src/', 'h:/d'], ['rsync', `--rsh=sshpass -p ${q('V1')} ssh`, 'src/', 'h:/d']],
+    [['git', '-c', 'core.sshCommand=sshpass -p V1 ssh', 'pull'], ['git', '-c', `core.sshCommand=sshpass -p ${q('V1')} ssh`, 'pull']],
+    [['env', 'GIT_SSH_COMMAND=sshpass -p V1 ssh', 'git', 'pull'], ['env', `GIT_SSH_COMMAND=sshpass -p ${q('V1')} ssh`, 'git', 'pull']],
+    [['ssh', '-o', 'ProxyCommand=sshpass -p V1 ssh -W %h:%p b', 'h'], ['ssh', '-o', `ProxyCommand=sshpass -p ${q('V1')} ssh -W %h:%p b`, 'h']],
+    [['npm', 'config', 'set', '//registry.npmjs.org/:_authToken=V2'], ['npm', 'config', 'set', `//registry.npmjs.org/:_authToken=${fp('V2')}`]],
+    [['npm', 'publish', '--//registry.npmjs.org/:_authToken=V2'], ['npm', 'publish', `--//registry.npmjs.org/:_authToken=${fp('V2')}`]],
+    [['su', '-lc', 'mysql -pV3', 'postgres'], ['su', '-lc', `mysql -p${q('V3')}`, 'postgres']],
+    [['script', '-qc', 'mysql -pV3', '/dev/null'], ['script', '-qc', `mysql -p${q('V3')}`, '/dev/null']],
+    [['bash', '-c', 'PASS=V4; curl -u me:$PASS x'], ['bash', '-c', `PASS=${q('V4')}; curl -u me:$PASS x`]],
+    [['bash', '-c', 'pass=V4; sshpass -p "$pass" ssh h'], ['bash', '-c', `pass=${q('V4')}; sshpass -p "$pass" ssh h`]],
+    [['bash', '-c', 'PW=V4 mysql -p$PW'], ['bash', '-c', `PW=${q('V4')} mysql -p$PW`]],
+    [['bash', '-c', 'export API_TOKEN=$(cat <<< V5); X=$(python3 -c \'print("V5")\'); : ${API_KEY:=V5}'],
+      ['bash', '-c', `export API_TOKEN=${q('$(cat <<< V5)')}; X=$(python3 -c 'print("V5")'); : \${API_KEY:=${q('V5')}}`]],
+    [['gosu', 'app', 'mysql', '-pV6'], ['gosu', 'app', 'mysql', `-p${fp('V6')}`]],
+    [['uv', 'run', 'mysql', '-pV6'], ['uv', 'run', 'mysql', `-p${fp('V6')}`]],
+    [['torsocks', 'curl', '-u', 'a:V6', 'h'], ['torsocks', 'curl', '-u', `a:${fp('V6')}`, 'h']],
+    // A switch with a secret's name does not take a long option spelled with _ or digits.
+    [['python', 'train.py', '--use_auth_token', '--trust_remote_code', '--hub_private_repo', '--report_to', 'wandb', '--use-auth-token', '--fp16'], null],
+    [['git', 'commit', '-m', 'x', '-m', 'Co-authored-by: Alice <a@x>'], null],
+    [['bash', '-c', 'PASS=hello; echo $PASS; T=$(date +%s)'], null],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+  }
+  // In variables too: GIT_SSH_COMMAND and RSYNC_RSH hold command lines.
+  assert.deepEqual(r.redactVars({ GIT_SSH_COMMAND: 'sshpass -p V7 ssh', RSYNC_RSH: 'ssh -i k' }), { GIT_SSH_COMMAND: `sshpass -p ${q('V7')} ssh`, RSYNC_RSH: 'ssh -i k' })
+})
