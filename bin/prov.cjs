@@ -28,17 +28,17 @@ function bundleFor(name) {
   return path.join(dist, 'main.cjs')
 }
 
+/** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
+function isDirectory(p) {
+  try { return statSync(p).isDirectory() } catch { return false }
+}
+
 /**
  * Where the compiled code of this build of `file` is kept, or null for no cache. V8 checks an
  * entry's version, flags and source length, not the source itself: so the name holds the bundle's
  * identity as the stat cache has it (device, inode, size, mtime and ctime: a rebuild or a new
  * install makes new files, whose ctime no one sets), with Node's version and the architecture.
  */
-/** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
-function isDirectory(p) {
-  try { return statSync(p).isDirectory() } catch { return false }
-}
-
 function cacheFile(file) {
   if (process.env.NODE_DISABLE_COMPILE_CACHE === '1') return null
   const xdg = process.env.XDG_CACHE_HOME
