@@ -96,7 +96,7 @@ const PARAMETER_REF = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|\{[#!]?(?:[A-Za-
 /** Kept in a script: a case pattern's glob (`--password=*)`), a format (`printf 'password: %s\n' "$PW"`). */
 const KEPT_IN_SCRIPTS = /^(?:[*?]+|(?:%[-#0 +']*[0-9]*(?:\.[0-9]+)?[a-zA-Z]|\\[nt]|[ \t])+)$/
 /** Variables and settings whose value is a command line (GIT_SSH_COMMAND, core.sshCommand, RSYNC_RSH, ssh's ProxyCommand). */
-const COMMAND_VALUED = /^(?:[A-Za-z0-9_]*_SSH_COMMAND|GIT_SSH_COMMAND|sshCommand|RSYNC_RSH|ProxyCommand|LocalCommand|RemoteCommand)$/i
+const COMMAND_VALUED = /^(?:[A-Za-z0-9_]*_SSH_COMMAND|GIT_SSH_COMMAND|sshCommand|[A-Za-z0-9_]*_RSH|GIT_PROXY_COMMAND|ProxyCommand|LocalCommand|RemoteCommand)$/i
 /** A flag that makes a command read a secret on its standard input: `--password-stdin`, gh's `--with-token`. */
 const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
@@ -286,6 +286,8 @@ export class Redactor {
       const arg = argv[i]!
       const b = base(arg)
       if (!secretNext && !userNext && !headerNext) {
+        // sshpass's options end where its command begins (`sshpass -f pw ssh -p 2222 h`: ssh's port).
+        if (tool === 'sshpass' && !arg.startsWith('-') && !/^-[fdP]$/.test(argv[i - 1] ?? '')) { passwordOption = null; tool = '' }
         if (scriptNext) { scriptNext = false; out.push(this.redactShellScript(arg)); continue }
         if (shell !== null) {
           if (shellValues > 0) shellValues--
@@ -302,9 +304,11 @@ export class Redactor {
             if (script) { out.push(this.redactShellScript(arg)); continue }
           }
         }
+        // `git config [--global] core.sshCommand CMD`: CMD is a command line.
+        if (first === 'git' && i > 1 && COMMAND_VALUED.test(arg.split('.').pop()!) && argv.includes('config')) { scriptNext = true; out.push(arg); continue }
         // rsync's remote shell, -e CMD and --rsh=CMD, is a command line.
         if (first === 'rsync') {
-          if (arg === '-e' || arg === '--rsh') { scriptNext = true; out.push(arg); continue }
+          if (arg === '-e' || arg === '--rsh' || /^-[A-Za-z]*e$/.test(arg)) { scriptNext = true; out.push(arg); continue }
           if (arg.startsWith('--rsh=')) { out.push(`--rsh=${this.redactShellScript(arg.slice(6))}`); continue }
         }
         if (lateC) {
@@ -318,7 +322,8 @@ export class Redactor {
             sshValueNext = false
             // `-o Keyword=value`: ssh's own keywords (PasswordAuthentication=no) hold no secret; a
             // ProxyCommand is a command line.
-            if (argv[i - 1] === '-o' && /^[A-Za-z]+=/.test(arg)) { out.push(COMMAND_VALUED.test(arg.split('=')[0]!) ? this.redactWord(arg) : this.scrubText(arg)); continue }
+            const kw = argv[i - 1] === '-o' ? /^([A-Za-z]+)([ \t]*=[ \t]*|[ \t]+)(.*)$/s.exec(arg) : null
+            if (kw !== null) { out.push(COMMAND_VALUED.test(kw[1]!) ? `${kw[1]}${kw[2]}${this.redactShellScript(kw[3]!)}` : this.scrubText(arg)); continue }
           } else if (opt !== null) {
             if (opt[2] !== undefined && opt[3] === '') sshValueNext = true
             if (opt[2] === 'o' && /^[A-Za-z]+=/.test(opt[3] ?? '')) { out.push(`-${opt[1]}o${COMMAND_VALUED.test(opt[3]!.split('=')[0]!) ? this.redactWord(opt[3]!) : this.scrubText(opt[3]!)}`); continue }
@@ -348,7 +353,7 @@ export class Redactor {
         }
         if (config) {
           // A secret NAME: the next word is its value. Flags here are switches (pulumi's --secret, dvc's --local).
-          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg)) && STRONG_SECRET_NAME.test(configKey(arg))) { secretNext = true; out.push(arg); continue }
+          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg)) && (STRONG_SECRET_NAME.test(configKey(arg)) || configKey(arg) === '_auth')) { secretNext = true; out.push(arg); continue }
           if (/^--?[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg); continue }
         } else if (i > 0 && CONFIG_TOOLS.has(first) && /^(?:set|modify)$/.test(arg)) config = true
         // A token given as the word after a tool's login (`wandb login KEY`, `vault login TOKEN`, `ngrok authtoken T`).
@@ -364,11 +369,14 @@ export class Redactor {
           if (body) { out.push(`${body[1]}${this.fingerprint(body[2]!)}`); continue }
         }
       }
+      // npm's `--//registry.example/:_authToken V`: the next word is the token.
+      if (!secretNext && /^--\/\/[^=\s]*:_[A-Za-z]+$/.test(arg) && this.isSecretName(arg.replace(/^.*:/, ''))) { secretNext = true; out.push(arg); continue }
       if (secretNext) {
         secretNext = false
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
         // only a word spelled like a long option (`--verbose`) is taken for the next flag.
-        if (arg !== '--' && !/^--[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
+        // (`--trust_remote_code`, `--fp16` are options; `--Pa55_w0rd`, with capitals, is a value.)
+        if (arg !== '--' && !/^--[a-z][a-z0-9_-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       }
       if (userNext) {
         userNext = false
@@ -531,7 +539,8 @@ export class Redactor {
     }
     // `: ${API_KEY:=V}`, `"${TOKEN:-V}"`: the default of a secret name is one.
     values.forEach((v, i) => {
-      const d = redacted[i] === v ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])(.+)\}$/s.exec(v) : null
+      // (A written default only: not an empty one, a parameter's, a command's output, nor past the first }.)
+      const d = redacted[i] === v ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])([^}$`"\\]+)\}$/s.exec(v) : null
       if (d !== null && this.isSecretName(d[1]!) && !REDACTED_RE.test(d[3]!.replace(/^'(.*)'$/s, '$1'))) redacted[i] = `\${${d[1]}${d[2]}${this.fingerprint(d[3]!)}}`
     })
     words.forEach((w, i) => edit(w, redacted[i]!))
@@ -739,8 +748,11 @@ function userEnd(value: string): number {
 function scriptAssignments(commands: readonly ShellCommand[]): Map<string, ShellWord[]> {
   const out = new Map<string, ShellWord[]>()
   for (const c of commands) {
-    const declares = /^(?:export|local|declare|typeset|readonly)$/.test(c.words[0]?.value ?? '')
-    for (const w of c.words) {
+    // After `then`, `do`, `{`, `!` and the like (`if ...; then X=V; ...`), a declaration's words too.
+    let k = 0
+    while (k < c.words.length && COMMAND_PREFIX.has(c.words[k]!.value)) k++
+    const declares = /^(?:export|local|declare|typeset|readonly)$/.test(c.words[k]?.value ?? '')
+    for (const w of c.words.slice(k)) {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)\+?=(.+)$/s.exec(w.value)
       if (m === null) { if (declares) continue; break } // assignments come before the command, or after a declaration
       if (w.at.some((a, k) => a >= 0 && w.value[k] === '$' && w.quoting[k] !== 'single' && w.quoting[k] !== 'escaped')) continue // holds an expansion
@@ -803,9 +815,9 @@ function namesSecret(expansion: string): boolean {
   const inner = /^\$\((?!\()([\s\S]*)\)$|^`([\s\S]*)`$/.exec(expansion)
   const code = inner?.[1] ?? inner?.[2]
   // Not what a command is given written there: echo's or printf's words, a here-string or
-  // here-document, code for an interpreter (`$(python3 -c 'print("V")')`).
+  // here-document.
   return code !== undefined && substitutionEnd(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(code) &&
-    !code.includes('<<') && !/\b(?:python[0-9.]*|node|perl|ruby|php|bash|sh|zsh|awk)\s+(?:-\S+\s+)*-[ceE]\b/.test(code)
+    !code.includes('<<')
 }
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */

@@ -145,7 +145,8 @@ export default defineCommand({
       const redactor = loadRedactor(store, redactionPolicy((sections.command ?? {}) as { redaction?: unknown }))
       if (rest !== null) {
         const given = (sections.command as { argv?: unknown } | undefined)?.argv
-        const theirs = Array.isArray(given) && given.every((a) => typeof a === 'string') ? redactor.redactArgv(given as string[]) : given
+        const theirs = !Array.isArray(given) ? given : given.every((a) => typeof a === 'string') ? redactor.redactArgv(given as string[])
+          : given.map((a) => (typeof a === 'string' ? redactor.redactArgv([a])[0] : a)) // not an argv the schema takes, but named redacted
         const ours = redactor.redactArgv(rest)
         if (given !== undefined && JSON.stringify(theirs) !== JSON.stringify(ours)) throw new MergeError(`-- says ${JSON.stringify(ours)} but a document gives command.argv ${JSON.stringify(theirs)}`)
         fillCommand(sections, 'argv', given ?? rest, '--')

@@ -805,3 +805,26 @@ test('fourth review: commands kept in variables and options, npm forms, su -lc, 
   // In variables too: GIT_SSH_COMMAND and RSYNC_RSH hold command lines.
   assert.deepEqual(r.redactVars({ GIT_SSH_COMMAND: 'sshpass -p V7 ssh', RSYNC_RSH: 'ssh -i k' }), { GIT_SSH_COMMAND: `sshpass -p ${q('V7')} ssh`, RSYNC_RSH: 'ssh -i k' })
 })
+
+test('fifth review: a default only as written, variables set inside blocks, sshpass ends at its command, close variants', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    [['bash', '-c', 'echo ${API_KEY:-}/${HOME} ${TOKEN:-a}b; cp "${GITHUB_TOKEN:-}${SUFFIX:-.txt}" d; : ${API_KEY:=$(cat ~/.key)} ${API_KEY:=${OTHER}}'], null],
+    [['bash', '-c', 'if true; then X=s1; curl -u me:$X http://x; fi'], ['bash', '-c', `if true; then X=${q('s1')}; curl -u me:$X http://x; fi`]],
+    [['bash', '-c', 'f() { local X=s1; curl -u me:$X h; }'], ['bash', '-c', `f() { local X=${q('s1')}; curl -u me:$X h; }`]],
+    [['python', 'x.py', '--password', '--Pa55_w0rd'], ['python', 'x.py', '--password', fp('--Pa55_w0rd')]],
+    [['bash', '-c', "docker login -u u -p $(sh -c 'pass show docker') r; docker login -p $(python3 -c 'import keyring; print(keyring.get_password(\"a\", \"b\"))')"], null],
+    [['bash', '-c', 'PORT=2222; sshpass -f pw.txt ssh -p $PORT h'], null],
+    [['rsync', '-avze', 'sshpass -p s2 ssh', 'a', 'h:b'], ['rsync', '-avze', `sshpass -p ${q('s2')} ssh`, 'a', 'h:b']],
+    [['git', 'config', '--global', 'core.sshCommand', 'sshpass -p s2 ssh'], ['git', 'config', '--global', 'core.sshCommand', `sshpass -p ${q('s2')} ssh`]],
+    [['ssh', '-o', 'ProxyCommand sshpass -p s2 ssh -W %h:%p b', 'h'], ['ssh', '-o', `ProxyCommand sshpass -p ${q('s2')} ssh -W %h:%p b`, 'h']],
+    [['npm', 'publish', '--//registry.npmjs.org/:_authToken', 's3'], ['npm', 'publish', '--//registry.npmjs.org/:_authToken', fp('s3')]],
+    [['npm', 'config', 'set', '//r/:_auth', 'dTpzM2NyZXQ='], ['npm', 'config', 'set', '//r/:_auth', fp('dTpzM2NyZXQ=')]],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+  }
+  assert.deepEqual(r.redactVars({ BORG_RSH: 'sshpass -p s4 ssh', GIT_PROXY_COMMAND: 'sshpass -p s4 x' }), { BORG_RSH: `sshpass -p ${q('s4')} ssh`, GIT_PROXY_COMMAND: `sshpass -p ${q('s4')} x` })
+})
