@@ -468,14 +468,20 @@ export class Redactor {
       const { commands, expansions, comments } = text === script ? parsed : readShellScript(text)
       const named = new Set(expansions.filter(namesSecret))
       // The script's own assignments of written values (`PASS=V`, `export PASS=V`): a parameter kept
-      // where a secret goes (`curl -u me:$PASS`) makes its assignment a secret's.
+      // where a secret goes (`curl -u me:$PASS`), and nowhere else (`LR=0.1; ... --lr $LR --key $LR`
+      // is a learning rate), makes its assignment a secret's.
       const assigned = scriptAssignments(commands)
-      const usedAsSecret = new Set<string>()
+      const uses = new Map<string, number>()
+      for (const e of expansions) {
+        const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(e)
+        if (m !== null) uses.set(m[1]!, (uses.get(m[1]!) ?? 0) + 1)
+      }
+      const usedAsSecret = new Map<string, number>()
       const outer = this.onlyExpansions
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
       this.onlyExpansions = (value) => {
         if (onlyParameters(value, named)) {
-          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (assigned.has(m[1]!)) usedAsSecret.add(m[1]!)
+          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (assigned.has(m[1]!)) usedAsSecret.set(m[1]!, (usedAsSecret.get(m[1]!) ?? 0) + 1)
           return true
         }
         return KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true
@@ -489,7 +495,8 @@ export class Redactor {
       }
       try {
         commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit))
-        for (const name of usedAsSecret) {
+        for (const [name, n] of usedAsSecret) {
+          if (n < (uses.get(name) ?? 0)) continue // used elsewhere too: no secret's
           for (const w of assigned.get(name)!) {
             const eq = w.value.indexOf('=')
             edit(w, `${w.value.slice(0, eq + 1)}${this.fingerprint(w.value.slice(eq + 1))}`)

@@ -815,6 +815,8 @@ test('fifth review: a default only as written, variables set inside blocks, sshp
     [['python', 'x.py', '--password', '--Pa55_w0rd'], ['python', 'x.py', '--password', fp('--Pa55_w0rd')]],
     [['bash', '-c', "docker login -u u -p $(sh -c 'pass show docker') r; docker login -p $(python3 -c 'import keyring; print(keyring.get_password(\"a\", \"b\"))')"], null],
     [['bash', '-c', 'PORT=2222; sshpass -f pw.txt ssh -p $PORT h'], null],
+    // A variable used as a secret and elsewhere too is no secret's (a learning rate under --key).
+    [['bash', '-c', 'LR=0.1; python train.py --lr $LR --key $LR'], null],
     [['rsync', '-avze', 'sshpass -p s2 ssh', 'a', 'h:b'], ['rsync', '-avze', `sshpass -p ${q('s2')} ssh`, 'a', 'h:b']],
     [['git', 'config', '--global', 'core.sshCommand', 'sshpass -p s2 ssh'], ['git', 'config', '--global', 'core.sshCommand', `sshpass -p ${q('s2')} ssh`]],
     [['ssh', '-o', 'ProxyCommand sshpass -p s2 ssh -W %h:%p b', 'h'], ['ssh', '-o', `ProxyCommand sshpass -p ${q('s2')} ssh -W %h:%p b`, 'h']],
