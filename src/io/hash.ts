@@ -87,7 +87,6 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
 export function namedDirs(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}): string[] {
   const dirs = new Set<string>()
   const memo = new Map<string, string | null>()
-  const missingSeen = new Set<string>()
   for (const p of paths) {
     const resolved = path.resolve(cwd, p)
     const st = statNamed(p, resolved, opts)

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs'
 import path from 'node:path'
-import { quotePath, toRecordPath } from '../core/paths.js'
+import { quotePath } from '../core/paths.js'
 import { log } from './log.js'
 
 /**

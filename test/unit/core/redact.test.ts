@@ -623,7 +623,7 @@ test('shell scripts as people write them: grouped options, keywords, here-docume
     assert.deepEqual(once, expected ?? argv, argv.join(' '))
     assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
     // A script bash reads is still one it reads.
-    const at = argv.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(argv[i - 1]!) ) 
+    const at = argv.findIndex((_, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(argv[i - 1]!))
     if (at > 0 && argv[0] !== 'fish' && spawnSync('bash', ['-n', '-c', argv[at]!]).status === 0) {
       const check = spawnSync('bash', ['-n', '-c', once[at]!], { encoding: 'utf8' })
       assert.equal(check.status, 0, `bash -n: ${once[at]}: ${check.stderr}`)
