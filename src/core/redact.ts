@@ -1,7 +1,7 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
-import { readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
+import { expansionAt, readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -154,9 +154,9 @@ export class Redactor {
   /** each shape, and what of its matches is kept (a name that only looks like one), or null */
   private readonly valuePatterns: Array<[RegExp, ((match: string) => boolean) | null]>
   /**
-   * Inside a shell script: whether a value is only parameters that the script names outside single
-   * quotes (`$PW`, `"${TOKEN}"`), which name a secret without holding it, and are kept. A default
-   * (`${PW:-V}`) or a command's output (`$(printf V)`) may hold one: those are not kept. Else null.
+   * Inside a shell script: whether a value is kept as it is, where a secret would be fingerprinted:
+   * made only of the script's parameters and commands' outputs (`$PW`, `"${TOKEN}"`, `$(cat ~/.hf)`,
+   * see namesSecret), which name a secret without holding it, or a glob or format. Else null.
    */
   private onlyExpansions: ((value: string) => boolean) | null = null
   /** How deep the script being redacted is nested in others. */
@@ -252,7 +252,7 @@ export class Redactor {
     let secretNext = false
     let userNext = false
     let headerNext = false
-    const base = (a: string | undefined): string => (a ?? '').replace(/^.*\//, '')
+    const base = commandName
     // curl's -u/--user and -U/--proxy-user USER:PASSWORD from the word curl on, a tool's one-letter
     // password option (MySQL's -pPASSWORD, redis-cli -a) from the tool's name on, ssh, eval and the
     // like: where the word is the command, as argv[0], after a command that runs another (`sudo curl`,
@@ -520,7 +520,7 @@ export class Redactor {
   private feedsSecret(commands: readonly ShellCommand[], command: ShellCommand): boolean {
     if (readsSecret(this, command)) return true
     const at = commands.indexOf(command)
-    return at >= 0 && command.pipe && at + 1 < commands.length && /^(?:cat|echo|printf)$/.test(command.words[0]?.value.replace(/^.*\//, '') ?? '') && readsSecret(this, commands[at + 1]!)
+    return at >= 0 && command.pipe && at + 1 < commands.length && /^(?:cat|echo|printf)$/.test(commandName(command.words[0]?.value)) && readsSecret(this, commands[at + 1]!)
   }
 
   /** One simple command of a script, given the one piped into it: each word that changes goes to `edit` (once). */
@@ -554,7 +554,7 @@ export class Redactor {
     // What a command given a secret on its standard input reads: its here-strings, and the words
     // of `echo V |` or the here-strings of `cat <<< V |` before it.
     if (!readsSecret(this, command)) return
-    const from = pipedFrom !== null && /^(?:echo|printf|cat)$/.test(pipedFrom.words[0]?.value.replace(/^.*\//, '') ?? '') ? pipedFrom : null
+    const from = pipedFrom !== null && /^(?:echo|printf|cat)$/.test(commandName(pipedFrom.words[0]?.value)) ? pipedFrom : null
     // (printf's format is no secret: `printf '%s' V`.)
     const printf = from !== null && from.words[0]!.value.endsWith('printf')
     const printed = from === null || from.words[0]!.value.endsWith('cat') ? [] : from.words.slice(printf ? 2 : 1).filter((w) => !/^-[neE]+$/.test(w.value))
@@ -726,6 +726,11 @@ export class Redactor {
 
 interface Edit { start: number; end: number; text: string }
 
+/** A command's name without its directory: `/usr/bin/curl` is `curl`. */
+function commandName(word: string | undefined): string {
+  return (word ?? '').replace(/^.*\//, '')
+}
+
 /** The text with the edits (in any order, none overlapping another) made. */
 function applyEdits(text: string, edits: Edit[]): string {
   if (edits.length === 0) return text
@@ -779,7 +784,7 @@ function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
   if (value === '' || named.size === 0) return false
   for (let at = 0; at < value.length;) {
     let end: number
-    if (value.startsWith('$(', at) || value[at] === '`') end = substitutionEnd(value, at)
+    if (value.startsWith('$(', at) || value[at] === '`') end = expansionAt(value, at)
     else {
       PARAMETER_REF.lastIndex = at
       end = PARAMETER_REF.exec(value) === null ? -1 : PARAMETER_REF.lastIndex
@@ -788,27 +793,6 @@ function onlyParameters(value: string, named: ReadonlySet<string>): boolean {
     at = end
   }
   return true
-}
-
-/** Where the command substitution at `at` ($(...) or `...`) ends, quotes followed; -1 when it does not. */
-function substitutionEnd(text: string, at: number): number {
-  if (text[at] === '`') {
-    for (let i = at + 1; i < text.length; i++) {
-      if (text[i] === '\\') i++
-      else if (text[i] === '`') return i + 1
-    }
-    return -1
-  }
-  let depth = 0
-  for (let i = at + 1; i < text.length; i++) {
-    const c = text[i]
-    if (c === '\\') i++
-    else if (c === "'") { i = text.indexOf("'", i + 1); if (i < 0) return -1 }
-    else if (c === '"') { for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++ }
-    else if (c === '(') depth++
-    else if (c === ')' && --depth === 0) return i + 1
-  }
-  return -1
 }
 
 /**
@@ -823,14 +807,14 @@ function namesSecret(expansion: string): boolean {
   const code = inner?.[1] ?? inner?.[2]
   // Not what a command is given written there: echo's or printf's words, a here-string or
   // here-document.
-  return code !== undefined && substitutionEnd(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(code) &&
+  return code !== undefined && expansionAt(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(code) &&
     !code.includes('<<')
 }
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */
 function readsSecret(r: Redactor, command: ShellCommand): boolean {
   // sudo -S (--stdin) reads the user's password.
-  if (command.words[0]?.value.replace(/^.*\//, '') === 'sudo' && command.words.some((w) => w.value === '--stdin' || /^-[A-Za-z]*S[A-Za-z]*$/.test(w.value))) return true
+  if (commandName(command.words[0]?.value) === 'sudo' && command.words.some((w) => w.value === '--stdin' || /^-[A-Za-z]*S[A-Za-z]*$/.test(w.value))) return true
   return command.words.some((w) => READS_SECRET_FLAG.test(w.value) && r.isSecretName(w.value.replace(/-stdin$/, '')))
 }
 
@@ -844,7 +828,7 @@ function shellQuote(word: string): string {
  * replaced in place where they were written one after another in one quoting (the fingerprint
  * quoted where it stands bare: `--password='[redacted …]'`); else the whole word, quoted anew.
  */
-function wordEdit(w: ShellWord, redacted: string): { start: number; end: number; text: string } {
+function wordEdit(w: ShellWord, redacted: string): Edit {
   const v = w.value
   let a = 0
   while (a < v.length && a < redacted.length && v[a] === redacted[a]) a++

@@ -57,6 +57,72 @@ type Context = 'paren' | 'brace' | 'bracket' | 'single' | 'ansi' | 'double' | 'b
 const OPENS: Record<string, Context> = { '(': 'paren', '{': 'brace', '[': 'bracket' }
 const CLOSES: Partial<Record<Context, string>> = { paren: ')', brace: '}', bracket: ']' }
 
+/**
+ * From j, inside `first` (a `$(`, `${`, `$[`, quote or backtick just opened), the index after
+ * it closes, or n: quotes, escapes and nested expansions inside are followed on a stack.
+ */
+/**
+ * From j in `src`, inside `first` (a `$(`, `${`, `$[`, quote or backtick just opened), the index
+ * after it closes, or the end: quotes, escapes and nested expansions inside are followed on a stack.
+ */
+function skipContext(src: string, j: number, first: Context): number {
+  const n = src.length
+  const stack: Context[] = [first]
+  while (j < n) {
+    const ctx = stack[stack.length - 1]!
+    const c = src[j]!
+    if (ctx === 'single') {
+      j++
+      if (c === "'" && (stack.pop(), stack.length === 0)) return j
+      continue
+    }
+    if (c === '\\') { j += 2; continue }
+    if (ctx === 'ansi') {
+      j++
+      if (c === "'" && (stack.pop(), stack.length === 0)) return j
+      continue
+    }
+    if (ctx === 'backtick' || ctx === 'double') {
+      const closer = ctx === 'backtick' ? '`' : '"'
+      if (c === closer) {
+        j++
+        if ((stack.pop(), stack.length === 0)) return j
+        continue
+      }
+      if (ctx === 'double' && c === '`') { stack.push('backtick'); j++; continue }
+      if (ctx === 'double' && c === '$' && OPENS[src[j + 1] ?? ''] !== undefined) { stack.push(OPENS[src[j + 1]!]!); j += 2; continue }
+      j++
+      continue
+    }
+    // Inside $( ), ${ } or $[ ]: quotes and expansions open, the same bracket nests and closes.
+    if (c === '$' && src[j + 1] === "'") { stack.push('ansi'); j += 2; continue }
+    if (c === "'") stack.push('single')
+    else if (c === '"') stack.push('double')
+    else if (c === '`') stack.push('backtick')
+    else if (c === '$' && OPENS[src[j + 1] ?? ''] !== undefined) { stack.push(OPENS[src[j + 1]!]!); j += 2; continue }
+    else if (OPENS[c] === ctx) stack.push(ctx)
+    else if (c === CLOSES[ctx]) {
+      j++
+      if ((stack.pop(), stack.length === 0)) return j
+      continue
+    }
+    j++
+  }
+  return n
+}
+
+/**
+ * The end of the expansion that starts at i in `src` ($NAME, ${...}, $(...), $[...] or `...`; an
+ * unclosed one runs to the end), or -1 where `$` is only itself.
+ */
+export function expansionAt(src: string, i: number): number {
+  if (src[i] === '`') return skipContext(src, i + 1, 'backtick')
+  const open = OPENS[src[i + 1] ?? '']
+  if (open !== undefined) return skipContext(src, i + 2, open)
+  const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(src.slice(i + 1, i + 65))
+  return name ? i + 1 + name[0].length : -1
+}
+
 /** Split a script into simple commands and words, as a POSIX shell (and bash) would. */
 export function readShellScript(src: string): ShellScript {
   const n = src.length
@@ -94,62 +160,8 @@ export function readShellScript(src: string): ShellScript {
     if (cmd.words.length > 0 || cmd.herestrings.length > 0) commands.push(cmd)
     cmd = { words: [], herestrings: [], pipe: false }
   }
-  /**
-   * From j, inside `first` (a `$(`, `${`, `$[`, quote or backtick just opened), the index after
-   * it closes, or n: quotes, escapes and nested expansions inside are followed on a stack.
-   */
-  const skip = (j: number, first: Context): number => {
-    const stack: Context[] = [first]
-    while (j < n) {
-      const ctx = stack[stack.length - 1]!
-      const c = src[j]!
-      if (ctx === 'single') {
-        j++
-        if (c === "'" && (stack.pop(), stack.length === 0)) return j
-        continue
-      }
-      if (c === '\\') { j += 2; continue }
-      if (ctx === 'ansi') {
-        j++
-        if (c === "'" && (stack.pop(), stack.length === 0)) return j
-        continue
-      }
-      if (ctx === 'backtick' || ctx === 'double') {
-        const closer = ctx === 'backtick' ? '`' : '"'
-        if (c === closer) {
-          j++
-          if ((stack.pop(), stack.length === 0)) return j
-          continue
-        }
-        if (ctx === 'double' && c === '`') { stack.push('backtick'); j++; continue }
-        if (ctx === 'double' && c === '$' && OPENS[src[j + 1] ?? ''] !== undefined) { stack.push(OPENS[src[j + 1]!]!); j += 2; continue }
-        j++
-        continue
-      }
-      // Inside $( ), ${ } or $[ ]: quotes and expansions open, the same bracket nests and closes.
-      if (c === '$' && src[j + 1] === "'") { stack.push('ansi'); j += 2; continue }
-      if (c === "'") stack.push('single')
-      else if (c === '"') stack.push('double')
-      else if (c === '`') stack.push('backtick')
-      else if (c === '$' && OPENS[src[j + 1] ?? ''] !== undefined) { stack.push(OPENS[src[j + 1]!]!); j += 2; continue }
-      else if (OPENS[c] === ctx) stack.push(ctx)
-      else if (c === CLOSES[ctx]) {
-        j++
-        if ((stack.pop(), stack.length === 0)) return j
-        continue
-      }
-      j++
-    }
-    return n
-  }
-  /** The end of the expansion that starts at i ($... or `...`), or -1 where `$` is only itself. */
-  const expansionEnd = (i: number): number => {
-    if (src[i] === '`') return skip(i + 1, 'backtick')
-    const open = OPENS[src[i + 1] ?? '']
-    if (open !== undefined) return skip(i + 2, open)
-    const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(src.slice(i + 1, i + 65))
-    return name ? i + 1 + name[0].length : -1
-  }
+  const skip = (j: number, first: Context): number => skipContext(src, j, first)
+  const expansionEnd = (i: number): number => expansionAt(src, i)
   /** Take the expansion at i into the word; its text is listed, a command substitution's script noted. */
   const takeExpansion = (w: ShellWord, i: number, end: number, q: Quoting): void => {
     for (let k = i; k < end; k++) add(w, src[k]!, k, q)

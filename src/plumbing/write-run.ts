@@ -9,7 +9,7 @@ import path from 'node:path'
 import { nodeCrypto } from '../core/crypto.js'
 import { quotePath, recordPathProblem } from '../core/paths.js'
 import { InputError, UsageError } from '../errors.js'
-import { globToRegExp, REDACTED_RE } from '../core/redact.js'
+import { globToRegExp, REDACTED_RE, type Redactor } from '../core/redact.js'
 import { log } from '../io/log.js'
 import { readRegularFile } from '../io/read.js'
 import type { ExtraFile } from '../io/store.js'
@@ -122,6 +122,7 @@ export default defineCommand({
     }
     const store = locateStore({ store: args.store })
     let sections: Record<string, unknown>
+    let redactor: Redactor
     try {
       sections = mergeSections(docs)
       if (rest !== null && rest.length === 0) throw new UsageError('no command after --')
@@ -142,7 +143,8 @@ export default defineCommand({
       }
       // The command after --, and -m, beside a document's: compared, and named in an error, as the
       // run will hold them, redacted (exec's document holds the argv redacted, -- gives it as run).
-      const redactor = loadRedactor(store, redactionPolicy((sections.command ?? {}) as { redaction?: unknown }))
+      // (The policy is final here: the same redactor stores the run.)
+      redactor = loadRedactor(store, redactionPolicy((sections.command ?? {}) as { redaction?: unknown }))
       if (rest !== null) {
         const given = (sections.command as { argv?: unknown } | undefined)?.argv
         const theirs = !Array.isArray(given) ? given : given.every((a) => typeof a === 'string') ? redactor.redactArgv(given as string[])
@@ -197,7 +199,7 @@ export default defineCommand({
     sections.command = redaction === null ? others : { ...others, redaction }
     warnKeptFingerprints(sections, policy)
     const extraFiles = besideRun(sections, dirs)
-    const { record, path: file } = storeRun(store, sections, loadRedactor(store, policy), extraFiles)
+    const { record, path: file } = storeRun(store, sections, redactor, extraFiles)
     await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)
   },
 })

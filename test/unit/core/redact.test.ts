@@ -745,7 +745,8 @@ test('third review: code, SQL, prose and ssh options are no connection strings; 
   }
   // Quadratic no more: 200 KB of `${` after curl -u, unclosed braces in a connection string.
   assert.equal(r.redactArgv(['curl', '-u', '${'.repeat(100000)])[2], '${'.repeat(100000))
-  assert.equal(r.redactArgv(['isql', 'x=1;PWD={'.repeat(20000)])[1]!.length > 0, true)
+  // (No connection string: unclosed braces are no PWD={V} value. Before, this took 1.7 s.)
+  assert.equal(r.redactArgv(['isql', 'x=1;PWD={'.repeat(20000)])[1], 'x=1;PWD={'.repeat(20000))
 })
 
 test('fourth round: secret-free commands stay as written (the review corpus)', () => {
