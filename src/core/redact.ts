@@ -494,7 +494,7 @@ export class Redactor {
         edits.push(wordEdit(w, redacted))
       }
       try {
-        commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit))
+        commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit, text))
         for (const [name, n] of usedAsSecret) {
           if (n < (uses.get(name) ?? 0)) continue // used elsewhere too: no secret's
           for (const w of assigned.get(name)!) {
@@ -524,7 +524,7 @@ export class Redactor {
   }
 
   /** One simple command of a script, given the one piped into it: each word that changes goes to `edit` (once). */
-  private redactScriptCommand(command: ShellCommand, pipedFrom: ShellCommand | null, edit: (w: ShellWord, redacted: string) => void): void {
+  private redactScriptCommand(command: ShellCommand, pipedFrom: ShellCommand | null, edit: (w: ShellWord, redacted: string) => void, script: string): void {
     const words = command.words
     const values = words.map((w) => w.value)
     // Words before the command: keywords, `function NAME`, `time -p`, and NAME=V assignments.
@@ -549,6 +549,13 @@ export class Redactor {
       // (A written default only: not an empty one, a parameter's, a command's output, nor past the first }.)
       const d = redacted[i] === v ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])([^}$`"\\]+)\}$/s.exec(v) : null
       if (d !== null && this.isSecretName(d[1]!) && !REDACTED_RE.test(d[3]!.replace(/^'(.*)'$/s, '$1'))) redacted[i] = `\${${d[1]}${d[2]}${this.fingerprint(d[3]!)}}`
+    })
+    // A credential's shape that only its written form shows (`a"glpat-…"`: the quote made a word
+    // boundary that the word's value, `aglpat-…`, has not): the whole word is one.
+    words.forEach((w, i) => {
+      if (redacted[i] !== values[i]) return
+      const written = script.slice(w.start, w.end)
+      if (written !== values[i] && replaceShapes(written, this.valuePatterns, (m) => this.fingerprint(m)) !== written) redacted[i] = this.fingerprint(values[i]!)
     })
     words.forEach((w, i) => edit(w, redacted[i]!))
     // What a command given a secret on its standard input reads: its here-strings, and the words
@@ -575,9 +582,10 @@ export class Redactor {
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
     // npm's `//registry.example/:_authToken=V` (also as a flag, `--//registry.example/:_authToken=V`).
     const npmrc = /^(-{0,2}\/\/[^=\s]*:)(_[A-Za-z]+)=(.+)$/s.exec(word)
-    if (npmrc && this.isSecretName(npmrc[2]!) && !REDACTED_RE.test(npmrc[3]!)) return `${npmrc[1]}${npmrc[2]}=${this.fingerprint(npmrc[3]!)}`
+    if (npmrc && this.isSecretName(npmrc[2]!) && !REDACTED_RE.test(npmrc[3]!)) return `${this.scrubText(npmrc[1]!)}${npmrc[2]}=${this.fingerprint(npmrc[3]!)}`
     // A header as a setting's value: `git -c http.extraHeader='PRIVATE-TOKEN: V'`.
-    if (assign && /^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(assign[2]!)) return `${assign[1]}=${this.redactHeader(assign[2]!)}`
+    // (The name is scrubbed as any word is: `ghp_…=a: b` is a token, not a setting's name.)
+    if (assign && /^[A-Za-z][A-Za-z0-9-]*:[ \t]+\S/.test(assign[2]!)) return `${this.scrubText(assign[1]!)}=${this.redactHeader(assign[2]!)}`
     // A header-shaped word on its own needs the space after the colon: `auth-server:8443`,
     // `oauth2-proxy:latest`, `gunicorn auth:app` and `-v secrets:/run/secrets` are no headers;
     // nor is a name with `_` (`-m 'api_key: rename field'`), which no header has.

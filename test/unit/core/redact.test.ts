@@ -831,3 +831,18 @@ test('fifth review: a default only as written, variables set inside blocks, sshp
   }
   assert.deepEqual(r.redactVars({ BORG_RSH: 'sshpass -p s4 ssh', GIT_PROXY_COMMAND: 'sshpass -p s4 x' }), { BORG_RSH: `sshpass -p ${q('s4')} ssh`, GIT_PROXY_COMMAND: `sshpass -p ${q('s4')} x` })
 })
+
+test('a token as the name of a NAME=V word whose value is header-shaped is scrubbed (found by the fuzz property)', () => {
+  const tok = 'github_pat_' + 'A'.repeat(82)
+  const out = r.redactArgv(['cmd', `${tok}=a: a`])
+  assert.deepEqual(out, ['cmd', `${fp(tok)}=a: a`])
+  assert.deepEqual(r.redactArgv(out), out)
+  const npm = r.redactArgv(['npm', 'config', 'set', `//u:${tok}@reg.example/:_authToken=V1`])
+  assert.ok(!npm.join(' ').includes(tok), npm.join(' '))
+  // In a script, a token after a letter and a quote (`a"glpat-…`): the word's value runs the two
+  // together, the written form shows the token; the word is fingerprinted whole.
+  const gl = 'glpat-' + 'A'.repeat(20)
+  const sh = r.redactArgv(['sh', '-c', `a"${gl} `])
+  assert.deepEqual(sh, ['sh', '-c', `'${fp(`a${gl} `)}'`])
+  assert.deepEqual(r.redactArgv(sh), sh)
+})
