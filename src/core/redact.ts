@@ -2,6 +2,7 @@ import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
 import { expansionAt, readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
+import { planToolWords, readsSecretByRule, type PlannedWord } from './tool-rules.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -101,6 +102,8 @@ const COMMAND_VALUED = /^(?:[A-Za-z0-9_]*_SSH_COMMAND|GIT_SSH_COMMAND|sshCommand
 const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
 const MAX_SCRIPT_DEPTH = 16
+
+const NO_POSITIONALS: ReadonlySet<number> = new Set()
 /** A word that a shell would read as more than one word, or as syntax. */
 const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
@@ -161,6 +164,8 @@ export class Redactor {
   private onlyExpansions: ((value: string) => boolean) | null = null
   /** How deep the script being redacted is nested in others. */
   private scriptDepth = 0
+  /** The positional parameters ($1, ${2}) the script last redacted uses only where a secret goes. */
+  private secretPositionals: ReadonlySet<number> = NO_POSITIONALS
 
   /** `key` may be a function: it is then called once, when the first secret is found. */
   constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
@@ -282,9 +287,18 @@ export class Redactor {
     // like (POSITIONAL_TOKEN): the word after the subcommand.
     let config = false
     let tokenNext = false
+    // The words a tool's own rules (tool-rules.ts) say are secrets, assignments, USER%PASSWORD, scripts.
+    const plan = planToolWords(argv, toolMayCome || argv.includes('--'))
+    // A shell's script's positional parameters (`sh -c 'mysql -p"$1"' _ V`): where the words after
+    // the script start ($0), and which of them the script uses only where a secret goes.
+    let positionalsAt = -1
+    let secretPositionals = NO_POSITIONALS
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i]!
       const b = base(arg)
+      const planned = secretNext || userNext || headerNext ? undefined : plan.get(i)
+      if (planned !== undefined) { out.push(this.redactPlanned(arg, planned)); continue }
+      if (positionalsAt >= 0 && secretPositionals.has(i - positionalsAt) && !secretNext) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       if (!secretNext && !userNext && !headerNext) {
         // sshpass's options end where its command begins (`sshpass -f pw ssh -p 2222 h`: ssh's port).
         if (tool === 'sshpass' && !arg.startsWith('-') && !/^-[fdP]$/.test(argv[i - 1] ?? '')) { passwordOption = null; tool = '' }
@@ -301,7 +315,12 @@ export class Redactor {
           else if (arg !== '--' && !/^--?[A-Za-z]/.test(arg)) {
             const script = shell === 'script'
             shell = null
-            if (script) { out.push(this.redactShellScript(arg)); continue }
+            if (script) {
+              out.push(this.redactShellScript(arg))
+              positionalsAt = i + 1
+              secretPositionals = this.secretPositionals
+              continue
+            }
           }
         }
         // `git config [--global] core.sshCommand CMD`: CMD is a command line.
@@ -446,6 +465,7 @@ export class Redactor {
    * changes nothing.
    */
   private redactShellScript(script: string): string {
+    this.secretPositionals = NO_POSITIONALS
     if (script === '') return script
     if (this.scriptDepth >= MAX_SCRIPT_DEPTH) return this.fingerprint(script)
     this.scriptDepth++
@@ -471,9 +491,10 @@ export class Redactor {
       // where a secret goes (`curl -u me:$PASS`), and nowhere else (`LR=0.1; ... --lr $LR --key $LR`
       // is a learning rate), makes its assignment a secret's.
       const assigned = scriptAssignments(commands)
+      // (Positional parameters, `$1` and `${2}`, counted by their number: the words after the script.)
       const uses = new Map<string, number>()
       for (const e of expansions) {
-        const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(e)
+        const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9])\}?$/.exec(e)
         if (m !== null) uses.set(m[1]!, (uses.get(m[1]!) ?? 0) + 1)
       }
       const usedAsSecret = new Map<string, number>()
@@ -481,7 +502,7 @@ export class Redactor {
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
       this.onlyExpansions = (value) => {
         if (onlyParameters(value, named)) {
-          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (assigned.has(m[1]!)) usedAsSecret.set(m[1]!, (usedAsSecret.get(m[1]!) ?? 0) + 1)
+          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g)) if (assigned.has(m[1]!) || /^[1-9]$/.test(m[1]!)) usedAsSecret.set(m[1]!, (usedAsSecret.get(m[1]!) ?? 0) + 1)
           return true
         }
         return KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true
@@ -495,13 +516,16 @@ export class Redactor {
       }
       try {
         commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit, text))
+        const positionals = new Set<number>()
         for (const [name, n] of usedAsSecret) {
           if (n < (uses.get(name) ?? 0)) continue // used elsewhere too: no secret's
+          if (/^[1-9]$/.test(name)) { positionals.add(Number(name)); continue }
           for (const w of assigned.get(name)!) {
             const eq = w.value.indexOf('=')
             edit(w, `${w.value.slice(0, eq + 1)}${this.fingerprint(w.value.slice(eq + 1))}`)
           }
         }
+        this.secretPositionals = positionals
         for (const c of comments) {
           const comment = text.slice(c.start, c.end)
           const redacted = this.scrubText(comment)
@@ -562,10 +586,33 @@ export class Redactor {
     // of `echo V |` or the here-strings of `cat <<< V |` before it.
     if (!readsSecret(this, command)) return
     const from = pipedFrom !== null && /^(?:echo|printf|cat)$/.test(commandName(pipedFrom.words[0]?.value)) ? pipedFrom : null
-    // (printf's format is no secret: `printf '%s' V`.)
-    const printf = from !== null && from.words[0]!.value.endsWith('printf')
+    // (printf's format is no secret, `printf '%s' V`, unless it is all that is printed: `printf 'u:V'`.)
+    const printf = from !== null && from.words[0]!.value.endsWith('printf') && from.words.length > 2
     const printed = from === null || from.words[0]!.value.endsWith('cat') ? [] : from.words.slice(printf ? 2 : 1).filter((w) => !/^-[neE]+$/.test(w.value))
     for (const w of [...command.herestrings, ...(from?.herestrings ?? []), ...printed]) edit(w, this.fingerprint(w.value))
+  }
+
+  /** A word a tool's rule names (tool-rules.ts), from `planned.from` on (after `--from-literal=`, `-U`). */
+  private redactPlanned(word: string, planned: PlannedWord): string {
+    const lead = word.slice(0, planned.from)
+    const value = word.slice(planned.from)
+    switch (planned.action) {
+      case 'secret': return value === '' ? word : `${lead}${this.fingerprint(value)}`
+      case 'script': return `${lead}${this.redactShellScript(value)}`
+      case 'assignment': {
+        // K=V: V is a secret; `K=@file` and `K=-` say where it is (vault kv put).
+        const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/s.exec(value)
+        if (m === null || m[2] === '-' || m[2]!.startsWith('@')) return `${lead}${this.redactWord(value)}`
+        return `${lead}${m[1]}=${this.fingerprint(m[2]!)}`
+      }
+      case 'user%':
+      case 'user,': {
+        // USER%PASSWORD (Samba), USER,PASSWORD (lftp): the user kept.
+        const at = value.indexOf(planned.action[4]!)
+        if (at < 0 || at === value.length - 1) return `${lead}${this.scrubText(value)}`
+        return `${lead}${this.scrubText(value.slice(0, at))}${value[at]}${this.fingerprint(value.slice(at + 1))}`
+      }
+    }
   }
 
   /**
@@ -823,7 +870,13 @@ function namesSecret(expansion: string): boolean {
 function readsSecret(r: Redactor, command: ShellCommand): boolean {
   // sudo -S (--stdin) reads the user's password.
   if (commandName(command.words[0]?.value) === 'sudo' && command.words.some((w) => w.value === '--stdin' || /^-[A-Za-z]*S[A-Za-z]*$/.test(w.value))) return true
-  return command.words.some((w) => READS_SECRET_FLAG.test(w.value) && r.isSecretName(w.value.replace(/-stdin$/, '')))
+  if (command.words.some((w) => READS_SECRET_FLAG.test(w.value) && r.isSecretName(w.value.replace(/-stdin$/, '')))) return true
+  // A tool's rule: `gh secret set N`, `chpasswd`, `git credential approve`, `gcloud secrets ... --data-file=-`.
+  const values = command.words.map((w) => w.value)
+  let k = 0
+  while (k < values.length - 1 && (COMMAND_PREFIX.has(values[k]!) || ASSIGNMENT_WORD.test(values[k]!))) k++
+  const first = commandName(values[k])
+  return readsSecretByRule(values.slice(k), WRAPPERS.has(first) || RUNNERS.has(first))
 }
 
 /** A word for a shell script, quoted where it must be. */

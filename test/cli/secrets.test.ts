@@ -145,6 +145,11 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase("bash -lc 'PGPASSWORD=VALUE psql ...'", shape.plain, (v) => ['bash', '-lc', `PGPASSWORD="${v}" psql -h db`]),
       argvCase("sh -c 'T=$(curl -su bot:VALUE URL)'", shape.plain, (v) => ['sh', '-c', `T=$(curl -su bot:${v} https://h.example/t) && echo "$T"`]),
       argvCase('-- mysql -pVALUE', shape.plain, (v) => ['--', 'mysql', '-uroot', `-p${v}`]),
+      // A tool's own words (src/core/tool-rules.ts), and a script's positional parameter.
+      argvCase('-- kubectl create secret generic db --from-literal=pw=VALUE', shape.plain, (v) => ['--', 'kubectl', 'create', 'secret', 'generic', 'db', `--from-literal=pw=${v}`]),
+      argvCase('-- htpasswd -b FILE USER VALUE', shape.plain, (v) => ['--', 'htpasswd', '-cb', 'site.htpasswd', 'alice', v]),
+      argvCase('-- smbclient -U user%VALUE', shape.plain, (v) => ['--', 'smbclient', '//files/share', '-U', `CORP\\alice%${v}`, '-c', 'ls']),
+      argvCase("sh -c 'mysql -p\"$1\" db' sh VALUE", shape.plain, (v) => ['sh', '-c', 'mysql -uroot -p"$1" db', 'sh', v]),
       argvCase("ssh host 'PGPASSWORD=VALUE psql'", shape.plain, (v) => ['ssh', '-p', '22', 'db.example', `PGPASSWORD=${v} psql -c 'select 1'`]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },

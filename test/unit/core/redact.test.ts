@@ -846,3 +846,72 @@ test('a token as the name of a NAME=V word whose value is header-shaped is scrub
   assert.deepEqual(sh, ['sh', '-c', `'${fp(`a${gl} `)}'`])
   assert.deepEqual(r.redactArgv(sh), sh)
 })
+
+test('tool rules: secret stores, positional passwords, USER%PASSWORD, scripts in options, a script\'s positional parameters', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    // What a secret store is given.
+    [['kubectl', '-n', 'prod', 'create', 'secret', 'generic', 'db', '--from-literal=user=app', '--from-literal', 'pw=V1', '--from-file=k=./k.pem'],
+      ['kubectl', '-n', 'prod', 'create', 'secret', 'generic', 'db', `--from-literal=user=${fp('app')}`, '--from-literal', `pw=${fp('V1')}`, '--from-file=k=./k.pem']],
+    [['vault', 'kv', 'put', 'secret/app', 'value=V2', 'cert=@c.pem', 'x=-'], ['vault', 'kv', 'put', 'secret/app', `value=${fp('V2')}`, 'cert=@c.pem', 'x=-']],
+    [['fly', 'secrets', 'set', 'DB=V3', 'X=y'], ['fly', 'secrets', 'set', `DB=${fp('V3')}`, `X=${fp('y')}`]],
+    [['aws', 'ssm', 'put-parameter', '--name', '/x', '--type', 'SecureString', '--value', 'V4'], ['aws', 'ssm', 'put-parameter', '--name', '/x', '--type', 'SecureString', '--value', fp('V4')]],
+    [['az', 'keyvault', 'secret', 'set', '--vault-name', 'v', '--name', 'n', '--value=V5'], ['az', 'keyvault', 'secret', 'set', '--vault-name', 'v', '--name', 'n', `--value=${fp('V5')}`]],
+    // Passwords as positional words, and after a user.
+    [['htpasswd', '-b', '.htpasswd', 'alice', 'V6'], ['htpasswd', '-b', '.htpasswd', 'alice', fp('V6')]],
+    [['htpasswd', '-nbB', 'alice', 'V7'], ['htpasswd', '-nbB', 'alice', fp('V7')]],
+    [['sudo', 'htpasswd', '-cb', '-C', '12', 'f', 'bob', 'V8'], ['sudo', 'htpasswd', '-cb', '-C', '12', 'f', 'bob', fp('V8')]],
+    [['openssl', 'passwd', '-6', '-salt', 'xyz', 'V9'], ['openssl', 'passwd', '-6', '-salt', 'xyz', fp('V9')]],
+    [['openssl', 'enc', '-aes-256-cbc', '-k', 'V10', '-in', 'a', '-out', 'b'], ['openssl', 'enc', '-aes-256-cbc', '-k', fp('V10'), '-in', 'a', '-out', 'b']],
+    [['mc', 'alias', 'set', 'minio', 'http://h:9000', 'AK', 'V11', '--api', 'S3v4'], ['mc', 'alias', 'set', 'minio', 'http://h:9000', 'AK', fp('V11'), '--api', 'S3v4']],
+    [['poetry', 'config', 'http-basic.pypi', 'user', 'V12'], ['poetry', 'config', 'http-basic.pypi', 'user', fp('V12')]],
+    [['poetry', 'config', 'pypi-token.pypi', 'V13'], ['poetry', 'config', 'pypi-token.pypi', fp('V13')]],
+    [['ngrok', 'config', 'add-authtoken', 'V14'], ['ngrok', 'config', 'add-authtoken', fp('V14')]],
+    [['rclone', 'config', 'create', 'r', 'sftp', 'host', 'h', 'user', 'u', 'pass', 'V15', 'env_auth', 'true'],
+      ['rclone', 'config', 'create', 'r', 'sftp', 'host', 'h', 'user', 'u', 'pass', fp('V15'), 'env_auth', 'true']],
+    [['rclone', 'config', 'update', 'r', 'secret_access_key', 'V16'], ['rclone', 'config', 'update', 'r', 'secret_access_key', fp('V16')]],
+    [['smbclient', '//h/share', '-U', 'DOM\\alice%V17', '-c', 'ls'], ['smbclient', '//h/share', '-U', `DOM\\alice%${fp('V17')}`, '-c', 'ls']],
+    [['smbclient', '//h/share', '-Ualice%V18'], ['smbclient', '//h/share', `-Ualice%${fp('V18')}`]],
+    [['net', 'ads', 'join', '--user=admin%V19'], ['net', 'ads', 'join', `--user=admin%${fp('V19')}`]],
+    [['lftp', '-u', 'alice,V20', 'sftp://h'], ['lftp', '-u', `alice,${fp('V20')}`, 'sftp://h']],
+    // Scripts in options and words.
+    [['docker', 'run', '--rm', '--entrypoint', 'sh', 'img', '-c', 'mysql -pV21 db'], ['docker', 'run', '--rm', '--entrypoint', 'sh', 'img', '-c', `mysql -p${q('V21')} db`]],
+    [['nix-shell', '-p', 'mysql', '--run', 'mysql -pV22'], ['nix-shell', '-p', 'mysql', '--run', `mysql -p${q('V22')}`]],
+    [['npx', '-c', 'curl -u a:V23 https://x'], ['npx', '-c', `curl -u a:${q('V23')} https://x`]],
+    [['hyperfine', '--prepare', 'PGPASSWORD=V24 psql -c x', 'curl -u a:V25 https://x'], ['hyperfine', '--prepare', `PGPASSWORD=${q('V24')} psql -c x`, `curl -u a:${q('V25')} https://x`]],
+    [['tmux', 'new-session', '-d', '-s', 'x', 'mysql -pV26'], ['tmux', 'new-session', '-d', '-s', 'x', `mysql -p${q('V26')}`]],
+    [['concurrently', 'npm run api', 'PGPASSWORD=V27 psql'], ['concurrently', 'npm run api', `PGPASSWORD=${q('V27')} psql`]],
+    // What a command reads on its standard input, in a script.
+    [['bash', '-c', 'echo V28 | gh secret set API'], ['bash', '-c', `echo ${q('V28')} | gh secret set API`]],
+    [['bash', '-c', "printf 'alice:V29' | chpasswd"], ['bash', '-c', `printf ${q('alice:V29')} | chpasswd`]],
+    [['bash', '-c', "gcloud secrets versions add k --data-file=- <<< 'V30'"], ['bash', '-c', `gcloud secrets versions add k --data-file=- <<< ${q('V30')}`]],
+    [['bash', '-c', 'kubectl create secret generic x --from-literal=a="V31" --from-literal=b="$B"'], ['bash', '-c', `kubectl create secret generic x --from-literal=a="${fp('V31')}" --from-literal=b="$B"`]],
+    // A script's positional parameter used only where a secret goes: the word after the script.
+    [['sh', '-c', 'mysql -u root -p"$1" db', 'sh', 'V32'], ['sh', '-c', 'mysql -u root -p"$1" db', 'sh', fp('V32')]],
+    [['bash', '-c', 'curl -u "$1:$2" "$3"', '_', 'me', 'V33', 'https://x'], ['bash', '-c', 'curl -u "$1:$2" "$3"', '_', 'me', fp('V33'), 'https://x']],
+    // Secret-free: as they were.
+    [['sh', '-c', 'mysql -p"$1"; echo "$1"', 'sh', 'shown'], null],
+    [['sh', '-c', 'cp "$1" "$2"', 'sh', 'a', 'b'], null],
+    [['aws', 'ssm', 'put-parameter', '--name', '/x', '--type', 'String', '--value', 'public'], null],
+    [['htpasswd', '-c', '.htpasswd', 'alice'], null],
+    [['smbclient', '//h/share', '-U', 'alice', '-c', 'ls'], null],
+    [['lftp', '-u', 'alice', 'sftp://h'], null],
+    [['mc', 'alias', 'list'], null],
+    [['kubectl', 'create', 'configmap', 'cfg', '--from-literal=mode=fast'], null],
+    [['docker', 'run', '-c', '512', 'img', 'sh', '-c', 'echo hi'], null],
+    [['tmux', 'send-keys', '-t', 'x', 'make test', 'Enter'], null],
+    [['hyperfine', '-w', '3', 'sleep 0.1', 'sleep 0.2'], null],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+    const c = argv.findIndex((w, i) => i > 0 && /^(?:-c|--run|--prepare|new-session)$/.test(argv[i - 1]!) && / /.test(w))
+    if (c > 0 && spawnSync('bash', ['-n', '-c', argv[c]!]).status === 0) assert.equal(spawnSync('bash', ['-n', '-c', once[c]!]).status, 0, once[c])
+  }
+  // Many words a tool's name, or its flag (the rules look once, not once a word: 50,000² steps would not end).
+  const many = ['xargs', ...Array<string>(50000).fill('mc')]
+  assert.deepEqual(r.redactArgv(many), many)
+  const flags = ['htpasswd', ...Array<string>(50000).fill('-b')]
+  assert.deepEqual(r.redactArgv(flags), flags)
+})
