@@ -502,7 +502,14 @@ export class Redactor {
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
       this.onlyExpansions = (value) => {
         if (onlyParameters(value, named)) {
-          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g)) if (assigned.has(m[1]!) || /^[1-9]$/.test(m[1]!)) usedAsSecret.set(m[1]!, (usedAsSecret.get(m[1]!) ?? 0) + 1)
+          let foreign = false
+          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g)) {
+            if (assigned.has(m[1]!) || /^[1-9]$/.test(m[1]!)) usedAsSecret.set(m[1]!, (usedAsSecret.get(m[1]!) ?? 0) + 1)
+            else foreign = true
+          }
+          // A variable this script does not set may be the enclosing script's (`X=V; bash -c "mysql -p$X"`,
+          // `ssh h "mysql -p$X"`, `GIT_SSH_COMMAND="sshpass -p $X ssh"`): that one counts the use too.
+          if (foreign) outer?.(value)
           return true
         }
         return KEPT_IN_SCRIPTS.test(value) || outer?.(value) === true

@@ -889,7 +889,12 @@ test('tool rules: secret stores, positional passwords, USER%PASSWORD, scripts in
     // A script's positional parameter used only where a secret goes: the word after the script.
     [['sh', '-c', 'mysql -u root -p"$1" db', 'sh', 'V32'], ['sh', '-c', 'mysql -u root -p"$1" db', 'sh', fp('V32')]],
     [['bash', '-c', 'curl -u "$1:$2" "$3"', '_', 'me', 'V33', 'https://x'], ['bash', '-c', 'curl -u "$1:$2" "$3"', '_', 'me', fp('V33'), 'https://x']],
+    // The enclosing script's variable used as a secret in a script within (double quotes: the outer shell puts it there).
+    [['bash', '-c', 'X=V34; bash -c "mysql -p$X"'], ['bash', '-c', `X=${q('V34')}; bash -c "mysql -p$X"`]],
+    [['bash', '-c', 'X=V35; ssh h "mysql -p$X"'], ['bash', '-c', `X=${q('V35')}; ssh h "mysql -p$X"`]],
+    [['bash', '-c', 'X=V36; GIT_SSH_COMMAND="sshpass -p $X ssh" git pull'], ['bash', '-c', `X=${q('V36')}; GIT_SSH_COMMAND="sshpass -p $X ssh" git pull`]],
     // Secret-free: as they were.
+    [['bash', '-c', 'X=shown; bash -c "mysql -p$X"; echo $X'], null],
     [['sh', '-c', 'mysql -p"$1"; echo "$1"', 'sh', 'shown'], null],
     [['sh', '-c', 'cp "$1" "$2"', 'sh', 'a', 'b'], null],
     [['aws', 'ssm', 'put-parameter', '--name', '/x', '--type', 'String', '--value', 'public'], null],
@@ -906,7 +911,7 @@ test('tool rules: secret stores, positional passwords, USER%PASSWORD, scripts in
     const once = r.redactArgv(argv)
     assert.deepEqual(once, expected ?? argv, argv.join(' '))
     assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
-    const c = argv.findIndex((w, i) => i > 0 && /^(?:-c|--run|--prepare|new-session)$/.test(argv[i - 1]!) && / /.test(w))
+    const c = argv.findIndex((w, i) => i > 0 && /^(?:-c|--run|--prepare)$/.test(argv[i - 1]!) && / /.test(w))
     if (c > 0 && spawnSync('bash', ['-n', '-c', argv[c]!]).status === 0) assert.equal(spawnSync('bash', ['-n', '-c', once[c]!]).status, 0, once[c])
   }
   // Many words a tool's name, or its flag (the rules look once, not once a word: 50,000² steps would not end).
