@@ -61,7 +61,7 @@ const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohu
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!['"]?\[redacted )(\S+)/g
 /** Commands that run a command given after them in another place: a container, a pod, a host. */
-const RUNNERS = new Set(['uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pixi', 'hatch', 'pdm', 'bundle', 'pnpm', 'yarn', 'npm', 'docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
+const RUNNERS = new Set(['direnv', 'nix', 'op', 'aws-vault', 'chamber', 'infisical', 'dotenv', 'envchain', 'summon', 'uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pixi', 'hatch', 'pdm', 'bundle', 'pnpm', 'yarn', 'npm', 'docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
 /** Tools whose one-letter option is a password: the option, and whether it takes the next word (else only joined, -pV). */
 const PASSWORD_OPTIONS = new Map<string, readonly [string, boolean]>([
   // MySQL's clients: -pPASSWORD joined; -p alone asks for it, and the next word is a database.
@@ -103,7 +103,13 @@ const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
 const MAX_SCRIPT_DEPTH = 16
 
+/** Commands that pass the text piped into them on, changed (a secret's newline cut, its encoding). */
+const PIPE_FILTERS = new Set(['tr', 'sed', 'head', 'tail', 'cut', 'base64', 'awk', 'xxd', 'iconv', 'dos2unix'])
+
 const NO_POSITIONALS: ReadonlySet<number> = new Set()
+const NO_USES: ReadonlyMap<string, number> = new Map()
+/** A parameter's name in a text (`$PASS`, `${PASS}`, `$1`, not `$10`'s digits). */
+const PARAMETER_NAME = /\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g
 /** A word that a shell would read as more than one word, or as syntax. */
 const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
@@ -166,6 +172,8 @@ export class Redactor {
   private scriptDepth = 0
   /** The positional parameters ($1, ${2}) the script last redacted uses only where a secret goes. */
   private secretPositionals: ReadonlySet<number> = NO_POSITIONALS
+  /** How often the script last redacted (with the scripts within) uses each parameter plainly, `$X`, `${X}`, `$1`. */
+  private parameterUses: ReadonlyMap<string, number> = NO_USES
 
   /** `key` may be a function: it is then called once, when the first secret is found. */
   constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
@@ -293,11 +301,18 @@ export class Redactor {
     // the script start ($0), and which of them the script uses only where a secret goes.
     let positionalsAt = -1
     let secretPositionals = NO_POSITIONALS
+    /** the word last taken as a flag's secret value */
+    let valueAt = -1
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i]!
       const b = base(arg)
+      // (Not an option's value when the option's own word was taken as a secret: `npx --password -c X`.)
       const planned = secretNext || userNext || headerNext ? undefined : plan.get(i)
-      if (planned !== undefined) { out.push(this.redactPlanned(arg, planned)); continue }
+      if (planned !== undefined && !(planned.option && planned.from === 0 && valueAt === i - 1)) {
+        out.push(this.redactPlanned(arg, planned))
+        if (planned.shell) { positionalsAt = i + 1; secretPositionals = this.secretPositionals }
+        continue
+      }
       if (positionalsAt >= 0 && secretPositionals.has(i - positionalsAt) && !secretNext) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       if (!secretNext && !userNext && !headerNext) {
         // sshpass's options end where its command begins (`sshpass -f pw ssh -p 2222 h`: ssh's port).
@@ -381,12 +396,6 @@ export class Redactor {
           tokenNext = false
           if (!arg.includes('=')) { out.push(this.fingerprint(arg)); continue }
         }
-        // gh secret set NAME --body V (-b V, --body=V): the secret's value.
-        if (first === 'gh' && argv.includes('secret')) {
-          if (arg === '-b' || arg === '--body') { secretNext = true; out.push(arg); continue }
-          const body = /^(--body=|-b)(.+)$/s.exec(arg)
-          if (body) { out.push(`${body[1]}${this.fingerprint(body[2]!)}`); continue }
-        }
       }
       // npm's `--//registry.example/:_authToken V`: the next word is the token.
       if (!secretNext && /^--\/\/[^=\s]*:_[A-Za-z]+$/.test(arg) && this.isSecretName(arg.replace(/^.*:/, ''))) { secretNext = true; out.push(arg); continue }
@@ -395,7 +404,7 @@ export class Redactor {
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
         // only a word spelled like a long option (`--verbose`) is taken for the next flag.
         // (`--trust_remote_code`, `--fp16` are options; `--Pa55_w0rd`, with capitals, is a value.)
-        if (arg !== '--' && !/^--[a-z][a-z0-9_-]*$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
+        if (arg !== '--' && !/^--[a-z][a-z0-9_-]*$/.test(arg)) { valueAt = i; out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       }
       if (userNext) {
         userNext = false
@@ -464,51 +473,75 @@ export class Redactor {
    * here-string, a here-document, `echo V |`) is fingerprinted. Redacting the result again
    * changes nothing.
    */
-  private redactShellScript(script: string): string {
+  private redactShellScript(script: string, sameShell = false): string {
     this.secretPositionals = NO_POSITIONALS
+    this.parameterUses = NO_USES
     if (script === '') return script
     if (this.scriptDepth >= MAX_SCRIPT_DEPTH) return this.fingerprint(script)
     this.scriptDepth++
+    const outer = this.onlyExpansions
     try {
       // First the scripts within (command substitutions, here-documents' bodies), then the
       // script's own commands in what they leave: a word holding `$(curl -u a:V ...)` is then
-      // judged with V already gone, and an edit of the word cannot pass over it.
+      // judged with V already gone, and an edit of the word cannot pass over it. They are the
+      // same shell's: the parameters they use where a secret goes (`$(curl -u me:$PASS h)`, `$1`
+      // in a here-document) are counted as this script's, once its assignments are known.
       const parsed = readShellScript(script)
       const innerEdits: Edit[] = []
-      for (const inner of parsed.scripts) {
-        const text = script.slice(inner.start, inner.end)
-        let redacted: string
-        if (inner.kind === 'heredoc' && inner.feeds !== undefined && this.feedsSecret(parsed.commands, inner.feeds)) {
-          redacted = `${this.fingerprint(text.replace(/\n$/, ''))}${text.endsWith('\n') ? '\n' : ''}`
-        } else redacted = this.redactShellScript(text)
-        if (inner.kind === 'heredoc') redacted = replaceShapes(redacted, this.valuePatterns, (m) => this.fingerprint(m))
-        if (redacted !== text) innerEdits.push({ start: inner.start, end: inner.end, text: redacted })
+      const innerSecretUses = new Map<string, number>()
+      const uses = new Map<string, number>()
+      // (A value of parameters alone is kept: `IDENTIFIED BY '$1'` in a here-document.)
+      this.onlyExpansions = (value) => {
+        for (const m of value.matchAll(PARAMETER_NAME)) countUse(innerSecretUses, m[1]!)
+        return /^(?:\$\{?(?:[A-Za-z_][A-Za-z0-9_]*|[0-9])\}?)+$/.test(value)
+      }
+      try {
+        for (const inner of parsed.scripts) {
+          const text = script.slice(inner.start, inner.end)
+          let redacted: string
+          if (inner.kind === 'heredoc' && inner.feeds !== undefined && this.feedsSecret(parsed.commands, inner.feeds)) {
+            redacted = `${this.fingerprint(text.replace(/\n$/, ''))}${text.endsWith('\n') ? '\n' : ''}`
+          } else {
+            redacted = this.redactShellScript(text, true)
+            for (const [name, n] of this.parameterUses) countUse(uses, name, n)
+          }
+          // A here-document's body is text too: credential shapes, SQL's PASSWORD 'V', JSON members (`cat > c.json <<EOF`).
+          if (inner.kind === 'heredoc') redacted = this.scrubText(redacted)
+          if (redacted !== text) innerEdits.push({ start: inner.start, end: inner.end, text: redacted })
+        }
+      } finally {
+        this.onlyExpansions = outer
       }
       const text = applyEdits(script, innerEdits)
       const { commands, expansions, comments } = text === script ? parsed : readShellScript(text)
       const named = new Set(expansions.filter(namesSecret))
-      // The script's own assignments of written values (`PASS=V`, `export PASS=V`): a parameter kept
+      // The script's own assignments of written values (`PASS=V`, `export PASS=V`): a parameter used
       // where a secret goes (`curl -u me:$PASS`), and nowhere else (`LR=0.1; ... --lr $LR --key $LR`
-      // is a learning rate), makes its assignment a secret's.
+      // is a learning rate), makes its assignment a secret's. Positional parameters, `$1` and `${2}`,
+      // are counted by their number (the words after the script; a script within has its shell's).
       const assigned = scriptAssignments(commands)
-      // (Positional parameters, `$1` and `${2}`, counted by their number: the words after the script.)
-      const uses = new Map<string, number>()
+      const own = (name: string): boolean => assigned.has(name) || (!sameShell && /^[1-9]$/.test(name))
       for (const e of expansions) {
         const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9])\}?$/.exec(e)
-        if (m !== null) uses.set(m[1]!, (uses.get(m[1]!) ?? 0) + 1)
+        if (m !== null) countUse(uses, m[1]!)
       }
       const usedAsSecret = new Map<string, number>()
-      const outer = this.onlyExpansions
+      for (const [name, n] of innerSecretUses) {
+        if (own(name)) countUse(usedAsSecret, name, n)
+        else for (let k = 0; k < n; k++) outer?.(`$${name}`)
+      }
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
+      // Each parameter in a value that stands where a secret goes, kept or fingerprinted with the
+      // rest (`--data "password=pre$1"`), is a use as a secret; one this script does not set may be
+      // the enclosing script's (`X=V; bash -c "mysql -p$X"`, `ssh h "mysql -p$X"`,
+      // `GIT_SSH_COMMAND="sshpass -p $X ssh"`), which counts the use too.
       this.onlyExpansions = (value) => {
+        let foreign = false
+        for (const m of value.matchAll(PARAMETER_NAME)) {
+          if (own(m[1]!)) countUse(usedAsSecret, m[1]!)
+          else foreign = true
+        }
         if (onlyParameters(value, named)) {
-          let foreign = false
-          for (const m of value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g)) {
-            if (assigned.has(m[1]!) || /^[1-9]$/.test(m[1]!)) usedAsSecret.set(m[1]!, (usedAsSecret.get(m[1]!) ?? 0) + 1)
-            else foreign = true
-          }
-          // A variable this script does not set may be the enclosing script's (`X=V; bash -c "mysql -p$X"`,
-          // `ssh h "mysql -p$X"`, `GIT_SSH_COMMAND="sshpass -p $X ssh"`): that one counts the use too.
           if (foreign) outer?.(value)
           return true
         }
@@ -522,7 +555,7 @@ export class Redactor {
         edits.push(wordEdit(w, redacted))
       }
       try {
-        commands.forEach((c, i) => this.redactScriptCommand(c, i > 0 && commands[i - 1]!.pipe ? commands[i - 1]! : null, edit, text))
+        commands.forEach((c, i) => this.redactScriptCommand(c, pipedInto(commands, i), edit, text))
         const positionals = new Set<number>()
         for (const [name, n] of usedAsSecret) {
           if (n < (uses.get(name) ?? 0)) continue // used elsewhere too: no secret's
@@ -533,6 +566,7 @@ export class Redactor {
           }
         }
         this.secretPositionals = positionals
+        this.parameterUses = uses
         for (const c of comments) {
           const comment = text.slice(c.start, c.end)
           const redacted = this.scrubText(comment)
@@ -550,8 +584,11 @@ export class Redactor {
   /** Whether what a command writes goes to one that takes a secret on its standard input: itself, or `cat <<EOF | docker login --password-stdin`. */
   private feedsSecret(commands: readonly ShellCommand[], command: ShellCommand): boolean {
     if (readsSecret(this, command)) return true
-    const at = commands.indexOf(command)
-    return at >= 0 && command.pipe && at + 1 < commands.length && /^(?:cat|echo|printf)$/.test(commandName(command.words[0]?.value)) && readsSecret(this, commands[at + 1]!)
+    let at = commands.indexOf(command)
+    if (at < 0 || !command.pipe || !/^(?:cat|echo|printf)$/.test(commandName(command.words[0]?.value))) return false
+    // (Through filters: `cat <<EOF | tr -d '\n' | docker login --password-stdin`.)
+    while (at + 1 < commands.length && commands[at]!.pipe && PIPE_FILTERS.has(commandName(commands[at + 1]!.words[0]?.value))) at++
+    return at + 1 < commands.length && commands[at]!.pipe && readsSecret(this, commands[at + 1]!)
   }
 
   /** One simple command of a script, given the one piped into it: each word that changes goes to `edit` (once). */
@@ -607,10 +644,10 @@ export class Redactor {
       case 'secret': return value === '' ? word : `${lead}${this.fingerprint(value)}`
       case 'script': return `${lead}${this.redactShellScript(value)}`
       case 'assignment': {
-        // K=V: V is a secret; `K=@file` and `K=-` say where it is (vault kv put).
-        const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/s.exec(value)
-        if (m === null || m[2] === '-' || m[2]!.startsWith('@')) return `${lead}${this.redactWord(value)}`
-        return `${lead}${m[1]}=${this.fingerprint(m[2]!)}`
+        // K=V: V is a secret, unless it says where the value is (vault's `K=@file`, `K=-`).
+        const m = (planned.anyKey ? /^([^=]+)=(.+)$/s : /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/s).exec(value)
+        if (m === null || planned.keep?.test(m[2]!)) return `${lead}${this.redactWord(value)}`
+        return `${lead}${this.scrubText(m[1]!)}=${this.fingerprint(m[2]!)}`
       }
       case 'user%':
       case 'user,': {
@@ -839,6 +876,20 @@ function scriptAssignments(commands: readonly ShellCommand[]): Map<string, Shell
 /** A configuration key's last part: `//registry.npmjs.org/:_authToken` is `_authToken`. */
 function configKey(key: string): string {
   return key.replace(/^.*[:/]/, '')
+}
+
+/**
+ * The command whose output the i-th command reads through a pipe, past filters that only pass a
+ * text on changed (`echo V | tr -d '\n' | gh secret set N`: echo's); null when it reads none.
+ */
+function pipedInto(commands: readonly ShellCommand[], i: number): ShellCommand | null {
+  let j = i - 1
+  while (j > 0 && commands[j]!.pipe && commands[j - 1]!.pipe && PIPE_FILTERS.has(commandName(commands[j]!.words[0]?.value))) j--
+  return j >= 0 && commands[j]!.pipe ? commands[j]! : null
+}
+
+function countUse(counts: Map<string, number>, name: string, n = 1): void {
+  counts.set(name, (counts.get(name) ?? 0) + n)
 }
 
 /** Whether a value is made of parameters named in the script (`$USER:$PASS` is; `$PW-x` is not). */

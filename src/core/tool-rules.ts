@@ -14,138 +14,179 @@ export interface PlannedWord {
   action: WordAction
   /** where the value starts in the word */
   from: number
+  /** the value is an option's (the word before it, or this word's own `--opt=`) */
+  option?: boolean
+  /** a shell's script, whose positional parameters are the words after it (`--entrypoint sh IMAGE -c SCRIPT $0 $1`) */
+  shell?: boolean
+  /** for an assignment: whether any key goes (kubectl's `.dockerconfigjson=V`), and the values that say where a value is, kept (vault's `@file`, `-`) */
+  anyKey?: boolean
+  keep?: RegExp
 }
+
+/** The tool's words, from its name on. */
+type Words = readonly string[]
 
 interface ToolRule {
   /** the command's name (argv[0], or after a wrapper or runner: `sudo htpasswd`, `docker exec c vault`) */
   tools: readonly string[]
   /** the words after it that pick the rule, in this order, not necessarily side by side (`kubectl -n ns create secret`) */
   path: readonly (string | RegExp)[]
-  /** only when the whole command line says so (`--type SecureString`, htpasswd's -b) */
-  when?: (argv: readonly string[]) => boolean
+  /** the path's words come right after the tool, one after another (`openssl passwd`, not `openssl enc -in passwd`) */
+  adjacent?: boolean
+  /** only when the tool's words say so (`--type SecureString`, htpasswd's -b) */
+  when?: (words: Words) => boolean
   /** options that take the next word as their value (so that positional words are counted right) */
   valued?: RegExp
-  /** the positional words after the path that are secrets (0 is the first), or all of them */
-  positional?: readonly number[] | 'all' | ((argv: readonly string[]) => readonly number[])
-  /** every `K=V` positional word's V is a secret (`@file` and `-` name where it is, and are kept) */
+  /** the tool reads options only up to its first positional word: after it, `-x` is a positional word too */
+  optionsEnd?: boolean
+  /** the positional words after the path that are secrets: by index (0 is the first), all, or the last */
+  positional?: readonly number[] | 'all' | 'last'
+  /** every `K=V` positional word's V is a secret */
   assignments?: boolean
   /** options whose value is `K=V` with a secret V (`--from-literal=K=V`) */
   assignmentOptions?: RegExp
+  /** assignments: any key (not only a name), and values that are kept (they say where the value is) */
+  anyKey?: boolean
+  keep?: RegExp
   /** options whose value is a secret (the next word, or after `=`) */
   secretOptions?: RegExp
-  /** options whose value is USER%PASSWORD or USER,PASSWORD (the part after the separator), and the short one joined (`-Uuser%V`) */
-  userOptions?: readonly [RegExp, '%' | ',', string]
-  /** from this positional word on, `KEY VALUE` pairs: VALUE is a secret under a key of `pairKeys` */
-  pairsFrom?: number
-  pairKeys?: RegExp
+  /** options whose value is USER%PASSWORD or USER,PASSWORD: the part after the separator */
+  userOptions?: readonly [RegExp, '%' | ',']
+  /** a one-letter option may hold its value joined (`-bV`, `-Uuser%V`) */
+  joined?: boolean
+  /** positional `KEY VALUE` and `KEY=VALUE` words: VALUE is a secret under a key that matches */
+  secretKeys?: RegExp
   /** options whose value is a shell script; and whether every positional word is one */
   scriptOptions?: RegExp
   scripts?: boolean
   /** what the command reads on its standard input is a secret (`echo V | gh secret set N`) */
-  stdin?: boolean | ((argv: readonly string[]) => boolean)
+  stdin?: boolean | ((words: Words) => boolean)
 }
 
 /** Whether a one-letter flag is given, alone or grouped with others (`-b`, `-nbB`). */
-const groupedFlag = (letter: string): ((argv: readonly string[]) => boolean) => {
+const groupedFlag = (letter: string): ((words: Words) => boolean) => {
   const re = new RegExp(`^-[A-Za-z]*${letter}[A-Za-z]*$`)
-  return (argv) => argv.some((w) => re.test(w))
+  return (words) => words.some((w) => re.test(w))
 }
-const HTPASSWD_BATCH = groupedFlag('b')
-const HTPASSWD_NO_FILE = groupedFlag('n')
-/** rclone's settings that hold a secret (`rclone config create R s3 secret_access_key V`). */
-const RCLONE_SECRET_KEYS = /^(?:pass|password2?|key|key_pem|key_file_pass|account_key|sas_url|client_secret|secret_access_key|session_token|token|bearer_token|api_key|app_key|service_account_credentials)$/
+/** rclone's settings that hold a secret (`rclone config create R s3 secret_access_key V`, `pass=V`). */
+const RCLONE_SECRET_KEYS = /^(?:pass|key|password\d?|[a-z_]*(?:secret|token|password|_key|credentials|_pass)|access_grant|sas_url|key_pem)$/
+/** A word that names standard input as a file. */
+const STDIN_FILE = /(?:^|=)(?:-|\/dev\/stdin)$/
+/** tmux's subcommands that run a shell command, and their options that take a value. */
+const TMUX = (names: RegExp, valued: RegExp): ToolRule => ({ tools: ['tmux'], path: [names], scripts: true, valued })
 
 /** The rules, by tool. */
 const RULES: readonly ToolRule[] = [
   // Secret stores: what these commands are given is a secret by what they are.
-  { tools: ['kubectl', 'oc'], path: ['create', 'secret'], assignmentOptions: /^--from-literal$/ },
-  { tools: ['vault'], path: ['kv', /^(?:put|patch)$/], assignments: true },
+  { tools: ['kubectl', 'oc'], path: ['create', 'secret'], assignmentOptions: /^--from-literal$/, anyKey: true, stdin: (w) => w.some((x) => /^--from-(?:env-)?file=(?:[^=]*=)?\/dev\/stdin$/.test(x)) },
+  { tools: ['vault'], path: ['kv', /^(?:put|patch)$/], assignments: true, keep: /^(?:-|@.*)$/s, stdin: (w) => w.some((x) => /^[^=-][^=]*=-$/.test(x)) },
   { tools: ['fly', 'flyctl'], path: ['secrets', 'set'], assignments: true },
   { tools: ['fly', 'flyctl'], path: ['secrets', 'import'], stdin: true },
-  { tools: ['supabase', 'doppler'], path: ['secrets', 'set'], assignments: true },
-  { tools: ['gh'], path: ['secret', 'set'], stdin: true },
+  { tools: ['supabase'], path: ['secrets', 'set'], assignments: true },
+  // doppler secrets set K=V; with a name alone, it reads the value on standard input.
+  { tools: ['doppler'], path: ['secrets', 'set'], assignments: true, stdin: (w) => !w.some((x) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)) },
+  { tools: ['gh'], path: ['secret', 'set'], secretOptions: /^(?:-b|--body)$/, joined: true, stdin: (w) => !w.some((x) => /^(?:-b|--body|-f|--env-file)/.test(x)) },
   { tools: ['wrangler'], path: ['secret', 'put'], stdin: true },
-  { tools: ['docker', 'podman'], path: ['secret', 'create'], stdin: true },
-  { tools: ['gcloud'], path: ['secrets'], stdin: (argv) => argv.some((w, i) => w === '--data-file=-' || (w === '--data-file' && argv[i + 1] === '-')) },
-  { tools: ['aws'], path: ['ssm', 'put-parameter'], when: (argv) => argv.some((w) => /^(?:--type=)?SecureString$/.test(w)), secretOptions: /^--value$/ },
+  { tools: ['docker', 'podman'], path: ['secret', 'create'], stdin: (w) => w.some((x) => x === '-') },
+  { tools: ['gcloud'], path: ['secrets'], stdin: (w) => w.some((x, i) => (x.startsWith('--data-file=') && STDIN_FILE.test(x)) || (x === '--data-file' && STDIN_FILE.test(w[i + 1] ?? ''))) },
+  { tools: ['aws'], path: ['ssm', 'put-parameter'], when: (w) => w.some((x) => /^(?:--type=)?SecureString$/.test(x)), secretOptions: /^--value$/ },
   { tools: ['az'], path: ['keyvault', 'secret', 'set'], secretOptions: /^--value$/ },
   { tools: ['git'], path: ['credential', /^(?:approve|store|reject)$/], stdin: true },
-  { tools: ['pass', 'gopass'], path: [/^(?:insert|add)$/], stdin: true },
+  { tools: ['pass', 'gopass'], path: [/^(?:insert|add)$/], adjacent: true, stdin: true },
   { tools: ['chpasswd', 'chgpasswd'], path: [], stdin: true },
   { tools: ['passwd'], path: ['--stdin'], stdin: true },
   { tools: ['smbpasswd'], path: [], when: groupedFlag('s'), stdin: true },
-  // A password as a positional word.
-  // htpasswd -b[c...] FILE USER PASSWORD, htpasswd -nb USER PASSWORD; -i reads it.
-  { tools: ['htpasswd'], path: [], when: HTPASSWD_BATCH, valued: /^-[Cr]$/, positional: (argv) => (HTPASSWD_NO_FILE(argv) ? [1] : [2]) },
+  // A password as a positional word: htpasswd -b[c...] FILE USER PASSWORD, -nb USER PASSWORD; -i reads it.
+  { tools: ['htpasswd'], path: [], when: groupedFlag('b'), optionsEnd: true, positional: 'last' },
   { tools: ['htpasswd'], path: [], when: groupedFlag('i'), stdin: true },
-  { tools: ['openssl'], path: ['passwd'], positional: 'all', valued: /^-(?:salt|in)$/ },
+  { tools: ['openssl'], path: ['passwd'], adjacent: true, optionsEnd: true, positional: 'all', valued: /^-(?:salt|in)$/ },
   { tools: ['openssl'], path: [], secretOptions: /^-[kK]$/ },
-  { tools: ['mc'], path: ['alias', 'set'], positional: [3], valued: /^--(?:api|path)$/ },
-  { tools: ['mc'], path: ['config', 'host', 'add'], positional: [3], valued: /^--(?:api|lookup)$/ },
-  { tools: ['poetry'], path: ['config', /^http-basic\./], positional: [1] },
-  { tools: ['poetry'], path: ['config', /^pypi-token\./], positional: [0] },
-  { tools: ['ngrok'], path: ['config', 'add-authtoken'], positional: [0] },
-  // rclone config create NAME TYPE KEY VALUE..., update NAME KEY VALUE..., password NAME KEY VALUE...
-  { tools: ['rclone'], path: ['config', 'create'], pairsFrom: 2, pairKeys: RCLONE_SECRET_KEYS },
-  { tools: ['rclone'], path: ['config', 'update'], pairsFrom: 1, pairKeys: RCLONE_SECRET_KEYS },
-  { tools: ['rclone'], path: ['config', 'password'], pairsFrom: 1, pairKeys: /./ },
+  { tools: ['mc'], path: ['alias', 'set'], positional: 'last', valued: /^--(?:api|path)$/ },
+  { tools: ['mc'], path: ['config', 'host', 'add'], positional: 'last', valued: /^--(?:api|lookup)$/ },
+  { tools: ['mc'], path: ['admin', 'user', 'add'], positional: 'last' },
+  { tools: ['samba-tool'], path: ['user', /^(?:create|add|setpassword)$/], positional: [1], secretOptions: /^--newpassword$/ },
+  { tools: ['poetry'], path: ['config', /^http-basic\./], positional: 'last' },
+  { tools: ['poetry'], path: ['config', /^pypi-token\./], positional: 'last' },
+  { tools: ['ngrok'], path: ['config', /^add-(?:authtoken|api-key)$/], positional: 'last' },
+  { tools: ['rclone'], path: ['config', /^(?:create|update|password)$/], adjacent: true, secretKeys: RCLONE_SECRET_KEYS },
+  { tools: ['rclone'], path: ['obscure'], adjacent: true, positional: 'all' },
   // A password after the user.
-  { tools: ['smbclient', 'rpcclient', 'smbcacls', 'smbget', 'smbtree', 'smbcquotas', 'samba-tool', 'net', 'smbmap'], path: [], userOptions: [/^(?:-U|--user)$/, '%', '-U'] },
-  { tools: ['lftp'], path: [], userOptions: [/^(?:-u|--user)$/, ',', '-u'] },
+  { tools: ['smbclient', 'rpcclient', 'smbcacls', 'smbget', 'smbtree', 'smbcquotas', 'samba-tool', 'net'], path: [], userOptions: [/^(?:-U|--user)$/, '%'], joined: true },
+  { tools: ['wbinfo'], path: [], userOptions: [/^(?:-a|--authenticate)$/, '%'], joined: true },
+  { tools: ['smbmap'], path: [], secretOptions: /^(?:-p|--password)$/ },
+  { tools: ['lftp'], path: [], userOptions: [/^(?:-u|--user)$/, ','], joined: true, scriptOptions: /^-[ce]$/ },
+  // lftp's own commands (-c, -e): `open -u USER,PASSWORD HOST`, `user USER PASSWORD`.
+  { tools: ['open'], path: [], when: (w) => w.some((x) => /^(?:s?ftp|sftp|fish|https?):\/\//.test(x)), userOptions: [/^(?:-u|--user)$/, ','] },
   // Options and words that are shell scripts.
   { tools: ['nix-shell'], path: [], scriptOptions: /^--(?:run|command)$/ },
   { tools: ['npx'], path: [], scriptOptions: /^(?:-c|--call)$/ },
-  { tools: ['npm', 'pnpm'], path: [/^(?:exec|x|dlx)$/], scriptOptions: /^(?:-c|--call)$/ },
+  { tools: ['npm'], path: [/^(?:exec|x)$/], scriptOptions: /^(?:-c|--call)$/ },
+  { tools: ['pnpm'], path: ['dlx'], scriptOptions: /^(?:-c|--shell-mode)$/ },
   { tools: ['nodemon'], path: [], scriptOptions: /^(?:-x|--exec)$/ },
   { tools: ['git'], path: ['rebase'], scriptOptions: /^(?:-x|--exec)$/ },
   { tools: ['concurrently'], path: [], scripts: true },
   { tools: ['hyperfine'], path: [], scripts: true, scriptOptions: /^(?:-p|--prepare|-s|--setup|-c|--cleanup|--conclude)$/, valued: /^(?:-w|--warmup|-m|--min-runs|-M|--max-runs|-r|--runs|-S|--shell|-n|--command-name|-P|--parameter-scan|-D|--parameter-step-size|-L|--parameter-list|--export-[a-z]+|--style|--sort|-u|--time-unit|--output|--input)$/ },
-  { tools: ['tmux'], path: [/^(?:new-session|new|new-window|neww|split-window|splitw|respawn-pane|respawnp|respawn-window|respawnw|run-shell|run|send-keys|send|display-popup|popup)$/],
-    scripts: true, valued: /^-[cFnstxyNldwhTb]$/ },
+  TMUX(/^(?:new-session|new)$/, /^-[cefFnstxy]$/),
+  TMUX(/^(?:new-window|neww)$/, /^-[ceFnt]$/),
+  TMUX(/^(?:split-window|splitw)$/, /^-[ceFlt]$/),
+  TMUX(/^(?:respawn-pane|respawnp|respawn-window|respawnw)$/, /^-[cet]$/),
+  TMUX(/^(?:run-shell|run)$/, /^-[dt]$/),
+  TMUX(/^(?:send-keys|send)$/, /^-[Nt]$/),
+  TMUX(/^(?:display-popup|popup)$/, /^-[bcdehwxysSTt]$/),
 ]
 
-/** Every tool a rule names, and the container runners whose `--entrypoint` may be a shell. */
-const CONTAINER_RUNNERS = ['docker', 'podman', 'nerdctl']
+/** Container runners: a tool or a shell may be their `--entrypoint`. */
+const CONTAINER_RUNNERS = ['docker', 'podman', 'nerdctl', 'docker-compose', 'podman-compose']
+/** Every tool a rule names, and the container runners. */
 const TOOLS = new Set([...RULES.flatMap((r) => r.tools), ...CONTAINER_RUNNERS])
 const SHELLS = /^(?:sh|bash|dash|zsh|ksh|mksh|ash|yash|posh|fish)$/
-
-/**
- * `docker run --entrypoint sh IMAGE -c SCRIPT`: the shell is the entrypoint, and its -c comes
- * after the image. The word after each -c past such an entrypoint is taken for a script (docker's
- * own `-c 512`, cpu shares, is then read as a script that holds no secret).
- */
-function entrypointScripts(argv: readonly string[], anyTool: boolean, plan: Map<number, PlannedWord>): void {
-  const runner = anyTool ? argv.findIndex((w) => CONTAINER_RUNNERS.includes(base(w))) : CONTAINER_RUNNERS.includes(base(argv[0])) ? 0 : -1
-  if (runner < 0) return
-  let shell = false
-  for (let j = runner + 1; j < argv.length - 1; j++) {
-    const w = argv[j]!
-    if (w === '--entrypoint' && SHELLS.test(base(argv[j + 1]))) { shell = true; j++ }
-    else if (w.startsWith('--entrypoint=') && SHELLS.test(base(w.slice(13)))) shell = true
-    else if (shell && w === '-c') { plan.set(j + 1, { action: 'script', from: 0 }); j++ }
-  }
-}
 
 /** A command's name without its directory. */
 const base = (word: string | undefined): string => (word ?? '').replace(/^.*\//, '')
 
 /**
- * Where in argv a rule's tool and path are: the tool at argv[0], or anywhere when argv[0] is a
- * command that runs another (`sudo`, `docker exec c`), then the path's words in order after it.
- * The index of the path's last word (the tool's, for an empty path), or -1.
+ * `docker run --entrypoint TOOL IMAGE ARGS`: TOOL's rules hold for the words after it (the
+ * image, and docker's options there, counted as TOOL's words: the rules that count positional
+ * words count from the last for that reason). With a shell as the entrypoint, the word after each
+ * `-c` (grouped too, `-lc`) past it is a script (docker's own `-c 512`, cpu shares, is then read as
+ * a script that holds no secret).
  */
-function matchRule(rule: ToolRule, argv: readonly string[], anyTool: boolean): number {
-  // (The tool's first word only: a later one is found past it by the path's scan anyway.)
+function entrypoint(argv: readonly string[], anyTool: boolean, plan: Map<number, PlannedWord>): void {
+  const runner = anyTool ? argv.findIndex((w) => CONTAINER_RUNNERS.includes(base(w))) : CONTAINER_RUNNERS.includes(base(argv[0])) ? 0 : -1
+  if (runner < 0) return
+  for (let j = runner + 1; j < argv.length - 1; j++) {
+    const w = argv[j]!
+    // The word that stands for the tool: the value of --entrypoint, or --entrypoint=TOOL itself.
+    const at = w === '--entrypoint' ? j + 1 : w.startsWith('--entrypoint=') ? j : -1
+    if (at < 0) continue
+    const tool = at === j ? w.slice(13) : argv[at]!
+    if (SHELLS.test(base(tool))) {
+      for (let k = at + 1; k < argv.length - 1; k++) {
+        if (/^-[A-Za-z]*c[A-Za-z]*$/.test(argv[k]!)) { plan.set(k + 1, { action: 'script', from: 0, shell: true }); k++ }
+      }
+    } else {
+      for (const [i, p] of planToolWords([tool, ...argv.slice(at + 1)], false)) if (i > 0 && !plan.has(at + i)) plan.set(at + i, p)
+    }
+    return
+  }
+}
+
+/**
+ * Where in argv a rule's tool and path are: the tool at argv[0], or its first word anywhere when
+ * argv[0] is a command that runs another (`sudo`, `docker exec c`), then the path's words in order
+ * after it. The tool's index and that of the path's last word (the tool's, for an empty path).
+ */
+function matchRule(rule: ToolRule, argv: readonly string[], anyTool: boolean): readonly [number, number] | null {
   const t = anyTool ? argv.findIndex((w) => rule.tools.includes(base(w))) : rule.tools.includes(base(argv[0])) ? 0 : -1
-  if (t < 0) return -1
+  if (t < 0) return null
   let at = t
   for (const step of rule.path) {
     let j = at + 1
-    while (j < argv.length && !(typeof step === 'string' ? argv[j] === step : step.test(argv[j]!))) j++
-    if (j >= argv.length) return -1
+    if (!rule.adjacent) while (j < argv.length && !(typeof step === 'string' ? argv[j] === step : step.test(argv[j]!))) j++
+    if (j >= argv.length || !(typeof step === 'string' ? argv[j] === step : step.test(argv[j]!))) return null
     at = j
   }
-  return rule.when === undefined || rule.when(argv) ? at : -1
+  return rule.when === undefined || rule.when(argv.slice(t)) ? [t, at] : null
 }
 
 /**
@@ -155,49 +196,64 @@ function matchRule(rule: ToolRule, argv: readonly string[], anyTool: boolean): n
 export function planToolWords(argv: readonly string[], anyTool: boolean): Map<number, PlannedWord> {
   const plan = new Map<number, PlannedWord>()
   if (argv.length < 2 || !(anyTool ? argv.some((w) => TOOLS.has(base(w))) : TOOLS.has(base(argv[0])))) return plan
-  entrypointScripts(argv, anyTool, plan)
+  entrypoint(argv, anyTool, plan)
   for (const rule of RULES) {
-    const end = matchRule(rule, argv, anyTool)
-    if (end < 0) continue
-    const positional = typeof rule.positional === 'function' ? rule.positional(argv) : rule.positional
-    let p = 0
+    const found = matchRule(rule, argv, anyTool)
+    if (found === null) continue
+    const assign: Pick<PlannedWord, 'anyKey' | 'keep'> = { ...(rule.anyKey ? { anyKey: true } : {}), ...(rule.keep ? { keep: rule.keep } : {}) }
+    const positionals: number[] = []
     let options = true
-    let pairKeySecret = false
-    for (let j = end + 1; j < argv.length; j++) {
+    let keySecret = false
+    for (let j = found[1] + 1; j < argv.length; j++) {
       const w = argv[j]!
-      if (options && w === '--') { options = false; continue }
+      // A `--` after the tool's positional words ends them (`sudo -- htpasswd -b f u V -- …`: another command's).
+      if (w === '--') {
+        if (positionals.length > 0) break
+        if (options) { options = false; continue }
+      }
       if (options && w.length > 1 && w.startsWith('-')) {
-        const eq = w.indexOf('=')
+        const eq = w.startsWith('--') ? w.indexOf('=') : -1
         const name = eq < 0 ? w : w.slice(0, eq)
-        const take = (action: WordAction): void => {
-          if (eq >= 0) plan.set(j, { action, from: eq + 1 })
-          else if (j + 1 < argv.length) { plan.set(j + 1, { action, from: 0 }); j++ }
+        const take = (action: WordAction, what: Partial<PlannedWord> = {}): void => {
+          if (eq >= 0) plan.set(j, { action, from: eq + 1, option: true, ...what })
+          else if (j + 1 < argv.length) { plan.set(j + 1, { action, from: 0, option: true, ...what }); j++ }
         }
+        const user = rule.userOptions?.[1] === '%' ? 'user%' : 'user,'
         if (rule.secretOptions?.test(name)) take('secret')
-        else if (rule.assignmentOptions?.test(name)) take('assignment')
+        else if (rule.assignmentOptions?.test(name)) take('assignment', assign)
         else if (rule.scriptOptions?.test(name)) take('script')
-        else if (rule.userOptions?.[0].test(name)) take(rule.userOptions[1] === '%' ? 'user%' : 'user,')
-        else if (rule.userOptions !== undefined && w.startsWith(rule.userOptions[2]) && !w.startsWith('--')) {
-          // Joined: -Uuser%V.
-          plan.set(j, { action: rule.userOptions[1] === '%' ? 'user%' : 'user,', from: 2 })
+        else if (rule.userOptions?.[0].test(name)) take(user)
+        else if (rule.joined && !w.startsWith('--') && w.length > 2) {
+          // A one-letter option with its value joined: -bV, -Uuser%V.
+          const short = w.slice(0, 2)
+          if (rule.secretOptions?.test(short)) plan.set(j, { action: 'secret', from: 2, option: true })
+          else if (rule.userOptions?.[0].test(short)) plan.set(j, { action: user, from: 2, option: true })
         } else if (eq < 0 && rule.valued?.test(w)) j++
         continue
       }
       // A positional word.
+      if (rule.optionsEnd) options = false
+      positionals.push(j)
       if (rule.scripts) plan.set(j, { action: 'script', from: 0 })
-      else if (positional === 'all' || positional?.includes(p)) plan.set(j, { action: 'secret', from: 0 })
-      else if (rule.assignments && /^[A-Za-z_][A-Za-z0-9_.-]*=/.test(w)) plan.set(j, { action: 'assignment', from: 0 })
-      else if (rule.pairsFrom !== undefined && p >= rule.pairsFrom) {
-        if ((p - rule.pairsFrom) % 2 === 0) pairKeySecret = rule.pairKeys?.test(w) ?? false
-        else if (pairKeySecret) plan.set(j, { action: 'secret', from: 0 })
+      else if (rule.positional === 'all' || (Array.isArray(rule.positional) && rule.positional.includes(positionals.length - 1))) plan.set(j, { action: 'secret', from: 0 })
+      else if (rule.assignments && (rule.anyKey ? /^[^=]+=/ : /^[A-Za-z_][A-Za-z0-9_.-]*=/).test(w)) plan.set(j, { action: 'assignment', from: 0, ...assign })
+      else if (rule.secretKeys !== undefined) {
+        const eq = w.indexOf('=')
+        if (keySecret) { plan.set(j, { action: 'secret', from: 0 }); keySecret = false }
+        else if (eq > 0) { if (rule.secretKeys.test(w.slice(0, eq))) plan.set(j, { action: 'secret', from: eq + 1 }) }
+        else keySecret = rule.secretKeys.test(w)
       }
-      p++
     }
+    if (rule.positional === 'last' && positionals.length > 0) plan.set(positionals[positionals.length - 1]!, { action: 'secret', from: 0 })
   }
   return plan
 }
 
 /** Whether a command (its words) takes a secret on its standard input by a rule (`gh secret set N`, `chpasswd`). */
 export function readsSecretByRule(argv: readonly string[], anyTool: boolean): boolean {
-  return RULES.some((rule) => rule.stdin !== undefined && matchRule(rule, argv, anyTool) >= 0 && (rule.stdin === true || (typeof rule.stdin === 'function' && rule.stdin(argv))))
+  return RULES.some((rule) => {
+    if (rule.stdin === undefined) return false
+    const found = matchRule(rule, argv, anyTool)
+    return found !== null && (rule.stdin === true || (typeof rule.stdin === 'function' && rule.stdin(argv.slice(found[0]))))
+  })
 }
