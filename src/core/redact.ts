@@ -104,12 +104,13 @@ const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
 const MAX_SCRIPT_DEPTH = 16
 
 /** Commands that pass the text piped into them on, changed (a secret's newline cut, its encoding). */
-const PIPE_FILTERS = new Set(['tr', 'sed', 'head', 'tail', 'cut', 'base64', 'awk', 'xxd', 'iconv', 'dos2unix'])
+const PIPE_FILTERS = new Set(['tr', 'sed', 'head', 'tail', 'cut', 'base64', 'awk', 'xxd', 'iconv', 'dos2unix', 'cat', 'tee', 'sort', 'uniq', 'rev', 'openssl'])
 
 const NO_POSITIONALS: ReadonlySet<number> = new Set()
 const NO_USES: ReadonlyMap<string, number> = new Map()
 /** A parameter's name in a text (`$PASS`, `${PASS}`, `$1`, not `$10`'s digits). */
 const PARAMETER_NAME = /\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g
+const PARAMETER_NAME_AT = /\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/y
 /** A word that a shell would read as more than one word, or as syntax. */
 const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
@@ -133,7 +134,24 @@ const STRONG_SECRET_NAME = /pass(?:word|wd|phrase)|secret|token|api_?key|access_
 /** `"name": "value"`, a JSON string member. */
 const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
 /** SQL's `PASSWORD 'V'`, `IDENTIFIED BY 'V'`. */
-const SQL_PASSWORD_RE = /((?<![-\w])(?:PASSWORD|IDENTIFIED[ \t]{1,16}BY)[ \t]{1,16})'((?:[^'\n\\]|''){0,4096})'/gi
+const SQL_PASSWORD_RE = /((?<![-\w])(?:(?<=SET[ \t]{1,16})PASSWORD(?:[ \t]{1,16}FOR[ \t]{1,16}[^\s=]{1,256})?[ \t]{0,16}=[ \t]{0,16}|PASSWORD[ \t]{1,16}|IDENTIFIED(?:[ \t]{1,16}WITH[ \t]{1,16}\S{1,64})?[ \t]{1,16}BY[ \t]{1,16}))'((?:[^'\n\\]|''){0,4096})'/gi
+/**
+ * A key whose last word says it holds a secret: `password`, `db_password`, `apiKey`, `client_secret`,
+ * `access_token`, `aws_secret_access_key`; not `password_file`, `token_url`, `tokenizer_class`,
+ * `secret_name`, `passwordPolicy`, whose values name or describe one. (Matched on the key with
+ * camelCase words split and `-`, `.` as `_`, lower case.)
+ */
+const SECRET_KEY_LAST_WORD = /(?:^|_)(?:password|passwd|passphrase|pwd|secret|token|api_?key|access_?key|secret_?key|private_?key|signing_?key|encryption_?key|credentials?)$/
+/** A value that refers to a secret kept elsewhere (`${DB_PASSWORD}`, `${{ secrets.NPM_TOKEN }}`, `$PW`), or holds none (null, true, a number). */
+const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|None|nil|~|true|false|True|False|yes|no|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|changeme|CHANGEME)$/
+/**
+ * A configuration line, `name = V`, `name: V`, `NAME=V`, `export NAME=V` (INI, YAML, TOML, .env,
+ * Python), in a file's text; a diff's `+`/`-` first. V is a quoted string or a bare word without
+ * brackets or calls (`token = os.environ['T']` is code, not a secret).
+ */
+const CONFIG_LINE_RE = /^([+\- ]?[ \t]{0,64}(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=]{1,4096})([ \t]*,?[ \t]*(?:#.*)?)$/gm
+/** .netrc's `password V` (on a `machine` line, or its own line below one). */
+const NETRC_PASSWORD_RE = /(^|[ \t])(password[ \t]+)(?![=:])(\[redacted hmac-sha256:[0-9a-f]{32}\]|\S+)/gm
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -228,11 +246,38 @@ export class Redactor {
     // A JSON member under a secret name (`curl -d '{"password":"V"}'`, a config file in a patch).
     if (out.includes('":')) {
       out = out.replace(JSON_MEMBER_RE, (m, name: string, between: string, value: string) =>
-        value !== '' && !REDACTED_RE.test(value) && this.isSecretName(name) && STRONG_SECRET_NAME.test(name) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
+        value !== '' && !isFingerprint(value) && this.isSecretKey(name) && !NO_SECRET_VALUE.test(value) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
     }
     // SQL's PASSWORD 'V' and IDENTIFIED BY 'V' (CREATE USER, ALTER ROLE).
     if (/password|identified/i.test(out)) {
       out = out.replace(SQL_PASSWORD_RE, (m, lead: string, value: string) => (value === '' || REDACTED_RE.test(value) ? m : `${lead}'${this.fingerprint(value)}'`))
+    }
+    return out
+  }
+
+  /** A key (a JSON member's, a configuration line's) whose value is a secret: a secret name whose last word says so. */
+  private isSecretKey(name: string): boolean {
+    const norm = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-.\s]/g, '_').toLowerCase()
+    // (`existingSecret: db-creds`, a Helm chart's: the name of a secret kept elsewhere.)
+    return SECRET_KEY_LAST_WORD.test(norm) && !/(?:^|_)(?:existing|external)_/.test(norm) && this.isSecretName(name)
+  }
+
+  /**
+   * A file's text (a here-document's body, a patch): as any text (scrubText), and configuration
+   * lines under a secret key (`password = V`, `api_key: "V"`, `DB_PASSWORD=V`, `.netrc`'s
+   * `password V`): V fingerprinted, in its quotes.
+   */
+  scrubFileText(text: string): string {
+    let out = this.scrubText(text)
+    if (!/pass|secret|token|key|pwd|credential/i.test(out)) return out
+    out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
+      const q = /^["']/.test(value) ? value[0]! : ''
+      const bare = q === '' ? value : value.slice(1, -1)
+      if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || !this.isSecretKey(name)) return m
+      return `${lead}${name}${sep}${q}${this.fingerprint(bare)}${q}${rest}`
+    })
+    if (/^[+\- ]?[ \t]*(?:machine|default)\b/m.test(out)) {
+      out = out.replace(NETRC_PASSWORD_RE, (m, lead: string, kw: string, value: string) => (REDACTED_RE.test(value) ? m : `${lead}${kw}${this.fingerprint(value)}`))
     }
     return out
   }
@@ -313,7 +358,8 @@ export class Redactor {
         if (planned.shell) { positionalsAt = i + 1; secretPositionals = this.secretPositionals }
         continue
       }
-      if (positionalsAt >= 0 && secretPositionals.has(i - positionalsAt) && !secretNext) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
+      // (Not a placeholder that xargs or parallel fills in: `{}`, `{1}`, `:::`.)
+      if (positionalsAt >= 0 && secretPositionals.has(i - positionalsAt) && !secretNext && !/^(?:\{\d*\}|:::+)$/.test(arg)) { out.push(arg === '' ? arg : this.fingerprint(arg)); continue }
       if (!secretNext && !userNext && !headerNext) {
         // sshpass's options end where its command begins (`sshpass -f pw ssh -p 2222 h`: ssh's port).
         if (tool === 'sshpass' && !arg.startsWith('-') && !/^-[fdP]$/.test(argv[i - 1] ?? '')) { passwordOption = null; tool = '' }
@@ -500,13 +546,26 @@ export class Redactor {
           const text = script.slice(inner.start, inner.end)
           let redacted: string
           if (inner.kind === 'heredoc' && inner.feeds !== undefined && this.feedsSecret(parsed.commands, inner.feeds)) {
+            if (inner.literal !== true) for (const m of text.matchAll(PARAMETER_NAME)) countUse(uses, m[1]!)
             redacted = `${this.fingerprint(text.replace(/\n$/, ''))}${text.endsWith('\n') ? '\n' : ''}`
+          } else if (inner.kind === 'heredoc' && !(inner.feeds !== undefined && readsScript(inner.feeds))) {
+            // A here-document no shell reads is a file's text (`cat > deploy.sh <<EOF`, SQL, JSON): each
+            // line that stands alone as a command line is judged as one (an apostrophe in prose opens
+            // no quote that runs on over the lines below).
+            // (The parameters of a body whose delimiter is not quoted are expanded, quotes or none.)
+            // Then the whole is scrubbed as a file's text (SQL's PASSWORD 'V', JSON members, `password = V`
+            // lines, `.my.cnf`). (A line holding a fingerprint was read so before: as words, its
+            // fingerprint, which holds a space, would be two.)
+            redacted = this.scrubFileText(text.split('\n').map((line) => {
+              if (inner.literal !== true) for (const m of line.matchAll(PARAMETER_NAME)) countUse(uses, m[1]!)
+              return closesItsQuotes(line) && !line.includes('[redacted hmac-sha256:') ? this.redactShellScript(line, true) : line
+            }).join('\n'))
           } else {
             redacted = this.redactShellScript(text, true)
             for (const [name, n] of this.parameterUses) countUse(uses, name, n)
+            // (A script's body: its credential shapes that no word showed.)
+            if (inner.kind === 'heredoc') redacted = replaceShapes(redacted, this.valuePatterns, (m) => this.fingerprint(m))
           }
-          // A here-document's body is text too: credential shapes, SQL's PASSWORD 'V', JSON members (`cat > c.json <<EOF`).
-          if (inner.kind === 'heredoc') redacted = this.scrubText(redacted)
           if (redacted !== text) innerEdits.push({ start: inner.start, end: inner.end, text: redacted })
         }
       } finally {
@@ -520,14 +579,23 @@ export class Redactor {
       // is a learning rate), makes its assignment a secret's. Positional parameters, `$1` and `${2}`,
       // are counted by their number (the words after the script; a script within has its shell's).
       const assigned = scriptAssignments(commands)
-      const own = (name: string): boolean => assigned.has(name) || (!sameShell && /^[1-9]$/.test(name))
+      // A variable set to a positional parameter (`pw=$1; mysql -p"$pw"`) stands for it. A script
+      // that moves its parameters (`shift`, `set --`) says nothing of which word is which.
+      // (Not one under a secret name, `MYSQL_PWD=$1`: that is a use where a secret goes.)
+      const aliases = sameShell ? new Map<string, string>() : positionalAliases(commands, (name) => this.isSecretName(name))
+      const alias = (name: string): string => aliases.get(name) ?? name
+      const own = (name: string): boolean => assigned.has(name) || (!sameShell && /^[1-9]$/.test(alias(name)))
       for (const e of expansions) {
-        const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9])\}?$/.exec(e)
-        if (m !== null) countUse(uses, m[1]!)
+        // A use is an expansion that gives the value, whole or in part: `$X`, `"${X}"`, `${1:-none}`,
+        // `${X#prefix}`, `${X:?}`; not its length, `${#X}`, nor a word in its place, `${X:+word}`.
+        const m = /^\$(?:\{(?![#!])([A-Za-z_][A-Za-z0-9_]*|[1-9])(?![0-9A-Za-z_])(?!:?\+)|([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9])))/.exec(e)
+        if (m !== null) countUse(uses, alias((m[1] ?? m[2])!))
       }
+      // (The `$1` of `pw=$1` is no use of its own: pw's uses are.)
+      for (const target of aliases.values()) countUse(uses, target, -1)
       const usedAsSecret = new Map<string, number>()
       for (const [name, n] of innerSecretUses) {
-        if (own(name)) countUse(usedAsSecret, name, n)
+        if (own(name)) countUse(usedAsSecret, alias(name), n)
         else for (let k = 0; k < n; k++) outer?.(`$${name}`)
       }
       // Kept as they are: parameters the script names, and a case pattern's glob (`--password=*)`).
@@ -535,10 +603,11 @@ export class Redactor {
       // rest (`--data "password=pre$1"`), is a use as a secret; one this script does not set may be
       // the enclosing script's (`X=V; bash -c "mysql -p$X"`, `ssh h "mysql -p$X"`,
       // `GIT_SSH_COMMAND="sshpass -p $X ssh"`), which counts the use too.
+      // (Not one inside a command's output, `$(cat "$1")`: the output is kept, and the file is no secret.)
       this.onlyExpansions = (value) => {
         let foreign = false
-        for (const m of value.matchAll(PARAMETER_NAME)) {
-          if (own(m[1]!)) countUse(usedAsSecret, m[1]!)
+        for (const name of parameterNames(value)) {
+          if (own(name)) countUse(usedAsSecret, alias(name))
           else foreign = true
         }
         if (onlyParameters(value, named)) {
@@ -555,11 +624,15 @@ export class Redactor {
         edits.push(wordEdit(w, redacted))
       }
       try {
-        commands.forEach((c, i) => this.redactScriptCommand(c, pipedInto(commands, i), edit, text))
+        const sources = pipeSources(commands)
+        commands.forEach((c, i) => this.redactScriptCommand(c, sources[i]!, edit, text))
         const positionals = new Set<number>()
+        const moved = !sameShell && commands.some(movesPositionals)
         for (const [name, n] of usedAsSecret) {
-          if (n < (uses.get(name) ?? 0)) continue // used elsewhere too: no secret's
-          if (/^[1-9]$/.test(name)) { positionals.add(Number(name)); continue }
+          const all = uses.get(name) ?? 0
+          // Used elsewhere too, or where this script cannot see it (`bash -c '... $X'` in single quotes): no secret's.
+          if (n < all || all <= 0) continue
+          if (/^[1-9]$/.test(name)) { if (!moved) positionals.add(Number(name)); continue }
           for (const w of assigned.get(name)!) {
             const eq = w.value.indexOf('=')
             edit(w, `${w.value.slice(0, eq + 1)}${this.fingerprint(w.value.slice(eq + 1))}`)
@@ -587,7 +660,7 @@ export class Redactor {
     let at = commands.indexOf(command)
     if (at < 0 || !command.pipe || !/^(?:cat|echo|printf)$/.test(commandName(command.words[0]?.value))) return false
     // (Through filters: `cat <<EOF | tr -d '\n' | docker login --password-stdin`.)
-    while (at + 1 < commands.length && commands[at]!.pipe && PIPE_FILTERS.has(commandName(commands[at + 1]!.words[0]?.value))) at++
+    while (at + 1 < commands.length && commands[at]!.pipe && isFilter(commands[at + 1]!)) at++
     return at + 1 < commands.length && commands[at]!.pipe && readsSecret(this, commands[at + 1]!)
   }
 
@@ -629,10 +702,12 @@ export class Redactor {
     // What a command given a secret on its standard input reads: its here-strings, and the words
     // of `echo V |` or the here-strings of `cat <<< V |` before it.
     if (!readsSecret(this, command)) return
-    const from = pipedFrom !== null && /^(?:echo|printf|cat)$/.test(commandName(pipedFrom.words[0]?.value)) ? pipedFrom : null
+    // (The first of a chain of filters: `echo V | tr -d x | gh secret set N`, `tr -d x <<< V | ...`.)
+    const name = pipedFrom === null ? '' : runName(pipedFrom)
+    const from = pipedFrom !== null && (/^(?:echo|printf|yes)$/.test(name) || PIPE_FILTERS.has(name)) ? pipedFrom : null
     // (printf's format is no secret, `printf '%s' V`, unless it is all that is printed: `printf 'u:V'`.)
-    const printf = from !== null && from.words[0]!.value.endsWith('printf') && from.words.length > 2
-    const printed = from === null || from.words[0]!.value.endsWith('cat') ? [] : from.words.slice(printf ? 2 : 1).filter((w) => !/^-[neE]+$/.test(w.value))
+    const printf = name === 'printf' && from!.words.length > 2
+    const printed = from === null || !/^(?:echo|printf|yes)$/.test(name) ? [] : from.words.slice(from.words.findIndex((w) => commandName(w.value) === name) + (printf ? 2 : 1)).filter((w) => !/^-[neE]+$/.test(w.value) && w.value !== '--')
     for (const w of [...command.herestrings, ...(from?.herestrings ?? []), ...printed]) edit(w, this.fingerprint(w.value))
   }
 
@@ -867,7 +942,9 @@ function scriptAssignments(commands: readonly ShellCommand[]): Map<string, Shell
       const m = /^([A-Za-z_][A-Za-z0-9_]*)\+?=(.+)$/s.exec(w.value)
       if (m === null) { if (declares) continue; break } // assignments come before the command, or after a declaration
       if (w.at.some((a, k) => a >= 0 && w.value[k] === '$' && w.quoting[k] !== 'single' && w.quoting[k] !== 'escaped')) continue // holds an expansion
-      out.set(m[1]!, [...(out.get(m[1]!) ?? []), w])
+      const list = out.get(m[1]!)
+      if (list === undefined) out.set(m[1]!, [w])
+      else list.push(w)
     }
   }
   return out
@@ -882,10 +959,68 @@ function configKey(key: string): string {
  * The command whose output the i-th command reads through a pipe, past filters that only pass a
  * text on changed (`echo V | tr -d '\n' | gh secret set N`: echo's); null when it reads none.
  */
-function pipedInto(commands: readonly ShellCommand[], i: number): ShellCommand | null {
-  let j = i - 1
-  while (j > 0 && commands[j]!.pipe && commands[j - 1]!.pipe && PIPE_FILTERS.has(commandName(commands[j]!.words[0]?.value))) j--
-  return j >= 0 && commands[j]!.pipe ? commands[j]! : null
+function pipeSources(commands: readonly ShellCommand[]): Array<ShellCommand | null> {
+  const sources: Array<ShellCommand | null> = []
+  commands.forEach((_, i) => {
+    const before = commands[i - 1]
+    sources.push(before === undefined || !before.pipe ? null : isFilter(before) && sources[i - 1] !== null ? sources[i - 1]! : before)
+  })
+  return sources
+}
+
+/** A command's name past assignments and `command`, `env`, `sudo`, `builtin` before it (`LC_ALL=C tr`, `command tr`). */
+function runName(command: ShellCommand): string {
+  const words = command.words
+  let k = 0
+  while (k < words.length - 1 && (ASSIGNMENT_WORD.test(words[k]!.value) || /^(?:command|env|sudo|builtin|exec)$/.test(words[k]!.value))) k++
+  return commandName(words[k]?.value)
+}
+
+function isFilter(command: ShellCommand): boolean {
+  return PIPE_FILTERS.has(runName(command))
+}
+
+/** The parameters a value names (`$PW`, `${1}`), but not those inside a command's output, `$(cat "$1")`. */
+function parameterNames(value: string): string[] {
+  const names: string[] = []
+  if (!value.includes('$')) return names
+  for (let at = 0; at < value.length;) {
+    if (value.startsWith('$(', at) || value[at] === '`') {
+      const end = expansionAt(value, at)
+      at = end < 0 ? value.length : end
+      continue
+    }
+    PARAMETER_NAME_AT.lastIndex = at
+    const m = PARAMETER_NAME_AT.exec(value)
+    if (m !== null) { names.push(m[1]!); at = PARAMETER_NAME_AT.lastIndex } else at++
+  }
+  return names
+}
+
+/** Variables a script sets to a positional parameter alone, once (`pw=$1`, `PW="${2}"`): name → its number. */
+function positionalAliases(commands: readonly ShellCommand[], isSecretName: (name: string) => boolean): Map<string, string> {
+  const seen = new Map<string, string | null>()
+  for (const c of commands) {
+    for (const w of c.words) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(?:\$([1-9])|\$\{([1-9])\})$/.exec(w.value)
+      if (m !== null) seen.set(m[1]!, seen.has(m[1]!) ? null : (m[2] ?? m[3])!)
+      else if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w.value)) seen.set(w.value.slice(0, w.value.search(/\+?=/)), null)
+    }
+  }
+  return new Map([...seen].filter((e): e is [string, string] => e[1] !== null && !isSecretName(e[0])))
+}
+
+/** `shift`, `set -- A B`, `set V`: the script's positional parameters are no longer the words after it. */
+function movesPositionals(command: ShellCommand): boolean {
+  const v = command.words.map((w) => w.value)
+  let k = 0
+  while (k < v.length && COMMAND_PREFIX.has(v[k]!)) k++
+  return v[k] === 'shift' || (v[k] === 'set' && v.slice(k + 1).some((x) => x === '--' || !/^[-+]/.test(x)))
+}
+
+/** A fingerprint, as it is or in the quotes a shell script gave it (`'[redacted …]'`). */
+function isFingerprint(value: string): boolean {
+  return REDACTED_RE.test(value.replace(/^(['"])(.*)\1$/s, '$2'))
 }
 
 function countUse(counts: Map<string, number>, name: string, n = 1): void {
@@ -922,6 +1057,25 @@ function namesSecret(expansion: string): boolean {
   // here-document.
   return code !== undefined && expansionAt(expansion, 0) === expansion.length && !/^\s*(?:builtin\s+|command\s+)?(?:echo|printf)\b/.test(code) &&
     !code.includes('<<')
+}
+
+/** Whether a command reads its standard input as a script: a shell, ssh, su (`bash <<EOF`, `ssh host <<EOF`). */
+function readsScript(command: ShellCommand): boolean {
+  return command.words.some((w) => SHELLS.has(commandName(w.value)) || /^(?:ssh|su|runuser|eval)$/.test(commandName(w.value)))
+}
+
+/** Whether a line closes the quotes it opens (a comment's aside): read alone, it is the words it shows. */
+function closesItsQuotes(line: string): boolean {
+  let quote = ''
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (quote === "'") { if (c === "'") quote = ''; continue }
+    if (c === '\\') { i++; continue }
+    if (quote === '"') { if (c === '"') quote = ''; continue }
+    if (c === "'" || c === '"') quote = c
+    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break
+  }
+  return quote === ''
 }
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */

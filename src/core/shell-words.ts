@@ -38,6 +38,8 @@ export interface InnerScript {
   kind: 'substitution' | 'heredoc'
   /** a here-document's: the command that reads it, when it has words */
   feeds?: ShellCommand
+  /** a here-document's whose delimiter is quoted (`<<'EOF'`): its body is not expanded */
+  literal?: boolean
 }
 
 export interface ShellScript {
@@ -134,7 +136,7 @@ export function readShellScript(src: string): ShellScript {
   let word: ShellWord | null = null
   /** the next word is a redirection's target: a file or descriptor, a here-string, a here-document's delimiter */
   let target: 'file' | 'herestring' | 'heredoc' | 'heredoc-tabs' | null = null
-  const heredocs: Array<{ delimiter: string; tabs: boolean; feeds: ShellCommand }> = []
+  const heredocs: Array<{ delimiter: string; tabs: boolean; literal: boolean; feeds: ShellCommand }> = []
 
   const begin = (i: number): ShellWord => (word ??= { value: '', start: i, end: i, at: [], quoting: [] })
   /** `ch` is one UTF-16 unit written at `at`, or what an escape made (at -1), of any length. */
@@ -149,7 +151,7 @@ export function readShellScript(src: string): ShellScript {
     if (word === null) return
     if (target === null) cmd.words.push(word)
     else if (target === 'herestring') cmd.herestrings.push(word)
-    else if (target !== 'file') heredocs.push({ delimiter: word.value, tabs: target === 'heredoc-tabs', feeds: cmd })
+    else if (target !== 'file') heredocs.push({ delimiter: word.value, tabs: target === 'heredoc-tabs', literal: word.quoting.some((q) => q !== 'bare'), feeds: cmd })
     target = null
     word = null
   }
@@ -189,7 +191,7 @@ export function readShellScript(src: string): ShellScript {
           if ((h.tabs ? line.replace(/^\t+/, '') : line) === h.delimiter) { end = i; i = eol < 0 ? n : eol + 1; break }
           i = eol < 0 ? n : eol + 1
         }
-        if (end > start) scripts.push({ start, end, kind: 'heredoc', ...(h.feeds.words.length > 0 ? { feeds: h.feeds } : {}) })
+        if (end > start) scripts.push({ start, end, kind: 'heredoc', ...(h.literal ? { literal: true } : {}), ...(h.feeds.words.length > 0 ? { feeds: h.feeds } : {}) })
       }
       continue
     }

@@ -958,3 +958,56 @@ test('tool rules: secret stores, positional passwords, USER%PASSWORD, scripts in
   const flags = ['htpasswd', ...Array<string>(50000).fill('-b')]
   assert.deepEqual(r.redactArgv(flags), flags)
 })
+
+test('second review: a here-document is a file\'s text; parameters counted where the shell expands them; filters; config lines', () => {
+  const q = (v: string): string => `'${fp(v)}'`
+  const table: Array<[string[], string[] | null]> = [
+    // Leaks before.
+    [['bash', '-c', 'pw=$1; mysql -p"$pw" db', 'sh', 'W1'], ['bash', '-c', 'pw=$1; mysql -p"$pw" db', 'sh', fp('W1')]],
+    [['bash', '-c', 'MYSQL_PWD="$1" mysql db', 'sh', 'W2'], ['bash', '-c', 'MYSQL_PWD="$1" mysql db', 'sh', fp('W2')]],
+    [['bash', '-c', 'mysql -p"${1?}" db', 'sh', 'W3'], ['bash', '-c', 'mysql -p"${1?}" db', 'sh', fp('W3')]],
+    [['bash', '-c', 'docker login -u u --password-stdin r <<EOF\n$1\nEOF', 'sh', 'W4'], ['bash', '-c', 'docker login -u u --password-stdin r <<EOF\n$1\nEOF', 'sh', fp('W4')]],
+    [['bash', '-c', 'echo W5 | cat | gh secret set N'], ['bash', '-c', `echo ${q('W5')} | cat | gh secret set N`]],
+    [['bash', '-c', "echo W6 | LC_ALL=C command tr -d x | sort | gh secret set N"], ['bash', '-c', `echo ${q('W6')} | LC_ALL=C command tr -d x | sort | gh secret set N`]],
+    [['bash', '-c', "tr -d '\\n' <<< W7 | gh secret set N"], ['bash', '-c', `tr -d '\\n' <<< ${q('W7')} | gh secret set N`]],
+    [['bash', '-c', 'yes W8 | head -1 | gh secret set N'], ['bash', '-c', `yes ${q('W8')} | head -1 | gh secret set N`]],
+    [['bash', '-c', "mysql <<SQL\nCREATE USER 'u'@'%' IDENTIFIED WITH mysql_native_password BY 'W9';\nSET PASSWORD FOR 'u'@'%' = 'W10';\nSQL"],
+      ['bash', '-c', `mysql <<SQL\nCREATE USER 'u'@'%' IDENTIFIED WITH mysql_native_password BY '${fp('W9')}';\nSET PASSWORD FOR 'u'@'%' = '${fp('W10')}';\nSQL`]],
+    [['bash', '-c', 'cat > ~/.aws/credentials <<EOF\n[default]\naws_secret_access_key = W11\nregion = eu-west-1\nEOF'],
+      ['bash', '-c', `cat > ~/.aws/credentials <<EOF\n[default]\naws_secret_access_key = ${fp('W11')}\nregion = eu-west-1\nEOF`]],
+    [['bash', '-c', 'cat > .my.cnf <<EOF\n[client]\npassword = $1\nEOF', 'sh', 'W12'], ['bash', '-c', 'cat > .my.cnf <<EOF\n[client]\npassword = $1\nEOF', 'sh', fp('W12')]],
+    [['bash', '-c', 'cat > ~/.netrc <<EOF\nmachine h login u password W13\nEOF'], ['bash', '-c', `cat > ~/.netrc <<EOF\nmachine h login u password ${fp('W13')}\nEOF`]],
+    [['bash', '-c', "python <<'PY'\nopenai.api_key = \"W14\"\nPY"], ['bash', '-c', `python <<'PY'\nopenai.api_key = "${fp('W14')}"\nPY`]],
+    [['bash', '-c', 'PASS=W15; echo "set: ${#PASS}"; mysql -p$PASS db'], ['bash', '-c', `PASS=${q('W15')}; echo "set: \${#PASS}"; mysql -p$PASS db`]],
+    // Secret-free: as they were.
+    [['bash', '-c', 'cat > app.json <<EOF\n{"password_file": "/run/secrets/db", "token_url": "https://a/t", "access_token_ttl": "3600", "secret_name": "db", "passwordPolicy": "strong", "NODE_AUTH_TOKEN": "${{ secrets.NPM }}", "token": "<your token>"}\nEOF'], null],
+    [['bash', '-c', 'cat > cfg.json <<EOF\n{"tokenizer_class": "$1"}\nEOF', 'sh', 'LlamaTokenizer'], null],
+    [['bash', '-c', "cat > values.yaml <<EOF\nauth:\n  existingSecret: db-creds\n  password_file: /run/x\nEOF"], null],
+    [['bash', '-c', "mysql -p\"$1\" <<EOF\nSELECT '$1';\nEOF", 'sh', 'analytics'], null],
+    [['bash', '-c', 'mysql -u ro -p"$1" app\necho "${1:-none}"', 'sh', 'analytics'], null],
+    [['bash', '-c', `export DB=analytics; bash -c 'mysql -u ro -p"$DB" "$DB"'`], null],
+    [['bash', '-c', 'export GH_TOKEN="$(cat "$1")"; gh release create "$2"', 'sh', '/run/secrets/gh', 'v1.0'], null],
+    [['bash', '-c', "cat users.txt | xargs -I{} sh -c 'mysql -u \"$1\" -p\"$2\"' sh {} {}"], null],
+    [['bash', '-c', "cat <<EOF\npassword=it's here\nEOF\necho after"], null],
+    [['bash', '-c', 'R=$(cat <<EOF\n{"password": "$HOME"}\nEOF\n)'], null],
+    [['bash', '-c', "cat > ~/.npmrc <<'EOF'\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\nEOF"], null],
+    [['bash', '-c', "psql <<EOF\nSELECT * FROM users WHERE password = 'placeholder' LIMIT 1;\nEOF"], null],
+    // A script that moves its parameters: no word after it is taken for the one it uses (the wrong one was).
+    [['bash', '-c', 'shift 2; mysql -p"$1" db', 'sh', 'a', 'b', 'c'], null],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected ?? argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+    if (spawnSync('bash', ['-n', '-c', argv[2]!]).status === 0) assert.equal(spawnSync('bash', ['-n', '-c', once[2]!]).status, 0, once[2])
+  }
+  // A patch: configuration lines under secret keys lose their values; names and references stay.
+  const patch = '+++ b/config.ini\n@@ -1,2 +1,4 @@\n [db]\n+password = W16\n+password_file = /run/secrets/db\n+token_url = https://auth/token\n-api_key: "W17"\n+api_key: ${API_KEY}\n'
+  assert.equal(r.scrubFileText(patch), `+++ b/config.ini\n@@ -1,2 +1,4 @@\n [db]\n+password = ${fp('W16')}\n+password_file = /run/secrets/db\n+token_url = https://auth/token\n-api_key: "${fp('W17')}"\n+api_key: \${API_KEY}\n`)
+  assert.equal(r.scrubFileText(r.scrubFileText(patch)), r.scrubFileText(patch))
+  // Long pipelines of filters, many assignments of one name: linear (each was quadratic: minutes for 1 MB).
+  const filters = 'echo V' + ' | tr a b'.repeat(20000) + ' | gh secret set N'
+  assert.ok(!r.redactArgv(['bash', '-c', filters])[2]!.includes('echo V '))
+  const many = 'A=1; mysql -p$A; '.repeat(20000)
+  assert.equal(r.redactArgv(['bash', '-c', many])[2], `A=${q('1')}; mysql -p$A; `.repeat(20000))
+})
