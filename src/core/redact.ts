@@ -143,15 +143,19 @@ const SQL_PASSWORD_RE = /((?<![-\w])(?:(?<=SET[ \t]{1,16})PASSWORD(?:[ \t]{1,16}
  */
 const SECRET_KEY_LAST_WORD = /(?:^|_)(?:password|passwd|passphrase|pwd|secret|token|api_?key|access_?key|secret_?key|private_?key|signing_?key|encryption_?key|credentials?)$/
 /** A value that refers to a secret kept elsewhere (`${DB_PASSWORD}`, `${{ secrets.NPM_TOKEN }}`, `$PW`), or holds none (null, true, a number). */
-const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|None|nil|~|true|false|True|False|yes|no|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|changeme|CHANGEME)$/
+const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|none|nil|~|true|false|yes|no|read|write|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|.*(?:\.\.\.|xxx)|change[-_]?me|replace[-_]?me|todo|your[-_ ].*|str|string|bytes|int|bool|boolean|any|optional\[.*\]|(?:var|local|data|module|process|self|this|settings|config|os|env|secrets|inputs|vars|random_password|random_string)\.[A-Za-z0-9_.[\]'"]+|[|>][-+0-9]*|[&*][A-Za-z0-9_-]+)$/i
 /**
  * A configuration line, `name = V`, `name: V`, `NAME=V`, `export NAME=V` (INI, YAML, TOML, .env,
  * Python), in a file's text; a diff's `+`/`-` first. V is a quoted string or a bare word without
  * brackets or calls (`token = os.environ['T']` is code, not a secret).
  */
-const CONFIG_LINE_RE = /^([+\- ]?[ \t]{0,64}(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=]{1,4096})([ \t]*,?[ \t]*(?:#.*)?)$/gm
+const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`#,;=]{0,4095}={0,3})([ \t]*,?[ \t]*(?:[#;].*)?)$/gm
+/** `.npmrc`'s `//registry/:_authToken=V` (and `_auth`, `_password`) on a line of its own. */
+const NPMRC_LINE_RE = /^([ \t]*\S*:_(?:authToken|auth|password)[ \t]*=[ \t]*)(\S+)[ \t]*$/gm
+/** A YAML key whose value is a block on the lines below (`password: |`). */
+const YAML_BLOCK_RE = /^([ \t]*)(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,128}):[ \t]*[|>][-+0-9]*[ \t]*$/
 /** .netrc's `password V` (on a `machine` line, or its own line below one). */
-const NETRC_PASSWORD_RE = /(^|[ \t])(password[ \t]+)(?![=:])(\[redacted hmac-sha256:[0-9a-f]{32}\]|\S+)/gm
+const NETRC_PASSWORD_RE = /^([ \t]*(?:machine[ \t]+\S+[ \t]+|default[ \t]+)?(?:login[ \t]+\S+[ \t]+)?password[ \t]+)(?![=:])('?\[redacted hmac-sha256:[0-9a-f]{32}\]'?|\S+)/gm
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -262,22 +266,52 @@ export class Redactor {
     return SECRET_KEY_LAST_WORD.test(norm) && !/(?:^|_)(?:existing|external)_/.test(norm) && this.isSecretName(name)
   }
 
+  /** A configuration line's key whose value is a secret: by its last word, or, spelled as an environment variable's name, by the names' policy (`DB_PASS`, `PGPASSWORD`). */
+  private isSecretConfigKey(name: string): boolean {
+    return /^[A-Z][A-Z0-9_]*$/.test(name) ? this.isSecretName(name) : this.isSecretKey(name)
+  }
+
   /**
-   * A file's text (a here-document's body, a patch): as any text (scrubText), and configuration
-   * lines under a secret key (`password = V`, `api_key: "V"`, `DB_PASSWORD=V`, `.netrc`'s
-   * `password V`): V fingerprinted, in its quotes.
+   * A configuration file's text (a here-document's body that no shell or interpreter reads): as
+   * any text (scrubText), and lines under a secret key (`password = V`, `api_key: "V"`,
+   * `- DB_PASSWORD=V`, `export GH_TOKEN=V`, INI, YAML, .env, .my.cnf; a YAML block below
+   * `password: |`), `.netrc`'s `password V` and `.npmrc`'s `:_authToken=V`: V fingerprinted, in
+   * its quotes. A value that is a reference (`${X}`), a placeholder (`your-key-here`, `xxx`), a
+   * dotted name (`var.db_password`) or a type (`str`) is none; in a program's code (`code`), only
+   * a quoted string is taken for one. (The stored patch is scrubbed as
+   * any text: a patch is mostly code, where `password = get_password()` and `token: str` abound.)
    */
-  scrubFileText(text: string): string {
+  scrubFileText(text: string, code = false): string {
     let out = this.scrubText(text)
-    if (!/pass|secret|token|key|pwd|credential/i.test(out)) return out
+    if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
+      // (In a program's code, `python <<EOF`, only a string written there: `api_key = "V"`, not `token = t`.)
+      if (code && q === '') return m
       const bare = q === '' ? value : value.slice(1, -1)
-      if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || !this.isSecretKey(name)) return m
+      if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || bare.toLowerCase() === name.toLowerCase() || !this.isSecretConfigKey(name)) return m
       return `${lead}${name}${sep}${q}${this.fingerprint(bare)}${q}${rest}`
     })
-    if (/^[+\- ]?[ \t]*(?:machine|default)\b/m.test(out)) {
-      out = out.replace(NETRC_PASSWORD_RE, (m, lead: string, kw: string, value: string) => (REDACTED_RE.test(value) ? m : `${lead}${kw}${this.fingerprint(value)}`))
+    out = out.replace(NPMRC_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
+    if (/^[ \t]*machine[ \t]/m.test(out)) {
+      out = out.replace(NETRC_PASSWORD_RE, (m, lead: string, value: string) => (isFingerprint(value) ? m : `${lead}${this.fingerprint(value)}`))
+    }
+    // YAML blocks (`password: |` then the lines indented below it).
+    if (/[:][ \t]*[|>]/.test(out)) {
+      const lines = out.split('\n')
+      for (let i = 0; i < lines.length; i++) {
+        const block = YAML_BLOCK_RE.exec(lines[i]!)
+        if (block === null || !this.isSecretConfigKey(block[2]!)) continue
+        const indent = block[1]!.length
+        for (let j = i + 1; j < lines.length; j++) {
+          const body = /^([ \t]*)(.*)$/.exec(lines[j]!)!
+          if (body[2] === '') continue
+          if (body[1]!.length <= indent) break
+          if (!isFingerprint(body[2]!)) lines[j] = `${body[1]}${this.fingerprint(body[2]!)}`
+          i = j
+        }
+      }
+      out = lines.join('\n')
     }
     return out
   }
@@ -553,13 +587,25 @@ export class Redactor {
             // line that stands alone as a command line is judged as one (an apostrophe in prose opens
             // no quote that runs on over the lines below).
             // (The parameters of a body whose delimiter is not quoted are expanded, quotes or none.)
-            // Then the whole is scrubbed as a file's text (SQL's PASSWORD 'V', JSON members, `password = V`
-            // lines, `.my.cnf`). (A line holding a fingerprint was read so before: as words, its
-            // fingerprint, which holds a space, would be two.)
-            redacted = this.scrubFileText(text.split('\n').map((line) => {
-              if (inner.literal !== true) for (const m of line.matchAll(PARAMETER_NAME)) countUse(uses, m[1]!)
-              return closesItsQuotes(line) && !line.includes('[redacted hmac-sha256:') ? this.redactShellScript(line, true) : line
-            }).join('\n'))
+            // Then the whole is scrubbed as a file's text (SQL's PASSWORD 'V', JSON members, and for a
+            // configuration file, not a program's code, `password = V` lines, `.my.cnf`). A line
+            // holding a fingerprint was read so before: as words, its fingerprint, which holds a
+            // space, would be two. A line ending in `\` goes on, and so does a quote left open, to the
+            // line that closes it; one never closed is text.
+            const lines = text.split('\n')
+            const out: string[] = []
+            for (let k = 0; k < lines.length; k++) {
+              let end = k
+              let open = openQuoteAfter(lines[k]!, '')
+              while (end + 1 < lines.length && (open !== '' || /(?<!\\)(?:\\\\)*\\$/.test(lines[end]!))) open = openQuoteAfter(lines[++end]!, open)
+              if (open !== '') { end = k; open = openQuoteAfter(lines[k]!, '') } // never closed: this line alone, as text
+              const group = lines.slice(k, end + 1).join('\n')
+              if (inner.literal !== true) for (const m of group.matchAll(PARAMETER_NAME)) countUse(uses, m[1]!)
+              out.push(open === '' && !group.includes('[redacted hmac-sha256:') ? this.redactShellScript(group, true) : group)
+              k = end
+            }
+            const joined = out.join('\n')
+            redacted = this.scrubFileText(joined, inner.feeds !== undefined && readsCode(inner.feeds))
           } else {
             redacted = this.redactShellScript(text, true)
             for (const [name, n] of this.parameterUses) countUse(uses, name, n)
@@ -1064,9 +1110,14 @@ function readsScript(command: ShellCommand): boolean {
   return command.words.some((w) => SHELLS.has(commandName(w.value)) || /^(?:ssh|su|runuser|eval)$/.test(commandName(w.value)))
 }
 
-/** Whether a line closes the quotes it opens (a comment's aside): read alone, it is the words it shows. */
-function closesItsQuotes(line: string): boolean {
-  let quote = ''
+/** Whether a command reads its standard input as a program's code (`python <<EOF`, `node -`). */
+function readsCode(command: ShellCommand): boolean {
+  return command.words.some((w) => /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/.test(commandName(w.value)))
+}
+
+/** The quote a line leaves open ('' for none), given the one open before it (a comment's words open none). */
+function openQuoteAfter(line: string, before: string): string {
+  let quote = before
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!
     if (quote === "'") { if (c === "'") quote = ''; continue }
@@ -1075,7 +1126,7 @@ function closesItsQuotes(line: string): boolean {
     if (c === "'" || c === '"') quote = c
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break
   }
-  return quote === ''
+  return quote
 }
 
 /** Whether a command takes a secret on its standard input: a secret-named `--*-stdin` flag (`docker login --password-stdin`). */

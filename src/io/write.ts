@@ -53,7 +53,7 @@ export function storeRun(store: Store, sections: Record<string, unknown>, redact
   const files = [...extra]
   const git = sections.git as GitState | null | undefined
   if (git && typeof git === 'object' && git.patch && typeof git.patch === 'object' && typeof git.patch.text === 'string') {
-    const text = redactor.scrubFileText(git.patch.text)
+    const text = redactor.scrubText(git.patch.text)
     const sha256 = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex')
     if (text === git.patch.text && git.patch.sha256 !== sha256) {
       throw new InputError('E_PATCH', `git.patch.sha256 does not match git.patch.text (${git.patch.sha256.slice(0, 12)} ≠ ${sha256.slice(0, 12)})`)

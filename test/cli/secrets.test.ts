@@ -173,7 +173,6 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       { name: 'remote https://user:ghp_…@github.com', gen: shape.ghp, section: 'code', key: 'remote', remote: 'https://github.com/o/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://user:${v}@github.com/o/r.git`]) } },
       { name: 'a token added by an uncommitted patch', gen: shape.ghp, section: 'code', key: 'patch', apply: (v, s) => { s.files['config.py'] = `x = 1\nTOKEN = "${v}"\n` } },
       { name: 'a PEM key added by an uncommitted patch', gen: shape.pem, section: 'code', key: 'patch', apply: (v, s) => { s.files['key.pem'] = `${v}\n` } },
-      { name: 'a password line added to a config file by an uncommitted patch', gen: shape.plain, section: 'code', key: 'patch', apply: (v, s) => { s.files['app.ini'] = `[db]\nhost = db.example.com\npassword = ${v}\n` } },
     ],
   },
 ]
@@ -216,7 +215,7 @@ function emptySetup(): Setup {
 describe('no secret reaches the store or any output', { concurrency: 2 }, () => {
   for (const group of GROUPS) {
     test(`${group.name}: ${group.cases.length} cases`, async () => {
-      const sb = await repo({ README: 'hello\n', 'config.py': 'x = 1\n', 'app.ini': '[db]\nhost = db.example.com\n', 'key.pem': 'none yet\n' })
+      const sb = await repo({ README: 'hello\n', 'config.py': 'x = 1\n', 'key.pem': 'none yet\n' })
       await sb.git('remote', 'add', 'origin', 'https://github.com/o/r.git')
       for (const [f, c] of Object.entries(group.files ?? {})) sb.write(f, c)
       const v1 = group.cases.map((c) => c.gen())

@@ -1001,10 +1001,33 @@ test('second review: a here-document is a file\'s text; parameters counted where
     assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
     if (spawnSync('bash', ['-n', '-c', argv[2]!]).status === 0) assert.equal(spawnSync('bash', ['-n', '-c', once[2]!]).status, 0, once[2])
   }
-  // A patch: configuration lines under secret keys lose their values; names and references stay.
-  const patch = '+++ b/config.ini\n@@ -1,2 +1,4 @@\n [db]\n+password = W16\n+password_file = /run/secrets/db\n+token_url = https://auth/token\n-api_key: "W17"\n+api_key: ${API_KEY}\n'
-  assert.equal(r.scrubFileText(patch), `+++ b/config.ini\n@@ -1,2 +1,4 @@\n [db]\n+password = ${fp('W16')}\n+password_file = /run/secrets/db\n+token_url = https://auth/token\n-api_key: "${fp('W17')}"\n+api_key: \${API_KEY}\n`)
-  assert.equal(r.scrubFileText(r.scrubFileText(patch)), r.scrubFileText(patch))
+  // A configuration file's text: lines under secret keys lose their values; names, references,
+  // placeholders, code and prose stay (the third review's cases).
+  const config = [
+    '[db]', 'password = W16', 'password_file = /run/secrets/db', 'token_url = https://auth/token', 'api_key: "W17"', 'api_key: ${API_KEY}',
+    'DB_PASS=W18', 'SECRET_KEY_BASE=W19', '      - POSTGRES_PASSWORD=W20', 'data:', '  password: aHVudGVyMg==', 'password: |', '  W21', 'token: >-', '  W22', 'user: bob',
+    '//registry.npmjs.org/:_authToken=W23', 'password = var.db_password', 'password: process.env.DB_PASSWORD', 'API_KEY=your-key-here', 'SECRET_KEY=changeme',
+    'token: str', 'id-token: write', 'password = password', 'default: false', 'description: reset password if expired', '| password | string |',
+  ].join('\n')
+  const scrubbed = r.scrubFileText(config)
+  for (const w of ['W16', 'W17', 'W18', 'W19', 'W20', 'aHVudGVyMg==', 'W21', 'W22', 'W23']) assert.ok(!scrubbed.includes(w), `${w} in ${scrubbed}`)
+  for (const kept of ['password_file = /run/secrets/db', 'token_url = https://auth/token', 'api_key: ${API_KEY}', 'user: bob', 'password = var.db_password',
+    'password: process.env.DB_PASSWORD', 'API_KEY=your-key-here', 'SECRET_KEY=changeme', 'token: str', 'id-token: write', 'password = password',
+    'description: reset password if expired', '| password | string |']) assert.ok(scrubbed.split('\n').includes(kept), `${kept} changed: ${scrubbed}`)
+  assert.equal(r.scrubFileText(scrubbed), scrubbed)
+  // .netrc's password, also once a word's pass has quoted its fingerprint; only where a machine line is.
+  const netrc = r.scrubFileText(`machine github.com\n  login u\n  password W24\nmachine h password '${fp('x')}'`)
+  assert.equal(netrc, `machine github.com\n  login u\n  password ${fp('W24')}\nmachine h password '${fp('x')}'`)
+  assert.equal(r.scrubFileText('switch x {\ndefault:\n}\n// reset password if expired'), 'switch x {\ndefault:\n}\n// reset password if expired')
+  // In a program's code only a string written there is one.
+  assert.equal(r.scrubFileText('token = t\napi_key = "W25"', true), `token = t\napi_key = "${fp('W25')}"`)
+  // A here-document's continued lines and a quote over two lines are one command; a quote never closed is that line's text.
+  for (const [script, secret] of [["cat > d.sh <<'EOF'\nmysql -u root \\\n  -pW26 appdb\nEOF", 'W26'], ["cat > c.sh <<'EOF'\npsql \"host=db user=app\npassword=W27 dbname=app\"\nEOF", 'W27'],
+    ["cat > n <<EOF\nit's fine\nmysql -pW28\nEOF", 'W28']]) {
+    const out = r.redactArgv(['bash', '-c', script])[2]!
+    assert.ok(!out.includes(secret), out)
+    assert.equal(r.redactArgv(['bash', '-c', out])[2], out)
+  }
   // Long pipelines of filters, many assignments of one name: linear (each was quadratic: minutes for 1 MB).
   const filters = 'echo V' + ' | tr a b'.repeat(20000) + ' | gh secret set N'
   assert.ok(!r.redactArgv(['bash', '-c', filters])[2]!.includes('echo V '))
