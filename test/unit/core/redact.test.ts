@@ -1022,8 +1022,9 @@ test('second review: a here-document is a file\'s text; parameters counted where
   // In a program's code only a string written there is one.
   assert.equal(r.scrubFileText('token = t\napi_key = "W25"', true), `token = t\napi_key = "${fp('W25')}"`)
   // A here-document's continued lines and a quote over two lines are one command; a quote never closed is that line's text.
-  for (const [script, secret] of [["cat > d.sh <<'EOF'\nmysql -u root \\\n  -pW26 appdb\nEOF", 'W26'], ["cat > c.sh <<'EOF'\npsql \"host=db user=app\npassword=W27 dbname=app\"\nEOF", 'W27'],
-    ["cat > n <<EOF\nit's fine\nmysql -pW28\nEOF", 'W28']]) {
+  const continued: Array<[string, string]> = [["cat > d.sh <<'EOF'\nmysql -u root \\\n  -pW26 appdb\nEOF", 'W26'], ["cat > c.sh <<'EOF'\npsql \"host=db user=app\npassword=W27 dbname=app\"\nEOF", 'W27'],
+    ["cat > n <<EOF\nit's fine\nmysql -pW28\nEOF", 'W28']]
+  for (const [script, secret] of continued) {
     const out = r.redactArgv(['bash', '-c', script])[2]!
     assert.ok(!out.includes(secret), out)
     assert.equal(r.redactArgv(['bash', '-c', out])[2], out)
