@@ -32,6 +32,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'TOKENIZER', '*_TOKENIZER', 'TOKENIZERS', 'TOKENIZER_NAME', 'TOKENIZER_PATH', 'TOKENIZER_NAME_OR_PATH', 'TOKENIZERS_PARALLELISM',
   'TOKENS', 'MAX_*TOKENS', 'MIN_*TOKENS', 'NUM_*TOKENS', 'N_TOKENS', 'TOTAL_TOKENS', 'TOKENS_PER_*',
   'PAD_TOKEN', 'EOS_TOKEN', 'BOS_TOKEN', 'UNK_TOKEN', 'SEP_TOKEN', 'CLS_TOKEN', 'MASK_TOKEN',
+  'STOP_TOKEN', 'START_TOKEN', 'END_TOKEN', 'RESPONSE_TOKEN', 'INSTRUCTION_TOKEN', 'IMAGE_TOKEN', 'EOT_TOKEN', 'EOD_TOKEN',
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
   'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', '*AUTHOR_NAME', '*AUTHOR_EMAIL', '*AUTHOR_URL',
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
@@ -143,15 +144,19 @@ const SQL_PASSWORD_RE = /((?<![-\w])(?:(?<=SET[ \t]{1,16})PASSWORD(?:[ \t]{1,16}
  */
 const SECRET_KEY_LAST_WORD = /(?:^|_)(?:password|passwd|passphrase|pwd|secret|token|api_?key|access_?key|secret_?key|private_?key|signing_?key|encryption_?key|credentials?)$/
 /** A value that refers to a secret kept elsewhere (`${DB_PASSWORD}`, `${{ secrets.NPM_TOKEN }}`, `$PW`), or holds none (null, true, a number). */
-const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|none|nil|~|true|false|yes|no|read|write|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|.*(?:\.\.\.|xxx)|change[-_]?me|replace[-_]?me|todo|your[-_ ].*|str|string|bytes|int|bool|boolean|any|optional\[.*\]|(?:var|local|data|module|process|self|this|settings|config|os|env|secrets|inputs|vars|random_password|random_string)\.[A-Za-z0-9_.[\]'"]+|[|>][-+0-9]*|[&*][A-Za-z0-9_-]+)$/i
+const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|none|nil|~|true|false|yes|no|read|write|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|.*(?:\.\.\.|xxx)|change[-_]?me|replace[-_]?me|todo|your[-_ ].*|str|string|bytes|int|bool|boolean|any|optional\[.*\]|(?:var|local|data|module|process|self|this|settings|config|os|env|secrets|inputs|vars|random_password|random_string|req|request|each)\.[A-Za-z0-9_.[\]'"]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,}|[|>][-+0-9]*)$/i
 /**
  * A configuration line, `name = V`, `name: V`, `NAME=V`, `export NAME=V` (INI, YAML, TOML, .env,
  * Python), in a file's text; a diff's `+`/`-` first. V is a quoted string or a bare word without
  * brackets or calls (`token = os.environ['T']` is code, not a secret).
  */
-const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`#,;=]{0,4095}={0,3})([ \t]*,?[ \t]*(?:[#;].*)?)$/gm
+const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`,=]{0,4095}={0,3})([ \t]*,?(?:[ \t]+#.*)?)$/gm
 /** `.npmrc`'s `//registry/:_authToken=V` (and `_auth`, `_password`) on a line of its own. */
 const NPMRC_LINE_RE = /^([ \t]*\S*:_(?:authToken|auth|password)[ \t]*=[ \t]*)(\S+)[ \t]*$/gm
+/** `.pgpass`'s `host:port:database:user:password`. */
+const PGPASS_LINE_RE = /^([^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:)(\S+)[ \t]*$/gm
+/** An XML element holding text (`<password>V</password>`, Maven's settings.xml). */
+const XML_ELEMENT_RE = /<([A-Za-z_][A-Za-z0-9_.-]{0,128})>([^<>\n]{1,4096})<\/\1>/g
 /** A YAML key whose value is a block on the lines below (`password: |`). */
 const YAML_BLOCK_RE = /^([ \t]*)(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,128}):[ \t]*[|>][-+0-9]*[ \t]*$/
 /** .netrc's `password V` (on a `machine` line, or its own line below one). */
@@ -250,7 +255,9 @@ export class Redactor {
     // A JSON member under a secret name (`curl -d '{"password":"V"}'`, a config file in a patch).
     if (out.includes('":')) {
       out = out.replace(JSON_MEMBER_RE, (m, name: string, between: string, value: string) =>
-        value !== '' && !isFingerprint(value) && this.isSecretKey(name) && !NO_SECRET_VALUE.test(value) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
+        value !== '' && !isFingerprint(value) && !NO_SECRET_VALUE.test(value) &&
+          // (Docker's config.json: `"auth"` is base64 of user:password, `"identitytoken"` a token.)
+          (this.isSecretKey(name) || /^identitytoken$/i.test(name) || (name === 'auth' && /^[A-Za-z0-9+/]{16,}={0,2}$/.test(value))) ? `"${name}"${between}"${this.fingerprint(value)}"` : m)
     }
     // SQL's PASSWORD 'V' and IDENTIFIED BY 'V' (CREATE USER, ALTER ROLE).
     if (/password|identified/i.test(out)) {
@@ -266,9 +273,13 @@ export class Redactor {
     return SECRET_KEY_LAST_WORD.test(norm) && !/(?:^|_)(?:existing|external)_/.test(norm) && this.isSecretName(name)
   }
 
-  /** A configuration line's key whose value is a secret: by its last word, or, spelled as an environment variable's name, by the names' policy (`DB_PASS`, `PGPASSWORD`). */
-  private isSecretConfigKey(name: string): boolean {
-    return /^[A-Z][A-Z0-9_]*$/.test(name) ? this.isSecretName(name) : this.isSecretKey(name)
+  /**
+   * A configuration line's key whose value is a secret: by its last word; a `NAME=V` line (.env)
+   * spelled as an environment variable's name by the names' policy too (`DB_PASS`, `PGPASSWORD`),
+   * not a YAML one (`AUTH_PROVIDER: github`, `SESSION_TIMEOUT: 30m` are settings).
+   */
+  private isSecretConfigKey(name: string, sep = ':'): boolean {
+    return sep.includes('=') && /^[A-Z][A-Z0-9_]*$/.test(name) ? this.isSecretName(name) : this.isSecretKey(name)
   }
 
   /**
@@ -289,11 +300,23 @@ export class Redactor {
       // (In a program's code, `python <<EOF`, only a string written there: `api_key = "V"`, not `token = t`.)
       if (code && q === '') return m
       const bare = q === '' ? value : value.slice(1, -1)
-      if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || bare.toLowerCase() === name.toLowerCase() || !this.isSecretConfigKey(name)) return m
+      // A setting that is itself `NAME=V` (systemd's `Environment="API_TOKEN=V"`) is judged by NAME.
+      const inner = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(bare)
+      if (inner !== null && !this.isSecretConfigKey(name, sep) && this.isSecretName(inner[1]!) && !NO_SECRET_VALUE.test(inner[2]!) && !isFingerprint(inner[2]!)) {
+        return `${lead}${name}${sep}${q}${inner[1]}=${this.fingerprint(inner[2]!)}${q}${rest}`
+      }
+      // (`&anchor` and `*alias` are YAML's, after a colon; a value made with `$X` or `$(...)` refers to another.)
+      if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || /\$[{(A-Za-z_]|`/.test(bare) || (sep.includes(':') && /^[&*][A-Za-z0-9_-]+$/.test(bare)) ||
+        bare.toLowerCase() === name.toLowerCase() || bare.toLowerCase() === name.replace(/^.*\./, '').toLowerCase() || !this.isSecretConfigKey(name, sep)) return m
       return `${lead}${name}${sep}${q}${this.fingerprint(bare)}${q}${rest}`
     })
+    out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) ? m : `${lead}${this.fingerprint(value)}`))
+    if (out.includes('</')) {
+      out = out.replace(XML_ELEMENT_RE, (m, name: string, value: string) =>
+        isFingerprint(value) || NO_SECRET_VALUE.test(value) || !this.isSecretKey(name) ? m : `<${name}>${this.fingerprint(value)}</${name}>`)
+    }
     out = out.replace(NPMRC_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
-    if (/^[ \t]*machine[ \t]/m.test(out)) {
+    if (/^[ \t]*(?:machine|default)[ \t]/m.test(out)) {
       out = out.replace(NETRC_PASSWORD_RE, (m, lead: string, value: string) => (isFingerprint(value) ? m : `${lead}${this.fingerprint(value)}`))
     }
     // YAML blocks (`password: |` then the lines indented below it).
@@ -307,7 +330,7 @@ export class Redactor {
           const body = /^([ \t]*)(.*)$/.exec(lines[j]!)!
           if (body[2] === '') continue
           if (body[1]!.length <= indent) break
-          if (!isFingerprint(body[2]!)) lines[j] = `${body[1]}${this.fingerprint(body[2]!)}`
+          if (!isFingerprint(body[2]!) && !NO_SECRET_VALUE.test(body[2]!)) lines[j] = `${body[1]}${this.fingerprint(body[2]!)}`
           i = j
         }
       }
@@ -597,8 +620,16 @@ export class Redactor {
             for (let k = 0; k < lines.length; k++) {
               let end = k
               let open = openQuoteAfter(lines[k]!, '')
-              while (end + 1 < lines.length && (open !== '' || /(?<!\\)(?:\\\\)*\\$/.test(lines[end]!))) open = openQuoteAfter(lines[++end]!, open)
+              // (At most 256 lines: a scan that fails is not made again from each line below it.)
+              while (end + 1 < lines.length && end - k < 256 && (open !== '' || /(?<!\\)(?:\\\\)*\\$/.test(lines[end]!))) open = openQuoteAfter(lines[++end]!, open)
               if (open !== '') { end = k; open = openQuoteAfter(lines[k]!, '') } // never closed: this line alone, as text
+              // A here-document of the command written there runs on to its delimiter (`docker login --password-stdin <<T`).
+              const nested = open === '' ? /(?<!<)<<(-?)[ \t]*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(lines.slice(k, end + 1).join('\n')) : null
+              if (nested !== null) {
+                for (let n = end + 1; n < lines.length && n - end <= 256; n++) {
+                  if ((nested[1] === '-' ? lines[n]!.replace(/^\t+/, '') : lines[n]) === nested[3]) { end = n; break }
+                }
+              }
               const group = lines.slice(k, end + 1).join('\n')
               if (inner.literal !== true) for (const m of group.matchAll(PARAMETER_NAME)) countUse(uses, m[1]!)
               out.push(open === '' && !group.includes('[redacted hmac-sha256:') ? this.redactShellScript(group, true) : group)
@@ -1112,7 +1143,15 @@ function readsScript(command: ShellCommand): boolean {
 
 /** Whether a command reads its standard input as a program's code (`python <<EOF`, `node -`). */
 function readsCode(command: ShellCommand): boolean {
-  return command.words.some((w) => /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/.test(commandName(w.value)))
+  const words = command.words.map((w) => w.value)
+  // A program's source written to a file (`cat > app.py <<EOF`, `tee main.go <<EOF`).
+  const file = /\.(?:py|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|scala|rs|c|h|cc|cpp|hpp|cs|php|pl|r|R|jl|lua|swift|sh|bash|zsh|tf|sql|ipynb)$/
+  if (command.writes.some((f) => file.test(f)) || (commandName(words[0]) === 'tee' && words.slice(1).some((w) => file.test(w)))) return true
+  // SQL clients read SQL; an interpreter reads its program there only when it is given none
+  // otherwise (`python3 -c CODE <<EOF`, `python3 render.py <<EOF` read data).
+  if (words.some((w) => /^(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|clickhouse-client|cqlsh|snowsql|mongosh|mongo)$/.test(commandName(w)))) return true
+  const at = words.findIndex((w) => /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/.test(commandName(w)))
+  return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-')))
 }
 
 /** The quote a line leaves open ('' for none), given the one open before it (a comment's words open none). */
@@ -1123,6 +1162,8 @@ function openQuoteAfter(line: string, before: string): string {
     if (quote === "'") { if (c === "'") quote = ''; continue }
     if (c === '\\') { i++; continue }
     if (quote === '"') { if (c === '"') quote = ''; continue }
+    // (An apostrophe between letters, `It's`, `Don't`, is prose's, not a quote to carry over lines.)
+    if (c === "'" && /[A-Za-z]/.test(line[i - 1] ?? '') && /[A-Za-z]/.test(line[i + 1] ?? '')) continue
     if (c === "'" || c === '"') quote = c
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break
   }

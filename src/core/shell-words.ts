@@ -28,6 +28,8 @@ export interface ShellCommand {
   herestrings: ShellWord[]
   /** whether its output is piped into the next command (`|`, `|&`) */
   pipe: boolean
+  /** the files its output is redirected to (`> f`, `>> f`, `&> f`), as the shell passes their names */
+  writes: string[]
 }
 
 export interface InnerScript {
@@ -132,10 +134,10 @@ export function readShellScript(src: string): ShellScript {
   const expansions: string[] = []
   const scripts: InnerScript[] = []
   const comments: Array<{ start: number; end: number }> = []
-  let cmd: ShellCommand = { words: [], herestrings: [], pipe: false }
+  let cmd: ShellCommand = { words: [], herestrings: [], pipe: false, writes: [] }
   let word: ShellWord | null = null
   /** the next word is a redirection's target: a file or descriptor, a here-string, a here-document's delimiter */
-  let target: 'file' | 'herestring' | 'heredoc' | 'heredoc-tabs' | null = null
+  let target: 'file' | 'out' | 'herestring' | 'heredoc' | 'heredoc-tabs' | null = null
   const heredocs: Array<{ delimiter: string; tabs: boolean; literal: boolean; feeds: ShellCommand }> = []
 
   const begin = (i: number): ShellWord => (word ??= { value: '', start: i, end: i, at: [], quoting: [] })
@@ -151,6 +153,7 @@ export function readShellScript(src: string): ShellScript {
     if (word === null) return
     if (target === null) cmd.words.push(word)
     else if (target === 'herestring') cmd.herestrings.push(word)
+    else if (target === 'out') cmd.writes.push(word.value)
     else if (target !== 'file') heredocs.push({ delimiter: word.value, tabs: target === 'heredoc-tabs', literal: word.quoting.some((q) => q !== 'bare'), feeds: cmd })
     target = null
     word = null
@@ -160,7 +163,7 @@ export function readShellScript(src: string): ShellScript {
     target = null
     cmd.pipe = pipe
     if (cmd.words.length > 0 || cmd.herestrings.length > 0) commands.push(cmd)
-    cmd = { words: [], herestrings: [], pipe: false }
+    cmd = { words: [], herestrings: [], pipe: false, writes: [] }
   }
   const skip = (j: number, first: Context): number => skipContext(src, j, first)
   const expansionEnd = (i: number): number => expansionAt(src, i)
@@ -285,7 +288,7 @@ export function readShellScript(src: string): ShellScript {
         continue
       }
       const op = /^(?:<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<|>)/.exec(src.slice(i, i + 3))![0]
-      target = op === '<<<' ? 'herestring' : op === '<<' ? 'heredoc' : op === '<<-' ? 'heredoc-tabs' : 'file'
+      target = op === '<<<' ? 'herestring' : op === '<<' ? 'heredoc' : op === '<<-' ? 'heredoc-tabs' : /^(?:>>?|>\||&>>?)$/.test(op) ? 'out' : 'file'
       i += op.length
       continue
     }

@@ -988,7 +988,8 @@ test('second review: a here-document is a file\'s text; parameters counted where
     [['bash', '-c', `export DB=analytics; bash -c 'mysql -u ro -p"$DB" "$DB"'`], null],
     [['bash', '-c', 'export GH_TOKEN="$(cat "$1")"; gh release create "$2"', 'sh', '/run/secrets/gh', 'v1.0'], null],
     [['bash', '-c', "cat users.txt | xargs -I{} sh -c 'mysql -u \"$1\" -p\"$2\"' sh {} {}"], null],
-    [['bash', '-c', "cat <<EOF\npassword=it's here\nEOF\necho after"], null],
+    // (An apostrophe in a word opens no quote over the lines below: the delimiter stays one, the password goes.)
+    [['bash', '-c', "cat <<EOF\npassword=it's here\nEOF\necho after"], ['bash', '-c', `cat <<EOF\n'password=${fp('its here')}'\nEOF\necho after`]],
     [['bash', '-c', 'R=$(cat <<EOF\n{"password": "$HOME"}\nEOF\n)'], null],
     [['bash', '-c', "cat > ~/.npmrc <<'EOF'\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\nEOF"], null],
     [['bash', '-c', "psql <<EOF\nSELECT * FROM users WHERE password = 'placeholder' LIMIT 1;\nEOF"], null],
