@@ -294,6 +294,8 @@ export class Redactor {
    */
   scrubFileText(text: string, code = false): string {
     let out = this.scrubText(text)
+    // `.pgpass`'s lines name no secret: their shape does.
+    if (!code) out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
@@ -310,7 +312,6 @@ export class Redactor {
         bare.toLowerCase() === name.toLowerCase() || bare.toLowerCase() === name.replace(/^.*\./, '').toLowerCase() || !this.isSecretConfigKey(name, sep)) return m
       return `${lead}${name}${sep}${q}${this.fingerprint(bare)}${q}${rest}`
     })
-    out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     if (out.includes('</')) {
       out = out.replace(XML_ELEMENT_RE, (m, name: string, value: string) =>
         isFingerprint(value) || NO_SECRET_VALUE.test(value) || !this.isSecretKey(name) ? m : `<${name}>${this.fingerprint(value)}</${name}>`)

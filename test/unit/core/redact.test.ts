@@ -1036,3 +1036,35 @@ test('second review: a here-document is a file\'s text; parameters counted where
   const many = 'A=1; mysql -p$A; '.repeat(20000)
   assert.equal(r.redactArgv(['bash', '-c', many])[2], `A=${q('1')}; mysql -p$A; `.repeat(20000))
 })
+
+test('fourth review: here-document bodies — prose, data for interpreters, YAML settings, code written to files, config formats', () => {
+  const body = (head: string, text: string): string[] => ['bash', '-c', `${head} <<'EOF'\n${text}\nEOF`]
+  const gone: Array<[string[], string]> = [
+    [body('cat > README.md', "It's easy:\n    mysql -u root -pX1 app\nDon't share it."), 'X1'],
+    [body("python3 -c 'import sys,yaml; print(yaml.safe_load(sys.stdin))'", 'password: X2'), 'X2'],
+    [body('python3 render.py', 'api_token: X3'), 'X3'],
+    [body('cat > app.py', 'api_key = "X4"'), 'X4'],
+    [body('cat > compose.yml', 'environment:\n  POSTGRES_PASSWORD: X5'), 'X5'],
+    [body('cat > c.ini', 'password = Ab3#X6'), 'X6'],
+    [body('cat > ~/.netrc', 'default login u password X7'), 'X7'],
+    [body('cat > ~/.pgpass', 'db:5432:*:app:X8'), 'X8'],
+    [body('cat > settings.xml', '<server><id>r</id><password>X9</password></server>'), 'X9'],
+    [body('cat > ~/.docker/config.json', '{"auths": {"r": {"auth": "dXNlcjpYMTBYMTBYMTA="}}}'), 'dXNlcjpYMTBYMTBYMTA='],
+    [body('cat > w.service', '[Service]\nEnvironment="API_TOKEN=X11"'), 'X11'],
+    [body('cat > deploy.sh', 'docker login -u u --password-stdin r <<T\nX12\nT\necho ok'), 'X12'],
+  ]
+  for (const [argv, secret] of gone) {
+    const once = r.redactArgv(argv)
+    assert.ok(!once[2]!.includes(secret), once[2])
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv[2]}`)
+  }
+  const kept: string[][] = [
+    body('cat > app.py', 'class C:\n    def refresh(self):\n        token = refreshed_token\n        secret = hashlib.sha256'),
+    body('cat > compose.yml', 'environment:\n  AUTH_PROVIDER: github\n  SESSION_TIMEOUT: 30m'),
+    body('cat > values.yml', 'password: |\n  ${{ secrets.PW }}'),
+    body('psql', 'INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET\n  secret = excluded.secret;'),
+    body('cat > gen.yaml', 'stop_token: "###"\nresponse_token: "### Response:"'),
+    body('cat > notes.md', "It's done.\nDon't worry."),
+  ]
+  for (const argv of kept) assert.deepEqual(r.redactArgv(argv), argv, argv[2])
+})
