@@ -571,11 +571,14 @@ export class Redactor {
    * A shell script (`sh -c SCRIPT`): each simple command's words redacted as an argv is (`NAME=V`
    * and `if`, `!`, `function f`, `time -p` before its command judged on their own), parameters
    * kept (they name a secret, they do not hold one), and only the changed characters replaced, in
-   * the quoting they were written in; the scripts of `$( )` and of here-documents likewise (a
-   * here-document's body scanned for credential shapes too: a private key), and comments scanned
-   * for them. What a command given a secret on its standard input reads (`--password-stdin`: a
-   * here-string, a here-document, `echo V |`) is fingerprinted. Redacting the result again
-   * changes nothing.
+   * the quoting they were written in; the scripts of `$( )` and of here-documents a shell reads
+   * likewise (their bodies scanned for credential shapes too: a private key); a here-document no
+   * shell reads is a file's text (its command lines judged, then scrubFileText); comments scanned
+   * for credential shapes. What a command given a secret on its standard input reads
+   * (`--password-stdin`: a here-string, a here-document, `echo V |`) is fingerprinted. A
+   * parameter the script uses only where a secret goes makes its assignment, or the word given
+   * for it after the script (`sameShell`: the scripts within share the enclosing one's
+   * parameters), a secret. Redacting the result again changes nothing.
    */
   private redactShellScript(script: string, sameShell = false): string {
     this.secretPositionals = NO_POSITIONALS
