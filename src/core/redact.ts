@@ -23,8 +23,10 @@ export const SECRET_NAME_GLOBS: readonly string[] = [
  * Names kept as they are though they match a glob above (their values are still scanned): git's
  * identity variables, and the everyday words of ML and data configurations that hold no secret
  * (a tokenizer, token counts, a tokenizer's special tokens, authors, sort and join keys), which
- * would otherwise hide the very parameters a diff is read for. A name with more words after
- * these (TOKENIZER_API_KEY) is judged by the globs above. (PRIMARY_KEY is left out: Azure calls
+ * would otherwise hide the very parameters a diff is read for; and names whose last word says
+ * they hold a setting about a secret, not one (AUTH_MODE, SECRET_NAME, --token-budget,
+ * SESSION_TIMEOUT, KEY_SIZE). A name with more words after these (TOKENIZER_API_KEY) is judged
+ * by the globs above. (PRIMARY_KEY is left out: Azure calls
  * its access keys so.) The user's own lists beat these: `--redact-var PAD_TOKEN` redacts it.
  */
 export const SAFE_NAME_GLOBS: readonly string[] = [
@@ -42,6 +44,8 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'PASSWORD_AUTHENTICATION', 'PUBKEY_AUTHENTICATION', 'KBD_INTERACTIVE_AUTHENTICATION', 'HOSTBASED_AUTHENTICATION',
   'GSSAPIAUTHENTICATION', 'CHALLENGE_RESPONSE_AUTHENTICATION', 'PREFERRED_AUTHENTICATIONS', 'PUBKEY_ACCEPTED_ALGORITHMS',
   'CO_AUTHORED_BY',
+  '*_MODE', '*_NAME', '*_BUDGET', '*_LIMIT', '*_DROPOUT', '*_TIMEOUT', '*_TTL', '*_TYPE', '*_ENABLED', '*_COUNT',
+  '*_SIZE', '*_LENGTH', '*_LEN', '*_DIM', '*_PROVIDER', '*_METHOD',
 ]
 
 export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
@@ -144,7 +148,7 @@ const SQL_PASSWORD_RE = /((?<![-\w])(?:(?<=SET[ \t]{1,16})PASSWORD(?:[ \t]{1,16}
  */
 const SECRET_KEY_LAST_WORD = /(?:^|_)(?:password|passwd|passphrase|pwd|secret|token|api_?key|access_?key|secret_?key|private_?key|signing_?key|encryption_?key|credentials?)$/
 /** A value that refers to a secret kept elsewhere (`${DB_PASSWORD}`, `${{ secrets.NPM_TOKEN }}`, `$PW`), or holds none (null, true, a number). */
-const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|none|nil|~|true|false|yes|no|read|write|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|.*(?:\.\.\.|xxx)|change[-_]?me|replace[-_]?me|todo|your[-_ ].*|str|string|bytes|int|bool|boolean|any|optional\[.*\]|(?:var|local|data|module|process|self|this|settings|config|os|env|secrets|inputs|vars|random_password|random_string|req|request|each)\.[A-Za-z0-9_.[\]'"]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,}|[|>][-+0-9]*)$/i
+const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|none|nil|~|true|false|yes|no|read|write|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|.*(?:\.\.\.|xxx)|change[-_]?me|replace[-_]?me|todo|password|secret|token|username|your[-_ ].*|str|string|bytes|int|bool|boolean|any|optional\[.*\]|(?:var|local|data|module|process|self|this|settings|config|os|env|secrets|inputs|vars|random_password|random_string|req|request|each)\.[A-Za-z0-9_.[\]'"]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,}|[|>][-+0-9]*)$/i
 /**
  * A configuration line, `name = V`, `name: V`, `NAME=V`, `export NAME=V` (INI, YAML, TOML, .env,
  * Python), in a file's text; a diff's `+`/`-` first. V is a quoted string or a bare word without
@@ -295,7 +299,7 @@ export class Redactor {
   scrubFileText(text: string, code = false): string {
     let out = this.scrubText(text)
     // `.pgpass`'s lines name no secret: their shape does.
-    if (!code) out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) ? m : `${lead}${this.fingerprint(value)}`))
+    if (!code) out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
@@ -318,7 +322,7 @@ export class Redactor {
     }
     out = out.replace(NPMRC_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     if (/^[ \t]*(?:machine|default)[ \t]/m.test(out)) {
-      out = out.replace(NETRC_PASSWORD_RE, (m, lead: string, value: string) => (isFingerprint(value) ? m : `${lead}${this.fingerprint(value)}`))
+      out = out.replace(NETRC_PASSWORD_RE, (m, lead: string, value: string) => (isFingerprint(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     }
     // YAML blocks (`password: |` then the lines indented below it).
     if (/[:][ \t]*[|>]/.test(out)) {

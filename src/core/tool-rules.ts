@@ -41,6 +41,8 @@ interface ToolRule {
   optionsEnd?: boolean
   /** the positional words after the path that are secrets: by index (0 is the first), all, or the last */
   positional?: readonly number[] | 'all' | 'last'
+  /** for 'last': how many positional words the tool takes when the secret is given (fewer: it asks for it; `mc alias set A URL`) */
+  atLeast?: number | ((words: Words) => number)
   /** every `K=V` positional word's V is a secret */
   assignments?: boolean
   /** options whose value is `K=V` with a secret V (`--from-literal=K=V`) */
@@ -97,15 +99,15 @@ const RULES: readonly ToolRule[] = [
   { tools: ['passwd'], path: ['--stdin'], stdin: true },
   { tools: ['smbpasswd'], path: [], when: groupedFlag('s'), stdin: true },
   // A password as a positional word: htpasswd -b[c...] FILE USER PASSWORD, -nb USER PASSWORD; -i reads it.
-  { tools: ['htpasswd'], path: [], when: groupedFlag('b'), optionsEnd: true, positional: 'last' },
+  { tools: ['htpasswd'], path: [], when: groupedFlag('b'), optionsEnd: true, positional: 'last', atLeast: (w) => (groupedFlag('n')(w) ? 2 : 3) },
   { tools: ['htpasswd'], path: [], when: groupedFlag('i'), stdin: true },
   { tools: ['openssl'], path: ['passwd'], adjacent: true, optionsEnd: true, positional: 'all', valued: /^-(?:salt|in)$/ },
   { tools: ['openssl'], path: [], secretOptions: /^-[kK]$/ },
-  { tools: ['mc'], path: ['alias', 'set'], positional: 'last', valued: /^--(?:api|path)$/ },
-  { tools: ['mc'], path: ['config', 'host', 'add'], positional: 'last', valued: /^--(?:api|lookup)$/ },
-  { tools: ['mc'], path: ['admin', 'user', 'add'], positional: 'last' },
+  { tools: ['mc'], path: ['alias', 'set'], positional: 'last', atLeast: 4, valued: /^--(?:api|path)$/ },
+  { tools: ['mc'], path: ['config', 'host', 'add'], positional: 'last', atLeast: 4, valued: /^--(?:api|lookup)$/ },
+  { tools: ['mc'], path: ['admin', 'user', 'add'], positional: 'last', atLeast: 3 },
   { tools: ['samba-tool'], path: ['user', /^(?:create|add|setpassword)$/], positional: [1], secretOptions: /^--newpassword$/ },
-  { tools: ['poetry'], path: ['config', /^http-basic\./], positional: 'last' },
+  { tools: ['poetry'], path: ['config', /^http-basic\./], positional: 'last', atLeast: 2 },
   { tools: ['poetry'], path: ['config', /^pypi-token\./], positional: 'last' },
   { tools: ['ngrok'], path: ['config', /^add-(?:authtoken|api-key)$/], positional: 'last' },
   { tools: ['rclone'], path: ['config', /^(?:create|update|password)$/], adjacent: true, secretKeys: RCLONE_SECRET_KEYS },
@@ -244,7 +246,8 @@ export function planToolWords(argv: readonly string[], anyTool: boolean): Map<nu
         else keySecret = rule.secretKeys.test(w)
       }
     }
-    if (rule.positional === 'last' && positionals.length > 0) plan.set(positionals[positionals.length - 1]!, { action: 'secret', from: 0 })
+    const least = typeof rule.atLeast === 'function' ? rule.atLeast(argv.slice(found[0])) : rule.atLeast ?? 1
+    if (rule.positional === 'last' && positionals.length >= least) plan.set(positionals[positionals.length - 1]!, { action: 'secret', from: 0 })
   }
   return plan
 }

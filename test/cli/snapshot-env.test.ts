@@ -117,11 +117,11 @@ describe('snapshot-env', { concurrency: true }, () => {
   })
 
   test('--keep-var keeps a variable whose name looks secret; its value is still scanned', async () => {
-    const vars = { MY_SESSION_NAME: 'morning-session', SESSION_WITH_TOKEN: TOKEN }
+    const vars = { MY_SESSION_LABEL: 'morning-session', SESSION_WITH_TOKEN: TOKEN }
     const without = await snapshot(sb, ['--no-tools'], vars)
-    assert.match(without.vars.MY_SESSION_NAME, FINGERPRINT)
-    const kept = await snapshot(sb, ['--no-tools', '--keep-var', 'MY_SESSION_NAME', '--keep-var', 'SESSION_WITH_*'], vars)
-    assert.equal(kept.vars.MY_SESSION_NAME, 'morning-session')
+    assert.match(without.vars.MY_SESSION_LABEL, FINGERPRINT)
+    const kept = await snapshot(sb, ['--no-tools', '--keep-var', 'MY_SESSION_LABEL', '--keep-var', 'SESSION_WITH_*'], vars)
+    assert.equal(kept.vars.MY_SESSION_LABEL, 'morning-session')
     assert.match(kept.vars.SESSION_WITH_TOKEN, FINGERPRINT, 'a credential-shaped value is scrubbed even when kept')
   })
 

@@ -1068,3 +1068,20 @@ test('fourth review: here-document bodies — prose, data for interpreters, YAML
   ]
   for (const argv of kept) assert.deepEqual(r.redactArgv(argv), argv, argv[2])
 })
+
+test('fifth review: a tool asked for its secret keeps its words; placeholders in .pgpass and .netrc; settings about secrets are no secrets', () => {
+  const same: string[][] = [
+    ['mc', 'alias', 'set', 'local', 'http://localhost:9000'],
+    ['mc', 'alias', 'set', 'play', 'https://play.min.io', '--api', 'S3v4'],
+    ['mc', 'admin', 'user', 'add', 'myminio', 'alice'],
+    ['poetry', 'config', 'http-basic.internal', 'alice'],
+    ['htpasswd', '-b', 'f', 'alice'],
+    ['bash', '-c', "cat > .pgpass.example <<'EOF'\nlocalhost:5432:app:app:CHANGE_ME\nEOF"],
+    ['bash', '-c', "cat > .netrc.example <<'EOF'\nmachine api.example.com\n  login your-username\n  password your-password\nEOF"],
+    ['python', 'serve.py', '--auth-mode', 'none', '--token-budget', '2e9', '--secret-name', 'prod/db/readonly', '--token-limit', '4000'],
+    ['env', 'AUTH_MODE=oidc', 'SESSION_TIMEOUT=30m', 'KEY_SIZE=4096', 'python', 'app.py'],
+  ]
+  for (const argv of same) assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
+  assert.deepEqual(r.redactVars({ AUTH_MODE: 'none', SECRET_NAME: 'prod/db', AUTH_TOKEN: 'V1' }), { AUTH_MODE: 'none', AUTH_TOKEN: fp('V1'), SECRET_NAME: 'prod/db' })
+  assert.deepEqual(r.redactArgv(['mc', 'alias', 'set', 'local', 'http://localhost:9000', 'AK', 'V2']), ['mc', 'alias', 'set', 'local', 'http://localhost:9000', 'AK', fp('V2')])
+})
