@@ -2,7 +2,7 @@ import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
 import { expansionAt, readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
-import { planToolWords, readsSecretByRule, type PlannedWord } from './tool-rules.js'
+import { commandName, planToolWords, readsSecretByRule, SHELLS, type PlannedWord } from './tool-rules.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -87,8 +87,6 @@ const LOGIN_TOOLS = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo',
 const PORT_MAPPING = /^[\d.:]*\d:\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/
 /** ssh's short options that take a value, joined (`-p22`) or as the next word. */
 const SSH_OPTION = /^-([46AaCfGgKkMNnqsTtVvXxYy]*)(?:([BbcDEeFIiJLlmOoPpRSWw])(.*))?$/s
-/** Shells whose `-c SCRIPT` is read word by word (`sh -c`, `bash -lc`, behind docker or kubectl too). */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish'])
 /** A shell's long options that take the next word as their value (its -o and -O do, grouped too). */
 const SHELL_LONG_WITH_VALUE = new Set(['--rcfile', '--init-file', '--init-command'])
 /** Commands whose `-c SCRIPT` may come after other words (`su - app -c SCRIPT`, `flock f -c SCRIPT`). */
@@ -115,7 +113,7 @@ const NO_POSITIONALS: ReadonlySet<number> = new Set()
 const NO_USES: ReadonlyMap<string, number> = new Map()
 /** A parameter's name in a text (`$PASS`, `${PASS}`, `$1`, not `$10`'s digits). */
 const PARAMETER_NAME = /\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/g
-const PARAMETER_NAME_AT = /\$\{?([A-Za-z_][A-Za-z0-9_]*|[1-9](?![0-9]))/y
+const PARAMETER_NAME_AT = new RegExp(PARAMETER_NAME.source, 'y')
 /** A word that a shell would read as more than one word, or as syntax. */
 const SHELL_SYNTAX = /[\s;&|<>()$`'"\\]/
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/s
@@ -985,10 +983,6 @@ export class Redactor {
 
 interface Edit { start: number; end: number; text: string }
 
-/** A command's name without its directory: `/usr/bin/curl` is `curl`. */
-function commandName(word: string | undefined): string {
-  return (word ?? '').replace(/^.*\//, '')
-}
 
 /** The text with the edits (in any order, none overlapping another) made. */
 function applyEdits(text: string, edits: Edit[]): string {

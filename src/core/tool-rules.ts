@@ -70,6 +70,8 @@ const groupedFlag = (letter: string): ((words: Words) => boolean) => {
   const re = new RegExp(`^-[A-Za-z]*${letter}[A-Za-z]*$`)
   return (words) => words.some((w) => re.test(w))
 }
+const HTPASSWD_BATCH = groupedFlag('b')
+const HTPASSWD_NO_FILE = groupedFlag('n')
 /** rclone's settings that hold a secret (`rclone config create R s3 secret_access_key V`, `pass=V`). */
 const RCLONE_SECRET_KEYS = /^(?:pass|key|password\d?|[a-z_]*(?:secret|token|password|_key|credentials|_pass)|access_grant|sas_url|key_pem)$/
 /** A word that names standard input as a file. */
@@ -99,7 +101,7 @@ const RULES: readonly ToolRule[] = [
   { tools: ['passwd'], path: ['--stdin'], stdin: true },
   { tools: ['smbpasswd'], path: [], when: groupedFlag('s'), stdin: true },
   // A password as a positional word: htpasswd -b[c...] FILE USER PASSWORD, -nb USER PASSWORD; -i reads it.
-  { tools: ['htpasswd'], path: [], when: groupedFlag('b'), optionsEnd: true, positional: 'last', atLeast: (w) => (groupedFlag('n')(w) ? 2 : 3) },
+  { tools: ['htpasswd'], path: [], when: HTPASSWD_BATCH, optionsEnd: true, positional: 'last', atLeast: (w) => (HTPASSWD_NO_FILE(w) ? 2 : 3) },
   { tools: ['htpasswd'], path: [], when: groupedFlag('i'), stdin: true },
   { tools: ['openssl'], path: ['passwd'], adjacent: true, optionsEnd: true, positional: 'all', valued: /^-(?:salt|in)$/ },
   { tools: ['openssl'], path: [], secretOptions: /^-[kK]$/ },
@@ -117,7 +119,7 @@ const RULES: readonly ToolRule[] = [
   { tools: ['wbinfo'], path: [], userOptions: [/^(?:-a|--authenticate)$/, '%'], joined: true },
   { tools: ['smbmap'], path: [], secretOptions: /^(?:-p|--password)$/ },
   { tools: ['lftp'], path: [], userOptions: [/^(?:-u|--user)$/, ','], joined: true, scriptOptions: /^-[ce]$/ },
-  // lftp's own commands (-c, -e): `open -u USER,PASSWORD HOST`, `user USER PASSWORD`.
+  // lftp's own commands (-c, -e): `open -u USER,PASSWORD URL`.
   { tools: ['open'], path: [], when: (w) => w.some((x) => /^(?:s?ftp|sftp|fish|https?):\/\//.test(x)), userOptions: [/^(?:-u|--user)$/, ','] },
   // Options and words that are shell scripts.
   { tools: ['nix-shell'], path: [], scriptOptions: /^--(?:run|command)$/ },
@@ -141,10 +143,14 @@ const RULES: readonly ToolRule[] = [
 const CONTAINER_RUNNERS = ['docker', 'podman', 'nerdctl', 'docker-compose', 'podman-compose']
 /** Every tool a rule names, and the container runners. */
 const TOOLS = new Set([...RULES.flatMap((r) => r.tools), ...CONTAINER_RUNNERS])
-const SHELLS = /^(?:sh|bash|dash|zsh|ksh|mksh|ash|yash|posh|fish)$/
+/** The shells whose `-c` takes a script. */
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh', 'fish'])
 
-/** A command's name without its directory. */
-const base = (word: string | undefined): string => (word ?? '').replace(/^.*\//, '')
+/** A command's name without its directory: `/usr/bin/curl` is `curl`. */
+export function commandName(word: string | undefined): string {
+  return (word ?? '').replace(/^.*\//, '')
+}
+const base = commandName
 
 /**
  * `docker run --entrypoint TOOL IMAGE ARGS`: TOOL's rules hold for the words after it (the
@@ -162,7 +168,7 @@ function entrypoint(argv: readonly string[], anyTool: boolean, plan: Map<number,
     const at = w === '--entrypoint' ? j + 1 : w.startsWith('--entrypoint=') ? j : -1
     if (at < 0) continue
     const tool = at === j ? w.slice(13) : argv[at]!
-    if (SHELLS.test(base(tool))) {
+    if (SHELLS.has(base(tool))) {
       for (let k = at + 1; k < argv.length - 1; k++) {
         if (/^-[A-Za-z]*c[A-Za-z]*$/.test(argv[k]!)) { plan.set(k + 1, { action: 'script', from: 0, shell: true }); k++ }
       }
@@ -254,6 +260,7 @@ export function planToolWords(argv: readonly string[], anyTool: boolean): Map<nu
 
 /** Whether a command (its words) takes a secret on its standard input by a rule (`gh secret set N`, `chpasswd`). */
 export function readsSecretByRule(argv: readonly string[], anyTool: boolean): boolean {
+  if (argv.length === 0 || !(anyTool ? argv.some((w) => TOOLS.has(base(w))) : TOOLS.has(base(argv[0])))) return false
   return RULES.some((rule) => {
     if (rule.stdin === undefined) return false
     const found = matchRule(rule, argv, anyTool)
