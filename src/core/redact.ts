@@ -153,6 +153,22 @@ const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]
  * brackets or calls (`token = os.environ['T']` is code, not a secret).
  */
 const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`,=]{0,4095}={0,3})([ \t]*,?(?:[ \t]+#.*)?)$/gm
+/**
+ * In a program's code, a string written for a name: `api_key="V"`, `openai.api_key = 'V'`, `const
+ * token = "V"`, `password <- "V"`, `token := "V"`, `{token: "V"}`, a call's `Client(api_key="V")`;
+ * not a comparison (`==`), an arrow (`=>`) nor a string built from others (an f-string's `{x}`,
+ * `${x}`). Python's prefixes (`r"V"`) are kept.
+ */
+const CODE_NAMED_STRING_RE = /(?<![\w$.])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}[A-Za-z_$][\w$]{0,128})([ \t]{0,16}(?::=|<-|=(?![=>~])|:(?![:=]))[ \t]{0,16})([rRbBuU]{0,2})(["'`])((?:(?!\4)[^\\\n]|\\.){1,4096})\4/g
+/**
+ * In a program's code, a string written for a quoted name: a subscript's `["HF_TOKEN"] = "V"`
+ * (`os.environ`, `ENV`), a literal's `{'token': 'V'}`, and `setenv("API_TOKEN", "V")`.
+ */
+const CODE_KEYED_STRING_RE = /(\[[ \t]{0,16}|[{,][ \t]{0,16}|(?:setenv|putenv|setdefault|Setenv|set_var|setEnv)\([ \t]{0,16})(["'])([A-Za-z_][\w.-]{0,128})\2([ \t]{0,16}(?:\][ \t]{0,16}=(?!=)|:|,)[ \t]{0,16})([rRbBuU]{0,2})(["'`])((?:(?!\6)[^\\\n]|\\.){1,4096})\6/g
+/** A string that is built from others, not written: an f-string's `{x}`, a template's `${x}`, a format's `%s`. */
+const BUILT_STRING = /\$\{|\{[A-Za-z_!:}]|%[-#0 +]*\d*[sd]/
+/** A YAML or JSON flow mapping's member, `{password: V, x: 1}` (dbt's --vars): the key, its colon, the value. */
+const FLOW_MEMBER_RE = /([{,][ \t]{0,16})(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,128})\2([ \t]{0,16}:[ \t]{1,16}|[ \t]{0,16}:(?=["']))("(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\n]|''){0,4096}'|[^\s,{}\[\]"'][^,{}\[\]\n]{0,4095}?)(?=[ \t]*[,}])/g
 /** `.npmrc`'s `//registry/:_authToken=V` (and `_auth`, `_password`) on a line of its own. */
 const NPMRC_LINE_RE = /^([ \t]*\S*:_(?:authToken|auth|password)[ \t]*=[ \t]*)(\S+)[ \t]*$/gm
 /** `.pgpass`'s `host:port:database:user:password`. */
@@ -165,6 +181,9 @@ const YAML_BLOCK_RE = /^([ \t]*)(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,128}):[ \
 const NETRC_PASSWORD_RE = /^([ \t]*(?:machine[ \t]+\S+[ \t]+|default[ \t]+)?(?:login[ \t]+\S+[ \t]+)?password[ \t]+)(?![=:])('?\[redacted hmac-sha256:[0-9a-f]{32}\]'?|\S+)/gm
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
+
+/** What a text is when it is code: SQL, or a program's (where only a string written for a secret's name is one); null for a file's text. */
+type CodeKind = 'sql' | 'program' | null
 
 export interface RedactionPolicy {
   /** extra secret-name globs (config `secrets.names`, flag --redact-var) */
@@ -294,11 +313,12 @@ export class Redactor {
    * a quoted string is taken for one. (The stored patch is scrubbed as
    * any text: a patch is mostly code, where `password = get_password()` and `token: str` abound.)
    */
-  scrubFileText(text: string, code = false): string {
+  scrubFileText(text: string, code: CodeKind = null): string {
     let out = this.scrubText(text)
     // `.pgpass`'s lines name no secret: their shape does.
     if (!code) out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
+    if (code === 'program') out = this.scrubCodeStrings(out)
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
       // (In a program's code, `python <<EOF`, only a string written there: `api_key = "V"`, not `token = t`.)
@@ -340,6 +360,60 @@ export class Redactor {
       out = lines.join('\n')
     }
     return out
+  }
+
+  /**
+   * A program's code: a string written for a secret's name (`openai.api_key = "V"`, `const token
+   * = 'V'`, `Client(api_key="V")`, `password <- "V"`, `os.environ["HF_TOKEN"] = "V"`,
+   * `{'token': 'V'}`, `setenv("API_TOKEN", "V")`) loses V, kept in its quotes. A name is judged
+   * as a configuration key is (by its last word; an upper-case one as an environment variable's
+   * name); a placeholder, a reference or a string built from others is none.
+   */
+  private scrubCodeStrings(text: string): string {
+    const judge = (m: string, name: string, value: string, put: (fp: string) => string): string =>
+      isFingerprint(value) || NO_SECRET_VALUE.test(value) || BUILT_STRING.test(value) || value.toLowerCase() === name.replace(/^.*[.]/, '').toLowerCase() ||
+      !this.isSecretConfigKey(name.replace(/^.*[.]/, ''), '=') ? m : put(this.fingerprint(value))
+    let out = text.replace(CODE_NAMED_STRING_RE, (m, name: string, op: string, prefix: string, q: string, value: string) =>
+      judge(m, name, value, (f) => `${name}${op}${prefix}${q}${f}${q}`))
+    out = out.replace(CODE_KEYED_STRING_RE, (m, lead: string, kq: string, name: string, between: string, prefix: string, q: string, value: string) =>
+      // (`"token", "V"` only as setenv's arguments: in a list, `["id", "token", "label"]`, they are data.)
+      between.includes(',') !== lead.includes('(') ? m : judge(m, name, value, (f) => `${lead}${kq}${name}${kq}${between}${prefix}${q}${f}${q}`))
+    return out
+  }
+
+  /**
+   * Settings given as YAML or JSON (dbt's `--vars`): as a file's text (`password: V` lines, JSON
+   * members), and the members of a flow mapping, `{password: V, x: 1}`, by their keys.
+   */
+  private scrubSettings(text: string): string {
+    const out = this.scrubFileText(text)
+    if (!out.includes('{')) return out
+    return out.replace(FLOW_MEMBER_RE, (m, lead: string, kq: string, name: string, colon: string, value: string) => {
+      const q = /^["']/.test(value) ? value[0]! : ''
+      const bare = q === '' ? value.trimEnd() : value.slice(1, -1)
+      if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || !this.isSecretKey(name)) return m
+      return `${lead}${kq}${name}${kq}${colon}${q}${this.fingerprint(bare)}${q}${q === '' ? value.slice(bare.length) : ''}`
+    })
+  }
+
+  /**
+   * rclone's connection string, `:backend,key=value,...:path` or `remote,key=value:path`: the
+   * values under `keys` are fingerprinted (in their quotes, `pass="V"`), the rest kept.
+   */
+  private redactRemote(word: string, keys: RegExp): string {
+    const head = /^(:?[^,:]*)/.exec(word)![1]!
+    let at = head.length
+    let out = head
+    while (word[at] === ',') {
+      const m = /^,([A-Za-z_][A-Za-z0-9_]*)(?:=(\[redacted hmac-sha256:[0-9a-f]{32}\]|"(?:[^"]|"")*"|'(?:[^']|'')*'|[^,:]*))?/.exec(word.slice(at))
+      if (m === null) break
+      const [all, key, value] = m
+      const q = value !== undefined && /^["']/.test(value) ? value[0]! : ''
+      const bare = value === undefined ? '' : q === '' ? value : value.slice(1, -1)
+      out += bare === '' || isFingerprint(bare) || !keys.test(key!) ? all : `,${key}=${q}${this.fingerprint(bare)}${q}`
+      at += all!.length
+    }
+    return out + this.scrubText(word.slice(at))
   }
 
   /** A value under a name: all of it fingerprinted when the name is secret, else scrubbed. */
@@ -445,7 +519,7 @@ export class Redactor {
           }
         }
         // `git config [--global] core.sshCommand CMD`: CMD is a command line.
-        if (first === 'git' && i > 1 && COMMAND_VALUED.test(arg.split('.').pop()!) && argv.includes('config')) { scriptNext = true; out.push(arg); continue }
+        if (first === 'git' && i > 1 && COMMAND_VALUED.test(arg.split('.').pop()!) && argv.includes('config')) { scriptNext = true; out.push(this.scrubText(arg)); continue }
         // rsync's remote shell, -e CMD and --rsh=CMD, is a command line.
         if (first === 'rsync') {
           if (arg === '-e' || arg === '--rsh' || /^-[A-Za-z]*e$/.test(arg)) { scriptNext = true; out.push(arg); continue }
@@ -470,14 +544,15 @@ export class Redactor {
           } else if (arg.startsWith('-') && arg !== '--') ssh = null // no option of ssh's: not ssh after all
           else if (arg !== '--') { ssh = 'command'; joins = true; toolMayCome = true } // the destination
         } else if (joins && SHELL_SYNTAX.test(arg.replace(FINGERPRINT_IN_TEXT, ''))) { out.push(this.redactShellScript(arg)); continue }
-        if (SHELLS.has(b)) { shell = 'options'; shellValues = 0; out.push(arg); continue }
+        // (A command is known by its name, the part after its last `/`: the rest is scrubbed as any text, `https://u:p@h/ssh`.)
+        if (SHELLS.has(b)) { shell = 'options'; shellValues = 0; out.push(this.scrubText(arg)); continue }
         if (i === 0 || toolMayCome) {
-          if (b === 'ssh' && ssh === null) { ssh = 'options'; out.push(arg); continue }
-          if (JOINS_SCRIPT.has(b)) { joins = true; toolMayCome = true; out.push(arg); continue }
-          if (LATE_C.has(b)) { lateC = true; out.push(arg); continue }
-          if (b === 'curl' && !curl) { curl = true; out.push(arg); continue }
+          if (b === 'ssh' && ssh === null) { ssh = 'options'; out.push(this.scrubText(arg)); continue }
+          if (JOINS_SCRIPT.has(b)) { joins = true; toolMayCome = true; out.push(this.scrubText(arg)); continue }
+          if (LATE_C.has(b)) { lateC = true; out.push(this.scrubText(arg)); continue }
+          if (b === 'curl' && !curl) { curl = true; out.push(this.scrubText(arg)); continue }
           const option = PASSWORD_OPTIONS.get(b)
-          if (option !== undefined) { passwordOption = option; tool = b; out.push(arg); continue }
+          if (option !== undefined) { passwordOption = option; tool = b; out.push(this.scrubText(arg)); continue }
         }
         // `docker login -p V` and the like: a registry's login takes its password with -p.
         if (arg === 'login' && LOGIN_TOOLS.has(first)) { passwordOption = ['-p', true]; tool = 'login'; out.push(arg); continue }
@@ -493,7 +568,7 @@ export class Redactor {
         }
         if (config) {
           // A secret NAME: the next word is its value. Flags here are switches (pulumi's --secret, dvc's --local).
-          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg)) && (STRONG_SECRET_NAME.test(configKey(arg)) || configKey(arg) === '_auth')) { secretNext = true; out.push(arg); continue }
+          if (!arg.startsWith('-') && !arg.includes('=') && this.isSecretName(configKey(arg)) && (STRONG_SECRET_NAME.test(configKey(arg)) || configKey(arg) === '_auth')) { secretNext = true; out.push(this.scrubText(arg)); continue }
           if (/^--?[A-Za-z][A-Za-z0-9_-]*$/.test(arg)) { out.push(arg); continue }
         } else if (i > 0 && CONFIG_TOOLS.has(first) && /^(?:set|modify)$/.test(arg)) config = true
         // A token given as the word after a tool's login (`wandb login KEY`, `vault login TOKEN`, `ngrok authtoken T`).
@@ -504,7 +579,7 @@ export class Redactor {
         }
       }
       // npm's `--//registry.example/:_authToken V`: the next word is the token.
-      if (!secretNext && /^--\/\/[^=\s]*:_[A-Za-z]+$/.test(arg) && this.isSecretName(arg.replace(/^.*:/, ''))) { secretNext = true; out.push(arg); continue }
+      if (!secretNext && /^--\/\/[^=\s]*:_[A-Za-z]+$/.test(arg) && this.isSecretName(arg.replace(/^.*:/, ''))) { secretNext = true; out.push(this.scrubText(arg)); continue }
       if (secretNext) {
         secretNext = false
         // The value of a secret flag, even one that starts with a dash (`--password -s3cret`);
@@ -532,7 +607,7 @@ export class Redactor {
         if (auth) { out.push(`${auth[1]}${this.redactUser(auth[2]!)}`); continue }
         // A JSON field, `password:=V`, judged by its name as `password=V` is.
         const field = /^([A-Za-z_][A-Za-z0-9_.-]*):=(.+)$/s.exec(arg)
-        if (field) { out.push(this.isSecretName(field[1]!) ? `${field[1]}:=${this.fingerprint(field[2]!)}` : this.scrubText(arg)); continue }
+        if (field) { out.push(this.isSecretName(field[1]!) ? `${this.scrubText(field[1]!)}:=${this.fingerprint(field[2]!)}` : this.scrubText(arg)); continue }
         // A header, `X-Api-Key:V`; not host:port (`auth-server:8443/health`), nor `name:@file`.
         // (A port has at most 5 digits: `X-Auth-Token:99887766554433` is a header.)
         if (/^[A-Za-z][A-Za-z0-9_-]*:(?!\d{1,5}(?:[/?#]|$))[^=@:]/.test(arg)) { out.push(this.redactHeader(arg)); continue }
@@ -549,24 +624,31 @@ export class Redactor {
       if (flag) {
         const [, name, eq, value] = flag
         // `-Dname=V`: a system property (java, and a C compiler's macro) is judged by its name.
-        if (eq !== undefined && /^-D./.test(name!) && this.isSecretName(name!.slice(2)) && value !== '') { out.push(`${name}=${this.fingerprint(value!)}`); continue }
+        if (eq !== undefined && /^-D./.test(name!) && this.isSecretName(name!.slice(2)) && value !== '') { out.push(`${this.scrubFlagName(name!)}=${this.fingerprint(value!)}`); continue }
         // `--password-stdin`, gh's `--with-token` and `--no-auth-warning` take no value: the word
         // after them (docker login's registry, redis-cli's command) is no secret.
         if (this.isSecretName(name!) && !(eq === undefined && (READS_SECRET_FLAG.test(name!) || /^--no-/.test(name!)))) {
-          if (eq !== undefined) { out.push(`${name}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
+          if (eq !== undefined) { out.push(`${this.scrubFlagName(name!)}=${value === '' ? '' : this.fingerprint(value!)}`); continue }
           // `--password V`, and as Go's flag package and openssl spell them, `-password V`. A
           // one-letter option never has a secret name (`-pV` cannot be told from any other).
           secretNext = true
-          out.push(arg)
+          out.push(this.scrubText(arg))
           continue
         }
         // `--env=GITHUB_TOKEN=V`, `--set=db.password=V`, `--header=X-Api-Key: V`: the value is
         // judged as the word would be on its own (`--env GITHUB_TOKEN=V`).
-        if (eq !== undefined) { out.push(`${name}=${this.redactWord(value!)}`); continue }
+        // (A credential-shaped name is scrubbed as any word: `--ghp_…=1`.)
+        if (eq !== undefined) { out.push(`${this.scrubFlagName(name!)}=${this.redactWord(value!)}`); continue }
       }
       out.push(this.redactWord(arg))
     }
     return out
+  }
+
+  /** A flag's name scrubbed as text past its dashes (and `-D`): `--ghp_…=1`, `-Dghp_….password=V`. */
+  private scrubFlagName(name: string): string {
+    const m = /^(-D|-*)(.*)$/s.exec(name)!
+    return m[1]! + this.scrubText(m[2]!)
   }
 
   /**
@@ -642,7 +724,7 @@ export class Redactor {
               k = end
             }
             const joined = out.join('\n')
-            redacted = this.scrubFileText(joined, inner.feeds !== undefined && readsCode(inner.feeds))
+            redacted = this.scrubFileText(joined, inner.feeds === undefined ? null : readsCode(inner.feeds))
           } else {
             redacted = this.redactShellScript(text, true)
             for (const [name, n] of this.parameterUses) countUse(uses, name, n)
@@ -801,6 +883,9 @@ export class Redactor {
     switch (planned.action) {
       case 'secret': return value === '' ? word : `${lead}${this.fingerprint(value)}`
       case 'script': return `${lead}${this.redactShellScript(value)}`
+      case 'code': return `${lead}${this.scrubFileText(value, 'program')}`
+      case 'yaml': return `${lead}${this.scrubSettings(value)}`
+      case 'remote': return `${lead}${this.redactRemote(value, planned.keys ?? /(?!)/)}`
       case 'assignment': {
         // K=V: V is a secret, unless it says where the value is (vault's `K=@file`, `K=-`).
         const m = (planned.anyKey ? /^([^=]+)=(.+)$/s : /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/s).exec(value)
@@ -823,12 +908,15 @@ export class Redactor {
    * secret; credential-shaped parts go wherever they are.
    */
   private redactWord(word: string): string {
+    // Hydra's overrides, `+wandb.api_key=V`, `++db.password=V`, `~x=V`: judged without their sign.
+    const hydra = /^(\+\+?|~)([A-Za-z_][A-Za-z0-9_.-]*=.*)$/s.exec(word)
+    if (hydra) return hydra[1] + this.redactWord(hydra[2]!)
     // A comma list of assignments (helm's `--set a.user=u,a.password=V`, mount's `-o user=u,password=V`): each judged by its own name.
     if (COMMA_ASSIGNMENTS.test(word)) return word.split(',').map((pair) => this.redactWord(pair)).join(',')
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
     // A command line as a setting's value: `core.sshCommand=...`, `GIT_SSH_COMMAND=...`, ssh's `ProxyCommand=...`.
     if (assign && COMMAND_VALUED.test(assign[1]!.split('.').pop()!)) return `${assign[1]}=${this.redactShellScript(assign[2]!)}`
-    if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${assign[1]}=${this.fingerprint(assign[2]!)}`
+    if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${this.scrubText(assign[1]!)}=${this.fingerprint(assign[2]!)}`
     // npm's `//registry.example/:_authToken=V` (also as a flag, `--//registry.example/:_authToken=V`).
     const npmrc = /^(-{0,2}\/\/[^=\s]*:)(_[A-Za-z]+)=(.+)$/s.exec(word)
     if (npmrc && this.isSecretName(npmrc[2]!) && !REDACTED_RE.test(npmrc[3]!)) return `${this.scrubText(npmrc[1]!)}${npmrc[2]}=${this.fingerprint(npmrc[3]!)}`
@@ -1143,17 +1231,21 @@ function readsScript(command: ShellCommand): boolean {
   return command.words.some((w) => SHELLS.has(commandName(w.value)) || /^(?:ssh|su|runuser|eval)$/.test(commandName(w.value)))
 }
 
-/** Whether a command reads its standard input as a program's code (`python <<EOF`, `node -`). */
-function readsCode(command: ShellCommand): boolean {
+/**
+ * Whether a command reads its standard input as code: SQL (`psql <<EOF`, `cat > q.sql <<EOF`), or
+ * a program's (`python <<EOF`, `node -`, `cat > app.py <<EOF`); null for neither.
+ */
+function readsCode(command: ShellCommand): CodeKind {
   const words = command.words.map((w) => w.value)
   // A program's source written to a file (`cat > app.py <<EOF`, `tee main.go <<EOF`).
   const file = /\.(?:py|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|scala|rs|c|h|cc|cpp|hpp|cs|php|pl|r|R|jl|lua|swift|sh|bash|zsh|tf|sql|ipynb)$/
-  if (command.writes.some((f) => file.test(f)) || (commandName(words[0]) === 'tee' && words.slice(1).some((w) => file.test(w)))) return true
+  const written = [...command.writes, ...(commandName(words[0]) === 'tee' ? words.slice(1) : [])].filter((f) => file.test(f))
+  if (written.length > 0) return written.every((f) => f.endsWith('.sql')) ? 'sql' : 'program'
   // SQL clients read SQL; an interpreter reads its program there only when it is given none
   // otherwise (`python3 -c CODE <<EOF`, `python3 render.py <<EOF` read data).
-  if (words.some((w) => /^(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|clickhouse-client|cqlsh|snowsql|mongosh|mongo)$/.test(commandName(w)))) return true
+  if (words.some((w) => /^(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|clickhouse-client|cqlsh|snowsql|mongosh|mongo)$/.test(commandName(w)))) return 'sql'
   const at = words.findIndex((w) => /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/.test(commandName(w)))
-  return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-')))
+  return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-'))) ? 'program' : null
 }
 
 /** The quote a line leaves open ('' for none), given the one open before it (a comment's words open none). */

@@ -8,7 +8,7 @@
  */
 
 /** What a word (from `from` on: after `--opt=`, after `-U`) holds. */
-export type WordAction = 'secret' | 'assignment' | 'user%' | 'user,' | 'script'
+export type WordAction = 'secret' | 'assignment' | 'user%' | 'user,' | 'script' | 'code' | 'yaml' | 'remote'
 
 export interface PlannedWord {
   action: WordAction
@@ -21,6 +21,8 @@ export interface PlannedWord {
   /** for an assignment: whether any key goes (kubectl's `.dockerconfigjson=V`), and the values that say where a value is, kept (vault's `@file`, `-`) */
   anyKey?: boolean
   keep?: RegExp
+  /** for a remote: the keys whose values are secrets */
+  keys?: RegExp
 }
 
 /** The tool's words, from its name on. */
@@ -61,6 +63,17 @@ interface ToolRule {
   /** options whose value is a shell script; and whether every positional word is one */
   scriptOptions?: RegExp
   scripts?: boolean
+  /** options whose value is a program's code (`python -c`, `node -e`); and whether the first positional word is (`deno eval CODE`) */
+  codeOptions?: RegExp
+  code?: boolean
+  /** the words after the code are the program's (python's `-c CODE ARGS`), not the tool's options */
+  codeEnds?: boolean
+  /** options after which the words are another program's (`python -m pytest -c pytest.ini`) */
+  stop?: RegExp
+  /** options whose value is YAML or JSON settings (dbt's `--vars '{password: V}'`) */
+  yamlOptions?: RegExp
+  /** positional words that are rclone's connection strings (`:sftp,host=h,pass=V:path`): values under these keys are secrets */
+  remoteKeys?: RegExp
   /** what the command reads on its standard input is a secret (`echo V | gh secret set N`) */
   stdin?: boolean | ((words: Words) => boolean)
 }
@@ -76,6 +89,13 @@ const HTPASSWD_NO_FILE = groupedFlag('n')
 const RCLONE_SECRET_KEYS = /^(?:pass|key|password\d?|[a-z_]*(?:secret|token|password|_key|credentials|_pass)|access_grant|sas_url|key_pem)$/
 /** A word that names standard input as a file. */
 const STDIN_FILE = /(?:^|=)(?:-|\/dev\/stdin)$/
+/** An rclone connection string: a remote or `:backend`, then `,key=value` settings (`:sftp,host=h,pass=V:path`). */
+const RCLONE_REMOTE = /^(?::[A-Za-z0-9_-]+|[A-Za-z0-9_][A-Za-z0-9_. -]*),[A-Za-z_][A-Za-z0-9_]*[=,:]/
+/** Python's names, and its options: those that take a value, `-c` (grouped after switches, `-Ic`), and `-m`, after which the words are the module's. */
+const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', ...Array.from({ length: 10 }, (_, i) => `python3.${i + 6}`)]
+const PYTHON_SWITCHES = '[bBdEhiIOPqRsSuvVx]*'
+/** cargo login's options that take a value. */
+const CARGO_VALUED = /^(?:--registry|--config|-Z|--color)$/
 /** tmux's subcommands that run a shell command, and their options that take a value. */
 const TMUX = (names: RegExp, valued: RegExp): ToolRule => ({ tools: ['tmux'], path: [names], scripts: true, valued })
 
@@ -130,6 +150,39 @@ const RULES: readonly ToolRule[] = [
   { tools: ['git'], path: ['rebase'], scriptOptions: /^(?:-x|--exec)$/ },
   { tools: ['concurrently'], path: [], scripts: true },
   { tools: ['hyperfine'], path: [], scripts: true, scriptOptions: /^(?:-p|--prepare|-s|--setup|-c|--cleanup|--conclude)$/, valued: /^(?:-w|--warmup|-m|--min-runs|-M|--max-runs|-r|--runs|-S|--shell|-n|--command-name|-P|--parameter-scan|-D|--parameter-step-size|-L|--parameter-list|--export-[a-z]+|--style|--sort|-u|--time-unit|--output|--input)$/ },
+  // More passwords and tokens given to a tool's option or as its positional word.
+  { tools: ['redis-cli'], path: [], secretOptions: /^--pass$/ },
+  { tools: ['cqlsh', 'cypher-shell'], path: [], secretOptions: /^(?:-p|--password)$/, joined: true },
+  { tools: ['airflow'], path: ['users', /^(?:create|reset-password)$/], secretOptions: /^(?:-p|--password)$/ },
+  { tools: ['poetry'], path: ['publish'], secretOptions: /^(?:-p|--password)$/ },
+  { tools: ['influx'], path: [], secretOptions: /^(?:-t|--token)$/ },
+  // ssh-keygen's new and old passphrases (`-N ''` asks for none: an empty value is kept).
+  { tools: ['ssh-keygen'], path: [], secretOptions: /^-[NP]$/, joined: true },
+  // `cargo login TOKEN`; without it, cargo reads the token on standard input.
+  { tools: ['cargo'], path: ['login'], adjacent: true, positional: [0], valued: CARGO_VALUED,
+    stdin: (w) => !w.slice(2).some((x, i, a) => !x.startsWith('-') && !CARGO_VALUED.test(a[i - 1] ?? '')) },
+  { tools: ['neo4j-admin'], path: ['set-initial-password'], positional: [0] },
+  { tools: ['rabbitmqctl'], path: [/^(?:add_user|change_password|authenticate_user)$/], positional: [1], valued: /^(?:-n|--node|-p|--vhost|-t|--timeout)$/ },
+  { tools: ['mysqladmin', 'mariadb-admin'], path: ['password'], positional: [0] },
+  // A deploy's environment: `netlify env:set NAME V` (a store of API keys); `vercel env add NAME` reads V.
+  { tools: ['netlify', 'ntl'], path: ['env:set'], adjacent: true, positional: [1], valued: /^(?:--context|--scope|--filter)$/ },
+  { tools: ['vercel'], path: ['env', 'add'], stdin: true },
+  // rclone's connection strings: `rclone copy :sftp,host=h,user=u,pass=V:dir .` (a remote on the fly).
+  { tools: ['rclone'], path: [], remoteKeys: RCLONE_SECRET_KEYS },
+  // Settings given as YAML or JSON: dbt's `--vars '{password: V}'`.
+  { tools: ['dbt'], path: [], yamlOptions: /^--(?:vars|args)$/ },
+  // A program's code in an option: an interpreter's `-c`, `-e` (judged as a program's code: a
+  // string given to a secret's name, `openai.api_key = "V"`, `os.environ["HF_TOKEN"] = "V"`).
+  { tools: PYTHONS, path: [], codeOptions: new RegExp(`^-${PYTHON_SWITCHES}c$`), codeEnds: true, joined: true, optionsEnd: true, valued: /^-[WXQ]$/, stop: new RegExp(`^-${PYTHON_SWITCHES}m`) },
+  { tools: ['node', 'nodejs', 'bun'], path: [], codeOptions: /^(?:-e|--eval|-p|--print|-pe|-ep)$/, optionsEnd: true,
+    valued: /^(?:-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--input-type|--title|--env-file)$/ },
+  { tools: ['deno'], path: ['eval'], adjacent: true, code: true, optionsEnd: true, valued: /^(?:--ext|--import-map|--config|-c|--location|--seed|--v8-flags|--cert|--lock)$/ },
+  { tools: ['Rscript', 'R'], path: [], codeOptions: /^-e$/, optionsEnd: true },
+  { tools: ['ruby'], path: [], codeOptions: /^-[nplaswWdv]*e$/, optionsEnd: true, valued: /^-[ICr]$/ },
+  { tools: ['perl'], path: [], codeOptions: /^-[nplaswWTtUXd]*[eE]$/, optionsEnd: true, valued: /^-[IMm]$/ },
+  { tools: ['php'], path: [], codeOptions: /^(?:-r|--run)$/, optionsEnd: true, valued: /^-[cdz]$/ },
+  { tools: ['julia'], path: [], codeOptions: /^(?:-e|--eval|-E|--print)$/, optionsEnd: true, valued: /^(?:-p|-t|-J|-L|-C|-O|-g|--procs|--threads|--sysimage|--load|--cpu-target)$/ },
+  { tools: ['lua', 'luajit'], path: [], codeOptions: /^-e$/, optionsEnd: true, valued: /^-l$/ },
   TMUX(/^(?:new-session|new)$/, /^-[cefFnstxy]$/),
   TMUX(/^(?:new-window|neww)$/, /^-[ceFnt]$/),
   TMUX(/^(?:split-window|splitw)$/, /^-[ceFlt]$/),
@@ -230,12 +283,16 @@ export function planToolWords(argv: readonly string[], anyTool: boolean): Map<nu
         if (rule.secretOptions?.test(name)) take('secret')
         else if (rule.assignmentOptions?.test(name)) take('assignment', assign)
         else if (rule.scriptOptions?.test(name)) take('script')
+        else if (rule.codeOptions?.test(name)) { take('code'); if (rule.codeEnds) break }
+        else if (rule.yamlOptions?.test(name)) take('yaml')
         else if (rule.userOptions?.[0].test(name)) take(user)
+        else if (rule.stop?.test(w)) break
         else if (rule.joined && !w.startsWith('--') && w.length > 2) {
-          // A one-letter option with its value joined: -bV, -Uuser%V.
+          // A one-letter option with its value joined: -bV, -Uuser%V, python's -cCODE.
           const short = w.slice(0, 2)
           if (rule.secretOptions?.test(short)) plan.set(j, { action: 'secret', from: 2, option: true })
           else if (rule.userOptions?.[0].test(short)) plan.set(j, { action: user, from: 2, option: true })
+          else if (rule.codeOptions?.test(short)) { plan.set(j, { action: 'code', from: 2, option: true }); if (rule.codeEnds) break }
         } else if (eq < 0 && rule.valued?.test(w)) j++
         continue
       }
@@ -243,6 +300,8 @@ export function planToolWords(argv: readonly string[], anyTool: boolean): Map<nu
       if (rule.optionsEnd) options = false
       positionals.push(j)
       if (rule.scripts) plan.set(j, { action: 'script', from: 0 })
+      else if (rule.code && positionals.length === 1) plan.set(j, { action: 'code', from: 0 })
+      else if (rule.remoteKeys !== undefined && RCLONE_REMOTE.test(w)) plan.set(j, { action: 'remote', from: 0, keys: rule.remoteKeys })
       else if (rule.positional === 'all' || (Array.isArray(rule.positional) && rule.positional.includes(positionals.length - 1))) plan.set(j, { action: 'secret', from: 0 })
       else if (rule.assignments && (rule.anyKey ? /^[^=]+=/ : /^[A-Za-z_][A-Za-z0-9_.-]*=/).test(w)) plan.set(j, { action: 'assignment', from: 0, ...assign })
       else if (rule.secretKeys !== undefined) {

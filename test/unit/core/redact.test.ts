@@ -1021,7 +1021,7 @@ test('second review: a here-document is a file\'s text; parameters counted where
   assert.equal(netrc, `machine github.com\n  login u\n  password ${fp('W24')}\nmachine h password '${fp('x')}'`)
   assert.equal(r.scrubFileText('switch x {\ndefault:\n}\n// reset password if expired'), 'switch x {\ndefault:\n}\n// reset password if expired')
   // In a program's code only a string written there is one.
-  assert.equal(r.scrubFileText('token = t\napi_key = "W25"', true), `token = t\napi_key = "${fp('W25')}"`)
+  assert.equal(r.scrubFileText('token = t\napi_key = "W25"', 'program'), `token = t\napi_key = "${fp('W25')}"`)
   // A here-document's continued lines and a quote over two lines are one command; a quote never closed is that line's text.
   const continued: Array<[string, string]> = [["cat > d.sh <<'EOF'\nmysql -u root \\\n  -pW26 appdb\nEOF", 'W26'], ["cat > c.sh <<'EOF'\npsql \"host=db user=app\npassword=W27 dbname=app\"\nEOF", 'W27'],
     ["cat > n <<EOF\nit's fine\nmysql -pW28\nEOF", 'W28']]
@@ -1084,4 +1084,91 @@ test('fifth review: a tool asked for its secret keeps its words; placeholders in
   for (const argv of same) assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
   assert.deepEqual(r.redactVars({ AUTH_MODE: 'none', SECRET_NAME: 'prod/db', AUTH_TOKEN: 'V1' }), { AUTH_MODE: 'none', AUTH_TOKEN: fp('V1'), SECRET_NAME: 'prod/db' })
   assert.deepEqual(r.redactArgv(['mc', 'alias', 'set', 'local', 'http://localhost:9000', 'AK', 'V2']), ['mc', 'alias', 'set', 'local', 'http://localhost:9000', 'AK', fp('V2')])
+})
+
+test('sixth round: more tools\' passwords, an interpreter\'s code, Hydra\'s overrides, rclone\'s connection strings, dbt\'s vars', () => {
+  const table: Array<[string[], string[]]> = [
+    [['redis-cli', '-h', 'h', '--pass', 'V1', 'ping'], ['redis-cli', '-h', 'h', '--pass', fp('V1'), 'ping']],
+    [['cqlsh', '-u', 'u', '-p', 'V2', 'db.example'], ['cqlsh', '-u', 'u', '-p', fp('V2'), 'db.example']],
+    [['cypher-shell', '-u', 'neo4j', '-pV3'], ['cypher-shell', '-u', 'neo4j', `-p${fp('V3')}`]],
+    [['airflow', 'users', 'create', '-u', 'admin', '-r', 'Admin', '-p', 'V4'], ['airflow', 'users', 'create', '-u', 'admin', '-r', 'Admin', '-p', fp('V4')]],
+    [['poetry', 'publish', '-u', 'u', '-p', 'V5'], ['poetry', 'publish', '-u', 'u', '-p', fp('V5')]],
+    [['influx', 'query', '-t', 'V6', 'from(bucket:"b")'], ['influx', 'query', '-t', fp('V6'), 'from(bucket:"b")']],
+    [['ssh-keygen', '-t', 'ed25519', '-N', 'V7', '-f', 'k'], ['ssh-keygen', '-t', 'ed25519', '-N', fp('V7'), '-f', 'k']],
+    [['ssh-keygen', '-p', '-PV8', '-N', 'V9', '-f', 'k'], ['ssh-keygen', '-p', `-P${fp('V8')}`, '-N', fp('V9'), '-f', 'k']],
+    [['cargo', 'login', '--registry', 'internal', 'V10'], ['cargo', 'login', '--registry', 'internal', fp('V10')]],
+    [['neo4j-admin', 'dbms', 'set-initial-password', 'V11'], ['neo4j-admin', 'dbms', 'set-initial-password', fp('V11')]],
+    [['rabbitmqctl', 'add_user', 'app', 'V12'], ['rabbitmqctl', 'add_user', 'app', fp('V12')]],
+    [['sudo', 'rabbitmqctl', '-n', 'rabbit@h', 'change_password', 'app', 'V13'], ['sudo', 'rabbitmqctl', '-n', 'rabbit@h', 'change_password', 'app', fp('V13')]],
+    [['mysqladmin', '-u', 'root', '-pV14', 'password', 'V15'], ['mysqladmin', '-u', 'root', `-p${fp('V14')}`, 'password', fp('V15')]],
+    [['netlify', 'env:set', 'STRIPE_KEY', 'V16'], ['netlify', 'env:set', 'STRIPE_KEY', fp('V16')]],
+    // Hydra's overrides: judged without their sign.
+    [['python', 'train.py', '+wandb.api_key=V17', '++db.password=V18', 'trainer.max_epochs=3'], ['python', 'train.py', `+wandb.api_key=${fp('V17')}`, `++db.password=${fp('V18')}`, 'trainer.max_epochs=3']],
+    // rclone's connection strings: the secret keys' values, in their quotes.
+    [['rclone', 'copy', ':sftp,host=h,user=u,pass=V19:data', '.'], ['rclone', 'copy', `:sftp,host=h,user=u,pass=${fp('V19')}:data`, '.']],
+    [['rclone', 'ls', 'myremote,secret_access_key="V,20":bucket'], ['rclone', 'ls', `myremote,secret_access_key="${fp('V,20')}":bucket`]],
+    // dbt's vars: YAML or JSON, a flow mapping too.
+    [['dbt', 'run', '--vars', '{password: V21, target_schema: x}'], ['dbt', 'run', '--vars', `{password: ${fp('V21')}, target_schema: x}`]],
+    [['dbt', 'run', '--vars', "{'api_key': 'V22'}"], ['dbt', 'run', '--vars', `{'api_key': '${fp('V22')}'}`]],
+    [['dbt', 'run', '--vars', 'db_password: V23'], ['dbt', 'run', '--vars', `db_password: ${fp('V23')}`]],
+    // An interpreter's code: a string written for a secret's name.
+    [['python', '-c', 'import openai; openai.api_key = "V24"; print(1)'], ['python', '-c', `import openai; openai.api_key = "${fp('V24')}"; print(1)`]],
+    [['python3', '-c', "import os; os.environ['HF_TOKEN'] = 'V25'"], ['python3', '-c', `import os; os.environ['HF_TOKEN'] = '${fp('V25')}'`]],
+    [['uv', 'run', 'python', '-Ic', 'from openai import OpenAI; OpenAI(api_key="V26")'], ['uv', 'run', 'python', '-Ic', `from openai import OpenAI; OpenAI(api_key="${fp('V26')}")`]],
+    [['python', '-cfrom hub import login; login(token="V27")'], ['python', `-cfrom hub import login; login(token="${fp('V27')}")`]],
+    [['node', '-e', "const token = 'V28'; main(token)"], ['node', '-e', `const token = '${fp('V28')}'; main(token)`]],
+    [['node', '--eval=process.env.GITHUB_TOKEN = `V29`'], ['node', `--eval=process.env.GITHUB_TOKEN = \`${fp('V29')}\``]],
+    [['Rscript', '-e', 'Sys.setenv(OPENAI_API_KEY = "V30"); source("a.R")'], ['Rscript', '-e', `Sys.setenv(OPENAI_API_KEY = "${fp('V30')}"); source("a.R")`]],
+    [['Rscript', '-e', 'password <- "V31"'], ['Rscript', '-e', `password <- "${fp('V31')}"`]],
+    [['ruby', '-e', 'ENV["API_TOKEN"] = "V32"'], ['ruby', '-e', `ENV["API_TOKEN"] = "${fp('V32')}"`]],
+    [['perl', '-e', "setenv('DB_PASSWORD', 'V33')"], ['perl', '-e', `setenv('DB_PASSWORD', '${fp('V33')}')`]],
+    [['deno', 'eval', 'const cfg = {secret: "V34"}'], ['deno', 'eval', `const cfg = {secret: "${fp('V34')}"}`]],
+    // In scripts, and in a source file a script writes.
+    [['bash', '-c', 'python -c "import wandb; wandb.api_key=\'V35\'" && cargo login V36'], ['bash', '-c', `python -c "import wandb; wandb.api_key='${fp('V35')}'" && cargo login '${fp('V36')}'`]],
+    [['bash', '-c', "cat > app.js <<'EOF'\nconst password = 'V37'\nEOF"], ['bash', '-c', `cat > app.js <<'EOF'\nconst password = '${fp('V37')}'\nEOF`]],
+    [['bash', '-c', 'python - <<EOF\nimport os\nos.environ["WANDB_API_KEY"] = "V38"\nEOF'], ['bash', '-c', `python - <<EOF\nimport os\nos.environ["WANDB_API_KEY"] = "${fp('V38')}"\nEOF`]],
+  ]
+  for (const [argv, expected] of table) {
+    const once = r.redactArgv(argv)
+    assert.deepEqual(once, expected, argv.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+    if (argv[0] === 'bash') assert.equal(spawnSync('bash', ['-n', '-c', once[2]!]).status, 0, once[2])
+  }
+  // Secret-free: as written.
+  const same: string[][] = [
+    ['python', '-m', 'pytest', '-c', 'pytest.ini', '-k', 'token'],
+    ['python', '-mpytest', '-c', 'ci.ini'],
+    ['python', 'train.py', '-c', 'configs/token_budget.yaml'],
+    ['python', '-c', 'import torch; print(torch.__version__)'],
+    ['python', '-c', "tok.pad_token = '[PAD]'; tok.eos_token = '</s>'"],
+    ['python', '-c', 'cols = ["id", "token", "label"]; print(cols)'],
+    ['python', '-c', 'if password == "x": print(1)'],
+    ['python', '-c', "api_key = f'{prefix}-key'; token = os.environ['TOKEN']"],
+    ['python', '-c', 'import sys; print(sys.argv)', '-c', 'openai.api_key = "shown"'],
+    ['bash', '-c', "psql <<EOF\nSELECT id FROM users WHERE api_key = 'k1' OR token = 'k2';\nEOF"],
+    ['node', '-e', 'const token = process.env.TOKEN; const f = token => "x"'],
+    ['perl', '-pe', 's/password=\\S+/password=***/', 'log.txt'],
+    ['ssh-keygen', '-t', 'ed25519', '-N', '', '-f', 'k'],
+    ['ssh-keygen', '-lf', 'k.pub'],
+    ['rclone', 'copy', 'remote:path', '.'],
+    ['rclone', 'ls', ':s3,provider=AWS,env_auth:bucket'],
+    ['dbt', 'run', '--vars', '{"start_date": "2024-01-01", "max_tokens": 4096}'],
+    ['dbt', 'run', '--vars', '{token_limit: 500, password_file: /run/secrets/pw}'],
+    ['cargo', 'login'],
+    ['mysqladmin', '-u', 'root', '-p', 'password'],
+    ['rabbitmqctl', 'list_users'],
+    ['python', 'train.py', '+trainer.devices=2', '~callbacks.early_stop'],
+  ]
+  for (const argv of same) assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
+  // A credential's shape in a flag's or a setting's name, and in a command's path (known by its last part), found by the argv fuzzer.
+  const tok = 'ghp_' + 'a'.repeat(36)
+  const shaped: string[][] = [
+    ['tool', `--${tok}=1`], ['tool', `${tok}.password=V39`], ['tool', `--${tok}.token`, 'V40'], ['java', `-D${tok}.password=V41`],
+    [`https://u:${tok}@h/ssh`, 'h'], [`Bearer ${tok}'https://mysql`], ['http', `${tok}.token:=V42`], ['npm', 'config', 'set', `${tok}.password`, 'V43'],
+  ]
+  for (const argv of shaped) {
+    const once = r.redactArgv(argv)
+    assert.ok(!/ghp_|V\d\d/.test(once.join(' ')), once.join(' '))
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
+  }
 })
