@@ -104,6 +104,8 @@ const RULES: readonly ToolRule[] = [
   // Secret stores: what these commands are given is a secret by what they are.
   { tools: ['kubectl', 'oc'], path: ['create', 'secret'], assignmentOptions: /^--from-literal$/, anyKey: true, stdin: (w) => w.some((x) => /^--from-(?:env-)?file=(?:[^=]*=)?\/dev\/stdin$/.test(x)) },
   { tools: ['vault'], path: ['kv', /^(?:put|patch)$/], assignments: true, keep: /^(?:-|@.*)$/s, stdin: (w) => w.some((x) => /^[^=-][^=]*=-$/.test(x)) },
+  // `vault write P K=V` writes to any engine; under the KV engines' default mounts it stores secrets.
+  { tools: ['vault'], path: ['write'], adjacent: true, when: (w) => /^(?:secret|kv|kv-v2)\//.test(w.slice(2).find((x) => !x.startsWith('-')) ?? ''), assignments: true, keep: /^(?:-|@.*)$/s },
   { tools: ['fly', 'flyctl'], path: ['secrets', 'set'], assignments: true },
   { tools: ['fly', 'flyctl'], path: ['secrets', 'import'], stdin: true },
   { tools: ['supabase'], path: ['secrets', 'set'], assignments: true },

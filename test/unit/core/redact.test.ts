@@ -1102,6 +1102,8 @@ test('sixth round: more tools\' passwords, an interpreter\'s code, Hydra\'s over
     [['sudo', 'rabbitmqctl', '-n', 'rabbit@h', 'change_password', 'app', 'V13'], ['sudo', 'rabbitmqctl', '-n', 'rabbit@h', 'change_password', 'app', fp('V13')]],
     [['mysqladmin', '-u', 'root', '-pV14', 'password', 'V15'], ['mysqladmin', '-u', 'root', `-p${fp('V14')}`, 'password', fp('V15')]],
     [['netlify', 'env:set', 'STRIPE_KEY', 'V16'], ['netlify', 'env:set', 'STRIPE_KEY', fp('V16')]],
+    [['vault', 'write', 'secret/app', 'value=V44', 'cert=@c.pem'], ['vault', 'write', 'secret/app', `value=${fp('V44')}`, 'cert=@c.pem']],
+    [['vault', 'write', '-format=json', 'kv/data/app', 'api=V45'], ['vault', 'write', '-format=json', 'kv/data/app', `api=${fp('V45')}`]],
     // Hydra's overrides: judged without their sign.
     [['python', 'train.py', '+wandb.api_key=V17', '++db.password=V18', 'trainer.max_epochs=3'], ['python', 'train.py', `+wandb.api_key=${fp('V17')}`, `++db.password=${fp('V18')}`, 'trainer.max_epochs=3']],
     // rclone's connection strings: the secret keys' values, in their quotes.
@@ -1157,6 +1159,7 @@ test('sixth round: more tools\' passwords, an interpreter\'s code, Hydra\'s over
     ['cargo', 'login'],
     ['mysqladmin', '-u', 'root', '-p', 'password'],
     ['rabbitmqctl', 'list_users'],
+    ['vault', 'write', 'auth/approle/role/ci', 'token_ttl=1h', 'policies=deploy'],
     ['python', 'train.py', '+trainer.devices=2', '~callbacks.early_stop'],
   ]
   for (const argv of same) assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
