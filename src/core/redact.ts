@@ -35,6 +35,7 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
   'TOKENS', 'MAX_*TOKENS', 'MIN_*TOKENS', 'NUM_*TOKENS', 'N_TOKENS', 'TOTAL_TOKENS', 'TOKENS_PER_*',
   'PAD_TOKEN', 'EOS_TOKEN', 'BOS_TOKEN', 'UNK_TOKEN', 'SEP_TOKEN', 'CLS_TOKEN', 'MASK_TOKEN',
   'STOP_TOKEN', 'START_TOKEN', 'END_TOKEN', 'RESPONSE_TOKEN', 'INSTRUCTION_TOKEN', 'IMAGE_TOKEN', 'EOT_TOKEN', 'EOD_TOKEN',
+  'VIDEO_TOKEN', 'AUDIO_TOKEN', 'PLACEHOLDER_TOKEN', 'INITIALIZER_TOKEN',
   '*_TOKEN_ID', '*_TOKEN_IDS', 'SPECIAL_TOKENS', 'ADDITIONAL_SPECIAL_TOKENS',
   'AUTHOR', 'AUTHORS', '*_AUTHOR', '*_AUTHORS', '*AUTHOR_NAME', '*AUTHOR_EMAIL', '*AUTHOR_URL',
   'SORT_KEY', 'SORT_KEYS', 'PARTITION_KEY', 'PARTITION_KEYS', 'JOIN_KEY', 'JOIN_KEYS', 'GROUP_KEY', 'FOREIGN_KEY',
@@ -66,7 +67,7 @@ const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nice', 'ionice', 'nohu
 /** `-Dname=value`, Java's system properties (in JAVA_TOOL_OPTIONS, MAVEN_OPTS, a command line). */
 const SYSTEM_PROPERTY_RE = /(^|[\s=])(-D)([A-Za-z0-9_.-]+)=(?!['"]?\[redacted )(\S+)/g
 /** Commands that run a command given after them in another place: a container, a pod, a host. */
-const RUNNERS = new Set(['direnv', 'nix', 'op', 'aws-vault', 'chamber', 'infisical', 'dotenv', 'envchain', 'summon', 'uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pixi', 'hatch', 'pdm', 'bundle', 'pnpm', 'yarn', 'npm', 'docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
+const RUNNERS = new Set(['direnv', 'nix', 'op', 'aws-vault', 'chamber', 'infisical', 'dotenv', 'envchain', 'summon', 'apptainer', 'singularity', 'uv', 'poetry', 'pipenv', 'conda', 'mamba', 'micromamba', 'pixi', 'hatch', 'pdm', 'bundle', 'pnpm', 'yarn', 'npm', 'docker', 'docker-compose', 'podman', 'podman-compose', 'nerdctl', 'kubectl', 'oc', 'ssh', 'sshpass', 'flatpak-spawn', 'chroot', 'nsenter', 'unshare', 'srun', 'mpirun', 'vagrant'])
 /** Tools whose one-letter option is a password: the option, and whether it takes the next word (else only joined, -pV). */
 const PASSWORD_OPTIONS = new Map<string, readonly [string, boolean]>([
   // MySQL's clients: -pPASSWORD joined; -p alone asks for it, and the next word is a database.
@@ -154,21 +155,35 @@ const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]
  */
 const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`,=]{0,4095}={0,3})([ \t]*,?(?:[ \t]+#.*)?)$/gm
 /**
- * In a program's code, a string written for a name: `api_key="V"`, `openai.api_key = 'V'`, `const
- * token = "V"`, `password <- "V"`, `token := "V"`, `{token: "V"}`, a call's `Client(api_key="V")`;
- * not a comparison (`==`), an arrow (`=>`) nor a string built from others (an f-string's `{x}`,
- * `${x}`). Python's prefixes (`r"V"`) are kept.
+ * Before a string in a program's code, the name it is written for: `api_key = `, `openai.api_key=`,
+ * `const token = `, `password <- `, `token := `, `{token: `, `api_key: str = ` (an annotation),
+ * `$password = ` (Perl's, PHP's sigils), a call's `api_key=`; not a comparison (`==`, `<=`), an
+ * arrow (`=>`), a name in a regular expression (`/token=`) nor a ternary's branch (`? token :`).
  */
-const CODE_NAMED_STRING_RE = /(?<![\w$.])((?:[A-Za-z_$][\w$]{0,64}\.){0,8}[A-Za-z_$][\w$]{0,128})([ \t]{0,16}(?::=|<-|=(?![=>~])|:(?![:=]))[ \t]{0,16})([rRbBuU]{0,2})(["'`])((?:(?!\4)[^\\\n]|\\.){1,4096})\4/g
+const CODE_NAME_BEFORE = /(?<![\w$./@?])[ \t]*([$@]?(?:[A-Za-z_][\w$]{0,64}\.){0,8}[A-Za-z_][\w$]{0,128})[ \t]{0,16}(?::[ \t]{0,16}[A-Za-z_][\w.[\], |]{0,64}?[ \t]{0,16}(?==))?(:=|<-|(?<![=!<>+\-*/%&|^~:])=|:)[ \t]{0,16}\(?[ \t]{0,16}$/
+/** Perl's environment, `$ENV{API_TOKEN} = `. */
+const PERL_ENV_BEFORE = /\$ENV\{[ \t]{0,16}([A-Za-z_]\w{0,128})[ \t]{0,16}\}[ \t]{0,16}=[ \t]{0,16}$/
+/** A call given one string, `NAME=V`: PHP's `putenv('API_TOKEN=V')`, C's and Python's `putenv`. */
+const PUTENV_BEFORE = /putenv[ \t]{0,16}\([ \t]{0,16}$/
+/** A ternary's branch before a string (`ok ? token : "anonymous"`): no name the string is written for. */
+const TERNARY_BEFORE = /\?[ \t]*[\w$.]+[ \t]*:[ \t]*$/
+/** Ruby's symbol key before a string, `:api_key => `. */
+const SYMBOL_BEFORE = /(?<![\w:]):([A-Za-z_]\w{0,128})[ \t]{0,16}=>[ \t]{0,16}$/
+/** Between a quoted key and its string: a subscript's `] = `, a literal's `: ` or `=> `, an argument's `, ` or R's ` = `. */
+const KEY_BETWEEN = /^[ \t]{0,16}(\][ \t]{0,16}=(?!=)|:|=>|,|=(?![=>]))[ \t]{0,16}$/
+/** Calls that set a variable by name, as their first two arguments: `setenv("K", "V")`, R's `assign("token", "V")`. */
+const SETS_BY_NAME = /(?:setenv|putenv|setdefault|Setenv|set_var|setEnv|assign|define|Sys\.setenv)[ \t]{0,16}\([ \t]{0,16}$/
+/** A string that is built from others, not written: an f-string's `{x}`, a template's `${x}`, a format's `%s`, a shell's `$(...)`. */
+const BUILT_STRING = /\$[{(]|\{[A-Za-z_!:}]|%[-#0 +]*\d*[sd]/
 /**
- * In a program's code, a string written for a quoted name: a subscript's `["HF_TOKEN"] = "V"`
- * (`os.environ`, `ENV`), a literal's `{'token': 'V'}`, and `setenv("API_TOKEN", "V")`.
+ * Values that code gives a secret's name to say there is none: local model servers' keys (vLLM's
+ * `EMPTY`, `ollama`, `lm-studio`), test doubles, and the token modes of gcsfs and fsspec (`anon`).
  */
-const CODE_KEYED_STRING_RE = /(\[[ \t]{0,16}|[{,][ \t]{0,16}|(?:setenv|putenv|setdefault|Setenv|set_var|setEnv)\([ \t]{0,16})(["'])([A-Za-z_][\w.-]{0,128})\2([ \t]{0,16}(?:\][ \t]{0,16}=(?!=)|:|,)[ \t]{0,16})([rRbBuU]{0,2})(["'`])((?:(?!\6)[^\\\n]|\\.){1,4096})\6/g
-/** A string that is built from others, not written: an f-string's `{x}`, a template's `${x}`, a format's `%s`. */
-const BUILT_STRING = /\$\{|\{[A-Za-z_!:}]|%[-#0 +]*\d*[sd]/
+const CODE_NO_SECRET = /^(?:empty|dummy|fake|test|anon|anonymous|anything|ollama|lm-studio|not[-_ ]?needed|sk-no-key-required|token-abc123|no-key|cloud|google_default|browser|cache|default|bearer|basic)$/i
 /** A YAML or JSON flow mapping's member, `{password: V, x: 1}` (dbt's --vars): the key, its colon, the value. */
-const FLOW_MEMBER_RE = /([{,][ \t]{0,16})(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,128})\2([ \t]{0,16}:[ \t]{1,16}|[ \t]{0,16}:(?=["']))("(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\n]|''){0,4096}'|[^\s,{}\[\]"'][^,{}\[\]\n]{0,4095}?)(?=[ \t]*[,}])/g
+const FLOW_MEMBER_RE = /([{,][ \t]{0,16})(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,128})\2([ \t]{0,16}:[ \t]{1,16}|[ \t]{0,16}:(?=["']))("(?:[^"\\\n]|\\.){0,4096}"(?=[ \t]{0,16}[,}])|'(?:[^'\n]|''){0,4096}'(?=[ \t]{0,16}[,}])|[^\s,{}\[\]"'][^,{}\[\]\n]{0,4095}(?=[,}]))/g
+/** A flow mapping's member without a space after its colon (Hydra's `{host:h,password:V}`). */
+const FLOW_MEMBER_COMPACT_RE = new RegExp(FLOW_MEMBER_RE.source.replace('[ \\t]{0,16}:[ \\t]{1,16}|', '[ \\t]{0,16}:[ \\t]{0,16}|'), 'g')
 /** `.npmrc`'s `//registry/:_authToken=V` (and `_auth`, `_password`) on a line of its own. */
 const NPMRC_LINE_RE = /^([ \t]*\S*:_(?:authToken|auth|password)[ \t]*=[ \t]*)(\S+)[ \t]*$/gm
 /** `.pgpass`'s `host:port:database:user:password`. */
@@ -183,7 +198,7 @@ const NETRC_PASSWORD_RE = /^([ \t]*(?:machine[ \t]+\S+[ \t]+|default[ \t]+)?(?:l
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
 /** What a text is when it is code: SQL, or a program's (where only a string written for a secret's name is one); null for a file's text. */
-type CodeKind = 'sql' | 'program' | null
+type CodeKind = 'sql' | 'shell' | 'program' | null
 
 export interface RedactionPolicy {
   /** extra secret-name globs (config `secrets.names`, flag --redact-var) */
@@ -364,31 +379,76 @@ export class Redactor {
 
   /**
    * A program's code: a string written for a secret's name (`openai.api_key = "V"`, `const token
-   * = 'V'`, `Client(api_key="V")`, `password <- "V"`, `os.environ["HF_TOKEN"] = "V"`,
-   * `{'token': 'V'}`, `setenv("API_TOKEN", "V")`) loses V, kept in its quotes. A name is judged
-   * as a configuration key is (by its last word; an upper-case one as an environment variable's
-   * name); a placeholder, a reference or a string built from others is none.
+   * = 'V'`, `Client(api_key="V")`, `password <- "V"`, `$password = "V"`, `os.environ["HF_TOKEN"] =
+   * "V"`, `{'token': 'V'}`, `:api_key => 'V'`, `$ENV{API_TOKEN} = "V"`, `setenv("API_TOKEN", "V")`,
+   * `putenv('API_TOKEN=V')`, a triple-quoted string) loses V, kept in its
+   * quotes. The strings of each line are found as the language reads them (a name inside another
+   * string, `print("token:", x)`, names nothing; a comment ends the line); a name, a key or an
+   * environment variable's name is judged by its last word, as JSON members are (`api_key`,
+   * `db_password`, `HF_TOKEN`; not `token_url`, `AUTH0_DOMAIN`). Kept: a label (a
+   * value with a space that holds the name's word, `"Enter your password"`), a file's path
+   * (`"/secrets/sa.json"`), a value built from others, a placeholder or one that says there is none
+   * (`"EMPTY"`, `"anon"`), and for a bare `token` what no credential could be (`token = "hello"`:
+   * without a digit or 12 characters).
    */
   private scrubCodeStrings(text: string): string {
-    const judge = (m: string, name: string, value: string, put: (fp: string) => string): string =>
-      isFingerprint(value) || NO_SECRET_VALUE.test(value) || BUILT_STRING.test(value) || value.toLowerCase() === name.replace(/^.*[.]/, '').toLowerCase() ||
-      !this.isSecretConfigKey(name.replace(/^.*[.]/, ''), '=') ? m : put(this.fingerprint(value))
-    let out = text.replace(CODE_NAMED_STRING_RE, (m, name: string, op: string, prefix: string, q: string, value: string) =>
-      judge(m, name, value, (f) => `${name}${op}${prefix}${q}${f}${q}`))
-    out = out.replace(CODE_KEYED_STRING_RE, (m, lead: string, kq: string, name: string, between: string, prefix: string, q: string, value: string) =>
-      // (`"token", "V"` only as setenv's arguments: in a list, `["id", "token", "label"]`, they are data.)
-      between.includes(',') !== lead.includes('(') ? m : judge(m, name, value, (f) => `${lead}${kq}${name}${kq}${between}${prefix}${q}${f}${q}`))
-    return out
+    if (!/["'`]/.test(text)) return text
+    const lines = text.split('\n')
+    for (let n = 0; n < lines.length; n++) {
+      const line = lines[n]!
+      if (!/["'`]/.test(line)) continue
+      const strings = codeStrings(line)
+      const edits: Edit[] = []
+      strings.forEach((str, k) => {
+        const value = line.slice(str.open + 1, str.close)
+        const prevEnd = k > 0 ? strings[k - 1]!.end : 0
+        // (What stands before a string is read from its last 1,024 characters: a name and its operator are shorter.)
+        const before = line.slice(Math.max(prevEnd, str.from - 1024), str.from)
+        let key: string | null = null
+        const named = TERNARY_BEFORE.test(before) ? null : CODE_NAME_BEFORE.exec(before) ?? SYMBOL_BEFORE.exec(before) ?? PERL_ENV_BEFORE.exec(before)
+        if (named !== null) key = named[1]!.replace(/^[$@:]/, '').replace(/^.*\./, '')
+        else if (PUTENV_BEFORE.test(before)) {
+          // `putenv('API_TOKEN=V')`: the name is in the string.
+          const pair = /^([A-Za-z_]\w{0,128})=(.+)$/s.exec(value)
+          if (pair !== null && !NO_SECRET_VALUE.test(pair[2]!) && !isFingerprint(pair[2]!) && !BUILT_STRING.test(pair[2]!) && this.isSecretKey(pair[1]!)) {
+            edits.push({ start: str.open + 2 + pair[1]!.length, end: str.close, text: this.fingerprint(pair[2]!) })
+          }
+          return
+        }
+        else if (k > 0 && KEY_BETWEEN.test(before) && !/^[ \t]*\|/.test(line.slice(str.end))) {
+          // A quoted key: `["K"] = "V"` after `[`, `{"k": "V"}`/`"k" => "V"` after `{`, `(`, `,` or the line's start, `setenv("K", "V")`.
+          const quoted = strings[k - 1]!
+          const lead = line.slice(Math.max(k > 1 ? strings[k - 2]!.end : 0, quoted.from - 1024), quoted.from)
+          const sep = KEY_BETWEEN.exec(before)![1]!
+          const fits = sep.startsWith(']') ? /\[[ \t]{0,16}$/.test(lead)
+            : sep === ',' || sep.startsWith('=') && sep !== '=>' ? SETS_BY_NAME.test(lead) || (sep.startsWith('=') && /[(,][ \t]{0,16}$/.test(lead))
+              : /(?:^|[[{(,])[ \t]{0,16}$/.test(lead)
+          if (fits && quoted.close - quoted.open > 1) key = line.slice(quoted.open + 1, quoted.close)
+        }
+        if (key === null || !/^[A-Za-z_][\w.-]*$/.test(key) || /^[ \t]*\|/.test(line.slice(str.end))) return
+        // (A label holds its name's word and a space: `apiKey: "API key"`, `password: "Enter your password"`.)
+        const label = /\s/.test(value) && key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[_.-]+/).some((word) => word.length >= 3 && value.toLowerCase().includes(word))
+        if (value === '' || label || /^(?:\/|\.{1,2}\/|~\/)[\w.\/-]*$/.test(value) || isFingerprint(value) || NO_SECRET_VALUE.test(value) || CODE_NO_SECRET.test(value) || BUILT_STRING.test(value) ||
+          value.toLowerCase() === key.toLowerCase()) return
+        if (!this.isSecretKey(key)) return
+        // (`token` alone is a word of NLP code, `token = "hello"`: a credential has digits and length.)
+        if (/^token$/i.test(key) && !(value.length >= 12 && /\d/.test(value))) return
+        edits.push({ start: str.open + 1, end: str.close, text: this.fingerprint(value) })
+      })
+      if (edits.length > 0) lines[n] = applyEdits(line, edits)
+    }
+    return lines.join('\n')
   }
 
   /**
    * Settings given as YAML or JSON (dbt's `--vars`): as a file's text (`password: V` lines, JSON
    * members), and the members of a flow mapping, `{password: V, x: 1}`, by their keys.
    */
-  private scrubSettings(text: string): string {
+  private scrubSettings(text: string, compact = false): string {
     const out = this.scrubFileText(text)
     if (!out.includes('{')) return out
-    return out.replace(FLOW_MEMBER_RE, (m, lead: string, kq: string, name: string, colon: string, value: string) => {
+    // (Hydra's dictionaries need no space after the colon: `{host:h,password:V}`.)
+    return out.replace(compact ? FLOW_MEMBER_COMPACT_RE : FLOW_MEMBER_RE, (m, lead: string, kq: string, name: string, colon: string, value: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
       const bare = q === '' ? value.trimEnd() : value.slice(1, -1)
       if (bare === '' || isFingerprint(bare) || NO_SECRET_VALUE.test(bare) || !this.isSecretKey(name)) return m
@@ -886,6 +946,7 @@ export class Redactor {
       case 'code': return `${lead}${this.scrubFileText(value, 'program')}`
       case 'yaml': return `${lead}${this.scrubSettings(value)}`
       case 'remote': return `${lead}${this.redactRemote(value, planned.keys ?? /(?!)/)}`
+      case 'named': return value !== '' && this.isSecretName(planned.name ?? '') ? `${lead}${this.fingerprint(value)}` : `${lead}${this.redactWord(value)}`
       case 'assignment': {
         // K=V: V is a secret, unless it says where the value is (vault's `K=@file`, `K=-`).
         const m = (planned.anyKey ? /^([^=]+)=(.+)$/s : /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/s).exec(value)
@@ -916,6 +977,13 @@ export class Redactor {
     const assign = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(word)
     // A command line as a setting's value: `core.sshCommand=...`, `GIT_SSH_COMMAND=...`, ssh's `ProxyCommand=...`.
     if (assign && COMMAND_VALUED.test(assign[1]!.split('.').pop()!)) return `${assign[1]}=${this.redactShellScript(assign[2]!)}`
+    // (An OmegaConf reference, `db.password=${oc.env:DB_PASSWORD}`, names where the secret is; a
+    // Hydra dictionary, `+db={host:h,password:V}`, is judged by its members.)
+    if (assign && /^\$\{(?:oc\.env:)?[A-Za-z_][\w.]*\}$/.test(assign[2]!)) return word
+    if (assign && /^\{[ \t]*[A-Za-z_][\w.-]*[ \t]*:.*\}$/s.test(assign[2]!)) {
+      const members = this.scrubSettings(assign[2]!, true)
+      if (members !== assign[2]) return `${this.scrubText(assign[1]!)}=${members}`
+    }
     if (assign && this.isSecretName(assign[1]!.split('.').pop()!) && assign[2] !== '') return `${this.scrubText(assign[1]!)}=${this.fingerprint(assign[2]!)}`
     // npm's `//registry.example/:_authToken=V` (also as a flag, `--//registry.example/:_authToken=V`).
     const npmrc = /^(-{0,2}\/\/[^=\s]*:)(_[A-Za-z]+)=(.+)$/s.exec(word)
@@ -1231,6 +1299,38 @@ function readsScript(command: ShellCommand): boolean {
   return command.words.some((w) => SHELLS.has(commandName(w.value)) || /^(?:ssh|su|runuser|eval)$/.test(commandName(w.value)))
 }
 
+/** A string literal in a line of code: where it starts (a prefix, `r"`, `f'`), its quotes, and where it ends. */
+interface CodeString { from: number; open: number; close: number; end: number }
+
+/**
+ * The string literals of a line of code, as most languages read them ("…", '…', `…`, with
+ * backslash escapes), up to a comment (`#` or `//` after a space) or a string left open (the rest
+ * of the line is then unknown).
+ */
+function codeStrings(line: string): CodeString[] {
+  const out: CodeString[] = []
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if ((c === '#' || (c === '/' && line[i + 1] === '/')) && (i === 0 || /[\s;]/.test(line[i - 1]!))) break
+    if (c !== '"' && c !== "'" && c !== '`') continue
+    // A triple-quoted string on one line (Python's `"""V"""`): its text is between the triples.
+    if (line.startsWith(c.repeat(3), i)) {
+      const j = line.indexOf(c.repeat(3), i + 3)
+      if (j < 0) break
+      out.push({ from: i, open: i + 2, close: j, end: j + 3 })
+      i = j + 2
+      continue
+    }
+    let j = i + 1
+    while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1
+    if (j >= line.length) break
+    const prefix = /(?<![\w$])[rRbBuUfF]{1,2}$/.exec(line.slice(Math.max(0, i - 3), i))
+    out.push({ from: i - (prefix?.[0].length ?? 0), open: i, close: j, end: j + 1 })
+    i = j
+  }
+  return out
+}
+
 /**
  * Whether a command reads its standard input as code: SQL (`psql <<EOF`, `cat > q.sql <<EOF`), or
  * a program's (`python <<EOF`, `node -`, `cat > app.py <<EOF`); null for neither.
@@ -1240,7 +1340,8 @@ function readsCode(command: ShellCommand): CodeKind {
   // A program's source written to a file (`cat > app.py <<EOF`, `tee main.go <<EOF`).
   const file = /\.(?:py|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|scala|rs|c|h|cc|cpp|hpp|cs|php|pl|r|R|jl|lua|swift|sh|bash|zsh|tf|sql|ipynb)$/
   const written = [...command.writes, ...(commandName(words[0]) === 'tee' ? words.slice(1) : [])].filter((f) => file.test(f))
-  if (written.length > 0) return written.every((f) => f.endsWith('.sql')) ? 'sql' : 'program'
+  // (A shell script's lines are read as command lines already: its strings are not a program's.)
+  if (written.length > 0) return written.every((f) => f.endsWith('.sql')) ? 'sql' : written.every((f) => /\.(?:sh|bash|zsh)$/.test(f)) ? 'shell' : 'program'
   // SQL clients read SQL; an interpreter reads its program there only when it is given none
   // otherwise (`python3 -c CODE <<EOF`, `python3 render.py <<EOF` read data).
   if (words.some((w) => /^(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|clickhouse-client|cqlsh|snowsql|mongosh|mongo)$/.test(commandName(w)))) return 'sql'

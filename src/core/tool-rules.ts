@@ -8,7 +8,7 @@
  */
 
 /** What a word (from `from` on: after `--opt=`, after `-U`) holds. */
-export type WordAction = 'secret' | 'assignment' | 'user%' | 'user,' | 'script' | 'code' | 'yaml' | 'remote'
+export type WordAction = 'secret' | 'assignment' | 'user%' | 'user,' | 'script' | 'code' | 'yaml' | 'remote' | 'named'
 
 export interface PlannedWord {
   action: WordAction
@@ -23,6 +23,8 @@ export interface PlannedWord {
   keep?: RegExp
   /** for a remote: the keys whose values are secrets */
   keys?: RegExp
+  /** for 'named': the name the value is given under (`netlify env:set NAME V`), judged by the names' policy */
+  name?: string
 }
 
 /** The tool's words, from its name on. */
@@ -45,6 +47,8 @@ interface ToolRule {
   positional?: readonly number[] | 'all' | 'last'
   /** for 'last': how many positional words the tool takes when the secret is given (fewer: it asks for it; `mc alias set A URL`) */
   atLeast?: number | ((words: Words) => number)
+  /** the first positional word is a name, the second its value: a secret when the name is (`netlify env:set NAME V`) */
+  nameValue?: boolean
   /** every `K=V` positional word's V is a secret */
   assignments?: boolean
   /** options whose value is `K=V` with a secret V (`--from-literal=K=V`) */
@@ -92,7 +96,7 @@ const STDIN_FILE = /(?:^|=)(?:-|\/dev\/stdin)$/
 /** An rclone connection string: a remote or `:backend`, then `,key=value` settings (`:sftp,host=h,pass=V:path`). */
 const RCLONE_REMOTE = /^(?::[A-Za-z0-9_-]+|[A-Za-z0-9_][A-Za-z0-9_. -]*),[A-Za-z_][A-Za-z0-9_]*[=,:]/
 /** Python's names, and its options: those that take a value, `-c` (grouped after switches, `-Ic`), and `-m`, after which the words are the module's. */
-const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', ...Array.from({ length: 10 }, (_, i) => `python3.${i + 6}`)]
+const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'py', ...Array.from({ length: 20 }, (_, i) => `python3.${i}`), 'python2.7']
 const PYTHON_SWITCHES = '[bBdEhiIOPqRsSuvVx]*'
 /** cargo login's options that take a value. */
 const CARGO_VALUED = /^(?:--registry|--config|-Z|--color)$/
@@ -154,29 +158,39 @@ const RULES: readonly ToolRule[] = [
   { tools: ['hyperfine'], path: [], scripts: true, scriptOptions: /^(?:-p|--prepare|-s|--setup|-c|--cleanup|--conclude)$/, valued: /^(?:-w|--warmup|-m|--min-runs|-M|--max-runs|-r|--runs|-S|--shell|-n|--command-name|-P|--parameter-scan|-D|--parameter-step-size|-L|--parameter-list|--export-[a-z]+|--style|--sort|-u|--time-unit|--output|--input)$/ },
   // More passwords and tokens given to a tool's option or as its positional word.
   { tools: ['redis-cli'], path: [], secretOptions: /^--pass$/ },
+  // redis-cli's own commands: `AUTH [USER] V`, `CONFIG SET requirepass V`.
+  { tools: ['redis-cli'], path: [/^auth$/i], positional: 'last', valued: /^-[hpanu]$/ },
+  { tools: ['redis-cli'], path: [/^config$/i, /^set$/i], adjacent: false, secretKeys: /^(?:requirepass|masterauth)$/i },
   { tools: ['cqlsh', 'cypher-shell'], path: [], secretOptions: /^(?:-p|--password)$/, joined: true },
   { tools: ['airflow'], path: ['users', /^(?:create|reset-password)$/], secretOptions: /^(?:-p|--password)$/ },
   { tools: ['poetry'], path: ['publish'], secretOptions: /^(?:-p|--password)$/ },
   { tools: ['influx'], path: [], secretOptions: /^(?:-t|--token)$/ },
+  { tools: ['influx'], path: [/^(?:setup|user)$/], secretOptions: /^(?:-p|--password)$/ },
   // ssh-keygen's new and old passphrases (`-N ''` asks for none: an empty value is kept).
-  { tools: ['ssh-keygen'], path: [], secretOptions: /^-[NP]$/, joined: true },
+  { tools: ['ssh-keygen'], path: [], secretOptions: /^-[A-Za-z]*[NP]$/, joined: true },
   // `cargo login TOKEN`; without it, cargo reads the token on standard input.
-  { tools: ['cargo'], path: ['login'], adjacent: true, positional: [0], valued: CARGO_VALUED,
-    stdin: (w) => !w.slice(2).some((x, i, a) => !x.startsWith('-') && !CARGO_VALUED.test(a[i - 1] ?? '')) },
+  // (`cargo +nightly login`: a toolchain may come first.)
+  { tools: ['cargo'], path: ['login'], when: (w) => w[1] === 'login' || (w[1]?.startsWith('+') === true && w[2] === 'login'), positional: [0], valued: CARGO_VALUED,
+    stdin: (w) => !w.slice(w.indexOf('login') + 1).some((x, i, a) => !x.startsWith('-') && !CARGO_VALUED.test(a[i - 1] ?? '')) },
   { tools: ['neo4j-admin'], path: ['set-initial-password'], positional: [0] },
   { tools: ['rabbitmqctl'], path: [/^(?:add_user|change_password|authenticate_user)$/], positional: [1], valued: /^(?:-n|--node|-p|--vhost|-t|--timeout)$/ },
   { tools: ['mysqladmin', 'mariadb-admin'], path: ['password'], positional: [0] },
-  // A deploy's environment: `netlify env:set NAME V` (a store of API keys); `vercel env add NAME` reads V.
-  { tools: ['netlify', 'ntl'], path: ['env:set'], adjacent: true, positional: [1], valued: /^(?:--context|--scope|--filter)$/ },
-  { tools: ['vercel'], path: ['env', 'add'], stdin: true },
+  // A deploy's environment: `netlify env:set NAME V` under a secret NAME, or with --secret; `vercel env
+  // add NAME` reads V (Vercel keeps every value as a secret); airflow's variables.
+  { tools: ['netlify', 'ntl', 'netlify-cli'], path: ['env:set'], adjacent: true, nameValue: true, valued: /^(?:--context|--scope|--filter)$/ },
+  { tools: ['netlify', 'ntl', 'netlify-cli'], path: ['env:set'], adjacent: true, when: (w) => w.includes('--secret'), positional: [1], valued: /^(?:--context|--scope|--filter)$/ },
+  { tools: ['vercel'], path: ['env', 'add'], stdin: true, secretOptions: /^--value$/ },
+  { tools: ['vercel'], path: [], secretOptions: /^-t$/ },
+  { tools: ['airflow'], path: ['variables', 'set'], nameValue: true },
   // rclone's connection strings: `rclone copy :sftp,host=h,user=u,pass=V:dir .` (a remote on the fly).
   { tools: ['rclone'], path: [], remoteKeys: RCLONE_SECRET_KEYS },
   // Settings given as YAML or JSON: dbt's `--vars '{password: V}'`.
   { tools: ['dbt'], path: [], yamlOptions: /^--(?:vars|args)$/ },
   // A program's code in an option: an interpreter's `-c`, `-e` (judged as a program's code: a
   // string given to a secret's name, `openai.api_key = "V"`, `os.environ["HF_TOKEN"] = "V"`).
+  { tools: ['ipython', 'ipython3'], path: [], codeOptions: /^-c$/, codeEnds: true, optionsEnd: true },
   { tools: PYTHONS, path: [], codeOptions: new RegExp(`^-${PYTHON_SWITCHES}c$`), codeEnds: true, joined: true, optionsEnd: true, valued: /^-[WXQ]$/, stop: new RegExp(`^-${PYTHON_SWITCHES}m`) },
-  { tools: ['node', 'nodejs', 'bun'], path: [], codeOptions: /^(?:-e|--eval|-p|--print|-pe|-ep)$/, optionsEnd: true,
+  { tools: ['node', 'nodejs', 'bun', 'tsx', 'ts-node'], path: [], codeOptions: /^(?:-e|--eval|-p|--print|-pe|-ep)$/, optionsEnd: true,
     valued: /^(?:-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--input-type|--title|--env-file)$/ },
   { tools: ['deno'], path: ['eval'], adjacent: true, code: true, optionsEnd: true, valued: /^(?:--ext|--import-map|--config|-c|--location|--seed|--v8-flags|--cert|--lock)$/ },
   { tools: ['Rscript', 'R'], path: [], codeOptions: /^-e$/, optionsEnd: true },
@@ -304,6 +318,7 @@ export function planToolWords(argv: readonly string[], anyTool: boolean): Map<nu
       if (rule.scripts) plan.set(j, { action: 'script', from: 0 })
       else if (rule.code && positionals.length === 1) plan.set(j, { action: 'code', from: 0 })
       else if (rule.remoteKeys !== undefined && RCLONE_REMOTE.test(w)) plan.set(j, { action: 'remote', from: 0, keys: rule.remoteKeys })
+      else if (rule.nameValue && positionals.length === 2) plan.set(j, { action: 'named', from: 0, name: argv[positionals[0]!]! })
       else if (rule.positional === 'all' || (Array.isArray(rule.positional) && rule.positional.includes(positionals.length - 1))) plan.set(j, { action: 'secret', from: 0 })
       else if (rule.assignments && (rule.anyKey ? /^[^=]+=/ : /^[A-Za-z_][A-Za-z0-9_.-]*=/).test(w)) plan.set(j, { action: 'assignment', from: 0, ...assign })
       else if (rule.secretKeys !== undefined) {
