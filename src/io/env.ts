@@ -3,12 +3,12 @@
 // child_process and the store are imported when a tool is probed: `prov --version` imports
 // this module for VERSION alone, and loading them would double its start-up time.
 import os from 'node:os'
-import { readFileSync, readlinkSync, statSync, accessSync, constants, mkdirSync, openSync, readSync, closeSync } from 'node:fs'
+import { readFileSync, readlinkSync, statSync, accessSync, constants, openSync, readSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
-import type { Store } from './store.js'
+import { makeDirs, type Store } from './store.js'
 import { readRegularFile } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
 
@@ -310,7 +310,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   if (bound(cache, used)) dirty = true
   if (dirty) {
     try {
-      mkdirSync(path.dirname(cacheFile), { recursive: true })
+      makeDirs(path.dirname(cacheFile))
       const { writeFileAtomic } = await import('./store.js')
       writeFileAtomic(cacheFile, JSON.stringify(cache))
     } catch { /* a cache: best effort */ }

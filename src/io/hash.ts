@@ -2,7 +2,7 @@
 // for many files, a second thread (a worker) so that two cores work: both threads take files
 // from one shared counter. Results are the same whichever thread did the work.
 import * as fs from 'node:fs'
-import { openSync, readSync, closeSync, fstatSync, lstatSync, statSync, readdirSync, readFileSync, mkdirSync, rmSync, type BigIntStats } from 'node:fs'
+import { openSync, readSync, closeSync, fstatSync, lstatSync, statSync, readdirSync, readFileSync, rmSync, type BigIntStats } from 'node:fs'
 import { createRequire } from 'node:module'
 import { isAscii, isUtf8 } from 'node:buffer'
 import os from 'node:os'
@@ -12,7 +12,7 @@ import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
-import { writeFileAtomic, type Store } from './store.js'
+import { makeDirs, writeFileAtomic, type Store } from './store.js'
 import { log } from './log.js'
 
 const CHUNK = 1 << 20
@@ -353,7 +353,7 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   }
   names.copy(out, digestsAt + n * 32)
   try {
-    mkdirSync(path.dirname(cache.file), { recursive: true })
+    makeDirs(path.dirname(cache.file))
     writeFileAtomic(cache.file, out)
     rmSync(path.join(path.dirname(cache.file), 'stat.json'), { force: true }) // the JSON cache of earlier versions
   } catch (e) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, readRegularFile, withinRoot } from './read.js'
 import { isAscii } from 'node:buffer'
@@ -56,15 +56,51 @@ export function idOfRunPath(file: string): string | null {
   return path.basename(file) === 'run.json' && RUN_ID_RE.test(dir) ? dir : null
 }
 
+/**
+ * Make a directory and those above it that are missing (mkdir -p). Node's `mkdirSync(dir,
+ * { recursive: true })` never returns where a parent exists yet refuses children (`/proc/x`: it
+ * tries the child and the parent in turn for ever); here that refusal is the error.
+ */
+export function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir)
+    return
+  } catch (e) {
+    if (!isNodeError(e)) throw e
+    if (e.code === 'EEXIST' && statSync(dir).isDirectory()) return
+    if (e.code !== 'ENOENT') throw e
+  }
+  const parent = path.dirname(dir)
+  if (parent === dir) throw new Error(`cannot make ${dir}`)
+  makeDirs(parent)
+  mkdirSync(dir)
+}
+
 /** Create the store's directories, and a .gitignore that keeps the key and caches out of git. */
 export function ensureStore(s: Store): void {
   try {
-    mkdirSync(path.join(s.dir, 'runs'), { recursive: true })
-    mkdirSync(path.join(s.dir, 'tmp'), { recursive: true })
+    makeDirs(path.join(s.dir, 'runs'))
+    makeDirs(path.join(s.dir, 'tmp'))
     const gi = path.join(s.dir, '.gitignore')
     if (!existsSync(gi)) writeFileAtomic(gi, '# written by prov: the HMAC key and derived caches stay local\nsecret.key\ncache/\ntmp/\n')
   } catch (e) {
     throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${describeErrno(e)}`)
+  }
+}
+
+/**
+ * That a run can be written, before a command runs that may take hours: the store's directories
+ * made, a directory made and removed in its tmp/, and runs/ writable. Else E_STORE, naming why.
+ */
+export function assertStoreWritable(s: Store): void {
+  ensureStore(s)
+  try {
+    const probe = tmpName(s, 'probe')
+    mkdirSync(probe)
+    rmdirSync(probe)
+    accessSync(path.join(s.dir, 'runs'), constants.W_OK)
+  } catch (e) {
+    throw new ProvError('E_STORE', `cannot write to the store '${s.dir}': ${describeErrno(e)}`)
   }
 }
 
@@ -374,7 +410,7 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
   }
   if (changed || Object.keys(index).length !== out.length) {
     try {
-      mkdirSync(path.join(s.dir, 'cache'), { recursive: true })
+      makeDirs(path.join(s.dir, 'cache'))
       writeFileAtomic(indexFile, JSON.stringify({ version: INDEX_VERSION, runs: next }))
     } catch { /* a cache: best effort */ }
   }

@@ -10,12 +10,12 @@
 // moment, and so after the entry's state, gives the file a newer ctime, which only a change of
 // the system clock could set back. This is git's racily-clean rule, taken at read time: a file
 // changed in the same clock tick as it was read is not entered, and is checked again next time.
-import { closeSync, fstatSync, mkdirSync, openSync, rmSync, statSync, type BigIntStats } from 'node:fs'
+import { closeSync, fstatSync, openSync, rmSync, statSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
 import { readRegularFile } from './read.js'
 import path from 'node:path'
 import { describeErrno } from '../errors.js'
-import { writeFileAtomic, type Store } from './store.js'
+import { makeDirs, writeFileAtomic, type Store } from './store.js'
 
 /** A digest of the source this prov was built from (src/build/build.mjs): a rebuild may check otherwise. */
 declare const PROV_CHECKS: string
@@ -70,7 +70,7 @@ export function readFsNow(cache: VerifiedRuns): FsNow | null {
   // Named as writeFileAtomic names its temp files, so that sweepStaleTemp removes one a crash left.
   const probe = `${cache.file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`
   try {
-    mkdirSync(dir, { recursive: true })
+    makeDirs(dir)
     const fd = openSync(probe, 'wx', 0o644)
     try {
       const st = fstatSync(fd, { bigint: true })

@@ -8,7 +8,7 @@ import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import type { Redactor } from '../core/redact.js'
-import { locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
+import { assertStoreWritable, locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
 import { warnOutsideRoot } from '../io/read.js'
@@ -78,7 +78,16 @@ export default defineCommand({
     warnEmptyOutside(inputDirs, inputs, store.root)
     const [env, git] = await context
 
-    // The command itself.
+    // The command itself, once the store is known to take its run (a job of hours must not run
+    // only to find that it cannot be recorded).
+    if (!args['no-exec']) {
+      try {
+        assertStoreWritable(store)
+      } catch (e) {
+        if (e instanceof ProvError) throw new ProvError(e.code, `${e.message} (the command was not run)`, { exitCode: e.exitCode, hint: e.hint ?? 'name a store you can write with --store or PROV_DIR', cause: e })
+        throw e
+      }
+    }
     let outcome: RunOutcome
     const extra: ExtraFile[] = []
     let captured: FileEntry[] = []

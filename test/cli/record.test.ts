@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -310,6 +310,30 @@ describe('prov record', { concurrency: 2 }, () => {
         assert.match(none.stderr, /^prov: /)
       }
       assert.deepEqual(runIds(sb), [])
+    })
+  })
+
+  test('a store that cannot take the run is found before the command runs: exit 125, the command not run', async () => {
+    await withRepo({}, async (sb) => {
+      // A store behind a link to nothing (an unmounted disk), and one where no directory can be made
+      // (/proc: Node's own recursive mkdir would try for ever there).
+      symlinkSync('/nonexistent-prov-disk/store', path.join(sb.dir, 'dangling'))
+      const cases: Array<[string[], RegExp]> = [
+        [['--store', 'dangling'], /^prov: cannot create the store '[^']*dangling': no such file or directory \(the command was not run\)\n/],
+        [['--store', '/proc/prov-test-store'], /^prov: cannot create the store '\/proc\/prov-test-store': no such file or directory \(the command was not run\)\n/],
+      ]
+      for (const [flags, stderr] of cases) {
+        const r = await sb.prov(['record', ...flags, '--', 'touch', 'ran'], { timeout: 30_000 })
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.match(r.stderr, stderr)
+        assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
+      }
+      // hash-inputs still hashes: the stat cache it cannot write is only a cache.
+      writeFileSync(path.join(sb.dir, 'in.txt'), 'x')
+      const h = await sb.prov(['hash-inputs', 'in.txt'], { env: { PROV_DIR: '/proc/prov-test-store' }, timeout: 30_000 })
+      assert.equal(h.exitCode, 0, h.stderr)
+      assert.equal(JSON.parse(h.stdout).inputs[0].sha256, sha256('x'))
     })
   })
 
