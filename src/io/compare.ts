@@ -18,7 +18,13 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
   if (top !== null && typeof ca === 'string' && typeof cb === 'string' && ca !== cb) {
     const [ea, eb] = await Promise.all([commitExists(top, ca), commitExists(top, cb)])
     if (ea && eb) {
-      const files = await diffCommits(top, ca, cb, store)
+      const listed = await diffCommits(top, ca, cb, store)
+      const files = listed ?? []
+      // Commits that change nothing but the store (runs committed to share them) leave the code as
+      // it was: the commit's change is noise, shown with --all, as the store never counts as a change.
+      if (listed !== null && listed.length === 0) {
+        for (const c of d.code) if (c.key === 'commit' && c.scope === undefined) c.noise = true
+      }
       const entries: Change[] = files.map((f) => {
         const op = OPS[f.status[0]!] ?? 'changed'
         const c: Change = { op, key: f.path, scope: 'commits' }

@@ -227,10 +227,13 @@ export async function commitExists(top: string, commit: string): Promise<boolean
   return r.code === 0
 }
 
-/** Files that differ between two commits: [{status, path, from?}]; a store committed to the repository is left out. */
-export async function diffCommits(top: string, a: string, b: string, store?: Store): Promise<Array<{ status: string; path: string; from?: string }>> {
+/**
+ * Files that differ between two commits: [{status, path, from?}]; a store committed to the
+ * repository is left out. null when git cannot tell.
+ */
+export async function diffCommits(top: string, a: string, b: string, store?: Store): Promise<Array<{ status: string; path: string; from?: string }> | null> {
   const r = await runGit(top, ['diff', '--name-status', '-z', '--no-renames', a, b, '--', ...(store ? [':(top)', ...storeExclude(store)] : [])])
-  if (r.code !== 0) return []
+  if (r.code !== 0) return null
   const f = r.stdout.toString('utf8').split('\0')
   const out: Array<{ status: string; path: string }> = []
   for (let i = 0; i + 1 < f.length; i += 2) {

@@ -13,7 +13,8 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
-import { isNoiseKey, SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
+import { isNoise, isNoiseKey, SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
+import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
@@ -322,9 +323,18 @@ export default defineCommand({
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
     const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)
-    const ignored = hidden - sessionVars
-    const hiddenKinds = sessionVars === 0 ? 'matched by --ignore' : ignored === 0 ? 'shell-session variables'
-      : `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}, ${ignored} matched by --ignore`
+    // (A commit that changed only the store, where --ignore did not hide it already.)
+    const ignores = list(args.ignore).map(globToRegExp)
+    const storeCommits = diff.code.filter((c) => c.noise && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
+    const ignored = hidden - sessionVars - storeCommits
+    // One kind is named alone; several, each with its count.
+    const all: Array<[number, string, string]> = [
+      [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
+      [storeCommits, 'a commit that changes only the store', 'a commit that changes only the store'],
+      [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],
+    ]
+    const kinds = all.filter(([n]) => n > 0)
+    const hiddenKinds = kinds.length === 1 ? kinds[0]![1] : kinds.map((k) => k[2]).join(', ')
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = visible(diff, s, args.all === true).length

@@ -611,6 +611,33 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('runs committed to the repository: the commit that adds them is no change of the code; a commit that changes code is', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb)
+      await sb.git('add', '.prov')
+      await sb.git('commit', '-q', '-m', 'share the runs')
+      await rec(sb)
+      const shared = await diff(sb)
+      assert.equal(shared.exitCode, 0, shared.stdout + shared.stderr)
+      assert.equal(shared.headline, 'no differences')
+      assert.match(shared.stdout, /\(1 noise change hidden: a commit that changes only the store; --all shows them\)/)
+      const all = await sb.prov(['diff', '--all'])
+      assert.equal(all.exitCode, 0)
+      assert.match(all.stdout, /~ commit: [0-9a-f]{40} → [0-9a-f]{40}  \(noise\)/)
+      const j = parseValid('diff', (await sb.prov(['diff', '--json'])).stdout)
+      assert.equal(j.diff.identical, true)
+      assert.deepEqual(j.diff.code.map((c: any) => [c.key, c.noise]), [['commit', true]])
+
+      sb.write('code.py', 'x = 6\n')
+      await sb.git('add', '-A')
+      await sb.git('commit', '-q', '-m', 'six, with the runs')
+      await rec(sb)
+      const changed = await diff(sb)
+      assert.equal(changed.exitCode, 1)
+      assert.equal(changed.headline, 'outputs identical; code: 1 commit; inputs identical')
+    })
+  })
+
   test('--workspace: an edited input, a new commit, or nothing changed', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['-p', 'a=1'])
