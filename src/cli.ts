@@ -94,6 +94,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       return 2
     }
     if (first === '--version' || first === 'version') {
+      if (rest.length > 0) throw new UsageError(`${first} takes no arguments: '${rest[0]}'`, `see 'prov --help'`)
       handleEpipe()
       process.stdout.write(`prov ${VERSION}\n`)
       return 0

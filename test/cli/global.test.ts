@@ -27,6 +27,11 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     assert.equal(r.exitCode, 0)
     assert.equal(r.stdout, `prov ${VERSION}\n`)
     assert.equal(r.stderr, '')
+    // It takes nothing more: `--version --json` is a usage error, not a version in another form.
+    const more = await sb.prov(['--version', '--json'])
+    assert.equal(more.exitCode, 2)
+    assert.equal(more.stdout, '')
+    assert.equal(more.stderr, "prov: --version takes no arguments: '--json'\nhint: see 'prov --help'\n")
   })
 
   test('prov --help (and -h) prints the usage on stdout and exits 0', async () => {
