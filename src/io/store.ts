@@ -17,6 +17,8 @@ export interface Store {
   dir: string
   /** true when root has a .git (a work tree) */
   inGit: boolean
+  /** true when --store or PROV_DIR named the store (else it is the project's .prov) */
+  named?: boolean
 }
 
 /** The root of the enclosing git work tree (a directory holding .git), else null. */
@@ -40,7 +42,21 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
   // A store named through a link to the project ($PWD/.prov) is the project's: by its physical
   // path, so that walks skip it and git-state leaves it out.
   const dir = explicit !== undefined && explicit !== '' ? withinRoot(root, path.resolve(cwd, explicit), true) : path.join(root, '.prov')
-  return { root, dir, inGit: tree !== null }
+  return { root, dir, inGit: tree !== null, named: explicit !== undefined && explicit !== '' }
+}
+
+/**
+ * For commands that read the store as a whole (log, verify): a store named with --store or
+ * PROV_DIR that is not there is a mistake to say (a typo, a disk not mounted), not an empty list.
+ * The project's own .prov may be missing: no run was recorded yet.
+ */
+export function assertNamedStoreExists(s: Store): void {
+  if (s.named !== true) return
+  let st
+  try { st = statSync(s.dir) } catch (e) {
+    throw new InputError('E_STORE', `no store at '${s.dir}': ${describeErrno(e)}`, 'the store is the directory that holds runs/; leave --store and PROV_DIR out for the project\'s .prov')
+  }
+  if (!st.isDirectory()) throw new InputError('E_STORE', `no store at '${s.dir}': it is not a directory`)
 }
 
 export const runsDir = (s: Store): string => path.join(s.dir, 'runs')

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { listRuns, locateStore, type RunSummary } from '../io/store.js'
+import { assertNamedStoreExists, listRuns, locateStore, type RunSummary } from '../io/store.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { shortId } from '../core/id.js'
@@ -80,7 +80,9 @@ export default defineCommand({
       if (!/^[0-9]+$/.test(args['max-count'])) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
       max = Number.isSafeInteger(Number(args['max-count'])) ? Number(args['max-count']) : Number.MAX_SAFE_INTEGER
     }
-    const runs = listRuns(locateStore({ store: args.store })).slice(0, max)
+    const store = locateStore({ store: args.store })
+    assertNamedStoreExists(store)
+    const runs = listRuns(store).slice(0, max)
     if (args.json) return emitLines(runs.map(jsonLine))
     const c = colorsFor(process.stdout)
     await emitLines(runs.map((r) => {

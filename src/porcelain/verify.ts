@@ -3,7 +3,7 @@ import { lstatSync, statSync } from 'node:fs'
 import { readRegularFile } from '../io/read.js'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { idOfRunPath, listRunIds, locateStore, readRunFile, resolveRef, runPath, runsDir, type Store } from '../io/store.js'
+import { assertNamedStoreExists, idOfRunPath, listRunIds, locateStore, readRunFile, resolveRef, runPath, runsDir, type Store } from '../io/store.js'
 import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -99,6 +99,7 @@ export default defineCommand({
   async run({ args, data }) {
     const { extra } = data as RunData
     const store = locateStore({ store: args.store })
+    if (extra.length === 0) assertNamedStoreExists(store)
     const others: string[] = []
     const targets = extra.length > 0
       ? extra.map((ref) => resolveRef(store, ref))
