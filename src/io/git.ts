@@ -77,7 +77,7 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
   if (top === null) return null
   const spec = ['--', ':(top)', ...storeExclude(store)]
   const [status, remotes] = await Promise.all([
-    runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', ...spec]),
+    runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=none', ...spec]),
     readRemotes(top),
   ])
   if (status.missing) return null

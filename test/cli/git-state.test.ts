@@ -99,7 +99,7 @@ describe('git-state', { concurrency: true }, () => {
     assert.equal(g.dirty, false)
     assert.deepEqual(g.changes, [])
     // Readable again, the file is there (so the warning was about it).
-    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/new.txt', status: '??' }])
+    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/', status: '??' }])
     // What git prints that is no warning (GIT_TRACE's lines) is not repeated.
     const traced = await sb.prov(['git-state'], { env: { GIT_TRACE: '1' } })
     assert.equal(traced.exitCode, 0)
@@ -128,7 +128,8 @@ describe('git-state', { concurrency: true }, () => {
       { path: 'mod.txt', status: 'M' },
       { path: 'new-name.txt', status: 'R', from: 'old-name.txt' },
       { path: 'staged.txt', status: 'M' },
-      { path: 'untracked dir/file é.txt', status: '??' },
+      // As git status shows them: a directory that holds no tracked file is one entry.
+      { path: 'untracked dir/', status: '??' },
     ])
     // the patch holds the tracked changes, and its sha256 is the sha256 of its text
     assert.equal(typeof g.patch.text, 'string')
@@ -240,7 +241,7 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('../linked/sub/new.txt', 'n\n')
     sb.write('../linked/a', 'changed\n')
     const g = await gitState(sb, [], { cwd: path.join(wt, 'sub') })
-    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/new.txt', status: '??' }])
+    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/', status: '??' }])
     assert.ok(!g.changes.some((c: any) => c.path.startsWith('.prov')), 'the linked tree\'s own store does not count')
     // the main work tree is untouched
     const main = await gitState(sb)
