@@ -86,9 +86,9 @@ export default defineCommand({
     if (args.json) return emitLines(runs.map(jsonLine))
     const c = colorsFor(process.stdout)
     await emitLines(runs.map((r) => {
-      // To the minute, in UTC whatever offset the run was written with.
+      // To the second (runs a minute apart are common), in UTC whatever offset the run was written with.
       const t = Date.parse(r.started)
-      const when = Number.isNaN(t) ? showName(r.started) : new Date(t).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
+      const when = Number.isNaN(t) ? showName(r.started) : new Date(t).toISOString().slice(0, 19).replace('T', ' ') + 'Z'
       const st = formatStatus(r)
       const status = r.exit_code === 0 ? c.green(st.padEnd(8)) : c.red(st.padEnd(8))
       // The subject: the first line that holds something.

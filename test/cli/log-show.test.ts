@@ -41,7 +41,7 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.equal(lines.pop(), '', 'output ends with a newline')
       assert.equal(lines.length, 3)
       assert.deepEqual(lines.map((l) => l.slice(0, 12)), [third, second, first].map((id) => id.slice(0, 12)))
-      assert.match(lines[0]!, /^[0-9a-f]{12} {2}\d{4}-\d\d-\d\d \d\d:\d\dZ {2}not run +sh -c 'echo "two words"'$/)
+      assert.match(lines[0]!, /^[0-9a-f]{12} {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}not run +sh -c 'echo "two words"'$/)
       assert.match(lines[1]!, /^[0-9a-f]{12} {2}.* {2}exit 3 +sh -c 'exit 3' {2}# a note$/)
       assert.match(lines[2]!, /^[0-9a-f]{12} {2}.* {2}exit 0 +true$/)
 
@@ -167,7 +167,7 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       const log = await sb.prov(['log'])
       assert.equal(log.exitCode, 0, log.stderr)
       assert.deepEqual(log.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 3).join(' ')), [
-        `${y.slice(0, 12)} 2026-11-27 08:00Z`, `${x.slice(0, 12)} 2026-11-27 08:00Z`, `${z.slice(0, 12)} 2026-11-27 07:30Z`,
+        `${y.slice(0, 12)} 2026-11-27 08:00:00Z`, `${x.slice(0, 12)} 2026-11-27 08:00:00Z`, `${z.slice(0, 12)} 2026-11-27 07:30:00Z`,
       ])
       for (const [ref, id] of [['@', y], ['@~1', x], ['@~2', z]] as const) {
         const shown = await sb.prov(['show', '--json', ref])
