@@ -84,7 +84,15 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   const env = changed('env')
   if (env.length > 0) explain.push(`env: ${names(env)}`)
   const cmd = changed('command')
-  if (cmd.length > 0) explain.push('command: ' + cmd.map((c) => c.op !== 'changed' ? `${c.op === 'added' ? '+' : '-'}${c.key}` : c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
+  if (cmd.length > 0) {
+    // How the command ended, in one phrase where a signal is in it: `SIGKILL → exit 0`, not `exit null → 0, signal`.
+    const exit = cmd.find((c) => c.key === 'exit_code' && c.op === 'changed')
+    const signal = cmd.find((c) => c.key === 'signal' && c.op === 'changed')
+    const ending = (code: unknown, sig: unknown): string => (typeof sig === 'string' && sig !== '' ? sig : code === null || code === undefined ? 'not run' : `exit ${short(code)}`)
+    explain.push('command: ' + cmd.filter((c) => signal === undefined || c !== exit).map((c) => c.op !== 'changed' ? `${c.op === 'added' ? '+' : '-'}${c.key}`
+      : c === signal ? `${ending(exit?.from ?? null, c.from)} → ${ending(exit?.to ?? null, c.to)}`
+        : c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
+  }
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
   return `outputs identical; ${explain.join('; ')}`

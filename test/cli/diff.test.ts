@@ -611,6 +611,22 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('the headline says how the command ended in one phrase where a signal is in it', async () => {
+    await withRepo(async (sb) => {
+      // (The switch is a file git ignores, data/: the code stays the same.)
+      const script = ['sh', '-c', 'if [ -f data/stop ]; then kill -KILL $$; fi; exit 3']
+      sb.write('data/stop', '')
+      await sb.prov(['record', '-q', '--', ...script])
+      rmSync(path.join(sb.dir, 'data', 'stop'))
+      await sb.prov(['record', '-q', '--', ...script])
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1)
+      assert.equal(d.headline, 'outputs identical; inputs identical; command: SIGKILL → exit 3')
+      const back = await diff(sb, ['@', '@~1'])
+      assert.equal(back.headline, 'outputs identical; inputs identical; command: exit 3 → SIGKILL')
+    })
+  })
+
   test('runs committed to the repository: the commit that adds them is no change of the code; a commit that changes code is', async () => {
     await withRepo(async (sb) => {
       await rec(sb)
