@@ -1119,7 +1119,8 @@ export class Redactor {
 
   /** Params: a value under a secret-looking key is fingerprinted whole; strings are scrubbed. */
   redactParams<T>(value: T, key = ''): T {
-    if (key !== '' && this.isSecretName(key) && value !== null && value !== '') {
+    // (A boolean is a switch, one bit, no secret: `-p use_auth=true`, `-p auth=false`.)
+    if (key !== '' && this.isSecretName(key) && value !== null && value !== '' && typeof value !== 'boolean') {
       const text = typeof value === 'string' ? value : JSON.stringify(value)
       return this.fingerprint(text) as T
     }

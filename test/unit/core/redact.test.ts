@@ -240,6 +240,8 @@ test('params: non-string values under secret keys; null and empty are kept', () 
   assert.deepEqual(r.redactParams({ api_key: 12345 }), { api_key: fp('12345') })
   assert.deepEqual(r.redactParams({ secret: { a: 1 } }), { secret: fp('{"a":1}') })
   assert.deepEqual(r.redactParams({ password: null, token: '' }), { password: null, token: '' })
+  // A boolean is a switch: one bit, no secret (`-p use_auth=true`); its string is not (`-p auth=none` stays hidden).
+  assert.deepEqual(r.redactParams({ use_auth: true, token: false, auth: 'none' }), { use_auth: true, token: false, auth: fp('none') })
   assert.deepEqual(r.redactParams([{ token: 'x' }]), [{ token: fp('x') }])
   const proto = r.redactParams(JSON.parse('{"__proto__": {"token": "x"}}') as Record<string, unknown>)
   assert.deepEqual(Object.keys(proto), ['__proto__'])
