@@ -89,7 +89,12 @@ export function makeDirs(dir: string): void {
   const parent = path.dirname(dir)
   if (parent === dir) throw new Error(`cannot make ${dir}`)
   makeDirs(parent)
-  mkdirSync(dir)
+  try {
+    mkdirSync(dir)
+  } catch (e) {
+    // Another process made it meanwhile (records started together into a new store).
+    if (!(isNodeError(e) && e.code === 'EEXIST' && statSync(dir).isDirectory())) throw e
+  }
 }
 
 /** Create the store's directories, and a .gitignore that keeps the key and caches out of git. */

@@ -106,6 +106,14 @@ describe('concurrent writers on one store', () => {
     assert.equal(vf.exitCode, 0, vf.stdout + vf.stderr)
   })
 
+  test('16 records at once into a store not made yet, many directories deep: each makes its way, none fails', async () => {
+    const sb = await repo()
+    const deep = path.join(sb.dir, ...Array.from({ length: 24 }, (_, i) => `d${i}`), 'store')
+    const rs = await Promise.all(Array.from({ length: 16 }, (_, i) => sb.prov(['record', '-q', '--', 'true', String(i)], { env: { PROV_DIR: deep } })))
+    rs.forEach((r, i) => assert.equal(r.exitCode, 0, `record ${i}: ${r.stderr}`))
+    assert.equal(readdirSync(path.join(deep, 'runs')).length, 16)
+  })
+
   test('the same document written 12 times at once is one run; every writer gets its id', async () => {
     const sb = await repo()
     const env = await sb.prov(['snapshot-env', '--no-tools'])
