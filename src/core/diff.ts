@@ -203,7 +203,24 @@ function codeChanges(a: unknown, b: unknown): Change[] {
     if (Array.isArray(g.changes)) for (const c of g.changes) { const o = obj(c); if (typeof o.path === 'string') m.set(o.path, o.status) }
     return m
   }
-  return [...out, ...compareMaps(changes(ga), changes(gb), { scope: 'worktree' })]
+  const [ma, mb] = [changes(ga), changes(gb)]
+  // An untracked directory is one entry, `dir/`, as git status shows it; runs recorded before
+  // git-state took that form listed its files one by one. Where one side has the entry and the
+  // other only untracked files inside it, those files are that entry: the same state, no change.
+  const untrackedDirs = (m: Map<string, unknown>): string[] => [...m].filter(([k, v]) => k.endsWith('/') && v === '??').map(([k]) => k)
+  const fold = (m: Map<string, unknown>, dirs: readonly string[]): void => {
+    for (const d of dirs) {
+      if (m.has(d)) continue
+      const inside = [...m.keys()].filter((k) => k.startsWith(d))
+      if (inside.length === 0 || !inside.every((k) => m.get(k) === '??')) continue
+      for (const k of inside) m.delete(k)
+      m.set(d, '??')
+    }
+  }
+  const [da, db] = [untrackedDirs(ma), untrackedDirs(mb)]
+  fold(ma, db)
+  fold(mb, da)
+  return [...out, ...compareMaps(ma, mb, { scope: 'worktree' })]
 }
 
 function envMap(env: unknown): Map<string, unknown> {

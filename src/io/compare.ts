@@ -1,8 +1,11 @@
 // diff-runs' work: the pure comparison, plus what only the repository knows (the files that
 // differ between the two runs' commits, when both exist locally).
-import { compareRuns, isNoise, recomputeIdentical, type Change, type RunDiff } from '../core/diff.js'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { compareRuns, isNoise, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
 import { compareUtf8 } from '../core/paths.js'
-import { globToRegExp } from '../core/redact.js'
+import { globToRegExp, REDACTED_RE } from '../core/redact.js'
+import { loadRedactor } from './secrets.js'
 import { commitExists, diffCommits } from './git.js'
 import { findWorkTree, type Store } from './store.js'
 import type { RunRecord } from '../core/record.js'
@@ -37,5 +40,28 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
       d.code.push(...entries)
     }
   }
+  sameUnderKey(store, d)
   return recomputeIdentical(d)
+}
+
+/**
+ * A value one run holds in clear and the other as its fingerprint under this store's key is one
+ * value, not a change: a name the secret policy has since let through (`AUTH_MODE`, a boolean
+ * parameter, `-p use_auth=true`), between a run recorded before and one after. Only where the
+ * store has a key already (a diff makes none), and for plain values (a string, number, boolean).
+ */
+function sameUnderKey(store: Store, d: RunDiff): void {
+  const plain = (v: unknown): boolean => v !== null && ['string', 'number', 'boolean'].includes(typeof v) && !(typeof v === 'string' && REDACTED_RE.test(v))
+  const pair = (c: Change): [string, unknown] | null => c.op !== 'changed' ? null
+    : typeof c.from === 'string' && REDACTED_RE.test(c.from) && plain(c.to) ? [c.from, c.to]
+      : typeof c.to === 'string' && REDACTED_RE.test(c.to) && plain(c.from) ? [c.to, c.from] : null
+  if (!SECTION_ORDER.some((s) => d[s].some((c) => pair(c) !== null)) || !existsSync(path.join(store.dir, 'secret.key'))) return
+  let redactor
+  try { redactor = loadRedactor(store) } catch { return } // a config it cannot read: the changes stand
+  for (const s of SECTION_ORDER) {
+    d[s] = d[s].filter((c) => {
+      const p = pair(c)
+      return p === null || redactor.fingerprint(typeof p[1] === 'string' ? p[1] : JSON.stringify(p[1])) !== p[0]
+    })
+  }
 }

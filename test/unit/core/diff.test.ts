@@ -140,6 +140,18 @@ test('git: null against an object, both directions, and null against null', () =
   assert.deepEqual(compareRuns(noGit, absent).code, [])
 })
 
+test('an untracked directory as one entry (git status\'s form) and as its untracked files (runs recorded before) are the same state', () => {
+  const perFile = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }, { path: 'venv/lib/x.py', status: '??' }, { path: 'venv/y', status: '??' }] })
+  const folded = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }, { path: 'venv/', status: '??' }] })
+  assert.deepEqual(compareRuns(perFile, folded).code, [])
+  assert.deepEqual(compareRuns(folded, perFile).code, [])
+  // Not the same: a file inside that git tracks (then git lists files, not the directory), and a directory that went away.
+  const tracked = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }, { path: 'venv/lib/x.py', status: 'A' }, { path: 'venv/y', status: '??' }] })
+  assert.deepEqual(compareRuns(tracked, folded).code.map((c) => [c.op, c.key]), [['added', 'venv/'], ['removed', 'venv/lib/x.py'], ['removed', 'venv/y']])
+  const gone = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }] })
+  assert.deepEqual(compareRuns(gone, folded).code, [{ op: 'added', key: 'venv/', to: '??', scope: 'worktree' }])
+})
+
 test('changes within a section are sorted by key, in UTF-8 order', () => {
   const b = variant((r) => {
     r.params.zeta = 1
