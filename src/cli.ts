@@ -93,6 +93,11 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       process.stderr.write(ROOT_USAGE)
       return 2
     }
+    if ((first === '--version' || first === 'version') && (rest.includes('--help') || rest.includes('-h'))) {
+      handleEpipe()
+      process.stdout.write(ROOT_USAGE)
+      return 0
+    }
     if (first === '--version' || first === 'version') {
       if (rest.length > 0) throw new UsageError(`${first} takes no arguments: '${rest[0]}'`, `see 'prov --help'`)
       handleEpipe()

@@ -467,6 +467,8 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
     const file = runPath(s, ref.prefix)
     if (existsSync(file)) return { id: ref.prefix, file }
   }
+  // A reference into a store named that is not there: that is what to say, not that it holds no runs.
+  assertNamedStoreExists(s)
   const ids = ref.kind === 'latest' ? listRuns(s).map((r) => r.id) : listRunIds(s).sort()
   try {
     const id = resolveStoreRef(ref, ids, text)

@@ -91,7 +91,7 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
     const ending = (code: unknown, sig: unknown): string => (typeof sig === 'string' && sig !== '' ? sig : code === null || code === undefined ? 'not run' : `exit ${short(code)}`)
     explain.push('command: ' + cmd.filter((c) => signal === undefined || c !== exit).map((c) => c.op !== 'changed' ? `${c.op === 'added' ? '+' : '-'}${c.key}`
       : c === signal ? `${ending(exit?.from ?? null, c.from)} → ${ending(exit?.to ?? null, c.to)}`
-        : c.key === 'exit_code' ? `exit ${short(c.from)} → ${short(c.to)}` : c.key).join(', '))
+        : c.key === 'exit_code' ? (typeof c.from === 'number' && typeof c.to === 'number' ? `exit ${c.from} → ${c.to}` : `${ending(c.from, null)} → ${ending(c.to, null)}`) : c.key).join(', '))
   }
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
@@ -338,7 +338,7 @@ export default defineCommand({
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
-      [storeCommits, 'a commit that changes only the store', 'a commit that changes only the store'],
+      [storeCommits, 'commits that change only the store', 'commits that change only the store'],
       [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],
     ]
     const kinds = all.filter(([n]) => n > 0)

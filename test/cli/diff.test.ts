@@ -611,6 +611,24 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('a value one run holds in clear and the other as its fingerprint is no change (runs from before a policy let it through)', async () => {
+    await withRepo(async (sb) => {
+      // As a run recorded before booleans under secret keys were kept: the string "true", fingerprinted.
+      await rec(sb, ['-p', 'token="true"', '-p', 'n=1'])
+      await rec(sb, ['-p', 'token=true', '-p', 'n=1'])
+      const runs = ids(sb).map((id) => JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', id, 'run.json'), 'utf8')))
+      assert.deepEqual(runs.map((r) => typeof r.params.token).sort(), ['boolean', 'string'])
+      const same = await diff(sb)
+      assert.equal(same.exitCode, 0, same.stdout)
+      assert.equal(same.headline, 'no differences')
+      // A value that did change still shows, fingerprint and all.
+      await rec(sb, ['-p', 'token=false', '-p', 'n=1'])
+      const changed = await sb.prov(['diff', '--json', '@~2', '@'])
+      assert.equal(changed.exitCode, 1)
+      assert.deepEqual(parseValid('diff', changed.stdout).diff.params.map((c: any) => [c.key, c.to]), [['token', false]])
+    })
+  })
+
   test('the headline says how the command ended in one phrase where a signal is in it', async () => {
     await withRepo(async (sb) => {
       // (The switch is a file git ignores, data/: the code stays the same.)
@@ -624,6 +642,10 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(d.headline, 'outputs identical; inputs identical; command: SIGKILL → exit 3')
       const back = await diff(sb, ['@', '@~1'])
       assert.equal(back.headline, 'outputs identical; inputs identical; command: exit 3 → SIGKILL')
+      // Not run (--no-exec) is said as such, not as a null.
+      await sb.prov(['record', '-q', '--no-exec', '--', ...script])
+      assert.equal((await diff(sb)).headline, 'outputs identical; inputs identical; command: exit 3 → not run')
+      assert.equal((await diff(sb, ['@', '@~1'])).headline, 'outputs identical; inputs identical; command: not run → exit 3')
     })
   })
 
@@ -636,7 +658,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       const shared = await diff(sb)
       assert.equal(shared.exitCode, 0, shared.stdout + shared.stderr)
       assert.equal(shared.headline, 'no differences')
-      assert.match(shared.stdout, /\(1 noise change hidden: a commit that changes only the store; --all shows them\)/)
+      assert.match(shared.stdout, /\(1 noise change hidden: commits that change only the store; --all shows them\)/)
       const all = await sb.prov(['diff', '--all'])
       assert.equal(all.exitCode, 0)
       assert.match(all.stdout, /~ commit: [0-9a-f]{40} → [0-9a-f]{40}  \(noise\)/)

@@ -32,6 +32,12 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     assert.equal(more.exitCode, 2)
     assert.equal(more.stdout, '')
     assert.equal(more.stderr, "prov: --version takes no arguments: '--json'\nhint: see 'prov --help'\n")
+    // --help still prints the usage and exits 0, as everywhere.
+    for (const args of [['--version', '--help'], ['version', '-h']]) {
+      const help = await sb.prov(args)
+      assert.equal(help.exitCode, 0, args.join(' '))
+      assert.match(help.stdout, /^usage: prov /)
+    }
   })
 
   test('prov --help (and -h) prints the usage on stdout and exits 0', async () => {

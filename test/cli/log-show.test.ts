@@ -251,7 +251,7 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.equal(existsSync(path.join(sb.dir, '.prov')), false, 'reading must not create the store')
       // A store named with --store or PROV_DIR that is not there is a mistake, said: exit 2.
       const missing = path.join(sb.dir, 'no-such-store')
-      for (const [args, env] of [[['log', '--store', missing], {}], [['verify'], { PROV_DIR: missing }], [['log', '--json'], { PROV_DIR: missing }]] as const) {
+      for (const [args, env] of [[['log', '--store', missing], {}], [['verify'], { PROV_DIR: missing }], [['log', '--json'], { PROV_DIR: missing }], [['show', '@'], { PROV_DIR: missing }], [['diff'], { PROV_DIR: missing }]] as const) {
         const r = await sb.prov([...args], { env })
         assert.equal(r.exitCode, 2, r.stderr)
         assert.equal(r.stdout, '')
