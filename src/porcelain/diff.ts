@@ -58,6 +58,27 @@ function commitCount(d: RunDiff, commits: { count: number; ahead: boolean } | nu
   return `${commits.count} commit${commits.count === 1 ? '' : 's'}${commits.ahead ? '' : ' back'}`
 }
 
+/** How a run ended: the signal that killed it, `exit N`, or `not run`. */
+function ending(code: unknown, signal: unknown): string {
+  if (typeof signal === 'string' && signal !== '') return signal
+  return code === null || code === undefined ? 'not run' : `exit ${short(code)}`
+}
+
+/**
+ * The command's changes, named: how it ended said in one phrase (`exit 0 → 1`, `SIGKILL → exit 3`,
+ * `exit 3 → not run`, not `exit null → 3, signal`), the others by their keys.
+ */
+function commandChanges(cmd: readonly Change[]): string {
+  const exit = cmd.find((c) => c.key === 'exit_code' && c.op === 'changed')
+  const signal = cmd.find((c) => c.key === 'signal' && c.op === 'changed')
+  return cmd.filter((c) => signal === undefined || c !== exit).map((c) => {
+    if (c.op !== 'changed') return `${c.op === 'added' ? '+' : '-'}${c.key}`
+    if (c === signal) return `${ending(exit?.from ?? null, c.from)} → ${ending(exit?.to ?? null, c.to)}`
+    if (c !== exit) return c.key
+    return typeof c.from === 'number' && typeof c.to === 'number' ? `exit ${c.from} → ${c.to}` : `${ending(c.from, null)} → ${ending(c.to, null)}`
+  }).join(', ')
+}
+
 /** One line that tells the story: what changed, and what else changed that could explain it. */
 export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boolean } | null = null): string {
   const changed = (s: Section): Change[] => visible(d, s, false)
@@ -84,15 +105,7 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   const env = changed('env')
   if (env.length > 0) explain.push(`env: ${names(env)}`)
   const cmd = changed('command')
-  if (cmd.length > 0) {
-    // How the command ended, in one phrase where a signal is in it: `SIGKILL → exit 0`, not `exit null → 0, signal`.
-    const exit = cmd.find((c) => c.key === 'exit_code' && c.op === 'changed')
-    const signal = cmd.find((c) => c.key === 'signal' && c.op === 'changed')
-    const ending = (code: unknown, sig: unknown): string => (typeof sig === 'string' && sig !== '' ? sig : code === null || code === undefined ? 'not run' : `exit ${short(code)}`)
-    explain.push('command: ' + cmd.filter((c) => signal === undefined || c !== exit).map((c) => c.op !== 'changed' ? `${c.op === 'added' ? '+' : '-'}${c.key}`
-      : c === signal ? `${ending(exit?.from ?? null, c.from)} → ${ending(exit?.to ?? null, c.to)}`
-        : c.key === 'exit_code' ? (typeof c.from === 'number' && typeof c.to === 'number' ? `exit ${c.from} → ${c.to}` : `${ending(c.from, null)} → ${ending(c.to, null)}`) : c.key).join(', '))
-  }
+  if (cmd.length > 0) explain.push(`command: ${commandChanges(cmd)}`)
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
   return `outputs identical; ${explain.join('; ')}`
