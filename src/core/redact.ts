@@ -165,6 +165,12 @@ const CODE_NAME_BEFORE = /(?<![\w$./@?])[ \t]*([$@]?(?:[A-Za-z_][\w$]{0,64}\.){0
 const PERL_ENV_BEFORE = /\$ENV\{[ \t]{0,16}([A-Za-z_]\w{0,128})[ \t]{0,16}\}[ \t]{0,16}=[ \t]{0,16}$/
 /** A call given one string, `NAME=V`: PHP's `putenv('API_TOKEN=V')`, C's and Python's `putenv`. */
 const PUTENV_BEFORE = /putenv[ \t]{0,16}\([ \t]{0,16}$/
+/** Before a user's string, the calls that take the password after it: `.login(`, `HTTPBasicAuth(`, requests' `auth=(`. */
+const PASSWORD_AFTER_USER = /(?:\b(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth|BasicAuth|DigestAuth)|(?:^|[.\s;(])login|\bauth[ \t]{0,16}=[ \t]{0,16})\([ \t]{0,16}$/
+/** Before a string a call takes as a secret: `jwt.encode(payload, `, `jwt.decode(token, `, PyGithub's `Github(` and `Auth.Token(`. */
+const SECRET_ARGUMENT_BEFORE = /(?:\bjwt\.(?:encode|decode)\([^()'"`]{1,256},[ \t]{0,16}|\b(?:Github|Auth\.Token)\([ \t]{0,16})$/
+/** Where the environment is read by a name: `os.environ[`, Ruby's and Julia's `ENV[`. */
+const ENVIRONMENT_SUBSCRIPT = /(?:environ|ENV|env)[ \t]{0,16}\[[ \t]{0,16}$/
 /** A ternary's branch before a string (`ok ? token : "anonymous"`): no name the string is written for. */
 const TERNARY_BEFORE = /\?[ \t]*[\w$.]+[ \t]*:[ \t]*$/
 /** Ruby's symbol key before a string, `:api_key => `. */
@@ -332,8 +338,9 @@ export class Redactor {
     let out = this.scrubText(text)
     // `.pgpass`'s lines name no secret: their shape does.
     if (!code) out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
-    if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
+    // (A program's strings before the quick test below: `s.login("me", "V")` names no secret.)
     if (code === 'program') out = this.scrubCodeStrings(out)
+    if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
       // (In a program's code, `python <<EOF`, only a string written there: `api_key = "V"`, not `token = t`.)
@@ -383,9 +390,10 @@ export class Redactor {
    * "V"`, `{'token': 'V'}`, `:api_key => 'V'`, `$ENV{API_TOKEN} = "V"`, `setenv("API_TOKEN", "V")`,
    * `putenv('API_TOKEN=V')`, a triple-quoted string) loses V, kept in its
    * quotes. The strings of each line are found as the language reads them (a name inside another
-   * string, `print("token:", x)`, names nothing; a comment ends the line); a name, a key or an
-   * environment variable's name is judged by its last word, as JSON members are (`api_key`,
-   * `db_password`, `HF_TOKEN`; not `token_url`, `AUTH0_DOMAIN`). Kept: a label (a
+   * string, `print("token:", x)`, names nothing; a comment ends the line); a name or a key is
+   * judged by its last word, as JSON members are (`api_key`, `db_password`; not `token_url`,
+   * `S3_KEY`), an environment variable's name (`os.environ["KAGGLE_KEY"]`, `process.env.X`,
+   * `setenv`) by the names' policy, as the environment is. Kept: a label (a
    * value with a space that holds the name's word, `"Enter your password"`), a file's path
    * (`"/secrets/sa.json"`), a value built from others, a placeholder or one that says there is none
    * (`"EMPTY"`, `"anon"`), and for a bare `token` what no credential could be (`token = "hello"`:
@@ -405,12 +413,18 @@ export class Redactor {
         // (What stands before a string is read from its last 1,024 characters: a name and its operator are shorter.)
         const before = line.slice(Math.max(prevEnd, str.from - 1024), str.from)
         let key: string | null = null
-        const named = TERNARY_BEFORE.test(before) ? null : CODE_NAME_BEFORE.exec(before) ?? SYMBOL_BEFORE.exec(before) ?? PERL_ENV_BEFORE.exec(before)
-        if (named !== null) key = named[1]!.replace(/^[$@:]/, '').replace(/^.*\./, '')
+        // An environment variable's name (`os.environ["K"]`, `process.env.K`, `Sys.setenv(K = `) is judged as the environment's are.
+        let environment = false
+        const perlEnv = PERL_ENV_BEFORE.exec(before)
+        const named = TERNARY_BEFORE.test(before) ? null : CODE_NAME_BEFORE.exec(before) ?? SYMBOL_BEFORE.exec(before) ?? perlEnv
+        if (named !== null) {
+          key = named[1]!.replace(/^[$@:]/, '').replace(/^.*\./, '')
+          environment = named === perlEnv || /(?:^|\.)(?:env|environ|ENV)\.[^.]+$/.test(named[1]!) || /\b(?:Sys\.setenv|setenv|putenv)\([^()]{0,256}$/.test(line.slice(Math.max(0, str.from - 256), str.from))
+        }
         else if (PUTENV_BEFORE.test(before)) {
           // `putenv('API_TOKEN=V')`: the name is in the string.
           const pair = /^([A-Za-z_]\w{0,128})=(.+)$/s.exec(value)
-          if (pair !== null && !NO_SECRET_VALUE.test(pair[2]!) && !isFingerprint(pair[2]!) && !BUILT_STRING.test(pair[2]!) && this.isSecretKey(pair[1]!)) {
+          if (pair !== null && !NO_SECRET_VALUE.test(pair[2]!) && !isFingerprint(pair[2]!) && !BUILT_STRING.test(pair[2]!) && this.isSecretName(pair[1]!)) {
             edits.push({ start: str.open + 2 + pair[1]!.length, end: str.close, text: this.fingerprint(pair[2]!) })
           }
           return
@@ -423,14 +437,32 @@ export class Redactor {
           const fits = sep.startsWith(']') ? /\[[ \t]{0,16}$/.test(lead)
             : sep === ',' || sep.startsWith('=') && sep !== '=>' ? SETS_BY_NAME.test(lead) || (sep.startsWith('=') && /[(,][ \t]{0,16}$/.test(lead))
               : /(?:^|[[{(,])[ \t]{0,16}$/.test(lead)
-          if (fits && quoted.close - quoted.open > 1) key = line.slice(quoted.open + 1, quoted.close)
+          if (fits && quoted.close - quoted.open > 1) {
+            key = line.slice(quoted.open + 1, quoted.close)
+            environment = ENVIRONMENT_SUBSCRIPT.test(lead) || SETS_BY_NAME.test(lead)
+          }
+        }
+        // A connection string (`psycopg2.connect("host=db password=V")`, ODBC's `PWD=V`): its pairs, as in a command line.
+        if (value.includes('=')) {
+          const pairs = this.redactPairs(value)
+          if (pairs !== value) { edits.push({ start: str.open + 1, end: str.close, text: pairs }); return }
+        }
+        // A string a call takes as a secret by its place: the password after the user (`s.login("me",
+        // "V")`, `HTTPBasicAuth("u", "V")`, `auth=("u", "V")`), `jwt.encode(payload, "V")`'s key,
+        // PyGithub's `Github("V")`, and `wandb.login(key="V")`.
+        const byPlace = key === null
+          ? (k > 0 && /^[ \t]*,[ \t]*$/.test(before) ? PASSWORD_AFTER_USER.test(line.slice(Math.max(k > 1 ? strings[k - 2]!.end : 0, strings[k - 1]!.from - 1024), strings[k - 1]!.from)) : SECRET_ARGUMENT_BEFORE.test(before))
+          : key === 'key' && /\blogin\([^()]{0,256}$/.test(line.slice(Math.max(0, str.from - 256), str.from))
+        if (byPlace) {
+          if (value !== '' && !isFingerprint(value) && !NO_SECRET_VALUE.test(value) && !CODE_NO_SECRET.test(value) && !BUILT_STRING.test(value)) edits.push({ start: str.open + 1, end: str.close, text: this.fingerprint(value) })
+          return
         }
         if (key === null || !/^[A-Za-z_][\w.-]*$/.test(key) || /^[ \t]*\|/.test(line.slice(str.end))) return
         // (A label holds its name's word and a space: `apiKey: "API key"`, `password: "Enter your password"`.)
         const label = /\s/.test(value) && key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[_.-]+/).some((word) => word.length >= 3 && value.toLowerCase().includes(word))
         if (value === '' || label || /^(?:\/|\.{1,2}\/|~\/)[\w.\/-]*$/.test(value) || isFingerprint(value) || NO_SECRET_VALUE.test(value) || CODE_NO_SECRET.test(value) || BUILT_STRING.test(value) ||
           value.toLowerCase() === key.toLowerCase()) return
-        if (!this.isSecretKey(key)) return
+        if (!(environment ? this.isSecretName(key) : this.isSecretKey(key))) return
         // (`token` alone is a word of NLP code, `token = "hello"`: a credential has digits and length.)
         if (/^token$/i.test(key) && !(value.length >= 12 && /\d/.test(value))) return
         edits.push({ start: str.open + 1, end: str.close, text: this.fingerprint(value) })
