@@ -99,7 +99,9 @@ export function namedDirs(store: Store, paths: readonly string[], cwd: string, o
 export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[] } {
   const targets: Target[] = []
   const missing: string[] = []
-  const skipDirs = new Set([path.resolve(store.dir)])
+  // The store, and the project's own .prov when the store is elsewhere (PROV_DIR): a store's files
+  // change with every run, and are no one's data.
+  const skipDirs = new Set([path.resolve(store.dir), path.join(store.root, '.prov')])
   const add = (abs: string, walked: boolean): void => {
     const { path: rel, outside } = toRecordPath(store.root, abs)
     if (outside && !opts.fromRecord) warnOutsideRoot(abs, store.root)
@@ -130,8 +132,10 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
       }
       const abs = prefix + name
       const childRel = rel === null ? null : rel === '.' ? name : `${rel}/${name}`
+      // `.git` is git's, a directory or, in a linked work tree or a submodule, a file naming one.
+      if (name === '.git') continue
       if (d.isDirectory()) {
-        if (name === '.git' || skipDirs.has(abs)) continue
+        if (skipDirs.has(abs)) continue
         walk(abs, childRel)
       } else if (d.isFile()) {
         if (childRel === null) add(abs, true)

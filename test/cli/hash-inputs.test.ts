@@ -93,11 +93,17 @@ describe('hash-inputs: files and directories', { concurrency: true }, () => {
     sb.write('.prov/runs/x/run.json', '{}')
     sb.write('.prov/config.json', '{}')
     sb.write('sub/.git/config', 'a nested repository')
+    // A linked work tree's or a submodule's `.git` is a file naming the git directory (an absolute path: it differs per checkout).
+    sb.write('mod/.git', 'gitdir: ../.git/modules/mod\n')
+    sb.write('mod/lib.py', 'x = 1\n')
     const inputs = await hashOk(sb, ['.'])
     const paths = inputs.map((e) => e.path)
-    assert.ok(paths.includes('a.txt'))
-    assert.ok(!paths.some((p) => p === '.git' || p.startsWith('.git/')), paths.join(','))
+    assert.ok(paths.includes('a.txt') && paths.includes('mod/lib.py'), paths.join(','))
+    assert.ok(!paths.some((p) => p === '.git' || p.startsWith('.git/') || p.endsWith('/.git') || p.includes('/.git/')), paths.join(','))
     assert.ok(!paths.some((p) => p.startsWith('.prov/')), paths.join(','))
+    // With the store elsewhere (PROV_DIR), the project's own .prov is still no one's data.
+    const elsewhere = await hashOk(sb, ['--no-cache', '.'], { env: { PROV_DIR: path.join(sb.dir, '..', `${path.basename(sb.dir)}-store`) } })
+    assert.deepEqual(elsewhere, inputs)
   })
 
   test('a PROV_DIR inside the work tree is skipped as well', async () => {
