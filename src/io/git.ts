@@ -80,7 +80,11 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
     runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=none', ...spec]),
     readRemotes(top),
   ])
-  if (status.missing) return null
+  if (status.missing) {
+    // A work tree is there (its .git), but no git to read it: say so, or every run loses its code state unsaid.
+    log.warn(`git is not installed (not found on PATH): the code's state in ${quotePath(top)} is not recorded`)
+    return null
+  }
   if (status.code !== 0) {
     if (/not a git repository/i.test(status.stderr)) return null
     throw gitFailed(top, status.stderr)

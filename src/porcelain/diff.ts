@@ -46,6 +46,13 @@ function short(v: unknown, max = 60): string {
   return s.length > max ? s.slice(0, max - 1) + '…' : s
 }
 
+/** `from → to`, shortened; where the two differ in type, strings in quotes (`2 → "2"`, not `2 → 2`). */
+function shortPair(from: unknown, to: unknown, max = 20): string {
+  const quote = typeof from !== typeof to || from === null || to === null
+  const one = (v: unknown): string => (quote && typeof v === 'string' ? short(JSON.stringify(v), max) : short(v, max))
+  return `${one(from)} → ${one(to)}`
+}
+
 function names(changes: Change[], max = 3): string {
   const shown = changes.slice(0, max).map((c) => showName(c.key))
   return shown.join(', ') + (changes.length > max ? ` (+${changes.length - max} more)` : '')
@@ -98,7 +105,7 @@ export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boole
   }
   const params = changed('params')
   if (params.length > 0) {
-    explain.push('params: ' + params.slice(0, 3).map((c) => c.op === 'changed' ? `${c.key} ${short(c.from, 20)} → ${short(c.to, 20)}` : c.op === 'added' ? `+${c.key}` : `-${c.key}`).join(', ') + (params.length > 3 ? ` (+${params.length - 3} more)` : ''))
+    explain.push('params: ' + params.slice(0, 3).map((c) => c.op === 'changed' ? `${c.key} ${shortPair(c.from, c.to)}` : c.op === 'added' ? `+${c.key}` : `-${c.key}`).join(', ') + (params.length > 3 ? ` (+${params.length - 3} more)` : ''))
   }
   const inputs = changed('inputs')
   explain.push(inputs.length > 0 ? `inputs: ${names(inputs)}` : 'inputs identical')

@@ -629,6 +629,14 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('the headline shows a change of type: a number and a string that print alike are quoted', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['-p', 'v=2', '-p', 'w=x'])
+      await rec(sb, ['-p', 'v="2"', '-p', 'w=y'])
+      assert.equal((await diff(sb)).headline, 'outputs identical; params: v 2 → "2", w x → y; inputs identical')
+    })
+  })
+
   test('the headline says how the command ended in one phrase where a signal is in it', async () => {
     await withRepo(async (sb) => {
       // (The switch is a file git ignores, data/: the code stays the same.)
