@@ -313,6 +313,26 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('an argument that is not valid UTF-8 cannot be passed on unchanged: exit 125, the command not run (record and exec)', async () => {
+    await withRepo({}, async (sb) => {
+      // Node reads it as U+FFFD: the command would get other bytes, and the run an argv no one typed.
+      const shell = (args: string): Promise<{ exitCode?: number; stdout: string; stderr: string }> =>
+        execa('/bin/bash', ['-c', `"${process.execPath}" "${BIN}" ${args}`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false }) as any
+      for (const cmd of ["record -q -- touch $'caf\\xe9.csv'", "exec -- touch $'caf\\xe9.csv'"]) {
+        const r = await shell(cmd)
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, "prov: command.argv[1] is not valid UTF-8 (bytes 636166e92e637376): prov cannot pass it on unchanged\nhint: let a shell find the name, as in prov record -- sh -c 'ls caf*.csv', or rename the file\n")
+        assert.deepEqual(readdirSync(sb.dir).filter((n) => n.startsWith('caf')), [], 'the command must not run')
+      }
+      assert.deepEqual(runIds(sb), [])
+      // U+FFFD itself, written in UTF-8, is a word like any other.
+      const ok = await shell("record -q -- touch $'\\xef\\xbf\\xbd.txt'")
+      assert.equal(ok.exitCode, 0, ok.stderr)
+      assert.deepEqual(onlyRun(sb).command.argv, ['touch', '\uFFFD.txt'])
+    })
+  })
+
   test('a store that cannot take the run is found before the command runs: exit 125, the command not run', async () => {
     await withRepo({}, async (sb) => {
       // A store behind a link to nothing (an unmounted disk), and one where no directory can be made
