@@ -247,10 +247,18 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
     env: compareFlat(envMap(a.env), envMap(b.env)),
     outputs: compareFiles(a.outputs, b.outputs),
   }
+  const own = runsOwnOutput(a, b)
+  // Dirty only by the runs' own outputs on one side, clean on the other: the same code.
+  const dirtyBeyondOutputs = (g: unknown): boolean => {
+    const changes = obj(g).changes
+    return Array.isArray(changes) && changes.some((c) => typeof obj(c).path !== 'string' || !own(obj(c).path as string))
+  }
+  const sameDirt = dirtyBeyondOutputs(a.git) === dirtyBeyondOutputs(b.git)
   let identical = true
   for (const s of SECTION_ORDER) {
     for (const c of sections[s]) {
-      if (isNoise(s, c.key, ignore)) c.noise = true
+      const ownOutput = s === 'code' && ((c.scope === 'worktree' && own(c.key)) || (c.key === 'dirty' && c.scope === undefined && sameDirt))
+      if (isNoise(s, c.key, ignore) || ownOutput) c.noise = true
       else identical = false
     }
   }
@@ -259,6 +267,29 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
     b: typeof b.id === 'string' ? b.id : null,
     identical,
     ...sections,
+  }
+}
+
+/**
+ * Whether a path of the work tree's changes is the runs' own output: an output file or directory
+ * of either run (`-o model.bin`, `-o out`), a path inside one, or an untracked directory git shows
+ * whole (`out/`) that holds one. git's state is read before the command runs, so a run's outputs
+ * show as the next run's (or the present's) untracked files: they are noise, not code. (A tracked
+ * output that a run rewrites still changes the patch.)
+ */
+export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
+  const paths = new Set<string>()
+  const dirs: string[] = []
+  for (const r of [a, b]) {
+    for (const f of Array.isArray(r.outputs) ? r.outputs : []) { const p = obj(f).path; if (typeof p === 'string' && !/^<.*>$/.test(p)) paths.add(p) }
+    const od = obj(r.command).output_dirs
+    for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '') dirs.push(d.endsWith('/') ? d : `${d}/`)
+  }
+  if (paths.size === 0 && dirs.length === 0) return () => false
+  return (key) => {
+    const bare = key.endsWith('/') ? key.slice(0, -1) : key
+    if (paths.has(bare) || dirs.some((d) => key === d || key.startsWith(d))) return true
+    return key.endsWith('/') && ([...paths].some((p) => p.startsWith(key)) || dirs.some((d) => d.startsWith(key)))
   }
 }
 

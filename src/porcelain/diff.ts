@@ -354,11 +354,14 @@ export default defineCommand({
     // (A commit that changed only the store, where --ignore did not hide it already.)
     const ignores = list(args.ignore).map(globToRegExp)
     const storeCommits = diff.code.filter((c) => c.noise && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - storeCommits
+    // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
+    const ownOutputs = diff.code.filter((c) => c.noise && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
+    const ignored = hidden - sessionVars - storeCommits - ownOutputs
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
+      [ownOutputs, "the runs' own outputs among the untracked files", `${ownOutputs} of the runs' own outputs among the untracked files`],
       [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],
     ]
     const kinds = all.filter(([n]) => n > 0)

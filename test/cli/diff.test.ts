@@ -2,7 +2,7 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -626,6 +626,28 @@ describe('prov diff', { concurrency: 2 }, () => {
       const changed = await sb.prov(['diff', '--json', '@~2', '@'])
       assert.equal(changed.exitCode, 1)
       assert.deepEqual(parseValid('diff', changed.stdout).diff.params.map((c: any) => [c.key, c.to]), [['token', false]])
+    })
+  })
+
+  test("a run's own outputs, untracked, are no change of the code: 'diff --workspace -q || record' does not run again for them", async () => {
+    await withRepo(async (sb) => {
+      // (out/ is made empty beforehand, which git does not show: the sandbox's PATH holds no mkdir.)
+      mkdirSync(path.join(sb.dir, 'out'))
+      const cmd = ['sh', '-c', 'echo 1 > out/m.txt && echo 2 > model.bin']
+      await rec(sb, ['-o', 'out', '-o', 'model.bin'], {})
+      await sb.prov(['record', '-q', '-o', 'out', '-o', 'model.bin', '--', ...cmd])
+      const ws = await sb.prov(['diff', '--workspace', '-q'])
+      assert.equal(ws.exitCode, 0, (await sb.prov(['diff', '--workspace'])).stdout)
+      // The next run sees them untracked before its command: against the run before, only the outputs changed.
+      await sb.prov(['record', '-q', '-o', 'out', '-o', 'model.bin', '--', ...cmd])
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.match(d.stdout, /noise changes? hidden: the runs' own outputs among the untracked files/)
+      // A new file that is no output is still a change.
+      sb.write('new.py', 'x = 1\n')
+      const added = await diff(sb, ['@', '--workspace'])
+      assert.equal(added.exitCode, 1)
+      assert.equal(added.headline, 'outputs identical; code: untracked: new.py; inputs identical')
     })
   })
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compareRuns, isNoiseKey, NOISE_VARS, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../../../src/core/diff.js'
+import { compareRuns, isNoiseKey, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, type Change, type RunDiff } from '../../../src/core/diff.js'
 import { canonicalize } from '../../../src/core/canonical.js'
 import { compareUtf8 } from '../../../src/core/paths.js'
 
@@ -150,6 +150,25 @@ test('an untracked directory as one entry (git status\'s form) and as its untrac
   assert.deepEqual(compareRuns(tracked, folded).code.map((c) => [c.op, c.key]), [['added', 'venv/'], ['removed', 'venv/lib/x.py'], ['removed', 'venv/y']])
   const gone = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }] })
   assert.deepEqual(compareRuns(gone, folded).code, [{ op: 'added', key: 'venv/', to: '??', scope: 'worktree' }])
+})
+
+test("the runs' own outputs among the untracked files are noise: git's state is read before a command runs", () => {
+  // Run a wrote out/ and model.bin; the next run (b) sees them untracked, before its own command.
+  const a = variant((r) => { r.git.changes = []; r.git.dirty = false; r.git.patch = null; r.outputs = [{ path: 'model.bin', size: 1, sha256: H('1') }, { path: 'out/m.txt', size: 1, sha256: H('2') }]; r.command.output_dirs = ['out'] })
+  const b = variant((r) => { r.git.changes = [{ path: 'model.bin', status: '??' }, { path: 'out/', status: '??' }]; r.git.dirty = true; r.git.patch = null; r.outputs = a.outputs; r.command.output_dirs = ['out'] })
+  const d = compareRuns(a, b)
+  assert.equal(d.identical, true, JSON.stringify(d.code))
+  assert.deepEqual(d.code.map((c) => [c.key, c.noise]), [['dirty', true], ['model.bin', true], ['out/', true]])
+  // A file that is no output is code, and makes the dirty flag a change again.
+  const c = variant((r) => { r.git.changes = [{ path: 'model.bin', status: '??' }, { path: 'new.py', status: '??' }, { path: 'out/', status: '??' }]; r.git.dirty = true; r.git.patch = null; r.outputs = a.outputs; r.command.output_dirs = ['out'] })
+  const e = compareRuns(a, c)
+  assert.equal(e.identical, false)
+  assert.deepEqual(e.code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'new.py'])
+  // The table of what counts as a run's own output.
+  const own = runsOwnOutput(a, variant((r) => { r.outputs = [{ path: 'res/run1/x.csv', size: 1, sha256: H('3') }]; r.command.output_dirs = ['logs/run1'] }))
+  const table: Array<[string, boolean]> = [['model.bin', true], ['out/', true], ['out/m.txt', true], ['out/sub/', true], ['res/', true], ['res/run1/x.csv', true],
+    ['logs/', true], ['logs/run1/a.log', true], ['model.bin.bak', false], ['outx/', false], ['src/', false], ['train.py', false]]
+  for (const [key, expected] of table) assert.equal(own(key), expected, key)
 })
 
 test('changes within a section are sorted by key, in UTF-8 order', () => {
