@@ -192,6 +192,12 @@ export async function readParams(sequence: ReadonlyArray<[string, string]>): Pro
   }
   const sources: ParamSource[] = []
   for (const [flag, value] of sequence) {
+    // `-p model.layers[0].size=128`, written as diff names keys, would make a key 'layers[0]' beside
+    // the list, leaving its element as it was: said instead. (Sources a run recorded are applied as they were.)
+    const key = flag === 'param' ? value.slice(0, Math.max(0, value.indexOf('='))) : ''
+    if (/[[\]]/.test(key)) {
+      throw new InputError('E_PARAM', `invalid parameter key '${key}': -p sets keys by dots ('a.b=1'); an element of a list cannot be set on its own`, `give the whole list: -p '${key.replace(/\[.*$/, '')}=[...]'`)
+    }
     if (flag === 'param') sources.push({ kind: 'set', assignment: value })
     else if (flag === 'params-file') sources.push({ kind: 'file', path: value, data: await readParamsFile(value) })
   }

@@ -80,6 +80,14 @@ describe('read-params: -p', { concurrency: true }, () => {
     await fails(['-p', 'a..b=1'], 'a..b')
   })
 
+  test('-p cannot set an element of a list (a key written as diff names it, a.b[0]): exit 2, not a key "b[0]" beside the list', async () => {
+    const stderr = await fails(['-p', 'model.layers[0].size=128'], 'model.layers[0].size')
+    assert.equal(stderr, "prov: invalid parameter key 'model.layers[0].size': -p sets keys by dots ('a.b=1'); an element of a list cannot be set on its own\nhint: give the whole list: -p 'model.layers=[...]'\n")
+    await fails(['-p', 'a]=1'], 'a]')
+    // Brackets in a value are a value's.
+    assert.deepEqual(await params(['-p', 'a=[1,2]', '-p', 'b=x[0]']), { a: [1, 2], b: 'x[0]' })
+  })
+
   test('-p with no value at all is exit 2 naming the flag', async () => {
     await fails(['-p'], '-p')
   })
