@@ -96,8 +96,9 @@ export function namedDirs(store: Store, paths: readonly string[], cwd: string, o
 }
 
 /** Expand the named paths into the files to hash: directories recursively, sorted, deduplicated. */
-export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[] } {
+export function collectFiles(store: Store, paths: readonly string[], cwd: string, opts: HashOptions = {}, onFile?: () => void): { targets: Target[]; missing: string[]; walked: string[] } {
   const targets: Target[] = []
+  const walked: string[] = [] // the named directories walked, each with a trailing separator
   const missing: string[] = []
   // The store, and the project's own .prov when the store is elsewhere (PROV_DIR): a store's files
   // change with every run, and are no one's data.
@@ -182,6 +183,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     }
     if (st.isDirectory()) {
       const r = toRecordPath(store.root, abs)
+      walked.push(abs.endsWith(path.sep) ? abs : abs + path.sep)
       walk(abs, r.outside ? null : r.path)
     } else add(abs, false)
   }
@@ -198,7 +200,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
     targets[kept++] = targets[i]!
   }
   targets.length = kept
-  return { targets, missing }
+  return { targets, missing, walked }
 }
 
 /**
@@ -312,8 +314,14 @@ function findEntry(paths: readonly string[], abs: string, from: number): number 
  * Write the cache again with the files of `jobs` that were read (`read`, job indices): their
  * entries replace those of the same paths, and the others are kept.
  */
-function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
-  if (read.length === 0) return
+function saveStatCache(cache: StatCache, jobs: Jobs, read: number[], walked: readonly string[]): void {
+  // Entries of files no longer there: under a directory this call walked, yet not listed in it
+  // (deleted, moved away). Without this the cache grew with every path ever hashed.
+  const listed = new Set<number>()
+  for (const k of jobs.slots) if (k >= 0) listed.add(k)
+  const gone = new Set<number>()
+  if (walked.length > 0) cache.paths.forEach((p, k) => { if (!listed.has(k) && walked.some((d) => p.startsWith(d))) gone.add(k) })
+  if (read.length === 0 && gone.size === 0) return
   const stats = Buffer.from(jobs.stats.buffer, jobs.stats.byteOffset, jobs.stats.byteLength)
   const digests = Buffer.from(jobs.digests.buffer, jobs.digests.byteOffset, jobs.digests.byteLength)
   // New entries, sorted (the files mostly are already), merged with the old.
@@ -324,10 +332,10 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[]): void {
   let i = 0
   for (const j of added) {
     const p = jobs.files[j]!
-    while (i < old.length && old[i]! < p) order.push(i++)
+    for (; i < old.length && old[i]! < p; i++) if (!gone.has(i)) order.push(i)
     order.push(-1 - j)
   }
-  while (i < old.length) order.push(i++)
+  for (; i < old.length; i++) if (!gone.has(i)) order.push(i)
   const changed = new Map<number, number>() // old entry -> the job that read it again
   for (const j of read) if (jobs.slots[j]! >= 0) changed.set(jobs.slots[j]!, j)
   /** The job whose fields an entry of `order` takes, or -1 for the old entry's own. */
@@ -668,7 +676,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     if (cache) read.push(j)
   }
   progress.done()
-  if (cache) saveStatCache(cache, jobs, read)
+  if (cache) saveStatCache(cache, jobs, read, listed.walked)
   if (missing.length === 0) return out // in the order of targets: sorted
   for (const m of missing) out.push({ path: m, missing: true })
   return out.sort((a, b) => compareUtf8(a.path, b.path))

@@ -464,6 +464,25 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     assert.equal((await hashOk(sb, ['data.txt']))[0].sha256, wrong)
   })
 
+  test('the stat cache forgets files gone from a directory it walks, and keeps the rest', async () => {
+    const sb = await repo({})
+    const names = ['d/a.txt', 'd/b.txt', 'd/sub/c.txt', 'other.txt']
+    for (const n of names) sb.write(n, n)
+    await hashOk(sb, ['d', 'other.txt'])
+    const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.bin')
+    const entries = (): string[] => {
+      const bytes = readFileSync(cacheFile)
+      const n = Number(bytes.readBigInt64LE(8))
+      return bytes.toString('utf8', 16 + n * 72).split('\0').slice(0, n).map((p) => path.relative(sb.dir, p))
+    }
+    assert.deepEqual(entries(), names)
+    // Two files moved out of d/: walking d/ again (reading nothing new) drops their entries; other.txt, not walked, stays.
+    rmSync(path.join(sb.dir, 'd', 'b.txt'))
+    rmSync(path.join(sb.dir, 'd', 'sub'), { recursive: true })
+    assert.deepEqual((await hashOk(sb, ['d'])).map((e) => e.path), ['d/a.txt'])
+    assert.deepEqual(entries(), ['d/a.txt', 'other.txt'])
+  })
+
   test('a damaged cache is ignored and replaced: bad magic, a short file, a count too large, an empty file', async () => {
     const sb = await repo({})
     const a = sb.write('a.txt', 'A')
