@@ -247,15 +247,20 @@ export async function diffCommits(top: string, a: string, b: string, store?: Sto
   return out
 }
 
-/** `git log --oneline a..b` (and the count), when both commits exist. */
-export async function logBetween(top: string, a: string, b: string, max = 20): Promise<{ lines: string[]; count: number; ahead: boolean }> {
-  const [fwd, count] = await Promise.all([
+/**
+ * `git log --oneline a..b` and its count, when both commits exist; `behind`, the commits of a that
+ * b does not have (`b..a`). Both counts above zero: the history was rewritten between them (a
+ * rebase, a reset, an amend), a's commit is not b's ancestor.
+ */
+export async function logBetween(top: string, a: string, b: string, max = 20): Promise<{ lines: string[]; count: number; ahead: boolean; behind: number }> {
+  const [fwd, count, back] = await Promise.all([
     runGit(top, ['log', '--oneline', '--no-decorate', `-n${max}`, `${a}..${b}`]),
     runGit(top, ['rev-list', '--count', `${a}..${b}`]),
+    runGit(top, ['rev-list', '--count', `${b}..${a}`]),
   ])
   const lines = fwd.code === 0 ? fwd.stdout.toString('utf8').split('\n').filter(Boolean) : []
   const n = count.code === 0 ? Number(count.stdout.toString('utf8').trim()) : lines.length
-  if (n > 0) return { lines, count: n, ahead: true }
-  const back = await runGit(top, ['rev-list', '--count', `${b}..${a}`])
-  return { lines: [], count: back.code === 0 ? Number(back.stdout.toString('utf8').trim()) : 0, ahead: false }
+  const behind = back.code === 0 ? Number(back.stdout.toString('utf8').trim()) : 0
+  if (n > 0) return { lines, count: n, ahead: true, behind }
+  return { lines: [], count: behind, ahead: false, behind }
 }

@@ -58,10 +58,11 @@ function names(changes: Change[], max = 3): string {
   return shown.join(', ') + (changes.length > max ? ` (+${changes.length - max} more)` : '')
 }
 
-function commitCount(d: RunDiff, commits: { count: number; ahead: boolean } | null): string | null {
+function commitCount(d: RunDiff, commits: Commits | null): string | null {
   const commit = d.code.find((c) => c.key === 'commit' && c.scope === undefined)
   if (!commit) return null
   if (commits === null) return `commit ${short(commit.from, 12).slice(0, 7)} → ${short(commit.to, 12).slice(0, 7)}`
+  if (commits.ahead && commits.behind > 0) return `history rewritten (${commits.count} new, ${commits.behind} gone)`
   return `${commits.count} commit${commits.count === 1 ? '' : 's'}${commits.ahead ? '' : ' back'}`
 }
 
@@ -86,8 +87,11 @@ function commandChanges(cmd: readonly Change[]): string {
   }).join(', ')
 }
 
+/** What git says of the commits between two runs: how many b has that a has not (`ahead`), or back, and how many a has that b has not. */
+interface Commits { count: number; ahead: boolean; behind: number }
+
 /** One line that tells the story: what changed, and what else changed that could explain it. */
-export function buildHeadline(d: RunDiff, commits: { count: number; ahead: boolean } | null = null): string {
+export function buildHeadline(d: RunDiff, commits: Commits | null = null): string {
   const changed = (s: Section): Change[] => visible(d, s, false)
   if (d.identical) return 'no differences'
   const explain: string[] = []
@@ -338,11 +342,17 @@ export default defineCommand({
     const col = colorsFor(process.stdout)
     const label = (r: LoadedRun, fallback: string): string => (r.id ? shortId(r.id) : fallback)
     const out: string[] = []
-    let commits: { count: number; ahead: boolean; lines: string[] } | null = null
+    let commits: (Commits & { lines: string[] }) | null = null
     const top = findWorkTree(store.root)
     const ca = a.record.git?.commit
     const cb = b.record.git?.commit
-    if (top && ca && cb && ca !== cb && (await commitExists(top, ca)) && (await commitExists(top, cb))) commits = await logBetween(top, ca, cb)
+    // A commit no longer in the repository (garbage-collected after a rewrite, or from another clone) is said.
+    const absent: string[] = []
+    if (top && ca && cb && ca !== cb) {
+      const [ea, eb] = await Promise.all([commitExists(top, ca), commitExists(top, cb)])
+      if (ea && eb) commits = await logBetween(top, ca, cb)
+      else for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is not in this repository (gone after a rewrite, or from another clone)`)
+    }
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.
     if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
@@ -379,7 +389,13 @@ export default defineCommand({
         if (s === 'code') {
           const head = changes.filter((c) => c.scope === undefined)
           for (const c of head) out.push(renderChange(s, c, col))
-          if (commits && commits.lines.length > 0) {
+          out.push(...absent)
+          if (commits && commits.ahead && commits.behind > 0) {
+            out.push(`  a's commit is not in b's history (a rebase, a reset or an amend since): ${commits.count} commit${commits.count === 1 ? '' : 's'} in b that a has not:`)
+            for (const l of commits.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
+            if (commits.count > commits.lines.length) out.push(`    … ${commits.count - commits.lines.length} more`)
+            out.push(`  and ${commits.behind} in a that b has not`)
+          } else if (commits && commits.lines.length > 0) {
             out.push(`  ${commits.count} commit${commits.count === 1 ? '' : 's'} between them:`)
             for (const l of commits.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
             if (commits.count > commits.lines.length) out.push(`    … ${commits.count - commits.lines.length} more`)

@@ -651,6 +651,27 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("a history rewritten since the run (a reset, a rebase) is said, not taken for progress; a commit gone from the repository too", async () => {
+    await withRepo(async (sb) => {
+      sb.write('code.py', 'x = 2\n')
+      await sb.git('commit', '-q', '-am', 'two')
+      await rec(sb)
+      await sb.git('reset', '-q', '--hard', 'HEAD~1')
+      sb.write('code.py', 'x = 3\n')
+      await sb.git('commit', '-q', '-am', 'three')
+      await rec(sb)
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1)
+      assert.equal(d.headline, 'outputs identical; code: history rewritten (1 new, 1 gone); inputs identical')
+      assert.match(d.stdout, /a's commit is not in b's history \(a rebase, a reset or an amend since\): 1 commit in b that a has not:\n {4}[0-9a-f]{7} three\n {2}and 1 in a that b has not\n/)
+      // Once git has dropped it, the commit is named as gone.
+      await sb.git('reflog', 'expire', '--expire=now', '--all')
+      await sb.git('gc', '-q', '--prune=now')
+      const gone = await diff(sb)
+      assert.match(gone.stdout, /\n {2}a's commit [0-9a-f]{7} is not in this repository \(gone after a rewrite, or from another clone\)\n/)
+    })
+  })
+
   test('the headline shows a change of type: a number and a string that print alike are quoted', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['-p', 'v=2', '-p', 'w=x'])
