@@ -14,7 +14,7 @@ import { outputs as outputsValidator } from '../generated/validators/outputs.js'
 export default defineCommand({
   meta: { name: 'hash-inputs', description: 'Hash files and directories (recursively) as {"inputs": [{path, size, sha256}, ...]}', variadic: true, operands: '[<path>...]' },
   args: {
-    stdin: { type: 'boolean', description: 'Read the paths from stdin, one per line (NUL-separated with -z)' },
+    stdin: { type: 'boolean', description: 'Also read paths from stdin, one per line (NUL-separated with -z)' },
     z: { type: 'boolean', description: 'With --stdin: paths are separated by NUL bytes' },
     as: { type: 'enum', options: ['inputs', 'outputs'], default: 'inputs', description: 'The section to print: inputs or outputs' },
     'missing-ok': { type: 'boolean', description: 'Record a path that does not exist as {path, missing: true} instead of failing' },
