@@ -4,6 +4,7 @@ import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { log, hint, quiet } from './io/log.js'
 import { VERSION } from './io/env.js'
 import { handleEpipe, setStdoutFailureCode } from './io/stdout.js'
+import { assertArgsAreUtf8 } from './io/argv-bytes.js'
 import type { RunData } from './plumbing/_args.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own ArgsDef
@@ -116,6 +117,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     const cmd = await load()
     const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta
     failureCode = meta.failureCode ?? 2
+    assertArgsAreUtf8(argv)
     setStdoutFailureCode(failureCode)
     const dashdash = rest.indexOf('--')
     const options = dashdash === -1 ? rest : rest.slice(0, dashdash)

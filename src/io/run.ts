@@ -7,15 +7,14 @@
 // the issue's +100 ms budget for a whole record, and record needs none of what it adds here
 // (no shell, no buffering, no piping between processes). The tests still drive prov with execa.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs'
-import { isUtf8 } from 'node:buffer'
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs'
 import { constants } from 'node:os'
 import path from 'node:path'
 import { isatty } from 'node:tty'
 import type { Readable, Writable } from 'node:stream'
 import type { CommandSection } from '../core/record.js'
 import { toRecordPath } from '../core/paths.js'
-import { ProvError, describeErrno } from '../errors.js'
+import { describeErrno } from '../errors.js'
 import { log } from './log.js'
 
 export interface RunOutcome {
@@ -69,37 +68,6 @@ function tee(from: Readable, to: Writable, file: string): Promise<void> {
   from.once('close', end)
   from.once('error', end)
   return written
-}
-
-/**
- * That the command's words reach it as they were given. Node reads its own arguments as UTF-8,
- * putting U+FFFD where the bytes are not, and can pass on only strings: an argument that is not
- * valid UTF-8 (a Latin-1 file name, `$'caf\xe9.csv'`) would reach the command changed, and be
- * recorded as no one typed it. Such an argument is an error (E_ARGV, prov's failure status), found
- * by the bytes the kernel keeps (/proc/self/cmdline); an argument that holds U+FFFD itself passes.
- * `argv` is the end of prov's own arguments. Where /proc cannot tell, the words pass as Node read them.
- */
-export function assertArgvPassesThrough(argv: readonly string[]): void {
-  if (!argv.some((a) => a.includes('\uFFFD'))) return
-  let raw: Buffer[]
-  try {
-    const bytes = readFileSync('/proc/self/cmdline')
-    raw = []
-    for (let at = 0; at < bytes.length;) {
-      const end = bytes.indexOf(0, at)
-      raw.push(bytes.subarray(at, end < 0 ? bytes.length : end))
-      at = end < 0 ? bytes.length : end + 1
-    }
-  } catch {
-    return
-  }
-  if (raw.length < argv.length) return
-  const tail = raw.slice(raw.length - argv.length)
-  argv.forEach((a, i) => {
-    if (!a.includes('\uFFFD') || isUtf8(tail[i]!) || tail[i]!.toString('utf8') !== a) return
-    throw new ProvError('E_ARGV', `command.argv[${i}] is not valid UTF-8 (bytes ${tail[i]!.toString('hex')}): prov cannot pass it on unchanged`,
-      { hint: "let a shell find the name, as in prov record -- sh -c 'ls caf*.csv', or rename the file" })
-  })
 }
 
 export async function runCommand(argv: readonly string[], opts: RunOptions): Promise<RunOutcome> {

@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, fstatSync, openSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { assertArgvPassesThrough, runCommand, type RunOutcome } from '../io/run.js'
+import { runCommand, type RunOutcome } from '../io/run.js'
 import { hashFile } from '../io/hash.js'
 import { statIfAny } from '../io/read.js'
 import { loadRedactor } from '../io/secrets.js'
@@ -306,7 +306,6 @@ export default defineCommand({
     if (argv === null || argv.length === 0) throw new UsageError('no command given', "usage: prov exec [--out <file>] [--capture <dir>] -- <command> [<arg>...]")
     if (args.capture === '') throw new UsageError("--capture needs a directory, not ''")
     if (args.out === '') throw new UsageError("--out needs a file, not ''")
-    assertArgvPassesThrough(argv)
     // All that can fail before CMD runs is tried first: prov's own failure then leaves CMD unrun,
     // rather than its status lost. The store's policy (config.json) included.
     const store = locateStore({ store: args.store })

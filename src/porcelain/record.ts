@@ -5,7 +5,7 @@ import { hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
-import { assertArgvPassesThrough, runCommand, commandCwd, type RunOutcome } from '../io/run.js'
+import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import type { Redactor } from '../core/redact.js'
 import { assertStoreWritable, locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
@@ -56,7 +56,6 @@ export default defineCommand({
       throw new UsageError("record cannot read '--params-file -': its standard input is the command's",
         "save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'")
     }
-    if (!args['no-exec']) assertArgvPassesThrough(rest)
     const cwd = process.cwd()
     const store = locateStore({ store: args.store })
     const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }

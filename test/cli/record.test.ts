@@ -313,16 +313,24 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
-  test('an argument that is not valid UTF-8 cannot be passed on unchanged: exit 125, the command not run (record and exec)', async () => {
+  test('an argument that is not valid UTF-8 cannot be passed on unchanged: exit 125 (2 for plumbing), the command not run', async () => {
     await withRepo({}, async (sb) => {
       // Node reads it as U+FFFD: the command would get other bytes, and the run an argv no one typed.
       const shell = (args: string): Promise<{ exitCode?: number; stdout: string; stderr: string }> =>
         execa('/bin/bash', ['-c', `"${process.execPath}" "${BIN}" ${args}`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false }) as any
-      for (const cmd of ["record -q -- touch $'caf\\xe9.csv'", "exec -- touch $'caf\\xe9.csv'"]) {
+      const hint = "hint: give such file names on standard input (hash-inputs --stdin -z reads bytes), and let a shell find one for a command: prov record -- sh -c 'ls caf*.csv'\n"
+      // Any of prov's arguments: the command's, a message, a path (as Node reads it, no file has that name).
+      const cases: Array<[string, number, string]> = [
+        ["record -q -- touch $'caf\\xe9.csv'", 125, 'argument 5 is not valid UTF-8 (bytes 636166e92e637376)'],
+        ["exec -- touch $'caf\\xe9.csv'", 125, 'argument 4 is not valid UTF-8 (bytes 636166e92e637376)'],
+        ["record --no-exec -m $'caf\\xe9' -- touch x", 125, 'argument 4 is not valid UTF-8 (bytes 636166e9)'],
+        ["hash-inputs $'caf\\xe9.csv'", 2, 'argument 2 is not valid UTF-8 (bytes 636166e92e637376)'],
+      ]
+      for (const [cmd, code, what] of cases) {
         const r = await shell(cmd)
-        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.exitCode, code, r.stderr)
         assert.equal(r.stdout, '')
-        assert.equal(r.stderr, "prov: command.argv[1] is not valid UTF-8 (bytes 636166e92e637376): prov cannot pass it on unchanged\nhint: let a shell find the name, as in prov record -- sh -c 'ls caf*.csv', or rename the file\n")
+        assert.equal(r.stderr, `prov: ${what}: prov reads it as U+FFFD, and can neither pass it on unchanged nor find a file by it\n${hint}`)
         assert.deepEqual(readdirSync(sb.dir).filter((n) => n.startsWith('caf')), [], 'the command must not run')
       }
       assert.deepEqual(runIds(sb), [])
