@@ -248,16 +248,18 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
     outputs: compareFiles(a.outputs, b.outputs),
   }
   const own = runsOwnOutput(a, b)
+  // (Untracked on the side where it is, `??`: a tracked file is code, whoever wrote it.)
+  const untrackedOwn = (c: Change): boolean => own(c.key) && (c.op === 'added' ? c.to === '??' : c.op === 'removed' && c.from === '??')
   // Dirty only by the runs' own outputs on one side, clean on the other: the same code.
   const dirtyBeyondOutputs = (g: unknown): boolean => {
     const changes = obj(g).changes
-    return Array.isArray(changes) && changes.some((c) => typeof obj(c).path !== 'string' || !own(obj(c).path as string))
+    return Array.isArray(changes) && changes.some((c) => typeof obj(c).path !== 'string' || obj(c).status !== '??' || !own(obj(c).path as string))
   }
   const sameDirt = dirtyBeyondOutputs(a.git) === dirtyBeyondOutputs(b.git)
   let identical = true
   for (const s of SECTION_ORDER) {
     for (const c of sections[s]) {
-      const ownOutput = s === 'code' && ((c.scope === 'worktree' && own(c.key)) || (c.key === 'dirty' && c.scope === undefined && sameDirt))
+      const ownOutput = s === 'code' && ((c.scope === 'worktree' && untrackedOwn(c)) || (c.key === 'dirty' && c.scope === undefined && sameDirt))
       if (isNoise(s, c.key, ignore) || ownOutput) c.noise = true
       else identical = false
     }
@@ -271,26 +273,23 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
 }
 
 /**
- * Whether a path of the work tree's changes is the runs' own output: an output file or directory
- * of either run (`-o model.bin`, `-o out`), a path inside one, or an untracked directory git shows
- * whole (`out/`) that holds one. git's state is read before the command runs, so a run's outputs
- * show as the next run's (or the present's) untracked files: they are noise, not code. (A tracked
- * output that a run rewrites still changes the patch.)
+ * Whether an untracked path of the work tree's changes is the runs' own output: a file either run
+ * recorded among its outputs (`-o model.bin`), or an output directory of either run as git shows
+ * it whole (`out/` for `-o out`). git's state is read before the command runs, so a run's outputs
+ * show as the next run's (or the present's) untracked files: they are noise, not code. Nothing
+ * else is: not a directory that merely holds an output (`experiments/` for `-o experiments/out`:
+ * a new source file beside it is in it too), nor a path below an output directory that no run
+ * recorded, nor a tracked file (a tracked output that a run rewrites still shows, and changes the
+ * patch).
  */
 export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
-  const paths = new Set<string>()
-  const dirs: string[] = []
+  const own = new Set<string>()
   for (const r of [a, b]) {
-    for (const f of Array.isArray(r.outputs) ? r.outputs : []) { const p = obj(f).path; if (typeof p === 'string' && !/^<.*>$/.test(p)) paths.add(p) }
+    for (const f of Array.isArray(r.outputs) ? r.outputs : []) { const p = obj(f).path; if (typeof p === 'string' && !/^<.*>$/.test(p)) own.add(p) }
     const od = obj(r.command).output_dirs
-    for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '') dirs.push(d.endsWith('/') ? d : `${d}/`)
+    for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '' && !d.startsWith('/')) own.add(d.endsWith('/') ? d : `${d}/`)
   }
-  if (paths.size === 0 && dirs.length === 0) return () => false
-  return (key) => {
-    const bare = key.endsWith('/') ? key.slice(0, -1) : key
-    if (paths.has(bare) || dirs.some((d) => key === d || key.startsWith(d))) return true
-    return key.endsWith('/') && ([...paths].some((p) => p.startsWith(key)) || dirs.some((d) => d.startsWith(key)))
-  }
+  return (key) => own.has(key)
 }
 
 /** Recompute `identical` after entries were added (the files between two commits). */

@@ -247,10 +247,16 @@ export async function diffCommits(top: string, a: string, b: string, store?: Sto
   return out
 }
 
+/** Whether the repository is a shallow clone: its history is cut, and counts of commits are not to be told. */
+export async function isShallow(top: string): Promise<boolean> {
+  const r = await runGit(top, ['rev-parse', '--is-shallow-repository'])
+  return r.code === 0 && r.stdout.toString('utf8').trim() === 'true'
+}
+
 /**
  * `git log --oneline a..b` and its count, when both commits exist; `behind`, the commits of a that
- * b does not have (`b..a`). Both counts above zero: the history was rewritten between them (a
- * rebase, a reset, an amend), a's commit is not b's ancestor.
+ * b does not have (`b..a`). Both counts above zero: the histories diverged, a's commit is not b's
+ * ancestor (another branch, or a rebase, a reset or an amend since).
  */
 export async function logBetween(top: string, a: string, b: string, max = 20): Promise<{ lines: string[]; count: number; ahead: boolean; behind: number }> {
   const [fwd, count, back] = await Promise.all([

@@ -8,7 +8,7 @@ import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
 import { hashPaths } from '../io/hash.js'
-import { readGitState, logBetween, commitExists } from '../io/git.js'
+import { readGitState, logBetween, commitExists, isShallow } from '../io/git.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
@@ -48,7 +48,7 @@ function short(v: unknown, max = 60): string {
 
 /** `from → to`, shortened; where the two differ in type, strings in quotes (`2 → "2"`, not `2 → 2`). */
 function shortPair(from: unknown, to: unknown, max = 20): string {
-  const quote = typeof from !== typeof to || from === null || to === null
+  const quote = typeof from !== typeof to || from === null || to === null || [from, to].some((v) => typeof v === 'string' && (v === '' || /\s/.test(v)))
   const one = (v: unknown): string => (quote && typeof v === 'string' ? short(JSON.stringify(v), max) : short(v, max))
   return `${one(from)} → ${one(to)}`
 }
@@ -62,7 +62,7 @@ function commitCount(d: RunDiff, commits: Commits | null): string | null {
   const commit = d.code.find((c) => c.key === 'commit' && c.scope === undefined)
   if (!commit) return null
   if (commits === null) return `commit ${short(commit.from, 12).slice(0, 7)} → ${short(commit.to, 12).slice(0, 7)}`
-  if (commits.ahead && commits.behind > 0) return `history rewritten (${commits.count} new, ${commits.behind} gone)`
+  if (commits.ahead && commits.behind > 0) return `diverged (${commits.count} in b, ${commits.behind} in a)`
   return `${commits.count} commit${commits.count === 1 ? '' : 's'}${commits.ahead ? '' : ' back'}`
 }
 
@@ -134,7 +134,7 @@ function renderChange(s: Section, change: Change, col: Colors): string {
   if (c.scope === 'commits') return `  ${sign} ${c.key}  ${col.dim('(between the commits)')}`
   if (c.scope === 'worktree') {
     const st = (v: unknown): string => (v === undefined ? 'clean' : String(v))
-    return `  ${sign} ${c.key}  ${col.dim(`uncommitted: ${st(c.from)} → ${st(c.to)}`)}`
+    return `  ${sign} ${c.key}  ${col.dim(`uncommitted: ${st(c.from)} → ${st(c.to)}`)}${noise}`
   }
   if (s === 'code' && c.key === 'patch') {
     const p = (v: unknown): string => (typeof v === 'string' ? `sha256 ${v.slice(0, 12)}` : 'none')
@@ -350,7 +350,8 @@ export default defineCommand({
     const absent: string[] = []
     if (top && ca && cb && ca !== cb) {
       const [ea, eb] = await Promise.all([commitExists(top, ca), commitExists(top, cb)])
-      if (ea && eb) commits = await logBetween(top, ca, cb)
+      // (A shallow clone's history is cut: what lies between is not to be counted.)
+      if (ea && eb && !(await isShallow(top))) commits = await logBetween(top, ca, cb)
       else for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is not in this repository (gone after a rewrite, or from another clone)`)
     }
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.
@@ -391,7 +392,7 @@ export default defineCommand({
           for (const c of head) out.push(renderChange(s, c, col))
           out.push(...absent)
           if (commits && commits.ahead && commits.behind > 0) {
-            out.push(`  a's commit is not in b's history (a rebase, a reset or an amend since): ${commits.count} commit${commits.count === 1 ? '' : 's'} in b that a has not:`)
+            out.push(`  a's commit is not in b's history (another branch, or a rebase, a reset or an amend since): ${commits.count} commit${commits.count === 1 ? '' : 's'} in b that a has not:`)
             for (const l of commits.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
             if (commits.count > commits.lines.length) out.push(`    … ${commits.count - commits.lines.length} more`)
             out.push(`  and ${commits.behind} in a that b has not`)

@@ -643,15 +643,23 @@ describe('prov diff', { concurrency: 2 }, () => {
       const d = await diff(sb)
       assert.equal(d.exitCode, 0, d.stdout)
       assert.match(d.stdout, /noise changes? hidden: the runs' own outputs among the untracked files/)
-      // A new file that is no output is still a change.
+      // A new file that is no output is still a change: beside the outputs, and inside an output directory.
       sb.write('new.py', 'x = 1\n')
       const added = await diff(sb, ['@', '--workspace'])
       assert.equal(added.exitCode, 1)
       assert.equal(added.headline, 'outputs identical; code: untracked: new.py; inputs identical')
+      rmSync(path.join(sb.dir, 'new.py'))
+      // A directory that merely holds an output directory is code: a new source file in it shows.
+      mkdirSync(path.join(sb.dir, 'experiments', 'out'), { recursive: true })
+      await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
+      sb.write('experiments/analysis.py', 'print(1)\n')
+      const beside = await diff(sb, ['@', '--workspace'])
+      assert.equal(beside.exitCode, 1, beside.stdout)
+      assert.equal(beside.headline, 'outputs identical; code: untracked: experiments/; inputs identical')
     })
   })
 
-  test("a history rewritten since the run (a reset, a rebase) is said, not taken for progress; a commit gone from the repository too", async () => {
+  test("histories that diverged since the run (a reset, a rebase, another branch) are said, not taken for progress; a commit gone from the repository too", async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')
       await sb.git('commit', '-q', '-am', 'two')
@@ -662,8 +670,8 @@ describe('prov diff', { concurrency: 2 }, () => {
       await rec(sb)
       const d = await diff(sb)
       assert.equal(d.exitCode, 1)
-      assert.equal(d.headline, 'outputs identical; code: history rewritten (1 new, 1 gone); inputs identical')
-      assert.match(d.stdout, /a's commit is not in b's history \(a rebase, a reset or an amend since\): 1 commit in b that a has not:\n {4}[0-9a-f]{7} three\n {2}and 1 in a that b has not\n/)
+      assert.equal(d.headline, 'outputs identical; code: diverged (1 in b, 1 in a); inputs identical')
+      assert.match(d.stdout, /a's commit is not in b's history \(another branch, or a rebase, a reset or an amend since\): 1 commit in b that a has not:\n {4}[0-9a-f]{7} three\n {2}and 1 in a that b has not\n/)
       // Once git has dropped it, the commit is named as gone.
       await sb.git('reflog', 'expire', '--expire=now', '--all')
       await sb.git('gc', '-q', '--prune=now')

@@ -166,9 +166,16 @@ test("the runs' own outputs among the untracked files are noise: git's state is 
   assert.deepEqual(e.code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'new.py'])
   // The table of what counts as a run's own output.
   const own = runsOwnOutput(a, variant((r) => { r.outputs = [{ path: 'res/run1/x.csv', size: 1, sha256: H('3') }]; r.command.output_dirs = ['logs/run1'] }))
-  const table: Array<[string, boolean]> = [['model.bin', true], ['out/', true], ['out/m.txt', true], ['out/sub/', true], ['res/', true], ['res/run1/x.csv', true],
-    ['logs/', true], ['logs/run1/a.log', true], ['model.bin.bak', false], ['outx/', false], ['src/', false], ['train.py', false]]
+  // Only what a run recorded: its output files, and its output directories as git shows them whole;
+  // not a directory that holds one (a new source file may be beside it), nor a path below one that no run recorded.
+  const table: Array<[string, boolean]> = [['model.bin', true], ['out/', true], ['out/m.txt', true], ['res/run1/x.csv', true], ['logs/run1/', true],
+    ['out/sub/', false], ['out/new.py', false], ['res/', false], ['logs/', false], ['logs/run1/a.log', false], ['model.bin.bak', false], ['outx/', false], ['src/', false], ['train.py', false]]
   for (const [key, expected] of table) assert.equal(own(key), expected, key)
+  // A tracked output rewritten, and a directory that merely holds an output directory, are code.
+  const tracked = variant((r) => { r.git.changes = [{ path: 'model.bin', status: 'M' }]; r.git.dirty = true; r.git.patch = null; r.outputs = a.outputs; r.command.output_dirs = ['out'] })
+  assert.deepEqual(compareRuns(a, tracked).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'model.bin'])
+  const nested = variant((r) => { r.git.changes = [{ path: 'experiments/', status: '??' }]; r.git.dirty = true; r.git.patch = null; r.outputs = []; r.command.output_dirs = ['experiments/out'] })
+  assert.deepEqual(compareRuns(a, nested).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'experiments/'])
 })
 
 test('changes within a section are sorted by key, in UTF-8 order', () => {
