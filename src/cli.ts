@@ -117,7 +117,6 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     const cmd = await load()
     const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta
     failureCode = meta.failureCode ?? 2
-    assertArgsAreUtf8(argv)
     setStdoutFailureCode(failureCode)
     const dashdash = rest.indexOf('--')
     const options = dashdash === -1 ? rest : rest.slice(0, dashdash)
@@ -126,6 +125,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       process.stdout.write(renderCommandUsage(first, cmd) + '\n')
       return 0
     }
+    assertArgsAreUtf8(argv)
     const spec = (cmd.args ?? {}) as Record<string, ArgSpec>
     let parsed
     try {

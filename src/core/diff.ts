@@ -204,9 +204,10 @@ function codeChanges(a: unknown, b: unknown): Change[] {
     return m
   }
   const [ma, mb] = [changes(ga), changes(gb)]
-  // An untracked directory is one entry, `dir/`, as git status shows it; runs recorded before
-  // git-state took that form listed its files one by one. Where one side has the entry and the
-  // other only untracked files inside it, those files are that entry: the same state, no change.
+  // An untracked directory is one entry, `dir/`, once it holds more untracked files than
+  // git-state lists one by one (and in runs recorded while it listed git's form). Where one side
+  // has the entry and the other only untracked files inside it, those files are that entry: the
+  // same state, no change.
   const untrackedDirs = (m: Map<string, unknown>): string[] => [...m].filter(([k, v]) => k.endsWith('/') && v === '??').map(([k]) => k)
   const fold = (m: Map<string, unknown>, dirs: readonly string[]): void => {
     for (const d of dirs) {
@@ -274,8 +275,9 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
 
 /**
  * Whether an untracked path of the work tree's changes is the runs' own output: a file either run
- * recorded among its outputs (`-o model.bin`), or an output directory of either run as git shows
- * it whole (`out/` for `-o out`). git's state is read before the command runs, so a run's outputs
+ * recorded among its outputs (`-o model.bin`) that was not there before its command, or an output
+ * directory of either run as git shows it whole (`out/` for `-o out`, where it holds more than
+ * git-state lists one by one). git's state is read before the command runs, so a run's outputs
  * show as the next run's (or the present's) untracked files: they are noise, not code. Nothing
  * else is: not a directory that merely holds an output (`experiments/` for `-o experiments/out`:
  * a new source file beside it is in it too), nor a path below an output directory that no run
@@ -285,7 +287,18 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
 export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
   const own = new Set<string>()
   for (const r of [a, b]) {
-    for (const f of Array.isArray(r.outputs) ? r.outputs : []) { const p = obj(f).path; if (typeof p === 'string' && !/^<.*>$/.test(p)) own.add(p) }
+    // What was untracked before the run's command (its own git state) is not what the command
+    // wrote, though it lies in an output directory the run hashed after (`-o src` and a new
+    // src/feature.py): only the other run's outputs can claim it.
+    const before = new Set<string>()
+    const changes = obj(r.git).changes
+    for (const c of Array.isArray(changes) ? changes : []) { const o = obj(c); if (o.status === '??' && typeof o.path === 'string') before.add(o.path) }
+    const wasThere = (p: string): boolean => {
+      if (before.has(p)) return true
+      for (let at = p.indexOf('/'); at > 0 && at < p.length - 1; at = p.indexOf('/', at + 1)) if (before.has(p.slice(0, at + 1))) return true
+      return false
+    }
+    for (const f of Array.isArray(r.outputs) ? r.outputs : []) { const p = obj(f).path; if (typeof p === 'string' && !/^<.*>$/.test(p) && !wasThere(p)) own.add(p) }
     const od = obj(r.command).output_dirs
     for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '' && !d.startsWith('/')) own.add(d.endsWith('/') ? d : `${d}/`)
   }

@@ -67,3 +67,40 @@ function splitN(s: string, n: number): string[] {
   out.push(s.slice(start))
   return out
 }
+
+/** A directory with more untracked files than this is listed as one entry, `dir/`. */
+export const UNTRACKED_DIR_LIMIT = 200
+
+/**
+ * Untracked files as a run keeps them: each one by name (so that a new source file in an untracked
+ * directory shows in a diff), but those under a directory holding more than `limit` untracked
+ * files as that directory, `dir/`, the shallowest such (a virtualenv or an outputs/ tree that is
+ * not ignored is one entry, not thousands). Tracked changes are kept as they are.
+ */
+export function foldUntracked(changes: readonly GitChange[], limit = UNTRACKED_DIR_LIMIT): GitChange[] {
+  const counts = new Map<string, number>()
+  let untracked = 0
+  for (const c of changes) {
+    if (c.status !== '??') continue
+    untracked++
+    for (let at = c.path.indexOf('/'); at > 0 && at < c.path.length - 1; at = c.path.indexOf('/', at + 1)) {
+      const dir = c.path.slice(0, at + 1)
+      counts.set(dir, (counts.get(dir) ?? 0) + 1)
+    }
+  }
+  if (untracked <= limit) return [...changes]
+  const out: GitChange[] = []
+  const folded = new Set<string>()
+  for (const c of changes) {
+    let dir: string | null = null
+    if (c.status === '??') {
+      for (let at = c.path.indexOf('/'); at > 0 && at < c.path.length - 1; at = c.path.indexOf('/', at + 1)) {
+        const d = c.path.slice(0, at + 1)
+        if ((counts.get(d) ?? 0) > limit) { dir = d; break }
+      }
+    }
+    if (dir === null) out.push(c)
+    else if (!folded.has(dir)) { folded.add(dir); out.push({ path: dir, status: '??' }) }
+  }
+  return out
+}

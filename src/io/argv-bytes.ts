@@ -10,7 +10,8 @@ import { ProvError } from '../errors.js'
  * That each of `args` (the end of prov's arguments) is what was given: one that holds U+FFFD is
  * checked against the bytes of /proc/self/cmdline, and one whose bytes are not valid UTF-8 is an
  * error (E_ARGV, the command's failure status) naming it by its position and bytes. U+FFFD written
- * in UTF-8 passes; where /proc cannot tell, the arguments pass as Node read them.
+ * in UTF-8 passes; where /proc cannot be read, the arguments pass as Node read them, and where
+ * its copy does not line up with Node's, a U+FFFD is refused.
  */
 export function assertArgsAreUtf8(args: readonly string[]): void {
   if (!args.some((a) => a.includes('\uFFFD'))) return
@@ -26,11 +27,15 @@ export function assertArgsAreUtf8(args: readonly string[]): void {
   } catch {
     return
   }
-  if (raw.length < args.length) return
-  const tail = raw.slice(raw.length - args.length)
+  const hint = "rename the file, or let a shell find it for a command: prov record -- sh -c 'ls caf*.csv'"
+  const tail = raw.slice(Math.max(0, raw.length - args.length))
+  // The kernel's copy no longer lines up with Node's (`node --title=x` writes over it): a U+FFFD
+  // cannot be told from bytes that are not UTF-8, and is refused as those are.
+  const aligned = tail.length === args.length && args.every((a, i) => a.includes('\uFFFD') || tail[i]!.toString('utf8') === a)
   args.forEach((a, i) => {
-    if (!a.includes('\uFFFD') || isUtf8(tail[i]!) || tail[i]!.toString('utf8') !== a) return
-    throw new ProvError('E_ARGV', `argument ${i + 1} is not valid UTF-8 (bytes ${tail[i]!.toString('hex')}): prov reads it as U+FFFD, and can neither pass it on unchanged nor find a file by it`,
-      { hint: "give such file names on standard input (hash-inputs --stdin -z reads bytes), and let a shell find one for a command: prov record -- sh -c 'ls caf*.csv'" })
+    if (!a.includes('\uFFFD')) return
+    if (!aligned) throw new ProvError('E_ARGV', `argument ${i + 1} holds U+FFFD, which stands for bytes that are not valid UTF-8, and prov cannot read its bytes to tell: it cannot pass it on unchanged`, { hint })
+    if (isUtf8(tail[i]!) && tail[i]!.toString('utf8') === a) return
+    throw new ProvError('E_ARGV', `argument ${i + 1} is not valid UTF-8 (bytes ${tail[i]!.toString('hex')}): prov reads it as U+FFFD, and can neither pass it on unchanged nor find a file by it`, { hint })
   })
 }

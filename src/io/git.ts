@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { isUtf8 } from 'node:buffer'
 import { log } from './log.js'
-import { parseStatusV2 } from '../core/git-status.js'
+import { foldUntracked, parseStatusV2 } from '../core/git-status.js'
 import { remoteUrls, type RemoteUrl } from '../core/git-config.js'
 import { compareUtf8, quotePath } from '../core/paths.js'
 import { ProvError } from '../errors.js'
@@ -77,7 +77,7 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
   if (top === null) return null
   const spec = ['--', ':(top)', ...storeExclude(store)]
   const [status, remotes] = await Promise.all([
-    runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', '--ignore-submodules=none', ...spec]),
+    runGit(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', ...spec]),
     readRemotes(top),
   ])
   if (status.missing) {
@@ -105,7 +105,8 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
     upstream: parsed.upstream,
     dirty: parsed.changes.length > 0,
     // git lists tracked changes before untracked files; records sort every path list by its bytes
-    changes: parsed.changes.map((c) => (c.from === undefined ? { path: c.path, status: c.status } : c)).sort((a, b) => compareUtf8(a.path, b.path)),
+    // (Untracked files one by one, but a directory holding more than UNTRACKED_DIR_LIMIT of them as one entry.)
+    changes: foldUntracked(parsed.changes).map((c) => (c.from === undefined ? { path: c.path, status: c.status } : c)).sort((a, b) => compareUtf8(a.path, b.path)),
     remote: pickRemote(remotes, redactor),
     patch: null,
   }

@@ -649,13 +649,20 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(added.exitCode, 1)
       assert.equal(added.headline, 'outputs identical; code: untracked: new.py; inputs identical')
       rmSync(path.join(sb.dir, 'new.py'))
-      // A directory that merely holds an output directory is code: a new source file in it shows.
+      // A new source file beside an output in an untracked directory shows, the output does not;
+      // and again once a second run has seen the directory (untracked files are listed one by one).
       mkdirSync(path.join(sb.dir, 'experiments', 'out'), { recursive: true })
-      await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
+      for (let i = 0; i < 2; i++) await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
       sb.write('experiments/analysis.py', 'print(1)\n')
       const beside = await diff(sb, ['@', '--workspace'])
       assert.equal(beside.exitCode, 1, beside.stdout)
-      assert.equal(beside.headline, 'outputs identical; code: untracked: experiments/; inputs identical')
+      assert.equal(beside.headline, 'outputs identical; code: untracked: experiments/analysis.py; inputs identical')
+      // Under an output directory too: a file the run did not write (it was there before its command) is code.
+      await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
+      sb.write('experiments/out/feature.py', 'def f(): pass\n')
+      await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
+      const inside = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.deepEqual(parseValid('diff', inside.stdout).diff.code.filter((c: any) => !c.noise).map((c: any) => c.key), ['experiments/out/feature.py'])
     })
   })
 

@@ -99,7 +99,7 @@ describe('git-state', { concurrency: true }, () => {
     assert.equal(g.dirty, false)
     assert.deepEqual(g.changes, [])
     // Readable again, the file is there (so the warning was about it).
-    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/', status: '??' }])
+    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/new.txt', status: '??' }])
     // What git prints that is no warning (GIT_TRACE's lines) is not repeated.
     const traced = await sb.prov(['git-state'], { env: { GIT_TRACE: '1' } })
     assert.equal(traced.exitCode, 0)
@@ -128,8 +128,7 @@ describe('git-state', { concurrency: true }, () => {
       { path: 'mod.txt', status: 'M' },
       { path: 'new-name.txt', status: 'R', from: 'old-name.txt' },
       { path: 'staged.txt', status: 'M' },
-      // As git status shows them: a directory that holds no tracked file is one entry.
-      { path: 'untracked dir/', status: '??' },
+      { path: 'untracked dir/file é.txt', status: '??' },
     ])
     // the patch holds the tracked changes, and its sha256 is the sha256 of its text
     assert.equal(typeof g.patch.text, 'string')
@@ -140,6 +139,16 @@ describe('git-state', { concurrency: true }, () => {
     assert.match(g.patch.text, /^-d$/m)
     assert.match(g.patch.text, /rename from old-name\.txt/)
     assert.ok(!g.patch.text.includes('untracked dir'), 'untracked files are not in the patch')
+  })
+
+  test('untracked files one by one, but a directory holding more than 200 of them as one entry (a virtualenv not ignored)', async () => {
+    const sb = await repo({ 'README': 'hi\n' })
+    for (let i = 0; i < 201; i++) sb.write(`venv/lib/m${i}.py`, '')
+    sb.write('experiments/train.py', 'print(1)\n')
+    sb.write('notes.txt', 'n\n')
+    const g = await gitState(sb)
+    assert.deepEqual(g.changes, [{ path: 'experiments/train.py', status: '??' }, { path: 'notes.txt', status: '??' }, { path: 'venv/', status: '??' }])
+    assert.equal(g.dirty, true)
   })
 
   test('the patch is null when only untracked files changed; --no-patch leaves it out', async () => {
@@ -241,7 +250,7 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('../linked/sub/new.txt', 'n\n')
     sb.write('../linked/a', 'changed\n')
     const g = await gitState(sb, [], { cwd: path.join(wt, 'sub') })
-    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/', status: '??' }])
+    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/new.txt', status: '??' }])
     assert.ok(!g.changes.some((c: any) => c.path.startsWith('.prov')), 'the linked tree\'s own store does not count')
     // the main work tree is untouched
     const main = await gitState(sb)

@@ -318,7 +318,7 @@ describe('prov record', { concurrency: 2 }, () => {
       // Node reads it as U+FFFD: the command would get other bytes, and the run an argv no one typed.
       const shell = (args: string): Promise<{ exitCode?: number; stdout: string; stderr: string }> =>
         execa('/bin/bash', ['-c', `"${process.execPath}" "${BIN}" ${args}`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false }) as any
-      const hint = "hint: give such file names on standard input (hash-inputs --stdin -z reads bytes), and let a shell find one for a command: prov record -- sh -c 'ls caf*.csv'\n"
+      const hint = "hint: rename the file, or let a shell find it for a command: prov record -- sh -c 'ls caf*.csv'\n"
       // Any of prov's arguments: the command's, a message, a path (as Node reads it, no file has that name).
       const cases: Array<[string, number, string]> = [
         ["record -q -- touch $'caf\\xe9.csv'", 125, 'argument 5 is not valid UTF-8 (bytes 636166e92e637376)'],

@@ -174,6 +174,11 @@ test("the runs' own outputs among the untracked files are noise: git's state is 
   // A tracked output rewritten, and a directory that merely holds an output directory, are code.
   const tracked = variant((r) => { r.git.changes = [{ path: 'model.bin', status: 'M' }]; r.git.dirty = true; r.git.patch = null; r.outputs = a.outputs; r.command.output_dirs = ['out'] })
   assert.deepEqual(compareRuns(a, tracked).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'model.bin'])
+  // A file that was there before a run's command is not its output, though the run hashed it after (`-o src` and a new src/feature.py).
+  const gen = { path: 'src/gen.txt', size: 1, sha256: H('4') }
+  const first = variant((r) => { r.git.changes = []; r.git.dirty = false; r.git.patch = null; r.outputs = [gen]; r.command.output_dirs = ['src'] })
+  const second = variant((r) => { r.git.changes = [{ path: 'src/feature.py', status: '??' }, { path: 'src/gen.txt', status: '??' }]; r.git.dirty = true; r.git.patch = null; r.outputs = [{ path: 'src/feature.py', size: 1, sha256: H('5') }, gen]; r.command.output_dirs = ['src'] })
+  assert.deepEqual(compareRuns(first, second).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'src/feature.py'])
   const nested = variant((r) => { r.git.changes = [{ path: 'experiments/', status: '??' }]; r.git.dirty = true; r.git.patch = null; r.outputs = []; r.command.output_dirs = ['experiments/out'] })
   assert.deepEqual(compareRuns(a, nested).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'experiments/'])
 })

@@ -2,7 +2,7 @@
 // --untracked-files=all`), pasted verbatim with its NUL terminators.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseStatusV2, type ParsedStatus } from '../../../src/core/git-status.js'
+import { foldUntracked, parseStatusV2, type ParsedStatus } from '../../../src/core/git-status.js'
 
 const C1 = '5bdbf94096c6718399d9141b88b6fdaa80169ef2'
 const C3 = 'a24d6c5df63605af52ee65a6752de6d3cfacb78c'
@@ -94,4 +94,17 @@ test('parseStatusV2: paths that look like headers or records stay paths', () => 
 
 test('parseStatusV2: empty output', () => {
   assert.deepEqual(parseStatusV2(''), { commit: null, branch: null, upstream: null, changes: [] })
+})
+
+test('foldUntracked: untracked files one by one; those under a directory holding more than the limit as that directory, the shallowest', () => {
+  const u = (path: string): { path: string; status: string } => ({ path, status: '??' })
+  const table: Array<[Array<{ path: string; status: string; from?: string }>, number, string[]]> = [
+    [[u('a.txt'), u('d/x'), u('d/y')], 2, ['a.txt', 'd/x', 'd/y']], // 3 untracked, 2 in d/: not more than 2
+    [[u('a.txt'), u('d/x'), u('d/y'), u('d/z')], 2, ['a.txt', 'd/']],
+    [[u('v/l/a'), u('v/l/b'), u('v/m/c'), u('e/t.py')], 2, ['v/', 'e/t.py']], // v/ (3) before v/l/ (2)
+    [[{ path: 'd/tracked', status: 'M' }, u('d/x'), u('d/y'), u('d/z')], 2, ['d/tracked', 'd/']], // tracked changes stay
+    [[u('sub/'), u('d/x'), u('d/y'), u('d/z')], 2, ['sub/', 'd/']], // a nested repository, as git names it
+    [[u('x'), u('y'), u('z')], 2, ['x', 'y', 'z']], // files at the top stay files
+  ]
+  for (const [changes, limit, expected] of table) assert.deepEqual(foldUntracked(changes, limit).map((c) => c.path), expected, JSON.stringify(changes))
 })
