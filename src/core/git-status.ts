@@ -73,34 +73,40 @@ export const UNTRACKED_DIR_LIMIT = 200
 
 /**
  * Untracked files as a run keeps them: each one by name (so that a new source file in an untracked
- * directory shows in a diff), but those under a directory holding more than `limit` untracked
- * files as that directory, `dir/`, the shallowest such (a virtualenv or an outputs/ tree that is
- * not ignored is one entry, not thousands). Tracked changes are kept as they are.
+ * directory shows in a diff), but a directory that holds more than `limit` of them as one entry,
+ * `dir/` (a virtualenv or an outputs/ tree that is not ignored is one entry, not thousands). The
+ * deepest such directories fold first, and each folded directory then counts as one entry in those
+ * above it, so that `experiments/out/` folds and a new `experiments/train.py` beside it stays in
+ * view; a directory that holds a tracked change never folds (`dir/` with `??` says git tracks
+ * nothing in it). Tracked changes are kept as they are.
  */
 export function foldUntracked(changes: readonly GitChange[], limit = UNTRACKED_DIR_LIMIT): GitChange[] {
-  const counts = new Map<string, number>()
-  let untracked = 0
-  for (const c of changes) {
-    if (c.status !== '??') continue
-    untracked++
-    for (let at = c.path.indexOf('/'); at > 0 && at < c.path.length - 1; at = c.path.indexOf('/', at + 1)) {
-      const dir = c.path.slice(0, at + 1)
-      counts.set(dir, (counts.get(dir) ?? 0) + 1)
-    }
+  const untracked = changes.filter((c) => c.status === '??').map((c) => c.path)
+  if (untracked.length <= limit) return [...changes]
+  const ancestors = (p: string): string[] => {
+    const out: string[] = []
+    for (let at = p.indexOf('/'); at > 0 && at < p.length - 1; at = p.indexOf('/', at + 1)) out.push(p.slice(0, at + 1))
+    return out
   }
-  if (untracked <= limit) return [...changes]
-  const out: GitChange[] = []
-  const folded = new Set<string>()
-  for (const c of changes) {
-    let dir: string | null = null
-    if (c.status === '??') {
-      for (let at = c.path.indexOf('/'); at > 0 && at < c.path.length - 1; at = c.path.indexOf('/', at + 1)) {
-        const d = c.path.slice(0, at + 1)
-        if ((counts.get(d) ?? 0) > limit) { dir = d; break }
-      }
+  const holdsTracked = new Set<string>()
+  for (const c of changes) if (c.status !== '??') for (const d of ancestors(c.path)) holdsTracked.add(d)
+  const depth = (d: string): number => d.split('/').length
+  let items = untracked
+  for (;;) {
+    const counts = new Map<string, number>()
+    for (const p of items) for (const d of ancestors(p)) counts.set(d, (counts.get(d) ?? 0) + 1)
+    const over = [...counts].filter(([d, n]) => n > limit && !holdsTracked.has(d)).map(([d]) => d)
+    if (over.length === 0) break
+    const deepest = Math.max(...over.map(depth))
+    const fold = new Set(over.filter((d) => depth(d) === deepest))
+    const next: string[] = []
+    const folded = new Set<string>()
+    for (const p of items) {
+      const d = ancestors(p).find((x) => fold.has(x))
+      if (d === undefined) next.push(p)
+      else if (!folded.has(d)) { folded.add(d); next.push(d) }
     }
-    if (dir === null) out.push(c)
-    else if (!folded.has(dir)) { folded.add(dir); out.push({ path: dir, status: '??' }) }
+    items = next
   }
-  return out
+  return [...changes.filter((c) => c.status !== '??'), ...items.map((path) => ({ path, status: '??' }))]
 }

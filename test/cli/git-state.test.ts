@@ -144,10 +144,12 @@ describe('git-state', { concurrency: true }, () => {
   test('untracked files one by one, but a directory holding more than 200 of them as one entry (a virtualenv not ignored)', async () => {
     const sb = await repo({ 'README': 'hi\n' })
     for (let i = 0; i < 201; i++) sb.write(`venv/lib/m${i}.py`, '')
+    for (let i = 0; i < 201; i++) sb.write(`experiments/out/r${i}.txt`, '')
     sb.write('experiments/train.py', 'print(1)\n')
     sb.write('notes.txt', 'n\n')
     const g = await gitState(sb)
-    assert.deepEqual(g.changes, [{ path: 'experiments/train.py', status: '??' }, { path: 'notes.txt', status: '??' }, { path: 'venv/', status: '??' }])
+    // The deepest directory over the limit folds: a source file beside a large output directory stays in view.
+    assert.deepEqual(g.changes, [{ path: 'experiments/out/', status: '??' }, { path: 'experiments/train.py', status: '??' }, { path: 'notes.txt', status: '??' }, { path: 'venv/lib/', status: '??' }])
     assert.equal(g.dirty, true)
   })
 

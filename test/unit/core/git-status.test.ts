@@ -96,15 +96,17 @@ test('parseStatusV2: empty output', () => {
   assert.deepEqual(parseStatusV2(''), { commit: null, branch: null, upstream: null, changes: [] })
 })
 
-test('foldUntracked: untracked files one by one; those under a directory holding more than the limit as that directory, the shallowest', () => {
+test('foldUntracked: untracked files one by one; a directory holding more than the limit as one entry, the deepest first; never one holding a tracked change', () => {
   const u = (path: string): { path: string; status: string } => ({ path, status: '??' })
   const table: Array<[Array<{ path: string; status: string; from?: string }>, number, string[]]> = [
     [[u('a.txt'), u('d/x'), u('d/y')], 2, ['a.txt', 'd/x', 'd/y']], // 3 untracked, 2 in d/: not more than 2
     [[u('a.txt'), u('d/x'), u('d/y'), u('d/z')], 2, ['a.txt', 'd/']],
     [[u('v/l/a'), u('v/l/b'), u('v/m/c'), u('e/t.py')], 2, ['v/', 'e/t.py']], // v/ (3) before v/l/ (2)
-    [[{ path: 'd/tracked', status: 'M' }, u('d/x'), u('d/y'), u('d/z')], 2, ['d/tracked', 'd/']], // tracked changes stay
+    [[{ path: 'd/tracked', status: 'M' }, u('d/x'), u('d/y'), u('d/z')], 2, ['d/tracked', 'd/x', 'd/y', 'd/z']], // d/ holds a tracked change: no fold
+    [[u('e/out/1'), u('e/out/2'), u('e/out/3'), u('e/t.py')], 2, ['e/out/', 'e/t.py']], // the outputs fold, a source file beside them stays
+    [[u('v/a/1'), u('v/a/2'), u('v/a/3'), u('v/b/1'), u('v/b/2'), u('v/b/3'), u('v/c')], 2, ['v/']], // v/a/ and v/b/ fold, then v/ holds 3
     [[u('sub/'), u('d/x'), u('d/y'), u('d/z')], 2, ['sub/', 'd/']], // a nested repository, as git names it
     [[u('x'), u('y'), u('z')], 2, ['x', 'y', 'z']], // files at the top stay files
   ]
-  for (const [changes, limit, expected] of table) assert.deepEqual(foldUntracked(changes, limit).map((c) => c.path), expected, JSON.stringify(changes))
+  for (const [changes, limit, expected] of table) assert.deepEqual(foldUntracked(changes, limit).map((c) => c.path).sort(), [...expected].sort(), JSON.stringify(changes))
 })
