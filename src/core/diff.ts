@@ -1,3 +1,4 @@
+import { UNTRACKED_DIR_LIMIT } from './git-status.js'
 import { canonicalize } from './canonical.js'
 import { flattenValues } from './params.js'
 import { compareUtf8 } from './paths.js'
@@ -204,23 +205,25 @@ function codeChanges(a: unknown, b: unknown): Change[] {
     return m
   }
   const [ma, mb] = [changes(ga), changes(gb)]
-  // An untracked directory is one entry, `dir/`, once it holds more untracked files than
-  // git-state lists one by one (and in runs recorded while it listed git's form). Where one side
-  // has the entry and the other only untracked files inside it, those files are that entry: the
-  // same state, no change.
+  // git-state lists a directory with more untracked files than UNTRACKED_DIR_LIMIT as one entry,
+  // `dir/`. Where one side has that entry and the other the untracked files in it one by one
+  // (tracked ones aside): more than the limit there too is the same state, no change; fewer, the
+  // directory crossed the limit between the runs (files came or went), one change that says so.
   const untrackedDirs = (m: Map<string, unknown>): string[] => [...m].filter(([k, v]) => k.endsWith('/') && v === '??').map(([k]) => k)
-  const fold = (m: Map<string, unknown>, dirs: readonly string[]): void => {
+  const fold = (m: Map<string, unknown>, other: Map<string, unknown>, dirs: readonly string[]): void => {
     for (const d of dirs) {
       if (m.has(d)) continue
-      const inside = [...m.keys()].filter((k) => k.startsWith(d))
-      if (inside.length === 0 || !inside.every((k) => m.get(k) === '??')) continue
+      const inside = [...m.keys()].filter((k) => k.startsWith(d) && m.get(k) === '??')
+      if (inside.length === 0) continue
       for (const k of inside) m.delete(k)
-      m.set(d, '??')
+      if (inside.length > UNTRACKED_DIR_LIMIT) { m.set(d, '??'); continue }
+      m.set(d, `?? ${inside.length} untracked`)
+      other.set(d, `?? over ${UNTRACKED_DIR_LIMIT} untracked`)
     }
   }
   const [da, db] = [untrackedDirs(ma), untrackedDirs(mb)]
-  fold(ma, db)
-  fold(mb, da)
+  fold(ma, mb, db)
+  fold(mb, ma, da)
   return [...out, ...compareMaps(ma, mb, { scope: 'worktree' })]
 }
 
@@ -250,7 +253,8 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   }
   const own = runsOwnOutput(a, b)
   // (Untracked on the side where it is, `??`: a tracked file is code, whoever wrote it.)
-  const untrackedOwn = (c: Change): boolean => own(c.key) && (c.op === 'added' ? c.to === '??' : c.op === 'removed' && c.from === '??')
+  const untracked = (v: unknown): boolean => typeof v === 'string' && v.startsWith('??')
+  const untrackedOwn = (c: Change): boolean => own(c.key) && (c.op === 'added' ? untracked(c.to) : c.op === 'removed' ? untracked(c.from) : untracked(c.from) && untracked(c.to))
   // Dirty only by the runs' own outputs on one side, clean on the other: the same code.
   const dirtyBeyondOutputs = (g: unknown): boolean => {
     const changes = obj(g).changes

@@ -51,8 +51,10 @@ export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number }
 
 function storeExclude(store: Store): string[] {
   const rel = path.relative(store.root, store.dir)
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return []
-  return [`:(top,exclude,literal)${rel.split(path.sep).join('/')}`]
+  // The project's own .prov too, when the store is elsewhere (PROV_DIR): it is a store all the same.
+  const own = rel === '.prov' ? [] : [':(top,exclude,literal).prov']
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return own
+  return [`:(top,exclude,literal)${rel.split(path.sep).join('/')}`, ...own]
 }
 
 /**

@@ -151,6 +151,10 @@ describe('git-state', { concurrency: true }, () => {
     // The deepest directory over the limit folds: a source file beside a large output directory stays in view.
     assert.deepEqual(g.changes, [{ path: 'experiments/out/', status: '??' }, { path: 'experiments/train.py', status: '??' }, { path: 'notes.txt', status: '??' }, { path: 'venv/lib/', status: '??' }])
     assert.equal(g.dirty, true)
+    // The project's own .prov is a store too, when PROV_DIR puts the active one elsewhere.
+    sb.write('.prov/runs/r/run.json', '{}')
+    const elsewhere = await gitState(sb, [], { env: { PROV_DIR: path.join(sb.dir, 'experiments', 'store') } })
+    assert.deepEqual(elsewhere.changes, g.changes)
   })
 
   test('the patch is null when only untracked files changed; --no-patch leaves it out', async () => {

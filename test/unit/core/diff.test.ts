@@ -140,15 +140,22 @@ test('git: null against an object, both directions, and null against null', () =
   assert.deepEqual(compareRuns(noGit, absent).code, [])
 })
 
-test('an untracked directory as one entry (git status\'s form) and as its untracked files (runs recorded before) are the same state', () => {
-  const perFile = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }, { path: 'venv/lib/x.py', status: '??' }, { path: 'venv/y', status: '??' }] })
-  const folded = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }, { path: 'venv/', status: '??' }] })
-  assert.deepEqual(compareRuns(perFile, folded).code, [])
-  assert.deepEqual(compareRuns(folded, perFile).code, [])
-  // Not the same: a file inside that git tracks (then git lists files, not the directory), and a directory that went away.
-  const tracked = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }, { path: 'venv/lib/x.py', status: 'A' }, { path: 'venv/y', status: '??' }] })
-  assert.deepEqual(compareRuns(tracked, folded).code.map((c) => [c.op, c.key]), [['added', 'venv/'], ['removed', 'venv/lib/x.py'], ['removed', 'venv/y']])
-  const gone = variant((r) => { r.git.changes = [{ path: 'src/a.py', status: 'M' }] })
+test('an untracked directory folded (over the limit) and listed file by file: the same state when over the limit on both sides, one change when it crossed it', () => {
+  const files = (n: number): Array<{ path: string; status: string }> => Array.from({ length: n }, (_, i) => ({ path: `venv/lib/m${i}.py`, status: '??' }))
+  const m = { path: 'src/a.py', status: 'M' }
+  const folded = variant((r) => { r.git.changes = [m, { path: 'venv/', status: '??' }] })
+  // Over the limit on both sides (a run recorded by a prov that listed them all): no change.
+  const many = variant((r) => { r.git.changes = [m, ...files(250)] })
+  assert.deepEqual(compareRuns(many, folded).code, [])
+  assert.deepEqual(compareRuns(folded, many).code, [])
+  // Under it on one side: the directory crossed the limit (files came, or went): one change, not a line per file.
+  const few = variant((r) => { r.git.changes = [m, ...files(198)] })
+  assert.deepEqual(compareRuns(few, folded).code, [{ op: 'changed', key: 'venv/', from: '?? 198 untracked', to: '?? over 200 untracked', scope: 'worktree' }])
+  assert.deepEqual(compareRuns(folded, few).code, [{ op: 'changed', key: 'venv/', from: '?? over 200 untracked', to: '?? 198 untracked', scope: 'worktree' }])
+  // Tracked files inside are their own changes; the untracked ones beside them still fold.
+  const tracked = variant((r) => { r.git.changes = [m, { path: 'venv/lib/x.py', status: 'M' }, ...files(250)] })
+  assert.deepEqual(compareRuns(tracked, folded).code.map((c) => [c.op, c.key]), [['removed', 'venv/lib/x.py']])
+  const gone = variant((r) => { r.git.changes = [m] })
   assert.deepEqual(compareRuns(gone, folded).code, [{ op: 'added', key: 'venv/', to: '??', scope: 'worktree' }])
 })
 
