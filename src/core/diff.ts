@@ -217,8 +217,9 @@ function codeChanges(a: unknown, b: unknown): Change[] {
       if (inside.length === 0) continue
       for (const k of inside) m.delete(k)
       if (inside.length > UNTRACKED_DIR_LIMIT) { m.set(d, '??'); continue }
-      m.set(d, `?? ${inside.length} untracked`)
-      other.set(d, `?? over ${UNTRACKED_DIR_LIMIT} untracked`)
+      // (Entries, as git-state counts them: a folded directory below is one.)
+      m.set(d, `?? ${inside.length} untracked entries`)
+      other.set(d, `?? over ${UNTRACKED_DIR_LIMIT} untracked entries`)
     }
   }
   const [da, db] = [untrackedDirs(ma), untrackedDirs(mb)]

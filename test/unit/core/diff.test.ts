@@ -150,8 +150,8 @@ test('an untracked directory folded (over the limit) and listed file by file: th
   assert.deepEqual(compareRuns(folded, many).code, [])
   // Under it on one side: the directory crossed the limit (files came, or went): one change, not a line per file.
   const few = variant((r) => { r.git.changes = [m, ...files(198)] })
-  assert.deepEqual(compareRuns(few, folded).code, [{ op: 'changed', key: 'venv/', from: '?? 198 untracked', to: '?? over 200 untracked', scope: 'worktree' }])
-  assert.deepEqual(compareRuns(folded, few).code, [{ op: 'changed', key: 'venv/', from: '?? over 200 untracked', to: '?? 198 untracked', scope: 'worktree' }])
+  assert.deepEqual(compareRuns(few, folded).code, [{ op: 'changed', key: 'venv/', from: '?? 198 untracked entries', to: '?? over 200 untracked entries', scope: 'worktree' }])
+  assert.deepEqual(compareRuns(folded, few).code, [{ op: 'changed', key: 'venv/', from: '?? over 200 untracked entries', to: '?? 198 untracked entries', scope: 'worktree' }])
   // Tracked files inside are their own changes; the untracked ones beside them still fold.
   const tracked = variant((r) => { r.git.changes = [m, { path: 'venv/lib/x.py', status: 'M' }, ...files(250)] })
   assert.deepEqual(compareRuns(tracked, folded).code.map((c) => [c.op, c.key]), [['removed', 'venv/lib/x.py']])
