@@ -1,4 +1,4 @@
-import { UNTRACKED_DIR_LIMIT } from './git-status.js'
+import { dirsAbove, UNTRACKED_DIR_LIMIT } from './git-status.js'
 import { canonicalize } from './canonical.js'
 import { flattenValues } from './params.js'
 import { compareUtf8 } from './paths.js'
@@ -298,11 +298,7 @@ export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
     const before = new Set<string>()
     const changes = obj(r.git).changes
     for (const c of Array.isArray(changes) ? changes : []) { const o = obj(c); if (o.status === '??' && typeof o.path === 'string') before.add(o.path) }
-    const wasThere = (p: string): boolean => {
-      if (before.has(p)) return true
-      for (let at = p.indexOf('/'); at > 0 && at < p.length - 1; at = p.indexOf('/', at + 1)) if (before.has(p.slice(0, at + 1))) return true
-      return false
-    }
+    const wasThere = (p: string): boolean => before.has(p) || dirsAbove(p).some((d) => before.has(d))
     for (const f of Array.isArray(r.outputs) ? r.outputs : []) { const p = obj(f).path; if (typeof p === 'string' && !/^<.*>$/.test(p) && !wasThere(p)) own.add(p) }
     const od = obj(r.command).output_dirs
     for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '' && !d.startsWith('/')) own.add(d.endsWith('/') ? d : `${d}/`)

@@ -68,6 +68,13 @@ function splitN(s: string, n: number): string[] {
   return out
 }
 
+/** The directories above a recorded path, outermost first, each with its `/`: `a/b/c` gives `a/`, `a/b/` (a path `d/` itself is not among them). */
+export function dirsAbove(p: string): string[] {
+  const out: string[] = []
+  for (let at = p.indexOf('/'); at > 0 && at < p.length - 1; at = p.indexOf('/', at + 1)) out.push(p.slice(0, at + 1))
+  return out
+}
+
 /** A directory with more untracked files than this is listed as one entry, `dir/`. */
 export const UNTRACKED_DIR_LIMIT = 200
 
@@ -83,18 +90,13 @@ export const UNTRACKED_DIR_LIMIT = 200
 export function foldUntracked(changes: readonly GitChange[], limit = UNTRACKED_DIR_LIMIT): GitChange[] {
   const untracked = changes.filter((c) => c.status === '??').map((c) => c.path)
   if (untracked.length <= limit) return [...changes]
-  const ancestors = (p: string): string[] => {
-    const out: string[] = []
-    for (let at = p.indexOf('/'); at > 0 && at < p.length - 1; at = p.indexOf('/', at + 1)) out.push(p.slice(0, at + 1))
-    return out
-  }
   const holdsTracked = new Set<string>()
-  for (const c of changes) if (c.status !== '??') for (const d of ancestors(c.path)) holdsTracked.add(d)
+  for (const c of changes) if (c.status !== '??') for (const d of dirsAbove(c.path)) holdsTracked.add(d)
   const depth = (d: string): number => d.split('/').length
   let items = untracked
   for (;;) {
     const counts = new Map<string, number>()
-    for (const p of items) for (const d of ancestors(p)) counts.set(d, (counts.get(d) ?? 0) + 1)
+    for (const p of items) for (const d of dirsAbove(p)) counts.set(d, (counts.get(d) ?? 0) + 1)
     const over = [...counts].filter(([d, n]) => n > limit && !holdsTracked.has(d)).map(([d]) => d)
     if (over.length === 0) break
     const deepest = Math.max(...over.map(depth))
@@ -102,7 +104,7 @@ export function foldUntracked(changes: readonly GitChange[], limit = UNTRACKED_D
     const next: string[] = []
     const folded = new Set<string>()
     for (const p of items) {
-      const d = ancestors(p).find((x) => fold.has(x))
+      const d = dirsAbove(p).find((x) => fold.has(x))
       if (d === undefined) next.push(p)
       else if (!folded.has(d)) { folded.add(d); next.push(d) }
     }

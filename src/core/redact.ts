@@ -181,6 +181,8 @@ const KEY_BETWEEN = /^[ \t]{0,16}(\][ \t]{0,16}=(?!=)|:|=>|,|=(?![=>]))[ \t]{0,1
 const SETS_BY_NAME = /(?:setenv|putenv|setdefault|Setenv|set_var|setEnv|assign|define|Sys\.setenv)[ \t]{0,16}\([ \t]{0,16}$/
 /** A string that is built from others, not written: an f-string's `{x}`, a template's `${x}`, a format's `%s`, a shell's `$(...)`. */
 const BUILT_STRING = /\$[{(]|\{[A-Za-z_!:}]|%[-#0 +]*\d*[sd]/
+/** A string in code that holds no secret of its own: empty, a fingerprint already, a reference or placeholder, or built from others. */
+const saysNoSecret = (value: string): boolean => value === '' || isFingerprint(value) || NO_SECRET_VALUE.test(value) || BUILT_STRING.test(value)
 /**
  * Values that code gives a secret's name to say there is none: local model servers' keys (vLLM's
  * `EMPTY`, `ollama`, `lm-studio`), test doubles, and the token modes of gcsfs and fsspec (`anon`).
@@ -406,12 +408,15 @@ export class Redactor {
       const line = lines[n]!
       if (!/["'`]/.test(line)) continue
       const strings = codeStrings(line)
+      // What stands before the i-th string, since the string before it (read from its last 1,024
+      // characters: a name and its operator are shorter).
+      const textBefore = (i: number): string => line.slice(Math.max(i > 0 ? strings[i - 1]!.end : 0, strings[i]!.from - 1024), strings[i]!.from)
       const edits: Edit[] = []
       strings.forEach((str, k) => {
         const value = line.slice(str.open + 1, str.close)
-        const prevEnd = k > 0 ? strings[k - 1]!.end : 0
-        // (What stands before a string is read from its last 1,024 characters: a name and its operator are shorter.)
-        const before = line.slice(Math.max(prevEnd, str.from - 1024), str.from)
+        const before = textBefore(k)
+        // (The call a string stands in, read back over the strings before it: `setenv(`, `login(`.)
+        const callBefore = line.slice(Math.max(0, str.from - 256), str.from)
         let key: string | null = null
         // An environment variable's name (`os.environ["K"]`, `process.env.K`, `Sys.setenv(K = `) is judged as the environment's are.
         let environment = false
@@ -419,12 +424,12 @@ export class Redactor {
         const named = TERNARY_BEFORE.test(before) ? null : CODE_NAME_BEFORE.exec(before) ?? SYMBOL_BEFORE.exec(before) ?? perlEnv
         if (named !== null) {
           key = named[1]!.replace(/^[$@:]/, '').replace(/^.*\./, '')
-          environment = named === perlEnv || /(?:^|\.)(?:env|environ|ENV)\.[^.]+$/.test(named[1]!) || /\b(?:Sys\.setenv|setenv|putenv)\([^()]{0,256}$/.test(line.slice(Math.max(0, str.from - 256), str.from))
+          environment = named === perlEnv || /(?:^|\.)(?:env|environ|ENV)\.[^.]+$/.test(named[1]!) || /\b(?:Sys\.setenv|setenv|putenv)\([^()]{0,256}$/.test(callBefore)
         }
         else if (PUTENV_BEFORE.test(before)) {
           // `putenv('API_TOKEN=V')`: the name is in the string.
           const pair = /^([A-Za-z_]\w{0,128})=(.+)$/s.exec(value)
-          if (pair !== null && !NO_SECRET_VALUE.test(pair[2]!) && !isFingerprint(pair[2]!) && !BUILT_STRING.test(pair[2]!) && this.isSecretName(pair[1]!)) {
+          if (pair !== null && !saysNoSecret(pair[2]!) && this.isSecretName(pair[1]!)) {
             edits.push({ start: str.open + 2 + pair[1]!.length, end: str.close, text: this.fingerprint(pair[2]!) })
           }
           return
@@ -432,7 +437,7 @@ export class Redactor {
         else if (k > 0 && KEY_BETWEEN.test(before) && !/^[ \t]*\|/.test(line.slice(str.end))) {
           // A quoted key: `["K"] = "V"` after `[`, `{"k": "V"}`/`"k" => "V"` after `{`, `(`, `,` or the line's start, `setenv("K", "V")`.
           const quoted = strings[k - 1]!
-          const lead = line.slice(Math.max(k > 1 ? strings[k - 2]!.end : 0, quoted.from - 1024), quoted.from)
+          const lead = textBefore(k - 1)
           const sep = KEY_BETWEEN.exec(before)![1]!
           const fits = sep.startsWith(']') ? /\[[ \t]{0,16}$/.test(lead)
             : sep === ',' || sep.startsWith('=') && sep !== '=>' ? SETS_BY_NAME.test(lead) || (sep.startsWith('=') && /[(,][ \t]{0,16}$/.test(lead))
@@ -451,17 +456,16 @@ export class Redactor {
         // "V")`, `HTTPBasicAuth("u", "V")`, `auth=("u", "V")`), `jwt.encode(payload, "V")`'s key,
         // PyGithub's `Github("V")`, and `wandb.login(key="V")`.
         const byPlace = key === null
-          ? (k > 0 && /^[ \t]*,[ \t]*$/.test(before) ? PASSWORD_AFTER_USER.test(line.slice(Math.max(k > 1 ? strings[k - 2]!.end : 0, strings[k - 1]!.from - 1024), strings[k - 1]!.from)) : SECRET_ARGUMENT_BEFORE.test(before))
-          : key === 'key' && /\blogin\([^()]{0,256}$/.test(line.slice(Math.max(0, str.from - 256), str.from))
+          ? (k > 0 && /^[ \t]*,[ \t]*$/.test(before) ? PASSWORD_AFTER_USER.test(textBefore(k - 1)) : SECRET_ARGUMENT_BEFORE.test(before))
+          : key === 'key' && /\blogin\([^()]{0,256}$/.test(callBefore)
         if (byPlace) {
-          if (value !== '' && !isFingerprint(value) && !NO_SECRET_VALUE.test(value) && !CODE_NO_SECRET.test(value) && !BUILT_STRING.test(value)) edits.push({ start: str.open + 1, end: str.close, text: this.fingerprint(value) })
+          if (!saysNoSecret(value) && !CODE_NO_SECRET.test(value)) edits.push({ start: str.open + 1, end: str.close, text: this.fingerprint(value) })
           return
         }
         if (key === null || !/^[A-Za-z_][\w.-]*$/.test(key) || /^[ \t]*\|/.test(line.slice(str.end))) return
         // (A label holds its name's word and a space: `apiKey: "API key"`, `password: "Enter your password"`.)
         const label = /\s/.test(value) && key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[_.-]+/).some((word) => word.length >= 3 && value.toLowerCase().includes(word))
-        if (value === '' || label || /^(?:\/|\.{1,2}\/|~\/)[\w.\/-]*$/.test(value) || isFingerprint(value) || NO_SECRET_VALUE.test(value) || CODE_NO_SECRET.test(value) || BUILT_STRING.test(value) ||
-          value.toLowerCase() === key.toLowerCase()) return
+        if (label || saysNoSecret(value) || CODE_NO_SECRET.test(value) || /^(?:\/|\.{1,2}\/|~\/)[\w.\/-]*$/.test(value) || value.toLowerCase() === key.toLowerCase()) return
         if (!(environment ? this.isSecretName(key) : this.isSecretKey(key))) return
         // (`token` alone is a word of NLP code, `token = "hello"`: a credential has digits and length.)
         if (/^token$/i.test(key) && !(value.length >= 12 && /\d/.test(value))) return

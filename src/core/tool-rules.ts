@@ -100,6 +100,8 @@ const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'py', ...Array
 const PYTHON_SWITCHES = '[bBdEhiIOPqRsSuvVx]*'
 /** cargo login's options that take a value. */
 const CARGO_VALUED = /^(?:--registry|--config|-Z|--color)$/
+/** `netlify env:set NAME V`, and its options that take a value. */
+const NETLIFY_ENV_SET: ToolRule = { tools: ['netlify', 'ntl', 'netlify-cli'], path: ['env:set'], adjacent: true, valued: /^(?:--context|--scope|--filter)$/ }
 /** tmux's subcommands that run a shell command, and their options that take a value. */
 const TMUX = (names: RegExp, valued: RegExp): ToolRule => ({ tools: ['tmux'], path: [names], scripts: true, valued })
 
@@ -160,7 +162,7 @@ const RULES: readonly ToolRule[] = [
   { tools: ['redis-cli'], path: [], secretOptions: /^--pass$/ },
   // redis-cli's own commands: `AUTH [USER] V`, `CONFIG SET requirepass V`.
   { tools: ['redis-cli'], path: [/^auth$/i], positional: 'last', valued: /^-[hpanu]$/ },
-  { tools: ['redis-cli'], path: [/^config$/i, /^set$/i], adjacent: false, secretKeys: /^(?:requirepass|masterauth)$/i },
+  { tools: ['redis-cli'], path: [/^config$/i, /^set$/i], secretKeys: /^(?:requirepass|masterauth)$/i },
   { tools: ['cqlsh', 'cypher-shell'], path: [], secretOptions: /^(?:-p|--password)$/, joined: true },
   { tools: ['airflow'], path: ['users', /^(?:create|reset-password)$/], secretOptions: /^(?:-p|--password)$/ },
   { tools: ['poetry'], path: ['publish'], secretOptions: /^(?:-p|--password)$/ },
@@ -177,8 +179,8 @@ const RULES: readonly ToolRule[] = [
   { tools: ['mysqladmin', 'mariadb-admin'], path: ['password'], positional: [0] },
   // A deploy's environment: `netlify env:set NAME V` under a secret NAME, or with --secret; `vercel env
   // add NAME` reads V (Vercel keeps every value as a secret); airflow's variables.
-  { tools: ['netlify', 'ntl', 'netlify-cli'], path: ['env:set'], adjacent: true, nameValue: true, valued: /^(?:--context|--scope|--filter)$/ },
-  { tools: ['netlify', 'ntl', 'netlify-cli'], path: ['env:set'], adjacent: true, when: (w) => w.includes('--secret'), positional: [1], valued: /^(?:--context|--scope|--filter)$/ },
+  { ...NETLIFY_ENV_SET, nameValue: true },
+  { ...NETLIFY_ENV_SET, when: (w) => w.includes('--secret'), positional: [1] },
   { tools: ['vercel'], path: ['env', 'add'], stdin: true, secretOptions: /^--value$/ },
   { tools: ['vercel'], path: [], secretOptions: /^-t$/ },
   { tools: ['airflow'], path: ['variables', 'set'], nameValue: true },

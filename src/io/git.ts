@@ -13,7 +13,7 @@ import { compareUtf8, quotePath } from '../core/paths.js'
 import { ProvError } from '../errors.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
 import type { GitState } from '../core/record.js'
-import { findWorkTree, type Store } from './store.js'
+import { findWorkTree, PROJECT_STORE, type Store } from './store.js'
 
 export interface GitResult { code: number | null; stdout: Buffer; stderr: string; missing?: boolean }
 
@@ -52,7 +52,7 @@ export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number }
 function storeExclude(store: Store): string[] {
   const rel = path.relative(store.root, store.dir)
   // The project's own .prov too, when the store is elsewhere (PROV_DIR): it is a store all the same.
-  const own = rel === '.prov' ? [] : [':(top,exclude,literal).prov']
+  const own = rel === PROJECT_STORE ? [] : [`:(top,exclude,literal)${PROJECT_STORE}`]
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return own
   return [`:(top,exclude,literal)${rel.split(path.sep).join('/')}`, ...own]
 }

@@ -12,7 +12,7 @@ import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
-import { makeDirs, writeFileAtomic, type Store } from './store.js'
+import { makeDirs, PROJECT_STORE, writeFileAtomic, type Store } from './store.js'
 import { log } from './log.js'
 
 const CHUNK = 1 << 20
@@ -102,7 +102,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
   const missing: string[] = []
   // The store, and the project's own .prov when the store is elsewhere (PROV_DIR): a store's files
   // change with every run, and are no one's data.
-  const skipDirs = new Set([path.resolve(store.dir), path.join(store.root, '.prov')])
+  const skipDirs = new Set([path.resolve(store.dir), path.join(store.root, PROJECT_STORE)])
   const add = (abs: string, walked: boolean): void => {
     const { path: rel, outside } = toRecordPath(store.root, abs)
     if (outside && !opts.fromRecord) warnOutsideRoot(abs, store.root)

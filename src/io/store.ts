@@ -32,6 +32,9 @@ export function findWorkTree(start: string): string | null {
   }
 }
 
+/** The project's own store, `<project root>/.prov`: the default, and a store all the same when PROV_DIR names another. */
+export const PROJECT_STORE = '.prov'
+
 export function locateStore(opts: { store?: string | undefined; cwd?: string } = {}): Store {
   const cwd = opts.cwd ?? process.cwd()
   const tree = findWorkTree(cwd)
@@ -41,7 +44,7 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
   const explicit = opts.store !== undefined ? opts.store : process.env.PROV_DIR
   // A store named through a link to the project ($PWD/.prov) is the project's: by its physical
   // path, so that walks skip it and git-state leaves it out.
-  const dir = explicit !== undefined && explicit !== '' ? withinRoot(root, path.resolve(cwd, explicit), true) : path.join(root, '.prov')
+  const dir = explicit !== undefined && explicit !== '' ? withinRoot(root, path.resolve(cwd, explicit), true) : path.join(root, PROJECT_STORE)
   return { root, dir, inGit: tree !== null, named: explicit !== undefined && explicit !== '' }
 }
 

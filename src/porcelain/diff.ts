@@ -391,15 +391,18 @@ export default defineCommand({
           const head = changes.filter((c) => c.scope === undefined)
           for (const c of head) out.push(renderChange(s, c, col))
           out.push(...absent)
+          // The commits b has that a has not, as git log --oneline lists them.
+          const listCommits = (c: Commits & { lines: string[] }): void => {
+            for (const l of c.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
+            if (c.count > c.lines.length) out.push(`    … ${c.count - c.lines.length} more`)
+          }
           if (commits && commits.ahead && commits.behind > 0) {
             out.push(`  a's commit is not in b's history (another branch, or a rebase, a reset or an amend since): ${commits.count} commit${commits.count === 1 ? '' : 's'} in b that a has not:`)
-            for (const l of commits.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
-            if (commits.count > commits.lines.length) out.push(`    … ${commits.count - commits.lines.length} more`)
+            listCommits(commits)
             out.push(`  and ${commits.behind} in a that b has not`)
           } else if (commits && commits.lines.length > 0) {
             out.push(`  ${commits.count} commit${commits.count === 1 ? '' : 's'} between them:`)
-            for (const l of commits.lines) out.push(`    ${col.yellow(l.slice(0, l.indexOf(' ')))}${l.slice(l.indexOf(' '))}`)
-            if (commits.count > commits.lines.length) out.push(`    … ${commits.count - commits.lines.length} more`)
+            listCommits(commits)
           } else if (commits && !commits.ahead && commits.count > 0) {
             out.push(`  b is ${commits.count} commit${commits.count === 1 ? '' : 's'} behind a`)
           }
