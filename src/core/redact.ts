@@ -137,6 +137,8 @@ const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 const STRONG_SECRET_NAME = /pass(?:word|wd|phrase)|secret|token|api_?key|access_?key|private_?key|credential/i
 /** `"name": "value"`, a JSON string member. */
 const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
+/** `name="V"` or `name='V'` within a variable's value (not `==`, `!=`, `<=`): a JAAS configuration's `password="V";`. */
+const QUOTED_ASSIGNMENT_RE = /(^|[^\w.$-])([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,4}(?<![=!<>])=[ \t]{0,4})(["'])((?:(?!\4)[^\n\\]){1,4096})\4/g
 /** SQL's `PASSWORD 'V'`, `IDENTIFIED BY 'V'`. */
 const SQL_PASSWORD_RE = /((?<![-\w])(?:(?<=SET[ \t]{1,16})PASSWORD(?:[ \t]{1,16}FOR[ \t]{1,16}[^\s=]{1,256})?[ \t]{0,16}=[ \t]{0,16}|PASSWORD[ \t]{1,16}|IDENTIFIED(?:[ \t]{1,16}WITH[ \t]{1,16}\S{1,64})?[ \t]{1,16}BY[ \t]{1,16}))'((?:[^'\n\\]|''){0,4096})'/gi
 /**
@@ -387,6 +389,65 @@ export class Redactor {
   }
 
   /**
+   * A run's message (`-m`): its words as a command line's are (`DB_PASSWORD=V`, `export
+   * GH_TOKEN=V`, `--password V`, `api_key=V` lose V), then as any text; the spaces between the
+   * words are kept.
+   */
+  scrubMessage(text: string): string {
+    // (A fingerprint, with its space, is part of its word.)
+    const words = [...text.matchAll(/(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|\S)+/g)]
+    const redacted = this.redactArgv(words.map((m) => m[0]))
+    const edits: Edit[] = []
+    words.forEach((m, k) => { if (redacted[k] !== m[0]) edits.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! }) })
+    return this.scrubText(edits.length > 0 ? applyEdits(text, edits) : text)
+  }
+
+  /**
+   * A patch (`git diff`'s): each file's lines (context, removed and added, a hunk at a time, so
+   * that a YAML block or a string runs on) as that file's text is scrubbed, by its name: a
+   * program's code (`train.py`: its strings, `WANDB_API_KEY = "V"`), a shell script's command
+   * lines (`deploy.sh`: `export HF_TOKEN=V`, `docker login -p V`), SQL, and any other file as a
+   * configuration file (`.env`'s `DB_PASSWORD=V`, YAML's `password: V`, `my.cnf`). First the whole
+   * patch is scrubbed as any text, as it was before files were told apart.
+   */
+  scrubPatch(text: string): string {
+    if (text === '') return text
+    // First as any text, whole: a shape that runs over lines (a PEM block) is found across their marks.
+    const lines = this.scrubText(text).split('\n')
+    let kind: CodeKind = null
+    let file = ''
+    for (let i = 0; i < lines.length;) {
+      const line = lines[i]!
+      if (line.startsWith('diff --git ')) { file = ''; kind = null }
+      else if (/^(?:---|\+\+\+) /.test(line) && file === '') {
+        // `--- a/x` and `+++ b/x` (one is /dev/null for an added or deleted file); a name git quoted keeps its quotes.
+        const name = line.slice(4).replace(/^"(.*)"$/, '$1')
+        if (name !== '/dev/null') { file = name.replace(/^[ab]\//, ''); kind = patchFileKind(file) }
+      }
+      const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line)
+      i++
+      if (hunk === null) continue
+      // The hunk's lines: as many as its header counts, old (' ', '-') and new (' ', '+').
+      let oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1])
+      let newLeft = hunk[2] === undefined ? 1 : Number(hunk[2])
+      const body: number[] = []
+      for (; i < lines.length && (oldLeft > 0 || newLeft > 0 || lines[i]!.startsWith('\\')); i++) {
+        const c = lines[i]![0]
+        if (c === '\\') continue // "\ No newline at end of file"
+        if (c === ' ') { oldLeft--; newLeft-- } else if (c === '-') oldLeft--
+        else if (c === '+') newLeft--
+        else break
+        body.push(i)
+      }
+      if (body.length === 0) continue
+      const joined = body.map((k) => lines[k]!.slice(1)).join('\n')
+      const scrubbed = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(joined)) : this.scrubFileText(joined, kind)).split('\n')
+      if (scrubbed.length === body.length) body.forEach((k, n) => { lines[k] = lines[k]![0] + scrubbed[n]! })
+    }
+    return lines.join('\n')
+  }
+
+  /**
    * A program's code: a string written for a secret's name (`openai.api_key = "V"`, `const token
    * = 'V'`, `Client(api_key="V")`, `password <- "V"`, `$password = "V"`, `os.environ["HF_TOKEN"] =
    * "V"`, `{'token': 'V'}`, `:api_key => 'V'`, `$ENV{API_TOKEN} = "V"`, `setenv("API_TOKEN", "V")`,
@@ -517,7 +578,16 @@ export class Redactor {
     if (REDACTED_RE.test(value)) return value
     // A command line kept in a variable (GIT_SSH_COMMAND='sshpass -p V ssh') is judged as one.
     if (COMMAND_VALUED.test(name)) return this.redactShellScript(value)
-    return this.isSecretName(name) && value !== '' ? this.fingerprint(value) : this.scrubText(value)
+    if (this.isSecretName(name) && value !== '') return this.fingerprint(value)
+    // A connection string in a variable (`ODBC_DSN='DRIVER={x};PWD={V}'`), as in argv, and a quoted
+    // value under a secret name within it (a JAAS configuration's `password="V";`).
+    let out = this.scrubText(this.redactPairs(value))
+    if (out.includes('=')) {
+      out = out.replace(QUOTED_ASSIGNMENT_RE, (m, lead: string, name: string, eq: string, q: string, v: string) =>
+        isFingerprint(v) || saysNoSecret(v) || CODE_NO_SECRET.test(v) || /\$[{(A-Za-z_]/.test(v) || !this.isSecretKey(name) ||
+          (/^token$/i.test(name) && !(v.length >= 12 && /\d/.test(v))) ? m : `${lead}${name}${eq}${q}${this.fingerprint(v)}${q}`)
+    }
+    return out
   }
 
   /** Environment variables: dropped, fingerprinted or scrubbed as the policy says. */
@@ -1384,6 +1454,14 @@ function readsCode(command: ShellCommand): CodeKind {
   if (words.some((w) => /^(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|clickhouse-client|cqlsh|snowsql|mongosh|mongo)$/.test(commandName(w)))) return 'sql'
   const at = words.findIndex((w) => /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/.test(commandName(w)))
   return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-'))) ? 'program' : null
+}
+
+/** How a file's text in a patch is read, by its name: a program's, a shell script's, SQL, or (null) a configuration file's. */
+function patchFileKind(file: string): CodeKind {
+  const base = file.slice(file.lastIndexOf('/') + 1)
+  if (/\.(?:sh|bash|zsh|ksh)$/.test(base) || /^\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)$/.test(base)) return 'shell'
+  if (/\.sql$/i.test(base)) return 'sql'
+  return /\.(?:py|pyi|pyx|js|mjs|cjs|ts|mts|cts|tsx|jsx|go|rb|java|kt|kts|scala|groovy|rs|c|h|cc|cpp|hpp|cs|php|pl|pm|r|jl|lua|swift|m|dart|ex|exs)$/i.test(base) ? 'program' : null
 }
 
 /** The quote a line leaves open ('' for none), given the one open before it (a comment's words open none). */

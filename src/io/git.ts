@@ -218,7 +218,7 @@ async function readPatch(top: string, base: string, changes: GitState['changes']
   }
   const spec = ['--', ':(top)', ...storeExclude(store), ...omitted.map((p) => `:(top,exclude,literal)${p}`)]
   const r = await runGit(top, ['diff', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', base, ...spec])
-  const text = redactor.scrubText(r.code === 0 ? r.stdout.toString('utf8') : '')
+  const text = redactor.scrubPatch(r.code === 0 ? r.stdout.toString('utf8') : '')
   const patch: NonNullable<GitState['patch']> = {
     sha256: nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex'),
     size: Buffer.byteLength(text),

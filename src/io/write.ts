@@ -33,7 +33,7 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
     }
   }
   if (sections.params !== undefined) sections.params = redactor.redactParams(sections.params)
-  if (typeof sections.message === 'string') sections.message = redactor.scrubText(sections.message)
+  if (typeof sections.message === 'string') sections.message = redactor.scrubMessage(sections.message)
   const env = sections.env as EnvSnapshot | undefined
   if (env && typeof env === 'object' && env.vars && typeof env.vars === 'object') {
     sections.env = { ...env, vars: redactor.redactVars(env.vars) }
@@ -53,7 +53,7 @@ export function storeRun(store: Store, sections: Record<string, unknown>, redact
   const files = [...extra]
   const git = sections.git as GitState | null | undefined
   if (git && typeof git === 'object' && git.patch && typeof git.patch === 'object' && typeof git.patch.text === 'string') {
-    const text = redactor.scrubText(git.patch.text)
+    const text = redactor.scrubPatch(git.patch.text)
     const sha256 = nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex')
     if (text === git.patch.text && git.patch.sha256 !== sha256) {
       throw new InputError('E_PATCH', `git.patch.sha256 does not match git.patch.text (${git.patch.sha256.slice(0, 12)} ≠ ${sha256.slice(0, 12)})`)

@@ -154,7 +154,7 @@ export default defineCommand({
         fillCommand(sections, 'argv', given ?? rest, '--')
       }
       if (args.message !== undefined) {
-        if ('message' in sections && sections.message !== args.message) throw new MergeError(`-m says ${JSON.stringify(redactor.scrubText(args.message))} but a document gives message ${JSON.stringify(typeof sections.message === 'string' ? redactor.scrubText(sections.message) : sections.message)}`)
+        if ('message' in sections && sections.message !== args.message) throw new MergeError(`-m says ${JSON.stringify(redactor.scrubMessage(args.message))} but a document gives message ${JSON.stringify(typeof sections.message === 'string' ? redactor.scrubMessage(sections.message) : sections.message)}`)
         sections.message = args.message
       }
     } catch (e) {

@@ -118,6 +118,9 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       envByValue('HF_THING', 'hf_ token', shape.hf),
       envByValue('NPMRC_THING', 'npm_ token', shape.npm),
       { name: 'URL with a password in the harmless env var UPSTREAM', gen: shape.urlPass, section: 'env', key: 'vars.UPSTREAM', apply: (v, s) => { s.env.UPSTREAM = `https://u:${v}@host.example.com/x` } },
+      { name: 'a JAAS password="VALUE" in the harmless env var KAFKA_SASL_JAAS_CONFIG', gen: shape.plain, section: 'env', key: 'vars.KAFKA_SASL_JAAS_CONFIG', apply: (v, s) => { s.env.KAFKA_SASL_JAAS_CONFIG = `org.apache.kafka.common.security.plain.PlainLoginModule required username="etl" password="${v}";` } },
+      { name: 'an ODBC PWD={VALUE} in the harmless env var ODBC_EXTRA', gen: shape.plain, section: 'env', key: 'vars.ODBC_EXTRA', apply: (v, s) => { s.env.ODBC_EXTRA = `DRIVER={ODBC Driver 18};SERVER=db;UID=etl;PWD={${v}}` } },
+      { name: 'a token as the user of a URL in the harmless env var PIP_EXTRA_INDEX_URL', gen: () => rand(52, 'abcdefghijklmnopqrstuvwxyz234567'), section: 'env', key: 'vars.PIP_EXTRA_INDEX_URL', apply: (v, s) => { s.env.PIP_EXTRA_INDEX_URL = `https://${v}@pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/` } },
     ],
   },
   {
@@ -156,12 +159,14 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       argvCase("ssh host 'PGPASSWORD=VALUE psql'", shape.plain, (v) => ['ssh', '-p', '22', 'db.example', `PGPASSWORD=${v} psql -c 'select 1'`]),
       { name: 'remote https://user:password@host', gen: shape.urlPass, section: 'code', key: 'remote', remote: 'https://git.example.com/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://deploy:${v}@git.example.com/r.git`]) } },
       { name: 'a message holding a token', gen: shape.sk, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `deploy with ${v} today`) } },
+      argvCase('git clone https://TOKEN@github.com/... (a token as the URL\'s user)', () => rand(40, '0123456789abcdef'), (v) => ['clone', `https://${v}@github.com/o/r.git`]),
     ],
   },
   {
     name: 'params',
     cases: [
       { name: '-p db_password=VALUE', gen: shape.plain, section: 'params', key: 'db_password', apply: (v, s) => { s.params.push('-p', `db_password=${v}`) } },
+      { name: 'a message saying DB_PASSWORD=VALUE', gen: shape.plain, section: 'command', key: 'message', apply: (v, s) => { s.flags.push('-m', `after rotation: DB_PASSWORD=${v} (and --password ${v})`) } },
       { name: '-p service.api_token=VALUE (dotted)', gen: shape.plain, section: 'params', key: 'service.api_token', apply: (v, s) => { s.params.push('-p', `service.api_token=${v}`) } },
       { name: '-p hub=<hf_ token> (credential-shaped value)', gen: shape.hf, section: 'params', key: 'hub', apply: (v, s) => { s.params.push('-p', `hub=${v}`) } },
       { name: 'YAML params file with a nested secret key', gen: shape.plain, section: 'params', key: 'database.password', apply: (v, s) => { s.files['params.yaml'] = `database:\n  host: db.example.com\n  password: ${v}\n`; s.params.push('--params-file', 'params.yaml') } },
@@ -176,6 +181,11 @@ const GROUPS: Array<{ name: string; files?: Record<string, string>; cases: Case[
       { name: 'remote https://user:ghp_…@github.com', gen: shape.ghp, section: 'code', key: 'remote', remote: 'https://github.com/o/r.git', apply: (v, s) => { s.git.push(['remote', 'set-url', 'origin', `https://user:${v}@github.com/o/r.git`]) } },
       { name: 'a token added by an uncommitted patch', gen: shape.ghp, section: 'code', key: 'patch', apply: (v, s) => { s.files['config.py'] = `x = 1\nTOKEN = "${v}"\n` } },
       { name: 'a PEM key added by an uncommitted patch', gen: shape.pem, section: 'code', key: 'patch', apply: (v, s) => { s.files['key.pem'] = `${v}\n` } },
+      // A patch's files are read as what they are: configuration, a program, a shell script.
+      { name: 'DB_PASSWORD=VALUE added to .env by an uncommitted patch', gen: shape.plain, section: 'code', key: 'patch', apply: (v, s) => { s.files['.env'] = `MODE=online\nDB_PASSWORD=${v}\n` } },
+      { name: 'password: VALUE added to a YAML file by an uncommitted patch', gen: shape.plain, section: 'code', key: 'patch', apply: (v, s) => { s.files['cfg.yaml'] = `db:\n  host: x\n  password: ${v}\n` } },
+      { name: 'WANDB_API_KEY = "VALUE" added to a program by an uncommitted patch', gen: shape.plain, section: 'code', key: 'patch', apply: (v, s) => { s.files['train.py'] = `print(1)\nWANDB_API_KEY = "${v}"\n` } },
+      { name: 'export HF_TOKEN=VALUE added to a shell script by an uncommitted patch', gen: shape.plain, section: 'code', key: 'patch', apply: (v, s) => { s.files['deploy.sh'] = `echo hi\nexport HF_TOKEN=${v}\n` } },
     ],
   },
 ]
@@ -218,7 +228,7 @@ function emptySetup(): Setup {
 describe('no secret reaches the store or any output', { concurrency: 2 }, () => {
   for (const group of GROUPS) {
     test(`${group.name}: ${group.cases.length} cases`, async () => {
-      const sb = await repo({ README: 'hello\n', 'config.py': 'x = 1\n', 'key.pem': 'none yet\n' })
+      const sb = await repo({ README: 'hello\n', 'config.py': 'x = 1\n', 'key.pem': 'none yet\n', '.env': 'MODE=online\n', 'cfg.yaml': 'db:\n  host: x\n', 'train.py': 'print(1)\n', 'deploy.sh': 'echo hi\n' })
       await sb.git('remote', 'add', 'origin', 'https://github.com/o/r.git')
       for (const [f, c] of Object.entries(group.files ?? {})) sb.write(f, c)
       const v1 = group.cases.map((c) => c.gen())

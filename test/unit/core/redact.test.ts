@@ -1232,3 +1232,108 @@ test('sixth round: more tools\' passwords, an interpreter\'s code, Hydra\'s over
     assert.deepEqual(r.redactArgv(once), once, `twice is once: ${argv.join(' ')}`)
   }
 })
+
+test('scrubPatch: each file of a patch as what it is (configuration, program, shell script); headers and counts kept; twice is once', () => {
+  const patch = [
+    'diff --git a/.env b/.env',
+    'index 0e4db7d..efe5f60 100644',
+    '--- a/.env',
+    '+++ b/.env',
+    '@@ -1 +1,3 @@',
+    ' MODE=online',
+    '+DB_PASSWORD=P1',
+    '+export HF_TOKEN=P2',
+    'diff --git a/conf/cfg.yaml b/conf/cfg.yaml',
+    '--- a/conf/cfg.yaml',
+    '+++ b/conf/cfg.yaml',
+    '@@ -1,3 +1,4 @@ wandb:',
+    '   project: p',
+    '-  password: P3',
+    '+  password: P4',
+    '+  token: str',
+    '   api_key: ${WANDB_KEY}',
+    'diff --git a/train.py b/train.py',
+    '--- a/train.py',
+    '+++ b/train.py',
+    '@@ -1,2 +1,5 @@',
+    ' import os',
+    '-WANDB_API_KEY = "P5"',
+    '+WANDB_API_KEY = "P6"',
+    '+token = tokenizer(x)',
+    '+password = get_password()',
+    '+label = "password"',
+    '\\ No newline at end of file',
+    'diff --git a/run.sh b/run.sh',
+    'new file mode 100755',
+    '--- /dev/null',
+    '+++ b/run.sh',
+    '@@ -0,0 +1,2 @@',
+    '+docker login -u me -p P7 registry',
+    '+echo "$PASSWORD"',
+    'diff --git "a/sp ace.py" "b/sp ace.py"',
+    'deleted file mode 100644',
+    '--- "a/sp ace.py"',
+    '+++ /dev/null',
+    '@@ -1 +0,0 @@',
+    '-api_key = "P8"',
+    '',
+  ].join('\n')
+  const out = r.scrubPatch(patch)
+  for (let k = 1; k <= 8; k++) assert.ok(!new RegExp(`\\bP${k}\\b`).test(out), `P${k} in\n${out}`)
+  const lines = out.split('\n')
+  assert.equal(lines.length, patch.split('\n').length)
+  // Only the secrets' lines changed; each keeps its mark.
+  const changed = patch.split('\n').map((l, i) => [l, lines[i]!]).filter(([a, b]) => a !== b)
+  assert.deepEqual(changed.map(([a]) => a), ['+DB_PASSWORD=P1', '+export HF_TOKEN=P2', '-  password: P3', '+  password: P4', '-WANDB_API_KEY = "P5"', '+WANDB_API_KEY = "P6"', '+docker login -u me -p P7 registry', '-api_key = "P8"'])
+  for (const [a, b] of changed) assert.equal(b![0], a![0])
+  assert.ok(lines.includes('+token = tokenizer(x)') && lines.includes('+password = get_password()') && lines.includes('+label = "password"') && lines.includes('+  token: str'))
+  assert.equal(r.scrubPatch(out), out)
+  // A shape over several lines (a PEM block) goes as before; a patch that does not parse is scrubbed as any text.
+  const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA' + alnum(60, 61) + '\n-----END RSA PRIVATE KEY-----'
+  const withPem = `diff --git a/k.pem b/k.pem\n--- a/k.pem\n+++ b/k.pem\n@@ -1 +1,3 @@\n-none\n${pem.split('\n').map((l) => '+' + l).join('\n')}\n`
+  assert.ok(!r.scrubPatch(withPem).includes(alnum(60, 61)))
+  assert.equal(r.scrubPatch('not a patch password: P9 ' + 'ghp_' + alnum(36)), r.scrubText('not a patch password: P9 ' + 'ghp_' + alnum(36)))
+  assert.equal(r.scrubPatch('@@ -1,9 +1,9 @@\n+x = 1'), '@@ -1,9 +1,9 @@\n+x = 1') // counts that overrun the text
+  assert.equal(r.scrubPatch(''), '')
+})
+
+test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; prose stays', () => {
+  const cases: Array<[string, string]> = [
+    ['after rotation: DB_PASSWORD=M1', 'after rotation: DB_PASSWORD=' + fp('M1')],
+    ['export GH_TOKEN=M2', 'export GH_TOKEN=' + fp('M2')],
+    ['ran with  --password M3  twice', 'ran with  --password ' + fp('M3') + '  twice'],
+    ['api_key=M4', 'api_key=' + fp('M4')],
+    ['deploy with ghp_' + alnum(36), 'deploy with ' + fp('ghp_' + alnum(36))],
+    ['lr sweep  with  dropout=0.1,\nsee #42', 'lr sweep  with  dropout=0.1,\nsee #42'],
+    ['fix: use -p for the port', 'fix: use -p for the port'],
+    ['token budget raised to 4096', 'token budget raised to 4096'],
+    ['', ''],
+  ]
+  for (const [m, want] of cases) {
+    assert.equal(r.scrubMessage(m), want, m)
+    assert.equal(r.scrubMessage(want), want, `twice is once: ${m}`)
+  }
+})
+
+test('a variable\'s value: a connection string\'s PWD, a JAAS password="V", a token as a URL\'s user; others kept', () => {
+  const pat = 'abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst'
+  const vars = r.redactVars({
+    ODBC_EXTRA: 'DRIVER={ODBC Driver 18};SERVER=db;PWD={E1}',
+    KAFKA_SASL_JAAS_CONFIG: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="etl" password="E2";',
+    PIP_EXTRA_INDEX_URL: `https://${pat}@pkgs.dev.azure.com/o/_packaging/f/pypi/simple/`,
+    GIT_URL: 'https://0123456789abcdef0123456789abcdef01234567@github.com/o/r.git',
+    SEARCH: 'sort_key="date" label="password" token="hello"',
+    REPO: 'https://git@github.com/o/r.git',
+    MIRROR: 'https://my-long-user-name-here@mirror.example.com/x',
+    OPTS: 'password="${DB_PW}" api_key="EMPTY"',
+  })
+  assert.equal(vars.ODBC_EXTRA, `DRIVER={ODBC Driver 18};SERVER=db;PWD={${fp('E1')}}`)
+  assert.equal(vars.KAFKA_SASL_JAAS_CONFIG, `org.apache.kafka.common.security.plain.PlainLoginModule required username="etl" password="${fp('E2')}";`)
+  assert.equal(vars.PIP_EXTRA_INDEX_URL, `https://${fp(pat)}@pkgs.dev.azure.com/o/_packaging/f/pypi/simple/`)
+  assert.equal(vars.GIT_URL, `https://${fp('0123456789abcdef0123456789abcdef01234567')}@github.com/o/r.git`)
+  assert.equal(vars.SEARCH, 'sort_key="date" label="password" token="hello"')
+  assert.equal(vars.REPO, 'https://git@github.com/o/r.git')
+  assert.equal(vars.MIRROR, 'https://my-long-user-name-here@mirror.example.com/x')
+  assert.equal(vars.OPTS, 'password="${DB_PW}" api_key="EMPTY"')
+  assert.deepEqual(r.redactVars(vars), vars)
+})
