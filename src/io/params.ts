@@ -198,7 +198,15 @@ export async function readParams(sequence: ReadonlyArray<[string, string]>): Pro
     if (/[[\]]/.test(key)) {
       throw new InputError('E_PARAM', `invalid parameter key '${key}': -p sets keys by dots ('a.b=1'); an element of a list cannot be set on its own`, `give the whole list: -p '${key.replace(/\[.*$/, '')}=[...]'`)
     }
-    if (flag === 'param') sources.push({ kind: 'set', assignment: value })
+    if (flag === 'param') {
+      // `-p version=1.10` is the number 1.1, as JSON reads it: the same as `-p version=1.1` to diff.
+      // Said where the key names a version (`-p lr=1.50` is a number, as meant).
+      const raw = value.slice(value.indexOf('=') + 1).trim()
+      if (/^-?\d+\.\d*[1-9]0+$/.test(raw) && /(?:^|[._-])(?:version|ver|v|release|rev|revision|tag)$/i.test(key)) {
+        log.warn(`-p ${key}=${raw} is the number ${JSON.stringify(Number(raw))}, as JSON reads it; for the text (a version), quote it: -p '${key}="${raw}"'`)
+      }
+      sources.push({ kind: 'set', assignment: value })
+    }
     else if (flag === 'params-file') sources.push({ kind: 'file', path: value, data: await readParamsFile(value) })
   }
   try {

@@ -54,6 +54,14 @@ describe('read-params: -p', { concurrency: true }, () => {
     assert.equal(typeof p.lr, 'number')
   })
 
+  test('a version whose text ends in zeros after the digits of its fraction (-p version=1.10) is the number, with a warning that says how to keep the text; other numbers as they are', async () => {
+    const r = await sb.prov(['read-params', '-p', 'version=1.10', '-p', 'lr=1.50', '-p', 'scale=1.0', '-p', 'tag="1.10"', '-p', 'data.release=2.0', '-p', 'model.ver=3.20'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.deepEqual(parseValid('params', r.stdout).params, { version: 1.1, lr: 1.5, scale: 1, tag: '1.10', data: { release: 2 }, model: { ver: 3.2 } })
+    assert.equal(r.stderr, `prov: warning: -p version=1.10 is the number 1.1, as JSON reads it; for the text (a version), quote it: -p 'version="1.10"'\n` +
+      `prov: warning: -p model.ver=3.20 is the number 3.2, as JSON reads it; for the text (a version), quote it: -p 'model.ver="3.20"'\n`)
+  })
+
   test('dotted keys nest; later wins', async () => {
     const p = await params(['-p', 'model.layers=3', '-p', 'model.act=relu', '-p', 'lr=0.1', '-p', 'lr=0.2', '-p', 'model.layers=4'])
     assert.deepEqual(p, { model: { layers: 4, act: 'relu' }, lr: 0.2 })
