@@ -6,13 +6,36 @@ import { compareRuns, isNoise, recomputeIdentical, SECTION_ORDER, type Change, t
 import { compareUtf8 } from '../core/paths.js'
 import { globToRegExp, REDACTED_RE } from '../core/redact.js'
 import { loadRedactor } from './secrets.js'
-import { commitExists, diffCommits } from './git.js'
+import { commitExists, diffCommits, treeWithPatch } from './git.js'
+import { nodeCrypto } from '../core/crypto.js'
+import { readRunFileText, type LoadedRun } from './runs.js'
 import { findWorkTree, type Store } from './store.js'
 import type { RunRecord } from '../core/record.js'
 
 const OPS: Record<string, Change['op']> = { A: 'added', D: 'removed' }
 
-export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts: { ignore?: readonly string[] } = {}): Promise<RunDiff> {
+/**
+ * The changes made noise because both runs had the same files: a's commit with its uncommitted
+ * changes gives b's commit with its own (a change a run used, then committed), so that neither
+ * the commit, the patch, `dirty`, the tracked files' states nor the files between the commits is
+ * a change of the code that ran. (The diff document marks them `noise`; the report says why.)
+ */
+const sameFiles = new WeakSet<Change>()
+export const isSameFilesNoise = (c: Change): boolean => sameFiles.has(c)
+
+/**
+ * A run's patch of uncommitted changes, as stored beside its run.json ('' for none); null when it
+ * cannot be had: gone, altered (not what git.patch.sha256 says), or a run read from stdin.
+ */
+export function storedPatchText(run: LoadedRun): string | null {
+  const patch = run.record.git?.patch
+  if (patch === undefined || patch === null || patch.size === 0) return ''
+  const text = readRunFileText(run, 'patch.diff')
+  if (text === null || nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex') !== patch.sha256) return null
+  return text
+}
+
+export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts: { ignore?: readonly string[]; patches?: readonly [string | null, string | null] } = {}): Promise<RunDiff> {
   const d = compareRuns(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>, opts)
   const ignore = (opts.ignore ?? []).map(globToRegExp)
   const ca = a.git?.commit
@@ -38,10 +61,30 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
       })
       entries.sort((x, y) => compareUtf8(x.key, y.key))
       d.code.push(...entries)
+      if (listed !== null && listed.length > 0) await markSameFiles(top, a, b, ca, cb, opts.patches, d)
     }
   }
   sameUnderKey(store, d)
   return recomputeIdentical(d)
+}
+
+/**
+ * When the code of the two runs differs only as commit and uncommitted changes (not in their
+ * untracked files) and a's commit with a's patch makes the same tree as b's commit with b's, the
+ * code changes are noise (isSameFilesNoise). Not tried where a patch is unknown or left files out.
+ */
+async function markSameFiles(top: string, a: RunRecord, b: RunRecord, ca: string, cb: string, patches: readonly [string | null, string | null] | undefined, d: RunDiff): Promise<void> {
+  if (patches === undefined || patches[0] === null || patches[1] === null || (patches[0] === '' && patches[1] === '')) return
+  if ((a.git?.patch?.omitted ?? []).length > 0 || (b.git?.patch?.omitted ?? []).length > 0) return
+  const untracked = (r: RunRecord): string => JSON.stringify((r.git?.changes ?? []).filter((c) => c.status === '??'))
+  if (untracked(a) !== untracked(b)) return
+  const code = d.code.filter((c) => !c.noise)
+  const of = (c: Change): boolean => c.scope === 'commits' || (c.scope === 'worktree' && c.from !== '??' && c.to !== '??') ||
+    (c.scope === undefined && ['commit', 'patch', 'dirty'].includes(c.key))
+  if (code.length === 0 || !code.every(of)) return
+  const [ta, tb] = await Promise.all([treeWithPatch(top, ca, patches[0]), treeWithPatch(top, cb, patches[1])])
+  if (ta === null || ta !== tb) return
+  for (const c of code) { c.noise = true; sameFiles.add(c) }
 }
 
 /**

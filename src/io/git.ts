@@ -3,7 +3,8 @@
 // than the whole start-up budget of `prov git-state` (see test/bench).
 import { spawn } from 'node:child_process'
 import { nodeCrypto } from '../core/crypto.js'
-import { readFileSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { isUtf8 } from 'node:buffer'
 import { log } from './log.js'
@@ -30,12 +31,12 @@ export const PATCH_FILE_LIMIT = 1 << 20
  */
 const BIG_FILE_THRESHOLD = ['ia32', 'arm', 'mips', 'mipsel', 'ppc', 's390', 'x32'].includes(process.arch) ? [] : ['-c', 'core.bigFileThreshold=1099511627776']
 
-export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<GitResult> {
+export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<GitResult> {
   return new Promise((resolve) => {
     const child = spawn('git', ['-c', 'core.quotepath=off', '-c', 'color.ui=false', ...BIG_FILE_THRESHOLD, '--no-optional-locks', ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
       timeout: opts.timeoutMs,
     })
     const out: Buffer[] = []
@@ -226,6 +227,40 @@ async function readPatch(top: string, base: string, changes: GitState['changes']
   }
   if (omitted.length > 0) patch.omitted = omitted
   return patch
+}
+
+/**
+ * The tree of a commit with a run's patch of uncommitted changes applied: the files the run had
+ * (its untracked ones aside). null when git cannot tell (a patch that does not apply, one whose
+ * secrets were replaced by fingerprints among them). The index and the objects this makes live
+ * in a temporary directory, removed after: the repository is only read.
+ */
+export async function treeWithPatch(top: string, commit: string, patch: string): Promise<string | null> {
+  if (patch === '') {
+    const r = await runGit(top, ['rev-parse', '--verify', '--quiet', `${commit}^{tree}`])
+    return r.code === 0 ? r.stdout.toString('utf8').trim() : null
+  }
+  const objects = await runGit(top, ['rev-parse', '--path-format=absolute', '--git-path', 'objects'])
+  if (objects.code !== 0) return null
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'prov-tree-'))
+  try {
+    const env = {
+      GIT_INDEX_FILE: path.join(dir, 'index'),
+      GIT_OBJECT_DIRECTORY: path.join(dir, 'objects'),
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: objects.stdout.toString('utf8').trim(),
+    }
+    mkdirSync(env.GIT_OBJECT_DIRECTORY)
+    writeFileSync(path.join(dir, 'patch'), patch)
+    for (const args of [['read-tree', commit], ['apply', '--cached', '--whitespace=nowarn', path.join(dir, 'patch')]]) {
+      if ((await runGit(top, args, { env })).code !== 0) return null
+    }
+    const w = await runGit(top, ['write-tree'], { env })
+    return w.code === 0 ? w.stdout.toString('utf8').trim() : null
+  } catch {
+    return null
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** Whether a commit exists in the repository at `top`. */

@@ -2,7 +2,7 @@ import { statIfAny } from '../io/read.js'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
-import { diffRecords } from '../io/compare.js'
+import { diffRecords, isSameFilesNoise, storedPatchText } from '../io/compare.js'
 import { loadRun, loadRunPair, readRunFileText, type LoadedRun } from '../io/runs.js'
 import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
@@ -330,7 +330,7 @@ export default defineCommand({
       if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
       ;[a, b] = await loadRunPair(store, (args.a as string | undefined) ?? '@~1', (args.b as string | undefined) ?? '@')
     }
-    const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore) })
+    const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore), patches: [storedPatchText(a), args.workspace ? workspacePatch : storedPatchText(b)] })
     if (args.workspace) diff.b = null
     if (!diff.identical) process.exitCode = 1
     if (args.quiet) return
@@ -364,14 +364,17 @@ export default defineCommand({
     const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)
     // (A commit that changed only the store, where --ignore did not hide it already.)
     const ignores = list(args.ignore).map(globToRegExp)
-    const storeCommits = diff.code.filter((c) => c.noise && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
+    // (The same files under another commit: a's uncommitted changes committed, say.)
+    const sameFiles = diff.code.filter((c) => c.noise && isSameFilesNoise(c)).length
+    const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
-    const ownOutputs = diff.code.filter((c) => c.noise && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - storeCommits - ownOutputs
+    const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
+    const ignored = hidden - sessionVars - storeCommits - ownOutputs - sameFiles
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
+      [sameFiles, "the same files under another commit (a's uncommitted changes committed)", `${sameFiles} of the same files under another commit`],
       [ownOutputs, "the runs' own outputs among the untracked files", `${ownOutputs} of the runs' own outputs among the untracked files`],
       [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],
     ]

@@ -666,6 +666,44 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('a change a run used, then committed, is the same code: the commit, the patch and the files between are noise; a change beside it is not; the repository is only read', async () => {
+    await withRepo(async (sb) => {
+      sb.write('code.py', 'x = 2\n')
+      await rec(sb)
+      await sb.git('commit', '-q', '-am', 'the change the run used')
+      const objects = await sb.git('count-objects', '-v')
+      const ws = await sb.prov(['diff', '--workspace', '-q'])
+      assert.equal(ws.exitCode, 0, (await sb.prov(['diff', '--workspace'])).stdout)
+      await rec(sb)
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.match(d.stdout, /^no differences$/m)
+      assert.match(d.stdout, /\(5 noise changes hidden: the same files under another commit \(a's uncommitted changes committed\); --all shows them\)/)
+      const runs = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.equal(runs.exitCode, 0, runs.stdout)
+      const doc = parseValid('diff', runs.stdout).diff
+      assert.equal(doc.identical, true)
+      assert.deepEqual(doc.code.map((c: any) => [c.key, c.scope ?? null, c.noise === true]),
+        [['commit', null, true], ['dirty', null, true], ['patch', null, true], ['code.py', 'worktree', true], ['code.py', 'commits', true]])
+      assert.equal(await sb.git('count-objects', '-v'), objects) // (git apply and write-tree wrote elsewhere)
+      // A file changed beside the committed change is a change, and so is everything else of the code.
+      sb.write('data/in.txt', 'in\n')
+      sb.write('.gitignore', 'data/\nnew/\n')
+      await rec(sb)
+      const other = await sb.prov(['diff-runs', '@~2', '@'])
+      assert.equal(other.exitCode, 1)
+      assert.ok(parseValid('diff', other.stdout).diff.code.every((c: any) => c.noise !== true), other.stdout)
+      // A patch that does not apply as stored (a secret in it is a fingerprint there) is not taken for the same files.
+      await sb.git('commit', '-q', '-am', 'ignore new/')
+      sb.write('code.py', 'x = 3\npassword = "hunter2-hunter2"\n')
+      await rec(sb)
+      await sb.git('commit', '-q', '-am', 'with a secret')
+      await rec(sb)
+      const secret = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.equal(secret.exitCode, 1, secret.stdout)
+    })
+  })
+
   test("histories that diverged since the run (a reset, a rebase, another branch) are said, not taken for progress; a commit gone from the repository too", async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')
