@@ -10,7 +10,7 @@ const section = (name, def) => ({
 export const SECTION_SCHEMAS = [
   section('command', 'command'),
   section('inputs', 'files'),
-  section('outputs', 'files'),
+  section('outputs', 'outputFiles'),
   section('params', 'params'),
   section('git', 'git'),
   section('env', 'env'),

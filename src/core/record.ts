@@ -6,7 +6,8 @@ export const SCHEMA_VERSION = 1
 
 /** One source of params, as command.params_sources keeps it: a params file, or a `-p key=value`. */
 export type ParamsSourceEntry = { file: string } | { param: string }
-export interface FileEntry { path: string; size?: number; sha256?: string; missing?: true; stream?: 'stdout' | 'stderr' }
+/** `stale`: an output that the command did not write (not changed while it ran: left from before). */
+export interface FileEntry { path: string; size?: number; sha256?: string; missing?: true; stream?: 'stdout' | 'stderr'; stale?: true }
 export interface CommandSection {
   argv: string[]
   cwd: string

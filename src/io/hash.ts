@@ -11,6 +11,7 @@ import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
+import { olderThan } from '../core/times.js'
 import type { FileEntry } from '../core/record.js'
 import { makeDirs, PROJECT_STORE, writeFileAtomic, type Store } from './store.js'
 import { log } from './log.js'
@@ -31,6 +32,12 @@ export interface HashOptions {
    * listing a run's directories again, where a stray editor lock must not stop the report.
    */
   lenient?: boolean
+  /**
+   * A time of the file system's own clock (ns since the epoch, a marker file's mtime): a file
+   * whose mtime and ctime are both older (core/times.ts) was not changed since, and its entry
+   * gets `stale: true` (an output the command did not write; see markerTime in io/store.ts).
+   */
+  newer?: bigint
 }
 
 /** A file to hash: where it is, how the record names it, and whether only a walk found it (not named). */
@@ -389,8 +396,13 @@ interface Jobs {
   /** the stat cache's entries' STAT fields (StatCache.stat) */
   cached: BigInt64Array
   cacheMtimeNs: bigint
-  /** whether the stat cache is used: then each file read is fstat-ed, for its entry */
+  /**
+   * whether each file read is fstat-ed and its fields kept in `stats`: for the stat cache, or
+   * for `times`
+   */
   stat: boolean
+  /** whether every file's times are kept in `stats`, a cache hit's too (for HashOptions.newer) */
+  times: boolean
   /** [next file to claim, files done] */
   ctl: Int32Array
   /**
@@ -400,7 +412,7 @@ interface Jobs {
   status: Int32Array
   /** per file: its size (bytes read, or the size of a cache hit) */
   sizes: Float64Array
-  /** per file, with `stat`: the STAT fields fstat gave before the read (for the cache); else empty */
+  /** per file, with `stat`: the STAT fields fstat gave before the read (a cache hit's times only, with `times`); else empty */
   stats: BigInt64Array
   /** per file: the 32-byte SHA-256 */
   digests: Uint8Array
@@ -432,6 +444,11 @@ function runJobs(d: Jobs, fs: typeof import('node:fs'), crypto: typeof import('n
           s.ctimeNs === cached[c + 4] && BigInt.asIntN(64, s.ino) === cached[c + 1] && BigInt.asIntN(64, s.dev) === cached[c]) {
           d.sizes[j] = Number(s.size)
           hit = true
+          // Its times, for `newer` (the cache takes the fields of the files read only).
+          if (d.times) {
+            d.stats[j * 5 + 3] = s.mtimeNs // STAT
+            d.stats[j * 5 + 4] = s.ctimeNs
+          }
         }
       }
       if (hit) status = 3
@@ -604,11 +621,12 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     slots,
     cached: cache ? cache.stat : new BigInt64Array(0),
     cacheMtimeNs: cache ? cache.mtimeNs : 0n,
-    stat: cache !== null,
+    stat: cache !== null || opts.newer !== undefined,
+    times: opts.newer !== undefined,
     ctl: new Int32Array(new SharedArrayBuffer(2 * 4)),
     status: new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)),
     sizes: new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8)),
-    stats: new BigInt64Array(new SharedArrayBuffer(cache !== null ? Math.max(1, n) * STAT * 8 : 8)),
+    stats: new BigInt64Array(new SharedArrayBuffer(cache !== null || opts.newer !== undefined ? Math.max(1, n) * STAT * 8 : 8)),
     digests: new Uint8Array(new SharedArrayBuffer(Math.max(1, n) * 32)),
     bytes: new BigInt64Array(new SharedArrayBuffer(8)),
     chunk: CHUNK,
@@ -635,12 +653,26 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
   const out: FileEntry[] = []
   const digests = Buffer.from(jobs.digests.buffer, jobs.digests.byteOffset, jobs.digests.byteLength)
   const read: number[] = [] // the files read, for the cache
+  const { newer } = opts
+  // Not changed since `newer`: its mtime and its ctime (which a copy keeping the mtime, a chmod,
+  // a rename into place all set) both older, each at the precision it was stored with; a
+  // symbolic link to it (made or pointed elsewhere since) counts as a change too.
+  const stale = newer === undefined ? () => false : (j: number, abs: string): boolean => {
+    if (!(olderThan(jobs.stats[j * STAT + 3]!, newer) && olderThan(jobs.stats[j * STAT + 4]!, newer))) return false
+    try {
+      const l = lstatSync(abs, { bigint: true })
+      return olderThan(l.mtimeNs, newer) && olderThan(l.ctimeNs, newer)
+    } catch {
+      return false
+    }
+  }
   for (let j = 0; j < n; j++) {
     const t = targets[j]!
     const status = Atomics.load(jobs.status, j)
     if (status === 3) {
       const c = slots[j]! * 32
       out.push({ path: t.rel, size: jobs.sizes[j]!, sha256: cache!.digests.toString('hex', c, c + 32) })
+      if (stale(j, t.abs)) out[out.length - 1]!.stale = true
       continue
     }
     let size: number
@@ -665,7 +697,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       isFile = r.stat.isFile()
       // Its stat fields and hash where the threads put theirs, for the cache.
       const st = r.stat
-      if (cache) jobs.stats.set([BigInt.asIntN(64, st.dev), BigInt.asIntN(64, st.ino), st.size, st.mtimeNs, st.ctimeNs], j * STAT)
+      if (jobs.stat) jobs.stats.set([BigInt.asIntN(64, st.dev), BigInt.asIntN(64, st.ino), st.size, st.mtimeNs, st.ctimeNs], j * STAT)
       if (isFile) digests.write(sha256, j * 32, 'hex')
     }
     if (!isFile) {
@@ -673,6 +705,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(t.rel)}: not a regular file`)
     }
     out.push({ path: t.rel, size, sha256 })
+    if (stale(j, t.abs)) out[out.length - 1]!.stale = true
     if (cache) read.push(j)
   }
   progress.done()

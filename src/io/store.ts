@@ -128,6 +128,24 @@ export function assertStoreWritable(s: Store): void {
   }
 }
 
+/**
+ * The file system's own clock, now: the mtime of a marker file made in the store's tmp/ (and
+ * removed at once: its time is all it is for). A file written after this has an mtime no older,
+ * which Date.now() does not promise: the kernel stamps files with its coarse clock, which can lag
+ * it by a tick. record takes it before the command runs (HashOptions.newer).
+ */
+export function markerTime(s: Store): bigint {
+  const marker = tmpName(s, 'marker')
+  try {
+    const fd = openSync(marker, 'wx', 0o600)
+    try { return fstatSync(fd, { bigint: true }).mtimeNs } finally { closeSync(fd) }
+  } catch (e) {
+    throw new ProvError('E_STORE', `cannot make a marker file in the store '${s.dir}': ${describeErrno(e)}`)
+  } finally {
+    try { unlinkSync(marker) } catch { /* not made */ }
+  }
+}
+
 function tmpName(s: Store, label: string): string {
   return path.join(s.dir, 'tmp', `${label}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}`)
 }

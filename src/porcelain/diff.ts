@@ -38,7 +38,20 @@ const visible = (d: RunDiff, s: Section, all: boolean): Change[] => d[s].filter(
 function fileDesc(v: unknown): string {
   const f = v as Partial<FileEntry> | undefined
   if (!f || f.missing) return 'missing'
-  return `${formatSize(f.size ?? 0)} ${String(f.sha256 ?? '').slice(0, 8)}`
+  return `${formatSize(f.size ?? 0)} ${String(f.sha256 ?? '').slice(0, 8)}${f.stale ? ' (left from before)' : ''}`
+}
+
+/**
+ * An output's change: sizes and hashes; where only `stale` differs (the same content, written by
+ * one run's command and left from before by the other's), that in words.
+ */
+function fileChange(from: unknown, to: unknown): string {
+  const [a, b] = [from, to] as Array<Partial<FileEntry> | undefined>
+  const written = (f: Partial<FileEntry>): string => (f.stale ? 'left from before' : 'written')
+  if (a && b && !a.missing && !b.missing && a.size === b.size && a.sha256 === b.sha256 && Boolean(a.stale) !== Boolean(b.stale)) {
+    return `${written(a)} → ${written(b)} (same content)`
+  }
+  return `${fileDesc(from)} → ${fileDesc(to)}`
 }
 
 function short(v: unknown, max = 60): string {
@@ -128,7 +141,7 @@ function renderChange(s: Section, change: Change, col: Colors): string {
   const sign = c.op === 'added' ? col.green('+') : c.op === 'removed' ? col.red('-') : col.yellow('~')
   const noise = c.noise ? col.dim('  (noise)') : ''
   if (s === 'inputs' || s === 'outputs') {
-    const body = c.op === 'changed' ? `${fileDesc(c.from)} → ${fileDesc(c.to)}` : c.op === 'added' ? fileDesc(c.to) : fileDesc(c.from)
+    const body = c.op === 'changed' ? fileChange(c.from, c.to) : c.op === 'added' ? fileDesc(c.to) : fileDesc(c.from)
     return `  ${sign} ${c.key}  ${col.dim(body)}${noise}`
   }
   if (c.scope === 'commits') return `  ${sign} ${c.key}  ${col.dim('(between the commits)')}`
@@ -256,7 +269,14 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     return sortByPath([...hashPaths(store, paths, store.root, { allowMissing: true, fromRecord: true, lenient: true }), ...gone, ...kept])
   }
   const inputs = rehash(run.inputs, run.command.input_dirs)
-  const outputs = rehash(run.outputs, run.command.output_dirs)
+  // Whether the run's command wrote an output is the run's to say: the present has no command.
+  // An output that is as the run left it keeps the run's entry, `stale` included (else every
+  // such output would differ from itself); one changed since is the file it is now.
+  const stale = new Map(run.outputs.filter((o) => o.stale).map((o) => [o.path, o]))
+  const outputs = rehash(run.outputs, run.command.output_dirs).map((o) => {
+    const s = stale.get(o.path)
+    return s !== undefined && !o.missing && o.size === s.size && o.sha256 === s.sha256 ? { ...o, stale: true as const } : o
+  })
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).

@@ -8,13 +8,14 @@ import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import type { Redactor } from '../core/redact.js'
-import { assertStoreWritable, locateStore, makeTempDir, type ExtraFile } from '../io/store.js'
+import { assertStoreWritable, locateStore, makeTempDir, markerTime, type ExtraFile } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
 import { warnOutsideRoot } from '../io/read.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
+import { escapeTerminal } from '../core/paths.js'
 import { ProvError, UsageError } from '../errors.js'
 import { paramArgs, paramsSources } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
@@ -79,10 +80,14 @@ export default defineCommand({
     const [env, git] = await context
 
     // The command itself, once the store is known to take its run (a job of hours must not run
-    // only to find that it cannot be recorded).
+    // only to find that it cannot be recorded). Before it, the file system's clock: an output
+    // not changed since was not written by the command (stale). With --no-exec nothing ran, and
+    // nothing is marked.
+    let newer: bigint | undefined
     if (!args['no-exec']) {
       try {
         assertStoreWritable(store)
+        newer = markerTime(store)
       } catch (e) {
         if (e instanceof ProvError) throw new ProvError(e.code, `${e.message} (the command was not run)`, { exitCode: e.exitCode, hint: e.hint ?? 'name a store you can write with --store or PROV_DIR', cause: e })
         throw e
@@ -117,7 +122,7 @@ export default defineCommand({
       : outcome.command.signal ? `was killed by ${outcome.command.signal}` : outcome.command.exit_code === null ? 'did not start' : `exited ${outcome.command.exit_code}`
     let record: RunRecord
     try {
-      const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true }), ...captured]
+      const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true, newer }), ...captured]
       const outputDirs = namedDirs(store, list(args.output), cwd, { allowMissing: true })
       warnEmptyOutside(outputDirs, outputs, store.root)
       if (inputDirs.length > 0) outcome.command.input_dirs = inputDirs
@@ -150,6 +155,13 @@ export default defineCommand({
       const missing = record.outputs.filter((o) => o.missing).length
       if (missing > 0) parts.push(c.yellow(`${missing} missing`))
       log.info(`prov: recorded ${c.bold(shortId(record.id))} (${parts.join(', ')})`)
+      // Files there before that the command did not write: not its results, though they are named
+      // as outputs (a failed run's model is the previous run's).
+      const stale = record.outputs.filter((o) => o.stale)
+      if (stale.length > 0) {
+        const shown = stale.slice(0, 3).map((o) => escapeTerminal(o.path)).join(', ') + (stale.length > 3 ? ` (+${stale.length - 3} more)` : '')
+        log.warn(`${plural(stale.length, 'output')} not written by the command (left from before): ${shown}`)
+      }
     }
     process.exitCode = outcome.status
   },

@@ -25,7 +25,7 @@ export function formatValue(v: unknown): string {
 }
 
 function files(list: FileEntry[]): string[] {
-  return list.map((f) => f.missing ? `  ${showName(f.path)}  (missing)` : `  ${showName(f.path)}  ${formatSize(f.size ?? 0)}  ${f.sha256?.slice(0, 12)}`)
+  return list.map((f) => f.missing ? `  ${showName(f.path)}  (missing)` : `  ${showName(f.path)}  ${formatSize(f.size ?? 0)}  ${f.sha256?.slice(0, 12)}${f.stale ? '  (left from before: not written by the command)' : ''}`)
 }
 
 /** The directories a run was given (command.input_dirs, output_dirs), as the header line ends: ' (from data/, more/)'. */
@@ -56,7 +56,8 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   for (const [k, v] of params) out.push(`  ${showName(k)} = ${formatValue(v)}`)
   out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}${given(c.input_dirs)}`)
   out.push(...files(r.inputs))
-  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}${given(c.output_dirs)}`)
+  const stale = r.outputs.filter((f) => f.stale).length
+  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}${given(c.output_dirs)}${stale > 0 ? `, ${stale} not written by the command` : ''}`)
   out.push(...files(r.outputs))
   const e = r.env
   const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${showName(k)} ${showName((/\d+(\.\d+)+/.exec(v) ?? [v])[0])}`)

@@ -75,15 +75,15 @@ describe('pipelines', { concurrency: true }, () => {
     assert.deepEqual(record.outputs.map((e: any) => [e.path, e.size]), [['out.txt', 2]])
   })
 
-  test('the plumbing reaches all that record records: params sources, captured streams, the secret policy', async () => {
-    const sb = await repo({ '.gitignore': 'build/\nout.txt\nres/\n', 'params.yaml': 'lr: 0.1\n', 'in.csv': 'x\n', 'data dir/d.csv': 'd\n' })
+  test('the plumbing reaches all that record records: params sources, captured streams, the secret policy, outputs left from before', async () => {
+    const sb = await repo({ '.gitignore': 'build/\nout.txt\nres/\n', 'params.yaml': 'lr: 0.1\n', 'in.csv': 'x\n', 'data dir/d.csv': 'd\n', 'old.txt': 'old\n' })
     // Quick tools only: a slow one (pip3) can pass its probe's timeout in one snapshot and not the other.
-    narrowPath(sb, ['git', 'sh', 'env', 'cat', 'mkdir'])
+    narrowPath(sb, ['git', 'sh', 'env', 'cat', 'mkdir', 'touch'])
     const cmd = `env MY_TOKEN=argv-kept sh -c 'cat in.csv > out.txt; mkdir -p res; cat in.csv > res/r.csv; echo said; echo warned >&2'`
     const params = '-p seed=7 --params-file params.yaml -p api_key=plain-secret-value -p my_token=param-kept'
     const policy = '--keep-var MY_TOKEN --redact-var PLAIN_*'
     const env = 'export MY_TOKEN=t0ken-kept PLAIN_NAME=hidden-value'
-    const rec = await shell(sb, `${env}\nprov record -q ${policy} ${params} --capture -i in.csv -i 'data dir' -o out.txt -o res -- ${cmd}`)
+    const rec = await shell(sb, `${env}\nprov record -q ${policy} ${params} --capture -i in.csv -i 'data dir' -o out.txt -o res -o old.txt -- ${cmd}`)
     assert.equal(rec.exitCode, 0, rec.stderr)
     assert.equal(rec.stdout, 'said\n')
     assert.equal(rec.stderr, 'warned\n')
@@ -96,8 +96,9 @@ describe('pipelines', { concurrency: true }, () => {
       "prov hash-inputs --sources in.csv 'data dir' > build/dirs.json",
       `prov read-params ${policy} ${params} > build/params.json`,
       `prov read-params ${policy} --sources ${params} > build/sources.json`,
+      'touch build/started',
       `prov exec ${policy} --capture build/cap --out build/cmd.json -- ${cmd}`,
-      'prov hash-inputs --as outputs out.txt res > build/outputs.json',
+      'prov hash-inputs --as outputs --newer build/started out.txt res old.txt > build/outputs.json',
       'prov hash-inputs --as outputs --sources out.txt res > build/outdirs.json',
       `prov write-run ${policy} build/*.json build/cap/outputs.json`,
     ].join('\n'))
@@ -111,7 +112,7 @@ describe('pipelines', { concurrency: true }, () => {
     assert.deepEqual(b.params, a.params)
     assert.deepEqual(b.inputs, a.inputs)
     assert.deepEqual(b.outputs, a.outputs)
-    assert.deepEqual(b.outputs.map((o: any) => o.path), ['<stderr>', '<stdout>', 'out.txt', 'res/r.csv'])
+    assert.deepEqual(b.outputs.map((o: any) => [o.path, o.stale]), [['<stderr>', undefined], ['<stdout>', undefined], ['old.txt', true], ['out.txt', undefined], ['res/r.csv', undefined]])
     assert.equal(b.env.vars.MY_TOKEN, 't0ken-kept')
     assert.equal(b.params.my_token, 'param-kept', 'the policy reached params')
     assert.equal(b.command.argv[1], 'MY_TOKEN=argv-kept', 'and argv')

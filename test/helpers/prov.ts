@@ -130,7 +130,7 @@ const validators = {
   diff: ajv.getSchema('urn:prov:schema:diff')!,
   command: ajv.compile(section('command', 'command')),
   inputs: ajv.compile(section('inputs', 'files')),
-  outputs: ajv.compile(section('outputs', 'files')),
+  outputs: ajv.compile(section('outputs', 'outputFiles')),
   params: ajv.compile(section('params', 'params')),
   git: ajv.compile(section('git', 'git')),
   env: ajv.compile(section('env', 'env')),

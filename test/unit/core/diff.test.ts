@@ -80,6 +80,9 @@ test('one change per section, with exact keys and from/to', () => {
       [{ op: 'changed', key: 'model.bin', from: { size: 30, sha256: H('c') }, to: { missing: true } }]],
     ['output added', (r) => { r.outputs.push({ path: 'log.txt', size: 5, sha256: H('9') }) }, 'outputs',
       [{ op: 'added', key: 'log.txt', to: { size: 5, sha256: H('9') } }]],
+    // The same content, not written by b's command (left from before): a change of the output, not noise.
+    ['output left from before', (r) => { r.outputs[0].stale = true }, 'outputs',
+      [{ op: 'changed', key: 'model.bin', from: { size: 30, sha256: H('c') }, to: { size: 30, sha256: H('c'), stale: true } }]],
     ['param changed', (r) => { r.params.lr = 0.2 }, 'params', [{ op: 'changed', key: 'lr', from: 0.1, to: 0.2 }]],
     ['param type changed', (r) => { r.params.lr = '0.1' }, 'params', [{ op: 'changed', key: 'lr', from: 0.1, to: '0.1' }]],
     ['nested param changed', (r) => { r.params.model.layers[0].size = 16 }, 'params',

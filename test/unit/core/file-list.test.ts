@@ -9,8 +9,11 @@ import { checkValid } from '../../../src/schema.js'
 import * as validators from '../../../src/generated/validators.js'
 
 const H = (c: string): string => c.repeat(64)
-/** What the schema says of one entry: the `inputs` section document holds a `files` list. */
-const schemaAccepts = (e: unknown): boolean => validators.inputs({ inputs: [e] })
+/**
+ * What the schema says of one entry, in both lists: the `inputs` section document holds a `files`
+ * list, `outputs` an `outputFiles` list (which takes `stale` too). A plain entry belongs in both.
+ */
+const schemaAccepts = (e: unknown): boolean => validators.inputs({ inputs: [e] }) && validators.outputs({ outputs: [e] })
 
 test('isPlainFileEntry: the two shapes prov writes, and nothing else', () => {
   const table: Array<[string, unknown, boolean]> = [
@@ -22,6 +25,7 @@ test('isPlainFileEntry: the two shapes prov writes, and nothing else', () => {
     ['a lone surrogate is one character', { path: '\ud800', size: 1, sha256: H('a') }, true],
     // valid, but not plain: left to the validator
     ['a captured stream', { path: 'stdout', size: 1, sha256: H('a'), stream: 'stdout' }, false],
+    ['a stale output', { path: 'a', size: 1, sha256: H('a'), stale: true }, false],
     // invalid
     ['empty path', { path: '', size: 1, sha256: H('a') }, false],
     ['path not a string', { path: 1, size: 1, sha256: H('a') }, false],
@@ -65,7 +69,7 @@ test('isPlainFileEntry: never true for an entry the schema refuses (random entri
     fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer({ min: -2, max: 2 }), fc.double(),
     fc.constantFrom('', 'a', 'stdout', H('a'), H('A'), 'a'.repeat(63), H('a') + '\n'), fc.string({ maxLength: 3 }),
   )
-  const name = fc.constantFrom('path', 'size', 'sha256', 'missing', 'stream', 'mode', '__proto__')
+  const name = fc.constantFrom('path', 'size', 'sha256', 'missing', 'stream', 'stale', 'mode', '__proto__')
   const entry = fc.oneof(
     fc.record({ path: value, size: value, sha256: value }, { requiredKeys: [] }),
     fc.record({ path: value, missing: value }, { requiredKeys: [] }),
@@ -78,7 +82,8 @@ test('isPlainFileEntry: never true for an entry the schema refuses (random entri
 test('the schema that isPlainFileEntry mirrors: a change here needs a look at core/file-list.ts', () => {
   const schema = JSON.parse(readFileSync(new URL('../../../schemas/run.schema.json', import.meta.url), 'utf8')) as Record<string, any>
   assert.deepEqual(schema.properties.inputs, { $ref: '#/$defs/files' })
-  assert.deepEqual(schema.properties.outputs, { $ref: '#/$defs/files' })
+  assert.deepEqual(schema.properties.outputs, { $ref: '#/$defs/outputFiles' })
+  assert.deepEqual(schema.$defs.outputFiles, { title: 'OutputList', type: 'array', items: { $ref: '#/$defs/outputFile' } })
   assert.deepEqual(schema.$defs.files, { title: 'FileList', type: 'array', items: { $ref: '#/$defs/file' } })
   assert.deepEqual(schema.$defs.path, { type: 'string', minLength: 1 })
   assert.deepEqual(schema.$defs.sha256, { type: 'string', pattern: '^[0-9a-f]{64}$' })
@@ -88,6 +93,11 @@ test('the schema that isPlainFileEntry mirrors: a change here needs a look at co
     }],
     [['path', 'missing'], false, { path: { $ref: '#/$defs/path' }, missing: { const: true } }],
   ])
+  // An output's entry: the same two shapes, and `stale` (never in a plain entry) beside stream.
+  const { stale, ...outputProperties } = schema.$defs.outputFile.oneOf[0].properties
+  assert.deepEqual(stale.const, true)
+  assert.deepEqual(schema.$defs.outputFile.oneOf.map((s: Record<string, unknown>, i: number) => [s.required, s.additionalProperties, i === 0 ? outputProperties : s.properties]),
+    schema.$defs.file.oneOf.map((s: Record<string, unknown>) => [s.required, s.additionalProperties, s.properties]))
   // Nothing else in the run schema may look into the lists (if, dependentSchemas, ...).
   const keywords = Object.keys(schema).filter((k) => !['$schema', '$id', 'title', 'description', 'type', 'required', 'additionalProperties', 'properties', '$defs'].includes(k))
   assert.deepEqual(keywords, [])
