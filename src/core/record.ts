@@ -31,7 +31,8 @@ export interface GitState {
   branch: string | null
   upstream?: string | null
   dirty: boolean
-  changes: Array<{ path: string; status: string; from?: string }>
+  /** size and sha256: the content of an untracked file, or of a tracked one left out of the patch (io/git.ts: readContents) */
+  changes: Array<{ path: string; status: string; from?: string; size?: number; sha256?: string }>
   remote?: string | null
   patch?: GitPatch | null
 }

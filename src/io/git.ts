@@ -3,7 +3,7 @@
 // than the whole start-up budget of `prov git-state` (see test/bench).
 import { spawn } from 'node:child_process'
 import { nodeCrypto } from '../core/crypto.js'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { isUtf8 } from 'node:buffer'
@@ -15,12 +15,22 @@ import { ProvError } from '../errors.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
 import type { GitState } from '../core/record.js'
 import { findWorkTree, PROJECT_STORE, type Store } from './store.js'
+import { hashPaths } from './hash.js'
 
 export interface GitResult { code: number | null; stdout: Buffer; stderr: string; missing?: boolean }
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
 /** Files larger than this stay out of the stored patch (they are listed as omitted). */
 export const PATCH_FILE_LIMIT = 1 << 20
+
+/**
+ * What git does not hold of a change (an untracked file, a tracked one left out of the patch)
+ * is hashed up to this size; a larger file keeps its size only. A call reads each file the stat
+ * cache does not vouch for: a new 16 MiB file takes ~11 ms to hash, once (on our machines, which
+ * have SHA instructions), where a data set of gigabytes left untracked would take seconds at every
+ * record.
+ */
+export const CONTENT_HASH_LIMIT = 16 << 20
 
 /**
  * git hashes a tracked file whose stat changed (touched, or rewritten with the same size) to
@@ -75,7 +85,7 @@ function gitFailed(top: string, stderr: string): ProvError {
   return new ProvError('E_GIT', `git cannot read the repository at ${quotePath(top)}: ${first}`, { hint })
 }
 
-export async function readGitState(store: Store, getRedactor: () => Redactor, opts: { patch?: boolean } = {}): Promise<GitState | null> {
+export async function readGitState(store: Store, getRedactor: () => Redactor, opts: { patch?: boolean; cache?: boolean } = {}): Promise<GitState | null> {
   const top = findWorkTree(store.root)
   if (top === null) return null
   const spec = ['--', ':(top)', ...storeExclude(store)]
@@ -113,10 +123,60 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
     remote: pickRemote(remotes, redactor),
     patch: null,
   }
-  if (opts.patch !== false && parsed.changes.some((c) => c.status !== '??')) {
-    state.patch = await readPatch(top, parsed.commit ?? EMPTY_TREE, state.changes, store, redactor)
-  }
+  const omitted = opts.patch !== false && parsed.changes.some((c) => c.status !== '??') ? oversized(top, state.changes) : null
+  // git diff runs while the files git does not hold are hashed.
+  const patch = omitted === null ? null : readPatch(top, parsed.commit ?? EMPTY_TREE, omitted, store, redactor)
+  patch?.catch(() => { /* awaited below */ })
+  readContents(store, top, state.changes.filter((c) => (c.status === '??' && !c.path.endsWith('/')) || omitted?.includes(c.path)), opts.cache !== false)
+  if (patch !== null) state.patch = await patch
   return state
+}
+
+/**
+ * The content of what git lists but does not hold, as `size` and `sha256` on its entry: each
+ * untracked file listed by name (a folded `dir/` is not read), and each tracked file left out of
+ * the patch; so that a run whose helpers.py, untracked, changed differs from the one before.
+ * Regular files only (a symbolic link, a FIFO keeps no content here); one larger than
+ * CONTENT_HASH_LIMIT keeps its size only. Hashes, never contents: nothing of the file is stored.
+ * The stat cache spares the reads of files unchanged since an earlier call.
+ */
+function readContents(store: Store, top: string, entries: GitState['changes'], cache: boolean): void {
+  const toHash = new Map<string, GitState['changes'][number]>()
+  for (const e of entries) {
+    let st
+    try { st = lstatSync(path.join(top, e.path)) } catch { continue } // gone since status, or a name not UTF-8
+    if (!st.isFile()) continue
+    e.size = st.size
+    if (st.size <= CONTENT_HASH_LIMIT) toHash.set(e.path, e)
+  }
+  if (toHash.size === 0) return
+  let hashed
+  try {
+    hashed = hashPaths(store, [...toHash.keys()].map((p) => path.join(top, p)), top, { cache, quiet: true, allowMissing: true, fromRecord: true, lenient: true, lenientNamed: true })
+  } catch (e) {
+    // (Swapped for a directory or a FIFO since the lstat: a race no run should fail for.)
+    log.warn(`${e instanceof Error ? e.message : String(e)}: the content of untracked files is not recorded`)
+    return
+  }
+  for (const h of hashed) {
+    const e = toHash.get(h.path)
+    if (e === undefined) continue
+    if (h.sha256 === undefined) { delete e.size; continue } // gone since
+    e.size = h.size!
+    e.sha256 = h.sha256
+  }
+}
+
+/** The tracked changed files larger than PATCH_FILE_LIMIT: left out of the patch (deleted ones have none). */
+function oversized(top: string, changes: GitState['changes']): string[] {
+  const omitted: string[] = []
+  for (const c of changes) {
+    if (c.status === '??' || c.status.includes('D')) continue
+    try {
+      if (statSync(path.join(top, c.path)).size > PATCH_FILE_LIMIT) omitted.push(c.path)
+    } catch { /* gone since status */ }
+  }
+  return omitted
 }
 
 /**
@@ -209,14 +269,7 @@ function pickRemote(entries: RemoteUrl[], redactor: Redactor): string | null {
   return chosen === undefined ? null : redactor.scrubText(stripUrlCredentials(chosen.url))
 }
 
-async function readPatch(top: string, base: string, changes: GitState['changes'], store: Store, redactor: Redactor): Promise<NonNullable<GitState['patch']>> {
-  const omitted: string[] = []
-  for (const c of changes) {
-    if (c.status === '??' || c.status.includes('D')) continue
-    try {
-      if (statSync(path.join(top, c.path)).size > PATCH_FILE_LIMIT) omitted.push(c.path)
-    } catch { /* gone since status */ }
-  }
+async function readPatch(top: string, base: string, omitted: string[], store: Store, redactor: Redactor): Promise<NonNullable<GitState['patch']>> {
   const spec = ['--', ':(top)', ...storeExclude(store), ...omitted.map((p) => `:(top,exclude,literal)${p}`)]
   const r = await runGit(top, ['diff', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', base, ...spec])
   const text = redactor.scrubPatch(r.code === 0 ? r.stdout.toString('utf8') : '')

@@ -38,6 +38,12 @@ export interface HashOptions {
    * gets `stale: true` (an output the command did not write; see markerTime in io/store.ts).
    */
   newer?: bigint
+  /**
+   * With lenient, a named file too that cannot be hashed (unreadable, or swapped for a FIFO since
+   * it was listed) is left out with a warning, as a walked one is: git-state's untracked files,
+   * which no run fails for.
+   */
+  lenientNamed?: boolean
 }
 
 /** A file to hash: where it is, how the record names it, and whether only a walk found it (not named). */
@@ -666,6 +672,8 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       return false
     }
   }
+  // (A named file git-state hashes stays listed among the changes: only its content goes unrecorded.)
+  const leftOut = opts.lenientNamed === true ? 'its content is not recorded' : 'left out'
   for (let j = 0; j < n; j++) {
     const t = targets[j]!
     const status = Atomics.load(jobs.status, j)
@@ -689,7 +697,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
         r = hashFile(t.abs)
       } catch (e) {
         const why = `cannot hash ${quotePath(t.rel)}: ${describeErrno(e)}`
-        if (opts.lenient && t.walked) { log.warn(`${why}: left out`); continue }
+        if (opts.lenient && (t.walked || opts.lenientNamed === true)) { log.warn(`${why}: ${leftOut}`); continue }
         throw new InputError('E_READ', why)
       }
       size = r.size
@@ -701,7 +709,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       if (isFile) digests.write(sha256, j * 32, 'hex')
     }
     if (!isFile) {
-      if (opts.lenient && t.walked) { log.warn(`${quotePath(t.rel)} is not a regular file: left out`); continue }
+      if (opts.lenient && (t.walked || opts.lenientNamed === true)) { log.warn(`${quotePath(t.rel)} is not a regular file: ${leftOut}`); continue }
       throw new InputError('E_NOT_FILE', `cannot hash ${quotePath(t.rel)}: not a regular file`)
     }
     out.push({ path: t.rel, size, sha256 })

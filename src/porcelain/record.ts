@@ -65,7 +65,7 @@ export default defineCommand({
     // reads the redaction policy, looks for the tools, reads the params and hashes the inputs),
     // params, inputs.
     let redactor: Redactor | undefined
-    const code = readGitState(store, () => redactor!)
+    const code = readGitState(store, () => redactor!, { cache: hashOpts.cache })
     code.catch(() => { /* awaited below */ })
     const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
     redactor = loadRedactor(store, flags)

@@ -2,7 +2,7 @@
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync, readFileSync, utimesSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readdirSync, existsSync, writeFileSync, readFileSync, statSync, truncateSync, utimesSync } from 'node:fs'
 import { execa, execaSync } from 'execa'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -99,11 +99,35 @@ describe('git-state', { concurrency: true }, () => {
     assert.equal(g.dirty, false)
     assert.deepEqual(g.changes, [])
     // Readable again, the file is there (so the warning was about it).
-    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/new.txt', status: '??' }])
+    assert.deepEqual((await gitState(sb)).changes, [{ path: 'locked dir/new.txt', status: '??', size: 2, sha256: sha256('n\n') }])
     // What git prints that is no warning (GIT_TRACE's lines) is not repeated.
     const traced = await sb.prov(['git-state'], { env: { GIT_TRACE: '1' } })
     assert.equal(traced.exitCode, 0)
     assert.equal(traced.stderr, '')
+  })
+
+  test('an untracked file prov cannot read: listed, with its size, its content not recorded, and a warning; no failure', { skip: isRoot && !setpriv ? 'root reads every file, and there is no setpriv to drop that' : false }, async () => {
+    const sb = await repo({ 'README': 'hello\n' })
+    sb.write('secret.txt', 's\n')
+    sb.write('ok.txt', 'ok\n')
+    const file = path.join(sb.dir, 'secret.txt')
+    let r
+    if (isRoot) {
+      chmodSync(path.dirname(sb.dir), 0o755)
+      execaSync('chown', ['-R', '65534:65534', sb.dir])
+      execaSync('chown', ['0:0', file])
+      chmodSync(file, 0o600)
+      const e = await execa(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'git-state'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false })
+      r = { exitCode: e.exitCode, stdout: String(e.stdout), stderr: String(e.stderr) }
+      execaSync('chown', ['-R', '0:0', sb.dir])
+    } else {
+      chmodSync(file, 0o000)
+      r = await sb.prov(['git-state'])
+      chmodSync(file, 0o644)
+    }
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, "prov: warning: cannot hash 'secret.txt': permission denied: its content is not recorded\n")
+    assert.deepEqual(parseValid('git', r.stdout).git.changes, [{ path: 'ok.txt', status: '??', size: 3, sha256: sha256('ok\n') }, { path: 'secret.txt', status: '??', size: 2 }])
   })
 
   test('modified, staged, deleted, renamed and untracked files, with their statuses', async () => {
@@ -128,7 +152,7 @@ describe('git-state', { concurrency: true }, () => {
       { path: 'mod.txt', status: 'M' },
       { path: 'new-name.txt', status: 'R', from: 'old-name.txt' },
       { path: 'staged.txt', status: 'M' },
-      { path: 'untracked dir/file é.txt', status: '??' },
+      { path: 'untracked dir/file é.txt', status: '??', size: 2, sha256: sha256('u\n') },
     ])
     // the patch holds the tracked changes, and its sha256 is the sha256 of its text
     assert.equal(typeof g.patch.text, 'string')
@@ -149,7 +173,7 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('notes.txt', 'n\n')
     const g = await gitState(sb)
     // The deepest directory over the limit folds: a source file beside a large output directory stays in view.
-    assert.deepEqual(g.changes, [{ path: 'experiments/out/', status: '??' }, { path: 'experiments/train.py', status: '??' }, { path: 'notes.txt', status: '??' }, { path: 'venv/lib/', status: '??' }])
+    assert.deepEqual(g.changes, [{ path: 'experiments/out/', status: '??' }, { path: 'experiments/train.py', status: '??', size: 9, sha256: sha256('print(1)\n') }, { path: 'notes.txt', status: '??', size: 2, sha256: sha256('n\n') }, { path: 'venv/lib/', status: '??' }])
     assert.equal(g.dirty, true)
     // The project's own .prov is a store too, when PROV_DIR puts the active one elsewhere.
     sb.write('.prov/runs/r/run.json', '{}')
@@ -162,7 +186,7 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('new.txt', 'n\n')
     const g = await gitState(sb)
     assert.equal(g.dirty, true)
-    assert.deepEqual(g.changes, [{ path: 'new.txt', status: '??' }])
+    assert.deepEqual(g.changes, [{ path: 'new.txt', status: '??', size: 2, sha256: sha256('n\n') }])
     assert.equal(g.patch ?? null, null)
     sb.write('a', 'changed\n')
     const withPatch = await gitState(sb)
@@ -226,7 +250,7 @@ describe('git-state', { concurrency: true }, () => {
     assert.equal(g.commit, null)
     assert.equal(g.branch, 'main')
     assert.equal(g.dirty, true)
-    assert.deepEqual(g.changes, [{ path: 'first.txt', status: '??' }, { path: 'staged.txt', status: 'A' }])
+    assert.deepEqual(g.changes, [{ path: 'first.txt', status: '??', size: 4, sha256: sha256('one\n') }, { path: 'staged.txt', status: 'A' }])
     assert.equal(g.patch.sha256, sha256(g.patch.text))
     assert.match(g.patch.text, /^\+two$/m)
   })
@@ -256,7 +280,7 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('../linked/sub/new.txt', 'n\n')
     sb.write('../linked/a', 'changed\n')
     const g = await gitState(sb, [], { cwd: path.join(wt, 'sub') })
-    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/new.txt', status: '??' }])
+    assert.deepEqual(g.changes, [{ path: 'a', status: 'M' }, { path: 'sub/new.txt', status: '??', size: 2, sha256: sha256('n\n') }])
     assert.ok(!g.changes.some((c: any) => c.path.startsWith('.prov')), 'the linked tree\'s own store does not count')
     // the main work tree is untouched
     const main = await gitState(sb)
@@ -333,13 +357,44 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('big.txt', 'MARKER-LINE\n' + big)
     sb.write('small.txt', 'small change\n')
     const g = await gitState(sb)
-    assert.deepEqual(g.changes, [{ path: 'big.txt', status: 'M' }, { path: 'small.txt', status: 'M' }])
+    // Left out of the patch, its content is kept as a hash (never as text); the file in the patch needs none.
+    assert.deepEqual(g.changes, [{ path: 'big.txt', status: 'M', size: Buffer.byteLength('MARKER-LINE\n' + big), sha256: sha256('MARKER-LINE\n' + big) }, { path: 'small.txt', status: 'M' }])
     assert.deepEqual(g.patch.omitted, ['big.txt'])
     assert.ok(!g.patch.text.includes('MARKER-LINE'), 'the big file\'s change is not in the patch')
     assert.ok(!g.patch.text.includes('big.txt'), 'nor its name')
     assert.match(g.patch.text, /^\+small change$/m)
     assert.equal(g.patch.sha256, sha256(g.patch.text))
     assert.ok(g.patch.size < 10_000)
+  })
+
+  test('what git does not hold of an untracked file is kept as its size and sha256 (a link none, over 16 MiB the size only; a FIFO, which git does not list, is not opened); the stat cache spares the reads', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    sb.write('helpers.py', 'K = 1\n')
+    symlinkSync('helpers.py', path.join(sb.dir, 'link'))
+    execaSync('mkfifo', [path.join(sb.dir, 'fifo')])
+    writeFileSync(path.join(sb.dir, 'data.bin'), '')
+    truncateSync(path.join(sb.dir, 'data.bin'), 17 << 20) // sparse
+    const past = new Date(Date.now() - 3600_000)
+    utimesSync(path.join(sb.dir, 'helpers.py'), past, past) // older than the cache to be written
+    const expected = [
+      { path: 'data.bin', status: '??', size: 17 << 20 },
+      { path: 'helpers.py', status: '??', size: 6, sha256: sha256('K = 1\n') },
+      { path: 'link', status: '??' },
+    ]
+    const g = await gitState(sb)
+    assert.deepEqual(g.changes, expected)
+    assert.equal(g.patch ?? null, null)
+    // The file is in the stat cache now: a second call reads nothing, and so writes no cache.
+    const cache = path.join(sb.dir, '.prov', 'cache', 'stat.bin')
+    assert.ok(readFileSync(cache).includes(path.join(sb.dir, 'helpers.py')))
+    const written = statSync(cache).mtimeMs
+    assert.deepEqual((await gitState(sb)).changes, expected)
+    assert.equal(statSync(cache).mtimeMs, written, 'nothing was read again')
+    assert.deepEqual((await gitState(sb, ['--no-cache'])).changes, expected)
+    // Changed, with the same size and mtime as before: the ctime tells the cache it is not the same file.
+    sb.write('helpers.py', 'K = 2\n')
+    utimesSync(path.join(sb.dir, 'helpers.py'), past, past)
+    assert.deepEqual((await gitState(sb)).changes[1], { path: 'helpers.py', status: '??', size: 6, sha256: sha256('K = 2\n') })
   })
 
   test('a touched tracked file above git\'s big-file threshold: git is told to map and hash it, not stream it', async () => {
@@ -370,6 +425,6 @@ describe('git-state', { concurrency: true }, () => {
     sb.write('top', 'changed\n')
     sb.write('sub/new', 'n\n')
     const g = await gitState(sb, [], { cwd: path.join(sb.dir, 'sub') })
-    assert.deepEqual(g.changes, [{ path: 'sub/new', status: '??' }, { path: 'top', status: 'M' }])
+    assert.deepEqual(g.changes, [{ path: 'sub/new', status: '??', size: 2, sha256: sha256('n\n') }, { path: 'top', status: 'M' }])
   })
 })
