@@ -225,7 +225,49 @@ function codeChanges(a: unknown, b: unknown): Change[] {
   const [da, db] = [untrackedDirs(ma), untrackedDirs(mb)]
   fold(ma, mb, db)
   fold(mb, ma, da)
-  return [...out, ...compareMaps(ma, mb, { scope: 'worktree' })]
+  const worktree = compareMaps(ma, mb, { scope: 'worktree' })
+  // A path of the same status on both sides whose content (what git does not hold: an untracked
+  // file, a tracked one left out of the patch) differs. Content known on one side only (a run
+  // recorded before prov kept it, a file over the hash limit against one under it with the same
+  // size) is unknown, not a change.
+  const [ka, kb] = [contents(ga), contents(gb)]
+  for (const [p, x] of ka) {
+    const y = kb.get(p)
+    const status = ma.get(p)
+    if (y === undefined || typeof status !== 'string' || mb.get(p) !== status) continue
+    if (contentDiffers(x, y)) worktree.push({ op: 'changed', key: p, from: { status, ...x }, to: { status, ...y }, scope: 'worktree' })
+  }
+  return [...out, ...worktree.sort((x, y) => compareUtf8(x.key, y.key))]
+}
+
+/** What a run's git.changes keep of the content of a path git does not hold: {size, sha256}, either or both. */
+export interface ChangeContent { size?: number; sha256?: string }
+
+function contents(g: Rec): Map<string, ChangeContent> {
+  const m = new Map<string, ChangeContent>()
+  if (!Array.isArray(g.changes)) return m
+  for (const c of g.changes) {
+    const o = obj(c)
+    if (typeof o.path !== 'string') continue
+    const k: ChangeContent = {}
+    if (typeof o.size === 'number') k.size = o.size
+    if (typeof o.sha256 === 'string') k.sha256 = o.sha256
+    if (k.size !== undefined || k.sha256 !== undefined) m.set(o.path, k)
+  }
+  return m
+}
+
+/** Two contents differ by their hashes where both have one, else by their sizes where both have one; else unknown: no. */
+export function contentDiffers(x: ChangeContent, y: ChangeContent): boolean {
+  if (x.sha256 !== undefined && y.sha256 !== undefined) return x.sha256 !== y.sha256 || (x.size !== undefined && y.size !== undefined && x.size !== y.size)
+  return x.size !== undefined && y.size !== undefined && x.size !== y.size
+}
+
+/** The git status a worktree change's `from` or `to` holds: the code itself, or the `status` of a content change. */
+export function worktreeStatus(v: unknown): string | undefined {
+  if (typeof v === 'string') return v
+  const s = obj(v).status
+  return typeof s === 'string' ? s : undefined
 }
 
 function envMap(env: unknown): Map<string, unknown> {
@@ -254,8 +296,10 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   }
   const own = runsOwnOutput(a, b)
   // (Untracked on the side where it is, `??`: a tracked file is code, whoever wrote it.)
-  const untracked = (v: unknown): boolean => typeof v === 'string' && v.startsWith('??')
-  const untrackedOwn = (c: Change): boolean => own(c.key) && (c.op === 'added' ? untracked(c.to) : c.op === 'removed' ? untracked(c.from) : untracked(c.from) && untracked(c.to))
+  const untracked = (v: unknown): boolean => worktreeStatus(v)?.startsWith('??') === true
+  const written = writtenByRun(a, b)
+  const untrackedOwn = (c: Change): boolean => isContentChange(c) ? untracked(c.from) && untracked(c.to) && written(c)
+    : own(c.key) && (c.op === 'added' ? untracked(c.to) : c.op === 'removed' ? untracked(c.from) : untracked(c.from) && untracked(c.to))
   // Dirty only by the runs' own outputs on one side, clean on the other: the same code.
   const dirtyBeyondOutputs = (g: unknown): boolean => {
     const changes = obj(g).changes
@@ -304,6 +348,32 @@ export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
     for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '' && !d.startsWith('/')) own.add(d.endsWith('/') ? d : `${d}/`)
   }
   return (key) => own.has(key)
+}
+
+/** Whether a worktree change is one of content (its `from` and `to` are `{status, size, sha256}`), not of status. */
+export function isContentChange(c: Change): boolean {
+  return c.scope === 'worktree' && typeof c.from === 'object' && c.from !== null && typeof c.to === 'object' && c.to !== null
+}
+
+/**
+ * Whether a content change of an untracked file is the runs' own: a path that either run recorded
+ * among its outputs. git's state is read before a command runs, so an output that a run rewrites
+ * (`-o out.txt`, other content each time) is there, with an earlier run's content, in every later
+ * run's state and in the present's; without this every run would differ from the one before by it
+ * (and from one two runs back, by what the run between wrote). Its content is the outputs' to
+ * tell: a run's outputs are hashed after its command, and --workspace hashes them again, so an
+ * output edited by hand since shows there. An untracked file that no run recorded as an output (a
+ * log the command writes unsaid, helpers.py) is code.
+ */
+function writtenByRun(a: Rec, b: Rec): (c: Change) => boolean {
+  const outputs = new Set<string>()
+  for (const r of [a, b]) {
+    for (const f of Array.isArray(r.outputs) ? r.outputs : []) {
+      const o = obj(f)
+      if (typeof o.path === 'string' && o.stream === undefined) outputs.add(o.path)
+    }
+  }
+  return (c) => outputs.has(c.key)
 }
 
 /** Recompute `identical` after entries were added (the files between two commits). */

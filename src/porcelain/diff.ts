@@ -8,18 +8,18 @@ import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
 import { hashPaths } from '../io/hash.js'
-import { readGitState, logBetween, commitExists, isShallow } from '../io/git.js'
+import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, PATCH_FILE_LIMIT } from '../io/git.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
-import { isNoise, isNoiseKey, SECTION_ORDER, type Change, type RunDiff, type Section } from '../core/diff.js'
+import { isContentChange, isNoise, isNoiseKey, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
 import { nodeCrypto } from '../core/crypto.js'
-import type { FileEntry, RunRecord } from '../core/record.js'
+import type { FileEntry, GitPatch, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { log } from '../io/log.js'
@@ -114,7 +114,7 @@ export function buildHeadline(d: RunDiff, commits: Commits | null = null): strin
     const cc = commitCount(d, commits)
     if (cc) parts.push(cc)
     const wt = code.filter((c) => c.scope === 'worktree')
-    const untrackedOnly = wt.length > 0 && wt.every((c) => c.from === '??' || c.to === '??' ) && !code.some((c) => c.key === 'patch')
+    const untrackedOnly = wt.length > 0 && wt.every((c) => worktreeStatus(c.from) === '??' || worktreeStatus(c.to) === '??') && !code.some((c) => c.key === 'patch')
     if (untrackedOnly) parts.push(`untracked: ${names(wt)}`)
     else if (code.some((c) => c.key === 'patch' || c.scope === 'worktree' || c.key === 'dirty')) parts.push('uncommitted changes differ')
     if (parts.length === 0) parts.push(names(code.filter((c) => !c.scope)))
@@ -135,7 +135,50 @@ export function buildHeadline(d: RunDiff, commits: Commits | null = null): strin
   return `outputs identical; ${explain.join('; ')}`
 }
 
-function renderChange(s: Section, change: Change, col: Colors): string {
+/** The two runs' patches (git.patch), for what a patch's line says it leaves out. */
+type Patches = [GitPatch | null | undefined, GitPatch | null | undefined]
+
+/** A limit in whole MiB: `1 MiB`, not formatSize's `1.0 MiB`. */
+const mib = (n: number): string => `${n / (1 << 20)} MiB`
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+
+/**
+ * One side of the patch's line: none, its hash, and the files it leaves out (larger than the
+ * patch takes: their content is compared in their own lines). A patch of nothing but files left
+ * out is said so, not shown as the hash of the empty text.
+ */
+function patchSide(sha: unknown, patch: GitPatch | null | undefined): string {
+  if (typeof sha !== 'string') return 'none'
+  const omitted = patch?.sha256 === sha ? patch.omitted ?? [] : []
+  if (omitted.length === 0) return `sha256 ${sha.slice(0, 12)}`
+  const files = omitted.slice(0, 3).map(showName).join(', ') + (omitted.length > 3 ? ` (+${omitted.length - 3} more)` : '')
+  const over = `over ${mib(PATCH_FILE_LIMIT)}`
+  return sha === EMPTY_SHA256 ? `empty, leaves out ${files} (${over})` : `sha256 ${sha.slice(0, 12)}, leaves out ${files} (${over})`
+}
+
+/** A file's content as a change of git.changes keeps it: size and hash, or size alone (over the hash limit). */
+function contentDesc(v: unknown): string {
+  const k = v as ChangeContent
+  if (typeof k.size !== 'number') return 'unknown'
+  return k.sha256 === undefined ? formatSize(k.size) : `${formatSize(k.size)} ${k.sha256.slice(0, 8)}`
+}
+
+/**
+ * A path of the same status in both runs whose content differs: an untracked file
+ * (`?? content changed`), or a tracked file left out of the patch, which the patch cannot show.
+ */
+function contentChange(c: Change): string {
+  const status = worktreeStatus(c.to) ?? '?'
+  const what = status === '??' ? 'content changed' : `changed (not in the patch: over ${mib(PATCH_FILE_LIMIT)})`
+  // Sizes compared where a side has no hash: over the limit, or a file git-state could not read.
+  const sides = [c.from, c.to] as ChangeContent[]
+  const sized = !sides.some((v) => v.sha256 === undefined) ? ''
+    : sides.some((v) => (v.size ?? 0) > CONTENT_HASH_LIMIT) ? ` (not hashed over ${mib(CONTENT_HASH_LIMIT)}: sizes compared)` : ' (not hashed: sizes compared)'
+  return `${status} ${what}: ${contentDesc(c.from)} → ${contentDesc(c.to)}${sized}`
+}
+
+function renderChange(s: Section, change: Change, col: Colors, patches: Patches = [null, null]): string {
   // A key with a newline in it must not break its line, or fake another.
   const c = { ...change, key: showName(change.key) }
   const sign = c.op === 'added' ? col.green('+') : c.op === 'removed' ? col.red('-') : col.yellow('~')
@@ -146,13 +189,11 @@ function renderChange(s: Section, change: Change, col: Colors): string {
   }
   if (c.scope === 'commits') return `  ${sign} ${c.key}  ${col.dim('(between the commits)')}`
   if (c.scope === 'worktree') {
+    if (isContentChange(c)) return `  ${sign} ${c.key}  ${col.dim(contentChange(c))}${noise}`
     const st = (v: unknown): string => (v === undefined ? 'clean' : String(v))
     return `  ${sign} ${c.key}  ${col.dim(`uncommitted: ${st(c.from)} → ${st(c.to)}`)}${noise}`
   }
-  if (s === 'code' && c.key === 'patch') {
-    const p = (v: unknown): string => (typeof v === 'string' ? `sha256 ${v.slice(0, 12)}` : 'none')
-    return `  ${sign} uncommitted patch: ${p(c.from)} → ${p(c.to)}`
-  }
+  if (s === 'code' && c.key === 'patch') return `  ${sign} uncommitted patch: ${patchSide(c.from, patches[0])} → ${patchSide(c.to, patches[1])}${noise}`
   if (c.op === 'changed') {
     // A string and a number (or true) that print alike ("1" and 1): shown as JSON, so they do not.
     const [from, to] = short(c.from, 200) === short(c.to, 200) ? [JSON.stringify(c.from), JSON.stringify(c.to)] : [short(c.from, 200), short(c.to, 200)]
@@ -412,7 +453,7 @@ export default defineCommand({
         out.push('', col.bold(TITLES[s]))
         if (s === 'code') {
           const head = changes.filter((c) => c.scope === undefined)
-          for (const c of head) out.push(renderChange(s, c, col))
+          for (const c of head) out.push(renderChange(s, c, col, [a.record.git?.patch, b.record.git?.patch]))
           out.push(...absent)
           // The commits b has that a has not, as git log --oneline lists them.
           const listCommits = (c: Commits & { lines: string[] }): void => {

@@ -2,7 +2,7 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -806,6 +806,134 @@ describe('prov diff', { concurrency: 2 }, () => {
       const doc = parseValid('diff', j.stdout)
       assert.equal(doc.diff.b, null)
       assert.ok(doc.diff.code.some((c: any) => c.key === 'commit'))
+    })
+  })
+
+  describe('the content of what git does not hold: untracked files, and tracked ones left out of the patch', { concurrency: 2 }, () => {
+    test('an untracked helpers.py that changed between two runs is a change of the code (it said "no differences"); --workspace sees it too', async () => {
+      await withRepo(async (sb) => {
+        sb.write('helpers.py', 'K = 1\n')
+        await rec(sb)
+        sb.write('helpers.py', 'K = 2\n')
+        await rec(sb)
+        const d = await diff(sb)
+        assert.equal(d.exitCode, 1, d.stdout)
+        assert.equal(d.stderr, '')
+        assert.equal(d.headline, 'outputs identical; code: untracked: helpers.py; inputs identical')
+        assert.deepEqual(d.sections.code, [`  ~ helpers.py  ?? content changed: 6 B ${sha256('K = 1\n').slice(0, 8)} → 6 B ${sha256('K = 2\n').slice(0, 8)}`])
+        const j = await sb.prov(['diff', '--json'])
+        assert.equal(j.exitCode, 1)
+        assert.deepEqual(parseValid('diff', j.stdout).diff.code, [{
+          op: 'changed', key: 'helpers.py', scope: 'worktree',
+          from: { status: '??', size: 6, sha256: sha256('K = 1\n') }, to: { status: '??', size: 6, sha256: sha256('K = 2\n') },
+        }])
+        // The present against the latest run: the same file, then changed again.
+        const same = await sb.prov(['diff', '--workspace', '-q'])
+        assert.equal(same.exitCode, 0, same.stderr)
+        sb.write('helpers.py', 'K = 3\n')
+        const ws = await diff(sb, ['--workspace'])
+        assert.equal(ws.exitCode, 1, ws.stdout)
+        assert.equal(ws.stderr, '')
+        assert.deepEqual(ws.sections.code, [`  ~ helpers.py  ?? content changed: 6 B ${sha256('K = 2\n').slice(0, 8)} → 6 B ${sha256('K = 3\n').slice(0, 8)}`])
+      })
+    })
+
+    test('a run recorded before prov kept the content of untracked files: unknown, not a change, either way round', async () => {
+      await withRepo(async (sb) => {
+        sb.write('helpers.py', 'K = 1\n')
+        sb.write('notes.txt', 'n\n')
+        await rec(sb)
+        // The same run as an earlier prov recorded it: its untracked files without size and sha256.
+        const run = JSON.parse((await sb.prov(['show', '--json', '@'])).stdout)
+        delete run.id
+        for (const c of run.git.changes) { delete c.size; delete c.sha256 }
+        run.command.started_at = '2000-01-01T00:00:00.000Z' // the oldest run
+        const w = await sb.prov(['write-run'], { input: JSON.stringify(run) })
+        assert.equal(w.exitCode, 0, w.stderr)
+        const old = JSON.parse(w.stdout).id as string
+        sb.write('helpers.py', 'K = 2\n')
+        await rec(sb)
+        for (const args of [[old, '@'], ['@', old]]) {
+          const d = await diff(sb, args)
+          assert.equal(d.exitCode, 0, d.stdout)
+          assert.equal(d.headline, 'no differences')
+        }
+        // Between two runs that both kept it, the same change is one.
+        assert.equal((await sb.prov(['diff', '-q', '@~1', '@'])).exitCode, 1)
+      })
+    })
+
+    test('a tracked file left out of the patch (over 1 MiB): the patch says what it leaves out (not "none → sha256 e3b0c4..."), and a later change to the file is seen', async () => {
+      await withRepo(async (sb) => {
+        const line = 'abcdefghijklmnopqrstuvwxyz0123456789\n'
+        const big = line.repeat(Math.ceil((2 << 20) / line.length))
+        sb.write('big.txt', big)
+        await sb.git('add', 'big.txt')
+        await sb.git('commit', '-q', '-m', 'big')
+        await rec(sb)
+        sb.write('big.txt', 'one\n' + big)
+        await rec(sb)
+        const first = await diff(sb)
+        assert.equal(first.exitCode, 1, first.stdout)
+        assert.deepEqual(first.sections.code, ['  ~ dirty: false → true', '  ~ uncommitted patch: none → empty, leaves out big.txt (over 1 MiB)', '  + big.txt  uncommitted: clean → M'])
+        assert.doesNotMatch(first.stdout, /e3b0c4/)
+        sb.write('big.txt', 'two\n' + big)
+        await rec(sb)
+        const d = await diff(sb)
+        assert.equal(d.exitCode, 1, d.stdout)
+        assert.equal(d.headline, 'outputs identical; code: uncommitted changes differ; inputs identical')
+        const size = Buffer.byteLength('one\n' + big)
+        assert.deepEqual(d.sections.code, [`  ~ big.txt  M changed (not in the patch: over 1 MiB): 2.0 MiB ${sha256('one\n' + big).slice(0, 8)} → 2.0 MiB ${sha256('two\n' + big).slice(0, 8)}`])
+        const j = parseValid('diff', (await sb.prov(['diff', '--json'])).stdout).diff
+        assert.deepEqual(j.code, [{ op: 'changed', key: 'big.txt', scope: 'worktree', from: { status: 'M', size, sha256: sha256('one\n' + big) }, to: { status: 'M', size, sha256: sha256('two\n' + big) } }])
+        sb.write('big.txt', 'three\n' + big)
+        const ws = await diff(sb, ['--workspace'])
+        assert.equal(ws.exitCode, 1, ws.stdout)
+        assert.match(ws.sections.code!.join('\n'), /^ {2}~ big\.txt {2}M changed \(not in the patch: over 1 MiB\)/)
+      })
+    })
+
+    test('an untracked file over 16 MiB keeps its size only: a change of size is seen, one that keeps the size is not', async () => {
+      await withRepo(async (sb) => {
+        const file = path.join(sb.dir, 'data.bin')
+        writeFileSync(file, '')
+        truncateSync(file, 17 << 20) // sparse: nothing to write, nothing to read
+        await rec(sb)
+        const g = parseValid('git', (await sb.prov(['git-state'])).stdout).git
+        assert.deepEqual(g.changes, [{ path: 'data.bin', status: '??', size: 17 << 20 }])
+        truncateSync(file, 18 << 20)
+        await rec(sb)
+        const d = await diff(sb)
+        assert.equal(d.exitCode, 1, d.stdout)
+        assert.deepEqual(d.sections.code, ['  ~ data.bin  ?? content changed: 17 MiB → 18 MiB (not hashed over 16 MiB: sizes compared)'])
+        writeFileSync(file, 'x', { flag: 'r+' }) // the same size
+        await rec(sb)
+        assert.equal((await sb.prov(['diff', '-q'])).exitCode, 0)
+      })
+    })
+
+    test("an untracked output a run rewrites (-o out.txt, other content each time) is the runs' own: no change of the code, in diff or --workspace", async () => {
+      await withRepo(async (sb) => {
+        const cmd = ['sh', '-c', 'echo $$ > out.txt']
+        for (let i = 0; i < 3; i++) {
+          const r = await sb.prov(['record', '-q', '-o', 'out.txt', '--', ...cmd])
+          assert.equal(r.exitCode, 0, r.stderr)
+        }
+        const d = await diff(sb)
+        assert.equal(d.exitCode, 1, d.stdout)
+        assert.match(d.headline, /^outputs changed: out\.txt — inputs identical/)
+        assert.equal(d.sections.code, undefined, d.stdout)
+        assert.match(d.stdout, /noise changes? hidden: the runs' own outputs among the untracked files/)
+        assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
+        // Edited by hand since: the outputs, hashed again, say so; the code does not (its line is noise).
+        sb.write('out.txt', 'edited\n')
+        const ws = await workspaceChanges(sb)
+        assert.deepEqual(ws.outputs.map((c: any) => [c.key, c.to.sha256]), [['out.txt', sha256('edited\n')]])
+        assert.deepEqual(ws.code.map((c: any) => [c.key, c.noise]), [['out.txt', true]])
+        // A file the command writes that it does not declare (a log) is code like any other.
+        for (let i = 0; i < 2; i++) assert.equal((await sb.prov(['record', '-q', '--', 'sh', '-c', 'echo $$ > run.log'])).exitCode, 0)
+        assert.equal((await sb.prov(['diff', '-q'])).exitCode, 1)
+      })
     })
   })
 })

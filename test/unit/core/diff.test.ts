@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compareRuns, isNoiseKey, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, type Change, type RunDiff } from '../../../src/core/diff.js'
+import { compareRuns, contentDiffers, isNoiseKey, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
 import { canonicalize } from '../../../src/core/canonical.js'
 import { compareUtf8 } from '../../../src/core/paths.js'
 
@@ -191,6 +191,61 @@ test("the runs' own outputs among the untracked files are noise: git's state is 
   assert.deepEqual(compareRuns(first, second).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'src/feature.py'])
   const nested = variant((r) => { r.git.changes = [{ path: 'experiments/', status: '??' }]; r.git.dirty = true; r.git.patch = null; r.outputs = []; r.command.output_dirs = ['experiments/out'] })
   assert.deepEqual(compareRuns(a, nested).code.filter((x) => !x.noise).map((x) => x.key), ['dirty', 'experiments/'])
+})
+
+test('contentDiffers: by the hashes where both sides have one, else by the sizes where both have one, else unknown (no change)', () => {
+  const table: Array<[ChangeContent, ChangeContent, boolean]> = [
+    [{ size: 6, sha256: H('1') }, { size: 6, sha256: H('1') }, false],
+    [{ size: 6, sha256: H('1') }, { size: 6, sha256: H('2') }, true], // same size, other content
+    [{ size: 6, sha256: H('1') }, { size: 7, sha256: H('2') }, true],
+    [{ size: 20 << 20 }, { size: 20 << 20 }, false], // over the hash limit on both sides, the same size: not told
+    [{ size: 20 << 20 }, { size: 21 << 20 }, true],
+    [{ size: 6, sha256: H('1') }, { size: 20 << 20 }, true], // it grew past the limit
+    [{ size: 6, sha256: H('1') }, {}, false], // nothing known on one side: a run recorded before prov kept it
+    [{}, { size: 6, sha256: H('1') }, false],
+    [{}, {}, false],
+  ]
+  for (const [x, y, expected] of table) {
+    assert.equal(contentDiffers(x, y), expected, `${JSON.stringify(x)} / ${JSON.stringify(y)}`)
+    assert.equal(contentDiffers(y, x), expected, `${JSON.stringify(y)} / ${JSON.stringify(x)}`)
+  }
+  assert.deepEqual(['??', { status: 'M', size: 1 }, { size: 1 }, 5, undefined].map(worktreeStatus), ['??', 'M', undefined, undefined, undefined])
+})
+
+test("code: a path of the same status whose content git does not hold changed (an untracked file, a tracked one left out of the patch) is a change; content known on one side only is not", () => {
+  const withChanges = (changes: unknown[]): Rec => variant((r) => { r.git.changes = changes; r.git.patch = { sha256: H('e'), size: 100, omitted: ['big.bin'] } })
+  const a = withChanges([{ path: 'big.bin', status: 'M', size: 2 << 20, sha256: H('1') }, { path: 'helpers.py', status: '??', size: 6, sha256: H('2') }, { path: 'train.py', status: 'M' }])
+  const b = withChanges([{ path: 'big.bin', status: 'M', size: 2 << 20, sha256: H('3') }, { path: 'helpers.py', status: '??', size: 6, sha256: H('4') }, { path: 'train.py', status: 'M' }])
+  const d = compareRuns(a, b)
+  assert.equal(d.identical, false)
+  assert.deepEqual(d.code, [
+    { op: 'changed', key: 'big.bin', from: { status: 'M', size: 2 << 20, sha256: H('1') }, to: { status: 'M', size: 2 << 20, sha256: H('3') }, scope: 'worktree' },
+    { op: 'changed', key: 'helpers.py', from: { status: '??', size: 6, sha256: H('2') }, to: { status: '??', size: 6, sha256: H('4') }, scope: 'worktree' },
+  ])
+  assert.equal(compareRuns(a, a).identical, true)
+  // A run recorded before prov kept the content (no size, no sha256) against a new one: unknown, not a change.
+  const old = withChanges([{ path: 'big.bin', status: 'M' }, { path: 'helpers.py', status: '??' }, { path: 'train.py', status: 'M' }])
+  assert.deepEqual(compareRuns(old, b).code, [])
+  assert.deepEqual(compareRuns(b, old).code, [])
+  // A status that changed is the change it was (the codes as from and to), content or not.
+  const staged = withChanges([{ path: 'big.bin', status: 'M', size: 2 << 20, sha256: H('1') }, { path: 'helpers.py', status: 'A' }, { path: 'train.py', status: 'M' }])
+  assert.deepEqual(compareRuns(a, staged).code, [{ op: 'changed', key: 'helpers.py', from: '??', to: 'A', scope: 'worktree' }])
+  // --ignore holds for them as for the rest.
+  assert.deepEqual(compareRuns(a, b, { ignore: ['*.py'] }).code.map((c) => [c.key, c.noise]), [['big.bin', undefined], ['helpers.py', true]])
+  // A run's own output (-o out.txt), untracked: the next run's state holds what the run wrote
+  // (a's output, 6), a's state what the run before it wrote (5). Noise: its content is the
+  // outputs' to tell (6 against 7 here), also between runs further apart, and either way round.
+  // (The outputs differ: that is the outputs' change, not the code's.)
+  const out = (before: string, wrote: string, path = 'out.txt'): Rec => variant((r) => { r.git.changes = [{ path: 'out.txt', status: '??', size: 2, sha256: H(before) }]; r.git.patch = null; r.outputs = [{ path, size: 2, sha256: H(wrote) }] })
+  for (const [x, y] of [[out('5', '6'), out('6', '7')], [out('6', '7'), out('5', '6')], [out('5', '6'), out('8', '9')]]) {
+    assert.deepEqual(compareRuns(x!, y!).code.map((c) => [c.key, c.noise]), [['out.txt', true]])
+  }
+  // One run's output is enough; a file that no run recorded as an output is code.
+  assert.deepEqual(compareRuns(out('5', '6'), out('6', '7', 'other.txt')).code.map((c) => [c.key, c.noise]), [['out.txt', true]])
+  assert.deepEqual(compareRuns(out('5', '6', 'other.txt'), out('6', '7', 'other.txt')).code.map((c) => [c.key, c.noise]), [['out.txt', undefined]])
+  // A tracked output left out of the patch is code, whoever wrote it, as its patch would be.
+  const tracked = (before: string): Rec => variant((r) => { r.git.changes = [{ path: 'out.txt', status: 'M', size: 2, sha256: H(before) }]; r.outputs = [{ path: 'out.txt', size: 2, sha256: H('7') }] })
+  assert.deepEqual(compareRuns(tracked('5'), tracked('6')).code.map((c) => [c.key, c.noise]), [['out.txt', undefined]])
 })
 
 test('changes within a section are sorted by key, in UTF-8 order', () => {
