@@ -14,6 +14,7 @@ import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
 import { isContentChange, isNoise, isNoiseKey, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { describeFolded, foldFileChanges, formatCount, isFolded, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
@@ -71,6 +72,17 @@ function names(changes: Change[], max = 3): string {
   return shown.join(', ') + (changes.length > max ? ` (+${changes.length - max} more)` : '')
 }
 
+/**
+ * Changed files by name, as the report folds them: the files outside a folded directory first,
+ * then each folded directory with its count (`out/metrics.json, ckpt/ (5,000 files)`).
+ */
+function fileNames(changes: Change[], max = 3): string {
+  const items = foldFileChanges(changes)
+  const ordered = [...items.filter((i) => !isFolded(i)), ...items.filter(isFolded)]
+  const shown = ordered.slice(0, max).map((i) => (isFolded(i) ? `${showName(i.dir)} (${formatCount(i.changes.length)} files)` : showName(i.key)))
+  return shown.join(', ') + (ordered.length > max ? ` (+${ordered.length - max} more)` : '')
+}
+
 function commitCount(d: RunDiff, commits: Commits | null): string | null {
   const commit = d.code.find((c) => c.key === 'commit' && c.scope === undefined)
   if (!commit) return null
@@ -125,13 +137,13 @@ export function buildHeadline(d: RunDiff, commits: Commits | null = null): strin
     explain.push('params: ' + params.slice(0, 3).map((c) => c.op === 'changed' ? `${c.key} ${shortPair(c.from, c.to)}` : c.op === 'added' ? `+${c.key}` : `-${c.key}`).join(', ') + (params.length > 3 ? ` (+${params.length - 3} more)` : ''))
   }
   const inputs = changed('inputs')
-  explain.push(inputs.length > 0 ? `inputs: ${names(inputs)}` : 'inputs identical')
+  explain.push(inputs.length > 0 ? `inputs: ${fileNames(inputs)}` : 'inputs identical')
   const env = changed('env')
   if (env.length > 0) explain.push(`env: ${names(env)}`)
   const cmd = changed('command')
   if (cmd.length > 0) explain.push(`command: ${commandChanges(cmd)}`)
   const outputs = changed('outputs')
-  if (outputs.length > 0) return `outputs changed: ${names(outputs)} — ${explain.join('; ')}`
+  if (outputs.length > 0) return `outputs changed: ${fileNames(outputs)} — ${explain.join('; ')}`
   return `outputs identical; ${explain.join('; ')}`
 }
 
@@ -176,6 +188,14 @@ function contentChange(c: Change): string {
   const sized = !sides.some((v) => v.sha256 === undefined) ? ''
     : sides.some((v) => (v.size ?? 0) > CONTENT_HASH_LIMIT) ? ` (not hashed over ${mib(CONTENT_HASH_LIMIT)}: sizes compared)` : ' (not hashed: sizes compared)'
   return `${status} ${what}: ${contentDesc(c.from)} → ${contentDesc(c.to)}${sized}`
+}
+
+/** A folded directory's line: `~ ckpt/  5,000 files changed (4,998 changed, 2 added)`. */
+function renderFolded(f: FoldedDir, col: Colors): string {
+  const ops = new Set(f.changes.map((c) => c.op))
+  const sign = ops.size > 1 ? col.yellow('~') : ops.has('added') ? col.green('+') : ops.has('removed') ? col.red('-') : col.yellow('~')
+  const noise = f.changes.filter((c) => c.noise).length
+  return `  ${sign} ${showName(f.dir)}  ${col.dim(describeFolded(f))}${noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''}`
 }
 
 function renderChange(s: Section, change: Change, col: Colors, patches: Patches = [null, null]): string {
@@ -371,6 +391,7 @@ export default defineCommand({
     stat: { type: 'boolean', description: 'One line per section: how many changes' },
     quiet: { type: 'boolean', alias: 'q', description: 'Print nothing; the exit status says whether the runs differ' },
     all: { type: 'boolean', description: 'Also show noise: shell-session variables that differ between any two runs, and changes --ignore matches' },
+    'no-fold': { type: 'boolean', description: 'List every changed file, also under a directory with more than 20 (one line for it by default)' },
     ...ignoreArg,
     ...storeArg,
   },
@@ -441,6 +462,7 @@ export default defineCommand({
     ]
     const kinds = all.filter(([n]) => n > 0)
     const hiddenKinds = kinds.length === 1 ? kinds[0]![1] : kinds.map((k) => k[2]).join(', ')
+    const folded: FoldedDir[] = []
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = visible(diff, s, args.all === true).length
@@ -482,10 +504,22 @@ export default defineCommand({
           }
           continue
         }
+        if ((s === 'inputs' || s === 'outputs') && !args['no-fold']) {
+          for (const i of foldFileChanges(changes)) {
+            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(renderChange(s, i, col))
+          }
+          continue
+        }
         for (const c of changes) out.push(renderChange(s, c, col))
       }
     }
-    if (hidden > 0 && !args.all) out.push('', col.dim(`(${hidden} noise change${hidden === 1 ? '' : 's'} hidden: ${hiddenKinds}; --all shows them)`))
+    const notes: string[] = []
+    if (folded.length > 0) {
+      const files = folded.reduce((n, f) => n + f.changes.length, 0)
+      notes.push(`(${formatCount(files)} files in ${folded.length === 1 ? `${showName(folded[0]!.dir)}` : `${folded.length} directories`} shown as one line${folded.length === 1 ? '' : ' each'}; --no-fold lists them)`)
+    }
+    if (hidden > 0 && !args.all) notes.push(`(${hidden} noise change${hidden === 1 ? '' : 's'} hidden: ${hiddenKinds}; --all shows them)`)
+    if (notes.length > 0) out.push('', ...notes.map((n) => col.dim(n)))
     await emitText(out.join('\n') + '\n')
   },
 })

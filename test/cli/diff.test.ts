@@ -936,4 +936,61 @@ describe('prov diff', { concurrency: 2 }, () => {
       })
     })
   })
+
+  test('a directory with more than 20 changed files is one line of the report, for inputs and outputs; the headline names the files outside it first; --no-fold and --json list every file', async () => {
+    const sb = await makeRepo({ '.gitignore': 'data/\nckpt/\nlogs/\nout/\nn.txt\n', 'gen.sh': [
+      'read n < n.txt; read s < data/d_00.txt',
+      'i=0; while [ $i -lt $n ]; do echo "$s $i" > ckpt/c_$i.json; i=$((i+1)); done',
+      'i=0; while [ $i -lt 20 ]; do echo "$s $i" > logs/l_$i.txt; i=$((i+1)); done',
+      'echo "$s" > out/metrics.json',
+      '',
+    ].join('\n') })
+    narrowPath(sb, ['git', 'sh'])
+    try {
+      for (const d of ['ckpt', 'logs', 'out']) mkdirSync(path.join(sb.dir, d))
+      const step = async (n: number, s: string): Promise<void> => {
+        sb.write('n.txt', `${n}\n`)
+        for (let i = 0; i < 21; i++) sb.write(`data/d_${String(i).padStart(2, '0')}.txt`, `${s}\n`)
+        const r = await sb.prov(['record', '-q', '-i', 'n.txt', '-i', 'data/', '-o', 'ckpt/', '-o', 'logs/', '-o', 'out/', '--', 'sh', 'gen.sh'])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      await step(23, '1')
+      await step(25, '2')
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      // 20 changes under logs/ are not over the limit: listed, and named first, outside any fold.
+      assert.equal(d.headline, 'outputs changed: logs/l_0.txt, logs/l_1.txt, logs/l_10.txt (+19 more) — inputs: n.txt, data/ (21 files)')
+      assert.deepEqual(d.sections.inputs, ['  ~ data/  21 files changed', d.sections.inputs![1]])
+      assert.match(d.sections.inputs![1]!, /^ {2}~ n\.txt {2}3 B [0-9a-f]{8} → 3 B [0-9a-f]{8}$/)
+      const outputs = d.sections.outputs!
+      assert.equal(outputs.length, 22)
+      assert.equal(outputs[0], '  ~ ckpt/  25 files changed (23 changed, 2 added)')
+      assert.match(outputs[1]!, /^ {2}~ logs\/l_0\.txt {2}4 B /)
+      assert.match(outputs[21]!, /^ {2}~ out\/metrics\.json {2}2 B /)
+      assert.ok(d.stdout.endsWith('\n\n(46 files in 2 directories shown as one line each; --no-fold lists them)\n'), d.stdout)
+      const full = await diff(sb, ['--no-fold'])
+      assert.equal(full.exitCode, 1, full.stderr)
+      assert.equal(full.headline, d.headline, 'the headline is the same')
+      assert.equal(full.sections.inputs!.length, 22)
+      assert.equal(full.sections.outputs!.length, 46)
+      assert.ok(full.sections.outputs!.includes('  + ckpt/c_24.json  5 B ' + sha256('2 24\n').slice(0, 8)), full.stdout)
+      assert.ok(!full.stdout.includes('--no-fold'), full.stdout)
+      const j = await sb.prov(['diff', '--json'])
+      assert.equal(j.exitCode, 1)
+      const doc = parseValid('diff', j.stdout).diff
+      assert.equal(doc.inputs.length, 22)
+      assert.equal(doc.outputs.length, 46)
+      // Only the logs changed now: 20, under the limit, each on its line; one added makes 21: one line.
+      sb.write('logs/l_0.txt', 'edited\n')
+      const ws = await diff(sb, ['--workspace'])
+      assert.equal(ws.exitCode, 1, ws.stderr)
+      assert.deepEqual(ws.sections.outputs, ['  ~ logs/l_0.txt  4 B ' + sha256('2 0\n').slice(0, 8) + ' → 7 B ' + sha256('edited\n').slice(0, 8)])
+      const added = Array.from({ length: 21 }, (_, i) => `logs/new/n_${i}.txt`)
+      for (const f of added) sb.write(f, 'n\n')
+      const ws2 = await diff(sb, ['--workspace'])
+      assert.equal(ws2.headline, 'outputs changed: logs/l_0.txt, logs/new/ (21 files) — inputs identical')
+      assert.deepEqual(ws2.sections.outputs, [ws.sections.outputs![0], '  + logs/new/  21 files added'])
+    } finally { sb.cleanup() }
+  })
 })

@@ -1,0 +1,64 @@
+// How prov diff's report folds the file changes of a large directory into one line.
+import type { Change } from './diff.js'
+
+/** More changed files than this under one directory (a folded directory below counting as one): one line for it. */
+export const FOLD_LIMIT = 20
+
+/** The changes under one directory, said in one line. */
+export interface FoldedDir { dir: string; changes: Change[] }
+
+export const isFolded = (item: Change | FoldedDir): item is FoldedDir => 'dir' in item
+
+/** The directories above a path, outermost first, each with its `/`: `a/b/c` and `a/b/` give `a/`, `a/b/` and `a/`; `/data/x` gives `/data/`. */
+function dirsOf(p: string): string[] {
+  const out: string[] = []
+  for (let at = p.indexOf('/', 1); at > 0 && at < p.length - 1; at = p.indexOf('/', at + 1)) out.push(p.slice(0, at + 1))
+  return out
+}
+
+/**
+ * The changes of an inputs or outputs section (keys are file paths, sorted) as the report lists
+ * them: a directory under which more than `limit` files changed is one item, at the place of its
+ * first change, the rest as they are. The deepest such directories fold first, and each then
+ * counts as one item in those above it (as git-state folds untracked files), so that a checkpoints
+ * directory folds and the files beside it stay in view.
+ */
+export function foldFileChanges(changes: readonly Change[], limit = FOLD_LIMIT): Array<Change | FoldedDir> {
+  let items: Array<Change | FoldedDir> = [...changes]
+  if (items.length <= limit) return items
+  const pathOf = (i: Change | FoldedDir): string => (isFolded(i) ? i.dir : i.key)
+  const depth = (d: string): number => d.split('/').length
+  for (;;) {
+    const counts = new Map<string, number>()
+    for (const i of items) for (const d of dirsOf(pathOf(i))) counts.set(d, (counts.get(d) ?? 0) + 1)
+    const over = [...counts].filter(([, n]) => n > limit).map(([d]) => d)
+    if (over.length === 0) return items
+    const deepest = Math.max(...over.map(depth))
+    const fold = new Set(over.filter((d) => depth(d) === deepest))
+    const next: Array<Change | FoldedDir> = []
+    const made = new Map<string, FoldedDir>()
+    for (const i of items) {
+      const d = dirsOf(pathOf(i)).find((x) => fold.has(x))
+      if (d === undefined) { next.push(i); continue }
+      let f = made.get(d)
+      if (f === undefined) { f = { dir: d, changes: [] }; made.set(d, f); next.push(f) }
+      if (isFolded(i)) f.changes.push(...i.changes)
+      else f.changes.push(i)
+    }
+    items = next
+  }
+}
+
+/** 5000 as `5,000`, whatever the locale. */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+}
+
+/** What a folded directory's line says of it: `5,000 files changed (4,998 changed, 2 added)`, or `25 files added` when all are. */
+export function describeFolded(f: FoldedDir): string {
+  const n = (op: Change['op']): number => f.changes.filter((c) => c.op === op).length
+  const parts = (['changed', 'added', 'removed'] as const).map((op) => [op, n(op)] as const).filter(([, k]) => k > 0)
+  const total = `${formatCount(f.changes.length)} file${f.changes.length === 1 ? '' : 's'}`
+  if (parts.length === 1) return `${total} ${parts[0]![0]}`
+  return `${total} changed (${parts.map(([op, k]) => `${formatCount(k)} ${op}`).join(', ')})`
+}
