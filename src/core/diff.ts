@@ -278,9 +278,17 @@ function envMap(env: unknown): Map<string, unknown> {
   return m
 }
 
-/** Whether a change is noise: a shell-session variable, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
+/**
+ * The run's message (`-m`): a note about the run, as its timestamps are, not a difference of the
+ * work; a change of it is noise (prov diff shows both messages at the top of its report).
+ */
+export function isNoteKey(section: Section, key: string): boolean {
+  return section === 'command' && key === 'message'
+}
+
+/** Whether a change is noise: a shell-session variable, the message, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
 export function isNoise(section: Section, key: string, ignore: readonly RegExp[]): boolean {
-  return isNoiseKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
+  return isNoiseKey(section, key) || isNoteKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
 }
 
 /** What changed from run `a` to run `b`. Timestamps, durations and ids are never compared. */

@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
-import { isContentChange, isNoise, isNoiseKey, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { isContentChange, isNoise, isNoiseKey, isNoteKey, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -25,7 +25,7 @@ import { assertValid } from '../schema.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { log } from '../io/log.js'
 import { formatSize, formatValue } from './show.js'
-import { showName } from './log.js'
+import { showName, showText } from './log.js'
 import { list, storeArg } from '../plumbing/_args.js'
 import { ignoreArg } from '../plumbing/diff-runs.js'
 import { diff as diffValidator } from '../generated/validators/diff.js'
@@ -196,6 +196,14 @@ function renderFolded(f: FoldedDir, col: Colors): string {
   const sign = ops.size > 1 ? col.yellow('~') : ops.has('added') ? col.green('+') : ops.has('removed') ? col.red('-') : col.yellow('~')
   const noise = f.changes.filter((c) => c.noise).length
   return `  ${sign} ${showName(f.dir)}  ${col.dim(describeFolded(f))}${noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''}`
+}
+
+/** The runs' messages (-m), notes about them, for the top of the report: one line when they are the same. */
+function messageLines(a: RunRecord, b: RunRecord, labelB: string): string[] {
+  if (a.message === undefined && b.message === undefined) return []
+  if (a.message === b.message) return [`message: ${showText(a.message!, ' '.repeat(9))}`]
+  const one = (m: string | undefined): string => (m === undefined ? '(none)' : showText(m, ' '.repeat(11)))
+  return [`message a: ${one(a.message)}`, `message ${labelB}: ${one(b.message)}`]
 }
 
 function renderChange(s: Section, change: Change, col: Colors, patches: Patches = [null, null]): string {
@@ -390,7 +398,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print the diff-runs document instead' },
     stat: { type: 'boolean', description: 'One line per section: how many changes' },
     quiet: { type: 'boolean', alias: 'q', description: 'Print nothing; the exit status says whether the runs differ' },
-    all: { type: 'boolean', description: 'Also show noise: shell-session variables that differ between any two runs, and changes --ignore matches' },
+    all: { type: 'boolean', description: 'Also show noise: shell-session variables that differ between any two runs, the message, and changes --ignore matches' },
     'no-fold': { type: 'boolean', description: 'List every changed file, also under a directory with more than 20 (one line for it by default)' },
     ...ignoreArg,
     ...storeArg,
@@ -440,8 +448,10 @@ export default defineCommand({
     if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
     // The headline names keys and paths as the runs hold them: what a terminal would act on is escaped.
+    // The runs' messages are context, shown here, so a change of them is noise that is not hidden.
+    out.push(...messageLines(a.record, b.record, args.workspace ? 'workspace' : 'b'))
     out.push(escapeTerminal(buildHeadline(diff, commits)))
-    const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise).length, 0)
+    const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && !isNoteKey(s, c.key)).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
     const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)
     // (A commit that changed only the store, where --ignore did not hide it already.)

@@ -993,4 +993,37 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.deepEqual(ws2.sections.outputs, [ws.sections.outputs![0], '  + logs/new/  21 files added'])
     } finally { sb.cleanup() }
   })
+
+  test('the message (-m) is a note about a run, not a difference: noise, shown at the top of the report', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['-m', 'first try'])
+      await rec(sb, ['-m', 'second try'])
+      const [a, b] = ids(sb)
+      const d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+      assert.equal(d.stderr, '')
+      assert.equal(d.stdout, `diff ${a!.slice(0, 12)} → ${b!.slice(0, 12)}\nmessage a: first try\nmessage b: second try\nno differences\n`)
+      const all = await sb.prov(['diff', '--all'])
+      assert.equal(all.exitCode, 0)
+      assert.ok(all.stdout.endsWith('no differences\n\ncommand\n  ~ message: first try → second try  (noise)\n'), all.stdout)
+      const j = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.equal(j.exitCode, 0)
+      const doc = parseValid('diff', j.stdout).diff
+      assert.equal(doc.identical, true)
+      assert.deepEqual(doc.command, [{ op: 'changed', key: 'message', from: 'first try', to: 'second try', noise: true }])
+      // One run without a message, and a real change beside: the message is no part of the headline.
+      await rec(sb, ['-p', 'lr=1'])
+      const c = await sb.prov(['diff'])
+      assert.equal(c.exitCode, 1)
+      assert.deepEqual(c.stdout.split('\n').slice(1, 4), ['message a: second try', 'message b: (none)', 'outputs identical; params: +lr; inputs identical'])
+      // The same message on both sides: one line; none on either: none.
+      await rec(sb, ['-p', 'lr=1', '-m', 'same\nsecond line'])
+      await rec(sb, ['-p', 'lr=1', '-m', 'same\nsecond line'])
+      const same = await sb.prov(['diff'])
+      assert.equal(same.exitCode, 0)
+      assert.deepEqual(same.stdout.split('\n').slice(1), ['message: same', '         second line', 'no differences', ''])
+      const none = await sb.prov(['diff', '@~4', '@~3'])
+      assert.deepEqual(none.stdout.split('\n').slice(1, 3), ['message a: first try', 'message b: second try'])
+    })
+  })
 })

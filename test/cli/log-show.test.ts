@@ -199,7 +199,7 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
   test('-- ends the options of show, diff and diff-runs: what follows are references, though they start with a dash', async () => {
     await withRepo(async (sb) => {
       const a = await rec(sb, ['--', 'true'])
-      const b = await rec(sb, ['-m', 'b', '--', 'true'])
+      const b = await rec(sb, ['-p', 'b=1', '--', 'true']) // (a parameter: a message is no difference)
       const show = await sb.prov(['show', '--json', '--', '@'])
       assert.equal(show.exitCode, 0, show.stderr)
       assert.equal(JSON.parse(show.stdout).id, b)

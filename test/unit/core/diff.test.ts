@@ -106,7 +106,6 @@ test('one change per section, with exact keys and from/to', () => {
       { op: 'changed', key: 'signal', from: null, to: 'SIGTERM' },
     ]],
     ['cwd changed', (r) => { r.command.cwd = 'sub' }, 'command', [{ op: 'changed', key: 'cwd', from: '.', to: 'sub' }]],
-    ['message added', (r) => { r.message = 'second try' }, 'command', [{ op: 'added', key: 'message', to: 'second try' }]],
     ['commit changed', (r) => { r.git.commit = H('7').slice(0, 40) }, 'code',
       [{ op: 'changed', key: 'commit', from: H('d').slice(0, 40), to: H('7').slice(0, 40) }]],
     ['branch changed', (r) => { r.git.branch = null }, 'code', [{ op: 'changed', key: 'branch', from: 'main', to: null }]],
@@ -280,6 +279,23 @@ test('session variables are noise: flagged, and identical stays true', () => {
   const c = compareRuns(base(), variant((r) => { r.env.vars.SHLVL = '3'; r.env.vars.LANG = 'C.UTF-8' }))
   assert.equal(c.identical, false)
   assert.deepEqual(c.env.map((x) => [x.key, x.noise === true]), [['vars.LANG', false], ['vars.SHLVL', true]])
+})
+
+test('the message is a note about the run: a change of it is noise, reported, and identical stays true', () => {
+  const table: Array<[string, (r: any) => void, (r: any) => void, Change]> = [
+    ['added', () => {}, (r) => { r.message = 'second try' }, { op: 'added', key: 'message', to: 'second try', noise: true }],
+    ['removed', (r) => { r.message = 'first try' }, () => {}, { op: 'removed', key: 'message', from: 'first try', noise: true }],
+    ['changed', (r) => { r.message = 'a' }, (r) => { r.message = 'b' }, { op: 'changed', key: 'message', from: 'a', to: 'b', noise: true }],
+  ]
+  for (const [what, ea, eb, expected] of table) {
+    const d = compareRuns(variant(ea), variant(eb))
+    assert.equal(d.identical, true, what)
+    assert.deepEqual(only(d, 'command'), [expected], what)
+  }
+  // Beside a real change of the command: not identical, and only the message is flagged.
+  const c = compareRuns(base(), variant((r) => { r.message = 'b'; r.command.exit_code = 1 }))
+  assert.equal(c.identical, false)
+  assert.deepEqual(c.command.map((x) => [x.key, x.noise === true]), [['exit_code', false], ['message', true]])
 })
 
 test('isNoiseKey: only env vars, matched against the documented globs', () => {
