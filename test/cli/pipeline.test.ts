@@ -203,6 +203,63 @@ describe('a Makefile', { concurrency: true }, () => {
     assert.deepEqual(runIds(sb), [record.id])
   })
 
+  /**
+   * The README's recipe for two targets: each target's step documents in a directory of its own,
+   * made empty first and removed after write-run. b.txt reads no params: a params document left
+   * by a.txt must not reach its run.
+   */
+  const twoTargets = (steps: string): string => {
+    const recipe = (target: string, inputs: string, params: string | null, cmd: string): string[] => [
+      `${target}: ${inputs}`,
+      '\trm -rf $(STEPS) && mkdir -p $(STEPS)',
+      '\t$(PROV) git-state > $(STEPS)/git.json',
+      '\t$(PROV) snapshot-env --no-tools > $(STEPS)/env.json',
+      `\t$(PROV) hash-inputs ${inputs} > $(STEPS)/inputs.json`,
+      ...(params === null ? [] : [`\t$(PROV) read-params --params-file ${params} > $(STEPS)/params.json`]),
+      `\t$(PROV) exec --out $(STEPS)/command.json -- ${cmd}`,
+      '\t$(PROV) hash-inputs --as outputs $@ > $(STEPS)/outputs.json',
+      '\t$(PROV) write-run $(STEPS)/*.json',
+      '\trm -rf $(STEPS)',
+      '',
+    ]
+    return [
+      'PROV = "$(PROV_NODE)" "$(PROV_BIN)"',
+      `STEPS = ${steps}`,
+      '.PHONY: all',
+      'all: a.txt b.txt',
+      '',
+      ...recipe('a.txt', 'a.src', 'a.yaml', "sh -c 'cat a.src > a.txt'"),
+      ...recipe('b.txt', 'b.src', null, "sh -c 'cat b.src > b.txt'"),
+    ].join('\n')
+  }
+
+  test("two targets built with make -j2, again and again: each run holds its own target's command, params, inputs and outputs", async () => {
+    const sb = await repo({ 'Makefile': twoTargets('.prov/make/$@.steps'), '.gitignore': '*.txt\n', 'a.src': 'a\n', 'b.src': 'b\n', 'a.yaml': 'lr: 0.1\n' })
+    narrowPath(sb, ['git', 'sh', 'cat', 'rm', 'mkdir', 'make'])
+    sb.write('.prov/make/b.txt.steps/params.json', '{"params": {"left": "by a build that failed"}}\n')
+    for (let i = 0; i < 4; i++) {
+      const m = await execa('make', ['-s', '-j2', '-B', 'all'], { cwd: sb.dir, env: toolEnv(sb), extendEnv: false, reject: false })
+      assert.equal(m.exitCode, 0, String(m.stderr))
+      assert.equal(String(m.stderr), '')
+    }
+    const runs = runIds(sb).map((id) => JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', id, 'run.json'), 'utf8')))
+    assert.equal(runs.length, 8, 'a run for each target, each time')
+    const want = {
+      a: { params: { lr: 0.1 }, inputs: ['a.src'], outputs: ['a.txt'] },
+      b: { params: {}, inputs: ['b.src'], outputs: ['b.txt'] },
+    }
+    for (const r of runs) {
+      assert.ok(isValid('run', r))
+      const t = r.command.argv[2] === 'cat a.src > a.txt' ? 'a' : 'b'
+      const got = { params: r.params, inputs: r.inputs.map((e: any) => e.path), outputs: r.outputs.map((e: any) => e.path) }
+      assert.deepEqual(got, want[t], `a run of ${t}.txt: ${JSON.stringify(r.command.argv)}`)
+      assert.equal(r.command.exit_code, 0)
+      assert.deepEqual([r.git.dirty, r.git.changes], [false, []], 'the step documents in .prov are no change of the work tree')
+    }
+    assert.deepEqual(runs.map((r) => r.command.argv[2]).sort(), [...Array(4).fill('cat a.src > a.txt'), ...Array(4).fill('cat b.src > b.txt')])
+    assert.deepEqual(readdirSync(path.join(sb.dir, '.prov', 'make')), [], 'each target removed its documents')
+  })
+
   test('make stops at the first step that fails, and then no run is written', async () => {
     const sb = await repo({ 'Makefile': makefile, '.gitignore': 'build/\n' })
     const m = await execa('make', ['-s', 'broken'], { cwd: sb.dir, env: toolEnv(sb), extendEnv: false, reject: false })
