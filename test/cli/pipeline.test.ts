@@ -127,6 +127,49 @@ describe('pipelines', { concurrency: true }, () => {
     assert.equal(readFileSync(path.join(sb.dir, '.prov', 'runs', b.id, 'stdout'), 'utf8'), 'said\n')
   })
 
+  test("prov-diff(1)'s idiom for a pipeline of two steps, a store for each inside .prov: each step runs when what it depends on changed, and only then", async () => {
+    // raw.csv, data.csv, lr.txt and model.txt are ignored; .prov is not: git-state leaves it out.
+    const sb = await repo({ '.gitignore': '*.csv\n*.txt\n' })
+    narrowPath(sb, ['git', 'sh', 'cat'])
+    sb.write('raw.csv', '1\n')
+    sb.write('lr.txt', '0.1\n')
+    // As the man page writes it.
+    const steps = [
+      'prov diff --store .prov/steps/extract --workspace -q ||',
+      "  prov record -q --store .prov/steps/extract -i raw.csv -o data.csv -- sh -c 'cat raw.csv > data.csv'",
+      'prov diff --store .prov/steps/train --workspace -q ||',
+      "  prov record -q --store .prov/steps/train -i data.csv -i lr.txt -o model.txt -- sh -c 'cat data.csv lr.txt > model.txt'",
+    ].join('\n')
+    const runs = (step: string): any[] => {
+      const dir = path.join(sb.dir, '.prov', 'steps', step, 'runs')
+      return existsSync(dir) ? readdirSync(dir).map((id) => JSON.parse(readFileSync(path.join(dir, id, 'run.json'), 'utf8'))) : []
+    }
+    const counts = (): number[] => [runs('extract').length, runs('train').length]
+    // The first time, neither store is there: diff says so, and both steps run.
+    const first = await shell(sb, steps)
+    assert.equal(first.exitCode, 0, first.stderr)
+    assert.match(first.stderr, /^prov: no store at '.*\/\.prov\/steps\/extract': no such file or directory\n/)
+    assert.match(first.stderr, /\nprov: no store at '.*\/\.prov\/steps\/train': no such file or directory\n/)
+    assert.deepEqual(counts(), [1, 1])
+    assert.equal(sb.read('model.txt'), '1\n0.1\n')
+    for (const r of [...runs('extract'), ...runs('train')]) assert.deepEqual([r.git.dirty, r.git.changes], [false, []], "a step's store is no change of the code")
+    // Nothing changed: neither runs.
+    const again = await shell(sb, steps)
+    assert.deepEqual([again.exitCode, again.stderr, counts()], [0, '', [1, 1]])
+    // The second step's own input: it runs, the first does not.
+    sb.write('lr.txt', '0.2\n')
+    const lr = await shell(sb, steps)
+    assert.deepEqual([lr.exitCode, lr.stderr, counts()], [0, '', [1, 2]])
+    assert.equal(sb.read('model.txt'), '1\n0.2\n')
+    // The first step's input: it runs, and so the second, whose input it wrote.
+    sb.write('raw.csv', '2\n')
+    const raw = await shell(sb, steps)
+    assert.deepEqual([raw.exitCode, raw.stderr, counts()], [0, '', [2, 3]])
+    assert.equal(sb.read('model.txt'), '2\n0.2\n')
+    const still = await shell(sb, steps)
+    assert.deepEqual([still.exitCode, still.stderr, counts()], [0, '', [2, 3]])
+  })
+
   test('a pipeline that lacks a section: write-run fails with a hint and writes nothing', async () => {
     const sb = await repo({ 'in/a.csv': 'a\n' })
     const r = await shell(sb, '{ prov git-state; prov hash-inputs in/; } | prov write-run -- echo hi')
