@@ -8,7 +8,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
-import { makeDirs, type Store } from './store.js'
+import { cacheDir, ensureCacheDir, makeDirs, type Store } from './store.js'
 import { readRegularFile } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
 
@@ -154,22 +154,22 @@ function isScript(file: string): boolean {
   }
 }
 
-/**
- * Where tool versions are cached: per user ($XDG_CACHE_HOME/prov, else ~/.cache/prov), as a
- * binary's version is a fact of the machine, not of one project; else in the store.
- */
 /** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
 function isDirectory(p: string): boolean {
   try { return statSync(p).isDirectory() } catch { return false }
 }
 
+/**
+ * Where tool versions are cached: per user ($XDG_CACHE_HOME/prov, else ~/.cache/prov), as a
+ * binary's version is a fact of the machine, not of one project; else in the store.
+ */
 function toolCacheFile(store: Store): string {
   const xdg = process.env.XDG_CACHE_HOME
   const home = process.env.HOME
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'prov', 'tools.json')
   // A HOME that does not exist (HOME=/nonexistent, as daemons and CI users have) is not made.
   if (home && path.isAbsolute(home) && isDirectory(home)) return path.join(home, '.cache', 'prov', 'tools.json')
-  return path.join(store.dir, 'cache', 'tools.json')
+  return path.join(cacheDir(store), 'tools.json')
 }
 
 /**
@@ -310,7 +310,9 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   if (bound(cache, used)) dirty = true
   if (dirty) {
     try {
-      makeDirs(path.dirname(cacheFile))
+      // In the store, cache/ is made as the store is (its .gitignore too).
+      if (path.dirname(cacheFile) === cacheDir(store)) ensureCacheDir(store)
+      else makeDirs(path.dirname(cacheFile))
       const { writeFileAtomic } = await import('./store.js')
       writeFileAtomic(cacheFile, JSON.stringify(cache))
     } catch { /* a cache: best effort */ }

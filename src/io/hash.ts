@@ -13,7 +13,7 @@ import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
 import { olderThan } from '../core/times.js'
 import type { FileEntry } from '../core/record.js'
-import { makeDirs, PROJECT_STORE, writeFileAtomic, type Store } from './store.js'
+import { cacheDir, ensureCacheDir, PROJECT_STORE, writeFileAtomic, type Store } from './store.js'
 import { log } from './log.js'
 
 const CHUNK = 1 << 20
@@ -286,7 +286,7 @@ function emptyCache(file: string): StatCache {
 }
 
 export function loadStatCache(store: Store): StatCache {
-  const file = path.join(store.dir, 'cache', STAT_CACHE_NAME)
+  const file = path.join(cacheDir(store), STAT_CACHE_NAME)
   try {
     // The cache's mtime, for the racily-clean rule, is taken before its bytes are read.
     const { fd, stat: st } = openRegularFile(file)
@@ -327,7 +327,7 @@ function findEntry(paths: readonly string[], abs: string, from: number): number 
  * Write the cache again with the files of `jobs` that were read (`read`, job indices): their
  * entries replace those of the same paths, and the others are kept.
  */
-function saveStatCache(cache: StatCache, jobs: Jobs, read: number[], walked: readonly string[]): void {
+function saveStatCache(store: Store, cache: StatCache, jobs: Jobs, read: number[], walked: readonly string[]): void {
   // Entries of files no longer there: under a directory this call walked, yet not listed in it
   // (deleted, moved away). Without this the cache grew with every path ever hashed.
   const listed = new Set<number>()
@@ -378,7 +378,7 @@ function saveStatCache(cache: StatCache, jobs: Jobs, read: number[], walked: rea
   }
   names.copy(out, digestsAt + n * 32)
   try {
-    makeDirs(path.dirname(cache.file))
+    ensureCacheDir(store)
     writeFileAtomic(cache.file, out)
     rmSync(path.join(path.dirname(cache.file), 'stat.json'), { force: true }) // the JSON cache of earlier versions
   } catch (e) {
@@ -717,7 +717,7 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     if (cache) read.push(j)
   }
   progress.done()
-  if (cache) saveStatCache(cache, jobs, read, listed.walked)
+  if (cache) saveStatCache(store, cache, jobs, read, listed.walked)
   if (missing.length === 0) return out // in the order of targets: sorted
   for (const m of missing) out.push({ path: m, missing: true })
   return out.sort((a, b) => compareUtf8(a.path, b.path))

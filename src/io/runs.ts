@@ -40,7 +40,7 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   // A stored run found sound before, and not changed since, is not checked again (io/verified.ts).
   const verified = id !== null ? loadVerified(store) : null
   const entry = verified !== null && id !== null ? matchingEntry(verified, id, file) : null
-  const before = verified !== null && entry === null ? readFsNow(verified) : null
+  const before = verified !== null && entry === null ? readFsNow(store, verified) : null
   const { data: record, stat } = readRunFileStat(file)
   const r = record as RunRecord
   const shown = id !== null ? id.slice(0, 12) : `'${ref}'`

@@ -100,7 +100,11 @@ export function makeDirs(dir: string): void {
   }
 }
 
-/** Create the store's directories, and a .gitignore that keeps the key and caches out of git. */
+/**
+ * Create the store's directories, and a .gitignore that keeps the key and caches out of git.
+ * Whatever makes the store goes through here (a run, the key, a cache: ensureCacheDir), so that a
+ * store first made by hash-inputs' stat cache is the store record makes, .gitignore and all.
+ */
 export function ensureStore(s: Store): void {
   try {
     makeDirs(path.join(s.dir, 'runs'))
@@ -110,6 +114,17 @@ export function ensureStore(s: Store): void {
   } catch (e) {
     throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${describeErrno(e)}`)
   }
+}
+
+/** The store's cache/ directory, for derived data (stat.bin, index.json, verified.json, tools.json). */
+export const cacheDir = (s: Store): string => path.join(s.dir, 'cache')
+
+/** Make cache/, and the store around it as ensureStore makes it; returns cache/. */
+export function ensureCacheDir(s: Store): string {
+  ensureStore(s)
+  const dir = cacheDir(s)
+  makeDirs(dir)
+  return dir
 }
 
 /**
@@ -208,7 +223,7 @@ export function sweepStaleTemp(s: Store): void {
   const places: Array<[string, (name: string) => number | null]> = [
     [path.join(s.dir, 'tmp'), (name) => Number(name.split('.')[1])],
     [s.dir, atomicPid],
-    [path.join(s.dir, 'cache'), atomicPid],
+    [cacheDir(s), atomicPid],
   ]
   const now = Date.now()
   for (const [dir, pidOf] of places) {
@@ -418,7 +433,7 @@ const INDEX_VERSION = 1
  */
 export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] {
   const ids = listRunIds(s)
-  const indexFile = path.join(s.dir, 'cache', 'index.json')
+  const indexFile = path.join(cacheDir(s), 'index.json')
   type Entry = RunSummary & { stat?: string }
   let index: Record<string, Entry> = {}
   try {
@@ -452,7 +467,7 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
   }
   if (changed || Object.keys(index).length !== out.length) {
     try {
-      makeDirs(path.join(s.dir, 'cache'))
+      ensureCacheDir(s)
       writeFileAtomic(indexFile, JSON.stringify({ version: INDEX_VERSION, runs: next }))
     } catch { /* a cache: best effort */ }
   }

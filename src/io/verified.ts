@@ -15,7 +15,7 @@ import { nodeCrypto } from '../core/crypto.js'
 import { readRegularFile } from './read.js'
 import path from 'node:path'
 import { describeErrno } from '../errors.js'
-import { makeDirs, writeFileAtomic, type Store } from './store.js'
+import { cacheDir, ensureCacheDir, writeFileAtomic, type Store } from './store.js'
 
 /** A digest of the source this prov was built from (src/build/build.mjs): a rebuild may check otherwise. */
 declare const PROV_CHECKS: string
@@ -38,7 +38,7 @@ export function statKey(st: BigIntStats): string {
  */
 export function loadVerified(store: Store): VerifiedRuns | null {
   if (CHECKS === null) return null
-  const file = path.join(store.dir, 'cache', 'verified.json')
+  const file = path.join(cacheDir(store), 'verified.json')
   const runs = Object.create(null) as Record<string, string>
   try {
     // Only a regular file is read (see readRegularFile): a FIFO there would block the read.
@@ -65,12 +65,11 @@ export function matchingEntry(cache: VerifiedRuns, id: string, file: string): st
 /** The time by the store's file system clock, and the device: a file made in cache/, stamped, removed. */
 export interface FsNow { ns: bigint; dev: bigint }
 
-export function readFsNow(cache: VerifiedRuns): FsNow | null {
-  const dir = path.dirname(cache.file)
+export function readFsNow(store: Store, cache: VerifiedRuns): FsNow | null {
   // Named as writeFileAtomic names its temp files, so that sweepStaleTemp removes one a crash left.
   const probe = `${cache.file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`
   try {
-    makeDirs(dir)
+    ensureCacheDir(store)
     const fd = openSync(probe, 'wx', 0o644)
     try {
       const st = fstatSync(fd, { bigint: true })

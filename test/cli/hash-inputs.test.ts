@@ -436,6 +436,23 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     assert.deepEqual(second, first)
   })
 
+  test('a store the cache makes is made as record makes it: its .gitignore keeps cache/ out of git', async () => {
+    const sb = await repo({ 'a': 'one' })
+    await hashOk(sb, ['a'])
+    assert.ok(existsSync(path.join(sb.dir, '.prov', 'cache', 'stat.bin')))
+    // The .gitignore is record's own (written by ensureStore), and it hides the cache from git.
+    const recorded = await repo({ 'a': 'one' })
+    const r = await recorded.prov(['record', '-q', '--no-exec', '--', 'x'], { env: { PATH: '/nonexistent' } })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(readFileSync(path.join(sb.dir, '.prov', '.gitignore'), 'utf8'), readFileSync(path.join(recorded.dir, '.prov', '.gitignore'), 'utf8'))
+    assert.equal(await sb.git('status', '--porcelain', '--untracked-files=all'), '?? .prov/.gitignore')
+    assert.doesNotMatch(await sb.git('add', '--dry-run', '-A'), /cache/)
+    // A store named with --store is made the same way.
+    await hashOk(sb, ['--store', 'elsewhere', 'a'])
+    assert.ok(existsSync(path.join(sb.dir, 'elsewhere', 'cache', 'stat.bin')))
+    assert.equal(await sb.git('status', '--porcelain', '--untracked-files=all'), '?? .prov/.gitignore\n?? elsewhere/.gitignore')
+  })
+
   // git's racily-clean rule, isolated: a cache entry whose stat fields all match is trusted only
   // when the file's times are older than the cache file. The entry's hash is made wrong on
   // purpose, so the output tells whether the entry was used or the file read again.

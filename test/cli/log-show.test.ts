@@ -1,7 +1,7 @@
 // Black-box tests of `prov log` and `prov show`.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -192,6 +192,23 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
         assert.equal(r.stderr, '')
         assert.equal(r.stdout, before.stdout, field)
         assert.equal((await sb.prov(['log'])).exitCode, 0)
+      }
+    })
+  })
+
+  test('a store whose .gitignore is gone (runs copied in by hand): the caches that log and show write make it again, as record does', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['--', 'true'])
+      const store = path.join(sb.dir, '.prov')
+      const ignore = readFileSync(path.join(store, '.gitignore'), 'utf8')
+      for (const [args, cache] of [[['log'], 'index.json'], [['show', id], 'verified.json']] as const) {
+        rmSync(path.join(store, '.gitignore'))
+        rmSync(path.join(store, 'cache'), { recursive: true, force: true })
+        const r = await sb.prov([...args])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(r.stderr, '')
+        assert.ok(existsSync(path.join(store, 'cache', cache)), cache)
+        assert.equal(readFileSync(path.join(store, '.gitignore'), 'utf8'), ignore, args[0])
       }
     })
   })

@@ -299,6 +299,7 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     assert.equal(env.vars.HOME, home)
     assert.equal(existsSync(path.join(s.home, 'no')), false, 'nothing made under the missing HOME')
     assert.ok(existsSync(path.join(s.dir, '.prov', 'cache', 'tools.json')), 'the tools cache is in the store')
+    assert.match(readFileSync(path.join(s.dir, '.prov', '.gitignore'), 'utf8'), /^cache\/$/m, 'a store it makes is made as record makes it')
     // A HOME under a file (ENOTDIR, not ENOENT) is no home either, and no crash.
     const underFile = path.join(s.dir, '.prov', 'cache', 'tools.json', 'home')
     const v = await s.prov(['--version'], { env: { HOME: underFile, XDG_CACHE_HOME: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } })
