@@ -83,3 +83,37 @@ export function recordPathProblem(p: string): string | null {
   return null
 }
 
+
+/** The length of a string in UTF-8, in bytes (a lone surrogate counts as U+FFFD does, 3). */
+function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++ }
+    else n += 3
+  }
+  return n
+}
+
+/** Linux's NAME_MAX and PATH_MAX: no file has a longer name, and no longer path reaches one. */
+export const NAME_MAX = 255
+export const PATH_MAX = 4096
+
+/**
+ * Why a path named to be hashed (hash-inputs, record's -i and -o) names no file whatever is on
+ * disk, or null: it is empty, holds a NUL byte, or, resolved (`abs`), has a name longer than
+ * NAME_MAX bytes or is PATH_MAX bytes long. What a command can change (a missing file, a file
+ * where a directory should be) is not judged here: record judges -o's paths so before its
+ * command runs, and their files only after.
+ */
+export function namedPathProblem(p: string, abs: string): string | null {
+  if (p === '') return 'an empty path was given'
+  if (p.includes('\0')) return `a path holds a NUL byte: ${quotePath(p)}`
+  // (3 bytes at most per UTF-16 unit: a shorter string needs no counting.)
+  if (abs.length * 3 >= PATH_MAX && utf8Length(abs) >= PATH_MAX) return `cannot hash ${quotePath(p)}: file name too long (${utf8Length(abs)} bytes as an absolute path, more than a path can be)`
+  if (abs.length * 3 <= NAME_MAX) return null
+  const long = abs.split('/').find((name) => name.length * 3 > NAME_MAX && utf8Length(name) > NAME_MAX)
+  return long === undefined ? null : `cannot hash ${quotePath(p)}: file name too long (a name of ${utf8Length(long)} bytes in it, more than ${NAME_MAX})`
+}

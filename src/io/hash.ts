@@ -10,7 +10,7 @@ import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
-import { compareUtf8, quotePath, toRecordPath } from '../core/paths.js'
+import { compareUtf8, namedPathProblem, quotePath, toRecordPath } from '../core/paths.js'
 import { olderThan } from '../core/times.js'
 import type { FileEntry } from '../core/record.js'
 import { cacheDir, ensureCacheDir, PROJECT_STORE, writeFileAtomic, type Store } from './store.js'
@@ -63,12 +63,20 @@ function readlinkSafe(p: string): string {
 }
 
 /**
+ * A path named to be hashed that can name no file, whatever is on disk (empty, a NUL byte, too
+ * long: see namedPathProblem), is an error. record asks it of -o's paths before its command runs.
+ */
+export function assertNamable(p: string, abs: string): void {
+  const why = namedPathProblem(p, abs)
+  if (why !== null) throw new InputError('E_USAGE', why)
+}
+
+/**
  * What a path named to hash-inputs (or record's -i, -o) is: its stat, a regular file's or a
  * directory's, or null for nothing there where missing is allowed. Else the error that names it.
  */
 function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
-  if (p === '') throw new InputError('E_USAGE', 'an empty path was given')
-  if (p.includes('\0')) throw new InputError('E_USAGE', `a path holds a NUL byte: ${quotePath(p)}`)
+  assertNamable(p, abs)
   let st
   try {
     // A symbolic link named on the command line is followed. A trailing slash is kept for

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { rmSync, statSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { hashFile, hashPaths, namedDirs } from '../io/hash.js'
+import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
@@ -72,6 +72,9 @@ export default defineCommand({
     const context = Promise.all([readEnvSnapshot(store, redactor), code])
     context.catch(() => { /* awaited below; a params or input error ends the run first */ })
     const params = await readParams(sequence)
+    // The outputs are hashed once the command ended, but what can be known of their paths now
+    // (an empty one, a name too long for any file) is an error now, before the command runs.
+    for (const p of list(args.output)) assertNamable(p, path.resolve(cwd, p))
     const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
     const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
     // The directories given, so that diff --workspace lists them again (hash-inputs --sources).

@@ -313,6 +313,43 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('what can be known of an -o path before the command runs is judged before it (empty, a name too long): exit 125, the command not run, nothing written', async () => {
+    await withRepo({}, async (sb) => {
+      const name = 'a'.repeat(256)
+      const under = `x/${'b'.repeat(300)}/y` // x does not exist: stat would say ENOENT, yet no command can make it
+      const deep = 'd/'.repeat(2048) + 'f' // no name too long, but the path is
+      const cases: Array<[string, string]> = [
+        ['', 'prov: an empty path was given\n'],
+        [name, `prov: cannot hash '${name}': file name too long (a name of 256 bytes in it, more than 255)\n`],
+        [under, `prov: cannot hash '${under}': file name too long (a name of 300 bytes in it, more than 255)\n`],
+        [deep, `prov: cannot hash '${deep}': file name too long (${sb.dir.length + 1 + deep.length} bytes as an absolute path, more than a path can be)\n`],
+      ]
+      for (const [p, stderr] of cases) {
+        for (const flag of ['-o', '-i']) {
+          const r = await sb.prov(['record', '-o', 'fine.txt', flag, p, '--', 'touch', 'ran'])
+          assert.equal(r.exitCode, 125, `${flag} ${p.slice(0, 20)}: ${r.stderr}`)
+          assert.equal(r.stdout, '')
+          assert.equal(r.stderr, stderr)
+          assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
+        }
+        // hash-inputs says the same, and --missing-ok does not take such a path for a missing file.
+        const h = await sb.prov(['hash-inputs', '--as', 'outputs', '--missing-ok', p])
+        assert.equal(h.exitCode, 2, h.stderr)
+        assert.equal(h.stdout, '')
+        assert.equal(h.stderr, stderr)
+      }
+      assert.deepEqual(runIds(sb), [])
+      const tmp = path.join(sb.dir, '.prov', 'tmp')
+      assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [])
+      // A path that the command may yet make (a file where a directory is named) is judged after it.
+      sb.write('f', 'x')
+      const later = await sb.prov(['record', '-o', 'f/', '--', 'touch', 'ran'])
+      assert.equal(later.exitCode, 125)
+      assert.match(later.stderr, /^prov: cannot hash 'f\/': not a directory \(the command ran and exited 0; no run was recorded\)\n$/)
+      assert.equal(existsSync(path.join(sb.dir, 'ran')), true)
+    })
+  })
+
   test('an argument that is not valid UTF-8 cannot be passed on unchanged: exit 125 (2 for plumbing), the command not run', async () => {
     await withRepo({}, async (sb) => {
       // Node reads it as U+FFFD: the command would get other bytes, and the run an argv no one typed.

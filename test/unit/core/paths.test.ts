@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { compareUtf8, fromRecordPath, quotePath, recordPathProblem, sortByPath, toRecordPath } from '../../../src/core/paths.js'
+import { compareUtf8, fromRecordPath, namedPathProblem, quotePath, recordPathProblem, sortByPath, toRecordPath } from '../../../src/core/paths.js'
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
@@ -127,4 +127,25 @@ test('recordPathProblem: the paths a run holds pass; dot parts, empty parts and 
     ['.', /'\.'/], ['./a', /'\.'/], ['a//b', /empty/], ['a/', /empty/], ['/', /empty/], ['//x', /empty/], ['a\0b', /NUL/],
   ]
   for (const [p, re] of bad) assert.match(recordPathProblem(p) ?? 'null', re, JSON.stringify(p))
+})
+
+test('namedPathProblem: a path no file can have, whatever is on disk; what a command could make passes', () => {
+  const ok: Array<[string, string]> = [
+    ['a', '/r/a'], ['missing/dir/f', '/r/missing/dir/f'], ['f/', '/r/f'], ['../x', '/x'],
+    ['n'.repeat(255), `/r/${'n'.repeat(255)}`], ['é'.repeat(127), `/r/${'é'.repeat(127)}`], // 254 bytes
+    ['😀'.repeat(63), `/r/${'😀'.repeat(63)}`], // 252 bytes
+    [`${'n'.repeat(300)}/..`, '/r'], // resolved away, as the kernel never sees it
+    ['p', '/' + 'd/'.repeat(2046) + 'p'], // 4094 bytes
+  ]
+  for (const [p, abs] of ok) assert.equal(namedPathProblem(p, abs), null, p.slice(0, 40))
+  const bad: Array<[string, string, RegExp]> = [
+    ['', '/r', /^an empty path was given$/],
+    ['a\0b', '/r/a\0b', /^a path holds a NUL byte: "a\\u0000b"$/],
+    ['n'.repeat(256), `/r/${'n'.repeat(256)}`, /: file name too long \(a name of 256 bytes in it, more than 255\)$/],
+    ['é'.repeat(128), `/r/${'é'.repeat(128)}`, /a name of 256 bytes/],
+    ['😀'.repeat(64), `/r/${'😀'.repeat(64)}`, /a name of 256 bytes/],
+    ['x/y', `/${'n'.repeat(300)}/x/y`, /a name of 300 bytes/],
+    ['p', '/' + 'd/'.repeat(2047) + 'p', /: file name too long \(4096 bytes as an absolute path, more than a path can be\)$/],
+  ]
+  for (const [p, abs, re] of bad) assert.match(namedPathProblem(p, abs) ?? 'null', re, p.slice(0, 40))
 })
