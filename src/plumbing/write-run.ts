@@ -7,11 +7,11 @@ import { displayRunPath, storeRun } from '../io/write.js'
 import { fillCommand, mergeSections, MergeError, redactionRecord, sameRedaction } from '../core/record.js'
 import path from 'node:path'
 import { nodeCrypto } from '../core/crypto.js'
-import { quotePath, recordPathProblem } from '../core/paths.js'
+import { quotePath, recordPathProblem, toRecordPath } from '../core/paths.js'
 import { InputError, UsageError } from '../errors.js'
 import { globToRegExp, REDACTED_RE, type Redactor } from '../core/redact.js'
 import { log } from '../io/log.js'
-import { readRegularFile } from '../io/read.js'
+import { readRegularFile, withinRoot } from '../io/read.js'
 import type { ExtraFile } from '../io/store.js'
 import { list, prettyArg, storeArg, varFlags, VAR_FLAGS, type RunData } from './_args.js'
 
@@ -173,23 +173,36 @@ export default defineCommand({
     // Every path the run would hold must be one a run records (the schema judges the rest).
     const FILE_HINT = 'paths are relative to the project root, or absolute (as prov hash-inputs prints them)'
     const DIR_HINT = "directories are relative to the project root ('.' for the root itself), or absolute (as prov hash-inputs --sources prints them)"
-    const named: Array<[string, unknown, string | undefined]> = []
+    const CWD_HINT = "command.cwd is the directory the command ran in, relative to the project root ('.' for the root itself), as prov exec prints it"
+    // [where, path, hint, a directory]
+    const named: Array<[string, unknown, string | undefined, boolean]> = []
     for (const key of ['inputs', 'outputs'] as const) {
       const list = sections[key]
       if (!Array.isArray(list)) continue
-      list.forEach((e: { path?: unknown; stream?: unknown } | null, i) => { if (e?.stream === undefined) named.push([`${key}[${i}].path`, e?.path, FILE_HINT]) })
+      list.forEach((e: { path?: unknown; stream?: unknown } | null, i) => { if (e?.stream === undefined) named.push([`${key}[${i}].path`, e?.path, FILE_HINT, false]) })
     }
-    const command = sections.command as { params_files?: unknown; params_sources?: unknown; redaction?: unknown }
-    if (Array.isArray(command.params_files)) command.params_files.forEach((f, i) => named.push([`command.params_files[${i}]`, f, undefined]))
-    if (Array.isArray(command.params_sources)) command.params_sources.forEach((s: { file?: unknown } | null, i) => named.push([`command.params_sources[${i}].file`, s?.file, undefined]))
+    const command = sections.command as { cwd?: unknown; params_files?: unknown; params_sources?: unknown; redaction?: unknown }
+    if (Array.isArray(command.params_files)) command.params_files.forEach((f, i) => named.push([`command.params_files[${i}]`, f, undefined, false]))
+    if (Array.isArray(command.params_sources)) command.params_sources.forEach((s: { file?: unknown } | null, i) => named.push([`command.params_sources[${i}].file`, s?.file, undefined, false]))
     for (const key of ['input_dirs', 'output_dirs'] as const) {
       const dirs = (command as Record<string, unknown>)[key]
       // '.' (the project root, `-i .`) and '/' are directories a run may name, though no file's path.
-      if (Array.isArray(dirs)) dirs.forEach((d, i) => { if (d !== '.' && d !== '/') named.push([`command.${key}[${i}]`, d, DIR_HINT]) })
+      if (Array.isArray(dirs)) dirs.forEach((d, i) => { if (d !== '.' && d !== '/') named.push([`command.${key}[${i}]`, d, DIR_HINT, true]) })
     }
-    for (const [where, p, hint] of named) {
-      const why = typeof p === 'string' ? recordPathProblem(p) : null
-      if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p as string)} is not a path as a run records it: ${why}`, hint)
+    // The directory the command ran in is in the project (the project root is found from it):
+    // relative to the root, '.' for the root itself, never absolute.
+    if (typeof command.cwd === 'string' && command.cwd !== '.') named.push(['command.cwd', command.cwd, CWD_HINT, true])
+    const memo = new Map<string, string | null>()
+    for (const [where, p, hint, isDir] of named) {
+      if (typeof p !== 'string') continue // the schema names it
+      const why = recordPathProblem(p)
+      if (why !== null) throw new InputError('E_SCHEMA', `${where} ${quotePath(p)} is not a path as a run records it: ${why}`, hint)
+      if (!p.startsWith('/')) continue
+      // An absolute path is kept only outside the project root: one inside it (through a link
+      // to the project too, as hash-inputs finds it) is one file under two names.
+      const r = toRecordPath(store.root, withinRoot(store.root, p, isDir, memo))
+      if (!r.outside) throw new InputError('E_SCHEMA', `${where} ${quotePath(p)} lies inside the project root ${quotePath(store.root)}: give it relative to the root, as ${quotePath(r.path)}`, "a run keeps absolute only a path outside the project root (prov hash-inputs prints paths so)")
+      if (where === 'command.cwd') throw new InputError('E_SCHEMA', `command.cwd ${quotePath(p)} is outside the project root ${quotePath(store.root)}`, CWD_HINT)
     }
     // command.redaction stored as record stores it, whoever wrote it: each list sorted, each glob
     // once, no empty list (none at all for no policy), so that the order never changes an id.

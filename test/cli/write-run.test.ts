@@ -1,7 +1,7 @@
 // Black-box tests of `prov write-run`: merging section documents into a stored run.
 import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { readFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, isValid, type Sandbox, repoPool } from '../helpers/prov.js'
@@ -213,6 +213,48 @@ describe('write-run', { concurrency: true }, () => {
     }
     const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + entry('/data/outside.csv') + entry('in/a b.csv'))
     assert.deepEqual(record.inputs.map((e: { path: string }) => e.path), ['/data/outside.csv', 'in/a b.csv'])
+  })
+
+  test('an absolute path inside the project root is refused, naming the relative path to give: one file would be under two names (exit 2, nothing written)', async () => {
+    const s = await repo()
+    const H = 'a'.repeat(64)
+    const hint = 'hint: a run keeps absolute only a path outside the project root (prov hash-inputs prints paths so)\n'
+    const inside = (where: string, p: string, rel: string): string => `prov: ${where} '${p}' lies inside the project root '${s.dir}': give it relative to the root, as '${rel}'\n${hint}`
+    // The audit's case: the same file absolute and relative, in one list.
+    const twice = JSON.stringify({ inputs: [{ path: `${s.dir}/inside.txt`, size: 1, sha256: H }, { path: 'inside.txt', size: 1, sha256: H }] })
+    assert.equal(await writeFails(s, ['--', 'x'], gitDoc + envDoc + twice, /inside the project root/), inside('inputs[0].path', `${s.dir}/inside.txt`, 'inside.txt'))
+    // Through a link to the project, as hash-inputs finds it; in each list of paths a run keeps.
+    const link = path.join(s.home, 'link-to-project')
+    symlinkSync(s.dir, link)
+    const cases: Array<[object, string, string, string]> = [
+      [{ outputs: [{ path: `${link}/out/m.bin`, missing: true }] }, 'outputs[0].path', `${link}/out/m.bin`, 'out/m.bin'],
+      [{ command: { params_files: [`${s.dir}/p.yaml`] } }, 'command.params_files[0]', `${s.dir}/p.yaml`, 'p.yaml'],
+      [{ command: { params_sources: [{ file: `${s.dir}/p.yaml` }] } }, 'command.params_sources[0].file', `${s.dir}/p.yaml`, 'p.yaml'],
+      [{ command: { input_dirs: [`${s.dir}/in`] } }, 'command.input_dirs[0]', `${s.dir}/in`, 'in'],
+      [{ command: { output_dirs: [link] } }, 'command.output_dirs[0]', link, '.'],
+    ]
+    for (const [doc, where, p, rel] of cases) assert.equal(await writeFails(s, ['--', 'x'], gitDoc + envDoc + JSON.stringify(doc), /inside the project root/), inside(where, p, rel))
+    // Outside the root, an absolute path stays, as before (a sibling whose name starts as the root's included).
+    const { record } = await writeRun(s, ['--', 'x'], gitDoc + envDoc + JSON.stringify({ inputs: [{ path: `${s.dir}2/x`, size: 1, sha256: H }], command: { input_dirs: [s.home] } }))
+    assert.deepEqual(record.inputs.map((e: { path: string }) => e.path), [`${s.dir}2/x`])
+    assert.deepEqual(record.command.input_dirs, [s.home])
+  })
+
+  test('command.cwd is relative to the project root: absolute or leaving the root is refused, as such paths are (exit 2, nothing written)', async () => {
+    const s = await repo({ 'sub/f': 'f' })
+    const hint = "hint: command.cwd is the directory the command ran in, relative to the project root ('.' for the root itself), as prov exec prints it\n"
+    const cwd = (c: string): string => gitDoc + envDoc + commandDoc({ cwd: c })
+    assert.equal(await writeFails(s, [], cwd('../up'), /command\.cwd/), `prov: command.cwd '../up' is not a path as a run records it: it has a '..' part\n${hint}`)
+    assert.equal(await writeFails(s, [], cwd('sub/../..'), /command\.cwd/), `prov: command.cwd 'sub/../..' is not a path as a run records it: it has a '..' part\n${hint}`)
+    assert.equal(await writeFails(s, [], cwd('./sub'), /command\.cwd/), `prov: command.cwd './sub' is not a path as a run records it: it has an empty or '.' part\n${hint}`)
+    assert.equal(await writeFails(s, [], cwd(''), /command\.cwd/), `prov: command.cwd '' is not a path as a run records it: it is empty\n${hint}`)
+    assert.equal(await writeFails(s, [], cwd('/abs'), /command\.cwd/), `prov: command.cwd '/abs' is outside the project root '${s.dir}'\n${hint}`)
+    const inside = (p: string, rel: string): string => `prov: command.cwd '${p}' lies inside the project root '${s.dir}': give it relative to the root, as '${rel}'\nhint: a run keeps absolute only a path outside the project root (prov hash-inputs prints paths so)\n`
+    assert.equal(await writeFails(s, [], cwd(`${s.dir}/sub`), /command\.cwd/), inside(`${s.dir}/sub`, 'sub'))
+    assert.equal(await writeFails(s, [], cwd(s.dir), /command\.cwd/), inside(s.dir, '.'))
+    // '.' and a directory below the root are what a run keeps.
+    assert.equal((await writeRun(s, [], cwd('.'))).record.command.cwd, '.')
+    assert.equal((await writeRun(s, [], cwd('sub'))).record.command.cwd, 'sub')
   })
 
   test('command.input_dirs and output_dirs: the lists of several documents (hash-inputs --sources) unite, sorted, once', async () => {
