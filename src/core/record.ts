@@ -166,12 +166,43 @@ export function fillCommand(sections: Record<string, unknown>, field: string, va
   sections.command = cmd
 }
 
-/** Add schema_version, created_at and the content-derived id. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
+
+/**
+ * A date-time, as the schema's format takes it (RFC 3339; also 't' or ' ' for 'T', 'z', an
+ * offset without its colon or its minutes), written in UTC with 'T' and 'Z', the fraction of a
+ * second kept digit for digit: '2026-01-01T01:30:00.123456+02:00' is
+ * '2025-12-31T23:30:00.123456Z'. null for text that is no such time (the schema names it), and
+ * for one whose UTC falls outside the years 0000-9999.
+ */
+export function toUtcTime(text: string): string | null {
+  const m = RFC3339.exec(text)
+  if (m === null) return null
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const offset = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10] ?? 0))
+  if (hour > 23 || minute > 59 || second > 60 || Number(m[9] ?? 0) > 23 || Number(m[10] ?? 0) > 59) return null
+  // The seconds stay as they are (an offset is whole minutes), a leap second's 60 included.
+  const local = new Date(0)
+  local.setUTCFullYear(year, month - 1, day)
+  if (local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return null // 02-30
+  local.setUTCHours(hour, minute - offset)
+  const y = local.getUTCFullYear()
+  if (y < 0 || y > 9999) return null
+  return `${pad(y, 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${m[6]}${m[7] ?? ''}Z`
+}
+
+/**
+ * Add schema_version, created_at and the content-derived id. created_at is the command's
+ * started_at, in UTC (the contract: RFC 3339 UTC), else `now`.
+ */
 export function buildRunRecord(sections: Record<string, unknown>, now: string): RunRecord {
   const command = sections.command as Partial<CommandSection> | undefined
+  const started = command?.started_at
   const body: Record<string, unknown> = {
     schema_version: SCHEMA_VERSION,
-    created_at: typeof command?.started_at === 'string' ? command.started_at : now,
+    // A started_at that is no time is kept for the schema to name, at command.started_at.
+    created_at: typeof started === 'string' ? toUtcTime(started) ?? started : now,
   }
   // A fixed, readable key order; the id does not depend on it.
   for (const k of ['message', 'command', 'params', 'inputs', 'outputs', 'git', 'env']) {

@@ -151,6 +151,23 @@ describe('write-run', { concurrency: true }, () => {
     assert.deepEqual(third.out, first.out)
   })
 
+  test('created_at is command.started_at in UTC, its fraction kept; started_at is stored as given', async () => {
+    const s = await repo()
+    const started = '2026-01-01T01:30:00.123456+02:00'
+    const { record, out } = await writeRun(s, [], gitDoc + envDoc + commandDoc({ started_at: started, ended_at: '2026-01-01T01:30:01+02:00' }))
+    assert.equal(record.created_at, '2025-12-31T23:30:00.123456Z')
+    assert.equal(record.command.started_at, started)
+    // Written again, the same run (created_at is no time of the writing).
+    const again = await writeRun(s, [], gitDoc + envDoc + commandDoc({ started_at: started, ended_at: '2026-01-01T01:30:01+02:00' }))
+    assert.deepEqual(again.out, out)
+    const { record: plain } = await writeRun(s, [], gitDoc + envDoc + commandDoc({ started_at: '2026-01-01T00:00:00+02:00' }))
+    assert.equal(plain.created_at, '2025-12-31T22:00:00Z')
+    // prov log orders it by its start, as before.
+    const log = await s.prov(['log', '--json'])
+    assert.equal(log.exitCode, 0, log.stderr)
+    assert.deepEqual(log.stdout.trim().split('\n').map((l) => JSON.parse(l).created_at), ['2025-12-31T23:30:00.123456Z', '2025-12-31T22:00:00Z'])
+  })
+
   test('-- CMD gives argv exactly; a document that disagrees is exit 2', async () => {
     const s = await repo()
     const { record } = await writeRun(s, ['--', 'sh', '-c', 'echo "$1"', '--', 'a b', ''], gitDoc + envDoc)

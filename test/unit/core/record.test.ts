@@ -1,7 +1,7 @@
 // Merging section documents into a record, and building the record with its id.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildRunRecord, fillCommand, MergeError, mergeSections, runStartTime, SECTIONS } from '../../../src/core/record.js'
+import { buildRunRecord, fillCommand, MergeError, mergeSections, runStartTime, SECTIONS, toUtcTime } from '../../../src/core/record.js'
 import { computeRunId } from '../../../src/core/id.js'
 
 const H = (c: string): string => c.repeat(64)
@@ -183,4 +183,35 @@ test('mergeSections: command.input_dirs and output_dirs are sets of paths: unite
   }
   // Only those two: any other command list given twice must agree.
   assert.throws(() => mergeSections([{ command: { params_files: ['a'] } }, { command: { params_files: ['b'] } }]), /disagree on command\.params_files/)
+})
+
+test('toUtcTime: a date-time as the schema takes it, in UTC with Z, its fraction kept digit for digit', () => {
+  const table: Array<[string, string | null]> = [
+    ['2024-03-01T12:00:00.000Z', '2024-03-01T12:00:00.000Z'],
+    ['2026-01-01T00:00:00+02:00', '2025-12-31T22:00:00Z'],
+    ['2026-01-01T01:30:00.123456+02:00', '2025-12-31T23:30:00.123456Z'],
+    ['2026-01-01T01:30:00.1-05:30', '2026-01-01T07:00:00.1Z'],
+    ['2026-01-01T00:00:00-00:00', '2026-01-01T00:00:00Z'],
+    ['2026-01-01t00:00:00z', '2026-01-01T00:00:00Z'],
+    ['2026-01-01 00:00:00Z', '2026-01-01T00:00:00Z'],
+    ['2026-01-01T00:00:00+0200', '2025-12-31T22:00:00Z'],
+    ['2026-01-01T00:00:00+02', '2025-12-31T22:00:00Z'],
+    ['2024-02-29T23:30:00-01:00', '2024-03-01T00:30:00Z'],
+    ['2017-01-01T01:59:60+02:00', '2016-12-31T23:59:60Z'], // a leap second keeps its 60
+    ['0001-01-01T00:30:00+01:00', '0000-12-31T23:30:00Z'],
+    // No such time: left for the schema to name.
+    ['2026-02-30T00:00:00Z', null], ['2026-01-01T24:00:00Z', null], ['2026-01-01T00:00:00', null],
+    ['2026-01-01T00:00:00+24:00', null], ['2026-01-01T00:00:00+02:60', null], ['2026-01-01T00:00:00.Z', null], ['yesterday', null],
+    // Beyond the years RFC 3339 writes, once in UTC.
+    ['0000-01-01T00:30:00+01:00', null], ['9999-12-31T23:30:00-01:00', null],
+  ]
+  for (const [text, utc] of table) assert.equal(toUtcTime(text), utc, text)
+})
+
+test('buildRunRecord: created_at is started_at in UTC; started_at stays as given', () => {
+  const started = '2026-01-01T01:30:00.123456+02:00'
+  const r = buildRunRecord({ command: { ...cmd, started_at: started }, env }, '2030-01-01T00:00:00.000Z')
+  assert.equal(r.created_at, '2025-12-31T23:30:00.123456Z')
+  assert.equal(r.command.started_at, started)
+  assert.equal(buildRunRecord({ command: { ...cmd, started_at: 'not a time' }, env }, '2030-01-01T00:00:00.000Z').created_at, 'not a time')
 })
