@@ -8,6 +8,8 @@ import { RUN_ID_RE } from '../core/id.js'
 import { jsonParseReason } from '../core/json-docs.js'
 import { parseRef, resolveStoreRef, RefError } from '../core/refs.js'
 import { runStartTime, type RunRecord } from '../core/record.js'
+import { canonicalize } from '../core/canonical.js'
+import { quotePath, toRecordPath } from '../core/paths.js'
 import { log } from './log.js'
 
 export interface Store {
@@ -248,35 +250,133 @@ export function sweepStaleTemp(s: Store): void {
 
 export interface ExtraFile { name: string; data?: string | Buffer; from?: string }
 
+/** The mode a run's file is written with: captured output is the user's alone, as record's tee writes it. */
+const runFileMode = (name: string): number => (name === 'stdout' || name === 'stderr' ? 0o600 : 0o644)
+
+/** A file of the run being written, and where its bytes are: in memory, or in a file of the store's tmp/ (moved, not copied). */
+interface RunFile { name: string; data?: Buffer; from?: string }
+
+/** Whether a file holds exactly these bytes (or those of file `from`): 'missing' when there is none. */
+function compareFile(file: string, want: RunFile): 'same' | 'differs' | 'missing' {
+  let fd: number
+  let size: bigint
+  try {
+    ({ fd, stat: { size } } = openRegularFile(file))
+  } catch (e) {
+    return isNodeError(e) && e.code === 'ENOENT' ? 'missing' : 'differs' // a FIFO, a directory: no file of a run
+  }
+  let other: number | null = null
+  try {
+    if (want.data !== undefined) return size === BigInt(want.data.length) && readFileSync(fd).equals(want.data) ? 'same' : 'differs'
+    // Captured output may be large: compared a piece at a time.
+    other = openSync(want.from!, 'r')
+    if (fstatSync(other, { bigint: true }).size !== size) return 'differs'
+    const a = Buffer.allocUnsafe(1 << 20)
+    const b = Buffer.allocUnsafe(1 << 20)
+    for (;;) {
+      const n = readSync(fd, a, 0, a.length, null)
+      let m = 0
+      for (let got; m < n && (got = readSync(other, b, m, n - m, null)) > 0;) m += got
+      if (m !== n || !a.subarray(0, n).equals(b.subarray(0, n))) return 'differs'
+      if (n === 0) return 'same'
+    }
+  } finally {
+    closeSync(fd)
+    if (other !== null) closeSync(other)
+  }
+}
+
+/** Whether a stored run.json holds this run: its bytes, or the same content written otherwise (its keys in another order). */
+function compareRunFile(file: string, record: RunRecord, json: Buffer): 'same' | 'differs' | 'missing' {
+  const bytes = compareFile(file, { name: 'run.json', data: json })
+  if (bytes !== 'differs') return bytes
+  try {
+    return canonicalize(JSON.parse(readRegularFile(file).toString('utf8'))) === canonicalize(record) ? 'same' : 'differs'
+  } catch {
+    return 'differs' // not JSON, or no value canonical JSON takes
+  }
+}
+
+/**
+ * Make runs/<id>, which is there already, hold this run: each of its files that is missing or
+ * holds other bytes (run.json edited by hand, a damaged patch.diff) is replaced by the run's, each
+ * by one rename, with a warning. A file that holds the run's bytes is left as it is.
+ */
+function mendRunDir(s: Store, record: RunRecord, dir: string, files: RunFile[]): void {
+  let replaced = false
+  for (const f of files) {
+    const dest = path.join(dir, f.name)
+    const state = f.name === 'run.json' ? compareRunFile(dest, record, f.data!) : compareFile(dest, f)
+    if (state === 'same') {
+      if (f.from !== undefined) rmSync(f.from, { force: true })
+      continue
+    }
+    let from = f.from
+    if (from === undefined) {
+      from = tmpName(s, 'mend')
+      const fd = openSync(from, 'wx', runFileMode(f.name))
+      try {
+        writeSync(fd, f.data!)
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+    }
+    try {
+      renameSync(from, dest)
+    } catch (e) {
+      rmSync(from, { force: true })
+      throw e
+    }
+    replaced = true
+    const shown = quotePath(toRecordPath(s.root, dest).path)
+    log.warn(state === 'missing' ? `wrote ${shown}: the run's directory was there without it`
+      : `replaced ${shown}: its content did not match ${f.name === 'run.json' ? 'its id' : "the run's hash of it"}`)
+  }
+  if (replaced) fsyncDir(dir)
+}
+
 /**
  * Write a run: every file into a fresh temp directory, fsync, then one rename to runs/<id>.
- * No reader ever sees a partial run; a run already there (same id, same content) is a no-op.
+ * No reader ever sees a partial run. A run already there is left as it is when it holds this
+ * run's content (the same id, written again: a no-op); a file of it that does not (edited,
+ * damaged, missing) is replaced, with a warning (mendRunDir), so that the store holds the run
+ * whose id the caller prints.
  */
 export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []): { created: boolean; path: string } {
   if (!RUN_ID_RE.test(record.id)) throw new ProvError('E_INTERNAL', `refusing to write a run with a malformed id '${record.id}'`)
+  for (const f of extra) {
+    if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name === 'run.json') throw new ProvError('E_INTERNAL', `bad run file name '${f.name}'`)
+  }
   ensureStore(s)
   sweepStaleTemp(s)
   const final = path.join(runsDir(s), record.id)
   const finalJson = path.join(final, 'run.json')
-  if (existsSync(finalJson)) {
-    for (const f of extra) if (f.from) rmSync(f.from, { force: true })
+  const json = Buffer.from(JSON.stringify(record, null, 2) + '\n')
+  const mend = (files: RunFile[]): { created: boolean; path: string } => {
+    try {
+      mendRunDir(s, record, final, files)
+    } catch (e) {
+      throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into '${s.dir}': ${describeErrno(e)}`)
+    }
     return { created: false, path: finalJson }
+  }
+  if (existsSync(finalJson)) {
+    return mend([{ name: 'run.json', data: json }, ...extra.map((f) => f.from !== undefined ? { name: f.name, from: f.from } : { name: f.name, data: Buffer.from(f.data ?? '') })])
   }
   const tmp = tmpName(s, 'run')
   mkdirSync(tmp)
   try {
     for (const f of extra) {
-      if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name === 'run.json') throw new ProvError('E_INTERNAL', `bad run file name '${f.name}'`)
       const dest = path.join(tmp, f.name)
       if (f.from !== undefined) renameSync(f.from, dest)
-      // Captured output is the user's alone, as record's tee writes it (0600), however it came.
-      else writeFileSync(dest, f.data ?? '', { mode: f.name === 'stdout' || f.name === 'stderr' ? 0o600 : 0o644 })
+      else writeFileSync(dest, f.data ?? '', { mode: runFileMode(f.name) })
       const fd = openSync(dest, 'r')
       try { fsyncSync(fd) } finally { closeSync(fd) }
     }
     const fd = openSync(path.join(tmp, 'run.json'), 'wx', 0o644)
     try {
-      writeSync(fd, JSON.stringify(record, null, 2) + '\n')
+      writeSync(fd, json)
       fsyncSync(fd)
     } finally {
       closeSync(fd)
@@ -286,8 +386,11 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
       renameSync(tmp, final)
     } catch (e) {
       if (isNodeError(e) && (e.code === 'ENOTEMPTY' || e.code === 'EEXIST')) {
+        // Stored meanwhile (the same run written at once by another prov), or a directory of the
+        // id holding no run.json: made to hold this run, from the files just written.
+        const done = mend([{ name: 'run.json', data: json }, ...extra.map((f) => ({ name: f.name, from: path.join(tmp, f.name) }))])
         rmSync(tmp, { recursive: true, force: true })
-        return { created: false, path: finalJson }
+        return done
       }
       throw e
     }

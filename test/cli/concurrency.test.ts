@@ -134,6 +134,24 @@ describe('concurrent writers on one store', () => {
     assert.equal(ids.size, 1)
     assert.deepEqual(await verifyAll(sb, 1), [...ids])
     assert.deepEqual(tmpEntries(sb), [])
+
+    // Written again, 12 at once, over a run.json altered by hand: each writer that found it
+    // altered replaced it, and said so; the store holds the run again.
+    const [id] = ids
+    const file = path.join(sb.dir, '.prov', 'runs', id!, 'run.json')
+    const original = readFileSync(file, 'utf8')
+    writeFileSync(file, original.replace('"make"', '"make2"'))
+    const again = await Promise.all(Array.from({ length: 12 }, () => sb.prov(['write-run'], { input })))
+    const warning = `prov: warning: replaced '.prov/runs/${id}/run.json': its content did not match its id\n`
+    for (const r of again) {
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.ok(r.stderr === '' || r.stderr === warning, r.stderr)
+      assert.equal(JSON.parse(r.stdout).id, id)
+    }
+    assert.ok(again.some((r) => r.stderr === warning), 'one writer at least replaced it')
+    assert.equal(readFileSync(file, 'utf8'), original)
+    assert.deepEqual(await verifyAll(sb, 1), [id])
+    assert.deepEqual(tmpEntries(sb), [])
   })
 
   test('make -j8: eight targets each recorded by prov give eight valid runs', async () => {

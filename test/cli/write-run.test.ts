@@ -1,7 +1,7 @@
 // Black-box tests of `prov write-run`: merging section documents into a stored run.
 import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs'
+import { readFileSync, existsSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, isValid, type Sandbox, repoPool } from '../helpers/prov.js'
@@ -166,6 +166,57 @@ describe('write-run', { concurrency: true }, () => {
     const log = await s.prov(['log', '--json'])
     assert.equal(log.exitCode, 0, log.stderr)
     assert.deepEqual(log.stdout.trim().split('\n').map((l) => JSON.parse(l).created_at), ['2025-12-31T23:30:00.123456Z', '2025-12-31T22:00:00Z'])
+  })
+
+  test('writing again over a stored run that was altered: it is replaced, with a warning, and verify passes; then a no-op again', async () => {
+    const s = await repo({ 'code.py': 'print(1)\n' })
+    s.write('code.py', 'print(2)\n') // a patch, kept beside run.json
+    const git = (await s.prov(['git-state'])).stdout
+    s.write('docs/ctx.json', git + envDoc)
+    s.write('docs/cmd.json', commandDoc())
+    s.write('docs/params.json', '{"params":{"lr": 0.1}}\n')
+    const docs = ['docs/ctx.json', 'docs/cmd.json', 'docs/params.json']
+    const first = await writeRun(s, docs)
+    const file = path.join(s.dir, first.out.path)
+    const dir = path.dirname(file)
+    const original = readFileSync(file, 'utf8')
+    const patch = readFileSync(path.join(dir, 'patch.diff'), 'utf8')
+    const verify = async (): Promise<number | undefined> => (await s.prov(['verify', first.out.id])).exitCode
+    const again = async (warning: string): Promise<void> => {
+      const r = await s.prov(['write-run', ...docs])
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.deepEqual(JSON.parse(r.stdout), first.out)
+      assert.equal(r.stderr, warning)
+      assert.equal(readFileSync(file, 'utf8'), original)
+      assert.equal(readFileSync(path.join(dir, 'patch.diff'), 'utf8'), patch)
+      assert.equal(await verify(), 0)
+      assert.deepEqual(readdirSync(path.join(s.dir, '.prov', 'tmp')), [], 'nothing left in tmp/')
+    }
+    const shown = `.prov/runs/${first.out.id}`
+    // The audit's case: run.json edited by hand.
+    writeFileSync(file, original.replace('"lr": 0.1', '"lr": 0.9'))
+    assert.notEqual(await verify(), 0)
+    await again(`prov: warning: replaced '${shown}/run.json': its content did not match its id\n`)
+    // Its patch damaged, or gone; run.json gone from its directory.
+    writeFileSync(path.join(dir, 'patch.diff'), 'not the patch\n')
+    await again(`prov: warning: replaced '${shown}/patch.diff': its content did not match the run's hash of it\n`)
+    rmSync(path.join(dir, 'patch.diff'))
+    await again(`prov: warning: wrote '${shown}/patch.diff': the run's directory was there without it\n`)
+    rmSync(file)
+    await again(`prov: warning: wrote '${shown}/run.json': the run's directory was there without it\n`)
+    // As written, it is a no-op: run.json not rewritten.
+    const before = statSync(file)
+    await again('')
+    assert.equal(statSync(file).ino, before.ino)
+    assert.equal(statSync(file).mtimeMs, before.mtimeMs)
+    // The same run written otherwise (its keys in another order, no indent) is this run: left as it is.
+    const { id, ...rest } = JSON.parse(original)
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries({ id, ...rest }).reverse()))
+    writeFileSync(file, reordered)
+    const r = await s.prov(['write-run', ...docs])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, '')
+    assert.equal(readFileSync(file, 'utf8'), reordered)
   })
 
   test('-- CMD gives argv exactly; a document that disagrees is exit 2', async () => {
