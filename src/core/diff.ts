@@ -2,7 +2,7 @@ import { dirsAbove, UNTRACKED_DIR_LIMIT } from './git-status.js'
 import { canonicalize } from './canonical.js'
 import { flattenValues } from './params.js'
 import { compareUtf8 } from './paths.js'
-import { globToRegExp } from './redact.js'
+import { globToRegExp, LOCALE_VARS, noiseVarKind } from './env-vars.js'
 
 export type Op = 'added' | 'removed' | 'changed'
 export interface Change { op: Op; key: string; from?: unknown; to?: unknown; noise?: true; scope?: 'commits' | 'worktree' }
@@ -20,26 +20,28 @@ export interface RunDiff {
   outputs: Change[]
 }
 
-/**
- * Variables that differ between any two shell sessions, whatever the work: reported with
- * `noise: true` and left out of `identical`. Globs, matched against the variable name.
- */
-export const NOISE_VARS: readonly string[] = [
-  '_', 'OLDPWD', 'PWD', 'SHLVL', 'COLUMNS', 'LINES', 'TERM_SESSION_ID', 'WINDOWID', 'SECURITYSESSIONID',
-  'SSH_CLIENT', 'SSH_CONNECTION', 'SSH_TTY', 'SSH_AGENT_PID', 'SSH_AUTH_SOCK', 'GPG_AGENT_INFO',
-  'XDG_SESSION_ID', 'XDG_RUNTIME_DIR', 'XDG_SESSION_COOKIE', 'DBUS_SESSION_BUS_ADDRESS',
-  'INVOCATION_ID', 'JOURNAL_STREAM', 'MANAGERPID', 'SYSTEMD_EXEC_PID',
-  'TMUX', 'TMUX_PANE', 'STY', 'WINDOW', 'TERM_PROGRAM_VERSION', 'VSCODE_*', 'KITTY_PID', 'KITTY_WINDOW_ID',
-  'ITERM_SESSION_ID', 'WT_SESSION', 'HISTFILE', 'HISTSIZE', 'HISTCMD', 'PROMPT_COMMAND', 'PS1',
-  'npm_*', 'INIT_CWD', 'NODE', 'MAKEFLAGS', 'MAKELEVEL', 'MFLAGS', 'MAKE_TERMOUT', 'MAKE_TERMERR',
-]
+export { NOISE_VARS, PROV_VARS } from './env-vars.js'
 
-const noiseVarRes = NOISE_VARS.map(globToRegExp)
-
+/** Whether a key is a noise variable's: a shell session's (NOISE_VARS) or prov's own (PROV_VARS). */
 export function isNoiseKey(section: Section, key: string): boolean {
-  if (section !== 'env' || !key.startsWith('vars.')) return false
-  const name = key.slice(5)
-  return noiseVarRes.some((re) => re.test(name))
+  return noiseKind(section, key) !== null
+}
+
+/** Which noise variable a key is, if any. */
+export function noiseKind(section: Section, key: string): 'session' | 'prov' | null {
+  if (section !== 'env' || !key.startsWith('vars.')) return null
+  return noiseVarKind(key.slice(5))
+}
+
+/**
+ * Whether an env change is a locale variable's among `vars` whose change `locale` reports too
+ * (the same variable, read twice by snapshot-env): the one under `locale` is kept.
+ */
+export function isLocaleEcho(changes: readonly Change[], c: Change): boolean {
+  if (!c.key.startsWith('vars.') || !LOCALE_VARS.includes(c.key.slice(5))) return false
+  const twin = changes.find((o) => o.key === `locale.${c.key.slice(5)}`)
+  const same = (x: unknown, y: unknown): boolean => (x === undefined || y === undefined ? x === y : eq(x, y))
+  return twin !== undefined && twin.op === c.op && same(twin.from, c.from) && same(twin.to, c.to)
 }
 
 const eq = (a: unknown, b: unknown): boolean => sameFlat(a, b) || canonicalize(a) === canonicalize(b)
@@ -318,7 +320,8 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   for (const s of SECTION_ORDER) {
     for (const c of sections[s]) {
       const ownOutput = s === 'code' && ((c.scope === 'worktree' && untrackedOwn(c)) || (c.key === 'dirty' && c.scope === undefined && sameDirt))
-      if (isNoise(s, c.key, ignore) || ownOutput) c.noise = true
+      const localeEcho = s === 'env' && isLocaleEcho(sections.env, c)
+      if (isNoise(s, c.key, ignore) || ownOutput || localeEcho) c.noise = true
       else identical = false
     }
   }

@@ -3,6 +3,7 @@ import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
 import { expansionAt, readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
 import { commandName, planToolWords, readsSecretByRule, SHELLS, type PlannedWord } from './tool-rules.js'
+import { globToRegExp } from './env-vars.js'
 
 /**
  * Secret scrubbing. A secret's value is replaced by a keyed fingerprint,
@@ -50,6 +51,8 @@ export const SAFE_NAME_GLOBS: readonly string[] = [
 ]
 
 export { SECRET_VALUE_PATTERNS } from './secret-shapes.js'
+// (Defined beside the noise variables, which snapshot-env matches without loading this module.)
+export { globToRegExp }
 
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
@@ -219,11 +222,6 @@ export interface RedactionPolicy {
   drop?: readonly string[]
   /** extra value patterns, as regular expression sources (config `secrets.values`) */
   values?: readonly string[]
-}
-
-export function globToRegExp(glob: string): RegExp {
-  const src = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
-  return new RegExp(`^${src}$`, 'i')
 }
 
 export class Redactor {

@@ -11,6 +11,7 @@ import type { EnvSnapshot } from '../core/record.js'
 import { cacheDir, ensureCacheDir, makeDirs, type Store } from './store.js'
 import { readRegularFile } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
+import { LOCALE_VARS } from '../core/env-vars.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -331,8 +332,6 @@ function distro(): string | undefined {
     return undefined
   }
 }
-
-const LOCALE_VARS = ['LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_NUMERIC', 'LC_COLLATE', 'LC_TIME', 'LC_MESSAGES']
 
 export interface EnvOptions { tools?: boolean }
 

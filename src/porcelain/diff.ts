@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { scrubSections } from '../io/write.js'
-import { isContentChange, isNoise, isNoiseKey, isNoteKey, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { isContentChange, isLocaleEcho, isNoise, isNoteKey, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -453,18 +453,23 @@ export default defineCommand({
     out.push(escapeTerminal(buildHeadline(diff, commits)))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && !isNoteKey(s, c.key)).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
-    const sessionVars = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && isNoiseKey(s, c.key)).length, 0)
-    // (A commit that changed only the store, where --ignore did not hide it already.)
     const ignores = list(args.ignore).map(globToRegExp)
+    const sessionVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'session').length
+    const provVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'prov').length
+    // (A locale variable among vars whose change locale shows: the same change, reported once.)
+    const localeEchoes = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === null && !isNoise('env', c.key, ignores) && isLocaleEcho(diff.env, c)).length
     // (The same files under another commit: a's uncommitted changes committed, say.)
     const sameFiles = diff.code.filter((c) => c.noise && isSameFilesNoise(c)).length
+    // (A commit that changed only the store, where --ignore did not hide it already.)
     const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
     const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - storeCommits - ownOutputs - sameFiles
+    const ignored = hidden - sessionVars - provVars - localeEchoes - storeCommits - ownOutputs - sameFiles
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
+      [provVars, "prov's own variables", `${provVars} of prov's own variables`],
+      [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
       [sameFiles, "the same files under another commit (a's uncommitted changes committed)", `${sameFiles} of the same files under another commit`],
       [ownOutputs, "the runs' own outputs among the untracked files", `${ownOutputs} of the runs' own outputs among the untracked files`],

@@ -1032,4 +1032,49 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.deepEqual(none.stdout.split('\n').slice(1, 3), ['message a: first try', 'message b: second try'])
     })
   })
+
+  test("prov's own variables are no change: naming the store by PROV_DIR or by --store, or PROV_DEBUG=1, is noise", async () => {
+    await withRepo(async (sb) => {
+      const store = path.join(sb.home, 'pd-store')
+      await rec(sb, ['--store', store])
+      for (const env of [{ PROV_DIR: store }, { PROV_DIR: store, PROV_DEBUG: '1' }, { PROV_DIR: store, PROV_LOG_LEVEL: 'info' }]) {
+        const d = await diff(sb, ['--workspace'], env)
+        assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+        // (PROV_DEBUG=1 shows debug messages: nothing else.)
+        assert.deepEqual(d.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('prov: debug: ')), [])
+        assert.equal(d.headline, 'no differences')
+        const n = Object.keys(env).length
+        assert.match(d.stdout, new RegExp(`\\n\\n\\(${n} noise changes? hidden: prov's own variables; --all shows them\\)\\n$`))
+        const j = await sb.prov(['diff', '--workspace', '--json'], { env })
+        assert.equal(j.exitCode, 0, j.stderr)
+        const doc = parseValid('diff', j.stdout).diff
+        assert.equal(doc.identical, true)
+        assert.deepEqual(doc.env.map((c: any) => [c.key, c.noise]), Object.keys(env).sort().map((k) => [`vars.${k}`, true]))
+      }
+      // Recorded with it set, compared with it unset: the same.
+      await rec(sb, [], { PROV_DIR: store, PROV_DEBUG: '1' })
+      const back = await diff(sb, ['--store', store, '@~1', '@'])
+      assert.equal(back.exitCode, 0, back.stdout)
+      assert.equal(back.headline, 'no differences')
+    })
+  })
+
+  test('a locale change is one change, locale.<NAME>: the same change of vars.<NAME> is noise', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb)
+      await rec(sb, [], { LC_ALL: 'POSIX', LC_TIME: 'C' })
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1)
+      assert.equal(d.stderr, '')
+      assert.equal(d.headline, 'outputs identical; inputs identical; env: locale.LC_ALL, locale.LC_TIME')
+      assert.deepEqual(d.sections, { env: ['  ~ locale.LC_ALL: C → POSIX', '  + locale.LC_TIME: C'] })
+      assert.match(d.stdout, /\n\n\(2 noise changes hidden: locale variables, shown under locale; --all shows them\)\n$/)
+      const all = await diff(sb, ['--all'])
+      assert.deepEqual(all.sections.env, ['  ~ locale.LC_ALL: C → POSIX', '  + locale.LC_TIME: C', '  ~ vars.LC_ALL: C → POSIX  (noise)', '  + vars.LC_TIME: C  (noise)'])
+      const j = await sb.prov(['diff', '--json'])
+      assert.equal(j.exitCode, 1)
+      assert.deepEqual(parseValid('diff', j.stdout).diff.env.map((c: any) => [c.key, c.noise === true]),
+        [['locale.LC_ALL', false], ['locale.LC_TIME', false], ['vars.LC_ALL', true], ['vars.LC_TIME', true]])
+    })
+  })
 })

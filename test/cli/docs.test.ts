@@ -155,14 +155,16 @@ describe('man page sources', () => {
 
   test('the secret and noise lists in the pages are the ones the code uses', async () => {
     const { SECRET_NAME_GLOBS, SAFE_NAME_GLOBS } = await import('../../src/core/redact.js')
-    const { NOISE_VARS } = await import('../../src/core/diff.js')
+    const { NOISE_VARS, PROV_VARS } = await import('../../src/core/diff.js')
+    const { LOCALE_VARS } = await import('../../src/core/env-vars.js')
     const prov = readFileSync(manSource('prov'), 'utf8')
     const secrets = section(parsePage(prov), 'SECRETS').join('\n')
     const words = (text: string): Set<string> => new Set(text.split(/[\s,`()]+/).filter(Boolean))
     for (const g of [...SECRET_NAME_GLOBS, ...SAFE_NAME_GLOBS]) assert.ok(words(secrets).has(g), `prov(1) SECRETS does not list ${g}`)
     for (const page of ['prov-diff', 'prov-diff-runs']) {
       const w = words(section(parsePage(readFileSync(manSource(page), 'utf8')), 'DESCRIPTION').join('\n'))
-      for (const v of NOISE_VARS) assert.ok(w.has(v), `${page}(1) does not list the noise variable ${v}`)
+      for (const v of [...NOISE_VARS, ...PROV_VARS]) assert.ok(w.has(v), `${page}(1) does not list the noise variable ${v}`)
+      for (const v of LOCALE_VARS) assert.ok(w.has(v), `${page}(1) does not list the locale variable ${v}`)
     }
   })
 })

@@ -306,6 +306,11 @@ test('isNoiseKey: only env vars, matched against the documented globs', () => {
     ['env', 'vars._', true],
     ['env', 'vars.npm_config_cache', true],
     ['env', 'vars.VSCODE_PID', true],
+    ['env', 'vars.PROV_DIR', true],
+    ['env', 'vars.PROV_DEBUG', true],
+    ['env', 'vars.PROV_LOG_LEVEL', true],
+    ['env', 'vars.PROV_OTHER', false],
+    ['env', 'vars.prov_dir', false],
     ['env', 'vars.PATH', false],
     ['env', 'vars.OLDPWDX', false],
     ['env', 'vars.__', false],
@@ -316,6 +321,38 @@ test('isNoiseKey: only env vars, matched against the documented globs', () => {
   ]
   for (const [section, key, expected] of table) assert.equal(isNoiseKey(section, key), expected, `${section} ${key}`)
   for (const name of ['OLDPWD', 'SHLVL', '_']) assert.ok(NOISE_VARS.includes(name), name)
+})
+
+test("prov's own variables are noise: naming the store or debugging prov changes nothing of the run", () => {
+  const d = compareRuns(base(), variant((r) => { r.env.vars.PROV_DIR = '/tmp/store'; r.env.vars.PROV_DEBUG = '1'; r.env.vars.PROV_LOG_LEVEL = 'debug' }))
+  assert.equal(d.identical, true)
+  assert.deepEqual(d.env, [
+    { op: 'added', key: 'vars.PROV_DEBUG', to: '1', noise: true },
+    { op: 'added', key: 'vars.PROV_DIR', to: '/tmp/store', noise: true },
+    { op: 'added', key: 'vars.PROV_LOG_LEVEL', to: 'debug', noise: true },
+  ])
+})
+
+test('a locale variable, recorded in locale and among vars, is one change: locale.<NAME>, and vars.<NAME> is noise', () => {
+  const withLocale = (r: any): void => { r.env.locale = { LANG: 'C' } }
+  const a = variant(withLocale)
+  const set = (edit: (r: any) => void): Rec => variant((r) => { withLocale(r); edit(r) })
+  const d = compareRuns(a, set((r) => { r.env.locale.LC_ALL = 'C'; r.env.vars.LC_ALL = 'C'; r.env.locale.LANG = 'C.UTF-8'; r.env.vars.LANG = 'C.UTF-8' }))
+  assert.equal(d.identical, false)
+  assert.deepEqual(d.env, [
+    { op: 'changed', key: 'locale.LANG', from: 'C', to: 'C.UTF-8' },
+    { op: 'added', key: 'locale.LC_ALL', to: 'C' },
+    { op: 'changed', key: 'vars.LANG', from: 'C', to: 'C.UTF-8', noise: true },
+    { op: 'added', key: 'vars.LC_ALL', to: 'C', noise: true },
+  ])
+  // Not the same change: each is reported (a variable left out of vars by the policy, a record made by hand).
+  const dropped = compareRuns(a, set((r) => { r.env.locale.LANG = 'C.UTF-8'; delete r.env.vars.LANG }))
+  assert.deepEqual(dropped.env.map((c) => [c.key, c.noise === true]), [['locale.LANG', false], ['vars.LANG', false]])
+  const varsOnly = compareRuns(a, set((r) => { r.env.vars.LANG = 'C.UTF-8' }))
+  assert.deepEqual(varsOnly.env.map((c) => [c.key, c.noise === true]), [['vars.LANG', false]])
+  // A variable that is not the locale's is never folded into one that is.
+  const other = compareRuns(a, set((r) => { r.env.locale.LC_MONETARY = 'C'; r.env.vars.LC_MONETARY = 'C' }))
+  assert.deepEqual(other.env.map((c) => [c.key, c.noise === true]), [['locale.LC_MONETARY', false], ['vars.LC_MONETARY', false]])
 })
 
 test('--ignore globs mark matching changes as noise, by key or by section.key', () => {
