@@ -3,7 +3,7 @@
 // child_process and the store are imported when a tool is probed: `prov --version` imports
 // this module for VERSION alone, and loading them would double its start-up time.
 import os from 'node:os'
-import { readFileSync, readlinkSync, statSync, accessSync, constants, openSync, readSync, closeSync } from 'node:fs'
+import { readFileSync, readlinkSync, realpathSync, statSync, accessSync, constants, openSync, readSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import type { Redactor } from '../core/redact.js'
@@ -11,7 +11,7 @@ import type { EnvSnapshot } from '../core/record.js'
 import { cacheDir, ensureCacheDir, makeDirs, type Store } from './store.js'
 import { readRegularFile } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
-import { LOCALE_VARS } from '../core/env-vars.js'
+import { LOCALE_VARS, noiseVarKind } from '../core/env-vars.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -88,31 +88,81 @@ async function probe(file: string, args: string[]): Promise<string | null> {
   })
 }
 
-/** Files by which version managers (pyenv, asdf, rbenv, nvm, ...) choose what a shim runs. */
-const VERSION_FILES = ['.python-version', '.tool-versions', '.ruby-version', '.node-version', '.nvmrc', '.java-version', '.go-version']
-const VERSION_VARS = /VERSION|^PYENV|^ASDF|^CONDA|^VIRTUAL_ENV$|^NVM|^RBENV|^JAVA_HOME$|^PATH$/
+/**
+ * Files by which version managers choose what a shim runs, looked for in the directory and each
+ * of its parents and in the home directory: pyenv, asdf, rbenv, nodenv, nvm, jenv, goenv; mise's
+ * (and rtx's) config; volta's pins (a `volta` key in package.json); rustup's toolchain files; go's
+ * go.mod and go.work, whose `go` and `toolchain` lines choose the toolchain `go` runs
+ * (GOTOOLCHAIN=auto, go 1.21 and later).
+ */
+const VERSION_FILES = [
+  '.python-version', '.tool-versions', '.ruby-version', '.node-version', '.nvmrc', '.java-version', '.go-version',
+  'mise.toml', '.mise.toml', 'mise.local.toml', '.mise.local.toml', '.rtx.toml', 'package.json',
+  'rust-toolchain', 'rust-toolchain.toml', 'go.mod', 'go.work',
+]
+
+/** The version managers' global choices (`pyenv global`, `rustup default`, `go env -w`, ...). */
+function globalVersionFiles(): string[] {
+  const env = process.env
+  const home = env.HOME && path.isAbsolute(env.HOME) ? env.HOME : null
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : home && path.join(home, '.config')
+  const files: Array<string | null | undefined> = [
+    env.PYENV_ROOT && path.join(env.PYENV_ROOT, 'version'), home && path.join(home, '.pyenv', 'version'),
+    env.RBENV_ROOT && path.join(env.RBENV_ROOT, 'version'), home && path.join(home, '.rbenv', 'version'),
+    env.NODENV_ROOT && path.join(env.NODENV_ROOT, 'version'), home && path.join(home, '.nodenv', 'version'),
+    env.GOENV_ROOT && path.join(env.GOENV_ROOT, 'version'), home && path.join(home, '.goenv', 'version'),
+    env.MISE_GLOBAL_CONFIG_FILE, config && path.join(config, 'mise', 'config.toml'),
+    env.RUSTUP_HOME ? path.join(env.RUSTUP_HOME, 'settings.toml') : home && path.join(home, '.rustup', 'settings.toml'),
+    env.GOENV ?? (config && path.join(config, 'go', 'env')),
+  ]
+  return files.filter((f): f is string => typeof f === 'string' && path.isAbsolute(f))
+}
 
 /**
- * What a script wrapper's answer depends on: the directory, the version managers' variables,
- * and their version files in this directory, its parents and the home directory.
+ * The variables any wrapper's answer may depend on: the version managers' own (pyenv's, asdf's,
+ * conda's, nvm's, mise's, volta's, rustup's and cargo's, go's, Python's), anything naming a version,
+ * PATH and HOME. A script's answer depends also on the variables it names (scriptVarNames).
  */
-function wrapperContext(): string {
-  const parts = [process.cwd()]
-  for (const k of Object.keys(process.env).filter((k) => VERSION_VARS.test(k)).sort()) parts.push(`${k}=${process.env[k]}`)
+const VERSION_VARS = /VERSION|^PYENV|^ASDF|^CONDA|^VIRTUAL_ENV$|^NVM|^RBENV|^NODENV|^GOENV|^JENV|^SDKMAN|^JAVA_HOME$|^MISE_|^RTX_|^VOLTA|^RUSTUP|^CARGO|^GO[A-Z0-9]|^PYTHON|^PIP_|^UV_|^PATH$|^HOME$|^XDG_CONFIG_HOME$/
+
+/**
+ * The version managers' files in the directory, its parents and the home directory, and their
+ * global choices, by size, time and inode: what a wrapper's answer depends on besides the
+ * directory and the environment.
+ */
+function versionFilesState(): string {
+  const parts: string[] = []
   const dirs: string[] = []
   for (let d = process.cwd(); ; d = path.dirname(d)) {
     dirs.push(d)
     if (path.dirname(d) === d) break
   }
-  if (process.env.HOME) dirs.push(process.env.HOME, path.join(process.env.HOME, '.pyenv'))
-  if (process.env.PYENV_ROOT) dirs.push(process.env.PYENV_ROOT)
-  for (const d of dirs) {
-    for (const f of [...VERSION_FILES, 'version']) {
-      // Most are missing: throwIfNoEntry spares making an error for each (~50 stats a record).
-      let st
-      try { st = statSync(path.join(d, f), { throwIfNoEntry: false }) } catch { /* unreadable */ }
-      if (st !== undefined) parts.push(`${d}/${f}:${st.size}:${st.mtimeMs}`)
-    }
+  if (process.env.HOME && path.isAbsolute(process.env.HOME)) dirs.push(process.env.HOME)
+  const files = [...dirs.flatMap((d) => VERSION_FILES.map((f) => path.join(d, f))), ...globalVersionFiles()]
+  for (const f of files) {
+    // Most are missing: throwIfNoEntry spares making an error for each (~150 stats a record).
+    let st
+    try { st = statSync(f, { throwIfNoEntry: false }) } catch { /* unreadable */ }
+    if (st !== undefined) parts.push(`${f}:${st.size}:${st.mtimeMs}:${st.ino}`)
+  }
+  return parts.join('\0')
+}
+
+/**
+ * What a wrapper's answer depends on, as far as prov can tell without running it: the directory,
+ * the version managers' variables (VERSION_VARS) and those the script names (`names`: a wrapper
+ * may choose by any variable, `exec .../${PYVER:-3.12.1}/bin/python3`), and the version files.
+ * Not the whole environment: a variable set anew for each call (a job's id, hyperfine's
+ * HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET) would have every wrapper asked again every time, and
+ * pip's answer alone takes 0.4 s. Nor the variables that tell nothing (a shell session's,
+ * prov's own: core/env-vars.ts).
+ */
+function wrapperContext(names: readonly string[], files: string): string {
+  const parts = [process.cwd(), files]
+  const named = new Set(names)
+  const all = named.has('*')
+  for (const k of Object.keys(process.env).sort()) {
+    if ((all || VERSION_VARS.test(k) || named.has(k)) && noiseVarKind(k) === null) parts.push(`${k}=${process.env[k]}`)
   }
   return keyDigest(parts.join('\0'))
 }
@@ -128,31 +178,95 @@ function keyDigest(text: string): string {
 
 /**
  * The entries of tools.json in the form this version makes. Earlier versions kept a wrapper's
- * context (variables' values among it) and PATH in the keys as they were: such entries are dropped,
- * so that the file is written again without them.
+ * context (variables' values among it) and PATH in the keys as they were, and whether a file is a
+ * script without the variables it names ('script\0' entries): such entries are dropped, so that the
+ * file is written again without them.
  */
 function currentEntries(cache: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(cache)) {
     const fields = k.split('\0')
+    if (k.startsWith('script\0')) continue
     if (k.startsWith('which\0') ? fields.length === 2 && /^[0-9a-f]{64}$/.test(fields[1]!) : fields.length <= 7) out[k] = v
   }
   return out
 }
 
-/** True for a `#!` script: a wrapper (pyenv, asdf, conda shims) whose answer depends on cwd and env. */
-function isScript(file: string): boolean {
+/** How much of a script is read for the variables it names. */
+const SCRIPT_READ_MAX = 64 * 1024
+/** More names than this, and a script is taken to depend on the whole environment. */
+const SCRIPT_NAMES_MAX = 200
+
+/**
+ * For a `#!` script (a wrapper: pyenv's, asdf's and rbenv's shims, or one's own), the variables
+ * it names: `$NAME` and `${NAME...}`, and words written as variables are (`PYVER`, as in
+ * `os.environ["PYVER"]`), sorted; `['*']` for a script too large to tell (the whole environment
+ * then counts). null for anything else (a binary).
+ */
+function scriptVarNames(file: string): string[] | null {
+  let text: string
   try {
     const fd = openSync(file, 'r')
     try {
-      const b = Buffer.alloc(2)
-      return readSync(fd, b, 0, 2, 0) === 2 && b.toString('latin1') === '#!'
+      // Two bytes first: a binary is not read further.
+      const head = Buffer.alloc(2)
+      if (readSync(fd, head, 0, 2, 0) !== 2 || head.toString('latin1') !== '#!') return null
+      const b = Buffer.alloc(SCRIPT_READ_MAX)
+      const n = readSync(fd, b, 0, b.length, 0)
+      if (n === b.length) return ['*']
+      text = b.toString('latin1', 0, n)
     } finally {
       closeSync(fd)
     }
   } catch {
-    return false
+    return null
   }
+  const names = new Set<string>()
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!)
+  for (const m of text.matchAll(/\b[A-Z_][A-Z0-9_]+\b/g)) names.add(m[0])
+  return names.size > SCRIPT_NAMES_MAX ? ['*'] : [...names].sort()
+}
+
+/** Programs that version managers link their shims to: each runs the tool its context chooses. */
+const SHIM_PROGRAMS = new Set(['mise', 'rtx', 'volta-shim', 'volta'])
+
+/** Tools that choose another toolchain themselves: go runs the one go.mod or GOTOOLCHAIN names. */
+const SWITCHING_TOOLS = new Set(['go'])
+
+/**
+ * True for a rustup proxy (cargo, rustc, ... in ~/.cargo/bin): a link to, or a copy of, the rustup
+ * binary, which runs the toolchain that RUSTUP_TOOLCHAIN, `rustup override`, a rust-toolchain(.toml)
+ * file in the directory or its parents, or the default names, and whose toolchains `rustup update`
+ * replaces in place. Known by the file it is (a symbolic link to rustup, or the same file or size as
+ * the rustup beside it), or by living in cargo's bin directory, where rustup puts its proxies.
+ */
+function isRustupProxy(file: string, real: string, st: { dev: number; ino: number; size: number }): boolean {
+  if (/^rustup(-init)?$/.test(path.basename(real))) return true
+  const dir = path.dirname(file)
+  const cargoHome = process.env.CARGO_HOME && path.isAbsolute(process.env.CARGO_HOME) ? process.env.CARGO_HOME
+    : process.env.HOME && path.isAbsolute(process.env.HOME) ? path.join(process.env.HOME, '.cargo') : null
+  if (cargoHome !== null && dir === path.join(cargoHome, 'bin')) return true
+  for (const d of new Set([dir, path.dirname(real)])) {
+    let r
+    try { r = statSync(path.join(d, 'rustup'), { throwIfNoEntry: false }) } catch { /* unreadable */ }
+    if (r !== undefined && r.isFile() && ((r.dev === st.dev && r.ino === st.ino) || r.size === st.size)) return true
+  }
+  return false
+}
+
+/**
+ * How a tool's version is found again: 'binary', cached by the file's identity; 'wrapper' (a `#!`
+ * script, a shim of mise or volta, go), whose answer depends on the directory and the
+ * environment, cached by both (wrapperContext); 'proxy' (rustup's), asked every time.
+ */
+type ToolKind = 'binary' | 'wrapper' | 'proxy'
+
+function toolKind(name: string, file: string, st: { dev: number; ino: number; size: number }, script: boolean): ToolKind {
+  let real = file
+  try { real = realpathSync.native(file) } catch { /* as found */ }
+  if (isRustupProxy(file, real, st)) return 'proxy'
+  if (script || SWITCHING_TOOLS.has(name) || SHIM_PROGRAMS.has(path.basename(real))) return 'wrapper'
+  return 'binary'
 }
 
 /** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
@@ -257,10 +371,12 @@ function bound(cache: Record<string, string>, used: readonly string[]): boolean 
 
 /**
  * Versions of the tools on PATH, probed in parallel. A binary's answer is cached by its path,
- * inode, size, mtime and ctime, so a later run spawns nothing; a script wrapper's (a pyenv
- * shim's, say) also by the directory, the version managers' variables and their version files,
- * on which it depends. A tool that prints no version is left out; one that does not answer within the
- * timeout is left out and asked again next time.
+ * inode, size, mtime and ctime, so a later run spawns nothing; a wrapper's (a `#!` script such as
+ * a pyenv shim, a mise or volta shim, go) also by the directory, the environment and the version
+ * managers' files, on which it depends (wrapperContext); a rustup proxy's is never cached: the
+ * toolchain it runs is chosen by rustup's own rules and updated in place, and asking costs a few
+ * ms. A tool that prints no version is left out; one that does not answer within the timeout is
+ * left out and asked again next time.
  */
 export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {
   const pathVar = process.env.PATH ?? ''
@@ -278,34 +394,48 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   } catch { /* none yet, or not a file */ }
   const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
   let dirty = changed || stale
-  let context: string | undefined
+  let versionFiles: string | undefined
   const used: string[] = []
   const found = await Promise.all(Object.entries(tools).map(async ([name, args], i) => {
     const file = files[i]!
     if (file === null) return null
     let key: string
+    let st
     try {
-      const st = statSync(file)
+      st = statSync(file)
       // ctime too: a chmod -x (or +x) changes nothing else
       key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${args.join(' ')}`
     } catch { return null }
-    // Whether it is a script is remembered with the binary's identity: one read fewer per tool.
-    used.push(`script\0${key}`)
-    let script = cache[`script\0${key}`]
-    if (script === undefined) {
-      script = isScript(file) ? '1' : '0'
-      cache[`script\0${key}`] = script
+    // Whether it is a script, and the variables it names, are remembered with the binary's
+    // identity: one read fewer per tool. 'binary', or 'script' and the names.
+    used.push(`kind\0${key}`)
+    let kindEntry = cache[`kind\0${key}`]
+    if (kindEntry === undefined) {
+      const names = scriptVarNames(file)
+      kindEntry = names === null ? 'binary' : ['script', ...names].join(' ')
+      cache[`kind\0${key}`] = kindEntry
       dirty = true
     }
-    if (script === '1') key += `\0${(context ??= wrapperContext())}`
-    used.push(key)
-    let version: string | null | undefined = cache[key]
-    if (version === undefined) {
-      version = await probe(file, args)
-      if (version === null) return null
-      cache[key] = version
-      dirty = true
+    const [what, ...names] = kindEntry.split(' ')
+    const kind = toolKind(name, file, st, what === 'script')
+    let version: string | null | undefined
+    if (kind === 'proxy') version = await probe(file, args)
+    else {
+      if (kind === 'wrapper') {
+        versionFiles ??= versionFilesState()
+        key += `\0${wrapperContext(names, versionFiles)}`
+      }
+      used.push(key)
+      version = cache[key]
+      if (version === undefined) {
+        version = await probe(file, args)
+        if (version !== null) {
+          cache[key] = version
+          dirty = true
+        }
+      }
     }
+    if (version === null) return null
     return version === '' ? null : ([name, version] as const)
   }))
   if (bound(cache, used)) dirty = true

@@ -1,10 +1,10 @@
 // Black-box tests of `prov snapshot-env`.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
-import { BIN, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
+import { BIN, linkTools, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
 import { TOOL_CACHE_MAX } from '../../src/io/env.js'
 
 const sandboxes: Sandbox[] = []
@@ -331,5 +331,86 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     chmodSync(dvc, 0o644)
     utimesSync(bin, old, old)
     assert.deepEqual(await tools(), {}, 'chmod -x is seen')
+  })
+
+  /**
+   * A PATH directory, old enough that its lookup is cached, and a log of the probes its tools
+   * write. A tool with no `#!` line is a binary to prov (as rustup and go are), and run by sh all
+   * the same (execvp does so with a file the kernel refuses to run).
+   */
+  async function toolsOnPath(tools: Record<string, string>) {
+    const s = await makePlainDir()
+    sandboxes.push(s)
+    const bin = path.join(s.dir, 'bin')
+    mkdirSync(bin)
+    const probes = path.join(s.dir, 'probes.log')
+    writeFileSync(probes, '')
+    for (const [name, body] of Object.entries(tools)) writeFileSync(path.join(bin, name), body.replaceAll('$LOG', `'${probes}'`), { mode: 0o755 })
+    const old = new Date('2001-02-03T04:05:06Z')
+    utimesSync(bin, old, old)
+    const probed = (): number => readFileSync(probes, 'utf8').split('\n').filter(Boolean).length
+    // What the tools run (none of them a tool whose version is recorded), after them on PATH.
+    const utils = linkTools(path.join(s.home, 'utils'), ['sed', 'cat', 'printenv'])
+    const tools_ = async (env: Record<string, string | undefined> = {}): Promise<Record<string, string>> =>
+      (await snapshot(s, [], { ...env, PATH: `${env.PATH ?? bin}:${utils}` })).tools
+    return { s, bin, probed, tools: tools_ }
+  }
+
+  test('a rustup proxy (cargo, the rustup binary by another name) is asked every time: RUSTUP_TOOLCHAIN, rust-toolchain.toml and an update in place are seen', async () => {
+    // As rustup does: the toolchain from RUSTUP_TOOLCHAIN, else rust-toolchain.toml here, else the default, whose version a file holds.
+    const rustup = 'echo probed >> $LOG\n'
+      + 'tc=${RUSTUP_TOOLCHAIN:-$(sed -n \'s/^channel = "\\(.*\\)"$/\\1/p\' rust-toolchain.toml 2>/dev/null)}\n'
+      + 'echo "cargo $(cat "$HOME/stable-version") (${tc:-stable})"\n'
+    const { s, bin, probed, tools } = await toolsOnPath({ rustup })
+    linkSync(path.join(bin, 'rustup'), path.join(bin, 'cargo')) // a hard link, as rustup-init makes them
+    utimesSync(bin, new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'))
+    writeFileSync(path.join(s.home, 'stable-version'), '1.95.0')
+    assert.equal((await tools()).cargo, 'cargo 1.95.0 (stable)')
+    assert.equal((await tools({ RUSTUP_TOOLCHAIN: 'nightly' })).cargo, 'cargo 1.95.0 (nightly)')
+    assert.equal((await tools()).cargo, 'cargo 1.95.0 (stable)')
+    s.write('rust-toolchain.toml', '[toolchain]\nchannel = "beta"\n')
+    assert.equal((await tools()).cargo, 'cargo 1.95.0 (beta)')
+    rmSync(path.join(s.dir, 'rust-toolchain.toml'))
+    // `rustup update`: the toolchain is replaced, the proxy is not.
+    writeFileSync(path.join(s.home, 'stable-version'), '1.96.0')
+    assert.equal((await tools()).cargo, 'cargo 1.96.0 (stable)')
+    assert.equal(probed(), 5, 'asked every time')
+
+    // A symbolic link to rustup elsewhere is a proxy too.
+    const links = path.join(s.dir, 'links')
+    mkdirSync(links)
+    symlinkSync(path.join(bin, 'rustup'), path.join(links, 'cargo'))
+    assert.equal((await tools({ PATH: links })).cargo, 'cargo 1.96.0 (stable)')
+    assert.equal((await tools({ PATH: links, RUSTUP_TOOLCHAIN: 'nightly' })).cargo, 'cargo 1.96.0 (nightly)')
+  })
+
+  test('a wrapper script is asked again when a variable it names changes (exec .../${PYVER:-3.12.1}/bin/python3), not for one it does not name', async () => {
+    const { probed, tools } = await toolsOnPath({
+      python3: '#!/bin/sh\necho probed >> $LOG\necho "Python ${PYVER:-3.12.1}"\n',
+      // Named as a word, as os.environ["WHICH_PIP"] names it.
+      pip3: '#!/bin/sh\necho probed >> $LOG\nv=$(printenv WHICH_PIP)\necho "pip ${v:-23.2.1}"\n',
+    })
+    assert.deepEqual(await tools(), { python3: 'Python 3.12.1', pip3: 'pip 23.2.1' })
+    assert.deepEqual(await tools({ PYVER: '3.10.13' }), { python3: 'Python 3.10.13', pip3: 'pip 23.2.1' })
+    assert.deepEqual(await tools({ PYVER: '3.10.13', WHICH_PIP: '24.0' }), { python3: 'Python 3.10.13', pip3: 'pip 24.0' })
+    assert.equal(probed(), 4, 'both, then python3 alone (pip3 names no PYVER), then pip3 alone')
+    // The same again, from the cache; and a variable neither names, new at every call (a job's id, hyperfine's), asks nothing.
+    assert.deepEqual(await tools({ PYVER: '3.10.13', WHICH_PIP: '24.0', JOB_ID: '1' }), { python3: 'Python 3.10.13', pip3: 'pip 24.0' })
+    assert.deepEqual(await tools({ PYVER: '3.10.13', WHICH_PIP: '24.0', JOB_ID: '2' }), { python3: 'Python 3.10.13', pip3: 'pip 24.0' })
+    assert.deepEqual(await tools(), { python3: 'Python 3.12.1', pip3: 'pip 23.2.1' })
+    assert.equal(probed(), 4)
+  })
+
+  test('go is asked again when GOTOOLCHAIN or go.mod name another toolchain (go 1.21 and later switch themselves), and only then', async () => {
+    const go = 'echo probed >> $LOG\n'
+      + 'v=${GOTOOLCHAIN:-$(sed -n \'s/^toolchain //p\' go.mod 2>/dev/null)}\n'
+      + 'echo "go version ${v:-go1.21.0} linux/amd64"\n'
+    const { s, probed, tools } = await toolsOnPath({ go })
+    assert.equal((await tools()).go, 'go version go1.21.0 linux/amd64')
+    assert.equal((await tools({ GOTOOLCHAIN: 'go1.22.1' })).go, 'go version go1.22.1 linux/amd64')
+    s.write('go.mod', 'module example.com/m\n\ngo 1.21\n\ntoolchain go1.23.0\n')
+    assert.equal((await tools()).go, 'go version go1.23.0 linux/amd64')
+    assert.equal((await tools()).go, 'go version go1.23.0 linux/amd64')
+    assert.equal(probed(), 3, 'the last from the cache')
   })
 })

@@ -150,7 +150,7 @@ export function isValid(kind: keyof typeof validators, doc: unknown): boolean {
 }
 
 /** Symlink each tool, as found on PATH, into `dir`. */
-function linkTools(dir: string, tools: readonly string[]): string {
+export function linkTools(dir: string, tools: readonly string[]): string {
   mkdirSync(dir, { recursive: true })
   for (const tool of tools) {
     const from = (process.env.PATH ?? '/usr/bin:/bin').split(':').find((d) => d !== '' && existsSync(path.join(d, tool)))
