@@ -19,13 +19,28 @@ const vm = require('node:vm')
 
 const dist = path.join(__dirname, '..', 'dist')
 
-/** The bundle for argv's command, else the one without commands. */
-function bundleFor(name) {
-  if (typeof name === 'string' && /^[a-z][a-z-]*$/.test(name)) {
-    const file = path.join(dist, 'commands', `${name}.cjs`)
-    if (existsSync(file)) return file
+/** The bundle of a command so named, or null. */
+function commandBundle(name) {
+  if (typeof name !== 'string' || !/^[a-z][a-z-]*$/.test(name)) return null
+  const file = path.join(dist, 'commands', `${name}.cjs`)
+  return existsSync(file) ? file : null
+}
+
+/**
+ * The bundle for argv's command, else the one without commands. Options given before the command
+ * name (`prov --store DIR log`) are an error, which names where they go: the bundle is then the
+ * command's named after them, which knows its options.
+ */
+function bundleFor(args) {
+  const [first] = args
+  if (typeof first === 'string' && first.startsWith('-') && !['--help', '-h', '--version'].includes(first)) {
+    const end = args.indexOf('--')
+    for (const w of args.slice(1, end === -1 ? undefined : end)) {
+      const file = commandBundle(w)
+      if (file !== null) return file
+    }
   }
-  return path.join(dist, 'main.cjs')
+  return commandBundle(first) ?? path.join(dist, 'main.cjs')
 }
 
 /** Whether a directory is there; any error (ENOENT, ENOTDIR, EACCES) says no. */
@@ -107,7 +122,7 @@ for (const name of ['stdout', 'stderr']) {
   })
 }
 
-const { run } = load(bundleFor(process.argv[2]))
+const { run } = load(bundleFor(process.argv.slice(2)))
 run(process.argv.slice(2)).then((code) => {
   process.exitCode = code
   // The command is done. Left to itself, Node would now close its handles and free its heap

@@ -1,6 +1,7 @@
 import type { CommandDef, ArgsDef } from 'citty'
-import { ProvError, UsageError } from './errors.js'
+import { ProvError, UsageError, saysNotRun } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
+import { shellQuote } from './core/shell-words.js'
 import { log, hint, quiet } from './io/log.js'
 import { VERSION } from './io/env.js'
 import { handleEpipe, setStdoutFailureCode } from './io/stdout.js'
@@ -83,6 +84,37 @@ function report(e: unknown): void {
 }
 
 /**
+ * `prov --store DIR log`: options that a command takes, given before its name. The error says where
+ * they go, with the command line as it should be (up to a `--`: the words of a command to run
+ * are not repeated). null when no command named later takes them all.
+ */
+async function misplacedOptions(argv: readonly string[], commands: Readonly<Record<string, Loader>>): Promise<UsageError | null> {
+  const dashdash = argv.indexOf('--')
+  const end = dashdash === -1 ? argv.length : dashdash
+  for (let j = 1; j < end; j++) {
+    const name = argv[j]!
+    const load = Object.hasOwn(commands, name) ? commands[name] : undefined
+    if (load === undefined) continue
+    const cmd = await load()
+    const meta = (typeof cmd.meta === 'object' && cmd.meta !== null ? cmd.meta : {}) as import('citty').CommandMeta
+    // Its options only, none required: the words before the name must all be options and their values.
+    const options: Record<string, ArgSpec> = {}
+    for (const [k, d] of Object.entries((cmd.args ?? {}) as Record<string, ArgSpec>)) if (d.type !== 'positional') options[k] = { ...d, required: false }
+    try {
+      if (parseArgv(argv.slice(0, j), options, { repeatable: meta.repeatable ?? [] }).extra.length > 0) continue
+    } catch {
+      continue
+    }
+    const after = argv.slice(j + 1, end)
+    const line = ['prov', name, ...argv.slice(0, j), ...after].map(shellQuote)
+    if (dashdash !== -1) line.push('--', '...')
+    const flag = argv[0]!.split('=')[0]!
+    return new UsageError(`'${flag}' goes after the command name: ${line.join(' ')}`, `see 'prov ${name} --help'`)
+  }
+  return null
+}
+
+/**
  * Run prov with these arguments; resolves to the exit status. `commands` loads the commands this
  * build holds: all of them (src/commands.ts), or, in a bundle made for one command, that one.
  */
@@ -110,7 +142,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       process.stdout.write(ROOT_USAGE)
       return 0
     }
-    if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`, `see 'prov --help'`)
+    if (first.startsWith('-')) throw (await misplacedOptions(argv, commands)) ?? new UsageError(`unknown option '${first}'`, `see 'prov --help'`)
     const load = commands[first]
     if (load === undefined && NAMES.includes(first)) throw new Error(`this build of prov holds no '${first}' command`)
     if (load === undefined) throw new UsageError(`'${first}' is not a prov command`, `see 'prov --help' for the list of commands`)
@@ -125,14 +157,15 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       process.stdout.write(renderCommandUsage(first, cmd) + '\n')
       return 0
     }
-    assertArgsAreUtf8(argv)
     const spec = (cmd.args ?? {}) as Record<string, ArgSpec>
     let parsed
     try {
+      assertArgsAreUtf8(argv)
       parsed = parseArgv(rest, spec, { repeatable: meta.repeatable ?? [], variadic: meta.variadic ?? false, operandsAfterDashDash: !meta.takesCommand })
     } catch (e) {
-      if (e instanceof ArgvError) throw new UsageError(e.message, `see 'prov ${first} --help'`)
-      throw e
+      const err = e instanceof ArgvError ? new UsageError(e.message, `see 'prov ${first} --help'`) : e
+      // record and exec (125 for their own failures) say that the command was not run.
+      throw failureCode === 125 && !options.includes('--no-exec') ? saysNotRun(err) : err
     }
     if (parsed.values.quiet === true) quiet()
     const data: RunData = { rest: parsed.rest, sequence: parsed.sequence, extra: parsed.extra }

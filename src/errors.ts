@@ -58,3 +58,14 @@ export function describeErrno(e: unknown): string {
     default: return e.code ?? e.message
   }
 }
+
+/**
+ * The same error, saying that the command was not run: what record and exec report of a failure
+ * before the command starts, as they say how it ended of one after.
+ */
+export function saysNotRun(e: unknown): unknown {
+  const note = ' (the command was not run)'
+  if (e instanceof ProvError) return e.message.endsWith(note) ? e : new ProvError(e.code, e.message + note, { exitCode: e.exitCode, hint: e.hint, cause: e })
+  if (e instanceof Error && !e.message.endsWith(note)) e.message += note
+  return e
+}

@@ -1,7 +1,7 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
-import { expansionAt, readShellScript, type ShellCommand, type ShellWord } from './shell-words.js'
+import { expansionAt, readShellScript, shellQuote, type ShellCommand, type ShellWord } from './shell-words.js'
 import { commandName, planToolWords, readsSecretByRule, SHELLS, type PlannedWord } from './tool-rules.js'
 import { globToRegExp } from './env-vars.js'
 
@@ -1489,11 +1489,6 @@ function readsSecret(r: Redactor, command: ShellCommand): boolean {
   while (k < values.length - 1 && (COMMAND_PREFIX.has(values[k]!) || ASSIGNMENT_WORD.test(values[k]!))) k++
   const first = commandName(values[k])
   return readsSecretByRule(values.slice(k), WRAPPERS.has(first) || RUNNERS.has(first))
-}
-
-/** A word for a shell script, quoted where it must be. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
 }
 
 /**

@@ -6,6 +6,11 @@
 // Nested constructs are followed with a stack, not by recursion: a script nested 100,000 deep
 // is read as any other.
 
+/** A word for a shell script, quoted where it must be. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
+}
+
 /** How a character of a word was written: `escaped` is one after a backslash (`\$`). */
 export type Quoting = 'bare' | 'single' | 'double' | 'ansi' | 'escaped'
 

@@ -8,7 +8,7 @@ import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import type { Redactor } from '../core/redact.js'
-import { assertStoreWritable, locateStore, makeTempDir, markerTime, type ExtraFile } from '../io/store.js'
+import { assertStoreWritable, locateStore, makeTempDir, markerTime, type ExtraFile, type Store } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
 import { warnOutsideRoot } from '../io/read.js'
@@ -16,7 +16,7 @@ import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
 import { escapeTerminal } from '../core/paths.js'
-import { ProvError, UsageError } from '../errors.js'
+import { ProvError, UsageError, saysNotRun } from '../errors.js'
 import { paramArgs, paramsSources } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
 
@@ -53,59 +53,21 @@ export default defineCommand({
   async run({ args, data }) {
     const { rest, sequence } = data as RunData
     if (rest === null || rest.length === 0) throw new UsageError('no command given', 'usage: prov record [<options>] -- <command> [<arg>...]')
-    if (sequence.some(([flag, value]) => flag === 'params-file' && value === '-')) {
-      throw new UsageError("record cannot read '--params-file -': its standard input is the command's",
-        "save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'")
+    // Everything before the command: a failure there says that the command was not run, as
+    // one after it says how it ended.
+    let prepared: Prepared
+    try {
+      prepared = await prepare(args, sequence)
+    } catch (e) {
+      throw args['no-exec'] ? e : saysNotRun(e)
     }
-    const cwd = process.cwd()
-    const store = locateStore({ store: args.store })
-    const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
-
-    // Before the command: code and environment (git, started first, runs while this process
-    // reads the redaction policy, looks for the tools, reads the params and hashes the inputs),
-    // params, inputs.
-    let redactor: Redactor | undefined
-    const code = readGitState(store, () => redactor!, { cache: hashOpts.cache })
-    code.catch(() => { /* awaited below */ })
-    const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
-    redactor = loadRedactor(store, flags)
-    const context = Promise.all([readEnvSnapshot(store, redactor), code])
-    context.catch(() => { /* awaited below; a params or input error ends the run first */ })
-    const params = await readParams(sequence)
-    // The outputs are hashed once the command ended, but what can be known of their paths now
-    // (an empty one, a name too long for any file) is an error now, before the command runs.
-    for (const p of list(args.output)) assertNamable(p, path.resolve(cwd, p))
-    const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
-    const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
-    // The directories given, so that diff --workspace lists them again (hash-inputs --sources).
-    const inputDirs = namedDirs(store, list(args.input), cwd)
-    warnEmptyOutside(inputDirs, inputs, store.root)
-    const [env, git] = await context
-
-    // The command itself, once the store is known to take its run (a job of hours must not run
-    // only to find that it cannot be recorded). Before it, the file system's clock: an output
-    // not changed since was not written by the command (stale). With --no-exec nothing ran, and
-    // nothing is marked.
-    let newer: bigint | undefined
-    if (!args['no-exec']) {
-      try {
-        assertStoreWritable(store)
-        newer = markerTime(store)
-      } catch (e) {
-        if (e instanceof ProvError) throw new ProvError(e.code, `${e.message} (the command was not run)`, { exitCode: e.exitCode, hint: e.hint ?? 'name a store you can write with --store or PROV_DIR', cause: e })
-        throw e
-      }
-    }
+    const { cwd, store, hashOpts, flags, redactor, params, inputs, inputDirs, env, git, capture, newer } = prepared
     let outcome: RunOutcome
     const extra: ExtraFile[] = []
     let captured: FileEntry[] = []
     if (args['no-exec']) {
       outcome = { command: { argv: rest, cwd: commandCwd(store.root), exit_code: null, signal: null }, status: 0 }
     } else {
-      const tmp = args.capture ? makeTempDir(store, 'capture') : null
-      // The captured files move into the run; the directory that held them goes, however prov ends.
-      if (tmp) process.once('exit', () => rmSync(tmp, { recursive: true, force: true }))
-      const capture = tmp ? { stdout: path.join(tmp, 'stdout'), stderr: path.join(tmp, 'stderr') } : undefined
       outcome = await runCommand(rest, { root: store.root, capture })
       if (capture) {
         for (const stream of ['stdout', 'stderr'] as const) {
@@ -169,6 +131,79 @@ export default defineCommand({
     process.exitCode = outcome.status
   },
 })
+
+interface RecordArgs { store?: string; 'no-cache'?: boolean; quiet?: boolean; input?: unknown; output?: unknown; 'no-exec'?: boolean; capture?: boolean; 'redact-var'?: unknown; 'keep-var'?: unknown; 'drop-var'?: unknown }
+
+interface Prepared {
+  cwd: string
+  store: Store
+  hashOpts: { cache: boolean; quiet: boolean | undefined }
+  flags: { redact: string[]; keep: string[]; drop: string[] }
+  redactor: Redactor
+  params: Awaited<ReturnType<typeof readParams>>
+  inputs: FileEntry[]
+  inputDirs: string[]
+  env: Awaited<ReturnType<typeof readEnvSnapshot>>
+  git: Awaited<ReturnType<typeof readGitState>>
+  capture: { stdout: string; stderr: string } | undefined
+  /** the file system's clock just before the command (markerTime): an output not changed since was not written by it; none with --no-exec */
+  newer: bigint | undefined
+}
+
+/**
+ * What record does before the command runs: the code and the environment (git, started first,
+ * runs while this process reads the redaction policy, looks for the tools, reads the params and
+ * hashes the inputs), the params, the inputs; then the store checked, and the directory for
+ * --capture made.
+ */
+async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Promise<Prepared> {
+  if (sequence.some(([flag, value]) => flag === 'params-file' && value === '-')) {
+    throw new UsageError("record cannot read '--params-file -': its standard input is the command's",
+      "save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'")
+  }
+  const cwd = process.cwd()
+  const store = locateStore({ store: args.store })
+  const hashOpts = { cache: !args['no-cache'], quiet: args.quiet }
+
+  let redactor: Redactor | undefined
+  const code = readGitState(store, () => redactor!, { cache: hashOpts.cache })
+  code.catch(() => { /* awaited below */ })
+  const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
+  redactor = loadRedactor(store, flags)
+  const context = Promise.all([readEnvSnapshot(store, redactor), code])
+  context.catch(() => { /* awaited below; a params or input error ends the run first */ })
+  const params = await readParams(sequence)
+  // The outputs are hashed once the command ended, but what can be known of their paths now
+  // (an empty one, a name too long for any file) is an error now, before the command runs.
+  for (const p of list(args.output)) assertNamable(p, path.resolve(cwd, p))
+  const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
+  const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
+  // The directories given, so that diff --workspace lists them again (hash-inputs --sources).
+  const inputDirs = namedDirs(store, list(args.input), cwd)
+  warnEmptyOutside(inputDirs, inputs, store.root)
+  const [env, git] = await context
+
+  let capture: Prepared['capture']
+  let newer: bigint | undefined
+  if (!args['no-exec']) {
+    // The store must take the run before the command runs (a job of hours must not run only to
+    // find that it cannot be recorded).
+    try {
+      assertStoreWritable(store)
+      // The file system's clock: an output not changed since was not written by the command
+      // (stale). With --no-exec nothing runs, and nothing is marked.
+      newer = markerTime(store)
+    } catch (e) {
+      if (e instanceof ProvError) throw new ProvError(e.code, e.message, { exitCode: e.exitCode, hint: e.hint ?? 'name a store you can write with --store or PROV_DIR', cause: e })
+      throw e
+    }
+    const tmp = args.capture ? makeTempDir(store, 'capture') : null
+    // The captured files move into the run; the directory that held them goes, however prov ends.
+    if (tmp) process.once('exit', () => rmSync(tmp, { recursive: true, force: true }))
+    capture = tmp ? { stdout: path.join(tmp, 'stdout'), stderr: path.join(tmp, 'stderr') } : undefined
+  }
+  return { cwd, store, hashOpts, flags, redactor, params, inputs, inputDirs, env, git, capture, newer }
+}
 
 /**
  * A directory outside the project is recorded by its absolute path: hashing warned of each file

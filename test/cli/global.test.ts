@@ -69,6 +69,24 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     assert.match(opt.stderr, /--frobnicate/)
   })
 
+  test('an option of a command given before its name is exit 2 saying where it goes', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--store', '/tmp/x', 'log'], "prov: '--store' goes after the command name: prov log --store /tmp/x\nhint: see 'prov log --help'\n"],
+      [['--store=/tmp/x', 'show', '@'], "prov: '--store' goes after the command name: prov show --store=/tmp/x @\nhint: see 'prov show --help'\n"],
+      // The words of a command to run are not repeated; a word that needs quotes is quoted.
+      [['-q', '--store', 'my store', 'record', '-i', 'a', '--', 'echo', 'hi'], "prov: '-q' goes after the command name: prov record -q --store 'my store' -i a -- ...\nhint: see 'prov record --help'\n"],
+      // Not an option of the command named after it: unknown, as before.
+      [['--pretty', 'log'], "prov: unknown option '--pretty'\nhint: see 'prov --help'\n"],
+      [['--store', 'log'], "prov: unknown option '--store'\nhint: see 'prov --help'\n"],
+    ]
+    for (const [args, stderr] of cases) {
+      const r = await sb.prov(args)
+      assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stdout, '')
+      assert.equal(r.stderr, stderr)
+    }
+  })
+
   test('an unknown flag on every command is a usage error naming the flag', async () => {
     const results = await Promise.all(NAMES.map(async (name) => [name, await sb.prov([name, '--no-such-flag'], { input: '' })] as const))
     for (const [name, r] of results) {

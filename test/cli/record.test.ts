@@ -329,7 +329,7 @@ describe('prov record', { concurrency: 2 }, () => {
           const r = await sb.prov(['record', '-o', 'fine.txt', flag, p, '--', 'touch', 'ran'])
           assert.equal(r.exitCode, 125, `${flag} ${p.slice(0, 20)}: ${r.stderr}`)
           assert.equal(r.stdout, '')
-          assert.equal(r.stderr, stderr)
+          assert.equal(r.stderr, stderr.replace(/\n$/, ' (the command was not run)\n'))
           assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
         }
         // hash-inputs says the same, and --missing-ok does not take such a path for a missing file.
@@ -350,6 +350,42 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('every failure before the command runs says that it was not run (exit 125, nothing recorded); with --no-exec none is to run', async () => {
+    await withRepo({ 'in.txt': 'x\n' }, async (sb) => {
+      mkdirSync(path.join(sb.dir, 'data'))
+      writeFileSync(path.join(sb.dir, 'data', 'ok.bin'), 'ok')
+      // A name the walk of a directory cannot record (as a file removed while it is hashed, a failure found inside an input directory).
+      writeFileSync(Buffer.from(path.join(sb.dir, 'data', 'caf\xe9.bin'), 'latin1'), 'x')
+      const cases: Array<[string[], string]> = [
+        [['-i', 'nope.txt'], "prov: cannot hash 'nope.txt': no such file or directory (the command was not run)\n"],
+        [['-i', 'data'], `prov: cannot record '${sb.dir}/data/caf\u00e9.bin': its name is not valid UTF-8 (bytes 636166e92e62696e) (the command was not run)\nhint: rename the file, or leave its directory out\n`],
+        [['-p', 'a[0]=1'], "prov: invalid parameter key 'a[0]': -p sets keys by dots ('a.b=1'); an element of a list cannot be set on its own (the command was not run)\nhint: give the whole list: -p 'a=[...]'\n"],
+        [['--params-file', 'missing.yaml'], "prov: cannot read params file 'missing.yaml': no such file or directory (the command was not run)\n"],
+        [['--bogus'], "prov: unknown option '--bogus' (the command was not run)\nhint: see 'prov record --help'\n"],
+        [['-i'], "prov: option '-i' requires a value (the command was not run)\nhint: see 'prov record --help'\n"],
+      ]
+      for (const [flags, stderr] of cases) {
+        const r = await sb.prov(['record', ...flags, '--', 'touch', 'ran'])
+        assert.equal(r.exitCode, 125, `${flags.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, stderr)
+        assert.equal(existsSync(path.join(sb.dir, 'ran')), false, 'the command must not run')
+      }
+      // A store whose config cannot be read.
+      sb.write('.prov/config.json', '[]')
+      const config = await sb.prov(['record', '--', 'touch', 'ran'])
+      assert.equal(config.exitCode, 125, config.stderr)
+      assert.match(config.stderr, /^prov: .*config\.json.* \(the command was not run\)\n/)
+      rmSync(path.join(sb.dir, '.prov', 'config.json'))
+      // With --no-exec there is no command to run: the message is the error alone.
+      const noExec = await sb.prov(['record', '--no-exec', '-i', 'nope.txt', '--', 'touch', 'ran'])
+      assert.equal(noExec.exitCode, 125)
+      assert.equal(noExec.stderr, "prov: cannot hash 'nope.txt': no such file or directory\n")
+      assert.equal(existsSync(path.join(sb.dir, 'ran')), false)
+      assert.deepEqual(runIds(sb), [])
+    })
+  })
+
   test('an argument that is not valid UTF-8 cannot be passed on unchanged: exit 125 (2 for plumbing), the command not run', async () => {
     await withRepo({}, async (sb) => {
       // Node reads it as U+FFFD: the command would get other bytes, and the run an argv no one typed.
@@ -357,17 +393,18 @@ describe('prov record', { concurrency: 2 }, () => {
         execa('/bin/bash', ['-c', `"${process.execPath}" "${BIN}" ${args}`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false }) as any
       const hint = "hint: rename the file, or let a shell find it for a command: prov record -- sh -c 'ls caf*.csv'\n"
       // Any of prov's arguments: the command's, a message, a path (as Node reads it, no file has that name).
-      const cases: Array<[string, number, string]> = [
-        ["record -q -- touch $'caf\\xe9.csv'", 125, 'argument 5 is not valid UTF-8 (bytes 636166e92e637376)'],
-        ["exec -- touch $'caf\\xe9.csv'", 125, 'argument 4 is not valid UTF-8 (bytes 636166e92e637376)'],
-        ["record --no-exec -m $'caf\\xe9' -- touch x", 125, 'argument 4 is not valid UTF-8 (bytes 636166e9)'],
-        ["hash-inputs $'caf\\xe9.csv'", 2, 'argument 2 is not valid UTF-8 (bytes 636166e92e637376)'],
+      // record and exec say that the command was not run (with --no-exec none was to run).
+      const cases: Array<[string, number, string, string]> = [
+        ["record -q -- touch $'caf\\xe9.csv'", 125, 'argument 5 is not valid UTF-8 (bytes 636166e92e637376)', ' (the command was not run)'],
+        ["exec -- touch $'caf\\xe9.csv'", 125, 'argument 4 is not valid UTF-8 (bytes 636166e92e637376)', ' (the command was not run)'],
+        ["record --no-exec -m $'caf\\xe9' -- touch x", 125, 'argument 4 is not valid UTF-8 (bytes 636166e9)', ''],
+        ["hash-inputs $'caf\\xe9.csv'", 2, 'argument 2 is not valid UTF-8 (bytes 636166e92e637376)', ''],
       ]
-      for (const [cmd, code, what] of cases) {
+      for (const [cmd, code, what, notRun] of cases) {
         const r = await shell(cmd)
         assert.equal(r.exitCode, code, r.stderr)
         assert.equal(r.stdout, '')
-        assert.equal(r.stderr, `prov: ${what}: prov reads it as U+FFFD, and can neither pass it on unchanged nor find a file by it\n${hint}`)
+        assert.equal(r.stderr, `prov: ${what}: prov reads it as U+FFFD, and can neither pass it on unchanged nor find a file by it${notRun}\n${hint}`)
         assert.deepEqual(readdirSync(sb.dir).filter((n) => n.startsWith('caf')), [], 'the command must not run')
       }
       assert.deepEqual(runIds(sb), [])
@@ -405,8 +442,8 @@ describe('prov record', { concurrency: 2 }, () => {
   test('a param no run can keep (a number beyond a double, a lone surrogate): exit 125, the command not run, nothing written', async () => {
     await withRepo({ 'big.json': '{"lr": 1e400}\n', 'lone.yaml': 'name: "x\\ud800"\n' }, async (sb) => {
       const cases: Array<[string, string]> = [
-        ['big.json', "prov: params file 'big.json' holds a number JSON cannot hold at lr (it reads as Infinity), which a run cannot keep\n"],
-        ['lone.yaml', "prov: params file 'lone.yaml' holds a lone surrogate (\\ud800) in the string at name, which a run cannot keep\n"],
+        ['big.json', "prov: params file 'big.json' holds a number JSON cannot hold at lr (it reads as Infinity), which a run cannot keep (the command was not run)\n"],
+        ['lone.yaml', "prov: params file 'lone.yaml' holds a lone surrogate (\\ud800) in the string at name, which a run cannot keep (the command was not run)\n"],
       ]
       for (const [file, stderr] of cases) {
         const r = await sb.prov(['record', '--params-file', file, '--', 'touch', 'ran'])
@@ -425,8 +462,8 @@ describe('prov record', { concurrency: 2 }, () => {
   test('a YAML value with no JSON form, and --params-file -, are exit 125: the command not run, nothing written', async () => {
     await withRepo({ 'set.yaml': 'a: !!set {x}\n' }, async (sb) => {
       const cases: Array<[string[], string, string]> = [
-        [['--params-file', 'set.yaml'], '', "prov: params file 'set.yaml' has a value tagged !!set at a, which JSON has no form for\nhint: write a list instead\n"],
-        [['--params-file', '-'], '{}', "prov: record cannot read '--params-file -': its standard input is the command's\n" +
+        [['--params-file', 'set.yaml'], '', "prov: params file 'set.yaml' has a value tagged !!set at a, which JSON has no form for (the command was not run)\nhint: write a list instead\n"],
+        [['--params-file', '-'], '{}', "prov: record cannot read '--params-file -': its standard input is the command's (the command was not run)\n" +
           "hint: save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'\n"],
       ]
       for (const [args, input, stderr] of cases) {
