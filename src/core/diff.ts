@@ -373,13 +373,15 @@ export function isContentChange(c: Change): boolean {
  * run's state and in the present's; without this every run would differ from the one before by it
  * (and from one two runs back, by what the run between wrote). Its content is the outputs' to
  * tell: a run's outputs are hashed after its command, and --workspace hashes them again, so an
- * output edited by hand since shows there. An untracked file that no run recorded as an output (a
+ * output edited by hand since shows there. So is an untracked input's (`-i data.csv`, not in git):
+ * the inputs tell its change. An untracked file that no run recorded as an input or an output (a
  * log the command writes unsaid, helpers.py) is code.
  */
 function writtenByRun(a: Rec, b: Rec): (c: Change) => boolean {
   const outputs = new Set<string>()
   for (const r of [a, b]) {
-    for (const f of Array.isArray(r.outputs) ? r.outputs : []) {
+    // (An untracked input, a data file given with -i that git does not hold, is the inputs' to tell, as well.)
+    for (const f of [...(Array.isArray(r.outputs) ? r.outputs : []), ...(Array.isArray(r.inputs) ? r.inputs : [])]) {
       const o = obj(f)
       if (typeof o.path === 'string' && o.stream === undefined) outputs.add(o.path)
     }

@@ -56,8 +56,17 @@ export function formatCount(n: number): string {
 
 /** What a folded directory's line says of it: `5,000 files changed (4,998 changed, 2 added)`, or `25 files added` when all are. */
 export function describeFolded(f: FoldedDir): string {
-  const n = (op: Change['op']): number => f.changes.filter((c) => c.op === op).length
-  const parts = (['changed', 'added', 'removed'] as const).map((op) => [op, n(op)] as const).filter(([, k]) => k > 0)
+  // An output of the same content that one run's command wrote and the other's left from before
+  // (`stale`) is no change of content: said as such, as its own line says it.
+  const mark = (c: Change): string | null => {
+    if (c.op !== 'changed' || typeof c.from !== 'object' || c.from === null || typeof c.to !== 'object' || c.to === null) return null
+    const [x, y] = [c.from as Record<string, unknown>, c.to as Record<string, unknown>]
+    if (x.sha256 !== y.sha256 || x.size !== y.size || (x.stale === true) === (y.stale === true)) return null
+    return y.stale === true ? 'left from before' : 'written again'
+  }
+  const kind = (c: Change): string => mark(c) ?? c.op
+  const n = (k: string): number => f.changes.filter((c) => kind(c) === k).length
+  const parts = (['changed', 'left from before', 'written again', 'added', 'removed'] as const).map((k) => [k, n(k)] as const).filter(([, k]) => k > 0)
   const total = `${formatCount(f.changes.length)} file${f.changes.length === 1 ? '' : 's'}`
   if (parts.length === 1) return `${total} ${parts[0]![0]}`
   return `${total} changed (${parts.map(([op, k]) => `${formatCount(k)} ${op}`).join(', ')})`

@@ -418,8 +418,9 @@ export class Redactor {
       const line = lines[i]!
       if (line.startsWith('diff --git ')) { file = ''; kind = null }
       else if (/^(?:---|\+\+\+) /.test(line) && file === '') {
-        // `--- a/x` and `+++ b/x` (one is /dev/null for an added or deleted file); a name git quoted keeps its quotes.
-        const name = line.slice(4).replace(/^"(.*)"$/, '$1')
+        // `--- a/x` and `+++ b/x` (one is /dev/null for an added or deleted file); a name git quoted
+        // keeps its quotes, and one with a space ends in a tab (`--- a/my train.py\t`).
+        const name = line.slice(4).replace(/\t$/, '').replace(/^"(.*)"$/, '$1')
         if (name !== '/dev/null') { file = name.replace(/^[ab]\//, ''); kind = patchFileKind(file) }
       }
       const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line)

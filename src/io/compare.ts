@@ -2,7 +2,7 @@
 // differ between the two runs' commits, when both exist locally).
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { compareRuns, isNoise, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
+import { compareRuns, isContentChange, isNoise, recomputeIdentical, SECTION_ORDER, worktreeStatus, type Change, type RunDiff } from '../core/diff.js'
 import { compareUtf8 } from '../core/paths.js'
 import { globToRegExp, REDACTED_RE } from '../core/redact.js'
 import { loadRedactor } from './secrets.js'
@@ -61,7 +61,7 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
       })
       entries.sort((x, y) => compareUtf8(x.key, y.key))
       d.code.push(...entries)
-      if (listed !== null && listed.length > 0) await markSameFiles(top, a, b, ca, cb, opts.patches, d)
+      if (listed !== null && listed.length > 0) await markSameFiles(store, top, a, b, ca, cb, opts.patches, d)
     }
   }
   sameUnderKey(store, d)
@@ -73,16 +73,18 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
  * untracked files) and a's commit with a's patch makes the same tree as b's commit with b's, the
  * code changes are noise (isSameFilesNoise). Not tried where a patch is unknown or left files out.
  */
-async function markSameFiles(top: string, a: RunRecord, b: RunRecord, ca: string, cb: string, patches: readonly [string | null, string | null] | undefined, d: RunDiff): Promise<void> {
+async function markSameFiles(store: Store, top: string, a: RunRecord, b: RunRecord, ca: string, cb: string, patches: readonly [string | null, string | null] | undefined, d: RunDiff): Promise<void> {
   if (patches === undefined || patches[0] === null || patches[1] === null || (patches[0] === '' && patches[1] === '')) return
   if ((a.git?.patch?.omitted ?? []).length > 0 || (b.git?.patch?.omitted ?? []).length > 0) return
-  const untracked = (r: RunRecord): string => JSON.stringify((r.git?.changes ?? []).filter((c) => c.status === '??'))
-  if (untracked(a) !== untracked(b)) return
+  // The untracked files, which no tree holds, must be alike: no change of theirs but noise (the
+  // runs' own outputs) among the changes, neither of status nor of content.
   const code = d.code.filter((c) => !c.noise)
-  const of = (c: Change): boolean => c.scope === 'commits' || (c.scope === 'worktree' && c.from !== '??' && c.to !== '??') ||
+  const untracked = (v: unknown): boolean => worktreeStatus(v)?.startsWith('??') === true
+  const of = (c: Change): boolean => c.scope === 'commits' ||
+    (c.scope === 'worktree' && !isContentChange(c) && !untracked(c.from) && !untracked(c.to)) ||
     (c.scope === undefined && ['commit', 'patch', 'dirty'].includes(c.key))
   if (code.length === 0 || !code.every(of)) return
-  const [ta, tb] = await Promise.all([treeWithPatch(top, ca, patches[0]), treeWithPatch(top, cb, patches[1])])
+  const [ta, tb] = await Promise.all([treeWithPatch(top, ca, patches[0], store), treeWithPatch(top, cb, patches[1], store)])
   if (ta === null || ta !== tb) return
   for (const c of code) { c.noise = true; sameFiles.add(c) }
 }

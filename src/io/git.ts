@@ -60,6 +60,11 @@ export function runGit(cwd: string, args: string[], opts: { timeoutMs?: number; 
   })
 }
 
+/** The store's pathspecs (the project's own .prov, and the store when it lies inside the work tree), as storeExclude leaves them out. */
+function storePaths(store: Store): string[] {
+  return storeExclude(store).map((p) => p.replace(':(top,exclude,literal)', ':(top,literal)'))
+}
+
 function storeExclude(store: Store): string[] {
   const rel = path.relative(store.root, store.dir)
   // The project's own .prov too, when the store is elsewhere (PROV_DIR): it is a store all the same.
@@ -288,15 +293,12 @@ async function readPatch(top: string, base: string, omitted: string[], store: St
  * secrets were replaced by fingerprints among them). The index and the objects this makes live
  * in a temporary directory, removed after: the repository is only read.
  */
-export async function treeWithPatch(top: string, commit: string, patch: string): Promise<string | null> {
-  if (patch === '') {
-    const r = await runGit(top, ['rev-parse', '--verify', '--quiet', `${commit}^{tree}`])
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : null
-  }
+export async function treeWithPatch(top: string, commit: string, patch: string, store: Store): Promise<string | null> {
   const objects = await runGit(top, ['rev-parse', '--path-format=absolute', '--git-path', 'objects'])
   if (objects.code !== 0) return null
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'prov-tree-'))
+  let dir: string | null = null
   try {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'prov-tree-'))
     const env = {
       GIT_INDEX_FILE: path.join(dir, 'index'),
       GIT_OBJECT_DIRECTORY: path.join(dir, 'objects'),
@@ -304,7 +306,10 @@ export async function treeWithPatch(top: string, commit: string, patch: string):
     }
     mkdirSync(env.GIT_OBJECT_DIRECTORY)
     writeFileSync(path.join(dir, 'patch'), patch)
-    for (const args of [['read-tree', commit], ['apply', '--cached', '--whitespace=nowarn', path.join(dir, 'patch')]]) {
+    // The store is no part of the code: runs committed with it (git add -A) leave it in the tree.
+    const steps = [['read-tree', commit], ...(patch === '' ? [] : [['apply', '--cached', '--whitespace=nowarn', path.join(dir, 'patch')]]),
+      ['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...storePaths(store)]]
+    for (const args of steps) {
       if ((await runGit(top, args, { env })).code !== 0) return null
     }
     const w = await runGit(top, ['write-tree'], { env })
@@ -312,7 +317,7 @@ export async function treeWithPatch(top: string, commit: string, patch: string):
   } catch {
     return null
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    if (dir !== null) rmSync(dir, { recursive: true, force: true })
   }
 }
 

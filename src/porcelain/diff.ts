@@ -472,7 +472,7 @@ export default defineCommand({
       [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
       [sameFiles, "the same files under another commit (a's uncommitted changes committed)", `${sameFiles} of the same files under another commit`],
-      [ownOutputs, "the runs' own outputs among the untracked files", `${ownOutputs} of the runs' own outputs among the untracked files`],
+      [ownOutputs, "the runs' own inputs and outputs among the untracked files", `${ownOutputs} of the runs' own inputs and outputs among the untracked files`],
       [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],
     ]
     const kinds = all.filter(([n]) => n > 0)

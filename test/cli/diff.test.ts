@@ -648,7 +648,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       await sb.prov(['record', '-q', '-o', 'out', '-o', 'model.bin', '--', ...cmd])
       const d = await diff(sb)
       assert.equal(d.exitCode, 0, d.stdout)
-      assert.match(d.stdout, /noise changes? hidden: the runs' own outputs among the untracked files/)
+      assert.match(d.stdout, /noise changes? hidden: the runs' own inputs and outputs among the untracked files/)
       // A new file that is no output is still a change: beside the outputs, and inside an output directory.
       sb.write('new.py', 'x = 1\n')
       const added = await diff(sb, ['@', '--workspace'])
@@ -699,8 +699,22 @@ describe('prov diff', { concurrency: 2 }, () => {
       const other = await sb.prov(['diff-runs', '@~2', '@'])
       assert.equal(other.exitCode, 1)
       assert.ok(parseValid('diff', other.stdout).diff.code.every((c: any) => c.noise !== true), other.stdout)
-      // A patch that does not apply as stored (a secret in it is a fingerprint there) is not taken for the same files.
+      // The runs' own untracked output (rewritten with other content each run), and the store
+      // committed with the change (git add -A), leave the code the same; so does an unusable TMPDIR
+      // leave diff working (git cannot tell, and the changes stand).
       await sb.git('commit', '-q', '-am', 'ignore new/')
+      sb.write('code.py', 'x = 4\n')
+      const own = ['-o', 'own.txt', '--', 'sh', '-c', 'echo $$ > own.txt']
+      assert.equal((await sb.prov(['record', '-q', '-i', 'data/in.txt', ...own])).exitCode, 0)
+      await sb.git('add', 'code.py', '.prov')
+      await sb.git('commit', '-q', '-m', 'the change and the store (the output stays untracked)')
+      assert.equal((await sb.prov(['record', '-q', '-i', 'data/in.txt', ...own])).exitCode, 0)
+      const withOwn = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.ok(parseValid('diff', withOwn.stdout).diff.code.every((c: any) => c.noise === true), withOwn.stdout)
+      const tmp = await sb.prov(['diff-runs', '@~1', '@'], { env: { TMPDIR: path.join(sb.dir, 'code.py') } })
+      assert.equal(tmp.exitCode, 1, tmp.stderr)
+      assert.equal(tmp.stderr, '')
+      // A patch that does not apply as stored (a secret in it is a fingerprint there) is not taken for the same files.
       sb.write('code.py', 'x = 3\npassword = "hunter2-hunter2"\n')
       await rec(sb)
       await sb.git('commit', '-q', '-am', 'with a secret')
@@ -929,7 +943,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         assert.equal(d.exitCode, 1, d.stdout)
         assert.match(d.headline, /^outputs changed: out\.txt — inputs identical/)
         assert.equal(d.sections.code, undefined, d.stdout)
-        assert.match(d.stdout, /noise changes? hidden: the runs' own outputs among the untracked files/)
+        assert.match(d.stdout, /noise changes? hidden: the runs' own inputs and outputs among the untracked files/)
         assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
         // Edited by hand since: the outputs, hashed again, say so; the code does not (its line is noise).
         sb.write('out.txt', 'edited\n')

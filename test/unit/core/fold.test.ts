@@ -42,6 +42,9 @@ test('describeFolded: the count, and each kind when there are several', () => {
     [[...files('c/', 4998), added('c/new1'), added('c/new2')], '5,000 files changed (4,998 changed, 2 added)'],
     [files('c/', 21, added), '21 files added'],
     [[...files('c/', 20, added), { op: 'removed', key: 'c/old', from: {} }], '21 files changed (20 added, 1 removed)'],
+    // The same content, one run's command writing it and the other's leaving it from before: no change of content.
+    [files('c/', 30, (key) => ({ op: 'changed', key, from: { size: 1, sha256: 'a' }, to: { size: 1, sha256: 'a', stale: true } })), '30 files left from before'],
+    [[...files('c/', 2, (key) => ({ op: 'changed', key, from: { size: 1, sha256: 'a', stale: true }, to: { size: 1, sha256: 'a' } })), ...files('d/', 3)], '5 files changed (3 changed, 2 written again)'],
   ]
   for (const [changes, expected] of table) assert.equal(describeFolded({ dir: 'c/', changes }), expected)
   assert.deepEqual([0, 999, 1000, 1234567].map(formatCount), ['0', '999', '1,000', '1,234,567'])

@@ -1295,6 +1295,10 @@ test('scrubPatch: each file of a patch as what it is (configuration, program, sh
   assert.equal(r.scrubPatch('not a patch password: P9 ' + 'ghp_' + alnum(36)), r.scrubText('not a patch password: P9 ' + 'ghp_' + alnum(36)))
   assert.equal(r.scrubPatch('@@ -1,9 +1,9 @@\n+x = 1'), '@@ -1,9 +1,9 @@\n+x = 1') // counts that overrun the text
   assert.equal(r.scrubPatch(''), '')
+  // A name with a space ends its --- and +++ lines in a tab, as git writes them: still a program, a shell script.
+  const spaced = ['diff --git a/my train.py b/my train.py', '--- a/my train.py\t', '+++ b/my train.py\t', '@@ -1 +1,2 @@', ' #', '+client = Client(api_key="S1")',
+    'diff --git a/my deploy.sh b/my deploy.sh', '--- a/my deploy.sh\t', '+++ b/my deploy.sh\t', '@@ -1 +1,2 @@', ' #', '+docker login -p S2 registry', ''].join('\n')
+  assert.ok(!/\bS[12]\b/.test(r.scrubPatch(spaced)), r.scrubPatch(spaced))
 })
 
 test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; prose stays', () => {
