@@ -141,7 +141,7 @@ const STRONG_SECRET_NAME = /pass(?:word|wd|phrase)|secret|token|api_?key|access_
 /** `"name": "value"`, a JSON string member. */
 const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
 /** `name="V"` or `name='V'` within a variable's value (not `==`, `!=`, `<=`): a JAAS configuration's `password="V";`. */
-const QUOTED_ASSIGNMENT_RE = /(^|[^\w.$-])([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,4}(?<![=!<>])=[ \t]{0,4})(["'])((?:(?!\4)[^\n\\]){1,4096})\4/g
+const QUOTED_ASSIGNMENT_RE = /(^|[^\w.$-])([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,4}(?<![=!<>])=[ \t]{0,4})(["'])((?:(?!\4)[^\n\\]|\\.){1,4096})\4/g
 /** SQL's `PASSWORD 'V'`, `IDENTIFIED BY 'V'`. */
 const SQL_PASSWORD_RE = /((?<![-\w])(?:(?<=SET[ \t]{1,16})PASSWORD(?:[ \t]{1,16}FOR[ \t]{1,16}[^\s=]{1,256})?[ \t]{0,16}=[ \t]{0,16}|PASSWORD[ \t]{1,16}|IDENTIFIED(?:[ \t]{1,16}WITH[ \t]{1,16}\S{1,64})?[ \t]{1,16}BY[ \t]{1,16}))'((?:[^'\n\\]|''){0,4096})'/gi
 /**
@@ -192,7 +192,7 @@ const saysNoSecret = (value: string): boolean => value === '' || isFingerprint(v
  * Values that code gives a secret's name to say there is none: local model servers' keys (vLLM's
  * `EMPTY`, `ollama`, `lm-studio`), test doubles, and the token modes of gcsfs and fsspec (`anon`).
  */
-const CODE_NO_SECRET = /^(?:empty|dummy|fake|test|anon|anonymous|anything|ollama|lm-studio|not[-_ ]?needed|sk-no-key-required|token-abc123|no-key|cloud|google_default|browser|cache|default|bearer|basic)$/i
+const CODE_NO_SECRET = /^(?:empty|dummy|fake|test|anon|anonymous|anything|ollama|lm-studio|not[-_ ]?needed|sk-no-key-required|token-abc123|no-key|cloud|google_default|browser|cache|default|bearer|basic|\[[A-Z]{2,12}\]|<\|?[A-Za-z_]{1,24}\|?>|<\/?s>)$/i
 /** A YAML or JSON flow mapping's member, `{password: V, x: 1}` (dbt's --vars): the key, its colon, the value. */
 const FLOW_MEMBER_RE = /([{,][ \t]{0,16})(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,128})\2([ \t]{0,16}:[ \t]{1,16}|[ \t]{0,16}:(?=["']))("(?:[^"\\\n]|\\.){0,4096}"(?=[ \t]{0,16}[,}])|'(?:[^'\n]|''){0,4096}'(?=[ \t]{0,16}[,}])|[^\s,{}\[\]"'][^,{}\[\]\n]{0,4095}(?=[,}]))/g
 /** A flow mapping's member without a space after its colon (Hydra's `{host:h,password:V}`). */
@@ -392,11 +392,19 @@ export class Redactor {
    * words are kept.
    */
   scrubMessage(text: string): string {
-    // (A fingerprint, with its space, is part of its word.)
-    const words = [...text.matchAll(/(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|\S)+/g)]
-    const redacted = this.redactArgv(words.map((m) => m[0]))
+    // Words as a shell splits them where quotes pair up (`DB_PASSWORD='correct horse'` is one), a
+    // quote that does not (`don't`) a character; a fingerprint, with its space, part of its word.
+    const words = [...text.matchAll(/(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'[^'\n]*'|"[^"\n]*"|[^\s'"]|['"])+/g)]
+    const values = words.map((m) => m[0].replace(/'([^'\n]*)'|"([^"\n]*)"/g, '$1$2'))
+    const redacted = this.redactArgv(values)
     const edits: Edit[] = []
-    words.forEach((m, k) => { if (redacted[k] !== m[0]) edits.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! }) })
+    words.forEach((m, k) => {
+      if (redacted[k] === values[k]) return
+      // (A message is prose: `fix token=None`, `--password none` name no secret.)
+      const assigned = /^[A-Za-z_][\w.-]*=(.*)$/s.exec(values[k]!)
+      if (NO_SECRET_VALUE.test(assigned !== null ? assigned[1]! : values[k]!)) return
+      edits.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! })
+    })
     return this.scrubText(edits.length > 0 ? applyEdits(text, edits) : text)
   }
 
@@ -439,9 +447,36 @@ export class Redactor {
         body.push(i)
       }
       if (body.length === 0) continue
-      const joined = body.map((k) => lines[k]!.slice(1)).join('\n')
-      const scrubbed = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(joined)) : this.scrubFileText(joined, kind)).split('\n')
-      if (scrubbed.length === body.length) body.forEach((k, n) => { lines[k] = lines[k]![0] + scrubbed[n]! })
+      const texts = body.map((k) => lines[k]!.slice(1))
+      // The hunk whole, so that a YAML block or a string runs on; where that cannot keep its lines
+      // (a value over several lines written anew as one), each line alone. A shell script's lines
+      // are read one by one as command lines as well: a hunk may begin inside a string it cannot
+      // see open (a usage text), which would hide the commands after its close.
+      const one = (t: string): string => {
+        // (A Dockerfile's `RUN` line is a command line after its keyword.)
+        const run = kind === 'shell' ? /^([ \t]*RUN[ \t]+)(.*)$/s.exec(t) : null
+        const r = kind !== 'shell' ? this.scrubFileText(t, kind) : run !== null ? run[1] + this.scrubFileText(this.redactShellScript(run[2]!)) : this.scrubFileText(this.redactShellScript(t))
+        return r.includes('\n') ? this.scrubText(t) : r
+      }
+      let scrubbed = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(texts.join('\n'))) : this.scrubFileText(texts.join('\n'), kind)).split('\n')
+      if (scrubbed.length !== body.length) {
+        // Line by line; a value that a line redacted and left open in its quote (`PASSWORD='first`)
+        // goes on, up to the quote that closes it, as a secret too.
+        let open = ''
+        let secret = false
+        scrubbed = texts.map((t) => {
+          let r: string
+          if (open !== '' && secret) {
+            const close = t.indexOf(open)
+            r = close < 0 ? this.fingerprint(t) : (close > 0 ? this.fingerprint(t.slice(0, close)) : '') + one(t.slice(close))
+          } else r = one(t)
+          const after = openQuoteAfter(t, open)
+          if (open === '' && after !== '') secret = r !== t
+          open = after
+          return r
+        })
+      } else if (kind === 'shell') scrubbed = scrubbed.map(one)
+      body.forEach((k, n) => { lines[k] = lines[k]![0] + scrubbed[n]! })
     }
     return lines.join('\n')
   }
@@ -580,13 +615,15 @@ export class Redactor {
     if (this.isSecretName(name) && value !== '') return this.fingerprint(value)
     // A connection string in a variable (`ODBC_DSN='DRIVER={x};PWD={V}'`), as in argv, and a quoted
     // value under a secret name within it (a JAAS configuration's `password="V";`).
-    let out = this.scrubText(this.redactPairs(value))
-    if (out.includes('=')) {
-      out = out.replace(QUOTED_ASSIGNMENT_RE, (m, lead: string, name: string, eq: string, q: string, v: string) =>
-        isFingerprint(v) || saysNoSecret(v) || CODE_NO_SECRET.test(v) || /\$[{(A-Za-z_]/.test(v) || !this.isSecretKey(name) ||
-          (/^token$/i.test(name) && !(v.length >= 12 && /\d/.test(v))) ? m : `${lead}${name}${eq}${q}${this.fingerprint(v)}${q}`)
-    }
-    return out
+    return this.scrubQuotedAssignments(this.scrubText(this.redactPairs(value)))
+  }
+
+  /** A quoted value under a key whose last word says a secret, within a value: a JAAS configuration's `password="V";`. */
+  private scrubQuotedAssignments(text: string): string {
+    if (!text.includes('=')) return text
+    return text.replace(QUOTED_ASSIGNMENT_RE, (m, lead: string, name: string, eq: string, q: string, v: string) =>
+      isFingerprint(v) || saysNoSecret(v) || CODE_NO_SECRET.test(v) || /\$[{(A-Za-z_]/.test(v) || !this.isSecretKey(name) ||
+        (/^token$/i.test(name) && !(v.length >= 12 && /\d/.test(v))) ? m : `${lead}${name}${eq}${q}${this.fingerprint(v)}${q}`)
   }
 
   /** Environment variables: dropped, fingerprinted or scrubbed as the policy says. */
@@ -1110,6 +1147,12 @@ export class Redactor {
       const value = this.redactPairs(option[2]!)
       if (value !== option[2]) return this.scrubText(option[1] + value)
     }
+    // A setting whose value is a connection string or a JAAS line: `--conf x=Driver={x};PWD={V}`, `spark...jaas.config=... password="V";`.
+    // (Not a script's words, `x=$(eval 'export T=...')`, which the shell's reading judges.)
+    if (assign && !/[$`\\]/.test(assign[2]!)) {
+      const value = this.scrubQuotedAssignments(this.redactPairs(assign[2]!))
+      if (value !== assign[2]) return this.scrubText(`${assign[1]}=${value}`)
+    }
     return this.scrubText(this.redactPairs(word))
   }
 
@@ -1229,7 +1272,8 @@ export class Redactor {
       const text = typeof value === 'string' ? value : JSON.stringify(value)
       return this.fingerprint(text) as T
     }
-    if (typeof value === 'string') return this.scrubText(value) as T
+    // (A connection string or a JAAS line as a value: its secret, as in a variable.)
+    if (typeof value === 'string') return this.scrubQuotedAssignments(this.scrubText(this.redactPairs(value))) as T
     if (Array.isArray(value)) return value.map((v) => this.redactParams(v)) as T
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {}
@@ -1458,7 +1502,8 @@ function readsCode(command: ShellCommand): CodeKind {
 /** How a file's text in a patch is read, by its name: a program's, a shell script's, SQL, or (null) a configuration file's. */
 function patchFileKind(file: string): CodeKind {
   const base = file.slice(file.lastIndexOf('/') + 1)
-  if (/\.(?:sh|bash|zsh|ksh)$/.test(base) || /^\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)$/.test(base)) return 'shell'
+  // (A Makefile's recipes, a Dockerfile's RUN lines and a README's examples are command lines too.)
+  if (/\.(?:sh|bash|zsh|ksh|mk|md)$/i.test(base) || /^(?:\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)|(?:GNU)?[Mm]akefile|Dockerfile.*|Containerfile.*|Justfile|justfile)$/.test(base)) return 'shell'
   if (/\.sql$/i.test(base)) return 'sql'
   return /\.(?:py|pyi|pyx|js|mjs|cjs|ts|mts|cts|tsx|jsx|go|rb|java|kt|kts|scala|groovy|rs|c|h|cc|cpp|hpp|cs|php|pl|pm|r|jl|lua|swift|m|dart|ex|exs)$/i.test(base) ? 'program' : null
 }

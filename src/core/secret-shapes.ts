@@ -23,9 +23,10 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   // postgres://u:Pa#ss@db/x), while an @ in a query is left alone (https://u:pw@h.com?x=a@b).
   // host:port?query@... (http://localhost:8080?from=a@b.com) holds no password.
   ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@{}]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@,;'"<>()]*(?:[\s/?#,;'"<>()]|$))/g],
-  // A token given as a URL's user, with no password (https://TOKEN@github.com/o/r.git, Azure
-  // DevOps' https://PAT@dev.azure.com/...): a user of 20 characters or more, with letters and digits.
-  ['url token user', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?=[A-Za-z0-9_-]{0,255}\d)(?=[A-Za-z0-9_-]{0,255}[A-Za-z])[A-Za-z0-9_-]{20,256}(?=@[^\s/?#@:]+(?:[:/?#\s'"]|$))/g],
+  // A token given as an https URL's user, with no password (https://TOKEN@github.com/o/r.git, Azure
+  // DevOps' https://PAT@pkgs.dev.azure.com/...): 32 letters and digits or more, both; not an ssh
+  // user, nor a name with - or _ (an organisation's, `fabrikam-research-lab2024`).
+  ['url token user', /(?<=\b(?:git\+)?https?:\/\/)(?=[A-Za-z0-9]{0,255}\d)(?=[A-Za-z0-9]{0,255}[A-Za-z])[A-Za-z0-9]{32,256}(?=@[^\s/?#@:]+(?:[:/?#\s'"]|$))/g],
   // Last: the shapes above name their secrets more precisely.
   // (The spaces before a token are bounded: 100,000 of them are no header, and cost a scan each.)
   ['bearer token', /(?<=\bbearer[ \t]{1,16})[A-Za-z0-9._~+/-]{8,}=*/gi],

@@ -72,9 +72,11 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
   test('an option of a command given before its name is exit 2 saying where it goes', async () => {
     const cases: Array<[string[], string]> = [
       [['--store', '/tmp/x', 'log'], "prov: '--store' goes after the command name: prov log --store /tmp/x\nhint: see 'prov log --help'\n"],
-      [['--store=/tmp/x', 'show', '@'], "prov: '--store' goes after the command name: prov show --store=/tmp/x @\nhint: see 'prov show --help'\n"],
+      [['--store=/tmp/x', 'show', '@'], "prov: '--store' goes after the command name: prov show --store=/tmp/x ...\nhint: see 'prov show --help'\n"],
       // The words of a command to run are not repeated; a word that needs quotes is quoted.
-      [['-q', '--store', 'my store', 'record', '-i', 'a', '--', 'echo', 'hi'], "prov: '-q' goes after the command name: prov record -q --store 'my store' -i a -- ...\nhint: see 'prov record --help'\n"],
+      [['-q', '--store', 'my store', 'record', '-i', 'a', '--', 'echo', 'hi'], "prov: '-q' goes after the command name: prov record -q --store 'my store' ...\nhint: see 'prov record --help'\n"],
+      // Values other than the store's are not repeated: they may be secrets.
+      [['-p', 'db.password=hunter2', '-m', 'GH_TOKEN=abc123def456', 'record', '--', 'true'], "prov: '-p' goes after the command name: prov record -p ... -m ... ...\nhint: see 'prov record --help'\n"],
       // Not an option of the command named after it: unknown, as before.
       [['--pretty', 'log'], "prov: unknown option '--pretty'\nhint: see 'prov --help'\n"],
       [['--store', 'log'], "prov: unknown option '--store'\nhint: see 'prov --help'\n"],

@@ -1299,6 +1299,25 @@ test('scrubPatch: each file of a patch as what it is (configuration, program, sh
   const spaced = ['diff --git a/my train.py b/my train.py', '--- a/my train.py\t', '+++ b/my train.py\t', '@@ -1 +1,2 @@', ' #', '+client = Client(api_key="S1")',
     'diff --git a/my deploy.sh b/my deploy.sh', '--- a/my deploy.sh\t', '+++ b/my deploy.sh\t', '@@ -1 +1,2 @@', ' #', '+docker login -p S2 registry', ''].join('\n')
   assert.ok(!/\bS[12]\b/.test(r.scrubPatch(spaced)), r.scrubPatch(spaced))
+  // A shell script's hunk that a value over several lines would shorten, or that begins inside a
+  // string it cannot see open: each line a command line, and a redacted value's next lines too.
+  // Makefiles, Dockerfiles (after RUN) and READMEs hold command lines as well.
+  const hunk = (file: string, added: string[], ctx: string[] = []): string => [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`,
+    `@@ -1,${ctx.length} +1,${ctx.length + added.length} @@`, ...ctx.map((l) => ' ' + l), ...added.map((l) => '+' + l), ''].join('\n')
+  const cases = [
+    hunk('deploy.sh', ['x=1', 'mysql -pQ1 db', 'HF_TOKEN="Q2', 'Q3"']),
+    hunk('deploy.sh', ['export HF_TOKEN=Q4', "PASSWORD='Q5", "Q6'"]),
+    hunk('deploy.sh', ['mysql -pQ7 db'], ['  -h  show help', '"']),
+    hunk('Makefile', ['\tdocker login -u me -p Q8', '\tPASSWORD=Q9 ./run']),
+    hunk('Dockerfile', ['RUN docker login -u me -p Q10 && mysql -pQ11', 'ENV API_TOKEN=Q12']),
+    hunk('README.md', ['Run `export HF_TOKEN=Q13` then', '    prov record --password Q14 -- x']),
+  ]
+  for (const c of cases) {
+    const out = r.scrubPatch(c)
+    assert.ok(!/\bQ\d+\b/.test(out), out)
+    assert.equal(out.split('\n').length, c.split('\n').length, out)
+    assert.equal(r.scrubPatch(out), out, `twice is once: ${out}`)
+  }
 })
 
 test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; prose stays', () => {
@@ -1311,6 +1330,12 @@ test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; p
     ['lr sweep  with  dropout=0.1,\nsee #42', 'lr sweep  with  dropout=0.1,\nsee #42'],
     ['fix: use -p for the port', 'fix: use -p for the port'],
     ['token budget raised to 4096', 'token budget raised to 4096'],
+    // Quotes pair up as a shell's do (a secret of several words goes whole); a lone one is prose's.
+    ["set DB_PASSWORD='correct horse battery staple' today", 'set DB_PASSWORD=' + fp('correct horse battery staple') + ' today'],
+    ['--password "open sesame now"', '--password ' + fp('open sesame now')],
+    ["don't use the old 'cache' dir", "don't use the old 'cache' dir"],
+    // A value that says there is none is prose's: `fix token=None`.
+    ['fix token=None bug, api_key=null default', 'fix token=None bug, api_key=null default'],
     ['', ''],
   ]
   for (const [m, want] of cases) {
@@ -1338,6 +1363,14 @@ test('a variable\'s value: a connection string\'s PWD, a JAAS password="V", a to
   assert.equal(vars.SEARCH, 'sort_key="date" label="password" token="hello"')
   assert.equal(vars.REPO, 'https://git@github.com/o/r.git')
   assert.equal(vars.MIRROR, 'https://my-long-user-name-here@mirror.example.com/x')
+  // An ssh user, and an organisation's name as an https user, are names, not tokens.
+  assert.deepEqual(r.redactVars({ D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' }),
+    { D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' })
+  // A JAAS line or a connection string as a setting's value in argv, and as a parameter's.
+  assert.deepEqual(r.redactArgv(['spark-submit', '--conf', 'spark.jaas.config=PlainLoginModule required password="E3";', '--conf', 'x=Driver={x};PWD={E4};']),
+    ['spark-submit', '--conf', `spark.jaas.config=PlainLoginModule required password="${fp('E3')}";`, '--conf', `x=Driver={x};PWD={${fp('E4')}};`])
+  assert.deepEqual(r.redactParams({ kafka: { jaas: 'PlainLoginModule required password="E5";' } }), { kafka: { jaas: `PlainLoginModule required password="${fp('E5')}";` } })
+  assert.equal(r.redactVars({ J: 'password="E6\\"x";' }).J, `password="${fp('E6\\"x')}";`)
   assert.equal(vars.OPTS, 'password="${DB_PW}" api_key="EMPTY"')
   assert.deepEqual(r.redactVars(vars), vars)
 })
