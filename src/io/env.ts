@@ -238,14 +238,13 @@ const SWITCHING_TOOLS = new Set(['go'])
  * binary, which runs the toolchain that RUSTUP_TOOLCHAIN, `rustup override`, a rust-toolchain(.toml)
  * file in the directory or its parents, or the default names, and whose toolchains `rustup update`
  * replaces in place. Known by the file it is (a symbolic link to rustup, or the same file or size as
- * the rustup beside it), or by living in cargo's bin directory, where rustup puts its proxies.
+ * the rustup beside it, as rustup puts its proxies in cargo's bin directory beside itself).
  */
 function isRustupProxy(file: string, real: string, st: { dev: number; ino: number; size: number }): boolean {
   if (/^rustup(-init)?$/.test(path.basename(real))) return true
   const dir = path.dirname(file)
-  const cargoHome = process.env.CARGO_HOME && path.isAbsolute(process.env.CARGO_HOME) ? process.env.CARGO_HOME
-    : process.env.HOME && path.isAbsolute(process.env.HOME) ? path.join(process.env.HOME, '.cargo') : null
-  if (cargoHome !== null && dir === path.join(cargoHome, 'bin')) return true
+  // (Not every program in cargo's bin directory: `cargo install` puts tools there too, whose
+  // versions are cached as any program's.)
   for (const d of new Set([dir, path.dirname(real)])) {
     let r
     try { r = statSync(path.join(d, 'rustup'), { throwIfNoEntry: false }) } catch { /* unreadable */ }

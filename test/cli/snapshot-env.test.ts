@@ -384,6 +384,16 @@ describe('snapshot-env: tool versions, remembered per user', () => {
     assert.equal((await tools({ PATH: links, RUSTUP_TOOLCHAIN: 'nightly' })).cargo, 'cargo 1.96.0 (nightly)')
   })
 
+  test('a tool that cargo install put beside rustup (not rustup by another name) is cached as any program is', async () => {
+    const { s, probed, tools } = await toolsOnPath({ rustup: 'echo rustup\n', uv: 'echo probed >> $LOG\necho "uv $(cat "$HOME/uv-version")"\n' })
+    writeFileSync(path.join(s.home, 'uv-version'), '0.5.1')
+    const env = { CARGO_HOME: s.dir } // its bin directory is the one on PATH
+    assert.equal((await tools(env)).uv, 'uv 0.5.1')
+    writeFileSync(path.join(s.home, 'uv-version'), '0.9.9') // no change of the program itself: the cached answer stands
+    assert.equal((await tools(env)).uv, 'uv 0.5.1')
+    assert.equal(probed(), 1)
+  })
+
   test('a wrapper script is asked again when a variable it names changes (exec .../${PYVER:-3.12.1}/bin/python3), not for one it does not name', async () => {
     const { probed, tools } = await toolsOnPath({
       python3: '#!/bin/sh\necho probed >> $LOG\necho "Python ${PYVER:-3.12.1}"\n',
