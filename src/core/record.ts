@@ -201,8 +201,10 @@ export function buildRunRecord(sections: Record<string, unknown>, now: string): 
   const started = command?.started_at
   const body: Record<string, unknown> = {
     schema_version: SCHEMA_VERSION,
-    // A started_at that is no time is kept for the schema to name, at command.started_at.
-    created_at: typeof started === 'string' ? toUtcTime(started) ?? started : now,
+    // A started_at that is no time stays where it is, for the schema to name it there
+    // (command.started_at); created_at is then `now`, which the schema takes, so the error is not
+    // named at created_at, a field no one gave. (The run is refused all the same.)
+    created_at: typeof started === 'string' ? toUtcTime(started) ?? now : now,
   }
   // A fixed, readable key order; the id does not depend on it.
   for (const k of ['message', 'command', 'params', 'inputs', 'outputs', 'git', 'env']) {

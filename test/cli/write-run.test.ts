@@ -166,6 +166,14 @@ describe('write-run', { concurrency: true }, () => {
     const log = await s.prov(['log', '--json'])
     assert.equal(log.exitCode, 0, log.stderr)
     assert.deepEqual(log.stdout.trim().split('\n').map((l) => JSON.parse(l).created_at), ['2025-12-31T23:30:00.123456Z', '2025-12-31T22:00:00Z'])
+    // A started_at that is no time is named where it stands, not at created_at; nothing is written.
+    for (const bad of ['2023-02-29T00:00:00Z', 'yesterday']) {
+      const r = await s.prov(['write-run'], { input: gitDoc + envDoc + commandDoc({ started_at: bad }) })
+      assert.equal(r.exitCode, 2)
+      assert.equal(r.stdout, '')
+      assert.equal(r.stderr, 'prov: the run does not match the run schema at /command/started_at: must match format "date-time"\n')
+    }
+    assert.equal((await s.prov(['log', '--json'])).stdout.trim().split('\n').length, 2)
   })
 
   test('writing again over a stored run that was altered: it is replaced, with a warning, and verify passes; then a no-op again', async () => {
