@@ -108,12 +108,13 @@ async function misplacedOptions(argv: readonly string[], commands: Readonly<Reco
     // Values may be secrets (`-p db.password=V`, `-m '...'`): only the store's path is repeated,
     // the rest of the line is '...'.
     const before = argv.slice(0, j).map((w, i, all) => {
-      if (w.startsWith('-')) return /^--?[^=]*=/.test(w) && !w.startsWith('--store=') ? `${w.slice(0, w.indexOf('=') + 1)}...` : w
+      // (An option's name only: `--param=...`, `-m...` for a value joined to a one-letter option.)
+      if (w.startsWith('-')) return /^--?[^=]*=/.test(w) && !w.startsWith('--store=') ? `${w.slice(0, w.indexOf('=') + 1)}...` : /^-[^-]./.test(w) ? `${w.slice(0, 2)}...` : w
       return all[i - 1] === '--store' ? w : '...'
     })
-    const line = ['prov', name, ...before].map((w) => (w === '...' || w.endsWith('=...') ? w : shellQuote(w)))
+    const line = ['prov', name, ...before].map((w) => (w.endsWith('...') ? w : shellQuote(w)))
     if (end > j + 1 || dashdash !== -1) line.push('...')
-    const flag = argv[0]!.split('=')[0]!
+    const flag = /^-[^-]./.test(argv[0]!) ? argv[0]!.slice(0, 2) : argv[0]!.split('=')[0]!
     return new UsageError(`'${flag}' goes after the command name: ${line.join(' ')}`, `see 'prov ${name} --help'`)
   }
   return null

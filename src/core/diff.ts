@@ -378,15 +378,19 @@ export function isContentChange(c: Change): boolean {
  * log the command writes unsaid, helpers.py) is code.
  */
 function writtenByRun(a: Rec, b: Rec): (c: Change) => boolean {
-  const outputs = new Set<string>()
-  for (const r of [a, b]) {
-    // (An untracked input, a data file given with -i that git does not hold, is the inputs' to tell, as well.)
-    for (const f of [...(Array.isArray(r.outputs) ? r.outputs : []), ...(Array.isArray(r.inputs) ? r.inputs : [])]) {
+  const paths = (r: Rec, section: 'inputs' | 'outputs'): Set<string> => {
+    const out = new Set<string>()
+    for (const f of Array.isArray(r[section]) ? r[section] as unknown[] : []) {
       const o = obj(f)
-      if (typeof o.path === 'string' && o.stream === undefined) outputs.add(o.path)
+      if (typeof o.path === 'string' && o.stream === undefined) out.add(o.path)
     }
+    return out
   }
-  return (c) => outputs.has(c.key)
+  const outputs = new Set([...paths(a, 'outputs'), ...paths(b, 'outputs')])
+  // An untracked input, a data file given with -i that git does not hold, is the inputs' to tell
+  // as well, where both runs give it (given to one only, its change shows nowhere else).
+  const [ia, ib] = [paths(a, 'inputs'), paths(b, 'inputs')]
+  return (c) => outputs.has(c.key) || (ia.has(c.key) && ib.has(c.key))
 }
 
 /** Recompute `identical` after entries were added (the files between two commits). */

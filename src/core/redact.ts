@@ -140,6 +140,8 @@ const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 const STRONG_SECRET_NAME = /pass(?:word|wd|phrase)|secret|token|api_?key|access_?key|private_?key|credential/i
 /** `"name": "value"`, a JSON string member. */
 const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
+/** What a message says is no secret where a value would stand: `token=None`, `--password none`, `${PW}` (a number may be a PIN). */
+const MESSAGE_NO_SECRET = /^(?:none|null|nil|undefined|true|false|~|\$\{[^}]*\}|\$[A-Za-z_]\w*|<[^>]*>)$/i
 /** `name="V"` or `name='V'` within a variable's value (not `==`, `!=`, `<=`): a JAAS configuration's `password="V";`. */
 const QUOTED_ASSIGNMENT_RE = /(^|[^\w.$-])([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,4}(?<![=!<>])=[ \t]{0,4})(["'])((?:(?!\4)[^\n\\]|\\.){1,4096})\4/g
 /** SQL's `PASSWORD 'V'`, `IDENTIFIED BY 'V'`. */
@@ -392,20 +394,28 @@ export class Redactor {
    * words are kept.
    */
   scrubMessage(text: string): string {
-    // Words as a shell splits them where quotes pair up (`DB_PASSWORD='correct horse'` is one), a
-    // quote that does not (`don't`) a character; a fingerprint, with its space, part of its word.
-    const words = [...text.matchAll(/(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'[^'\n]*'|"[^"\n]*"|[^\s'"]|['"])+/g)]
-    const values = words.map((m) => m[0].replace(/'([^'\n]*)'|"([^"\n]*)"/g, '$1$2'))
-    const redacted = this.redactArgv(values)
-    const edits: Edit[] = []
-    words.forEach((m, k) => {
-      if (redacted[k] === values[k]) return
-      // (A message is prose: `fix token=None`, `--password none` name no secret.)
-      const assigned = /^[A-Za-z_][\w.-]*=(.*)$/s.exec(values[k]!)
-      if (NO_SECRET_VALUE.test(assigned !== null ? assigned[1]! : values[k]!)) return
-      edits.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! })
-    })
-    return this.scrubText(edits.length > 0 ? applyEdits(text, edits) : text)
+    // Twice: words as a shell splits them where quotes pair up (`DB_PASSWORD='correct horse'` is
+    // one; an apostrophe between letters, `don't`, is no quote), then words between spaces, so that
+    // quotes paired by mistake across a sentence hide nothing. A fingerprint, with its space, is
+    // part of its word.
+    const once = (t: string, words: RegExp): string => {
+      // (An apostrophe between letters is prose's, `don't`, but after an option or a name's `=`: `-p'my pw'`.)
+      const masked = t.replace(/(?<=[A-Za-z])'(?=[A-Za-z])/g, (q, at: number) => (/(?:^|\s)-\S*$|=\S*$/.test(t.slice(0, at)) ? q : '\u0001'))
+      const found = [...masked.matchAll(words)]
+      const values = found.map((m) => m[0].replace(/'([^'\n]*)'|"([^"\n]*)"/g, '$1$2').replaceAll('\u0001', "'"))
+      const redacted = this.redactArgv(values)
+      const edits: Edit[] = []
+      found.forEach((m, k) => {
+        if (redacted[k] === values[k]) return
+        // (A message is prose: `fix token=None`, `--password none` name no secret.)
+        const assigned = /^[A-Za-z_][\w.-]*=(.*)$/s.exec(values[k]!)
+        if (MESSAGE_NO_SECRET.test(assigned !== null ? assigned[1]! : values[k]!)) return
+        edits.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! })
+      })
+      return edits.length > 0 ? applyEdits(t, edits) : t
+    }
+    const quoted = once(text, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'[^'\n]*'|"[^"\n]*"|[^\s'"]|['"])+/g)
+    return this.scrubText(once(quoted, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|\S)+/g))
   }
 
   /**
@@ -420,16 +430,16 @@ export class Redactor {
     if (text === '') return text
     // First as any text, whole: a shape that runs over lines (a PEM block) is found across their marks.
     const lines = this.scrubText(text).split('\n')
-    let kind: CodeKind = null
-    let file = ''
+    let kind: PatchKind = null
     for (let i = 0; i < lines.length;) {
       const line = lines[i]!
-      if (line.startsWith('diff --git ')) { file = ''; kind = null }
-      else if (/^(?:---|\+\+\+) /.test(line) && file === '') {
-        // `--- a/x` and `+++ b/x` (one is /dev/null for an added or deleted file); a name git quoted
-        // keeps its quotes, and one with a space ends in a tab (`--- a/my train.py\t`).
+      if (line.startsWith('diff --git ')) kind = null
+      else if (/^(?:---|\+\+\+) /.test(line)) {
+        // `--- a/x` and `+++ b/x` (one is /dev/null for an added or deleted file; a file renamed is
+        // read by its new name, the +++ line's); a name git quoted keeps its quotes, and one with a
+        // space ends in a tab (`--- a/my train.py\t`).
         const name = line.slice(4).replace(/\t$/, '').replace(/^"(.*)"$/, '$1')
-        if (name !== '/dev/null') { file = name.replace(/^[ab]\//, ''); kind = patchFileKind(file) }
+        if (name !== '/dev/null' && (line.startsWith('+') || kind === null)) kind = patchFileKind(name.replace(/^[ab]\//, ''))
       }
       const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line)
       i++
@@ -447,38 +457,68 @@ export class Redactor {
         body.push(i)
       }
       if (body.length === 0) continue
+      const marks = body.map((k) => lines[k]![0]!)
       const texts = body.map((k) => lines[k]!.slice(1))
-      // The hunk whole, so that a YAML block or a string runs on; where that cannot keep its lines
-      // (a value over several lines written anew as one), each line alone. A shell script's lines
-      // are read one by one as command lines as well: a hunk may begin inside a string it cannot
-      // see open (a usage text), which would hide the commands after its close.
-      const one = (t: string): string => {
-        // (A Dockerfile's `RUN` line is a command line after its keyword.)
-        const run = kind === 'shell' ? /^([ \t]*RUN[ \t]+)(.*)$/s.exec(t) : null
-        const r = kind !== 'shell' ? this.scrubFileText(t, kind) : run !== null ? run[1] + this.scrubFileText(this.redactShellScript(run[2]!)) : this.scrubFileText(this.redactShellScript(t))
-        return r.includes('\n') ? this.scrubText(t) : r
-      }
-      let scrubbed = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(texts.join('\n'))) : this.scrubFileText(texts.join('\n'), kind)).split('\n')
-      if (scrubbed.length !== body.length) {
-        // Line by line; a value that a line redacted and left open in its quote (`PASSWORD='first`)
-        // goes on, up to the quote that closes it, as a secret too.
-        let open = ''
-        let secret = false
-        scrubbed = texts.map((t) => {
-          let r: string
-          if (open !== '' && secret) {
-            const close = t.indexOf(open)
-            r = close < 0 ? this.fingerprint(t) : (close > 0 ? this.fingerprint(t.slice(0, close)) : '') + one(t.slice(close))
-          } else r = one(t)
-          const after = openQuoteAfter(t, open)
-          if (open === '' && after !== '') secret = r !== t
-          open = after
-          return r
-        })
-      } else if (kind === 'shell') scrubbed = scrubbed.map(one)
-      body.forEach((k, n) => { lines[k] = lines[k]![0] + scrubbed[n]! })
+      const scrubbed = this.scrubHunk(texts, marks, kind)
+      body.forEach((k, n) => { lines[k] = marks[n]! + scrubbed[n]! })
     }
     return lines.join('\n')
+  }
+
+  /**
+   * A hunk's lines (without their marks), as their file's text. Whole first, so that a YAML block
+   * or a string runs on; where that cannot keep its lines (a value over several lines written anew
+   * as one), each line alone. A shell script's lines are read one by one as command lines as well
+   * (a hunk may begin inside a string it cannot see open, a usage text, which would hide the
+   * commands after its close), the old file's lines (' ' and '-') and the new one's (' ' and '+')
+   * each in their order: a value that a line redacted and left open in its quote
+   * (`PASSWORD='first`) goes on, up to the quote that closes it, as a secret too.
+   */
+  private scrubHunk(texts: readonly string[], marks: readonly string[], kind: PatchKind): string[] {
+    const code: CodeKind = kind === 'markdown' ? null : kind
+    const whole = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(texts.join('\n'))) : this.scrubFileText(texts.join('\n'), code)).split('\n')
+    if (whole.length === texts.length && kind !== 'shell' && kind !== 'markdown') return whole
+    const base = whole.length === texts.length ? whole : texts
+    let fence = false
+    const one = (t: string): string => {
+      let r: string
+      if (kind === 'shell') r = this.scrubShellLine(t)
+      else if (kind === 'markdown') {
+        // Markdown: a code line (indented, in a fence, `$ cmd`) is a command line; prose is prose,
+        // but for its `inline code` spans.
+        if (/^[ \t]*```/.test(t)) { fence = !fence; return t }
+        r = fence || /^(?: {4}|\t|[ \t]*\$ )/.test(t) ? this.scrubShellLine(t)
+          : this.scrubFileText(t).replace(/`([^`\n]+)`/g, (_m, span: string) => `\`${this.scrubShellLine(span)}\``)
+      } else r = this.scrubFileText(t, code)
+      return r.includes('\n') ? this.scrubText(t) : r
+    }
+    if (kind !== 'shell') return base.map(one)
+    const state = { old: { open: '', secret: false }, new: { open: '', secret: false } }
+    return base.map((t, n) => {
+      const sides = marks[n] === '-' ? [state.old] : marks[n] === '+' ? [state.new] : [state.old, state.new]
+      const carried = sides.find((st) => st.open !== '' && st.secret)
+      let r: string
+      if (carried !== undefined) {
+        const close = t.indexOf(carried.open)
+        r = close < 0 ? this.fingerprint(t) : (close > 0 ? this.fingerprint(t.slice(0, close)) : '') + one(t.slice(close))
+      } else r = one(t)
+      for (const st of sides) {
+        const after = openQuoteAfter(texts[n]!, st.open)
+        if (st.open === '' && after !== '') st.secret = r !== texts[n]
+        st.open = after
+      }
+      return r
+    })
+  }
+
+  /** One line of a shell script, a Makefile (its assignments too) or a Dockerfile (after RUN; ENV K V). */
+  private scrubShellLine(t: string): string {
+    const assign = /^([ \t]*(?:export[ \t]+|override[ \t]+)?)([A-Za-z_][\w.-]*)([ \t]*(?::{1,3}=|\?=|\+=|!=)[ \t]*)(\S.*)$/s.exec(t)
+    if (assign !== null && this.isSecretName(assign[2]!) && !/^\$[({A-Za-z_]/.test(assign[4]!)) return assign[1]! + assign[2]! + assign[3]! + this.fingerprint(assign[4]!)
+    const env = /^([ \t]*ENV[ \t]+)([A-Za-z_]\w*)([ \t]+)([^\s=].*)$/s.exec(t)
+    if (env !== null && this.isSecretName(env[2]!)) return env[1]! + env[2]! + env[3]! + this.fingerprint(env[4]!)
+    const run = /^([ \t]*RUN[ \t]+)(.*)$/s.exec(t)
+    return run !== null ? run[1] + this.scrubFileText(this.redactShellScript(run[2]!)) : this.scrubFileText(this.redactShellScript(t))
   }
 
   /**
@@ -1499,11 +1539,15 @@ function readsCode(command: ShellCommand): CodeKind {
   return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-'))) ? 'program' : null
 }
 
-/** How a file's text in a patch is read, by its name: a program's, a shell script's, SQL, or (null) a configuration file's. */
-function patchFileKind(file: string): CodeKind {
+/** How a file's text in a patch is read: as a CodeKind, or as Markdown (prose, with command lines in its code). */
+type PatchKind = CodeKind | 'markdown'
+
+/** How a file's text in a patch is read, by its name: a program's, a shell script's, SQL, Markdown, or (null) a configuration file's. */
+function patchFileKind(file: string): PatchKind {
   const base = file.slice(file.lastIndexOf('/') + 1)
-  // (A Makefile's recipes, a Dockerfile's RUN lines and a README's examples are command lines too.)
-  if (/\.(?:sh|bash|zsh|ksh|mk|md)$/i.test(base) || /^(?:\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)|(?:GNU)?[Mm]akefile|Dockerfile.*|Containerfile.*|Justfile|justfile)$/.test(base)) return 'shell'
+  if (/\.(?:md|markdown|rst)$/i.test(base)) return 'markdown'
+  // (A Makefile's recipes and assignments, a Dockerfile's RUN and ENV lines are command lines too.)
+  if (/\.(?:sh|bash|zsh|ksh|mk)$/i.test(base) || /^(?:\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)|(?:GNU)?[Mm]akefile|Dockerfile.*|Containerfile.*|Justfile|justfile)$/.test(base)) return 'shell'
   if (/\.sql$/i.test(base)) return 'sql'
   return /\.(?:py|pyi|pyx|js|mjs|cjs|ts|mts|cts|tsx|jsx|go|rb|java|kt|kts|scala|groovy|rs|c|h|cc|cpp|hpp|cs|php|pl|pm|r|jl|lua|swift|m|dart|ex|exs)$/i.test(base) ? 'program' : null
 }

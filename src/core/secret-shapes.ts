@@ -24,9 +24,9 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   // host:port?query@... (http://localhost:8080?from=a@b.com) holds no password.
   ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@{}]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@,;'"<>()]*(?:[\s/?#,;'"<>()]|$))/g],
   // A token given as an https URL's user, with no password (https://TOKEN@github.com/o/r.git, Azure
-  // DevOps' https://PAT@pkgs.dev.azure.com/...): 32 letters and digits or more, both; not an ssh
-  // user, nor a name with - or _ (an organisation's, `fabrikam-research-lab2024`).
-  ['url token user', /(?<=\b(?:git\+)?https?:\/\/)(?=[A-Za-z0-9]{0,255}\d)(?=[A-Za-z0-9]{0,255}[A-Za-z])[A-Za-z0-9]{32,256}(?=@[^\s/?#@:]+(?:[:/?#\s'"]|$))/g],
+  // DevOps' https://PAT@pkgs.dev.azure.com/...): 20 characters or more that look random (see
+  // namesAUser); not an ssh user.
+  ['url token user', /(?<=\b(?:git\+)?[Hh][Tt][Tt][Pp][Ss]?:\/\/)[A-Za-z0-9_-]{20,256}(?=@[^\s/?#@:]+(?:[:/?#\s'"]|$))/g],
   // Last: the shapes above name their secrets more precisely.
   // (The spaces before a token are bounded: 100,000 of them are no header, and cost a scan each.)
   ['bearer token', /(?<=\bbearer[ \t]{1,16})[A-Za-z0-9._~+/-]{8,}=*/gi],
@@ -44,9 +44,19 @@ export function spellsWords(match: string): boolean {
   return !/^(?:sk|rk|pk)[-_](?:live_|test_|proj-|ant-)/.test(match) && /^(?:sk|rk|pk)[-_](?:[a-z][a-z0-9]{0,19}[_-])+[a-z0-9]{1,12}$/.test(match)
 }
 
+/**
+ * Whether a URL's user is a name, not a token: a token is random, upper and lower case and digits
+ * (a base64url token), or 32 letters and digits or more with both (GitHub's 40 hex, an Azure PAT);
+ * `deploy_user_production01` and `fabrikam-research-lab2024` are names.
+ */
+export function namesAUser(match: string): boolean {
+  const random = /[A-Z]/.test(match) && /[a-z]/.test(match) && /\d/.test(match)
+  return !(random || (/^[A-Za-z0-9]{32,}$/.test(match) && /\d/.test(match) && /[A-Za-z]/.test(match)))
+}
+
 /** The shapes with, for each, what of its matches is kept (a name, not a credential), or null for none. */
 export const SHAPES_WITH_EXCEPTIONS: ReadonlyArray<[RegExp, ((match: string) => boolean) | null]> =
-  SECRET_VALUE_PATTERNS.map(([name, re]) => [re, name === 'api secret key' ? spellsWords : null])
+  SECRET_VALUE_PATTERNS.map(([name, re]) => [re, name === 'api secret key' ? spellsWords : name === 'url token user' ? namesAUser : null])
 
 /** Whether a text holds a credential-shaped part (not a name that only looks like one). */
 export function holdsSecretShape(text: string): boolean {

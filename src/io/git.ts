@@ -308,7 +308,7 @@ export async function treeWithPatch(top: string, commit: string, patch: string, 
     writeFileSync(path.join(dir, 'patch'), patch)
     // The store is no part of the code: runs committed with it (git add -A) leave it in the tree.
     const steps = [['read-tree', commit], ...(patch === '' ? [] : [['apply', '--cached', '--whitespace=nowarn', path.join(dir, 'patch')]]),
-      ['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', ...storePaths(store)]]
+      ['rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', ...storePaths(store)]]
     for (const args of steps) {
       if ((await runGit(top, args, { env })).code !== 0) return null
     }

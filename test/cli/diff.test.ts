@@ -711,6 +711,11 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal((await sb.prov(['record', '-q', '-i', 'data/in.txt', ...own])).exitCode, 0)
       const withOwn = await sb.prov(['diff-runs', '@~1', '@'])
       assert.ok(parseValid('diff', withOwn.stdout).diff.code.every((c: any) => c.noise === true), withOwn.stdout)
+      // Still so once a committed store file has changed since (its tree is left out by force).
+      sb.write('.prov/.gitignore', readFileSync(path.join(sb.dir, '.prov', '.gitignore'), 'utf8') + '# local\n')
+      await sb.git('commit', '-q', '-am', 'store note')
+      const later = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.ok(parseValid('diff', later.stdout).diff.code.every((c: any) => c.noise === true), later.stdout)
       const tmp = await sb.prov(['diff-runs', '@~1', '@'], { env: { TMPDIR: path.join(sb.dir, 'code.py') } })
       assert.equal(tmp.exitCode, 1, tmp.stderr)
       assert.equal(tmp.stderr, '')

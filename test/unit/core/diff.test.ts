@@ -246,6 +246,9 @@ test("code: a path of the same status whose content git does not hold changed (a
   const input = (before: string): Rec => variant((r) => { r.git.changes = [{ path: 'data.csv', status: '??', size: 2, sha256: H(before) }]; r.git.patch = null; r.inputs = [{ path: 'data.csv', size: 2, sha256: H(before) }] })
   assert.deepEqual(compareRuns(input('5'), input('6')).code.map((c) => [c.key, c.noise]), [['data.csv', true]])
   assert.deepEqual(compareRuns(input('5'), input('6')).inputs.map((c) => [c.key, c.noise]), [['data.csv', undefined]])
+  // Given to one run only, its change shows nowhere else: code.
+  const notInput = variant((r) => { r.git.changes = [{ path: 'data.csv', status: '??', size: 2, sha256: H('6') }]; r.git.patch = null; r.inputs = [] })
+  assert.deepEqual(compareRuns(input('5'), notInput).code.map((c) => [c.key, c.noise]), [['data.csv', undefined]])
   // A tracked output left out of the patch is code, whoever wrote it, as its patch would be.
   const tracked = (before: string): Rec => variant((r) => { r.git.changes = [{ path: 'out.txt', status: 'M', size: 2, sha256: H(before) }]; r.outputs = [{ path: 'out.txt', size: 2, sha256: H('7') }] })
   assert.deepEqual(compareRuns(tracked('5'), tracked('6')).code.map((c) => [c.key, c.noise]), [['out.txt', undefined]])

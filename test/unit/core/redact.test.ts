@@ -1310,7 +1310,13 @@ test('scrubPatch: each file of a patch as what it is (configuration, program, sh
     hunk('deploy.sh', ['mysql -pQ7 db'], ['  -h  show help', '"']),
     hunk('Makefile', ['\tdocker login -u me -p Q8', '\tPASSWORD=Q9 ./run']),
     hunk('Dockerfile', ['RUN docker login -u me -p Q10 && mysql -pQ11', 'ENV API_TOKEN=Q12']),
-    hunk('README.md', ['Run `export HF_TOKEN=Q13` then', '    prov record --password Q14 -- x']),
+    hunk('README.md', ['Run `export HF_TOKEN=Q13` then', '    prov record --password Q14 -- x', '```', 'docker login -p Q15 reg', '```']),
+    // The first line of a value over several lines rotated: the old and the new file each in their order.
+    ['diff --git a/d.sh b/d.sh', '--- a/d.sh', '+++ b/d.sh', '@@ -1,2 +1,2 @@', "-export DB_PASSWORD='Q16", "+export DB_PASSWORD='Q17", " Q18'", ''].join('\n'),
+    // A file renamed is read by its new name; Makefile assignments and a Dockerfile's ENV K V.
+    ['diff --git a/notes.txt b/deploy.sh', 'similarity index 50%', 'rename from notes.txt', 'rename to deploy.sh', '--- a/notes.txt', '+++ b/deploy.sh', '@@ -1 +1,2 @@', ' #', '+mysql -pQ19 db', ''].join('\n'),
+    hunk('Makefile', ['API_TOKEN := Q20', 'export SECRET_KEY ?= Q21']),
+    hunk('Dockerfile', ['ENV DB_PASSWORD Q22']),
   ]
   for (const c of cases) {
     const out = r.scrubPatch(c)
@@ -1318,6 +1324,9 @@ test('scrubPatch: each file of a patch as what it is (configuration, program, sh
     assert.equal(out.split('\n').length, c.split('\n').length, out)
     assert.equal(r.scrubPatch(out), out, `twice is once: ${out}`)
   }
+  // Markdown prose is prose: a flag named in a sentence keeps the word after it.
+  const prose = r.scrubPatch(hunk('README.md', ['The --password flag takes a value.']))
+  assert.ok(prose.includes('+The --password flag takes a value.'), prose)
 })
 
 test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; prose stays', () => {
@@ -1336,6 +1345,11 @@ test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; p
     ["don't use the old 'cache' dir", "don't use the old 'cache' dir"],
     // A value that says there is none is prose's: `fix token=None`.
     ['fix token=None bug, api_key=null default', 'fix token=None bug, api_key=null default'],
+    // Contractions pair no quotes; a number may be a PIN.
+    ["don't pass --password M5 it's bad", "don't pass --password " + fp('M5') + " it's bad"],
+    ["it's DB_PASSWORD=M6 that's new", "it's DB_PASSWORD=" + fp('M6') + " that's new"],
+    ['DB_PASSWORD=84736251', 'DB_PASSWORD=' + fp('84736251')],
+    ["mysql -p'my secret pw'", 'mysql -p' + fp('my secret pw')],
     ['', ''],
   ]
   for (const [m, want] of cases) {
@@ -1363,6 +1377,9 @@ test('a variable\'s value: a connection string\'s PWD, a JAAS password="V", a to
   assert.equal(vars.SEARCH, 'sort_key="date" label="password" token="hello"')
   assert.equal(vars.REPO, 'https://git@github.com/o/r.git')
   assert.equal(vars.MIRROR, 'https://my-long-user-name-here@mirror.example.com/x')
+  // A random token as an https user (base64url, 20 characters or more; HTTPS in capitals too).
+  const b64 = 'Xk9_2mQpL7vR4tY8wZ1aB3cD5eF6gH0jK2lM4nP6qS8'
+  assert.equal(r.redactVars({ U: `HTTPS://${b64}@git.example.com/o/r.git` }).U, `HTTPS://${fp(b64)}@git.example.com/o/r.git`)
   // An ssh user, and an organisation's name as an https user, are names, not tokens.
   assert.deepEqual(r.redactVars({ D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' }),
     { D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' })
