@@ -75,24 +75,31 @@ describe('git-state', { concurrency: true }, () => {
   // As root every directory opens: then prov runs as nobody (setpriv), when that is possible.
   const isRoot = process.getuid?.() === 0
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
-  test("a directory git cannot open: git's warning is passed on (it was dropped), and the state is what git could see", { skip: isRoot && !setpriv ? 'root opens every directory, and there is no setpriv to drop that' : false }, async () => {
-    const sb = await repo({ 'README': 'hello\n' })
-    sb.write('locked dir/new.txt', 'n\n')
-    const locked = path.join(sb.dir, 'locked dir')
+  /**
+   * prov git-state run by someone who cannot open `p` (mode 000, or as root, run as uid 65534 with
+   * `p` root's and 0700/0600); `p` gets `mode` back after.
+   */
+  async function gitStateWithout(sb: Sandbox, p: string, mode: number): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
     let r
     if (isRoot) {
       chmodSync(path.dirname(sb.dir), 0o755)
       execaSync('chown', ['-R', '65534:65534', sb.dir])
-      execaSync('chown', ['0:0', locked])
-      chmodSync(locked, 0o700)
+      execaSync('chown', ['0:0', p])
+      chmodSync(p, mode & 0o100 ? 0o700 : 0o600)
       const e = await execa(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'git-state'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false })
       r = { exitCode: e.exitCode, stdout: String(e.stdout), stderr: String(e.stderr) }
+      execaSync('chown', ['-R', '0:0', sb.dir])
     } else {
-      chmodSync(locked, 0o000)
+      chmodSync(p, 0o000)
       r = await sb.prov(['git-state'])
     }
-    chmodSync(locked, 0o755)
-    if (isRoot) execaSync('chown', ['-R', '0:0', sb.dir])
+    chmodSync(p, mode)
+    return r
+  }
+  test("a directory git cannot open: git's warning is passed on (it was dropped), and the state is what git could see", { skip: isRoot && !setpriv ? 'root opens every directory, and there is no setpriv to drop that' : false }, async () => {
+    const sb = await repo({ 'README': 'hello\n' })
+    sb.write('locked dir/new.txt', 'n\n')
+    const r = await gitStateWithout(sb, path.join(sb.dir, 'locked dir'), 0o755)
     assert.equal(r.exitCode, 0, r.stderr)
     assert.equal(r.stderr, "prov: warning: git: could not open directory 'locked dir/': Permission denied\n")
     const g = parseValid('git', r.stdout).git
@@ -110,21 +117,7 @@ describe('git-state', { concurrency: true }, () => {
     const sb = await repo({ 'README': 'hello\n' })
     sb.write('secret.txt', 's\n')
     sb.write('ok.txt', 'ok\n')
-    const file = path.join(sb.dir, 'secret.txt')
-    let r
-    if (isRoot) {
-      chmodSync(path.dirname(sb.dir), 0o755)
-      execaSync('chown', ['-R', '65534:65534', sb.dir])
-      execaSync('chown', ['0:0', file])
-      chmodSync(file, 0o600)
-      const e = await execa(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'git-state'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false })
-      r = { exitCode: e.exitCode, stdout: String(e.stdout), stderr: String(e.stderr) }
-      execaSync('chown', ['-R', '0:0', sb.dir])
-    } else {
-      chmodSync(file, 0o000)
-      r = await sb.prov(['git-state'])
-      chmodSync(file, 0o644)
-    }
+    const r = await gitStateWithout(sb, path.join(sb.dir, 'secret.txt'), 0o644)
     assert.equal(r.exitCode, 0, r.stderr)
     assert.equal(r.stderr, "prov: warning: cannot hash 'secret.txt': permission denied: its content is not recorded\n")
     assert.deepEqual(parseValid('git', r.stdout).git.changes, [{ path: 'ok.txt', status: '??', size: 3, sha256: sha256('ok\n') }, { path: 'secret.txt', status: '??', size: 2 }])
