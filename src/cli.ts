@@ -107,10 +107,24 @@ async function misplacedOptions(argv: readonly string[], commands: Readonly<Reco
     }
     // Values may be secrets (`-p db.password=V`, `-m '...'`): only the store's path is repeated,
     // the rest of the line is '...'.
-    const before = argv.slice(0, j).map((w, i, all) => {
-      // (An option's name only: `--param=...`, `-m...` for a value joined to a one-letter option.)
-      if (w.startsWith('-')) return /^--?[^=]*=/.test(w) && !w.startsWith('--store=') ? `${w.slice(0, w.indexOf('=') + 1)}...` : /^-[^-]./.test(w) ? `${w.slice(0, 2)}...` : w
-      return all[i - 1] === '--store' ? w : '...'
+    // (An option that takes a value: its spec's type is not boolean, by its name or its alias.)
+    const takesValue = (flag: string): boolean => {
+      const bare = flag.replace(/^--?/, '')
+      const spec = options[bare] ?? Object.values(options).find((d) => [d.alias].flat().includes(bare))
+      return spec !== undefined && spec.type !== 'boolean'
+    }
+    let value = false
+    let store = false
+    const before = argv.slice(0, j).map((w) => {
+      // A value is the store's path, or '...' (it may be a secret, whatever it starts with).
+      if (value) { value = false; return store ? w : '...' }
+      if (w.startsWith('-')) {
+        store = w === '--store'
+        value = !w.includes('=') && (w.startsWith('--') || w.length === 2) && takesValue(w)
+        // (An option's name only: `--param=...`, `-m...` for a value joined to a one-letter option.)
+        return /^--?[^=]*=/.test(w) && !w.startsWith('--store=') ? `${w.slice(0, w.indexOf('=') + 1)}...` : /^-[^-]./.test(w) ? `${w.slice(0, 2)}...` : w
+      }
+      return '...'
     })
     const line = ['prov', name, ...before].map((w) => (w.endsWith('...') ? w : shellQuote(w)))
     if (end > j + 1 || dashdash !== -1) line.push('...')

@@ -400,7 +400,10 @@ export class Redactor {
     // part of its word.
     const once = (t: string, words: RegExp): string => {
       // (An apostrophe between letters is prose's, `don't`, but after an option or a name's `=`: `-p'my pw'`.)
-      const masked = t.replace(/(?<=[A-Za-z])'(?=[A-Za-z])/g, (q, at: number) => (/(?:^|\s)-\S*$|=\S*$/.test(t.slice(0, at)) ? q : '\u0001'))
+      const masked = t.replace(/(?<=[A-Za-z])'(?=[A-Za-z])/g, (q, at: number) => {
+        const word = /\S*$/.exec(t.slice(Math.max(0, at - 256), at))![0]
+        return word.startsWith('-') || word.includes('=') ? q : '\u0001'
+      })
       const found = [...masked.matchAll(words)]
       const values = found.map((m) => m[0].replace(/'([^'\n]*)'|"([^"\n]*)"/g, '$1$2').replaceAll('\u0001', "'"))
       const redacted = this.redactArgv(values)
@@ -415,7 +418,7 @@ export class Redactor {
       return edits.length > 0 ? applyEdits(t, edits) : t
     }
     const quoted = once(text, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'[^'\n]*'|"[^"\n]*"|[^\s'"]|['"])+/g)
-    return this.scrubText(once(quoted, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|\S)+/g))
+    return this.scrubText(once(quoted, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|[A-Za-z_][\w.-]*=(?:'[^'\n]*'|"[^"\n]*")|(?<=^|\s)(?:'[^'\n]*'|"[^"\n]*")(?=\s|$)|\S)+/g))
   }
 
   /**
@@ -430,7 +433,7 @@ export class Redactor {
     if (text === '') return text
     // First as any text, whole: a shape that runs over lines (a PEM block) is found across their marks.
     const lines = this.scrubText(text).split('\n')
-    let kind: PatchKind = null
+    let kind: CodeKind = null
     for (let i = 0; i < lines.length;) {
       const line = lines[i]!
       if (line.startsWith('diff --git ')) kind = null
@@ -474,22 +477,12 @@ export class Redactor {
    * each in their order: a value that a line redacted and left open in its quote
    * (`PASSWORD='first`) goes on, up to the quote that closes it, as a secret too.
    */
-  private scrubHunk(texts: readonly string[], marks: readonly string[], kind: PatchKind): string[] {
-    const code: CodeKind = kind === 'markdown' ? null : kind
-    const whole = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(texts.join('\n'))) : this.scrubFileText(texts.join('\n'), code)).split('\n')
-    if (whole.length === texts.length && kind !== 'shell' && kind !== 'markdown') return whole
+  private scrubHunk(texts: readonly string[], marks: readonly string[], kind: CodeKind): string[] {
+    const whole = (kind === 'shell' ? this.scrubFileText(this.redactShellScript(texts.join('\n'))) : this.scrubFileText(texts.join('\n'), kind)).split('\n')
+    if (whole.length === texts.length && kind !== 'shell') return whole
     const base = whole.length === texts.length ? whole : texts
-    let fence = false
     const one = (t: string): string => {
-      let r: string
-      if (kind === 'shell') r = this.scrubShellLine(t)
-      else if (kind === 'markdown') {
-        // Markdown: a code line (indented, in a fence, `$ cmd`) is a command line; prose is prose,
-        // but for its `inline code` spans.
-        if (/^[ \t]*```/.test(t)) { fence = !fence; return t }
-        r = fence || /^(?: {4}|\t|[ \t]*\$ )/.test(t) ? this.scrubShellLine(t)
-          : this.scrubFileText(t).replace(/`([^`\n]+)`/g, (_m, span: string) => `\`${this.scrubShellLine(span)}\``)
-      } else r = this.scrubFileText(t, code)
+      const r = kind === 'shell' ? this.scrubShellLine(t) : this.scrubFileText(t, kind)
       return r.includes('\n') ? this.scrubText(t) : r
     }
     if (kind !== 'shell') return base.map(one)
@@ -504,7 +497,9 @@ export class Redactor {
       } else r = one(t)
       for (const st of sides) {
         const after = openQuoteAfter(texts[n]!, st.open)
-        if (st.open === '' && after !== '') st.secret = r !== texts[n]
+        // (A value opened under a secret name, `export DB_PASSWORD='` with nothing yet, is secret too.)
+        const opened = /(?:^|[\s;])(?:export[ \t]+)?([A-Za-z_]\w*)=['"][^'"\n]*$/.exec(texts[n]!)
+        if (st.open === '' && after !== '') st.secret = r !== texts[n] || (opened !== null && this.isSecretName(opened[1]!))
         st.open = after
       }
       return r
@@ -513,12 +508,16 @@ export class Redactor {
 
   /** One line of a shell script, a Makefile (its assignments too) or a Dockerfile (after RUN; ENV K V). */
   private scrubShellLine(t: string): string {
-    const assign = /^([ \t]*(?:export[ \t]+|override[ \t]+)?)([A-Za-z_][\w.-]*)([ \t]*(?::{1,3}=|\?=|\+=|!=)[ \t]*)(\S.*)$/s.exec(t)
-    if (assign !== null && this.isSecretName(assign[2]!) && !/^\$[({A-Za-z_]/.test(assign[4]!)) return assign[1]! + assign[2]! + assign[3]! + this.fingerprint(assign[4]!)
+    // A make assignment (`API_TOKEN := V`; not `!=`, a command) or `ENV NAME V`, under a key whose
+    // last word says a secret; not a reference (`$(...)`, `$$(...)`), a path, words.
+    const plain = (v: string): boolean => !/^\$\$?[({A-Za-z_]|^(?:\/|\.{1,2}\/|~\/)|\s/.test(v.replace(/^(["'])(.*)\1$/, '$2')) && !NO_SECRET_VALUE.test(v)
+    const assign = /^([ \t]*(?:export[ \t]+|override[ \t]+)?)([A-Za-z_][\w.-]*)([ \t]*(?::{1,3}=|\?=|\+=)[ \t]*)(\S.*)$/s.exec(t)
+    if (assign !== null && this.isSecretKey(assign[2]!) && plain(assign[4]!)) return assign[1]! + assign[2]! + assign[3]! + this.fingerprint(assign[4]!)
     const env = /^([ \t]*ENV[ \t]+)([A-Za-z_]\w*)([ \t]+)([^\s=].*)$/s.exec(t)
-    if (env !== null && this.isSecretName(env[2]!)) return env[1]! + env[2]! + env[3]! + this.fingerprint(env[4]!)
-    const run = /^([ \t]*RUN[ \t]+)(.*)$/s.exec(t)
-    return run !== null ? run[1] + this.scrubFileText(this.redactShellScript(run[2]!)) : this.scrubFileText(this.redactShellScript(t))
+    if (env !== null && this.isSecretKey(env[2]!) && plain(env[4]!)) return env[1]! + env[2]! + env[3]! + this.fingerprint(env[4]!)
+    // After a Dockerfile's RUN, a prompt (`$ `, `> $ `), a list's dash: the command line.
+    const lead = /^([ \t]*(?:RUN[ \t]+|(?:>[ \t]*)?\$[ \t]+|[-*][ \t]+\$[ \t]+))(.*)$/s.exec(t)
+    return lead !== null ? lead[1] + this.scrubFileText(this.redactShellScript(lead[2]!)) : this.scrubFileText(this.redactShellScript(t))
   }
 
   /**
@@ -1539,15 +1538,13 @@ function readsCode(command: ShellCommand): CodeKind {
   return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-'))) ? 'program' : null
 }
 
-/** How a file's text in a patch is read: as a CodeKind, or as Markdown (prose, with command lines in its code). */
-type PatchKind = CodeKind | 'markdown'
-
-/** How a file's text in a patch is read, by its name: a program's, a shell script's, SQL, Markdown, or (null) a configuration file's. */
-function patchFileKind(file: string): PatchKind {
+/** How a file's text in a patch is read, by its name: a program's, a shell script's, SQL, or (null) a configuration file's. */
+function patchFileKind(file: string): CodeKind {
   const base = file.slice(file.lastIndexOf('/') + 1)
-  if (/\.(?:md|markdown|rst)$/i.test(base)) return 'markdown'
-  // (A Makefile's recipes and assignments, a Dockerfile's RUN and ENV lines are command lines too.)
-  if (/\.(?:sh|bash|zsh|ksh|mk)$/i.test(base) || /^(?:\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)|(?:GNU)?[Mm]akefile|Dockerfile.*|Containerfile.*|Justfile|justfile)$/.test(base)) return 'shell'
+  // (A Makefile's recipes and assignments, a Dockerfile's RUN and ENV lines, a README's examples
+  // and an env file's assignments are command lines too: prose there loses the word after a
+  // secret flag's name, the safe side.)
+  if (/\.(?:sh|bash|zsh|ksh|mk|md|markdown|rst|env)$/i.test(base) || /^\.env(?:\..*)?$/.test(base) || /^(?:\.(?:bashrc|bash_profile|profile|zshrc|zprofile|envrc)|(?:GNU)?[Mm]akefile|Dockerfile.*|Containerfile.*|Justfile|justfile)$/.test(base)) return 'shell'
   if (/\.sql$/i.test(base)) return 'sql'
   return /\.(?:py|pyi|pyx|js|mjs|cjs|ts|mts|cts|tsx|jsx|go|rb|java|kt|kts|scala|groovy|rs|c|h|cc|cpp|hpp|cs|php|pl|pm|r|jl|lua|swift|m|dart|ex|exs)$/i.test(base) ? 'program' : null
 }

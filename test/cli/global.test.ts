@@ -78,6 +78,7 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
       // Values other than the store's are not repeated: they may be secrets.
       [['-p', 'db.password=hunter2', '-m', 'GH_TOKEN=abc123def456', 'record', '--', 'true'], "prov: '-p' goes after the command name: prov record -p ... -m ... ...\nhint: see 'prov record --help'\n"],
       [['-mrotated to hunter2xyz', 'record', '--', 'true'], "prov: '-m' goes after the command name: prov record -m... ...\nhint: see 'prov record --help'\n"],
+      [['-m', '--no-verify hunter2xyz', 'record', '--', 'true'], "prov: '-m' goes after the command name: prov record -m ... ...\nhint: see 'prov record --help'\n"],
       // Not an option of the command named after it: unknown, as before.
       [['--pretty', 'log'], "prov: unknown option '--pretty'\nhint: see 'prov --help'\n"],
       [['--store', 'log'], "prov: unknown option '--store'\nhint: see 'prov --help'\n"],

@@ -1324,9 +1324,19 @@ test('scrubPatch: each file of a patch as what it is (configuration, program, sh
     assert.equal(out.split('\n').length, c.split('\n').length, out)
     assert.equal(r.scrubPatch(out), out, `twice is once: ${out}`)
   }
-  // Markdown prose is prose: a flag named in a sentence keeps the word after it.
-  const prose = r.scrubPatch(hunk('README.md', ['The --password flag takes a value.']))
-  assert.ok(prose.includes('+The --password flag takes a value.'), prose)
+  // Markdown: every line a command line too (a fence may open outside the hunk), `$ ` prompts,
+  // prose that sets a variable; an env file's value over several lines; a value opened empty.
+  for (const c of [hunk('README.md', ['docker login -u me -p Q23 reg', '```', 'Set DB_PASSWORD=Q24 in your env.', '$ mysql -pQ25 db', '> $ export API_KEY=Q26']),
+    ['diff --git a/.env b/.env', '--- a/.env', '+++ b/.env', '@@ -1,2 +1,2 @@', '-PRIVATE_KEY="Q27', '+PRIVATE_KEY="Q28', ' Q29"', ''].join('\n'),
+    hunk('deploy.sh', ["export DB_PASSWORD='", 'Q30', "'"])]) {
+    const out = r.scrubPatch(c)
+    assert.ok(!/\bQ\d+\b/.test(out), out)
+    assert.equal(r.scrubPatch(out), out)
+  }
+  // Make and Docker settings that hold no secret: a command (!=), a reference, a path, a variable's name, words.
+  const settings = hunk('Makefile', ['GIT_TOKEN != git config --get user.token', 'PASSWORD := $$(cat pw)', 'PASSWORD_PROMPT := "Enter password:"', 'API_KEY_VAR := OPENAI_API_KEY', 'TOKEN_FILE := ~/.token'])
+  assert.equal(r.scrubPatch(settings), settings)
+  assert.equal(r.scrubPatch(hunk('Dockerfile', ['ENV HF_TOKEN_PATH /root/.hf'])), hunk('Dockerfile', ['ENV HF_TOKEN_PATH /root/.hf']))
 })
 
 test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; prose stays', () => {
@@ -1350,6 +1360,9 @@ test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; p
     ["it's DB_PASSWORD=M6 that's new", "it's DB_PASSWORD=" + fp('M6') + " that's new"],
     ['DB_PASSWORD=84736251', 'DB_PASSWORD=' + fp('84736251')],
     ["mysql -p'my secret pw'", 'mysql -p' + fp('my secret pw')],
+    // A quoted value after a quote that pairs with nothing (an apostrophe at a word's end).
+    ["users' PASSWORD='M7 M8' ok", "users' PASSWORD=" + fp('M7 M8') + ' ok'],
+    ["James' --password 'M9 M10'", "James' --password " + fp('M9 M10')],
     ['', ''],
   ]
   for (const [m, want] of cases) {
@@ -1380,7 +1393,8 @@ test('a variable\'s value: a connection string\'s PWD, a JAAS password="V", a to
   // A random token as an https user (base64url, 20 characters or more; HTTPS in capitals too).
   const b64 = 'Xk9_2mQpL7vR4tY8wZ1aB3cD5eF6gH0jK2lM4nP6qS8'
   assert.equal(r.redactVars({ U: `HTTPS://${b64}@git.example.com/o/r.git` }).U, `HTTPS://${fp(b64)}@git.example.com/o/r.git`)
-  // An ssh user, and an organisation's name as an https user, are names, not tokens.
+  // An ssh user, and an organisation's or a person's name as an https user, are names, not tokens.
+  assert.equal(r.redactVars({ N: 'https://JohnSmith1990Developer@github.com/o/r' }).N, 'https://JohnSmith1990Developer@github.com/o/r')
   assert.deepEqual(r.redactVars({ D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' }),
     { D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' })
   // A JAAS line or a connection string as a setting's value in argv, and as a parameter's.
