@@ -118,11 +118,17 @@ async function misplacedOptions(argv: readonly string[], commands: Readonly<Reco
     const before = argv.slice(0, j).map((w) => {
       // A value is the store's path, or '...' (it may be a secret, whatever it starts with).
       if (value) { value = false; return store ? w : '...' }
-      if (w.startsWith('-')) {
+      if (w.startsWith('--')) {
         store = w === '--store'
-        value = !w.includes('=') && (w.startsWith('--') || w.length === 2) && takesValue(w)
-        // (An option's name only: `--param=...`, `-m...` for a value joined to a one-letter option.)
-        return /^--?[^=]*=/.test(w) && !w.startsWith('--store=') ? `${w.slice(0, w.indexOf('=') + 1)}...` : /^-[^-]./.test(w) ? `${w.slice(0, 2)}...` : w
+        value = !w.includes('=') && takesValue(w)
+        return w.includes('=') && !w.startsWith('--store=') ? `${w.slice(0, w.indexOf('=') + 1)}...` : w
+      }
+      if (w.startsWith('-') && w.length > 1) {
+        // One-letter options: `-q`; grouped or with a value joined (`-qm`, `-mV`), the first letter
+        // and '...', the next word a value when the last letter takes one.
+        store = false
+        value = /^-[A-Za-z]+$/.test(w) && takesValue(`-${w[w.length - 1]}`)
+        return w.length === 2 ? w : `${w.slice(0, 2)}...`
       }
       return '...'
     })

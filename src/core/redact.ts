@@ -140,6 +140,37 @@ const FINGERPRINT_IN_TEXT = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 const STRONG_SECRET_NAME = /pass(?:word|wd|phrase)|secret|token|api_?key|access_?key|private_?key|credential/i
 /** `"name": "value"`, a JSON string member. */
 const JSON_MEMBER_RE = /"([A-Za-z_$][A-Za-z0-9_.$-]*)"([ \t]{0,16}:[ \t]{0,16})"((?:[^"\\\n]|\\.){0,4096})"/g
+/** A message's words, as a shell splits them where quotes pair up. */
+const MESSAGE_SHELL_WORDS = /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'[^'\n]*'|"[^"\n]*"|[^\s'"]|['"])+/g
+/** A message's words between spaces. */
+const MESSAGE_SPACE_WORDS = /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|\S)+/g
+/**
+ * A message's words between spaces, a quoted value after a name's `=` (`--password='a b'`, up to
+ * the next such quote) or after a space one word; a name is tried only where no name's character
+ * stands before it, so that a long word costs no more than its length.
+ */
+const MESSAGE_QUOTED_WORDS = /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|(?<![\w.-])-{0,2}[A-Za-z_][\w.-]*=(?:'[^'\n]*'|"[^"\n]*")|(?<=^|\s)(?:'[^'\n]*'|"[^"\n]*")(?=\s|$)|\S)+/g
+
+/**
+ * The apostrophes between letters (`don't`) as \u0001, one for one, so that they pair no quotes;
+ * not in a word that is an option or holds a name's `=` (`-p'my pw'`, `PW='a b'`). Linear.
+ */
+function maskApostrophes(t: string): string {
+  if (!t.includes("'")) return t
+  let out = ''
+  let option = false
+  let assigned = false
+  let start = true
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { start = true; option = false; assigned = false; out += c; continue }
+    if (start) { option = c === '-'; start = false }
+    if (c === '=') assigned = true
+    out += c === "'" && !option && !assigned && /[A-Za-z]/.test(t[i - 1] ?? '') && /[A-Za-z]/.test(t[i + 1] ?? '') ? '\u0001' : c
+  }
+  return out
+}
+
 /** What a message says is no secret where a value would stand: `token=None`, `--password none`, `${PW}` (a number may be a PIN). */
 const MESSAGE_NO_SECRET = /^(?:none|null|nil|undefined|true|false|~|\$\{[^}]*\}|\$[A-Za-z_]\w*|<[^>]*>)$/i
 /** `name="V"` or `name='V'` within a variable's value (not `==`, `!=`, `<=`): a JAAS configuration's `password="V";`. */
@@ -394,31 +425,48 @@ export class Redactor {
    * words are kept.
    */
   scrubMessage(text: string): string {
-    // Twice: words as a shell splits them where quotes pair up (`DB_PASSWORD='correct horse'` is
-    // one; an apostrophe between letters, `don't`, is no quote), then words between spaces, so that
-    // quotes paired by mistake across a sentence hide nothing. A fingerprint, with its space, is
-    // part of its word.
-    const once = (t: string, words: RegExp): string => {
-      // (An apostrophe between letters is prose's, `don't`, but after an option or a name's `=`: `-p'my pw'`.)
-      const masked = t.replace(/(?<=[A-Za-z])'(?=[A-Za-z])/g, (q, at: number) => {
-        const word = /\S*$/.exec(t.slice(Math.max(0, at - 256), at))![0]
-        return word.startsWith('-') || word.includes('=') ? q : '\u0001'
-      })
+    // Three readings of the same text, their findings joined: a quoted value after a name's `=` or
+    // a space as one word (`James' --password 'a b'`); words as a shell splits them where quotes
+    // pair up (`DB_PASSWORD='correct horse'` is one; an apostrophe between letters, `don't`, is no
+    // quote); and words between spaces (quotes paired by mistake across a sentence hide nothing).
+    // Where two findings overlap, the wider stands, or, neither holding the other, their union as
+    // one fingerprint. A fingerprint, with its space, is part of its word. Read again until
+    // nothing changes.
+    const edits = (t: string, words: RegExp): Edit[] => {
+      const masked = maskApostrophes(t)
       const found = [...masked.matchAll(words)]
       const values = found.map((m) => m[0].replace(/'([^'\n]*)'|"([^"\n]*)"/g, '$1$2').replaceAll('\u0001', "'"))
       const redacted = this.redactArgv(values)
-      const edits: Edit[] = []
+      const out: Edit[] = []
       found.forEach((m, k) => {
         if (redacted[k] === values[k]) return
         // (A message is prose: `fix token=None`, `--password none` name no secret.)
         const assigned = /^[A-Za-z_][\w.-]*=(.*)$/s.exec(values[k]!)
         if (MESSAGE_NO_SECRET.test(assigned !== null ? assigned[1]! : values[k]!)) return
-        edits.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! })
+        out.push({ start: m.index!, end: m.index! + m[0].length, text: redacted[k]! })
       })
-      return edits.length > 0 ? applyEdits(t, edits) : t
+      return out
     }
-    const quoted = once(text, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|'[^'\n]*'|"[^"\n]*"|[^\s'"]|['"])+/g)
-    return this.scrubText(once(quoted, /(?:\[redacted hmac-sha256:[0-9a-f]{32}\]|[A-Za-z_][\w.-]*=(?:'[^'\n]*'|"[^"\n]*")|(?<=^|\s)(?:'[^'\n]*'|"[^"\n]*")(?=\s|$)|\S)+/g))
+    const once = (t: string): string => {
+      const all = [MESSAGE_QUOTED_WORDS, MESSAGE_SHELL_WORDS, MESSAGE_SPACE_WORDS].flatMap((re) => edits(t, re))
+        .sort((x, y) => x.start - y.start || y.end - x.end)
+      const joined: Edit[] = []
+      for (const e of all) {
+        const last = joined[joined.length - 1]
+        if (last === undefined || e.start >= last.end) { joined.push({ ...e }); continue }
+        if (e.end <= last.end) continue // within the wider one
+        joined[joined.length - 1] = { start: last.start, end: e.end, text: '' } // overlapping: their union, fingerprinted below
+      }
+      for (const e of joined) if (e.text === '') e.text = this.fingerprint(t.slice(e.start, e.end))
+      return joined.length > 0 ? applyEdits(t, joined) : t
+    }
+    let out = once(text)
+    for (let k = 0; k < 3; k++) {
+      const again = once(out)
+      if (again === out) break
+      out = again
+    }
+    return this.scrubText(out)
   }
 
   /**
@@ -430,6 +478,17 @@ export class Redactor {
    * patch is scrubbed as any text, as it was before files were told apart.
    */
   scrubPatch(text: string): string {
+    // Read again until nothing changes: a reading of quotes over lines may see its own output anew.
+    let out = this.scrubPatchOnce(text)
+    for (let k = 0; k < 3; k++) {
+      const again = this.scrubPatchOnce(out)
+      if (again === out) break
+      out = again
+    }
+    return out
+  }
+
+  private scrubPatchOnce(text: string): string {
     if (text === '') return text
     // First as any text, whole: a shape that runs over lines (a PEM block) is found across their marks.
     const lines = this.scrubText(text).split('\n')
@@ -508,17 +567,26 @@ export class Redactor {
 
   /** One line of a shell script, a Makefile (its assignments too) or a Dockerfile (after RUN; ENV K V). */
   private scrubShellLine(t: string): string {
-    // A make assignment (`API_TOKEN := V`; not `!=`, a command) or `ENV NAME V`, under a key whose
-    // last word says a secret; not a reference (`$(...)`, `$$(...)`), a path, words.
-    const plain = (v: string): boolean => !/^\$\$?[({A-Za-z_]|^(?:\/|\.{1,2}\/|~\/)|\s/.test(v.replace(/^(["'])(.*)\1$/, '$2')) && !NO_SECRET_VALUE.test(v)
-    const assign = /^([ \t]*(?:export[ \t]+|override[ \t]+)?)([A-Za-z_][\w.-]*)([ \t]*(?::{1,3}=|\?=|\+=)[ \t]*)(\S.*)$/s.exec(t)
-    if (assign !== null && this.isSecretKey(assign[2]!) && plain(assign[4]!)) return assign[1]! + assign[2]! + assign[3]! + this.fingerprint(assign[4]!)
+    // A make assignment (`API_TOKEN := V`, `DB_PASS != cmd`) or `ENV NAME V`, under a secret name
+    // (the names' policy, as the environment's): V whole, but for a reference (`$(...)`, `${...}`)
+    // or a value that says there is none.
+    const plain = (v: string): boolean => !/^\$[({]/.test(v) && !NO_SECRET_VALUE.test(v)
+    const secret = (name: string): boolean => this.isSecretName(name) || this.isSecretKey(name)
+    const assign = /^([ \t]*(?:export[ \t]+|override[ \t]+)?)([A-Za-z_][\w.-]*)([ \t]*(?::{1,3}=|\?=|\+=|!=)[ \t]*)(\S.*)$/s.exec(t)
+    if (assign !== null && secret(assign[2]!) && plain(assign[4]!)) return assign[1]! + assign[2]! + assign[3]! + this.fingerprint(assign[4]!)
     const env = /^([ \t]*ENV[ \t]+)([A-Za-z_]\w*)([ \t]+)([^\s=].*)$/s.exec(t)
-    if (env !== null && this.isSecretKey(env[2]!) && plain(env[4]!)) return env[1]! + env[2]! + env[3]! + this.fingerprint(env[4]!)
-    // After a Dockerfile's RUN, a prompt (`$ `, `> $ `), a list's dash: the command line.
+    if (env !== null && secret(env[2]!) && plain(env[4]!)) return env[1]! + env[2]! + env[3]! + this.fingerprint(env[4]!)
+    // After a Dockerfile's RUN, a prompt (`$ `, `> $ `), a list's dash: the command line; then each
+    // `inline` span (Markdown's code, a shell's command substitution) on its own, as a quote
+    // before it (`the bot's token is \`--token V\``) would hide it from the line's reading.
     const lead = /^([ \t]*(?:RUN[ \t]+|(?:>[ \t]*)?\$[ \t]+|[-*][ \t]+\$[ \t]+))(.*)$/s.exec(t)
-    return lead !== null ? lead[1] + this.scrubFileText(this.redactShellScript(lead[2]!)) : this.scrubFileText(this.redactShellScript(t))
+    const line = lead !== null ? lead[1] + this.scrubFileText(this.redactShellScript(lead[2]!)) : this.scrubFileText(this.redactShellScript(t))
+    return line.includes('`') ? line.replace(/`([^`\n]+)`/g, (_m, span: string) => {
+      const r = this.scrubFileText(this.redactShellScript(span))
+      return r.includes('`') || r.includes('\n') ? `\`${this.scrubText(span)}\`` : `\`${r}\``
+    }) : line
   }
+
 
   /**
    * A program's code: a string written for a secret's name (`openai.api_key = "V"`, `const token

@@ -24,7 +24,7 @@ export const SECRET_VALUE_PATTERNS: ReadonlyArray<[string, RegExp]> = [
   // host:port?query@... (http://localhost:8080?from=a@b.com) holds no password.
   ['url password', /(?<=\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s/:@{}]*:)(?!\d+(?:[/?#]|$))[^\s/]+?(?=@[^\s/?#@,;'"<>()]*(?:[\s/?#,;'"<>()]|$))/g],
   // A token given as an https URL's user, with no password (https://TOKEN@github.com/o/r.git, Azure
-  // DevOps' https://PAT@pkgs.dev.azure.com/...): 32 characters or more that look random (see
+  // DevOps' https://PAT@pkgs.dev.azure.com/...): 20 characters or more that look random (see
   // namesAUser); not an ssh user.
   ['url token user', /(?<=\b(?:git\+)?[Hh][Tt][Tt][Pp][Ss]?:\/\/)[A-Za-z0-9_-]{20,256}(?=@[^\s/?#@:]+(?:[:/?#\s'"]|$))/g],
   // Last: the shapes above name their secrets more precisely.
@@ -45,14 +45,17 @@ export function spellsWords(match: string): boolean {
 }
 
 /**
- * Whether a URL's user is a name, not a token: a token has 32 characters or more, digits among
- * them, and is random, upper and lower case (a base64url token), or only letters and digits
- * (GitHub's 40 hex, an Azure PAT); `deploy_user_production01`, `fabrikam-research-lab2024` and
- * `JohnSmith1990Developer` are names.
+ * Whether a URL's user is a name, not a token: a token has digits and looks random: both cases
+ * with digits in three places or more (a base64url token of 20 characters or more), or 32
+ * characters or more of both cases, or of letters and digits only (GitHub's 40 hex, an Azure PAT);
+ * `deploy_user_production01`, `fabrikam-research-lab2024` and `JohnSmith1990Developer` are names.
  */
 export function namesAUser(match: string): boolean {
-  if (match.length < 32 || !/\d/.test(match)) return true
-  return !((/[A-Z]/.test(match) && /[a-z]/.test(match)) || /^[A-Za-z0-9]+$/.test(match))
+  if (!/\d/.test(match)) return true
+  const cases = /[A-Z]/.test(match) && /[a-z]/.test(match)
+  // (Random: digits in three places or more among both cases, or 32 characters or more.)
+  const random = (cases && (match.match(/\d+/g)?.length ?? 0) >= 3) || (match.length >= 32 && (cases || /^[A-Za-z0-9]+$/.test(match)))
+  return !random
 }
 
 /** The shapes with, for each, what of its matches is kept (a name, not a credential), or null for none. */

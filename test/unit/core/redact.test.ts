@@ -1333,10 +1333,18 @@ test('scrubPatch: each file of a patch as what it is (configuration, program, sh
     assert.ok(!/\bQ\d+\b/.test(out), out)
     assert.equal(r.scrubPatch(out), out)
   }
-  // Make and Docker settings that hold no secret: a command (!=), a reference, a path, a variable's name, words.
-  const settings = hunk('Makefile', ['GIT_TOKEN != git config --get user.token', 'PASSWORD := $$(cat pw)', 'PASSWORD_PROMPT := "Enter password:"', 'API_KEY_VAR := OPENAI_API_KEY', 'TOKEN_FILE := ~/.token'])
-  assert.equal(r.scrubPatch(settings), settings)
-  assert.equal(r.scrubPatch(hunk('Dockerfile', ['ENV HF_TOKEN_PATH /root/.hf'])), hunk('Dockerfile', ['ENV HF_TOKEN_PATH /root/.hf']))
+  // Make and Docker settings under a secret name (the names' policy) lose their whole value, a
+  // command's (!=) and words too; a reference ($(...), ${...}) and a name that says none are kept.
+  for (const c of [hunk('Makefile', ['DB_PASS := Q31', 'PGPASSWORD ?= Q32', 'DB_PASSWORD != echo Q33', 'API_TOKEN := Q34 Q35']),
+    hunk('Dockerfile', ['ENV PGPASSWORD Q36', 'ENV API_TOKEN "Q37 Q38"']),
+    // An apostrophe earlier in a README's line does not hide the inline code after it.
+    hunk('README.md', ["The bot's token is `--token Q39`.", "It's the `DB_PASSWORD=Q40` value"])]) {
+    const out = r.scrubPatch(c)
+    assert.ok(!/\bQ\d+\b/.test(out), out)
+    assert.equal(r.scrubPatch(out), out)
+  }
+  const refs = hunk('Makefile', ['PASSWORD := $(shell cat pw)', 'DB_PASSWORD := ${DB_PW}'])
+  assert.equal(r.scrubPatch(refs), refs)
 })
 
 test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; prose stays', () => {
@@ -1363,6 +1371,9 @@ test('scrubMessage: a message\'s words as a command line\'s, its spacing kept; p
     // A quoted value after a quote that pairs with nothing (an apostrophe at a word's end).
     ["users' PASSWORD='M7 M8' ok", "users' PASSWORD=" + fp('M7 M8') + ' ok'],
     ["James' --password 'M9 M10'", "James' --password " + fp('M9 M10')],
+    // A quoted stretch is read word by word too: a subject line quoting a command.
+    ['Revert "ci: pass --token M11 to the deploy step"', 'Revert "ci: pass --token ' + fp('M11') + ' to the deploy step"'],
+    ["Merge branch 'use --password M12 in tests'", "Merge branch 'use --password " + fp('M12') + " in tests'"],
     ['', ''],
   ]
   for (const [m, want] of cases) {
@@ -1395,6 +1406,7 @@ test('a variable\'s value: a connection string\'s PWD, a JAAS password="V", a to
   assert.equal(r.redactVars({ U: `HTTPS://${b64}@git.example.com/o/r.git` }).U, `HTTPS://${fp(b64)}@git.example.com/o/r.git`)
   // An ssh user, and an organisation's or a person's name as an https user, are names, not tokens.
   assert.equal(r.redactVars({ N: 'https://JohnSmith1990Developer@github.com/o/r' }).N, 'https://JohnSmith1990Developer@github.com/o/r')
+  assert.equal(r.redactVars({ U: 'https://x7Kq9LmP2vR8sT4wY6zA5@github.com/o/r.git' }).U, `https://${fp('x7Kq9LmP2vR8sT4wY6zA5')}@github.com/o/r.git`)
   assert.deepEqual(r.redactVars({ D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' }),
     { D: 'ssh://deploy0user0production01abcdefghijk@host.example.com/x', A: 'https://fabrikam-research-lab2024-abcdefghijkl@dev.azure.com/x' })
   // A JAAS line or a connection string as a setting's value in argv, and as a parameter's.
