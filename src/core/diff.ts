@@ -306,10 +306,9 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   }
   const own = runsOwnOutput(a, b)
   // (Untracked on the side where it is, `??`: a tracked file is code, whoever wrote it.)
-  const untracked = (v: unknown): boolean => worktreeStatus(v)?.startsWith('??') === true
   const written = writtenByRun(a, b)
-  const untrackedOwn = (c: Change): boolean => isContentChange(c) ? untracked(c.from) && untracked(c.to) && written(c)
-    : own(c.key) && (c.op === 'added' ? untracked(c.to) : c.op === 'removed' ? untracked(c.from) : untracked(c.from) && untracked(c.to))
+  const untrackedOwn = (c: Change): boolean => isContentChange(c) ? isUntracked(c.from) && isUntracked(c.to) && written(c)
+    : own(c.key) && (c.op === 'added' ? isUntracked(c.to) : c.op === 'removed' ? isUntracked(c.from) : isUntracked(c.from) && isUntracked(c.to))
   // Dirty only by the runs' own outputs on one side, clean on the other: the same code.
   const dirtyBeyondOutputs = (g: unknown): boolean => {
     const changes = obj(g).changes
@@ -359,6 +358,11 @@ export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
     for (const d of Array.isArray(od) ? od : []) if (typeof d === 'string' && d !== '.' && d !== '' && !d.startsWith('/')) own.add(d.endsWith('/') ? d : `${d}/`)
   }
   return (key) => own.has(key)
+}
+
+/** Whether a worktree change's `from` or `to` says an untracked path (`??`, as a code or in a content change's `status`). */
+export function isUntracked(v: unknown): boolean {
+  return worktreeStatus(v)?.startsWith('??') === true
 }
 
 /** Whether a worktree change is one of content (its `from` and `to` are `{status, size, sha256}`), not of status. */

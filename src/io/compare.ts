@@ -2,11 +2,11 @@
 // differ between the two runs' commits, when both exist locally).
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { compareRuns, isContentChange, isNoise, recomputeIdentical, SECTION_ORDER, worktreeStatus, type Change, type RunDiff } from '../core/diff.js'
+import { compareRuns, isContentChange, isNoise, isUntracked, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
 import { compareUtf8 } from '../core/paths.js'
 import { globToRegExp, REDACTED_RE } from '../core/redact.js'
 import { loadRedactor } from './secrets.js'
-import { commitExists, diffCommits, treeWithPatch } from './git.js'
+import { commitExists, diffCommits, sameTrees } from './git.js'
 import { nodeCrypto } from '../core/crypto.js'
 import { readRunFileText, type LoadedRun } from './runs.js'
 import { findWorkTree, type Store } from './store.js'
@@ -24,15 +24,17 @@ const sameFiles = new WeakSet<Change>()
 export const isSameFilesNoise = (c: Change): boolean => sameFiles.has(c)
 
 /**
- * A run's patch of uncommitted changes, as stored beside its run.json ('' for none); null when it
- * cannot be had: gone, altered (not what git.patch.sha256 says), or a run read from stdin.
+ * A run's patch of uncommitted changes, as stored beside its run.json ('' for none); its text is
+ * null when it cannot be had, `problem` saying why: gone (or a run read from stdin, which has no
+ * files beside it), or altered (not what git.patch.sha256 says).
  */
-export function storedPatchText(run: LoadedRun): string | null {
+export function storedPatch(run: LoadedRun): { text: string | null; problem?: 'missing' | 'altered' } {
   const patch = run.record.git?.patch
-  if (patch === undefined || patch === null || patch.size === 0) return ''
+  if (patch === undefined || patch === null || patch.size === 0) return { text: '' }
   const text = readRunFileText(run, 'patch.diff')
-  if (text === null || nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex') !== patch.sha256) return null
-  return text
+  if (text === null) return { text: null, problem: 'missing' }
+  if (nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex') !== patch.sha256) return { text: null, problem: 'altered' }
+  return { text }
 }
 
 export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts: { ignore?: readonly string[]; patches?: readonly [string | null, string | null] } = {}): Promise<RunDiff> {
@@ -79,13 +81,11 @@ async function markSameFiles(store: Store, top: string, a: RunRecord, b: RunReco
   // The untracked files, which no tree holds, must be alike: no change of theirs but noise (the
   // runs' own outputs) among the changes, neither of status nor of content.
   const code = d.code.filter((c) => !c.noise)
-  const untracked = (v: unknown): boolean => worktreeStatus(v)?.startsWith('??') === true
   const of = (c: Change): boolean => c.scope === 'commits' ||
-    (c.scope === 'worktree' && !isContentChange(c) && !untracked(c.from) && !untracked(c.to)) ||
+    (c.scope === 'worktree' && !isContentChange(c) && !isUntracked(c.from) && !isUntracked(c.to)) ||
     (c.scope === undefined && ['commit', 'patch', 'dirty'].includes(c.key))
   if (code.length === 0 || !code.every(of)) return
-  const [ta, tb] = await Promise.all([treeWithPatch(top, ca, patches[0], store), treeWithPatch(top, cb, patches[1], store)])
-  if (ta === null || ta !== tb) return
+  if (!(await sameTrees(top, [ca, patches[0]], [cb, patches[1]], store))) return
   for (const c of code) { c.noise = true; sameFiles.add(c) }
 }
 

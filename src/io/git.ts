@@ -288,37 +288,41 @@ async function readPatch(top: string, base: string, omitted: string[], store: St
 }
 
 /**
- * The tree of a commit with a run's patch of uncommitted changes applied: the files the run had
- * (its untracked ones aside). null when git cannot tell (a patch that does not apply, one whose
- * secrets were replaced by fingerprints among them). The index and the objects this makes live
- * in a temporary directory, removed after: the repository is only read.
+ * Whether two commits, each with a run's patch of uncommitted changes applied, hold the same
+ * files (their untracked ones aside; the store left out: runs committed with it, git add -A,
+ * leave it in a tree). false when git cannot tell (a patch that does not apply, one whose secrets
+ * were replaced by fingerprints among them). The indexes and the objects this makes live in
+ * temporary directories, removed after: the repository is only read.
  */
-export async function treeWithPatch(top: string, commit: string, patch: string, store: Store): Promise<string | null> {
+export async function sameTrees(top: string, a: [commit: string, patch: string], b: [commit: string, patch: string], store: Store): Promise<boolean> {
   const objects = await runGit(top, ['rev-parse', '--path-format=absolute', '--git-path', 'objects'])
-  if (objects.code !== 0) return null
-  let dir: string | null = null
-  try {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'prov-tree-'))
-    const env = {
-      GIT_INDEX_FILE: path.join(dir, 'index'),
-      GIT_OBJECT_DIRECTORY: path.join(dir, 'objects'),
-      GIT_ALTERNATE_OBJECT_DIRECTORIES: objects.stdout.toString('utf8').trim(),
+  if (objects.code !== 0) return false
+  const tree = async ([commit, patch]: [string, string]): Promise<string | null> => {
+    let dir: string | null = null
+    try {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'prov-tree-'))
+      const env = {
+        GIT_INDEX_FILE: path.join(dir, 'index'),
+        GIT_OBJECT_DIRECTORY: path.join(dir, 'objects'),
+        GIT_ALTERNATE_OBJECT_DIRECTORIES: objects.stdout.toString('utf8').trim(),
+      }
+      mkdirSync(env.GIT_OBJECT_DIRECTORY)
+      writeFileSync(path.join(dir, 'patch'), patch)
+      const steps = [['read-tree', commit], ...(patch === '' ? [] : [['apply', '--cached', '--whitespace=nowarn', path.join(dir, 'patch')]]),
+        ['rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', ...storePaths(store)]]
+      for (const args of steps) {
+        if ((await runGit(top, args, { env })).code !== 0) return null
+      }
+      const w = await runGit(top, ['write-tree'], { env })
+      return w.code === 0 ? w.stdout.toString('utf8').trim() : null
+    } catch {
+      return null
+    } finally {
+      if (dir !== null) rmSync(dir, { recursive: true, force: true })
     }
-    mkdirSync(env.GIT_OBJECT_DIRECTORY)
-    writeFileSync(path.join(dir, 'patch'), patch)
-    // The store is no part of the code: runs committed with it (git add -A) leave it in the tree.
-    const steps = [['read-tree', commit], ...(patch === '' ? [] : [['apply', '--cached', '--whitespace=nowarn', path.join(dir, 'patch')]]),
-      ['rm', '-r', '-q', '-f', '--cached', '--ignore-unmatch', '--', ...storePaths(store)]]
-    for (const args of steps) {
-      if ((await runGit(top, args, { env })).code !== 0) return null
-    }
-    const w = await runGit(top, ['write-tree'], { env })
-    return w.code === 0 ? w.stdout.toString('utf8').trim() : null
-  } catch {
-    return null
-  } finally {
-    if (dir !== null) rmSync(dir, { recursive: true, force: true })
   }
+  const [ta, tb] = await Promise.all([tree(a), tree(b)])
+  return ta !== null && ta === tb
 }
 
 /** Whether a commit exists in the repository at `top`. */

@@ -2,8 +2,8 @@ import { statIfAny } from '../io/read.js'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
-import { diffRecords, isSameFilesNoise, storedPatchText } from '../io/compare.js'
-import { loadRun, loadRunPair, readRunFileText, type LoadedRun } from '../io/runs.js'
+import { diffRecords, isSameFilesNoise, storedPatch } from '../io/compare.js'
+import { loadRun, loadRunPair, type LoadedRun } from '../io/runs.js'
 import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
@@ -19,7 +19,6 @@ import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
-import { nodeCrypto } from '../core/crypto.js'
 import type { FileEntry, GitPatch, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
@@ -235,9 +234,7 @@ function renderChange(s: Section, change: Change, col: Colors, patches: Patches 
  * What the uncommitted changes were: one side's patch as it is when the other run was clean,
  * else the difference between the two patches (a diff of diffs, made with the diff package).
  */
-async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | null): Promise<{ title: string; text: string } | null> {
-  const pa = storedPatch(a)
-  const pb = workspacePatch ?? storedPatch(b)
+async function patchDiff(pa: string, pb: string): Promise<{ title: string; text: string } | null> {
   if (pa === pb) return null
   if (pa === '') return { title: 'uncommitted changes in b only:', text: pb }
   if (pb === '') return { title: 'uncommitted changes in a only:', text: pa }
@@ -247,24 +244,17 @@ async function patchDiff(a: LoadedRun, b: LoadedRun, workspacePatch: string | nu
 }
 
 /**
- * A run's patch of uncommitted changes, as stored beside its run.json: shown only when it is the
- * one the run recorded (git.patch.sha256); one gone or altered is said, not shown, as verify
+ * A run's patch of uncommitted changes as the report shows it (io/compare.ts's storedPatch): only
+ * the one the run recorded (git.patch.sha256); one gone or altered is said, not shown, as verify
  * fails it. A run read from standard input has none to show.
  */
-function storedPatch(run: LoadedRun): string {
-  const patch = run.record.git?.patch
-  if (!patch || run.dir === null) return ''
-  const text = readRunFileText(run, 'patch.diff')
-  const id = typeof run.record.id === 'string' ? shortId(run.record.id) : 'of the run'
-  if (text === null) {
-    log.warn(`run ${id}: its patch.diff is missing: its uncommitted changes are not shown (see 'prov verify')`)
-    return ''
+function shownPatch(run: LoadedRun, patch: ReturnType<typeof storedPatch>): string {
+  if (patch.text !== null) return patch.text
+  if (run.dir !== null) {
+    const id = typeof run.record.id === 'string' ? shortId(run.record.id) : 'of the run'
+    log.warn(`run ${id}: its patch.diff ${patch.problem === 'altered' ? 'does not match git.patch.sha256' : 'is missing'}: its uncommitted changes are not shown (see 'prov verify')`)
   }
-  if (nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex') !== patch.sha256) {
-    log.warn(`run ${id}: its patch.diff does not match git.patch.sha256: its uncommitted changes are not shown (see 'prov verify')`)
-    return ''
-  }
-  return text
+  return ''
 }
 
 function colorPatch(text: string, col: Colors): string {
@@ -420,7 +410,9 @@ export default defineCommand({
       if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
       ;[a, b] = await loadRunPair(store, (args.a as string | undefined) ?? '@~1', (args.b as string | undefined) ?? '@')
     }
-    const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore), patches: [storedPatchText(a), args.workspace ? workspacePatch : storedPatchText(b)] })
+    // The runs' patches, read once: for 'same files' here, and to show below.
+    const [patchA, patchB] = [storedPatch(a), workspacePatch !== null ? { text: workspacePatch } : storedPatch(b)]
+    const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore), patches: [patchA.text, patchB.text] })
     if (args.workspace) diff.b = null
     if (!diff.identical) process.exitCode = 1
     if (args.quiet) return
@@ -514,7 +506,7 @@ export default defineCommand({
           }
           for (const c of changes.filter((c) => c.scope === 'worktree')) out.push(renderChange(s, c, col))
           if (changes.some((c) => c.key === 'patch')) {
-            const pd = await patchDiff(a, b, workspacePatch)
+            const pd = await patchDiff(shownPatch(a, patchA), shownPatch(b, patchB))
             if (pd !== null) out.push(`  ${pd.title}`, colorPatch(pd.text.replace(/\n$/, ''), col))
           }
           continue
