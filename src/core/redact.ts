@@ -461,7 +461,7 @@ export class Redactor {
       return joined.length > 0 ? applyEdits(t, joined) : t
     }
     let out = once(text)
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < 3 && out !== text; k++) {
       const again = once(out)
       if (again === out) break
       out = again
@@ -479,8 +479,9 @@ export class Redactor {
    */
   scrubPatch(text: string): string {
     // Read again until nothing changes: a reading of quotes over lines may see its own output anew.
+    // (A text the reading leaves as it is, most patches, is done at once.)
     let out = this.scrubPatchOnce(text)
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < 3 && out !== text; k++) {
       const again = this.scrubPatchOnce(out)
       if (again === out) break
       out = again
