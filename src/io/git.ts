@@ -15,7 +15,7 @@ import { ProvError } from '../errors.js'
 import { stripUrlCredentials, type Redactor } from '../core/redact.js'
 import type { GitState } from '../core/record.js'
 import { findWorkTree, PROJECT_STORE, type Store } from './store.js'
-import { hashPaths } from './hash.js'
+import { hashListedFiles } from './hash.js'
 
 export interface GitResult { code: number | null; stdout: Buffer; stderr: string; missing?: boolean }
 
@@ -147,17 +147,24 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
  */
 function readContents(store: Store, top: string, entries: GitState['changes'], cache: boolean): void {
   const toHash = new Map<string, GitState['changes'][number]>()
+  const files: Array<{ abs: string; rel: string }> = []
+  const prefix = top.endsWith(path.sep) ? top : top + path.sep
   for (const e of entries) {
+    const abs = prefix + e.path // git's paths are relative to the top, without . or .. parts
     let st
-    try { st = lstatSync(path.join(top, e.path)) } catch { continue } // gone since status, or a name not UTF-8
+    try { st = lstatSync(abs) } catch { continue } // gone since status, or a name not UTF-8
     if (!st.isFile()) continue
     e.size = st.size
-    if (st.size <= CONTENT_HASH_LIMIT) toHash.set(e.path, e)
+    if (st.size <= CONTENT_HASH_LIMIT) {
+      toHash.set(e.path, e)
+      files.push({ abs, rel: e.path })
+    }
   }
-  if (toHash.size === 0) return
+  if (files.length === 0) return
   let hashed
   try {
-    hashed = hashPaths(store, [...toHash.keys()].map((p) => path.join(top, p)), top, { cache, quiet: true, allowMissing: true, fromRecord: true, lenient: true, lenientNamed: true })
+    // Listed and lstat-ed here: hashed as they are, without hashPaths' checks of named paths.
+    hashed = hashListedFiles(store, files, { cache, quiet: true, allowMissing: true, lenient: true, lenientNamed: true })
   } catch (e) {
     // (Swapped for a directory or a FIFO since the lstat: a race no run should fail for.)
     log.warn(`${e instanceof Error ? e.message : String(e)}: the content of untracked files is not recorded`)

@@ -613,6 +613,30 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
     helper?.stop()
     throw e
   }
+  return hashTargets(store, listed, cache, helper, onFile !== undefined, opts)
+}
+
+/**
+ * Hash regular files already listed, each by its absolute path and recorded as `rel` (git-state's
+ * untracked files, which it has lstat-ed): no path is resolved, checked or walked, as hashPaths
+ * does for paths a user names. Entries are sorted by path. A file that cannot be hashed (gone,
+ * unreadable, or swapped for a FIFO since it was listed) is left out as hashPaths' lenient
+ * options leave it out.
+ */
+export function hashListedFiles(store: Store, files: ReadonlyArray<{ abs: string; rel: string }>, opts: HashOptions = {}): FileEntry[] {
+  const targets: Target[] = files.map((f) => ({ abs: f.abs, rel: f.rel, walked: false }))
+  if (targets.some((t, k) => k > 0 && compareUtf8(targets[k - 1]!.rel, t.rel) >= 0)) {
+    targets.sort((a, b) => compareUtf8(a.rel, b.rel))
+    let kept = 0
+    for (let i = 0; i < targets.length; i++) if (kept === 0 || targets[kept - 1]!.rel !== targets[i]!.rel) targets[kept++] = targets[i]!
+    targets.length = kept
+  }
+  const cache = opts.cache !== false ? loadStatCache(store) : null
+  return hashTargets(store, { targets, missing: [], walked: [] }, cache, null, cores() > 1, opts)
+}
+
+/** hashPaths' work once the files are listed: `helper`, a worker started while they were. */
+function hashTargets(store: Store, listed: { targets: Target[]; missing: string[]; walked: string[] }, cache: StatCache | null, helper: Helper | null, parallel: boolean, opts: HashOptions): FileEntry[] {
   const { targets, missing } = listed
   const progress = new Progress(targets.length, !opts.quiet && Boolean(process.stderr.isTTY) && log.level >= 3)
   const n = targets.length
@@ -628,8 +652,8 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       else misses++
       from = k >= 0 ? k + 1 : -1 - k
     }
-    if (helper === null && onFile !== undefined && misses >= PARALLEL_MIN) helper = startWorker()
-  }
+    if (helper === null && parallel && misses >= PARALLEL_MIN) helper = startWorker()
+  } else if (helper === null && parallel && n >= PARALLEL_MIN) helper = startWorker()
   const jobs: Jobs = {
     files,
     slots,
@@ -704,6 +728,11 @@ export function hashPaths(store: Store, paths: readonly string[], cwd: string, o
       try {
         r = hashFile(t.abs)
       } catch (e) {
+        // A named file gone since it was listed, where missing is allowed, is missing.
+        if (opts.allowMissing && !t.walked && isNodeError(e) && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) {
+          out.push({ path: t.rel, missing: true })
+          continue
+        }
         const why = `cannot hash ${quotePath(t.rel)}: ${describeErrno(e)}`
         if (opts.lenient && (t.walked || opts.lenientNamed === true)) { log.warn(`${why}: ${leftOut}`); continue }
         throw new InputError('E_READ', why)
