@@ -332,10 +332,17 @@ export async function sameTrees(top: string, a: [commit: string, patch: string],
   return ta !== null && ta === tb
 }
 
-/** Whether a commit exists in the repository at `top`. */
-export async function commitExists(top: string, commit: string): Promise<boolean> {
-  const r = await runGit(top, ['cat-file', '-e', `${commit}^{commit}`])
-  return r.code === 0
+const existing = new Map<string, Promise<boolean>>()
+
+/** Whether a commit exists in the repository at `top`; git is asked once per process (diff's report asks what diffRecords asked). */
+export function commitExists(top: string, commit: string): Promise<boolean> {
+  const key = `${top}\0${commit}`
+  let known = existing.get(key)
+  if (known === undefined) {
+    known = runGit(top, ['cat-file', '-e', `${commit}^{commit}`]).then((r) => r.code === 0)
+    existing.set(key, known)
+  }
+  return known
 }
 
 /**
