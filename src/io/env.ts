@@ -483,6 +483,19 @@ export function readTimezone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'unknown'
 }
 
+/**
+ * The machine's CPUs and memory. `available_cpus`, the CPUs this process may run on (its affinity:
+ * `taskset`, a batch scheduler's allocation, a container's cpuset), only when fewer than `cpus`:
+ * thread pools size themselves by it (nproc, OpenMP, PyTorch), so a run on one CPU of a
+ * two-CPU machine may compute otherwise, and the runs must say so.
+ */
+function hardware(cpus: os.CpuInfo[]): { cpu_model: string; cpus: number; memory_bytes: number; available_cpus?: number } {
+  const h: { cpu_model: string; cpus: number; memory_bytes: number; available_cpus?: number } = { cpu_model: cpus[0]?.model.trim() ?? 'unknown', cpus: cpus.length, memory_bytes: os.totalmem() }
+  const available = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length
+  if (available < cpus.length) h.available_cpus = available
+  return h
+}
+
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
   const tools = opts.tools === false ? {} : await readToolVersions(store)
   const cpus = os.cpus()
@@ -496,7 +509,7 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
   if (d !== undefined) osInfo.distro = d
   return {
     os: osInfo,
-    hardware: { cpu_model: cpus[0]?.model.trim() ?? 'unknown', cpus: cpus.length, memory_bytes: os.totalmem() },
+    hardware: hardware(cpus),
     runtime: { node: process.version, prov: VERSION },
     tools,
     locale,

@@ -2,6 +2,7 @@
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, linkTools, makeRepo, makePlainDir, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
@@ -42,6 +43,30 @@ describe('snapshot-env', { concurrency: true }, () => {
     // all probe at once (on a loaded machine a slow probe can time out, and the tool is then missing).
     const warm = await sb.prov(['snapshot-env'])
     assert.equal(warm.exitCode, 0, warm.stderr)
+  })
+
+  // Thread pools size themselves by the CPUs a process may use (nproc, OpenMP, PyTorch): a run
+  // pinned to fewer CPUs than the machine has must say so, and diff must show it.
+  const pinned = { skip: os.cpus().length < 2 || os.availableParallelism() < 2 ? 'needs two CPUs this process may use' : false }
+  test('hardware.available_cpus is there only when the process may use fewer CPUs than the machine has (taskset)', pinned, async () => {
+    const all = await snapshot(sb)
+    assert.equal(all.hardware.available_cpus, undefined)
+    const r = await execa('taskset', ['-c', '0', process.execPath, BIN, 'snapshot-env'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, stripFinalNewline: false })
+    assert.equal(r.exitCode, 0, r.stderr)
+    const one = parseValid('env', r.stdout).env
+    assert.equal(one.hardware.available_cpus, 1)
+    assert.equal(one.hardware.cpus, all.hardware.cpus)
+  })
+
+  test('diff reports a run pinned to one CPU against one that had them all', pinned, async () => {
+    const s = await repo()
+    assert.equal((await s.prov(['record', '-q', '--', 'true'])).exitCode, 0)
+    const r = await execa('taskset', ['-c', '0', process.execPath, BIN, 'record', '-q', '--', 'true'], { cwd: s.dir, env: s.env, extendEnv: false, reject: false })
+    assert.equal(r.exitCode, 0, r.stderr)
+    const d = await s.prov(['diff', '--json'])
+    assert.equal(d.exitCode, 1, d.stderr)
+    const env = parseValid('diff', d.stdout).diff.env
+    assert.deepEqual(env.filter((c: any) => !c.noise), [{ op: 'added', key: 'hardware.available_cpus', to: 1 }])
   })
 
   test('the document is schema-valid and holds os, runtime, hardware, tools, locale, timezone, vars', async () => {
