@@ -28,7 +28,7 @@ export function isNoiseKey(section: Section, key: string): boolean {
 }
 
 /** Which noise variable a key is, if any. */
-export function noiseKind(section: Section, key: string): 'session' | 'prov' | null {
+export function noiseKind(section: Section, key: string): 'session' | 'job' | 'prov' | null {
   if (section !== 'env' || !key.startsWith('vars.')) return null
   return noiseVarKind(key.slice(5))
 }
@@ -38,10 +38,23 @@ export function noiseKind(section: Section, key: string): 'session' | 'prov' | n
  * (the same variable, read twice by snapshot-env): the one under `locale` is kept.
  */
 export function isLocaleEcho(changes: readonly Change[], c: Change): boolean {
+  if (c.key === 'vars.TZ') return isTzEcho(changes, c)
   if (!c.key.startsWith('vars.') || !LOCALE_VARS.includes(c.key.slice(5))) return false
   const twin = changes.find((o) => o.key === `locale.${c.key.slice(5)}`)
   const same = (x: unknown, y: unknown): boolean => (x === undefined || y === undefined ? x === y : eq(x, y))
   return twin !== undefined && twin.op === c.op && same(twin.from, c.from) && same(twin.to, c.to)
+}
+
+/**
+ * Whether a change of `vars.TZ` is the one `timezone` reports too: snapshot-env's `timezone` is
+ * $TZ where it is set (its leading ':' dropped), so where the time zone changed and each run that
+ * has TZ has it as its time zone, the change is said once, under `timezone`.
+ */
+function isTzEcho(changes: readonly Change[], c: Change): boolean {
+  const twin = changes.find((o) => o.key === 'timezone')
+  if (twin === undefined || twin.op !== 'changed') return false
+  const zoneOf = (tz: unknown, zone: unknown): boolean => tz === undefined || tz === '' || (typeof tz === 'string' && tz.replace(/^:/, '') === zone)
+  return zoneOf(c.from, twin.from) && zoneOf(c.to, twin.to)
 }
 
 const eq = (a: unknown, b: unknown): boolean => sameFlat(a, b) || canonicalize(a) === canonicalize(b)

@@ -111,6 +111,20 @@ function commandChanges(cmd: readonly Change[]): string {
   }).join(', ')
 }
 
+/**
+ * The env changes, those likeliest to explain a changed result first, for the headline's three
+ * names: tools, the runtime, the hardware and the OS before the locale and time zone, and those
+ * before variables (HOME and USER differ between any two machines). Stable: alphabetical within each.
+ */
+function byWeight(env: readonly Change[]): Change[] {
+  const rank = (key: string): number => {
+    const order = ['tools', 'runtime', 'hardware', 'os', 'locale', 'timezone']
+    const k = order.indexOf(key.includes('.') ? key.slice(0, key.indexOf('.')) : key)
+    return k === -1 ? order.length : k
+  }
+  return env.map((c, i) => ({ c, i, r: rank(c.key) })).sort((x, y) => x.r - y.r || x.i - y.i).map((x) => x.c)
+}
+
 /** What git says of the commits between two runs: how many b has that a has not (`ahead`), or back, and how many a has that b has not. */
 interface Commits { count: number; ahead: boolean; behind: number }
 
@@ -138,7 +152,7 @@ export function buildHeadline(d: RunDiff, commits: Commits | null = null): strin
   const inputs = changed('inputs')
   explain.push(inputs.length > 0 ? `inputs: ${fileNames(inputs)}` : 'inputs identical')
   const env = changed('env')
-  if (env.length > 0) explain.push(`env: ${names(env)}`)
+  if (env.length > 0) explain.push(`env: ${names(byWeight(env))}`)
   const cmd = changed('command')
   if (cmd.length > 0) explain.push(`command: ${commandChanges(cmd)}`)
   const outputs = changed('outputs')
@@ -448,20 +462,25 @@ export default defineCommand({
     const ignores = list(args.ignore).map(globToRegExp)
     const sessionVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'session').length
     const provVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'prov').length
+    const jobVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'job').length
     // (A locale variable among vars whose change locale shows: the same change, reported once.)
-    const localeEchoes = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === null && !isNoise('env', c.key, ignores) && isLocaleEcho(diff.env, c)).length
+    const echoes = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === null && !isNoise('env', c.key, ignores) && isLocaleEcho(diff.env, c))
+    const tzEchoes = echoes.filter((c) => c.key === 'vars.TZ').length
+    const localeEchoes = echoes.length - tzEchoes
     // (The same files under another commit: a's uncommitted changes committed, say.)
     const sameFiles = diff.code.filter((c) => c.noise && isSameFilesNoise(c)).length
     // (A commit that changed only the store, where --ignore did not hide it already.)
     const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
     const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - provVars - localeEchoes - storeCommits - ownOutputs - sameFiles
+    const ignored = hidden - sessionVars - jobVars - provVars - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
+      [jobVars, "CI and batch jobs' ids", `${jobVars} CI and batch job id${jobVars === 1 ? '' : 's'}`],
       [provVars, "prov's own variables", `${provVars} of prov's own variables`],
       [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
+      [tzEchoes, 'the TZ variable, shown under timezone', 'the TZ variable shown under timezone'],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
       [sameFiles, "the same files under another commit (a's uncommitted changes committed)", `${sameFiles} of the same files under another commit`],
       [ownOutputs, "the runs' own inputs and outputs among the untracked files", `${ownOutputs} of the runs' own inputs and outputs among the untracked files`],

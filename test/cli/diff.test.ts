@@ -292,6 +292,30 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("two machines: the headline names the tool that changed before the locale and the variables; a CI job's id and TZ's echo of timezone are hidden, each said", async () => {
+    await withRepo(async (sb) => {
+      // Two python3 versions in two directories, as on two machines.
+      const tools = sb.env.PATH!
+      for (const [dir, version] of [['py1', '3.11.4'], ['py2', '3.12.1']] as const) {
+        mkdirSync(path.join(sb.home, dir))
+        writeFileSync(path.join(sb.home, dir, 'python3'), `#!/bin/sh\necho Python ${version}\n`, { mode: 0o755 })
+      }
+      await rec(sb, [], { PATH: `${path.join(sb.home, 'py1')}:${tools}`, LANG: 'en_US.UTF-8', TZ: 'Europe/Berlin', GITHUB_RUN_ID: '101', SLURM_JOB_ID: '5101', NPM_CONFIG_REGISTRY: 'https://registry.npmjs.org/', HOME: sb.home })
+      await rec(sb, [], { PATH: `${path.join(sb.home, 'py2')}:${tools}`, LANG: 'C.UTF-8', TZ: 'UTC', GITHUB_RUN_ID: '102', SLURM_JOB_ID: '5102', NPM_CONFIG_REGISTRY: 'https://npm.corp.example/', HOME: path.join(sb.home, 'py2') })
+      const d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      const lines = d.stdout.split('\n')
+      assert.equal(lines[1], 'outputs identical; inputs identical; env: tools.python3, locale.LANG, timezone (+3 more)')
+      // NPM_CONFIG_REGISTRY is one's own setting, not npm run's npm_config_*: a change, shown.
+      assert.match(d.stdout, /\n  ~ vars\.NPM_CONFIG_REGISTRY: https:\/\/registry\.npmjs\.org\/ → https:\/\/npm\.corp\.example\/\n/)
+      assert.doesNotMatch(d.stdout, /GITHUB_RUN_ID|SLURM_JOB_ID|vars\.TZ|vars\.LANG/)
+      assert.match(d.stdout, /\n\(4 noise changes hidden: 2 CI and batch job ids, 1 locale variable shown under locale, the TZ variable shown under timezone; --all shows them\)\n$/)
+      const all = await sb.prov(['diff', '--all'])
+      assert.match(all.stdout, /~ vars\.GITHUB_RUN_ID: 101 → 102 +\(noise\)/)
+      assert.match(all.stdout, /~ vars\.TZ: Europe\/Berlin → UTC +\(noise\)/)
+    })
+  })
+
   test('with fewer than two runs: exit 2 and a message that names the missing run', async () => {
     await withRepo(async (sb) => {
       const none = await sb.prov(['diff'])

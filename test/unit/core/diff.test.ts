@@ -321,6 +321,26 @@ test('isNoiseKey: only env vars, matched against the documented globs', () => {
     ['env', 'vars.PATH', false],
     ['env', 'vars.OLDPWDX', false],
     ['env', 'vars.__', false],
+    // Names as the environment spells them: npm run's lower-case npm_config_*, not one's own NPM_CONFIG_*.
+    ['env', 'vars.NPM_CONFIG_REGISTRY', false],
+    ['env', 'vars.Npm_config_x', false],
+    ['env', 'vars.oldpwd', false],
+    ['env', 'vars.shlvl', false],
+    // A CI service's or a batch scheduler's per-job ids; a job's name and resources are no noise.
+    ['env', 'vars.GITHUB_RUN_ID', true],
+    ['env', 'vars.GITHUB_RUN_NUMBER', true],
+    ['env', 'vars.RUNNER_TRACKING_ID', true],
+    ['env', 'vars.CI_JOB_ID', true],
+    ['env', 'vars.CI_JOB_TOKEN', true],
+    ['env', 'vars.BUILD_NUMBER', true],
+    ['env', 'vars.SLURM_JOB_ID', true],
+    ['env', 'vars.SLURM_JOBID', true],
+    ['env', 'vars.PBS_JOBID', true],
+    ['env', 'vars.github_run_id', false],
+    ['env', 'vars.GITHUB_JOB', false],
+    ['env', 'vars.GITHUB_SHA', false],
+    ['env', 'vars.SLURM_CPUS_ON_NODE', false],
+    ['env', 'vars.SLURM_JOB_NAME', false],
     ['env', 'runtime.node', false],
     ['env', 'SHLVL', false],
     ['params', 'vars.SHLVL', false],
@@ -328,6 +348,25 @@ test('isNoiseKey: only env vars, matched against the documented globs', () => {
   ]
   for (const [section, key, expected] of table) assert.equal(isNoiseKey(section, key), expected, `${section} ${key}`)
   for (const name of ['OLDPWD', 'SHLVL', '_']) assert.ok(NOISE_VARS.includes(name), name)
+})
+
+test('a change of vars.TZ is noise where timezone reports the same change', () => {
+  const tz = (vars: string | undefined, zone: string) => variant((r) => { if (vars === undefined) delete r.env.vars.TZ; else r.env.vars.TZ = vars; r.env.timezone = zone })
+  const table: Array<[string, [string | undefined, string], [string | undefined, string], boolean]> = [
+    ['TZ set on both sides, as the zones', ['Europe/Berlin', 'Europe/Berlin'], ['UTC', 'UTC'], true],
+    ["TZ's leading ':' is no part of the zone", [':Europe/Berlin', 'Europe/Berlin'], ['UTC', 'UTC'], true],
+    ['TZ added: the zone came from /etc before', [undefined, 'Etc/UTC'], ['Asia/Tokyo', 'Asia/Tokyo'], true],
+    ['TZ removed', ['Asia/Tokyo', 'Asia/Tokyo'], [undefined, 'Etc/UTC'], true],
+    ['TZ changed, the zone not (a record made by hand)', ['UTC', 'UTC'], ['Etc/UTC', 'UTC'], false],
+    ['TZ not the zone recorded', ['UTC', 'Europe/Paris'], ['Asia/Tokyo', 'Asia/Tokyo'], false],
+  ]
+  for (const [what, [ta, za], [tb, zb], echo] of table) {
+    const d = compareRuns(tz(ta, za), tz(tb, zb))
+    const c = d.env.find((x) => x.key === 'vars.TZ')
+    assert.ok(c !== undefined, what)
+    assert.equal(c.noise === true, echo, what)
+    assert.equal(d.env.find((x) => x.key === 'timezone')?.noise, undefined, `${what}: timezone is reported`)
+  }
 })
 
 test("prov's own variables are noise: naming the store or debugging prov changes nothing of the run", () => {
