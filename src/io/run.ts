@@ -21,7 +21,30 @@ export interface RunOutcome {
   command: CommandSection
   /** the status prov exits with: CMD's own, 128+N on signal N, 126/127 when it could not run */
   status: number
+  /**
+   * The signal CMD died of, where prov was sent it too while CMD ran (a Ctrl-C, a scheduler's
+   * SIGTERM): prov ends by it in turn once the run is written (endBySignal), SIGQUIT aside.
+   */
+  raise?: NodeJS.Signals
 }
+
+/**
+ * End prov by `sig` once it has done all it does at exit (this handler is added last), as CMD
+ * ended: a shell running prov in a loop, or make, stops at a Ctrl-C only when what it ran died of
+ * SIGINT. A program that catches SIGINT and then exits 130 is taken to have handled it, and the
+ * loop goes on (bash's "wait and cooperative exit"), as git and make know. The status a shell
+ * shows is the same, 128+N.
+ */
+export function endBySignal(sig: NodeJS.Signals): void {
+  process.once('exit', () => {
+    // No listener left: the signal's default action, as if prov had never caught it.
+    process.removeAllListeners(sig)
+    try { process.kill(process.pid, sig) } catch { /* the exit status stands */ }
+  })
+}
+
+/** The signals prov ends by when CMD died of one that prov was sent too. SIGQUIT is left out: its default action dumps core. */
+const RAISED: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP'])
 
 export interface RunOptions {
   root: string
@@ -84,7 +107,9 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   // and leave CMD running; they run from the event loop, after `child` is set.
   const atTerminal = isatty(0) || isatty(2) // not process.stdin: making it costs ms, and can read
   let child: ChildProcess | undefined
+  const received = new Set<NodeJS.Signals>()
   const forward = (sig: NodeJS.Signals): void => {
+    received.add(sig)
     if (atTerminal && (sig === 'SIGINT' || sig === 'SIGQUIT')) return
     try { child?.kill(sig) } catch { /* already gone */ }
   }
@@ -168,7 +193,8 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   if (ended.signal) {
     command.signal = ended.signal
     const n = constants.signals[ended.signal as keyof typeof constants.signals] ?? 0
-    return { command, status: 128 + n }
+    const raise = received.has(ended.signal) && RAISED.has(ended.signal) ? ended.signal : undefined
+    return raise === undefined ? { command, status: 128 + n } : { command, status: 128 + n, raise }
   }
   command.exit_code = ended.code
   if (command.exit_code === null) {

@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, fstatSync, openSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
-import { runCommand, type RunOutcome } from '../io/run.js'
+import { runCommand, endBySignal, type RunOutcome } from '../io/run.js'
 import { hashFile } from '../io/hash.js'
 import { statIfAny } from '../io/read.js'
 import { loadRedactor } from '../io/secrets.js'
@@ -372,5 +372,6 @@ export default defineCommand({
     if (args.out !== undefined) await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
     else await emitJson(doc, args.pretty)
     process.exitCode = outcome.status
+    if (outcome.raise !== undefined) endBySignal(outcome.raise)
   },
 })

@@ -5,7 +5,7 @@ import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
-import { runCommand, commandCwd, type RunOutcome } from '../io/run.js'
+import { runCommand, commandCwd, endBySignal, type RunOutcome } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import type { Redactor } from '../core/redact.js'
 import { assertStoreWritable, locateStore, makeTempDir, markerTime, type ExtraFile, type Store } from '../io/store.js'
@@ -129,6 +129,7 @@ export default defineCommand({
       }
     }
     process.exitCode = outcome.status
+    if (outcome.raise !== undefined) endBySignal(outcome.raise)
   },
 })
 

@@ -86,6 +86,22 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(parseValid('command', k.stdout).command.signal, 'SIGKILL')
   })
 
+  test('SIGTERM sent to prov exec: passed on, the document printed whole, then prov ends by SIGTERM too', async () => {
+    const child = execa(process.execPath, [BIN, 'exec', '--out', 'cmd.json', '--', 'sh', '-c', 'echo ready; exec sleep 5'], {
+      cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, buffer: true,
+    })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the command never said ready')), 10_000)
+      child.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('ready')) { clearTimeout(timer); resolve() } })
+    })
+    process.kill(child.pid!, 'SIGTERM')
+    const r = await child
+    assert.equal(r.signal, 'SIGTERM', String(r.stderr))
+    const doc = parseValid('command', readFileSync(path.join(sb.dir, 'cmd.json'), 'utf8'))
+    assert.equal(doc.command.signal, 'SIGTERM')
+    rmSync(path.join(sb.dir, 'cmd.json'))
+  })
+
   test('a command that is not found: 127, described, and said on stderr', async () => {
     const r = await sb.prov(['exec', '--', 'no-such-command-xyz', 'arg'])
     assert.equal(r.exitCode, 127)

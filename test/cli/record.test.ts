@@ -495,19 +495,60 @@ describe('prov record', { concurrency: 2 }, () => {
     return { exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) }
   }
 
-  for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2]] as const) {
-    test(`${sig} sent to prov reaches the command; the run is recorded with it; prov exits ${128 + n}`, async () => {
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    test(`${sig} sent to prov reaches the command; the run is recorded with it; then prov ends by ${sig} too (a shell shows 128+N)`, async () => {
       await withRepo({}, async (sb) => {
         const r = await signalDuringRun(sb, ['sh', '-c', 'echo ready; exec sleep 5'], sig)
-        assert.equal(r.signal, undefined, 'prov itself must not die of the signal')
-        assert.equal(r.exitCode, 128 + n, r.stderr)
+        assert.equal(r.signal, sig, r.stderr)
+        assert.equal(r.exitCode, undefined)
         assert.equal(summary(r.stderr).parts[0], `killed by ${sig}`)
         const run = onlyRun(sb)
         assert.equal(run.command.signal, sig)
         assert.equal(run.command.exit_code, null)
+        assert.deepEqual(readdirSync(path.join(sb.dir, '.prov', 'tmp')), [], 'nothing left in tmp/')
       })
     })
   }
+
+  test('SIGQUIT sent to prov: the run is recorded, and prov exits 131 (ending by SIGQUIT would dump core)', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await signalDuringRun(sb, ['sh', '-c', 'echo ready; exec sleep 5'], 'SIGQUIT')
+      assert.equal(r.signal, undefined, r.stderr)
+      assert.equal(r.exitCode, 131)
+      assert.equal(onlyRun(sb).command.signal, 'SIGQUIT')
+    })
+  })
+
+  test('a command killed by a signal prov was not sent (kill of the command alone): prov exits 128+N, it does not die of it', async () => {
+    await withRepo({}, async (sb) => {
+      const r = await sb.prov(['record', '--', 'sh', '-c', 'kill -TERM $$'])
+      assert.equal(r.signal, undefined, r.stderr)
+      assert.equal(r.exitCode, 143)
+      assert.equal(onlyRun(sb).command.signal, 'SIGTERM')
+    })
+  })
+
+  test('a Ctrl-C to a shell loop of records (SIGINT to the process group) stops the loop after the run is recorded, as for the command itself', async () => {
+    await withRepo({}, async (sb) => {
+      // bash goes on with a loop when its child exits normally after a SIGINT (it handled it), and
+      // stops when the child died of it: what prov now does, once the run is written.
+      const loop = `for i in 1 2 3; do "$NODE" "$BIN" record -q -- sh -c 'echo ready; exec sleep 5'; echo "iter $i rc=$?"; done; echo LOOP-DONE`
+      const bash = ['/bin/bash', '/usr/bin/bash'].find((f) => existsSync(f))
+      assert.ok(bash !== undefined, 'bash is needed for this test')
+      const child = execa(bash, ['-c', loop], {
+        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, BIN }, extendEnv: false, reject: false, detached: true, buffer: true,
+      })
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the command never said ready')), 10_000)
+        child.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('ready')) { clearTimeout(timer); resolve() } })
+      })
+      process.kill(-child.pid!, 'SIGINT') // as a terminal's Ctrl-C: to the whole foreground group
+      const r = await child
+      assert.doesNotMatch(String(r.stdout), /iter 2|LOOP-DONE/, String(r.stdout))
+      assert.equal(r.signal, 'SIGINT', `bash: ${String(r.stdout)} ${String(r.stderr)}`)
+      assert.equal(onlyRun(sb).command.signal, 'SIGINT')
+    })
+  })
 
   test('a command that traps SIGTERM gets it and exits with its own status', async () => {
     await withRepo({}, async (sb) => {
