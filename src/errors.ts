@@ -48,6 +48,7 @@ export function describeErrno(e: unknown): string {
     case 'ENAMETOOLONG': return 'file name too long'
     case 'EMFILE': case 'ENFILE': return 'too many open files'
     case 'ENOSPC': return 'no space left on device'
+    case 'EFBIG': return 'file too large'
     case 'E2BIG': return 'argument list too long'
     case 'EPIPE': return 'broken pipe'
     case 'EIO': return 'input/output error'

@@ -26,6 +26,12 @@ export interface RunOutcome {
    * SIGTERM): prov ends by it in turn once the run is written (endBySignal), SIGQUIT aside.
    */
   raise?: NodeJS.Signals
+  /**
+   * With `capture`: a stream that could not be written in full to its file (a full disk, a file
+   * size limit, `ulimit -f`): the file holds only a part of what the command printed, which no
+   * run may keep as its output. (What prov passes on to its own streams is not affected.)
+   */
+  captureFailed?: { stream: 'stdout' | 'stderr'; error: NodeJS.ErrnoException }
 }
 
 /**
@@ -59,14 +65,17 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR'])
 const NOT_RUNNABLE = new Set(['EACCES', 'ENOEXEC', 'EISDIR', 'EPERM'])
 
-interface Ended { code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }
+interface Ended { code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException; captureFailed?: RunOutcome['captureFailed'] }
 
-/** Copy one of CMD's streams to prov's own and to a file; resolves when the file has all of it. */
-function tee(from: Readable, to: Writable, file: string): Promise<void> {
+/**
+ * Copy one of CMD's streams to prov's own and to a file; resolves when the file has all of it,
+ * or with the error that stopped the file (the stream is still passed on to its end).
+ */
+function tee(from: Readable, to: Writable, file: string): Promise<NodeJS.ErrnoException | null> {
   const out: WriteStream = createWriteStream(file, { mode: 0o600 })
-  const written = new Promise<void>((resolve) => {
-    out.once('close', () => resolve())
-    out.once('error', () => resolve())
+  const written = new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    out.once('close', () => resolve(null))
+    out.once('error', (e: NodeJS.ErrnoException) => resolve(e))
   })
   // A reader of prov's stdout that went away must not end CMD or prov: what it misses is dropped.
   // Any other failure (a full disk) is said once; the file still gets all of it.
@@ -117,13 +126,16 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   let ended: Ended
   try {
     ended = await new Promise<Ended>((resolve) => {
-      const teed: Array<Promise<void>> = []
+      const teed: Array<Promise<NodeJS.ErrnoException | null>> = []
       let exited: Ended | undefined
       let settled = false
       const finish = (e: Ended): void => {
         if (settled) return
         settled = true
-        void Promise.all(teed).then(() => resolve(e))
+        void Promise.all(teed).then(([out, err]) => {
+          const failed = out ? { stream: 'stdout' as const, error: out } : err ? { stream: 'stderr' as const, error: err } : undefined
+          resolve(failed === undefined ? e : { ...e, captureFailed: failed })
+        })
       }
       // A command that never started printed nothing: its captured streams are empty files, as
       // they are when spawning fails later (not found, not executable). (Like tee's, a file that
@@ -173,6 +185,13 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
     ended_at: ended_.toISOString(),
     duration_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1000) / 1000,
   }
+  const outcome = describeEnd(command, ended, file!, received)
+  if (ended.captureFailed !== undefined) outcome.captureFailed = ended.captureFailed
+  return outcome
+}
+
+/** How CMD ended, as its command section says it and as the status prov exits with. */
+function describeEnd(command: CommandSection, ended: Ended, file: string, received: ReadonlySet<NodeJS.Signals>): RunOutcome {
   const err = ended.error
   if (err !== undefined) {
     const code = err.code ?? ''

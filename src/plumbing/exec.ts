@@ -349,6 +349,9 @@ export default defineCommand({
     }
     outcome.command.argv = redactor.redactArgv(outcome.command.argv)
     if (capture !== undefined) {
+      // A file the disk (or `ulimit -f`) cut short holds only part of what the command printed.
+      const failed = outcome.captureFailed
+      if (failed !== undefined) throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`)
       // As record --capture keeps them: outputs named <stderr> and <stdout>, sorted by path.
       const outputs: FileEntry[] = []
       for (const stream of ['stderr', 'stdout'] as const) {

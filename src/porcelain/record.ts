@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { rmSync, statSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
@@ -15,8 +15,8 @@ import { warnOutsideRoot } from '../io/read.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
-import { escapeTerminal } from '../core/paths.js'
-import { ProvError, UsageError, saysNotRun } from '../errors.js'
+import { escapeTerminal, quotePath } from '../core/paths.js'
+import { ProvError, UsageError, describeErrno, saysNotRun } from '../errors.js'
 import { paramArgs, paramsSources } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
 
@@ -69,15 +69,6 @@ export default defineCommand({
       outcome = { command: { argv: rest, cwd: commandCwd(store.root), exit_code: null, signal: null }, status: 0 }
     } else {
       outcome = await runCommand(rest, { root: store.root, capture })
-      if (capture) {
-        for (const stream of ['stdout', 'stderr'] as const) {
-          const file = capture[stream]
-          try { statSync(file) } catch { continue }
-          const h = hashFile(file)
-          captured.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
-          extra.push({ name: stream, from: file })
-        }
-      }
     }
 
     // After it: outputs (missing ones recorded as missing), then the run. Should either fail
@@ -87,6 +78,26 @@ export default defineCommand({
       : outcome.command.signal ? `was killed by ${outcome.command.signal}` : outcome.command.exit_code === null ? 'did not start' : `exited ${outcome.command.exit_code}`
     let record: RunRecord
     try {
+      if (capture && !args['no-exec']) {
+        // What the command printed, whole, or no run: a file the disk (or `ulimit -f`) cut short,
+        // or that is gone, would be kept as the command's output.
+        const failed = outcome.captureFailed
+        if (failed !== undefined) {
+          const full = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(failed.error.code ?? '')
+          throw new ProvError('E_STORE', `cannot keep the command's ${failed.stream} in the store '${store.dir}': ${describeErrno(failed.error)}`, full ? { hint: 'free space, or raise the file size limit (ulimit -f), and run it again' } : {})
+        }
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const file = capture[stream]
+          let h
+          try {
+            h = hashFile(file)
+          } catch (e) {
+            throw new ProvError('E_STORE', `cannot read the command's captured ${stream} ${quotePath(file)}: ${describeErrno(e)}`)
+          }
+          captured.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
+          extra.push({ name: stream, from: file })
+        }
+      }
       const outputs = [...hashPaths(store, list(args.output), cwd, { ...hashOpts, allowMissing: true, newer }), ...captured]
       const outputDirs = namedDirs(store, list(args.output), cwd, { allowMissing: true })
       warnEmptyOutside(outputDirs, outputs, store.root)

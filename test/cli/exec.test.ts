@@ -86,6 +86,17 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(parseValid('command', k.stdout).command.signal, 'SIGKILL')
   })
 
+  test('--capture DIR whose file cannot take all of the output (ulimit -f): exit 125, said, no outputs document', async () => {
+    const r = await execa('sh', ['-c', 'ulimit -f 100; exec "$NODE" "$PROV" exec --capture capbig --out capbig.json -- sh -c "head -c 300000 /dev/zero"'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, PATH: `${sb.env.PATH}:/usr/bin:/bin` }, extendEnv: false, reject: false,
+    })
+    assert.equal(r.exitCode, 125, r.stderr)
+    assert.equal(r.stderr, "prov: cannot write the captured stdout 'capbig/stdout': file too large (the command ran and exited 0)")
+    assert.equal(existsSync(path.join(sb.dir, 'capbig', 'outputs.json')), false)
+    assert.equal(existsSync(path.join(sb.dir, 'capbig.json')), false)
+    rmSync(path.join(sb.dir, 'capbig'), { recursive: true, force: true })
+  })
+
   test('SIGTERM sent to prov exec: passed on, the document printed whole, then prov ends by SIGTERM too', async () => {
     const child = execa(process.execPath, [BIN, 'exec', '--out', 'cmd.json', '--', 'sh', '-c', 'echo ready; exec sleep 5'], {
       cwd: sb.dir, env: sb.env, extendEnv: false, reject: false, buffer: true,

@@ -277,6 +277,31 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test('--capture whose file cannot take all of the output (ulimit -f, a full disk): no run, exit 125, said; the output still passed on whole', async () => {
+    await withRepo({}, async (sb) => {
+      // The file size limit holds for regular files: the capture file, not prov's pipes.
+      const r = await execa('sh', ['-c', 'ulimit -f 100; exec "$NODE" "$PROV" record --capture -- sh -c "head -c 300000 /dev/zero | tr \'\\\\0\' a"'], {
+        cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, PATH: `${sb.env.PATH}:/usr/bin:/bin` }, extendEnv: false, reject: false, stripFinalNewline: false,
+      })
+      assert.equal(r.exitCode, 125, r.stderr)
+      assert.equal(r.stdout.length, 300_000)
+      assert.equal(r.stderr, `prov: cannot keep the command's stdout in the store '${path.join(sb.dir, '.prov')}': file too large (the command ran and exited 0; no run was recorded)\nhint: free space, or raise the file size limit (ulimit -f), and run it again\n`)
+      assert.deepEqual(runIds(sb), [])
+      assert.deepEqual(readdirSync(path.join(sb.dir, '.prov', 'tmp')), [])
+    })
+  })
+
+  test('--capture whose files the command removed: no run (it would lack the output it printed), exit 125, said', async () => {
+    await withRepo({}, async (sb) => {
+      sb.env.PATH = `${sb.env.PATH}:${path.dirname(['/bin/rm', '/usr/bin/rm'].find((f) => existsSync(f)) ?? '/bin/rm')}`
+      const r = await sb.prov(['record', '--capture', '--', 'sh', '-c', 'echo out; rm -rf .prov/tmp/capture.*'])
+      assert.equal(r.exitCode, 125, r.stderr)
+      // (Removed before prov's file for it was open, or after it was written.)
+      assert.match(r.stderr, /^prov: cannot (keep the command's stdout in the store '[^']*\/\.prov'|read the command's captured stdout '[^']*\/\.prov\/tmp\/capture\.[^']*\/stdout'): no such file or directory \(the command ran and exited 0; no run was recorded\)\n$/)
+      assert.deepEqual(runIds(sb), [])
+    })
+  })
+
   test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
     await withRepo({}, async (sb) => {
       const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])
