@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
+import { accessSync, constants, existsSync, utimesSync, mkdirSync, rmdirSync, statSync, fstatSync, readdirSync, readFileSync, readSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, linkSync, unlinkSync, chmodSync, fchmodSync, fchownSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { nodeCrypto } from '../core/crypto.js'
 import { openRegularFile, readRegularFile, withinRoot } from './read.js'
 import { isAscii } from 'node:buffer'
+import os from 'node:os'
 import path from 'node:path'
 import { InputError, ProvError, UsageError, describeErrno, isNodeError } from '../errors.js'
 import { RUN_ID_RE } from '../core/id.js'
@@ -163,9 +164,29 @@ export function markerTime(s: Store): bigint {
   }
 }
 
-function tmpName(s: Store, label: string): string {
-  return path.join(s.dir, 'tmp', `${label}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}`)
+/**
+ * tmp/'s entries are named `<label>.<pid>.<owner>.<random>`: `owner` tells whose pid it is, this
+ * host's and this PID namespace's (a container, `unshare -p`), so that a prov elsewhere sharing
+ * the store (a container, another host over NFS), to which the pid means nothing, does not take
+ * a live entry for a dead one.
+ */
+let owner: string | undefined
+function ownerToken(): string {
+  if (owner === undefined) {
+    let ns = ''
+    try { ns = readlinkSync('/proc/self/ns/pid') } catch { /* no procfs: the host name alone */ }
+    owner = nodeCrypto().createHash('sha256').update(`${os.hostname()}\0${ns}`).digest('hex').slice(0, 8)
+  }
+  return owner
 }
+
+function tmpName(s: Store, label: string): string {
+  return path.join(s.dir, 'tmp', `${label}.${process.pid}.${ownerToken()}.${nodeCrypto().randomBytes(6).toString('hex')}`)
+}
+
+/** How often a live entry of tmp/ that lasts (captured output) has its mtime renewed, and how old another owner's entry must be to be taken for dead. */
+const LEASE_MS = 60_000
+const FOREIGN_STALE_MS = 10 * LEASE_MS
 
 /**
  * Write a file by temp file, fsync and rename. `keep`: the mode and owner of the file replaced,
@@ -209,12 +230,23 @@ export function makeTempDir(s: Store, label: string): string {
   ensureStore(s)
   const dir = tmpName(s, label)
   mkdirSync(dir)
+  // Its mtime is renewed while this prov lives (the command may run for days): a prov that cannot
+  // tell whether this one lives (sweepStaleTemp) sees it in use.
+  const lease = setInterval(() => {
+    try { const now = new Date(); utimesSync(dir, now, now) } catch { clearInterval(lease) } // moved into the run, or gone
+  }, LEASE_MS)
+  lease.unref()
   return dir
 }
 
+/** sweepStaleTemp's mark for an entry of another host or PID namespace. */
+const FOREIGN = -1
+
 /**
  * Remove temp entries that a dead prov left: its pid (in the name) no longer runs and the
- * entry is over a minute old. Readers never look in tmp/. Besides tmp/<label>.<pid>.<hex>,
+ * entry is over a minute old; or, made by a prov of another host or PID namespace (its owner, in
+ * the name, not this one's), not renewed for ten minutes (a live one renews its lease every
+ * minute: makeTempDir). Readers never look in tmp/. Besides tmp/<label>.<pid>.<owner>.<hex>,
  * writeFileAtomic's <file>.<pid>.<hex>.tmp files in the store and cache/ are swept.
  */
 export function sweepStaleTemp(s: Store): void {
@@ -222,8 +254,15 @@ export function sweepStaleTemp(s: Store): void {
     const m = /\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)
     return m ? Number(m[1]) : null
   }
+  // tmp/'s `<label>.<pid>.<owner>.<random>` (`<label>.<pid>.<random>` before owners were named).
+  // Another owner's pid tells nothing here: its entry is dead only once its lease has long lapsed.
+  const tmpPid = (name: string): number | null => {
+    const parts = name.split('.')
+    if (parts.length === 4 && parts[2] !== ownerToken()) return FOREIGN
+    return Number(parts[1])
+  }
   const places: Array<[string, (name: string) => number | null]> = [
-    [path.join(s.dir, 'tmp'), (name) => Number(name.split('.')[1])],
+    [path.join(s.dir, 'tmp'), tmpPid],
     [s.dir, atomicPid],
     [cacheDir(s), atomicPid],
   ]
@@ -234,6 +273,13 @@ export function sweepStaleTemp(s: Store): void {
     for (const name of names) {
       const pid = pidOf(name)
       if (pid === null) continue
+      if (pid === FOREIGN) {
+        try {
+          const st = lstatSync(path.join(dir, name))
+          if (now - st.mtimeMs > FOREIGN_STALE_MS) rmSync(path.join(dir, name), { recursive: true, force: true })
+        } catch { /* raced with another sweeper */ }
+        continue
+      }
       let alive = false
       if (Number.isSafeInteger(pid) && pid > 0) {
         try { process.kill(pid, 0); alive = true } catch (e) { alive = isNodeError(e) && e.code === 'EPERM' }

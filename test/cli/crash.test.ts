@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs'
 import { randomInt } from 'node:crypto'
 import path from 'node:path'
-import { execa } from 'execa'
+import { execa, execaSync } from 'execa'
 import { BIN, makeRepo, type Sandbox, toolsDir } from '../helpers/prov.js'
 
 const RUNS = Number(process.env.PROV_CRASH_RUNS ?? 24)
@@ -181,5 +181,50 @@ describe('stale temp entries', () => {
     assert.ok(existsSync(keep))
     assert.ok(statSync(path.join(tmp, live)).isDirectory())
     await assertSound(sb, 'after the sweep')
+  })
+
+  test("another host's or PID namespace's entry (its owner in the name) is kept until it has gone ten minutes unrenewed, whatever its pid", async () => {
+    const sb = await repo()
+    assert.equal((await sb.prov(recordArgs(0, false))).exitCode, 0)
+    const tmp = path.join(store(sb), 'tmp')
+    const deadPid = 2 ** 22 + 12345 // dead here; in its own namespace, a live process for all we know
+    const young = `capture.${deadPid}.deadbeef.aaaaaaaaaaaa`
+    const lapsed = `capture.${deadPid}.deadbeef.bbbbbbbbbbbb`
+    for (const e of [young, lapsed]) mkdirSync(path.join(tmp, e))
+    const at = (min: number): Date => new Date(Date.now() - min * 60_000)
+    utimesSync(path.join(tmp, young), at(9), at(9))
+    utimesSync(path.join(tmp, lapsed), at(11), at(11))
+    const r = await sb.prov(recordArgs(1, false))
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.deepEqual(entries(tmp), [young])
+  })
+
+  // The real case: a job capturing its output for minutes, and a prov in a container (another PID
+  // namespace) sharing the store, to which the job's pid looks dead.
+  const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find((f) => existsSync(f))
+  const unshare = UNSHARE !== undefined && execaSync(UNSHARE, ['-pf', '--mount-proc', 'true'], { reject: false }).exitCode === 0
+  test('a record in another PID namespace leaves a capture in progress alone, however long it has run', { skip: unshare ? false : 'needs unshare -p (root)' }, async () => {
+    const sb = await repo()
+    assert.equal((await sb.prov(recordArgs(0, false))).exitCode, 0)
+    const tmp = path.join(store(sb), 'tmp')
+    const job = execa(process.execPath, [BIN, 'record', '-q', '--capture', '--', 'sh', '-c', 'echo first; sleep 2; echo last'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    // Its capture directory, once both files are made in it (which sets the directory's mtime).
+    let capture: string | undefined
+    for (let i = 0; i < 200 && capture === undefined; i++) {
+      capture = entries(tmp).find((e) => e.startsWith('capture.') && entries(path.join(tmp, e)).length === 2)
+      if (capture === undefined) await sleep(10)
+    }
+    assert.ok(capture !== undefined, 'the job made its capture directory')
+    // As if it had run for five minutes (its lease renewed, its pid a stranger's to the other prov).
+    const old = new Date(Date.now() - 5 * 60_000)
+    utimesSync(path.join(tmp, capture), old, old)
+    const other = await execa(UNSHARE!, ['-pf', '--mount-proc', process.execPath, BIN, 'record', '-q', '--', 'true'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(other.exitCode, 0, other.stderr)
+    assert.ok(existsSync(path.join(tmp, capture)), 'the capture in progress was swept')
+    const r = await job
+    assert.equal(r.exitCode, 0, r.stderr)
+    const log = await sb.prov(['show', '--json', '@~1'])
+    const run = JSON.parse(log.stdout)
+    assert.deepEqual(run.outputs.map((o: any) => [o.path, o.size]), [['<stderr>', 0], ['<stdout>', 11]])
   })
 })
