@@ -411,7 +411,12 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
     return mend([{ name: 'run.json', data: json }, ...extra.map((f) => f.from !== undefined ? { name: f.name, from: f.from } : { name: f.name, data: Buffer.from(f.data ?? '') })])
   }
   const tmp = tmpName(s, 'run')
-  mkdirSync(tmp)
+  try {
+    mkdirSync(tmp)
+  } catch (e) {
+    // (A store made read-only, or full, since it was found writable: the command may have run.)
+    throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into '${s.dir}': ${describeErrno(e)}`)
+  }
   try {
     for (const f of extra) {
       const dest = path.join(tmp, f.name)

@@ -302,6 +302,26 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  // A store that cannot be written once the command has run (made immutable, or remounted
+  // read-only, while it ran): as for a full disk, said with how the command ended, no internal error.
+  const CHATTR = ['/usr/bin/chattr', '/bin/chattr'].find((f) => existsSync(f))
+  test('a store made unwritable while the command ran: exit 125, how the command ended, no run, no internal error', { skip: CHATTR === undefined ? 'no chattr' : false }, async () => {
+    await withRepo({}, async (sb) => {
+      assert.equal((await sb.prov(['record', '-q', '--', 'sh', '-c', ':'])).exitCode, 0)
+      const tmp = path.join(sb.dir, '.prov', 'tmp')
+      if ((await execa(CHATTR!, ['+i', tmp], { reject: false })).exitCode !== 0) return // not on this file system
+      await execa(CHATTR!, ['-i', tmp])
+      try {
+        const r = await sb.prov(['record', '--', 'sh', '-c', '"$CHATTR" +i .prov/tmp; exit 3'], { env: { CHATTR } })
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.match(r.stderr, /^prov: cannot write run [0-9a-f]{12} into '[^']*\/\.prov': permission denied \(the command ran and exited 3; no run was recorded\)\n$/)
+        assert.equal(runIds(sb).length, 1)
+      } finally {
+        await execa(CHATTR!, ['-i', tmp], { reject: false })
+      }
+    })
+  })
+
   test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
     await withRepo({}, async (sb) => {
       const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])
