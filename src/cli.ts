@@ -1,5 +1,5 @@
 import type { CommandDef, ArgsDef } from 'citty'
-import { ProvError, UsageError, saysNotRun } from './errors.js'
+import { ProvError, UsageError, describeErrno, isNodeError, saysNotRun } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { shellQuote } from './core/shell-words.js'
 import { log, hint, quiet } from './io/log.js'
@@ -141,6 +141,21 @@ async function misplacedOptions(argv: readonly string[], commands: Readonly<Reco
 }
 
 /**
+ * The current directory must still be there: every command reads it (the project root, relative
+ * paths), and Node's process.cwd() throws once it is deleted (`rm -rf` of the directory a shell
+ * stands in). Said as git says it, not as an internal error; record and exec add that the
+ * command was not run.
+ */
+function assertCwd(notRun: boolean): void {
+  try {
+    process.cwd()
+  } catch (e) {
+    const err = new ProvError('E_CWD', `cannot read the current directory: ${isNodeError(e) && e.code === 'ENOENT' ? 'it was deleted' : describeErrno(e)}`, { hint: 'cd to a directory that exists' })
+    throw notRun ? saysNotRun(err) : err
+  }
+}
+
+/**
  * Run prov with these arguments; resolves to the exit status. `commands` loads the commands this
  * build holds: all of them (src/commands.ts), or, in a bundle made for one command, that one.
  */
@@ -194,6 +209,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       throw failureCode === 125 && !options.includes('--no-exec') ? saysNotRun(err) : err
     }
     if (parsed.values.quiet === true) quiet()
+    assertCwd(failureCode === 125 && !options.includes('--no-exec'))
     const data: RunData = { rest: parsed.rest, sequence: parsed.sequence, extra: parsed.extra }
     await cmd.run?.({ rawArgs: rest, args: { _: parsed.extra, ...parsed.values } as never, cmd, data })
     return typeof process.exitCode === 'number' ? process.exitCode : 0

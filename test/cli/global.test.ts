@@ -209,6 +209,36 @@ function shell(script: string, args: readonly string[] = [], extra: Record<strin
   })
 }
 
+describe('global: a current directory deleted under the shell', { concurrency: true }, () => {
+  // The shell stands in a directory removed since (rm -rf from another terminal): every command
+  // needs it, and says so as git does, not as an internal error; --version needs none.
+  const cases: Array<[string[], number, string]> = [
+    [['record', '--', 'true'], 125, 'prov: cannot read the current directory: it was deleted (the command was not run)\nhint: cd to a directory that exists\n'],
+    [['log'], 2, 'prov: cannot read the current directory: it was deleted\nhint: cd to a directory that exists\n'],
+    [['git-state'], 2, 'prov: cannot read the current directory: it was deleted\nhint: cd to a directory that exists\n'],
+    [['hash-inputs', '/etc/hostname'], 2, 'prov: cannot read the current directory: it was deleted\nhint: cd to a directory that exists\n'],
+  ]
+  for (const [args, code, stderr] of cases) {
+    test(`prov ${args.join(' ')}: exit ${code}, said`, async () => {
+      const sb = await makeRepo()
+      try {
+        const r = await execa('sh', ['-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$NODE" "$PROV" "$@"', 'sh', ...args], {
+          cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false, stripFinalNewline: false,
+        })
+        assert.equal(r.exitCode, code, r.stderr)
+        assert.equal(r.stderr, stderr)
+        assert.equal(r.stdout, '')
+        assert.equal(existsSync(path.join(sb.dir, '.prov')), false, 'nothing written')
+      } finally { sb.cleanup() }
+    })
+  }
+  test('prov --version needs no current directory', async () => {
+    const r = await execa('sh', ['-c', 'd=$(mktemp -d) && cd "$d" && rmdir "$d" && exec "$NODE" "$PROV" --version'], { env: { PATH: process.env.PATH, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(r.stdout, /^prov \d/)
+  })
+})
+
 describe('global: a stdout closed early', { concurrency: true }, () => {
   test('prov hash-inputs <many files> | head -c 10 ends quietly with 141, as SIGPIPE ends git', async () => {
     const many = path.join(sb.dir, 'many')
