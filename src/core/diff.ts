@@ -301,9 +301,37 @@ export function isNoteKey(section: Section, key: string): boolean {
   return section === 'command' && key === 'message'
 }
 
-/** Whether a change is noise: a shell-session variable, the message, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
+/**
+ * The id of the store's key the run's secrets were fingerprinted under (`env.key_id`): a note about
+ * the runs, not a change of the work; a change of it is noise. Where both runs have one and they
+ * differ, their fingerprints cannot be compared (keysDiffer, isFingerprintChange).
+ */
+export function isKeyIdKey(section: Section, key: string): boolean {
+  return section === 'env' && key === 'key_id'
+}
+
+/** Whether a change is noise: a shell-session variable, the message, the key's id, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
 export function isNoise(section: Section, key: string, ignore: readonly RegExp[]): boolean {
-  return isNoiseKey(section, key) || isNoteKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
+  return isNoiseKey(section, key) || isNoteKey(section, key) || isKeyIdKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
+}
+
+/** Whether two runs were recorded under different store keys: both have a key id, and they differ. */
+export function keysDiffer(a: Rec, b: Rec): boolean {
+  const [ka, kb] = [obj(a.env).key_id, obj(b.env).key_id]
+  return typeof ka === 'string' && typeof kb === 'string' && ka !== kb
+}
+
+const FINGERPRINT = '[redacted hmac-sha256:'
+const holdsFingerprint = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes(FINGERPRINT) : typeof v === 'object' && v !== null && JSON.stringify(v).includes(FINGERPRINT)
+
+/**
+ * Whether a change's from and to both hold secrets' fingerprints: between runs recorded under
+ * different keys (keysDiffer), such a change cannot be judged, as the same secret gives another
+ * fingerprint under each key. It stays a change.
+ */
+export function isFingerprintChange(c: Change): boolean {
+  return c.op === 'changed' && holdsFingerprint(c.from) && holdsFingerprint(c.to)
 }
 
 /** What changed from run `a` to run `b`. Timestamps, durations and ids are never compared. */

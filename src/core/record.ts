@@ -40,6 +40,8 @@ export interface EnvSnapshot {
   os: { platform: string; release: string; arch: string; [k: string]: unknown }
   runtime: { node: string; [k: string]: unknown }
   vars: Record<string, string>
+  /** the id of the store's key the fingerprints were made under (keyIdOf), where there was one */
+  key_id?: string
   [k: string]: unknown
 }
 export interface RunRecord {

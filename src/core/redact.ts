@@ -56,6 +56,15 @@ export { globToRegExp }
 
 export const REDACTED_RE = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
+/**
+ * A key's id: the first 64 bits of HMAC-SHA-256(key, "prov key id"), 16 lowercase hex digits.
+ * Runs record it (env.key_id) so that diff can tell fingerprints made under two keys (two clones'
+ * stores) from a secret that changed; like a fingerprint, it reveals nothing of the key.
+ */
+export function keyIdOf(key: Buffer): string {
+  return nodeCrypto().createHmac('sha256', key).update('prov key id', 'utf8').digest('hex').slice(0, 16)
+}
+
 /** `?name=value`, `&name=value` or `#name=value` (OAuth's fragment) in a URL (a fingerprint already there is left as it is). */
 const QUERY_PARAM_RE = /([?&;#])([A-Za-z0-9_.~-]+)=(?!\[redacted )([^&#;\s"'<>]+)/g
 /** A header, `Name: value` or `Name:value`, as the value of -H/--header (curl, wget). */
@@ -259,6 +268,11 @@ export interface RedactionPolicy {
 
 export class Redactor {
   private keySource: Buffer | (() => Buffer)
+  /** the key if there is one already, without making it (see keyId) */
+  private readonly existingKey: () => Buffer | undefined
+  private keyIdCache: string | undefined
+  /** whether a fingerprint was made (so the key loaded, or made) */
+  private keyUsed = false
   private readonly secretNames: RegExp[]
   private readonly safeNames: RegExp[]
   private readonly userSecretNames: RegExp[]
@@ -279,9 +293,13 @@ export class Redactor {
   /** How often the script last redacted (with the scripts within) uses each parameter plainly, `$X`, `${X}`, `$1`. */
   private parameterUses: ReadonlyMap<string, number> = NO_USES
 
-  /** `key` may be a function: it is then called once, when the first secret is found. */
-  constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}) {
+  /**
+   * `key` may be a function: it is then called once, when the first secret is found (it may make
+   * the key). `existingKey` gives the key only where there is one already: keyId asks it.
+   */
+  constructor(key: Buffer | (() => Buffer), policy: RedactionPolicy = {}, existingKey: () => Buffer | undefined = () => undefined) {
     this.keySource = key
+    this.existingKey = existingKey
     this.secretNames = SECRET_NAME_GLOBS.map(globToRegExp)
     this.safeNames = SAFE_NAME_GLOBS.map(globToRegExp)
     this.userSecretNames = (policy.names ?? []).map(globToRegExp)
@@ -296,8 +314,29 @@ export class Redactor {
   fingerprint(value: string): string {
     if (REDACTED_RE.test(value) || this.onlyExpansions?.(value) === true) return value
     if (typeof this.keySource === 'function') this.keySource = this.keySource()
+    this.keyUsed = true
     const mac = nodeCrypto().createHmac('sha256', this.keySource).update(value, 'utf8').digest('hex')
     return `[redacted hmac-sha256:${mac.slice(0, 32)}]`
+  }
+
+  /** Whether this redactor has made a fingerprint: the key's id then belongs with what it redacted. */
+  usedKey(): boolean {
+    return this.keyUsed
+  }
+
+  /**
+   * The id of the key fingerprints are made under (keyIdOf): the key loaded for a fingerprint, or
+   * the one there is already; undefined where there is none yet, as no fingerprint was made. Never
+   * makes a key.
+   */
+  keyId(): string | undefined {
+    if (this.keyIdCache !== undefined) return this.keyIdCache
+    if (typeof this.keySource === 'function') {
+      const key = this.existingKey()
+      if (key === undefined) return undefined
+      this.keySource = key
+    }
+    return (this.keyIdCache = keyIdOf(this.keySource))
   }
 
   /** True when a name (env var, flag, param key) says its value is a secret. */

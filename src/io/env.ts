@@ -507,7 +507,7 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
   const osInfo: EnvSnapshot['os'] = { platform: process.platform, release: os.release(), arch: process.arch, type: os.type(), hostname: os.hostname() }
   const d = distro()
   if (d !== undefined) osInfo.distro = d
-  return {
+  const snapshot: EnvSnapshot = {
     os: osInfo,
     hardware: hardware(cpus),
     runtime: { node: process.version, prov: VERSION },
@@ -516,4 +516,10 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
     timezone: readTimezone(),
     vars: redactor.redactVars(process.env),
   }
+  // The id of the store's key, where it has one (after the variables: fingerprinting them may
+  // have made it), so that diff can tell fingerprints made under another key. No key, no
+  // fingerprint: none is made for this.
+  const keyId = redactor.keyId()
+  if (keyId !== undefined) snapshot.key_id = keyId
+  return snapshot
 }

@@ -1,6 +1,6 @@
 import { Redactor, type RedactionPolicy } from '../core/redact.js'
 import { InputError } from '../errors.js'
-import { readConfig, readSecretKey, type Store } from './store.js'
+import { readConfig, readExistingSecretKey, readSecretKey, type Store } from './store.js'
 
 function strings(v: unknown, where: string): string[] {
   if (v === undefined) return []
@@ -11,7 +11,8 @@ function strings(v: unknown, where: string): string[] {
 }
 
 /**
- * The redactor for this store: its key, the documented defaults, `.prov/config.json`
+ * The redactor for this store: its key (made when the first secret is fingerprinted; its id,
+ * keyId, only where there is one), the documented defaults, `.prov/config.json`
  * (`secrets.names`, `secrets.allow`, `secrets.values`, `env.drop`), then flags.
  */
 export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: string[]; drop?: string[] } = {}): Redactor {
@@ -28,5 +29,5 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
     drop: [...strings(env.drop, '/env/drop'), ...(flags.drop ?? [])],
     values,
   }
-  return new Redactor(() => readSecretKey(store), policy)
+  return new Redactor(() => readSecretKey(store), policy, () => readExistingSecretKey(store))
 }

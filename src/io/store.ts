@@ -673,6 +673,19 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
 }
 
 /**
+ * The store's key where it has one that readSecretKey would use, else undefined: never makes one,
+ * and a key it cannot read is none here (readSecretKey says why, when a fingerprint needs it).
+ */
+export function readExistingSecretKey(s: Store): Buffer | undefined {
+  try {
+    const key = readRegularFile(path.join(s.dir, 'secret.key'))
+    return key.length >= 32 ? key : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * The HMAC key for secret fingerprints: 32 random bytes in <store>/secret.key, mode 0600,
  * created on first use (atomically, so concurrent first uses agree), never recorded.
  */

@@ -42,6 +42,19 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
   if (git && typeof git === 'object' && typeof git.remote === 'string') {
     sections.git = { ...git, remote: redactor.scrubText(stripUrlCredentials(git.remote)) }
   }
+  addKeyId(sections, redactor)
+}
+
+/**
+ * The key's id in an env section that has none, where this redactor fingerprinted something (a
+ * secret in argv, params or the patch, found after the environment was read, in a store that had
+ * no key then): the record holds fingerprints made under it, and diff must be able to tell.
+ */
+function addKeyId(sections: Record<string, unknown>, redactor: Redactor): void {
+  const env = sections.env as EnvSnapshot | undefined
+  if (!env || typeof env !== 'object' || Array.isArray(env) || env.key_id !== undefined || !redactor.usedKey()) return
+  const keyId = redactor.keyId()
+  if (keyId !== undefined) sections.env = { ...env, key_id: keyId }
 }
 
 /**
@@ -61,6 +74,7 @@ export function storeRun(store: Store, sections: Record<string, unknown>, redact
     const { text: _t, ...rest } = git.patch
     sections.git = { ...git, patch: { ...rest, sha256, size: Buffer.byteLength(text) } }
     files.push({ name: 'patch.diff', data: text })
+    addKeyId(sections, redactor)
   }
   const record = buildRunRecord(sections, now)
   assertValid('run', runValidator, record, 'the run')

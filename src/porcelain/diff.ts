@@ -12,8 +12,8 @@ import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, 
 import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
-import { scrubSections } from '../io/write.js'
-import { isContentChange, isLocaleEcho, isNoise, isNoteKey, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { displayRunPath, scrubSections } from '../io/write.js'
+import { isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -218,6 +218,23 @@ function messageLines(a: RunRecord, b: RunRecord, labelB: string): string[] {
   const one = (m: string | undefined): string => (m === undefined ? '(none)' : showText(m, ' '.repeat(11)))
   return [`message a: ${one(a.message)}`, `message ${labelB}: ${one(b.message)}`]
 }
+
+/**
+ * The note at the top of a report of two runs recorded under different store keys (their
+ * env.key_id differ: two clones, two machines): a secret's fingerprint in one says nothing of the
+ * other's, so a secret shown as changed may be the same. Each change of the kind says so too.
+ */
+function keyLines(store: Store, workspace: boolean): string[] {
+  const key = displayRunPath(store, path.join(store.dir, 'secret.key'))
+  const who = workspace ? "a was recorded under another store key than this store's" : 'a and b were recorded under different store keys'
+  return [
+    `${who} (${key}): a secret's fingerprint cannot be compared between them, so a secret shown as changed may be the same`,
+    `  copy secret.key between the clones (mode 0600) to compare the secrets of the runs recorded after`,
+  ]
+}
+
+/** What a change whose fingerprints cannot be compared says after it. */
+const KEY_NOTE = '  (different store keys: cannot be compared)'
 
 function renderChange(s: Section, change: Change, col: Colors, patches: Patches = [null, null]): string {
   // A key with a newline in it must not break its line, or fake another.
@@ -456,6 +473,12 @@ export default defineCommand({
     // The headline names keys and paths as the runs hold them: what a terminal would act on is escaped.
     // The runs' messages are context, shown here, so a change of them is noise that is not hidden.
     out.push(...messageLines(a.record, b.record, args.workspace ? 'workspace' : 'b'))
+    // Fingerprints made under two keys: a change between them cannot be judged; said once here,
+    // where such a change is shown, and at each. (A run recorded before runs kept their key's id:
+    // as before, nothing is said.)
+    const twoKeys = keysDiffer(a.record as unknown as Record<string, unknown>, b.record as unknown as Record<string, unknown>)
+    if (twoKeys && SECTION_ORDER.some((s) => visible(diff, s, args.all === true).some(isFingerprintChange))) out.push(...keyLines(store, args.workspace === true).map(escapeTerminal))
+    const show = (s: Section, c: Change, patches?: Patches): string => renderChange(s, c, col, patches) + (twoKeys && isFingerprintChange(c) ? col.dim(KEY_NOTE) : '')
     out.push(escapeTerminal(buildHeadline(diff, commits)))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && !isNoteKey(s, c.key)).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
@@ -463,6 +486,8 @@ export default defineCommand({
     const sessionVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'session').length
     const provVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'prov').length
     const jobVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'job').length
+    // (The id of the store's key: two clones' stores have their own.)
+    const keyIds = diff.env.filter((c) => c.noise && isKeyIdKey('env', c.key)).length
     // (A locale variable among vars whose change locale shows: the same change, reported once.)
     const echoes = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === null && !isNoise('env', c.key, ignores) && isLocaleEcho(diff.env, c))
     const tzEchoes = echoes.filter((c) => c.key === 'vars.TZ').length
@@ -473,12 +498,13 @@ export default defineCommand({
     const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
     const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - jobVars - provVars - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles
+    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
       [jobVars, "CI and batch jobs' ids", `${jobVars} CI and batch job id${jobVars === 1 ? '' : 's'}`],
       [provVars, "prov's own variables", `${provVars} of prov's own variables`],
+      [keyIds, "the store key's id (key_id)", "the store key's id (key_id)"],
       [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
       [tzEchoes, 'the TZ variable, shown under timezone', 'the TZ variable shown under timezone'],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
@@ -501,7 +527,7 @@ export default defineCommand({
         out.push('', col.bold(TITLES[s]))
         if (s === 'code') {
           const head = changes.filter((c) => c.scope === undefined)
-          for (const c of head) out.push(renderChange(s, c, col, [a.record.git?.patch, b.record.git?.patch]))
+          for (const c of head) out.push(show(s, c, [a.record.git?.patch, b.record.git?.patch]))
           out.push(...absent)
           // The commits b has that a has not, as git log --oneline lists them.
           const listCommits = (c: Commits & { lines: string[] }): void => {
@@ -521,9 +547,9 @@ export default defineCommand({
           const between = changes.filter((c) => c.scope === 'commits')
           if (between.length > 0) {
             out.push('  files that differ between the commits:')
-            for (const c of between) out.push('  ' + renderChange(s, c, col))
+            for (const c of between) out.push('  ' + show(s, c))
           }
-          for (const c of changes.filter((c) => c.scope === 'worktree')) out.push(renderChange(s, c, col))
+          for (const c of changes.filter((c) => c.scope === 'worktree')) out.push(show(s, c))
           if (changes.some((c) => c.key === 'patch')) {
             const pd = await patchDiff(shownPatch(a, patchA), shownPatch(b, patchB))
             if (pd !== null) out.push(`  ${pd.title}`, colorPatch(pd.text.replace(/\n$/, ''), col))
@@ -532,11 +558,11 @@ export default defineCommand({
         }
         if ((s === 'inputs' || s === 'outputs') && !args['no-fold']) {
           for (const i of foldFileChanges(changes)) {
-            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(renderChange(s, i, col))
+            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(show(s, i))
           }
           continue
         }
-        for (const c of changes) out.push(renderChange(s, c, col))
+        for (const c of changes) out.push(show(s, c))
       }
     }
     const notes: string[] = []

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compareRuns, contentDiffers, isNoiseKey, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
+import { compareRuns, contentDiffers, isFingerprintChange, isNoiseKey, keysDiffer, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
 import { canonicalize } from '../../../src/core/canonical.js'
 import { compareUtf8 } from '../../../src/core/paths.js'
 
@@ -303,6 +303,44 @@ test('the message is a note about the run: a change of it is noise, reported, an
   const c = compareRuns(base(), variant((r) => { r.message = 'b'; r.command.exit_code = 1 }))
   assert.equal(c.identical, false)
   assert.deepEqual(c.command.map((x) => [x.key, x.noise === true]), [['exit_code', false], ['message', true]])
+})
+
+test("the store key's id is a note about the run: a change of it is noise, and a secret's fingerprints under two keys stay a change", () => {
+  const FA = '[redacted hmac-sha256:' + 'a'.repeat(32) + ']'
+  const FB = '[redacted hmac-sha256:' + 'b'.repeat(32) + ']'
+  const withKey = (id: string | undefined, secret: string) => variant((r) => {
+    if (id !== undefined) r.env.key_id = id
+    r.env.vars.WANDB_API_KEY = secret
+    r.command.argv = ['python', 'train.py', `--token=${secret}`]
+  })
+  const table: Array<[string, string | undefined, string | undefined, Change | undefined]> = [
+    ['changed', '0123456789abcdef', 'fedcba9876543210', { op: 'changed', key: 'key_id', from: '0123456789abcdef', to: 'fedcba9876543210', noise: true }],
+    ['added (a run recorded before runs kept it)', undefined, 'fedcba9876543210', { op: 'added', key: 'key_id', to: 'fedcba9876543210', noise: true }],
+    ['removed', '0123456789abcdef', undefined, { op: 'removed', key: 'key_id', from: '0123456789abcdef', noise: true }],
+    ['the same', '0123456789abcdef', '0123456789abcdef', undefined],
+  ]
+  for (const [what, ka, kb, expected] of table) {
+    const [a, b] = [withKey(ka, FA), withKey(kb, FA)]
+    const same = compareRuns(a, b)
+    assert.equal(same.identical, true, what)
+    assert.deepEqual(same.env.find((c) => c.key === 'key_id'), expected, what)
+    assert.equal(keysDiffer(a, b), what === 'changed', what)
+    // Another fingerprint: a change, whatever the keys (the secret may have changed).
+    const d = compareRuns(a, withKey(kb, FB))
+    assert.equal(d.identical, false, what)
+    const secret = d.env.find((c) => c.key === 'vars.WANDB_API_KEY')!
+    assert.deepEqual(secret, { op: 'changed', key: 'vars.WANDB_API_KEY', from: FA, to: FB })
+    assert.equal(isFingerprintChange(secret), true)
+    const argv = d.command.find((c) => c.key === 'argv')!
+    assert.equal(isFingerprintChange(argv), true, 'a fingerprint inside a value')
+  }
+  // Only a change whose both sides hold a fingerprint.
+  assert.equal(isFingerprintChange({ op: 'changed', key: 'vars.X', from: 'clear', to: FB }), false)
+  assert.equal(isFingerprintChange({ op: 'added', key: 'vars.X', to: FB }), false)
+  assert.equal(isFingerprintChange({ op: 'changed', key: 'lr', from: 0.1, to: 0.2 }), false)
+  assert.equal(isFingerprintChange({ op: 'changed', key: 'db', from: { password: FA }, to: { password: FB } }), true)
+  // --ignore and the other noise are as they were.
+  assert.equal(compareRuns(withKey('0123456789abcdef', FA), withKey('fedcba9876543210', FB), { ignore: ['vars.WANDB_*', 'argv'] }).identical, true)
 })
 
 test('isNoiseKey: only env vars, matched against the documented globs', () => {

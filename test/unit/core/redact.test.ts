@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, createHmac } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
-import { REDACTED_RE, Redactor, stripUrlCredentials } from '../../../src/core/redact.js'
+import { keyIdOf, REDACTED_RE, Redactor, stripUrlCredentials } from '../../../src/core/redact.js'
 import { buildParams } from '../../../src/core/params.js'
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef')
@@ -275,6 +275,35 @@ test('the key is read only when the first secret is found', () => {
   assert.equal(lazy.redactVars({ DB_PASSWORD: 'pw' }).DB_PASSWORD, fp('pw'))
   lazy.fingerprint('again')
   assert.equal(calls, 1)
+})
+
+test("the key's id: the first 64 bits of HMAC-SHA-256(key, 'prov key id'), from the key there is, never making one", () => {
+  const id = createHmac('sha256', KEY).update('prov key id').digest('hex').slice(0, 16)
+  assert.equal(keyIdOf(KEY), id)
+  assert.match(id, /^[0-9a-f]{16}$/)
+  assert.notEqual(keyIdOf(OTHER_KEY), id)
+  assert.ok(!id.includes(KEY.toString('hex').slice(0, 8)))
+  // Given the key: its id.
+  assert.equal(new Redactor(KEY).keyId(), id)
+  // A store without a key: no id, and no key made for it (the loader is not called).
+  let made = 0
+  const none = new Redactor(() => { made++; return KEY }, {}, () => undefined)
+  assert.equal(none.keyId(), undefined)
+  assert.equal(made, 0)
+  assert.equal(none.usedKey(), false)
+  // Once a secret made the key: its id.
+  none.fingerprint('s3cret')
+  assert.equal(made, 1)
+  assert.equal(none.usedKey(), true)
+  assert.equal(none.keyId(), id)
+  // A store with a key and no secret: the key there is, read, not made.
+  const existing = new Redactor(() => { made++; return OTHER_KEY }, {}, () => KEY)
+  assert.equal(existing.keyId(), id)
+  assert.equal(existing.usedKey(), false)
+  assert.equal(made, 1)
+  // ... and the fingerprints made after are under that key.
+  assert.equal(existing.fingerprint('pw'), fp('pw'))
+  assert.equal(made, 1)
 })
 
 test('stripUrlCredentials', () => {
