@@ -170,13 +170,14 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 
 /**
  * One side of the patch's line: none, its hash, and the files it leaves out (larger than the
- * patch takes: their content is compared in their own lines). A patch of nothing but files left
- * out is said so, not shown as the hash of the empty text.
+ * patch takes: their content is compared in their own lines). An empty patch, or one of nothing
+ * but files left out, is said so, not shown as the hash of the empty text.
  */
 function patchSide(sha: unknown, patch: GitPatch | null | undefined): string {
   if (typeof sha !== 'string') return 'none'
   const omitted = patch?.sha256 === sha ? patch.omitted ?? [] : []
-  if (omitted.length === 0) return `sha256 ${sha.slice(0, 12)}`
+  // (An empty patch: the work tree dirty by what git diff does not show, a submodule's untracked files.)
+  if (omitted.length === 0) return sha === EMPTY_SHA256 ? 'empty' : `sha256 ${sha.slice(0, 12)}`
   const files = omitted.slice(0, 3).map(showName).join(', ') + (omitted.length > 3 ? ` (+${omitted.length - 3} more)` : '')
   const over = `over ${mib(PATCH_FILE_LIMIT)}`
   return sha === EMPTY_SHA256 ? `empty, leaves out ${files} (${over})` : `sha256 ${sha.slice(0, 12)}, leaves out ${files} (${over})`
@@ -464,8 +465,11 @@ export default defineCommand({
     if (top && ca && cb && ca !== cb) {
       const [ea, eb] = await Promise.all([commitExists(top, ca), commitExists(top, cb)])
       // (A shallow clone's history is cut: what lies between is not to be counted.)
-      if (ea && eb && !(await isShallow(top))) commits = await logBetween(top, ca, cb)
-      else for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is not in this repository (gone after a rewrite, or from another clone)`)
+      const shallow = await isShallow(top)
+      if (ea && eb && !shallow) commits = await logBetween(top, ca, cb)
+      // In a shallow clone (CI's), a commit before its cut is simply not fetched.
+      const why = shallow ? 'not in this shallow clone, whose history is cut (git fetch --unshallow fetches it)' : 'not in this repository (gone after a rewrite, or from another clone)'
+      for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is ${why}`)
     }
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.
     if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }

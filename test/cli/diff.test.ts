@@ -774,6 +774,22 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("in a shallow clone (CI's), a run's commit before the cut is said to be not fetched, with the way to fetch it", async () => {
+    await withRepo(async (sb) => {
+      await rec(sb)
+      sb.write('code.py', 'x = 2\n')
+      await sb.git('commit', '-q', '-am', 'two')
+      await rec(sb)
+      const ci = path.join(sb.home, 'ci')
+      await sb.git('clone', '-q', '--depth', '1', `file://${sb.dir}`, ci)
+      cpSync(path.join(sb.dir, '.prov', 'runs'), path.join(ci, '.prov', 'runs'), { recursive: true })
+      const d = await sb.prov(['diff'], { cwd: ci })
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.match(d.stdout, /\n {2}a's commit [0-9a-f]{7} is not in this shallow clone, whose history is cut \(git fetch --unshallow fetches it\)\n/)
+      assert.doesNotMatch(d.stdout, /b's commit/)
+    })
+  })
+
   test('the headline shows a change of type: a number and a string that print alike are quoted', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['-p', 'v=2', '-p', 'w=x'])
