@@ -38,9 +38,16 @@ export async function readParamsFile(file: string): Promise<unknown> {
   return data
 }
 
+/** Formats a parameter file may be named for that prov does not read: said as such, not as bad YAML. */
+const OTHER_FORMATS: ReadonlyArray<[string, string]> = [['.toml', 'TOML'], ['.ini', 'INI'], ['.cfg', 'INI'], ['.properties', 'Java properties'], ['.xml', 'XML'], ['.hcl', 'HCL'], ['.tfvars', 'HCL']]
+
 function parseParamsText(text: string, file: string, source: string): { data: unknown; inexact: Inexact[] } {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a byte order mark, as jq and YAML allow
   const lower = file.toLowerCase()
+  const other = OTHER_FORMATS.find(([ext]) => lower.endsWith(ext))
+  if (other !== undefined) {
+    throw new InputError('E_PARAM', `${source} is ${other[1]}, by its name: parameter files are JSON or YAML`, 'write the parameters as JSON or YAML, or give them with -p KEY=VALUE; the file can still be an input (-i)')
+  }
   const yamlFirst = lower.endsWith('.yaml') || lower.endsWith('.yml')
   if (!yamlFirst) {
     let data: unknown

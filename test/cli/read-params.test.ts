@@ -249,6 +249,14 @@ describe('read-params: files', { concurrency: true }, () => {
     assert.deepEqual(await params(['--params-file', 'tags.yaml']), { a: 12, b: '12', c: '5', d: { x: null, y: [1] }, e: [true, 1.5] })
   })
 
+  test('a file named for a format prov does not read (TOML, INI, XML, ...) is said to be that, not bad YAML', async () => {
+    const hint = 'hint: write the parameters as JSON or YAML, or give them with -p KEY=VALUE; the file can still be an input (-i)\n'
+    for (const [name, text, format] of [['p.toml', 'lr = 1.0\n', 'TOML'], ['cfg/train.TOML', '[model]\nlayers = 2\n', 'TOML'], ['setup.cfg', '[x]\na = 1\n', 'INI'], ['a.ini', 'a=1\n', 'INI'], ['conf.xml', '<a/>\n', 'XML'], ['vars.tfvars', 'a = 1\n', 'HCL']] as const) {
+      sb.write(name, text)
+      assert.equal(await fails(['--params-file', name], name), `prov: params file '${name}' is ${format}, by its name: parameter files are JSON or YAML\n${hint}`)
+    }
+  })
+
   test('a YAML error names the line and column, and ends with what is wrong', async () => {
     const stderr = await fails(['--params-file', 'bad.yaml'], 'bad.yaml')
     assert.equal(stderr, "prov: params file 'bad.yaml' is not valid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]\n")
