@@ -4,6 +4,8 @@ export interface GitChange {
   path: string
   status: string
   from?: string
+  /** a submodule whose only change is untracked files in it (`S..U`): never recorded, see io/git.ts */
+  untrackedInSubmodule?: true
 }
 
 export interface ParsedStatus {
@@ -37,7 +39,9 @@ export function parseStatusV2(out: string): ParsedStatus {
     if (kind === '1') {
       // 1 XY sub mH mI mW hH hI path
       const parts = splitN(f, 9)
-      result.changes.push({ path: parts[8]!, status: statusCode(parts[1]!) })
+      const change: GitChange = { path: parts[8]!, status: statusCode(parts[1]!) }
+      if (parts[2] === 'S..U') change.untrackedInSubmodule = true
+      result.changes.push(change)
     } else if (kind === '2') {
       // 2 XY sub mH mI mW hH hI Xscore path NUL origPath
       const parts = splitN(f, 10)

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { isUtf8 } from 'node:buffer'
 import { log } from './log.js'
-import { foldUntracked, parseStatusV2 } from '../core/git-status.js'
+import { foldUntracked, parseStatusV2, type GitChange } from '../core/git-status.js'
 import { remoteUrls, type RemoteUrl } from '../core/git-config.js'
 import { compareUtf8, quotePath } from '../core/paths.js'
 import { ProvError } from '../errors.js'
@@ -117,6 +117,7 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
     if (m !== null) log.warn(`git: ${redactor.scrubText(m[1]!)}`)
   }
   const parsed = parseStatusV2(status.stdout.toString('utf8'))
+  parsed.changes = await withoutSubmoduleStores(top, parsed.changes)
   const state: GitState = {
     commit: parsed.commit,
     branch: parsed.branch,
@@ -135,6 +136,26 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
   readContents(store, top, state.changes.filter((c) => (c.status === '??' && !c.path.endsWith('/')) || omitted?.includes(c.path)), opts.cache !== false)
   if (patch !== null) state.patch = await patch
   return state
+}
+
+/**
+ * The changes without a submodule whose only change is its own prov store, untracked in it (a
+ * run recorded inside the submodule): the store never counts as a change of the code, in the
+ * project that holds the submodule either. git lists the submodule as `M` with untracked content
+ * (`S..U`), but not what that content is: the submodule is asked (one git process each, and only
+ * for such submodules).
+ */
+async function withoutSubmoduleStores(top: string, changes: GitChange[]): Promise<GitChange[]> {
+  const candidates = changes.filter((c) => c.untrackedInSubmodule === true)
+  if (candidates.length === 0) return changes
+  const storeOnly = await Promise.all(candidates.map(async (c) => {
+    const r = await runGit(path.join(top, c.path), ['ls-files', '--others', '--exclude-standard', '-z'])
+    if (r.code !== 0) return false
+    const files = r.stdout.toString('utf8').split('\0').filter((f) => f !== '')
+    return files.length > 0 && files.every((f) => f.startsWith(`${PROJECT_STORE}/`))
+  }))
+  const dropped = new Set(candidates.filter((_, k) => storeOnly[k]))
+  return dropped.size === 0 ? changes : changes.filter((c) => !dropped.has(c))
 }
 
 /**

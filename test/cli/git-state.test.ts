@@ -206,6 +206,29 @@ describe('git-state', { concurrency: true }, () => {
     assert.deepEqual(g.changes, [])
   })
 
+  test("a submodule's own store (a run recorded inside it) is no change of the project; anything else untracked in it is", async () => {
+    const lib = await repo({ 'l.txt': 'l\n' })
+    const sb = await repo({ 'a': 'a\n' })
+    await sb.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib.dir, 'lib')
+    await sb.git('commit', '-q', '-m', 'sub')
+    // A run recorded inside the submodule: its store is lib/.prov, untracked there.
+    const inner = await sb.prov(['record', '-q', '--', 'sh', '-c', ':'], { cwd: path.join(sb.dir, 'lib') })
+    assert.equal(inner.exitCode, 0, inner.stderr)
+    assert.ok(existsSync(path.join(sb.dir, 'lib', '.prov', 'runs')))
+    const g = await gitState(sb)
+    assert.equal(g.dirty, false)
+    assert.deepEqual(g.changes, [])
+    assert.equal(g.patch, null)
+    assert.equal((await sb.prov(['record', '-q', '--', 'sh', '-c', ':'])).exitCode, 0)
+    sb.write('lib/notes.txt', 'x\n')
+    assert.deepEqual((await gitState(sb)).changes, [{ path: 'lib', status: 'M' }])
+    // Dirty with an empty patch (git diff shows nothing of a submodule's untracked files): said so.
+    assert.equal((await sb.prov(['record', '-q', '--', 'sh', '-c', ':'])).exitCode, 0)
+    const d = await sb.prov(['diff'])
+    assert.equal(d.exitCode, 1, d.stderr)
+    assert.match(d.stdout, /\n {2}~ uncommitted patch: none → empty\n/)
+  })
+
   test('a PROV_DIR inside the work tree is left out too', async () => {
     const sb = await repo({ 'a': 'a\n' })
     const env = { PROV_DIR: path.join(sb.dir, 'records', 'store') }
