@@ -90,6 +90,7 @@ export function makeDirs(dir: string): void {
   } catch (e) {
     if (!isNodeError(e)) throw e
     if (e.code === 'EEXIST' && statSync(dir).isDirectory()) return
+    if (e.code === 'EEXIST') throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR', path: dir })
     if (e.code !== 'ENOENT') throw e
   }
   const parent = path.dirname(dir)
@@ -115,7 +116,10 @@ export function ensureStore(s: Store): void {
     const gi = path.join(s.dir, '.gitignore')
     if (!existsSync(gi)) writeFileAtomic(gi, '# written by prov: the HMAC key and derived caches stay local\nsecret.key\ncache/\ntmp/\n')
   } catch (e) {
-    throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${describeErrno(e)}`)
+    // The path inside the store that failed, where it is not the store itself (a file named runs).
+    let why = describeErrno(e)
+    if (isNodeError(e) && typeof e.path === 'string' && e.path !== s.dir) why = e.code === 'ENOTDIR' ? `${quotePath(e.path)} is not a directory` : `${quotePath(e.path)}: ${why}`
+    throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${why}`)
   }
 }
 

@@ -322,6 +322,18 @@ describe('prov record', { concurrency: 2 }, () => {
     })
   })
 
+  test("a store whose runs/ or tmp/ is a file: 125 before the command, naming that path, nothing run", async () => {
+    for (const sub of ['runs', 'tmp']) {
+      await withRepo({}, async (sb) => {
+        sb.write(`.prov/${sub}`, '')
+        const r = await sb.prov(['record', '--', 'touch', 'ran'])
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.stderr, `prov: cannot create the store '${path.join(sb.dir, '.prov')}': '${path.join(sb.dir, '.prov', sub)}' is not a directory (the command was not run)\nhint: name a store you can write with --store or PROV_DIR\n`)
+        assert.equal(existsSync(path.join(sb.dir, 'ran')), false)
+      })
+    }
+  })
+
   test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
     await withRepo({}, async (sb) => {
       const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])

@@ -34,7 +34,8 @@ test('makeDirs: a directory that appears while its parents are made is taken as 
 test('makeDirs: a file in the way, and a place where no directory can be made, are errors', () => {
   withTemp((dir) => {
     writeFileSync(path.join(dir, 'f'), '')
-    assert.throws(() => makeDirs(path.join(dir, 'f')), /EEXIST/)
+    // A file where the directory goes: not a directory, named (not 'already exists').
+    assert.throws(() => makeDirs(path.join(dir, 'f')), { code: 'ENOTDIR', path: path.join(dir, 'f'), message: `${path.join(dir, 'f')} is not a directory` })
     assert.throws(() => makeDirs(path.join(dir, 'f', 'sub')), /ENOTDIR/)
   })
   // /proc refuses new entries: ENOENT at once (Node's recursive mkdirSync tries for ever).
