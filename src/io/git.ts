@@ -104,7 +104,13 @@ export async function readGitState(store: Store, getRedactor: () => Redactor, op
     return null
   }
   if (status.code !== 0) {
-    if (/not a git repository/i.test(status.stderr)) return null
+    if (/not a git repository/i.test(status.stderr)) {
+      // A .git there that git does not take for a repository (a HEAD overwritten, a worktree's
+      // .git file naming a directory since removed): said, or every run loses its code state unsaid.
+      const first = (status.stderr.split('\n').map((l) => l.trim()).find(Boolean) ?? '').replace(/^(fatal|error): /, '')
+      log.warn(`git does not read ${quotePath(top)} as a repository (${getRedactor().scrubText(first)}): the code's state is not recorded`)
+      return null
+    }
     throw gitFailed(top, status.stderr)
   }
   warnBadNames(status.stdout)

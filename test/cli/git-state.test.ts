@@ -229,6 +229,21 @@ describe('git-state', { concurrency: true }, () => {
     assert.match(d.stdout, /\n {2}~ uncommitted patch: none → empty\n/)
   })
 
+  test('a .git that git does not take for a repository (HEAD overwritten, a dangling gitdir): git null, with a warning that says so', async () => {
+    const sb = await repo({ 'a': 'a\n' })
+    writeFileSync(path.join(sb.dir, '.git', 'HEAD'), 'garbage\n')
+    const r = await sb.prov(['git-state'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.deepEqual(parseValid('git', r.stdout), { git: null })
+    assert.equal(r.stderr, `prov: warning: git does not read '${sb.dir}' as a repository (not a git repository (or any of the parent directories): .git): the code's state is not recorded\n`)
+    const plain = mkdtempSync(path.join(tmpdir(), 'prov-gitfile-'))
+    tmpDirs.push(plain)
+    writeFileSync(path.join(plain, '.git'), 'gitdir: /nonexistent/worktree\n')
+    const w = await sb.prov(['git-state'], { cwd: plain })
+    assert.equal(w.exitCode, 0, w.stderr)
+    assert.match(w.stderr, /^prov: warning: git does not read '[^']+' as a repository \(not a git repository: \/nonexistent\/worktree\): the code's state is not recorded\n$/)
+  })
+
   test('a PROV_DIR inside the work tree is left out too', async () => {
     const sb = await repo({ 'a': 'a\n' })
     const env = { PROV_DIR: path.join(sb.dir, 'records', 'store') }
