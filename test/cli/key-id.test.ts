@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { createHmac } from 'node:crypto'
 import path from 'node:path'
-import { makePlainDir, makeRepo, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
+import { makePlainDir, makeRepo, parseValid, type Sandbox, toolsDir, filesUnder } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
@@ -24,16 +24,6 @@ type Result = Awaited<ReturnType<Sandbox['prov']>>
 /** What a key's id must be: the first 64 bits of HMAC-SHA-256(key, "prov key id"). */
 const keyIdOf = (key: Buffer): string => createHmac('sha256', key).update('prov key id').digest('hex').slice(0, 16)
 
-/** Every file under a directory. */
-function walk(dir: string): string[] {
-  const out: string[] = []
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, d.name)
-    if (d.isDirectory()) out.push(...walk(p))
-    else out.push(p)
-  }
-  return out
-}
 
 /**
  * Two clones of one project, as the reviewer made them: a records a run and pushes it with the
@@ -88,7 +78,7 @@ function assertNoKey(outputs: Array<[string, string]>, keys: Buffer[]): void {
 
 /** The store's files but the key, as text: no run holds the key. */
 function storeTexts(dir: string): Array<[string, string]> {
-  return walk(path.join(dir, '.prov')).filter((f) => path.basename(f) !== 'secret.key').map((f) => [f, readFileSync(f, 'latin1')])
+  return filesUnder(path.join(dir, '.prov')).filter((f) => path.basename(f) !== 'secret.key').map((f) => [f, readFileSync(f, 'latin1')])
 }
 
 describe('env.key_id and diff across clones', { concurrency: true }, () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { randomBytes, randomInt } from 'node:crypto'
 import path from 'node:path'
-import { makeRepo, parseValid, type Sandbox, toolsDir } from '../helpers/prov.js'
+import { makeRepo, parseValid, type Sandbox, toolsDir, filesUnder } from '../helpers/prov.js'
 
 const sandboxes: Sandbox[] = []
 after(() => { for (const s of sandboxes) s.cleanup() })
@@ -196,15 +196,6 @@ test('the matrix holds at least 30 cases over the four channels', () => {
 })
 
 // ---- what to look at ----------------------------------------------------------------------
-function walk(dir: string): string[] {
-  const out: string[] = []
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, d.name)
-    if (d.isDirectory()) out.push(...walk(p))
-    else out.push(p)
-  }
-  return out
-}
 
 const FP_RE = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
 const fingerprints = (v: unknown): string[] => JSON.stringify(v ?? null).match(FP_RE) ?? []
@@ -300,7 +291,7 @@ describe('no secret reaches the store or any output', { concurrency: 2 }, () => 
       assert.equal(statSync(path.join(store, 'secret.key')).mode & 0o777, 0o600)
       const keyForms = [key.toString('hex'), key.toString('base64'), key.toString('base64url')].map((k) => ({ name: 'secret.key', value: k }))
       assert.match(readFileSync(path.join(store, '.gitignore'), 'utf8'), /^secret\.key$/m)
-      const files = walk(store).filter((f) => path.basename(f) !== 'secret.key')
+      const files = filesUnder(store).filter((f) => path.basename(f) !== 'secret.key')
       assert.ok(files.some((f) => f.endsWith('run.json')))
       for (const f of files) {
         const data = readFileSync(f)
@@ -387,7 +378,7 @@ describe('secrets in the places around the matrix', () => {
     assert.equal(e.exitCode, 3, e.stderr)
     assert.deepEqual(parseValid('command', e.stdout).command.argv, run.command.argv)
     const secrets = [{ name: 'DB_PASSWORD', value: pw }, { name: 'API_TOKEN', value: token }]
-    for (const text of [r.stdout + r.stderr, shown.stdout, log.stdout, e.stdout + e.stderr, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+    for (const text of [r.stdout + r.stderr, shown.stdout, log.stdout, e.stdout + e.stderr, ...filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
       assertClean('sh -c with secrets', text, secrets)
     }
   })
@@ -406,7 +397,7 @@ describe('secrets in the places around the matrix', () => {
     assert.equal(shown.exitCode, 0)
     const run = parseValid('run', shown.stdout)
     assert.match(run.command.error, /command not found/)
-    for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, shown.stdout, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+    for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, shown.stdout, ...filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
       assertClean('record/exec of a missing command', text, [{ name: 'command name', value: token }])
     }
   })
@@ -442,7 +433,7 @@ describe('secrets in the places around the matrix', () => {
     const named = await sb.prov(['hash-inputs', 'models/sk_random_forest_classifier_v2.joblib', 'data/pk_customer_transactions_2024.csv'])
     assert.equal(named.exitCode, 2)
     assert.match(named.stderr, /'models\/sk_random_forest_classifier_v2\.joblib'/)
-    for (const text of [r.stdout + r.stderr, rp.stdout + rp.stderr, ...errors.map((e) => e.stdout + e.stderr), ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+    for (const text of [r.stdout + r.stderr, rp.stdout + rp.stderr, ...errors.map((e) => e.stdout + e.stderr), ...filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
       assertClean('a token as a key, in messages', text, [{ name: 'jwt', value: jwt }, { name: 'ghp', value: ghp }, { name: 'url password', value: pass }])
     }
   })
@@ -468,7 +459,7 @@ describe('secrets in the places around the matrix', () => {
     const shown = await sb.prov(['show', '--json', JSON.parse(w.stdout).id])
     assert.equal(shown.exitCode, 0, shown.stderr)
     assert.equal(parseValid('run', shown.stdout).command.error, doc.command.error)
-    for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, w.stdout + w.stderr, shown.stdout, ...walk(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
+    for (const text of [r.stdout + r.stderr, e.stdout + e.stderr, w.stdout + w.stderr, shown.stdout, ...filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) {
       assertClean('a NAME=V command name', text, [{ name: 'MY_PASSWORD', value: secret }])
     }
   })

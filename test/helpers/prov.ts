@@ -1,7 +1,7 @@
 // Shared test helpers: a fixed environment (as git's t/test-lib.sh pins one), fresh git
 // repositories in temp dirs, the built CLI run as a user runs it, and schema validation.
 import { after } from 'node:test'
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, realpathSync, existsSync, symlinkSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, readdirSync, realpathSync, existsSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -184,4 +184,15 @@ export function repoPool(): (files?: Record<string, string>) => Promise<Sandbox>
     made.push(sb)
     return sb
   }
+}
+
+/** Every file under a directory, by its path (directories walked, not listed). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = []
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, d.name)
+    if (d.isDirectory()) out.push(...filesUnder(p))
+    else out.push(p)
+  }
+  return out
 }
