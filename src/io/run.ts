@@ -69,13 +69,13 @@ interface Ended { code: number | null; signal: NodeJS.Signals | null; error?: No
 
 /**
  * Copy one of CMD's streams to prov's own and to a file; resolves when the file has all of it,
- * or with the error that stopped the file (the stream is still passed on to its end).
+ * or once it failed (said to `onFail`; the stream is still passed on to its end).
  */
-function tee(from: Readable, to: Writable, file: string): Promise<NodeJS.ErrnoException | null> {
+function tee(from: Readable, to: Writable, file: string, onFail: (e: NodeJS.ErrnoException) => void): Promise<void> {
   const out: WriteStream = createWriteStream(file, { mode: 0o600 })
-  const written = new Promise<NodeJS.ErrnoException | null>((resolve) => {
-    out.once('close', () => resolve(null))
-    out.once('error', (e: NodeJS.ErrnoException) => resolve(e))
+  const written = new Promise<void>((resolve) => {
+    out.once('close', () => resolve())
+    out.once('error', (e: NodeJS.ErrnoException) => { onFail(e); resolve() })
   })
   // A reader of prov's stdout that went away must not end CMD or prov: what it misses is dropped.
   // Any other failure (a full disk) is said once; the file still gets all of it.
@@ -126,16 +126,16 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   let ended: Ended
   try {
     ended = await new Promise<Ended>((resolve) => {
-      const teed: Array<Promise<NodeJS.ErrnoException | null>> = []
+      const teed: Array<Promise<void>> = []
+      // The stream whose file failed first (a disk filled by stderr fails stdout's next write too).
+      let captureFailed: RunOutcome['captureFailed']
+      const failed = (stream: 'stdout' | 'stderr') => (error: NodeJS.ErrnoException): void => { captureFailed ??= { stream, error } }
       let exited: Ended | undefined
       let settled = false
       const finish = (e: Ended): void => {
         if (settled) return
         settled = true
-        void Promise.all(teed).then(([out, err]) => {
-          const failed = out ? { stream: 'stdout' as const, error: out } : err ? { stream: 'stderr' as const, error: err } : undefined
-          resolve(failed === undefined ? e : { ...e, captureFailed: failed })
-        })
+        void Promise.all(teed).then(() => resolve(captureFailed === undefined ? e : { ...e, captureFailed }))
       }
       // A command that never started printed nothing: its captured streams are empty files, as
       // they are when spawning fails later (not found, not executable). (Like tee's, a file that
@@ -160,8 +160,8 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
         return
       }
       if (opts.capture) {
-        teed.push(tee(child.stdout!, opts.stdoutToStderr ? process.stderr : process.stdout, opts.capture.stdout))
-        teed.push(tee(child.stderr!, process.stderr, opts.capture.stderr))
+        teed.push(tee(child.stdout!, opts.stdoutToStderr ? process.stderr : process.stdout, opts.capture.stdout, failed('stdout')))
+        teed.push(tee(child.stderr!, process.stderr, opts.capture.stderr, failed('stderr')))
       }
       child.once('error', (e: NodeJS.ErrnoException) => {
         // Spawning failed: there is no process, and no 'exit' to wait for. (Once CMD runs, an

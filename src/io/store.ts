@@ -170,16 +170,20 @@ export function markerTime(s: Store): bigint {
 
 /**
  * tmp/'s entries are named `<label>.<pid>.<owner>.<random>`: `owner` tells whose pid it is, this
- * host's and this PID namespace's (a container, `unshare -p`), so that a prov elsewhere sharing
+ * host's (its name and boot) and this PID namespace's (a container, `unshare -p`), so that a prov elsewhere sharing
  * the store (a container, another host over NFS), to which the pid means nothing, does not take
  * a live entry for a dead one.
  */
 let owner: string | undefined
 function ownerToken(): string {
   if (owner === undefined) {
+    // The boot's id tells hosts apart where their names and initial PID namespaces match (cloned
+    // images called localhost: the initial namespace's inode is the same on every Linux host).
     let ns = ''
+    let boot = ''
     try { ns = readlinkSync('/proc/self/ns/pid') } catch { /* no procfs: the host name alone */ }
-    owner = nodeCrypto().createHash('sha256').update(`${os.hostname()}\0${ns}`).digest('hex').slice(0, 8)
+    try { boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() } catch { /* idem */ }
+    owner = nodeCrypto().createHash('sha256').update(`${os.hostname()}\0${ns}\0${boot}`).digest('hex').slice(0, 8)
   }
   return owner
 }

@@ -343,6 +343,8 @@ export default defineCommand({
       }
     }
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined, capture })
+    // At exit, whether the document is then written or not: a Ctrl-C stops a loop either way.
+    if (outcome.raise !== undefined) endBySignal(outcome.raise)
     if (outcome.command.error !== undefined) {
       outcome.command.error = redactor.redactCommandError(outcome.command.error, outcome.command.argv)
       log.error(outcome.command.error) // as sh and env(1) do: exit 126/127 alone leaves the user guessing
@@ -351,7 +353,10 @@ export default defineCommand({
     if (capture !== undefined) {
       // A file the disk (or `ulimit -f`) cut short holds only part of what the command printed.
       const failed = outcome.captureFailed
-      if (failed !== undefined) throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`)
+      if (failed !== undefined) {
+        const full = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(failed.error.code ?? '')
+        throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`, full ? 'free space, or raise the file size limit (ulimit -f), and run it again' : undefined)
+      }
       // As record --capture keeps them: outputs named <stderr> and <stdout>, sorted by path.
       const outputs: FileEntry[] = []
       for (const stream of ['stderr', 'stdout'] as const) {
@@ -375,6 +380,5 @@ export default defineCommand({
     if (args.out !== undefined) await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
     else await emitJson(doc, args.pretty)
     process.exitCode = outcome.status
-    if (outcome.raise !== undefined) endBySignal(outcome.raise)
   },
 })

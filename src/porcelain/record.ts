@@ -69,6 +69,8 @@ export default defineCommand({
       outcome = { command: { argv: rest, cwd: commandCwd(store.root), exit_code: null, signal: null }, status: 0 }
     } else {
       outcome = await runCommand(rest, { root: store.root, capture })
+      // At exit, whether the run is then written or not: a Ctrl-C stops a loop either way.
+      if (outcome.raise !== undefined) endBySignal(outcome.raise)
     }
 
     // After it: outputs (missing ones recorded as missing), then the run. Should either fail
@@ -140,7 +142,6 @@ export default defineCommand({
       }
     }
     process.exitCode = outcome.status
-    if (outcome.raise !== undefined) endBySignal(outcome.raise)
   },
 })
 
@@ -211,7 +212,7 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Pro
     }
     const tmp = args.capture ? makeTempDir(store, 'capture') : null
     // The captured files move into the run; the directory that held them goes, however prov ends.
-    if (tmp) process.once('exit', () => rmSync(tmp, { recursive: true, force: true }))
+    if (tmp) process.once('exit', () => { try { rmSync(tmp, { recursive: true, force: true }) } catch { /* a store made unwritable: left for a later sweep */ } })
     capture = tmp ? { stdout: path.join(tmp, 'stdout'), stderr: path.join(tmp, 'stderr') } : undefined
   }
   return { cwd, store, hashOpts, flags, redactor, params, inputs, inputDirs, env, git, capture, newer }

@@ -91,7 +91,7 @@ describe('exec', { concurrency: true }, () => {
       cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, PATH: `${sb.env.PATH}:/usr/bin:/bin` }, extendEnv: false, reject: false,
     })
     assert.equal(r.exitCode, 125, r.stderr)
-    assert.equal(r.stderr, "prov: cannot write the captured stdout 'capbig/stdout': file too large (the command ran and exited 0)")
+    assert.equal(r.stderr, "prov: cannot write the captured stdout 'capbig/stdout': file too large (the command ran and exited 0)\nhint: free space, or raise the file size limit (ulimit -f), and run it again")
     assert.equal(existsSync(path.join(sb.dir, 'capbig', 'outputs.json')), false)
     assert.equal(existsSync(path.join(sb.dir, 'capbig.json')), false)
     rmSync(path.join(sb.dir, 'capbig'), { recursive: true, force: true })

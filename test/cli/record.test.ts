@@ -316,6 +316,11 @@ describe('prov record', { concurrency: 2 }, () => {
         assert.equal(r.exitCode, 125, r.stderr)
         assert.match(r.stderr, /^prov: cannot write run [0-9a-f]{12} into '[^']*\/\.prov': permission denied \(the command ran and exited 3; no run was recorded\)\n$/)
         assert.equal(runIds(sb).length, 1)
+        await execa(CHATTR!, ['-i', tmp])
+        // With --capture too: its directory cannot be removed at exit either, and that is no crash.
+        const c = await sb.prov(['record', '--capture', '--', 'sh', '-c', 'echo x; "$CHATTR" +i .prov/tmp; exit 3'], { env: { CHATTR } })
+        assert.equal(c.exitCode, 125, c.stderr)
+        assert.match(c.stderr, /^prov: cannot write run [0-9a-f]{12} into '[^']*\/\.prov': permission denied \(the command ran and exited 3; no run was recorded\)\n$/)
       } finally {
         await execa(CHATTR!, ['-i', tmp], { reject: false })
       }
