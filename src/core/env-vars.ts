@@ -21,14 +21,15 @@ export const NOISE_VARS: readonly string[] = [
  * Variables a CI service or a batch scheduler sets anew for every job: its id, number, attempt,
  * the runner's tracking id, the job's own short-lived token, its start and end times. Every rerun
  * has others, whatever the work: noise too. (A job's resources, `SLURM_CPUS_ON_NODE`, and its
- * name, `GITHUB_JOB`, are no such thing: they stay.)
+ * name, `GITHUB_JOB`, are no such thing: they stay; so do Jenkins's BUILD_NUMBER and kin, names
+ * people set by hand to stamp a version.)
  */
 export const JOB_VARS: readonly string[] = [
   'GITHUB_RUN_ID', 'GITHUB_RUN_NUMBER', 'GITHUB_RUN_ATTEMPT', 'RUNNER_TRACKING_ID', 'ACTIONS_RUNTIME_TOKEN',
+  'GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY',
   'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_CACHE_URL',
-  'CI_JOB_ID', 'CI_JOB_URL', 'CI_JOB_TOKEN', 'CI_JOB_JWT', 'CI_JOB_JWT_V2', 'CI_JOB_STARTED_AT', 'CI_PIPELINE_ID', 'CI_PIPELINE_IID',
+  'CI_JOB_ID', 'CI_JOB_URL', 'CI_JOB_TOKEN', 'CI_BUILD_TOKEN', 'CI_REGISTRY_PASSWORD', 'CI_DEPENDENCY_PROXY_PASSWORD', 'CI_REPOSITORY_URL', 'CI_JOB_JWT', 'CI_JOB_JWT_V2', 'CI_JOB_STARTED_AT', 'CI_PIPELINE_ID', 'CI_PIPELINE_IID',
   'CI_PIPELINE_URL', 'CI_PIPELINE_CREATED_AT', 'CI_BUILD_ID', 'CI_CONCURRENT_ID', 'CI_CONCURRENT_PROJECT_ID',
-  'BUILD_ID', 'BUILD_NUMBER', 'BUILD_TAG', 'BUILD_URL', 'BUILD_DISPLAY_NAME', 'EXECUTOR_NUMBER',
   'CIRCLE_BUILD_NUM', 'CIRCLE_BUILD_URL', 'CIRCLE_WORKFLOW_ID', 'CIRCLE_WORKFLOW_JOB_ID', 'CIRCLE_PIPELINE_ID',
   'BUILDKITE_BUILD_ID', 'BUILDKITE_BUILD_NUMBER', 'BUILDKITE_BUILD_URL', 'BUILDKITE_JOB_ID', 'BUILDKITE_AGENT_ACCESS_TOKEN',
   'SLURM_JOB_ID', 'SLURM_JOBID', 'SLURM_TASK_PID', 'SLURM_JOB_START_TIME', 'SLURM_JOB_END_TIME', 'SLURM_STEP_ID', 'SLURM_STEPID',

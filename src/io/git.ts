@@ -155,10 +155,12 @@ async function withoutSubmoduleStores(top: string, changes: GitChange[]): Promis
   const candidates = changes.filter((c) => c.untrackedInSubmodule === true)
   if (candidates.length === 0) return changes
   const storeOnly = await Promise.all(candidates.map(async (c) => {
-    const r = await runGit(path.join(top, c.path), ['ls-files', '--others', '--exclude-standard', '-z'])
+    // Its status, not its untracked files alone: a submodule of its own with untracked content
+    // rolls up into this one's S..U too, and must keep it a change.
+    const r = await runGit(path.join(top, c.path), ['status', '--porcelain=v2', '-z', '--untracked-files=normal', '--ignore-submodules=none'])
     if (r.code !== 0) return false
-    const files = r.stdout.toString('utf8').split('\0').filter((f) => f !== '')
-    return files.length > 0 && files.every((f) => f.startsWith(`${PROJECT_STORE}/`))
+    const entries = r.stdout.toString('utf8').split('\0').filter((f) => f !== '')
+    return entries.length > 0 && entries.every((f) => f === `? ${PROJECT_STORE}/`)
   }))
   const dropped = new Set(candidates.filter((_, k) => storeOnly[k]))
   return dropped.size === 0 ? changes : changes.filter((c) => !dropped.has(c))

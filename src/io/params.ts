@@ -44,10 +44,20 @@ const OTHER_FORMATS: ReadonlyArray<[string, string]> = [['.toml', 'TOML'], ['.in
 function parseParamsText(text: string, file: string, source: string): { data: unknown; inexact: Inexact[] } {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a byte order mark, as jq and YAML allow
   const lower = file.toLowerCase()
+  // A file named for another format is read all the same (a setup.cfg may hold YAML); only where
+  // it does not give an object is the error about its format, not about YAML's reading of it.
   const other = OTHER_FORMATS.find(([ext]) => lower.endsWith(ext))
   if (other !== undefined) {
-    throw new InputError('E_PARAM', `${source} is ${other[1]}, by its name: parameter files are JSON or YAML`, 'write the parameters as JSON or YAML, or give them with -p KEY=VALUE; the file can still be an input (-i)')
+    const otherFormat = (): InputError => new InputError('E_PARAM', `${source} is not JSON or YAML (${other[1]}, by its name): parameter files are JSON or YAML`, 'write the parameters as JSON or YAML, or give them with -p KEY=VALUE; the file can still be an input (-i)')
+    let parsed
+    try { parsed = parseAny(text, source) } catch { throw otherFormat() }
+    if (typeof parsed.data !== 'object' || parsed.data === null || Array.isArray(parsed.data)) throw otherFormat()
+    return parsed
   }
+  return parseAny(text, source, lower)
+}
+
+function parseAny(text: string, source: string, lower = ''): { data: unknown; inexact: Inexact[] } {
   const yamlFirst = lower.endsWith('.yaml') || lower.endsWith('.yml')
   if (!yamlFirst) {
     let data: unknown

@@ -468,7 +468,7 @@ export default defineCommand({
       const shallow = await isShallow(top)
       if (ea && eb && !shallow) commits = await logBetween(top, ca, cb)
       // In a shallow clone (CI's), a commit before its cut is simply not fetched.
-      const why = shallow ? 'not in this shallow clone, whose history is cut (git fetch --unshallow fetches it)' : 'not in this repository (gone after a rewrite, or from another clone)'
+      const why = shallow ? 'not in this shallow clone, whose history is cut (git fetch --unshallow may fetch it; else it is from another clone, or gone after a rewrite)' : 'not in this repository (gone after a rewrite, or from another clone)'
       for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is ${why}`)
     }
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.

@@ -220,6 +220,15 @@ describe('git-state', { concurrency: true }, () => {
     assert.deepEqual(g.changes, [])
     assert.equal(g.patch, null)
     assert.equal((await sb.prov(['record', '-q', '--', 'sh', '-c', ':'])).exitCode, 0)
+    // A submodule of the submodule with an untracked file rolls up into lib's S..U: still a change.
+    const nested = await repo({ 'i.txt': 'i\n' })
+    await execa('git', ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', nested.dir, 'inner'], { cwd: path.join(sb.dir, 'lib'), env: sb.env, extendEnv: false })
+    await execa('git', ['commit', '-q', '-m', 'inner'], { cwd: path.join(sb.dir, 'lib'), env: sb.env, extendEnv: false })
+    await sb.git('commit', '-q', '-am', 'lib moved on')
+    assert.deepEqual((await gitState(sb)).changes, [])
+    sb.write('lib/inner/new.py', 'x\n')
+    assert.deepEqual((await gitState(sb)).changes, [{ path: 'lib', status: 'M' }])
+    rmSync(path.join(sb.dir, 'lib', 'inner', 'new.py'))
     sb.write('lib/notes.txt', 'x\n')
     assert.deepEqual((await gitState(sb)).changes, [{ path: 'lib', status: 'M' }])
     // Dirty with an empty patch (git diff shows nothing of a submodule's untracked files): said so.

@@ -253,8 +253,13 @@ describe('read-params: files', { concurrency: true }, () => {
     const hint = 'hint: write the parameters as JSON or YAML, or give them with -p KEY=VALUE; the file can still be an input (-i)\n'
     for (const [name, text, format] of [['p.toml', 'lr = 1.0\n', 'TOML'], ['cfg/train.TOML', '[model]\nlayers = 2\n', 'TOML'], ['setup.cfg', '[x]\na = 1\n', 'INI'], ['a.ini', 'a=1\n', 'INI'], ['conf.xml', '<a/>\n', 'XML'], ['vars.tfvars', 'a = 1\n', 'HCL']] as const) {
       sb.write(name, text)
-      assert.equal(await fails(['--params-file', name], name), `prov: params file '${name}' is ${format}, by its name: parameter files are JSON or YAML\n${hint}`)
+      assert.equal(await fails(['--params-file', name], name), `prov: params file '${name}' is not JSON or YAML (${format}, by its name): parameter files are JSON or YAML\n${hint}`)
     }
+    // Named so, yet JSON or YAML within: read as such (a setup.cfg of YAML).
+    sb.write('train.cfg', 'lr: 0.1\nepochs: 3\n')
+    sb.write('p.ini', '{"lr": 0.2}\n')
+    assert.deepEqual(await params(['--params-file', 'train.cfg']), { lr: 0.1, epochs: 3 })
+    assert.deepEqual(await params(['--params-file', 'p.ini']), { lr: 0.2 })
   })
 
   test('a YAML error names the line and column, and ends with what is wrong', async () => {
