@@ -60,6 +60,11 @@ export function describeErrno(e: unknown): string {
   }
 }
 
+/** The hint for a write that a full disk, a quota or the file size limit stopped; undefined for any other failure. */
+export function fullDiskHint(e: NodeJS.ErrnoException): string | undefined {
+  return ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(e.code ?? '') ? 'free space, or raise the file size limit (ulimit -f), and run it again' : undefined
+}
+
 /**
  * The same error, saying that the command was not run: what record and exec report of a failure
  * before the command starts, as they say how it ended of one after.

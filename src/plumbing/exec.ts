@@ -11,7 +11,7 @@ import { locateStore, writeFileAtomic } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { quotePath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
-import { InputError, UsageError, describeErrno } from '../errors.js'
+import { InputError, UsageError, describeErrno, fullDiskHint } from '../errors.js'
 import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
 import { command as commandValidator } from '../generated/validators/command.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
@@ -353,10 +353,7 @@ export default defineCommand({
     if (capture !== undefined) {
       // A file the disk (or `ulimit -f`) cut short holds only part of what the command printed.
       const failed = outcome.captureFailed
-      if (failed !== undefined) {
-        const full = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(failed.error.code ?? '')
-        throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`, full ? 'free space, or raise the file size limit (ulimit -f), and run it again' : undefined)
-      }
+      if (failed !== undefined) throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`, fullDiskHint(failed.error))
       // As record --capture keeps them: outputs named <stderr> and <stdout>, sorted by path.
       const outputs: FileEntry[] = []
       for (const stream of ['stderr', 'stdout'] as const) {

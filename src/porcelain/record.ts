@@ -16,7 +16,7 @@ import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
 import { escapeTerminal, quotePath } from '../core/paths.js'
-import { ProvError, UsageError, describeErrno, saysNotRun } from '../errors.js'
+import { ProvError, UsageError, describeErrno, fullDiskHint, saysNotRun } from '../errors.js'
 import { paramArgs, paramsSources } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
 
@@ -85,8 +85,7 @@ export default defineCommand({
         // or that is gone, would be kept as the command's output.
         const failed = outcome.captureFailed
         if (failed !== undefined) {
-          const full = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(failed.error.code ?? '')
-          throw new ProvError('E_STORE', `cannot keep the command's ${failed.stream} in the store '${store.dir}': ${describeErrno(failed.error)}`, full ? { hint: 'free space, or raise the file size limit (ulimit -f), and run it again' } : {})
+          throw new ProvError('E_STORE', `cannot keep the command's ${failed.stream} in the store '${store.dir}': ${describeErrno(failed.error)}`, { hint: fullDiskHint(failed.error) })
         }
         for (const stream of ['stdout', 'stderr'] as const) {
           const file = capture[stream]

@@ -305,11 +305,11 @@ describe('prov record', { concurrency: 2 }, () => {
   // A store that cannot be written once the command has run (made immutable, or remounted
   // read-only, while it ran): as for a full disk, said with how the command ended, no internal error.
   const CHATTR = ['/usr/bin/chattr', '/bin/chattr'].find((f) => existsSync(f))
-  test('a store made unwritable while the command ran: exit 125, how the command ended, no run, no internal error', { skip: CHATTR === undefined ? 'no chattr' : false }, async () => {
+  test('a store made unwritable while the command ran: exit 125, how the command ended, no run, no internal error', { skip: CHATTR === undefined ? 'no chattr' : false }, async (t) => {
     await withRepo({}, async (sb) => {
       assert.equal((await sb.prov(['record', '-q', '--', 'sh', '-c', ':'])).exitCode, 0)
       const tmp = path.join(sb.dir, '.prov', 'tmp')
-      if ((await execa(CHATTR!, ['+i', tmp], { reject: false })).exitCode !== 0) return // not on this file system
+      if ((await execa(CHATTR!, ['+i', tmp], { reject: false })).exitCode !== 0) { t.skip('chattr +i is not supported on this file system'); return }
       await execa(CHATTR!, ['-i', tmp])
       try {
         const r = await sb.prov(['record', '--', 'sh', '-c', '"$CHATTR" +i .prov/tmp; exit 3'], { env: { CHATTR } })
