@@ -49,12 +49,20 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
  * The key's id in an env section that has none, where this redactor fingerprinted something (a
  * secret in argv, params or the patch, found after the environment was read, in a store that had
  * no key then): the record holds fingerprints made under it, and diff must be able to tell.
+ * An env section made under another store's key (snapshot-env in another store, write-run in
+ * this one) is refused where this store's key fingerprinted something too: the run would hold
+ * fingerprints under two keys and name one, and diff would compare them as if under one.
  */
 function addKeyId(sections: Record<string, unknown>, redactor: Redactor): void {
   const env = sections.env as EnvSnapshot | undefined
-  if (!env || typeof env !== 'object' || Array.isArray(env) || env.key_id !== undefined || !redactor.usedKey()) return
+  if (!env || typeof env !== 'object' || Array.isArray(env) || !redactor.usedKey()) return
   const keyId = redactor.keyId()
-  if (keyId !== undefined) sections.env = { ...env, key_id: keyId }
+  if (keyId === undefined) return
+  if (env.key_id === undefined) sections.env = { ...env, key_id: keyId }
+  else if (env.key_id !== keyId) {
+    throw new InputError('E_CONFLICT', `env.key_id says the environment's secrets were fingerprinted under another store's key (${String(env.key_id)}), but this store's key (${keyId}) fingerprinted a secret of the command, params or patch: the run would hold fingerprints under two keys`,
+      "make the documents with the store the run is written to (the same --store or PROV_DIR for prov snapshot-env and prov write-run), or copy the other store's secret.key here (mode 0600)")
+  }
 }
 
 /**

@@ -262,4 +262,33 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     assert.equal(run.env.key_id, keyIdOf(key))
     assertNoKey([['record', r.stdout + r.stderr], ...storeTexts(sb.dir)], [key])
   })
+
+  test("write-run: an environment snapshotted under another store's key, with a secret this store's key fingerprints, is refused; without one, the run keeps the snapshot's key id", async () => {
+    const sb = await makeRepo({ 'README': 'hello\n' })
+    sandboxes.push(sb)
+    sb.env.PATH = PATH
+    const a = path.join(sb.dir, 'store-a')
+    const b = path.join(sb.dir, 'store-b')
+    const snap = await sb.prov(['snapshot-env', '--no-tools', '--store', a], { env: SECRET })
+    assert.equal(snap.exitCode, 0, snap.stderr)
+    const git = await sb.prov(['git-state'])
+    assert.equal(git.exitCode, 0, git.stderr)
+    const docs = snap.stdout + git.stdout
+    const keyA = readFileSync(path.join(a, 'secret.key'))
+    const w = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
+    assert.equal(w.exitCode, 2, w.stdout + w.stderr)
+    assert.equal(w.stdout, '')
+    assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the command, params or patch: the run would hold fingerprints under two keys`))
+    assert.match(w.stderr, /the same --store or PROV_DIR for prov snapshot-env and prov write-run/)
+    assert.deepEqual(existsSync(path.join(b, 'runs')) ? readdirSync(path.join(b, 'runs')) : [], [], 'no run written')
+    // No secret of this store's: every fingerprint is under a's key, and the run names it.
+    const ok = await sb.prov(['write-run', '--store', b, '--', 'true', '--epochs', '2'], { input: docs })
+    assert.equal(ok.exitCode, 0, ok.stderr)
+    const run = parseValid('run', (await sb.prov(['show', '--json', '--store', b, '@'])).stdout)
+    assert.equal(run.env.key_id, keyIdOf(keyA))
+    // The same key in both stores: one key, so the secret in argv is fingerprinted under it.
+    copyFileSync(path.join(a, 'secret.key'), path.join(b, 'secret.key'))
+    const same = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
+    assert.equal(same.exitCode, 0, same.stderr)
+  })
 })
