@@ -493,7 +493,9 @@ export default defineCommand({
     // (The id of the store's key: two clones' stores have their own.)
     const keyIds = diff.env.filter((c) => c.noise && isKeyIdKey('env', c.key)).length
     // (A locale variable among vars whose change locale shows: the same change, reported once.)
-    const echoes = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === null && !isNoise('env', c.key, ignores) && isLocaleEcho(diff.env, c))
+    // One whose twin --ignore hides is hidden with it, and counted with what --ignore matched.
+    const twinOf = (key: string): string => (key === 'vars.TZ' ? 'timezone' : `locale.${key.slice(5)}`)
+    const echoes = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === null && !isNoise('env', c.key, ignores) && isLocaleEcho(diff.env, c) && !isNoise('env', twinOf(c.key), ignores))
     const tzEchoes = echoes.filter((c) => c.key === 'vars.TZ').length
     const localeEchoes = echoes.length - tzEchoes
     // (The same files under another commit: a's uncommitted changes committed, say.)

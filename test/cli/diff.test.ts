@@ -313,6 +313,11 @@ describe('prov diff', { concurrency: 2 }, () => {
       const all = await sb.prov(['diff', '--all'])
       assert.match(all.stdout, /~ vars\.GITHUB_RUN_ID: 101 → 102 +\(noise\)/)
       assert.match(all.stdout, /~ vars\.TZ: Europe\/Berlin → UTC +\(noise\)/)
+      // timezone hidden by --ignore: TZ is hidden with it, not said to be shown under it.
+      const ig = await sb.prov(['diff', '--ignore', 'timezone'])
+      assert.equal(ig.exitCode, 1, ig.stderr)
+      assert.doesNotMatch(ig.stdout, /timezone|vars\.TZ/)
+      assert.match(ig.stdout, /\n\(5 noise changes hidden: 2 CI and batch job ids, 1 locale variable shown under locale, 2 matched by --ignore; --all shows them\)\n$/)
     })
   })
 
@@ -1134,6 +1139,14 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(j.exitCode, 1)
       assert.deepEqual(parseValid('diff', j.stdout).diff.env.map((c: any) => [c.key, c.noise === true]),
         [['locale.LC_ALL', false], ['locale.LC_TIME', false], ['vars.LC_ALL', true], ['vars.LC_TIME', true]])
+      // The locale line hidden by --ignore: its variable is hidden with it, and not said to be shown.
+      const ig = await diff(sb, ['--ignore', 'locale.LC_TIME'])
+      assert.equal(ig.exitCode, 1)
+      assert.deepEqual(ig.sections, { env: ['  ~ locale.LC_ALL: C → POSIX'] })
+      assert.match(ig.stdout, /\n\n\(3 noise changes hidden: 1 locale variable shown under locale, 2 matched by --ignore; --all shows them\)\n$/)
+      const both = await diff(sb, ['--ignore', 'locale.*'])
+      assert.equal(both.exitCode, 0)
+      assert.match(both.stdout, /\n\n\(4 noise changes hidden: matched by --ignore; --all shows them\)\n$/)
     })
   })
 })
