@@ -334,6 +334,18 @@ export function isFingerprintChange(c: Change): boolean {
   return c.op === 'changed' && holdsFingerprint(c.from) && holdsFingerprint(c.to)
 }
 
+const FINGERPRINT_RE = /\[redacted hmac-sha256:[0-9a-f]{32}\]/g
+const masked = (v: unknown): string => JSON.stringify(v).replace(FINGERPRINT_RE, '[redacted]')
+
+/**
+ * Whether a fingerprint change (isFingerprintChange) differs in its fingerprints alone: with each
+ * fingerprint masked, from and to are the same. Else something beside them changed too (an argv
+ * whose secret and `--epochs` both differ), a change whatever the keys.
+ */
+export function differsInFingerprintsOnly(c: Change): boolean {
+  return masked(c.from) === masked(c.to)
+}
+
 /** What changed from run `a` to run `b`. Timestamps, durations and ids are never compared. */
 export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] } = {}): RunDiff {
   const ignore = (opts.ignore ?? []).map(globToRegExp)

@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
-import { isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { differsInFingerprintsOnly, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -234,8 +234,10 @@ function keyLines(store: Store, workspace: boolean): string[] {
   ]
 }
 
-/** What a change whose fingerprints cannot be compared says after it. */
+/** What a change whose fingerprints cannot be compared says after it: one that differs in its fingerprints alone, and one that differs beside them too. */
 const KEY_NOTE = '  (different store keys: cannot be compared)'
+const KEY_NOTE_PART = "  (different store keys: its fingerprints cannot be compared, the rest can)"
+const keyNote = (c: Change): string => (differsInFingerprintsOnly(c) ? KEY_NOTE : KEY_NOTE_PART)
 
 function renderChange(s: Section, change: Change, col: Colors, patches: Patches = [null, null]): string {
   // A key with a newline in it must not break its line, or fake another.
@@ -482,7 +484,7 @@ export default defineCommand({
     // as before, nothing is said.)
     const twoKeys = keysDiffer(a.record as unknown as Record<string, unknown>, b.record as unknown as Record<string, unknown>)
     if (twoKeys && SECTION_ORDER.some((s) => visible(diff, s, args.all === true).some(isFingerprintChange))) out.push(...keyLines(store, args.workspace === true).map(escapeTerminal))
-    const show = (s: Section, c: Change, patches?: Patches): string => renderChange(s, c, col, patches) + (twoKeys && isFingerprintChange(c) ? col.dim(KEY_NOTE) : '')
+    const show = (s: Section, c: Change, patches?: Patches): string => renderChange(s, c, col, patches) + (twoKeys && isFingerprintChange(c) ? col.dim(keyNote(c)) : '')
     out.push(escapeTerminal(buildHeadline(diff, commits)))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && !isNoteKey(s, c.key)).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.

@@ -18,6 +18,7 @@ const KEY_ID = /^[0-9a-f]{16}$/
 const NOTE = "a and b were recorded under different store keys (.prov/secret.key): a secret's fingerprint cannot be compared between them, so a secret shown as changed may be the same"
 const HINT = '  copy secret.key between the clones (mode 0600) to compare the secrets of the runs recorded after'
 const MARK = '  (different store keys: cannot be compared)'
+const PART = '  (different store keys: its fingerprints cannot be compared, the rest can)'
 
 type Result = Awaited<ReturnType<Sandbox['prov']>>
 
@@ -290,5 +291,27 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     copyFileSync(path.join(a, 'secret.key'), path.join(b, 'secret.key'))
     const same = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
     assert.equal(same.exitCode, 0, same.stderr)
+  })
+
+  test('an argv whose secret and a plain argument both differ is marked as comparable but for its fingerprints; one whose secret alone differs, as not comparable', async () => {
+    const c = await clones()
+    const run = async (inX: typeof c.inA, epochs: string): Promise<void> => {
+      const r = await inX(['record', '-q', '--', 'true', '--password', 'hunter2-same', '--epochs', epochs])
+      assert.equal(r.exitCode, 0, r.stderr)
+    }
+    await run(c.inA, '1')
+    await share(c)
+    await run(c.inB, '2')
+    const d = await c.inB(['diff', '@~1', '@'])
+    assert.equal(d.exitCode, 1, d.stderr)
+    const argv = d.stdout.split('\n').filter((l) => l.startsWith('  ~ argv: '))
+    assert.equal(argv.length, 1, d.stdout)
+    assert.ok(argv[0]!.endsWith('"--epochs","2"]' + PART) && argv[0]!.includes('"--epochs","1"] → '), argv[0])
+    assert.ok(!d.stdout.includes(MARK), d.stdout)
+    await run(c.inB, '1')
+    const same = await c.inB(['diff', '@~2', '@'])
+    assert.equal(same.exitCode, 1, same.stderr)
+    const line = same.stdout.split('\n').find((l) => l.startsWith('  ~ argv: '))
+    assert.ok(line?.endsWith('"--epochs","1"]' + MARK), same.stdout)
   })
 })
