@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compareRuns, contentDiffers, isFingerprintChange, isNoiseKey, keysDiffer, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
+import { compareRuns, contentDiffers, differsInFingerprintsOnly, isFingerprintChange, isNoiseKey, keysDiffer, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
 import { canonicalize } from '../../../src/core/canonical.js'
 import { compareUtf8 } from '../../../src/core/paths.js'
 
@@ -339,6 +339,16 @@ test("the store key's id is a note about the run: a change of it is noise, and a
   assert.equal(isFingerprintChange({ op: 'added', key: 'vars.X', to: FB }), false)
   assert.equal(isFingerprintChange({ op: 'changed', key: 'lr', from: 0.1, to: 0.2 }), false)
   assert.equal(isFingerprintChange({ op: 'changed', key: 'db', from: { password: FA }, to: { password: FB } }), true)
+  // Whether it differs in its fingerprints alone.
+  const only: Array<[string, unknown, unknown, boolean]> = [
+    ['a bare fingerprint', FA, FB, true],
+    ['argv, the secret alone', ['t', '--pw', FA, '-n', '1'], ['t', '--pw', FB, '-n', '1'], true],
+    ['argv, a plain argument too', ['t', '--pw', FA, '-n', '1'], ['t', '--pw', FB, '-n', '2'], false],
+    ['an object, another key too', { password: FA, user: 'a' }, { password: FB, user: 'b' }, false],
+    ['a fingerprint within a string', `postgres://u:${FA}@h/db`, `postgres://u:${FB}@h/db`, true],
+    ['within a string, the host too', `postgres://u:${FA}@h/db`, `postgres://u:${FB}@g/db`, false],
+  ]
+  for (const [what, from, to, expected] of only) assert.equal(differsInFingerprintsOnly({ op: 'changed', key: 'k', from, to }), expected, what)
   // --ignore and the other noise are as they were.
   assert.equal(compareRuns(withKey('0123456789abcdef', FA), withKey('fedcba9876543210', FB), { ignore: ['vars.WANDB_*', 'argv'] }).identical, true)
 })
