@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, fstatSync, openSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, truncateSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { runCommand, endBySignal, type RunOutcome } from '../io/run.js'
@@ -69,6 +69,23 @@ async function writeOwn(file: string, text: string, outcome: RunOutcome): Promis
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141)
     throw new InputError('E_WRITE', `cannot write ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
   }
+}
+
+/**
+ * After CMD ran and prov failed: the --out file an earlier exec wrote, emptied (a regular file
+ * only, through a link as `>` writes it; a descriptor, FIFO or device is left alone), and the
+ * error saying so.
+ */
+function emptyEarlierOut(file: string, e: InputError): InputError {
+  if (namedDescriptor(file) !== null) return e
+  try {
+    const st = statSync(file, { throwIfNoEntry: false })
+    if (st === undefined || !st.isFile() || st.size === 0) return e
+    truncateSync(file, 0)
+  } catch {
+    return e
+  }
+  return new InputError(e.code, `${e.message}; the earlier document in ${quotePath(file)} was emptied, so that it does not pass for this run's`, e.hint)
 }
 
 /**
@@ -350,32 +367,39 @@ export default defineCommand({
       log.error(outcome.command.error) // as sh and env(1) do: exit 126/127 alone leaves the user guessing
     }
     outcome.command.argv = redactor.redactArgv(outcome.command.argv)
-    if (capture !== undefined) {
-      // A file the disk (or `ulimit -f`) cut short holds only part of what the command printed.
-      const failed = outcome.captureFailed
-      if (failed !== undefined) throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`, fullDiskHint(failed.error))
-      // As record --capture keeps them: outputs named <stderr> and <stdout>, sorted by path.
-      const outputs: FileEntry[] = []
-      for (const stream of ['stderr', 'stdout'] as const) {
-        const file = capture[stream]
-        // prov made both files before CMD ran (empty, for one that never started); CMD may have
-        // removed or replaced them (its own capture directory is within its reach).
-        try {
-          if (!lstatSync(file).isFile()) throw new Error('it is no longer a regular file')
-          const h = hashFile(file)
-          outputs.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
-        } catch (e) {
-          throw new InputError('E_WRITE', `cannot read the captured ${stream} ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
+    try {
+      if (capture !== undefined) {
+        // A file the disk (or `ulimit -f`) cut short holds only part of what the command printed.
+        const failed = outcome.captureFailed
+        if (failed !== undefined) throw new InputError('E_WRITE', `cannot write the captured ${failed.stream} ${quotePath(capture[failed.stream])}: ${describeErrno(failed.error)} (the command ran and ${howItEnded(outcome)})`, fullDiskHint(failed.error))
+        // As record --capture keeps them: outputs named <stderr> and <stdout>, sorted by path.
+        const outputs: FileEntry[] = []
+        for (const stream of ['stderr', 'stdout'] as const) {
+          const file = capture[stream]
+          // prov made both files before CMD ran (empty, for one that never started); CMD may have
+          // removed or replaced them (its own capture directory is within its reach).
+          try {
+            if (!lstatSync(file).isFile()) throw new Error('it is no longer a regular file')
+            const h = hashFile(file)
+            outputs.push({ path: `<${stream}>`, size: h.size, sha256: h.sha256, stream })
+          } catch (e) {
+            throw new InputError('E_WRITE', `cannot read the captured ${stream} ${quotePath(file)}: ${describeErrno(e)} (the command ran and ${howItEnded(outcome)})`)
+          }
         }
+        const doc = { outputs }
+        assertValid('outputs', outputsValidator, doc, 'the exec --capture outputs')
+        await writeOwn(capture.outputs, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
       }
-      const doc = { outputs }
-      assertValid('outputs', outputsValidator, doc, 'the exec --capture outputs')
-      await writeOwn(capture.outputs, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
+      const doc = { command: outcome.command }
+      assertValid('command', commandValidator, doc, 'the exec output')
+      if (args.out !== undefined) await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
+      else await emitJson(doc, args.pretty)
+    } catch (e) {
+      // A document an earlier exec wrote must not pass for this run's: emptied, as the shell's `>`
+      // leaves a step's file that failed (write-run then says the step failed).
+      if (args.out !== undefined && e instanceof InputError) throw emptyEarlierOut(args.out, e)
+      throw e
     }
-    const doc = { command: outcome.command }
-    assertValid('command', commandValidator, doc, 'the exec output')
-    if (args.out !== undefined) await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
-    else await emitJson(doc, args.pretty)
     process.exitCode = outcome.status
   },
 })

@@ -94,7 +94,22 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(r.stderr, "prov: cannot write the captured stdout 'capbig/stdout': file too large (the command ran and exited 0)\nhint: free space, or raise the file size limit (ulimit -f), and run it again")
     assert.equal(existsSync(path.join(sb.dir, 'capbig', 'outputs.json')), false)
     assert.equal(existsSync(path.join(sb.dir, 'capbig.json')), false)
+    // An earlier exec's document in --out: emptied, so it does not pass for this run's (write-run then says the step failed).
+    const first = await sb.prov(['exec', '--capture', 'capbig', '--out', 'capbig.json', '--', 'true'])
+    assert.equal(first.exitCode, 0, first.stderr)
+    assert.ok(readFileSync(path.join(sb.dir, 'capbig.json'), 'utf8').length > 0)
+    const again = await execa('sh', ['-c', 'ulimit -f 100; exec "$NODE" "$PROV" exec --capture capbig --out capbig.json -- sh -c "head -c 300000 /dev/zero"'], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, PATH: `${sb.env.PATH}:/usr/bin:/bin` }, extendEnv: false, reject: false,
+    })
+    assert.equal(again.exitCode, 125, again.stderr)
+    assert.equal(again.stderr, "prov: cannot write the captured stdout 'capbig/stdout': file too large (the command ran and exited 0); the earlier document in 'capbig.json' was emptied, so that it does not pass for this run's\nhint: free space, or raise the file size limit (ulimit -f), and run it again")
+    assert.equal(readFileSync(path.join(sb.dir, 'capbig.json'), 'utf8'), '')
+    assert.equal(existsSync(path.join(sb.dir, 'capbig', 'outputs.json')), false)
+    const w = await sb.prov(['write-run', 'capbig.json'])
+    assert.equal(w.exitCode, 2)
+    assert.match(w.stderr, /^prov: 'capbig\.json' holds no JSON document\n/)
     rmSync(path.join(sb.dir, 'capbig'), { recursive: true, force: true })
+    rmSync(path.join(sb.dir, 'capbig.json'), { force: true })
   })
 
   test('SIGTERM sent to prov exec: passed on, the document printed whole, then prov ends by SIGTERM too', async () => {
