@@ -60,6 +60,8 @@ export function assertNamedStoreExists(s: Store): void {
   if (s.named !== true) return
   let st
   try { st = statSync(s.dir) } catch (e) {
+    const dangling = isNodeError(e) && e.code === 'ENOENT' ? danglingLinkOn(s.dir, path.parse(s.dir).root, s.dir) : null
+    if (dangling !== null) throw new InputError('E_STORE', `no store at '${s.dir}': ${dangling}`, 'make what it points to reachable (a disk to mount?), or name another store')
     throw new InputError('E_STORE', `no store at '${s.dir}': ${describeErrno(e)}`, 'the store is the directory that holds runs/; leave --store and PROV_DIR out for the project\'s .prov')
   }
   if (!st.isDirectory()) throw new InputError('E_STORE', `no store at '${s.dir}': it is not a directory`)
@@ -105,6 +107,22 @@ export function makeDirs(dir: string): void {
 }
 
 /**
+ * A link on the way to `p` that leads nowhere (p itself, or a directory above it, up to `top`):
+ * said as such, since "no such file or directory" would name a path that is plainly there (a
+ * store linked to a disk that is not mounted). null where there is none.
+ */
+export function danglingLinkOn(p: string, top: string, self?: string): string | null {
+  for (let d = p; ; d = path.dirname(d)) {
+    try {
+      if (lstatSync(d).isSymbolicLink() && statSync(d, { throwIfNoEntry: false }) === undefined) {
+        return `${d === self ? 'it' : quotePath(d)} is a symbolic link to ${quotePath(readlinkSync(d))}, which does not exist`
+      }
+    } catch { /* not there (or not to be read): the one above may be the link */ }
+    if (d === top || path.dirname(d) === d) return null
+  }
+}
+
+/**
  * Create the store's directories, and a .gitignore that keeps the key and caches out of git.
  * Whatever makes the store goes through here (a run, the key, a cache: ensureCacheDir), so that a
  * store first made by hash-inputs' stat cache is the store record makes, .gitignore and all.
@@ -119,6 +137,8 @@ export function ensureStore(s: Store): void {
     // The path inside the store that failed, where it is not the store itself (a file named runs).
     let why = describeErrno(e)
     if (isNodeError(e) && typeof e.path === 'string' && e.path !== s.dir) why = e.code === 'ENOTDIR' ? `${quotePath(e.path)} is not a directory` : `${quotePath(e.path)}: ${why}`
+    const dangling = isNodeError(e) && e.code === 'ENOENT' && typeof e.path === 'string' ? danglingLinkOn(e.path, s.dir, s.dir) : null
+    if (dangling !== null) why = dangling
     throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${why}`)
   }
 }
@@ -470,7 +490,12 @@ export function listRunIds(s: Store, others?: string[]): string[] {
     if (others !== undefined) others.push(...names.filter((n) => !RUN_ID_RE.test(n)).sort())
     return names.filter((n) => RUN_ID_RE.test(n))
   } catch (e) {
-    if (isNodeError(e) && e.code === 'ENOENT') return []
+    if (isNodeError(e) && e.code === 'ENOENT') {
+      // No runs yet; but a link that leads nowhere holds runs that are elsewhere, not none.
+      const dangling = danglingLinkOn(runsDir(s), s.dir)
+      if (dangling === null) return []
+      throw new ProvError('E_STORE', `cannot read the store's runs: ${dangling}`, { hint: 'make what it points to reachable (a disk to mount?), or remove the link' })
+    }
     throw new ProvError('E_STORE', `cannot read the store's runs '${runsDir(s)}': ${describeErrno(e)}`)
   }
 }

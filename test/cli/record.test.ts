@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync, symlinkSync, lstatSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -339,6 +339,33 @@ describe('prov record', { concurrency: 2 }, () => {
     }
   })
 
+  test('a store, or its runs/, that is a link leading nowhere (a disk not mounted): said so by record, log, show, diff, verify; nothing run, nothing made', async () => {
+    for (const [link, target] of [['.prov/runs', '/nonexistent-prov-disk/runs'], ['.prov', '/nonexistent-prov-disk/store']] as const) {
+      await withRepo({}, async (sb) => {
+        mkdirSync(path.join(sb.dir, '.prov'), { recursive: true })
+        if (link === '.prov') rmSync(path.join(sb.dir, '.prov'), { recursive: true })
+        symlinkSync(target, path.join(sb.dir, link))
+        const said = `'${path.join(sb.dir, link)}' is a symbolic link to '${target}', which does not exist`
+        const r = await sb.prov(['record', '--', 'touch', 'ran'])
+        assert.equal(r.exitCode, 125, r.stderr)
+        assert.equal(r.stderr, `prov: cannot create the store '${path.join(sb.dir, '.prov')}': ${link === '.prov' ? said.replace(/^'[^']*'/, 'it') : said} (the command was not run)\nhint: name a store you can write with --store or PROV_DIR\n`)
+        assert.equal(existsSync(path.join(sb.dir, 'ran')), false)
+        for (const args of [['log'], ['log', '--json'], ['show', '@'], ['diff'], ['verify']]) {
+          const x = await sb.prov(args)
+          assert.equal(x.exitCode, 2, `${args.join(' ')}: ${x.stderr}`)
+          assert.equal(x.stdout, '', args.join(' '))
+          assert.equal(x.stderr, `prov: cannot read the store's runs: ${said}\nhint: make what it points to reachable (a disk to mount?), or remove the link\n`, args.join(' '))
+        }
+        assert.ok(lstatSync(path.join(sb.dir, link)).isSymbolicLink(), 'the link is left as it was')
+        if (link === '.prov') {
+          const named = await sb.prov(['log'], { env: { PROV_DIR: path.join(sb.dir, '.prov') } })
+          assert.equal(named.exitCode, 2)
+          assert.equal(named.stderr, `prov: no store at '${path.join(sb.dir, '.prov')}': ${said.replace(/^'[^']*'/, 'it')}\nhint: make what it points to reachable (a disk to mount?), or name another store\n`)
+        }
+      })
+    }
+  })
+
   test('a missing output after a failed command is recorded as missing; the exit is the command\'s', async () => {
     await withRepo({}, async (sb) => {
       const r = await sb.prov(['record', '-o', 'never.txt', '--', 'sh', '-c', 'exit 4'])
@@ -483,7 +510,7 @@ describe('prov record', { concurrency: 2 }, () => {
       // (/proc: Node's own recursive mkdir would try for ever there).
       symlinkSync('/nonexistent-prov-disk/store', path.join(sb.dir, 'dangling'))
       const cases: Array<[string[], RegExp]> = [
-        [['--store', 'dangling'], /^prov: cannot create the store '[^']*dangling': no such file or directory \(the command was not run\)\n/],
+        [['--store', 'dangling'], /^prov: cannot create the store '[^']*dangling': it is a symbolic link to '\/nonexistent-prov-disk\/store', which does not exist \(the command was not run\)\n/],
         [['--store', '/proc/prov-test-store'], /^prov: cannot create the store '\/proc\/prov-test-store': no such file or directory \(the command was not run\)\n/],
       ]
       for (const [flags, stderr] of cases) {
