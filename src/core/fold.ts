@@ -49,6 +49,79 @@ export function foldFileChanges(changes: readonly Change[], limit = FOLD_LIMIT):
   }
 }
 
+/** A file moved: removed at one path and added at another with the same content, said as one change at the new path. */
+export interface MovedChange extends Change { op: 'changed'; moved: string }
+
+export const isMoved = (c: Change): c is MovedChange => typeof (c as Partial<MovedChange>).moved === 'string'
+
+/**
+ * The changes of an inputs or outputs section with each file that moved said once: a removed
+ * entry and an added one of the same size and sha256 (neither missing, empty or a captured
+ * stream; both noise or neither) become one change at the new path that names the old (a data
+ * directory renamed, v1/ to v2/). A removed file pairs with an added one of its own name first,
+ * then with any; each once. As git's rename detection, for the report only: the diff document
+ * keeps its removed and added entries.
+ */
+export function pairMoves(changes: readonly Change[]): Change[] {
+  const content = (v: unknown): string | null => {
+    const f = v as { size?: unknown; sha256?: unknown; missing?: unknown; stream?: unknown } | null | undefined
+    if (typeof f !== 'object' || f === null || f.missing === true || f.stream !== undefined) return null
+    return typeof f.sha256 === 'string' && typeof f.size === 'number' && f.size > 0 ? `${f.size} ${f.sha256}` : null
+  }
+  const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1)
+  // Removed files by content (and noise), and by content and name: queues taken in path order.
+  const byContent = new Map<string, Change[]>()
+  const byName = new Map<string, Change[]>()
+  const push = (m: Map<string, Change[]>, k: string, c: Change): void => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]) }
+  for (const c of changes) {
+    const k = c.op === 'removed' ? content(c.from) : null
+    if (k === null) continue
+    const key = `${c.noise === true} ${k}`
+    push(byContent, key, c)
+    push(byName, `${key}/${base(c.key)}`, c)
+  }
+  if (byContent.size === 0) return [...changes]
+  const used = new Set<Change>()
+  const take = (l: Change[] | undefined): Change | undefined => {
+    while (l && l.length > 0) { const c = l.shift()!; if (!used.has(c)) return c }
+    return undefined
+  }
+  const pairs = new Map<Change, Change>() // added → removed
+  for (const sameName of [true, false]) {
+    for (const c of changes) {
+      const k = c.op === 'added' && !pairs.has(c) ? content(c.to) : null
+      if (k === null) continue
+      const key = `${c.noise === true} ${k}`
+      const r = take(sameName ? byName.get(`${key}/${base(c.key)}`) : byContent.get(key))
+      if (r !== undefined) { used.add(r); pairs.set(c, r) }
+    }
+  }
+  return changes.filter((c) => !used.has(c)).map((c): Change => {
+    const r = pairs.get(c)
+    if (r === undefined) return c
+    const moved: MovedChange = { op: 'changed', key: c.key, from: r.from, to: c.to, moved: r.key }
+    if (c.noise === true) moved.noise = true
+    return moved
+  })
+}
+
+/**
+ * Where a folded directory's files all moved from one directory, keeping their names below it
+ * (`data/v1/` for `data/v2/`'s files that were `data/v1/...`): that directory, else null.
+ */
+export function movedFromDir(f: FoldedDir): string | null {
+  let from: string | null = null
+  for (const c of f.changes) {
+    if (!isMoved(c) || !c.key.startsWith(f.dir)) return null
+    const rel = c.key.slice(f.dir.length)
+    if (!c.moved.endsWith('/' + rel)) return null
+    const dir = c.moved.slice(0, c.moved.length - rel.length)
+    if (from !== null && dir !== from) return null
+    from = dir
+  }
+  return from
+}
+
 /** 5000 as `5,000`, whatever the locale. */
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -64,9 +137,9 @@ export function describeFolded(f: FoldedDir): string {
     if (x.sha256 !== y.sha256 || x.size !== y.size || (x.stale === true) === (y.stale === true)) return null
     return y.stale === true ? 'left from before' : 'written again'
   }
-  const kind = (c: Change): string => mark(c) ?? c.op
+  const kind = (c: Change): string => (isMoved(c) ? 'moved' : mark(c) ?? c.op)
   const n = (k: string): number => f.changes.filter((c) => kind(c) === k).length
-  const parts = (['changed', 'left from before', 'written again', 'added', 'removed'] as const).map((k) => [k, n(k)] as const).filter(([, k]) => k > 0)
+  const parts = (['changed', 'left from before', 'written again', 'moved', 'added', 'removed'] as const).map((k) => [k, n(k)] as const).filter(([, k]) => k > 0)
   const total = `${formatCount(f.changes.length)} file${f.changes.length === 1 ? '' : 's'}`
   if (parts.length === 1) return `${total} ${parts[0]![0]}`
   return `${total} changed (${parts.map(([op, k]) => `${formatCount(k)} ${op}`).join(', ')})`

@@ -14,7 +14,7 @@ import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
 import { differsInFingerprintsOnly, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
-import { describeFolded, foldFileChanges, formatCount, isFolded, type FoldedDir } from '../core/fold.js'
+import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
 import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
@@ -34,6 +34,8 @@ const TITLES: Record<Section, string> = { command: 'command', code: 'code', inpu
 const REPORT_ORDER: Section[] = ['code', 'params', 'inputs', 'env', 'command', 'outputs']
 
 const visible = (d: RunDiff, s: Section, all: boolean): Change[] => d[s].filter((c) => all || c.noise !== true)
+/** What the report lists of a section: a file that moved with its content as one change (pairMoves). */
+const listed = (d: RunDiff, s: Section, all: boolean): Change[] => (s === 'inputs' || s === 'outputs' ? pairMoves(visible(d, s, all)) : visible(d, s, all))
 
 function fileDesc(v: unknown): string {
   const f = v as Partial<FileEntry> | undefined
@@ -78,7 +80,10 @@ function names(changes: Change[], max = 3): string {
 function fileNames(changes: Change[], max = 3): string {
   const items = foldFileChanges(changes)
   const ordered = [...items.filter((i) => !isFolded(i)), ...items.filter(isFolded)]
-  const shown = ordered.slice(0, max).map((i) => (isFolded(i) ? `${showName(i.dir)} (${formatCount(i.changes.length)} files)` : showName(i.key)))
+  const shown = ordered.slice(0, max).map((i) => {
+    if (!isFolded(i)) return isMoved(i) ? `${showName(i.key)} (moved)` : showName(i.key)
+    return `${showName(i.dir)} (${formatCount(i.changes.length)} files${i.changes.every(isMoved) ? ' moved' : ''})`
+  })
   return shown.join(', ') + (ordered.length > max ? ` (+${ordered.length - max} more)` : '')
 }
 
@@ -130,7 +135,7 @@ interface Commits { count: number; ahead: boolean; behind: number }
 
 /** One line that tells the story: what changed, and what else changed that could explain it. */
 export function buildHeadline(d: RunDiff, commits: Commits | null = null): string {
-  const changed = (s: Section): Change[] => visible(d, s, false)
+  const changed = (s: Section): Change[] => listed(d, s, false)
   if (d.identical) return 'no differences'
   const explain: string[] = []
   const code = changed('code')
@@ -209,6 +214,8 @@ function renderFolded(f: FoldedDir, col: Colors): string {
   const ops = new Set(f.changes.map((c) => c.op))
   const sign = ops.size > 1 ? col.yellow('~') : ops.has('added') ? col.green('+') : ops.has('removed') ? col.red('-') : col.yellow('~')
   const noise = f.changes.filter((c) => c.noise).length
+  const from = movedFromDir(f)
+  if (from !== null) return `  ${col.yellow('~')} ${showName(from)} → ${showName(f.dir)}  ${col.dim(`${describeFolded(f)} (same content)`)}${noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''}`
   return `  ${sign} ${showName(f.dir)}  ${col.dim(describeFolded(f))}${noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''}`
 }
 
@@ -245,6 +252,7 @@ function renderChange(s: Section, change: Change, col: Colors, patches: Patches 
   const sign = c.op === 'added' ? col.green('+') : c.op === 'removed' ? col.red('-') : col.yellow('~')
   const noise = c.noise ? col.dim('  (noise)') : ''
   if (s === 'inputs' || s === 'outputs') {
+    if (isMoved(change)) return `  ${sign} ${showName(change.moved)} → ${c.key}  ${col.dim(`${fileDesc(c.to)} (moved, same content)`)}${noise}`
     const body = c.op === 'changed' ? fileChange(c.from, c.to) : c.op === 'added' ? fileDesc(c.to) : fileDesc(c.from)
     return `  ${sign} ${c.key}  ${col.dim(body)}${noise}`
   }
@@ -525,12 +533,12 @@ export default defineCommand({
     const folded: FoldedDir[] = []
     if (args.stat) {
       for (const s of REPORT_ORDER) {
-        const n = visible(diff, s, args.all === true).length
+        const n = listed(diff, s, args.all === true).length
         out.push(`  ${TITLES[s].padEnd(8)} ${n === 0 ? col.dim('identical') : `${n} change${n === 1 ? '' : 's'}`}`)
       }
     } else {
       for (const s of REPORT_ORDER) {
-        const changes = visible(diff, s, args.all === true)
+        const changes = listed(diff, s, args.all === true)
         if (changes.length === 0) continue
         out.push('', col.bold(TITLES[s]))
         if (s === 'code') {

@@ -2,7 +2,7 @@
 // colour, --json/--stat/--quiet/--all/--ignore, the default refs, and --workspace.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -1120,6 +1120,37 @@ describe('prov diff', { concurrency: 2 }, () => {
       const back = await diff(sb, ['--store', store, '@~1', '@'])
       assert.equal(back.exitCode, 0, back.stdout)
       assert.equal(back.headline, 'no differences')
+    })
+  })
+
+  test('a data directory renamed: each file that moved with its content is one line, old → new; a directory of them folds as one move; the diff document keeps removed and added', async () => {
+    await withRepo(async (sb) => {
+      for (let i = 0; i < 25; i++) sb.write(`data/v1/shards/s${String(i).padStart(2, '0')}.bin`, `shard ${i}\n`)
+      sb.write('data/v1/train.csv', 'a,b\n1,2\n')
+      sb.write('data/v1/empty.txt', '')
+      await rec(sb, ['-i', 'data/v1'])
+      renameSync(path.join(sb.dir, 'data/v1'), path.join(sb.dir, 'data/v2'))
+      sb.write('data/v2/train.csv.bak', 'a,b\n1,2\n') // a copy: the one moved is the one of its own name
+      await rec(sb, ['-i', 'data/v2'])
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      assert.equal(d.headline, 'outputs identical; inputs: data/v1/empty.txt, data/v2/empty.txt, data/v2/train.csv (moved) (+2 more)')
+      assert.deepEqual(d.sections, { inputs: [
+        '  - data/v1/empty.txt  0 B e3b0c442',
+        '  + data/v2/empty.txt  0 B e3b0c442',
+        '  ~ data/v1/shards/ → data/v2/shards/  25 files moved (same content)',
+        '  ~ data/v1/train.csv → data/v2/train.csv  8 B 492d5ea4 (moved, same content)',
+        '  + data/v2/train.csv.bak  8 B 492d5ea4',
+      ] })
+      const nofold = await diff(sb, ['--no-fold'])
+      assert.ok(nofold.sections.inputs!.some((l) => /^  ~ data\/v1\/shards\/s07\.bin → data\/v2\/shards\/s07\.bin  8 B [0-9a-f]{8} \(moved, same content\)$/.test(l)), nofold.stdout)
+      assert.equal(nofold.sections.inputs!.length, 29)
+      // The document keeps what the runs hold: removed and added entries.
+      const j = await sb.prov(['diff', '--json'])
+      const doc = parseValid('diff', j.stdout).diff
+      assert.equal(doc.inputs.filter((c: any) => c.op === 'removed').length, 27)
+      assert.equal(doc.inputs.filter((c: any) => c.op === 'added').length, 28)
     })
   })
 

@@ -1,7 +1,7 @@
 // foldFileChanges and describeFolded: which directories of a file section prov diff's report folds, and what their line says.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { describeFolded, foldFileChanges, formatCount, isFolded } from '../../../src/core/fold.js'
+import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves } from '../../../src/core/fold.js'
 import type { Change } from '../../../src/core/diff.js'
 
 const changed = (key: string): Change => ({ op: 'changed', key, from: { size: 1, sha256: 'a' }, to: { size: 1, sha256: 'b' } })
@@ -48,4 +48,42 @@ test('describeFolded: the count, and each kind when there are several', () => {
   ]
   for (const [changes, expected] of table) assert.equal(describeFolded({ dir: 'c/', changes }), expected)
   assert.deepEqual([0, 999, 1000, 1234567].map(formatCount), ['0', '999', '1,000', '1,234,567'])
+})
+
+test('pairMoves: a removed file and an added one of the same content are one move; its own name first, each once; the rest as they were', () => {
+  const f = (size: number, sha256: string, more: object = {}): object => ({ size, sha256, ...more })
+  const rm = (key: string, v: object, noise = false): Change => ({ op: 'removed', key, from: v, ...(noise ? { noise: true } : {}) })
+  const add = (key: string, v: object, noise = false): Change => ({ op: 'added', key, to: v, ...(noise ? { noise: true } : {}) })
+  /** Each item as `old → new` for a move, else `op key`. */
+  const said = (cs: Change[]): string[] => pairMoves(cs).map((c) => (isMoved(c) ? `${c.moved} → ${c.key}` : `${c.op} ${c.key}`))
+  const table: Array<[string, Change[], string[]]> = [
+    ['a renamed directory', [add('v2/a', f(3, 'aa')), add('v2/b', f(4, 'bb')), rm('v1/a', f(3, 'aa')), rm('v1/b', f(4, 'bb'))], ['v1/a → v2/a', 'v1/b → v2/b']],
+    ['the same hash, another size: no move', [add('y', f(3, 'aa')), rm('x', f(4, 'aa'))], ['added y', 'removed x']],
+    ['another hash: no move', [add('y', f(3, 'aa')), rm('x', f(3, 'ab'))], ['added y', 'removed x']],
+    ['two copies of one content: each pairs with its own name', [add('n/a.csv', f(3, 'aa')), add('n/b.csv', f(3, 'aa')), rm('o/b.csv', f(3, 'aa')), rm('o/a.csv', f(3, 'aa'))], ['o/a.csv → n/a.csv', 'o/b.csv → n/b.csv']],
+    ['another name when none has its own', [add('new.bin', f(9, 'cc')), rm('old.bin', f(9, 'cc'))], ['old.bin → new.bin']],
+    ['one removed, two added: one move, one added', [add('p', f(3, 'aa')), add('q', f(3, 'aa')), rm('o', f(3, 'aa'))], ['o → p', 'added q']],
+    ['empty files do not move (any two are alike)', [add('b/__init__.py', f(0, 'e3')), rm('a/__init__.py', f(0, 'e3'))], ['added b/__init__.py', 'removed a/__init__.py']],
+    ['a missing file does not move', [add('y', { missing: true }), rm('x', { missing: true })], ['added y', 'removed x']],
+    ['a captured stream does not move', [add('<stdout>', f(3, 'aa', { stream: 'stdout' })), rm('x', f(3, 'aa'))], ['added <stdout>', 'removed x']],
+    ['noise pairs with noise only', [add('y', f(3, 'aa'), true), rm('x', f(3, 'aa'))], ['added y', 'removed x']],
+    ['changed files stay', [{ op: 'changed', key: 'c', from: f(1, 'a'), to: f(1, 'b') }, add('y', f(3, 'aa')), rm('x', f(3, 'aa'))], ['changed c', 'x → y']],
+  ]
+  for (const [what, changes, expected] of table) assert.deepEqual(said(changes), expected, what)
+  // The move holds both entries, and noise where both were.
+  const [m] = pairMoves([add('y', f(3, 'aa', { stale: true }), true), rm('x', f(3, 'aa'), true)])
+  assert.deepEqual(m, { op: 'changed', key: 'y', from: f(3, 'aa'), to: f(3, 'aa', { stale: true }), moved: 'x', noise: true })
+})
+
+test('movedFromDir: the one directory a folded directory moved from whole, keeping names below it; else null', () => {
+  const mv = (from: string, to: string): Change => ({ op: 'changed', key: to, from: { size: 1, sha256: 'a' }, to: { size: 1, sha256: 'a' }, moved: from } as Change)
+  const table: Array<[string, string, Change[], string | null]> = [
+    ['v1/ → v2/', 'data/v2/', [mv('data/v1/a', 'data/v2/a'), mv('data/v1/s/b', 'data/v2/s/b')], 'data/v1/'],
+    ['from the top into a directory', 'x/', [mv('a', 'x/a'), mv('b', 'x/b')], null],
+    ['from two directories', 'n/', [mv('p/a', 'n/a'), mv('q/b', 'n/b')], null],
+    ['a file renamed too', 'n/', [mv('p/a', 'n/a'), mv('p/b', 'n/c')], null],
+    ['not all moved', 'n/', [mv('p/a', 'n/a'), { op: 'added', key: 'n/b', to: { size: 1, sha256: 'b' } }], null],
+    ['a name that ends alike is not the same name', 'n/', [mv('p/xa', 'n/a')], null],
+  ]
+  for (const [what, dir, changes, expected] of table) assert.equal(movedFromDir({ dir, changes }), expected, what)
 })
