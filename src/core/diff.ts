@@ -315,6 +315,15 @@ export function isNoise(section: Section, key: string, ignore: readonly RegExp[]
   return isNoiseKey(section, key) || isNoteKey(section, key) || isKeyIdKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
 }
 
+/**
+ * Whether a code change is one of the names the code goes by, not the code: the branch, its
+ * upstream, the remote's URL (`git@host:x.git` and `https://host/x`). At the same commit (or one
+ * that differs only in the store) such a change is noise: the same code under another name.
+ */
+export function isCodeName(c: Change): boolean {
+  return c.scope === undefined && (c.key === 'branch' || c.key === 'upstream' || c.key === 'remote')
+}
+
 /** Whether two runs were recorded under different store keys: both have a key id, and they differ. */
 export function keysDiffer(a: Rec, b: Rec): boolean {
   const [ka, kb] = [obj(a.env).key_id, obj(b.env).key_id]
@@ -368,12 +377,15 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
     return Array.isArray(changes) && changes.some((c) => typeof obj(c).path !== 'string' || obj(c).status !== '??' || !own(obj(c).path as string))
   }
   const sameDirt = dirtyBeyondOutputs(a.git) === dirtyBeyondOutputs(b.git)
+  const commitOf = (g: unknown): unknown => obj(g).commit
+  const sameCommit = typeof commitOf(a.git) === 'string' && commitOf(a.git) === commitOf(b.git)
   let identical = true
   for (const s of SECTION_ORDER) {
     for (const c of sections[s]) {
       const ownOutput = s === 'code' && ((c.scope === 'worktree' && untrackedOwn(c)) || (c.key === 'dirty' && c.scope === undefined && sameDirt))
       const localeEcho = s === 'env' && isLocaleEcho(sections.env, c)
-      if (isNoise(s, c.key, ignore) || ownOutput || localeEcho) c.noise = true
+      const renamed = s === 'code' && sameCommit && isCodeName(c)
+      if (isNoise(s, c.key, ignore) || ownOutput || localeEcho || renamed) c.noise = true
       else identical = false
     }
   }

@@ -2,7 +2,7 @@
 // differ between the two runs' commits, when both exist locally).
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { compareRuns, isContentChange, isNoise, isUntracked, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
+import { compareRuns, isCodeName, isContentChange, isNoise, isUntracked, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
 import { compareUtf8 } from '../core/paths.js'
 import { globToRegExp, REDACTED_RE } from '../core/redact.js'
 import { loadRedactor } from './secrets.js'
@@ -51,7 +51,7 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
       // Commits that change nothing but the store (runs committed to share them) leave the code as
       // it was: the commit's change is noise, shown with --all, as the store never counts as a change.
       if (listed !== null && listed.length === 0) {
-        for (const c of d.code) if (c.key === 'commit' && c.scope === undefined) c.noise = true
+        for (const c of d.code) if ((c.key === 'commit' && c.scope === undefined) || isCodeName(c)) c.noise = true
       }
       const entries: Change[] = files.map((f) => {
         const op = OPS[f.status[0]!] ?? 'changed'
@@ -83,7 +83,7 @@ async function markSameFiles(store: Store, top: string, a: RunRecord, b: RunReco
   const code = d.code.filter((c) => !c.noise)
   const of = (c: Change): boolean => c.scope === 'commits' ||
     (c.scope === 'worktree' && !isContentChange(c) && !isUntracked(c.from) && !isUntracked(c.to)) ||
-    (c.scope === undefined && ['commit', 'patch', 'dirty'].includes(c.key))
+    (c.scope === undefined && ['commit', 'patch', 'dirty'].includes(c.key)) || isCodeName(c)
   if (code.length === 0 || !code.every(of)) return
   if (!(await sameTrees(top, [ca, patches[0]], [cb, patches[1]], store))) return
   for (const c of code) { c.noise = true; sameFiles.add(c) }

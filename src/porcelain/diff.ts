@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
-import { differsInFingerprintsOnly, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -514,7 +514,9 @@ export default defineCommand({
     const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
     const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles
+    // (The branch, upstream or remote at the same commit, or one that changed only the store.)
+    const codeNames = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && isCodeName(c) && !isNoise('code', c.key, ignores)).length
+    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles - codeNames
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
@@ -524,6 +526,7 @@ export default defineCommand({
       [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
       [tzEchoes, 'the TZ variable, shown under timezone', 'the TZ variable shown under timezone'],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],
+      [codeNames, "the same code's branch, upstream or remote", `${codeNames} of the same code's branch, upstream and remote`],
       [sameFiles, "the same files under another commit (a's uncommitted changes committed)", `${sameFiles} of the same files under another commit`],
       [ownOutputs, "the runs' own inputs and outputs among the untracked files", `${ownOutputs} of the runs' own inputs and outputs among the untracked files`],
       [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],

@@ -1154,6 +1154,41 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('the same commit on another branch, with the remote spelled another way: no difference, the names hidden and said; with another commit, shown beside it', async () => {
+    await withRepo(async (sb) => {
+      await sb.git('remote', 'add', 'origin', 'git@example.com:me/proj.git')
+      await rec(sb)
+      await sb.git('checkout', '-q', '-b', 'exp')
+      await sb.git('remote', 'set-url', 'origin', 'https://example.com/me/proj')
+      await rec(sb)
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+      assert.equal(d.headline, 'no differences')
+      assert.match(d.stdout, /\n\n\(2 noise changes hidden: the same code's branch, upstream or remote; --all shows them\)\n$/)
+      const all = await diff(sb, ['--all'])
+      assert.deepEqual(all.sections.code, ['  ~ branch: main → exp  (noise)', '  ~ remote: git@example.com:me/proj.git → https://example.com/me/proj  (noise)'])
+      const j = await sb.prov(['diff', '--json'])
+      assert.equal(j.exitCode, 0)
+      assert.equal(parseValid('diff', j.stdout).diff.identical, true)
+      // The runs committed to share them (a commit of the store only), on yet another branch: the same code.
+      await sb.git('add', '.prov')
+      await sb.git('commit', '-q', '-m', 'runs')
+      await sb.git('checkout', '-q', '-b', 'exp2')
+      await rec(sb)
+      const shared = await diff(sb, ['@~2', '@'])
+      assert.equal(shared.exitCode, 0, shared.stdout)
+      assert.match(shared.stdout, /\n\n\(3 noise changes hidden: commits that change only the store, 2 of the same code's branch, upstream and remote; --all shows them\)\n$/)
+      // Another commit of the code: the branch is shown beside it.
+      sb.write('code.py', 'x = 2\n')
+      await sb.git('commit', '-q', '-am', 'x = 2')
+      await sb.git('checkout', '-q', '-b', 'exp3')
+      await rec(sb)
+      const code = await diff(sb)
+      assert.equal(code.exitCode, 1)
+      assert.ok(code.sections.code!.includes('  ~ branch: exp2 → exp3'), code.stdout)
+    })
+  })
+
   test('a locale change is one change, locale.<NAME>: the same change of vars.<NAME> is noise', async () => {
     await withRepo(async (sb) => {
       await rec(sb)

@@ -108,7 +108,10 @@ test('one change per section, with exact keys and from/to', () => {
     ['cwd changed', (r) => { r.command.cwd = 'sub' }, 'command', [{ op: 'changed', key: 'cwd', from: '.', to: 'sub' }]],
     ['commit changed', (r) => { r.git.commit = H('7').slice(0, 40) }, 'code',
       [{ op: 'changed', key: 'commit', from: H('d').slice(0, 40), to: H('7').slice(0, 40) }]],
-    ['branch changed', (r) => { r.git.branch = null }, 'code', [{ op: 'changed', key: 'branch', from: 'main', to: null }]],
+    ['branch changed with the commit', (r) => { r.git.branch = null; r.git.commit = H('7').slice(0, 40) }, 'code', [
+      { op: 'changed', key: 'branch', from: 'main', to: null },
+      { op: 'changed', key: 'commit', from: H('d').slice(0, 40), to: H('7').slice(0, 40) },
+    ]],
     ['clean now', (r) => { r.git.dirty = false; r.git.changes = []; r.git.patch = null }, 'code', [
       { op: 'changed', key: 'dirty', from: true, to: false },
       { op: 'changed', key: 'patch', from: H('e'), to: null },
@@ -130,6 +133,26 @@ test('one change per section, with exact keys and from/to', () => {
       if (c.op === 'removed') assert.ok(!('to' in c), `${what}: removed has no to`)
       assert.ok(c.op !== 'changed' || ('from' in c && 'to' in c), what)
     }
+  }
+})
+
+test('the branch, upstream or remote changed at the same commit: the same code under another name, noise', () => {
+  const table: Array<[string, (r: any) => void, string[]]> = [
+    ['another branch', (r) => { r.git.branch = 'exp' }, ['branch']],
+    ['detached', (r) => { r.git.branch = null }, ['branch']],
+    ['the remote spelled another way', (r) => { r.git.remote = 'https://github.com/me/x' }, ['remote']],
+    ['an upstream set', (r) => { r.git.upstream = 'origin/main' }, ['upstream']],
+    ['all three', (r) => { r.git.branch = 'exp'; r.git.remote = 'https://github.com/me/x'; r.git.upstream = 'origin/exp' }, ['branch', 'remote', 'upstream']],
+  ]
+  const a = variant((r) => { r.git.remote = 'git@github.com:me/x.git' })
+  for (const [what, edit, keys] of table) {
+    const d = compareRuns(a, variant((r) => { r.git.remote = 'git@github.com:me/x.git'; edit(r) }))
+    assert.equal(d.identical, true, what)
+    assert.deepEqual(d.code.map((c) => [c.key, c.noise]).sort(), keys.map((k) => [k, true]).sort(), what)
+    // With the commit changed too, each is a change beside it.
+    const moved = compareRuns(a, variant((r) => { r.git.remote = 'git@github.com:me/x.git'; r.git.commit = H('7').slice(0, 40); edit(r) }))
+    assert.equal(moved.identical, false, what)
+    assert.deepEqual(moved.code.filter((c) => c.noise).map((c) => c.key), [], what)
   }
 })
 
