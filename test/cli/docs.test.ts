@@ -3,12 +3,12 @@
 // lists them, npm ships them; `--help` and `prov help` work with and without man(1).
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, mkdtempSync, rmSync, chmodSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
-import { ROOT, makePlainDir, type Sandbox } from '../helpers/prov.js'
+import { ROOT, BIN, makePlainDir, makeRepo, narrowPath, type Sandbox } from '../helpers/prov.js'
 import { COMMANDS } from '../../src/commands.js'
 import { NAMES as CLI_NAMES } from '../../src/cli.js'
 
@@ -256,5 +256,43 @@ describe('--help and prov help', () => {
     assert.equal(r.exitCode, 2)
     assert.equal(r.stdout, '')
     assert.match(r.stderr, /^prov: 'nosuch' is not a prov command$/m)
+  })
+})
+
+describe('examples, run as written', () => {
+  /** The indented block that follows the paragraph starting with `lead` in a page's EXAMPLES. */
+  function exampleAfter(page: string, lead: string): { paragraph: string; lines: string[] } {
+    const body = section(parsePage(readFileSync(manSource(page), 'utf8')), 'EXAMPLES')
+    const at = body.findIndex((l) => l.startsWith(lead))
+    assert.ok(at >= 0, `${page}(1) EXAMPLES has no paragraph starting ${lead}`)
+    const lines: string[] = []
+    for (const l of body.slice(at + 1)) {
+      if (l.startsWith('    ')) lines.push(l.slice(4))
+      else if (lines.length > 0) break
+    }
+    return { paragraph: body[at]!, lines }
+  }
+
+  test("prov-write-run(1)'s record rebuilt one step at a time is the same run as the record", async () => {
+    const { paragraph, lines } = exampleAfter('prov-write-run', 'All that `prov record')
+    const record = /^All that `(prov record [^`]+)`/.exec(paragraph)?.[1]
+    assert.ok(record !== undefined && lines.length > 5, paragraph)
+    const repo = await makeRepo({ 'data/a.csv': 'a\n', 'p.yaml': 'lr: 0.1\n', 'train.py': 'print(1)\n' })
+    try {
+      // A `python` that writes model.bin (and answers the version probe), beside the few tools the steps use.
+      narrowPath(repo, ['git', 'sh', 'env', 'mkdir', 'rm', 'touch'])
+      repo.write('../home/tools/python', '#!/bin/sh\ncase "$1" in --version) echo "Python 3.0.0";; *) echo m > model.bin;; esac\n')
+      chmodSync(path.join(repo.home, 'tools', 'python'), 0o755)
+      const script = ['set -e', 'prov() { "$PROV_NODE" "$PROV_BIN" "$@"; }', 'export MY_TOKEN=kept-token', record, ...lines].join('\n')
+      const r = await execa('sh', ['-c', script], {
+        cwd: repo.dir, env: { ...repo.env, PROV_NODE: process.execPath, PROV_BIN: BIN }, extendEnv: false, reject: false,
+      })
+      assert.equal(r.exitCode, 0, String(r.stderr))
+      const d = await repo.prov(['diff-runs', '@~1', '@'])
+      assert.equal(d.exitCode, 0, `the two runs differ: ${d.stdout}`)
+      assert.equal(JSON.parse(d.stdout).diff.identical, true)
+    } finally {
+      repo.cleanup()
+    }
   })
 })
