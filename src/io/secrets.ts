@@ -10,6 +10,28 @@ function strings(v: unknown, where: string): string[] {
   return v as string[]
 }
 
+/** The keys config.json may hold, by section: all of them refine the secret policy. */
+const CONFIG_KEYS: Record<string, readonly string[]> = { secrets: ['names', 'allow', 'values'], env: ['drop'] }
+
+/**
+ * A section of config.json: an object, absent, or an error. A key prov does not know is an error
+ * too, not ignored: `"secrets": {"name": [...]}` or `"secrets": ["X_*"]` would otherwise leave the
+ * variables it was written to hide in clear in every run, without a word.
+ */
+function configSection(config: Record<string, unknown>, name: string): Record<string, unknown> {
+  const v = config[name]
+  if (v === undefined) return {}
+  const known = CONFIG_KEYS[name]!
+  const hint = `its keys are ${known.map((k) => `${name}.${k}`).join(', ')}, each an array of strings (see SECRETS in prov(1))`
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new InputError('E_CONFIG', `config /${name} must be an object`, hint)
+  }
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) throw new InputError('E_CONFIG', `config /${name}/${k} is not a setting prov knows`, hint)
+  }
+  return v as Record<string, unknown>
+}
+
 /**
  * The redactor for this store: its key (made when the first secret is fingerprinted; its id,
  * keyId, only where there is one), the documented defaults, `.prov/config.json`
@@ -17,8 +39,13 @@ function strings(v: unknown, where: string): string[] {
  */
 export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: string[]; drop?: string[] } = {}): Redactor {
   const config = readConfig(store)
-  const secrets = (config.secrets ?? {}) as Record<string, unknown>
-  const env = (config.env ?? {}) as Record<string, unknown>
+  for (const k of Object.keys(config)) {
+    if (!Object.hasOwn(CONFIG_KEYS, k)) {
+      throw new InputError('E_CONFIG', `config /${k} is not a setting prov knows`, 'config.json holds "secrets" (names, allow, values) and "env" (drop) (see SECRETS in prov(1))')
+    }
+  }
+  const secrets = configSection(config, 'secrets')
+  const env = configSection(config, 'env')
   const values = strings(secrets.values, '/secrets/values')
   for (const v of values) {
     try { new RegExp(v, 'g') } catch { throw new InputError('E_CONFIG', `config /secrets/values: invalid regular expression '${v}'`) }

@@ -182,6 +182,23 @@ describe('snapshot-env', { concurrency: true }, () => {
     assert.match(r2.stderr, /env\/drop/)
   })
 
+  test('a .prov/config.json key prov does not know is exit 2, not a policy silently left out', async () => {
+    const s = await repo()
+    // A misspelt key, a list where a section goes, a section prov has no such key in, an unknown section:
+    // each would leave CORP_SECRET in clear with exit 0.
+    for (const config of [{ secrets: { name: ['CORP_*'] } }, { secrets: ['CORP_*'] }, { env: { redact: ['CORP_*'] } }, { secret: { names: ['CORP_*'] } }]) {
+      s.write('.prov/config.json', JSON.stringify(config))
+      const r = await s.prov(['snapshot-env', '--no-tools'], { env: { CORP_SECRET: 'classified-value' } })
+      assert.equal(r.exitCode, 2, `${JSON.stringify(config)}: ${r.stdout}`)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, /^prov: config \/secrets?(\/name)? (must be an object|is not a setting prov knows)$|^prov: config \/env\/redact is not a setting prov knows$/m, r.stderr)
+      assert.ok(!r.stderr.includes('classified-value'))
+    }
+    s.write('.prov/config.json', JSON.stringify({ secrets: { names: ['CORP_*'], allow: [], values: [] }, env: { drop: [] } }))
+    const env = await snapshot(s, ['--no-tools'], { CORP_SECRET: 'classified-value' })
+    assert.match(env.vars.CORP_SECRET, FINGERPRINT)
+  })
+
   test('outside a git repository it works the same', async () => {
     const s = await makePlainDir()
     sandboxes.push(s)
