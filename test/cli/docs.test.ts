@@ -144,6 +144,34 @@ describe('man page sources', () => {
     })
   }
 
+  test("the examples keep the files prov's steps write inside the project's .prov, out of the code's state", () => {
+    // A step document, a --newer marker or an --out file written beside the code is an untracked
+    // file in the git state of the runs made after it (or, for git.json, of the run itself): its
+    // content changes every run, so every run differs from the last, and `diff --workspace -q ||`
+    // always runs again. Where the pages write them, they write them into .prov (or $(STEPS)).
+    const blocks: Array<{ where: string; lines: string[] }> = []
+    for (const page of ['prov', ...NAMES.map(pageOf)]) {
+      blocks.push({ where: `${page}(1)`, lines: section(parsePage(readFileSync(manSource(page), 'utf8')), 'EXAMPLES').filter((l) => /^( {4}|\t)/.test(l)) })
+    }
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n')
+    let fenced = false
+    blocks.push({ where: 'README.md', lines: readme.filter((l) => (l.startsWith('```') ? ((fenced = !fenced), false) : fenced)) })
+    const bad: string[] = []
+    for (const { where, lines } of blocks) {
+      for (const raw of lines) {
+        // What a quoted script does (sh -c '... > out.txt', a jq program) is the command's, not prov's.
+        const line = raw.trim().replace(/^\$ /, '').replace(/'[^']*'/g, "''")
+        if (!/(^|[\s;{(|])prov [a-z]/.test(line) && !/^touch /.test(line)) continue
+        const targets = [...line.matchAll(/(?:[\s;{)]|^)(?:>>?|--out[ =]|touch )\s*((?:\$\([^)]*\)|[^\s;|&)}])+)/g)].map((m) => m[1]!)
+        if (/(^|\s)prov exec /.test(line)) targets.push(...[...line.matchAll(/--capture[ =]((?:\$\([^)]*\)|[^\s;|&)}])+)/g)].map((m) => m[1]!))
+        for (const t of targets) {
+          if (!/^(\.prov\/|\$\(STEPS\)|\/dev\/)/.test(t)) bad.push(`${where}: ${t} in: ${raw.trim()}`)
+        }
+      }
+    }
+    assert.deepEqual(bad, [])
+  })
+
   test('every prov page a page refers to exists', () => {
     for (const page of ['prov', ...NAMES.map(pageOf)]) {
       const text = readFileSync(manSource(page), 'utf8')
