@@ -301,6 +301,28 @@ describe('examples, run as written', () => {
     return { paragraph: body[at]!, lines }
   }
 
+  test("prov-log(1)'s ids of the runs that failed: a non-zero status or a signal, not a run that was not run", async () => {
+    const { lines } = exampleAfter('prov-log', 'The ids of the runs that failed')
+    assert.equal(lines.length, 1, lines.join('\n'))
+    const repo = await makeRepo({ README: 'hello\n' })
+    try {
+      narrowPath(repo, ['git', 'sh', 'jq'])
+      const ids: Record<string, string> = {}
+      for (const [name, argv] of [['ok', ['--', 'sh', '-c', 'exit 0']], ['failed', ['--', 'sh', '-c', 'exit 3']], ['killed', ['--', 'sh', '-c', 'kill -TERM $$']], ['not run', ['--no-exec', '--', 'sh', '-c', 'exit 0']]] as const) {
+        const r = await repo.prov(['record', '-q', ...argv])
+        assert.ok(r.exitCode === 0 || r.exitCode === 3 || r.exitCode === 143, r.stderr)
+        ids[name] = JSON.parse((await repo.prov(['log', '--json', '-n', '1'])).stdout).id
+      }
+      const r = await execa('sh', ['-c', `prov() { "$PROV_NODE" "$PROV_BIN" "$@"; }\n${lines[0]}`], {
+        cwd: repo.dir, env: { ...repo.env, PROV_NODE: process.execPath, PROV_BIN: BIN }, extendEnv: false, reject: false,
+      })
+      assert.equal(r.exitCode, 0, String(r.stderr))
+      assert.deepEqual(String(r.stdout).split('\n').filter(Boolean).sort(), [ids.failed, ids.killed].sort())
+    } finally {
+      repo.cleanup()
+    }
+  })
+
   test("prov-write-run(1)'s record rebuilt one step at a time is the same run as the record", async () => {
     const { paragraph, lines } = exampleAfter('prov-write-run', 'All that `prov record')
     const record = /^All that `(prov record [^`]+)`/.exec(paragraph)?.[1]
