@@ -40,6 +40,8 @@ function bundleFor(args) {
       if (file !== null) return file
     }
   }
+  // `prov --help log`: that command's help, which its bundle holds.
+  if ((first === '--help' || first === '-h') && args.length > 1) return commandBundle(args[1]) ?? path.join(dist, 'main.cjs')
   return commandBundle(first) ?? path.join(dist, 'main.cjs')
 }
 

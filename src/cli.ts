@@ -180,7 +180,9 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     }
     if (first === '--help' || first === '-h') {
       handleEpipe()
-      process.stdout.write(ROOT_USAGE)
+      // `prov --help log`, as `git --help log`: that command's help.
+      const load = rest[0] === undefined ? undefined : commands[rest[0]]
+      process.stdout.write(load === undefined ? ROOT_USAGE : renderCommandUsage(rest[0]!, await load()) + '\n')
       return 0
     }
     if (first.startsWith('-')) throw (await misplacedOptions(argv, commands)) ?? new UsageError(`unknown option '${first}'`, `see 'prov --help'`)
@@ -204,7 +206,10 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       assertArgsAreUtf8(argv)
       parsed = parseArgv(rest, spec, { repeatable: meta.repeatable ?? [], variadic: meta.variadic ?? false, operandsAfterDashDash: !meta.takesCommand })
     } catch (e) {
-      const err = e instanceof ArgvError ? new UsageError(e.message, `see 'prov ${first} --help'`) : e
+      // A command given without '--' before it (`prov record python3 train.py`): said how to give it.
+      const hint = meta.takesCommand && e instanceof ArgvError && e.message.startsWith('unexpected argument')
+        ? `the command to run goes after '--': prov ${first} [<option>...] -- <command> [<arg>...]` : `see 'prov ${first} --help'`
+      const err = e instanceof ArgvError ? new UsageError(e.message, hint) : e
       // record and exec (125 for their own failures) say that the command was not run.
       throw failureCode === 125 && !options.includes('--no-exec') ? saysNotRun(err) : err
     }

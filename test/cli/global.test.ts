@@ -115,6 +115,32 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     }
   })
 
+  test('prov --help <command> (and -h), as git --help log: that command\'s help, the same as <command> --help; an unknown name, the general usage', async () => {
+    for (const name of ['log', 'record', 'hash-inputs']) {
+      const [before, after, short] = await Promise.all([sb.prov(['--help', name]), sb.prov([name, '--help']), sb.prov(['-h', name])])
+      assert.equal(before.exitCode, 0, before.stderr)
+      assert.equal(before.stderr, '')
+      assert.match(before.stdout, new RegExp(`^usage: prov ${name} `))
+      assert.equal(before.stdout, after.stdout, name)
+      assert.equal(short.stdout, after.stdout, name)
+    }
+    const [unknown, plain] = await Promise.all([sb.prov(['--help', 'frobnicate']), sb.prov(['--help'])])
+    assert.equal(unknown.exitCode, 0)
+    assert.equal(unknown.stdout, plain.stdout)
+  })
+
+  test('record and exec given a command without -- before it: exit 125, and the hint says where the command goes', async () => {
+    for (const name of ['record', 'exec']) {
+      const r = await sb.prov([name, 'python3', 'train.py'])
+      assert.equal(r.exitCode, 125, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.equal(r.stderr, `prov: unexpected argument 'python3' (the command was not run)\nhint: the command to run goes after '--': prov ${name} [<option>...] -- <command> [<arg>...]\n`)
+    }
+    const other = await sb.prov(['log', 'extra'])
+    assert.equal(other.exitCode, 2)
+    assert.equal(other.stderr, "prov: unexpected argument 'extra'\nhint: see 'prov log --help'\n")
+  })
+
   test('--help wins over a usage error, and after -- it is the command\'s argument', async () => {
     const r = await sb.prov(['diff-runs', '--help'])
     assert.equal(r.exitCode, 0, 'diff-runs needs two runs, but --help comes first')
