@@ -29,17 +29,24 @@ function format(o: LogObject): string {
   }
 }
 
-function levelFromEnv(): number {
+const LEVELS: Record<string, number> = { silent: -999, error: 0, warn: 1, info: 3, debug: 4, trace: 5 }
+
+/** The level PROV_LOG_LEVEL names, or null where it names none (a typo: said, and info used). */
+function levelFromEnv(): number | null {
   const v = process.env.PROV_LOG_LEVEL
   if (v === undefined || v === '') return process.env.PROV_DEBUG === '1' ? 4 : 3
-  const named: Record<string, number> = { silent: -999, error: 0, warn: 1, info: 3, debug: 4, trace: 5 }
-  return named[v] ?? (Number.isFinite(Number(v)) ? Number(v) : 3)
+  if (Object.hasOwn(LEVELS, v)) return LEVELS[v]!
+  return /^-?[0-9]+$/.test(v) ? Number(v) : null
 }
 
+const level = levelFromEnv()
+
 export const log = createConsola({
-  level: levelFromEnv(),
+  level: level ?? 3,
   reporters: [{ log: (o: LogObject) => { process.stderr.write(format(o) + '\n') } }],
 })
+
+if (level === null) log.warn(`PROV_LOG_LEVEL ${JSON.stringify(process.env.PROV_LOG_LEVEL)} is not a level (silent, error, warn, info, debug, trace, or a number): info is used`)
 
 /** A hint line after an error: `hint: <text>`. */
 export function hint(text: string): void {

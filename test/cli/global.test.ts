@@ -129,6 +129,21 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     assert.equal(unknown.stdout, plain.stdout)
   })
 
+  test('PROV_LOG_LEVEL that names no level is said, and info is used; the names and numbers work', async () => {
+    for (const v of ['bogus', 'constructor', 'WARN', '1.5']) {
+      const r = await sb.prov(['help', 'frobnicate'], { env: { PROV_LOG_LEVEL: v } })
+      assert.equal(r.exitCode, 2)
+      assert.equal(r.stderr.split('\n')[0], `prov: warning: PROV_LOG_LEVEL ${JSON.stringify(v)} is not a level (silent, error, warn, info, debug, trace, or a number): info is used`, v)
+      assert.match(r.stderr, /'frobnicate'/, `${v}: the error is still said`)
+    }
+    for (const [v, said] of [['error', true], ['0', true], ['silent', false], ['-1', false]] as const) {
+      const r = await sb.prov(['help', 'frobnicate'], { env: { PROV_LOG_LEVEL: v } })
+      assert.equal(r.exitCode, 2, v)
+      assert.equal(/'frobnicate'/.test(r.stderr), said, v)
+      assert.ok(!r.stderr.includes('warning'), v)
+    }
+  })
+
   test('record and exec given a command without -- before it: exit 125, and the hint says where the command goes', async () => {
     for (const name of ['record', 'exec']) {
       const r = await sb.prov([name, 'python3', 'train.py'])
