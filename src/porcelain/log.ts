@@ -1,9 +1,12 @@
 import { defineCommand } from 'citty'
-import { assertNamedStoreExists, listRuns, locateStore, type RunSummary } from '../io/store.js'
+import path from 'node:path'
+import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, type RunSummary, type Store } from '../io/store.js'
+import { withinRoot } from '../io/read.js'
+import { runTouches } from '../core/run-paths.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { shortId } from '../core/id.js'
-import { TERMINAL_CONTROL } from '../core/paths.js'
+import { TERMINAL_CONTROL, toRecordPath } from '../core/paths.js'
 import { UsageError } from '../errors.js'
 import { storeArg } from '../plumbing/_args.js'
 
@@ -66,8 +69,32 @@ function jsonLine(r: RunSummary): string {
   return JSON.stringify(o)
 }
 
+/**
+ * A path given on the command line as runs record it: relative to the project root with `/`
+ * (through a link into the project too, as hash-inputs finds it), absolute outside it; `.` for
+ * the root. It need not exist: a file since deleted still has its runs.
+ */
+function asRecordPath(store: Store, p: string): string {
+  if (p === '') throw new UsageError("a path cannot be empty: '.' is the project")
+  const abs = path.resolve(p)
+  return toRecordPath(store.root, withinRoot(store.root, abs, true)).path.replace(/(.)\/+$/, '$1')
+}
+
+/** The runs, in their order, that read or wrote a file at or under one of `paths`: at most `max`. */
+function touching(store: Store, runs: RunSummary[], paths: readonly string[], max: number): RunSummary[] {
+  const out: RunSummary[] = []
+  for (const r of runs) {
+    if (out.length >= max) break
+    let run: unknown
+    // (Gone since it was listed: a run deleted meanwhile is no run.)
+    try { run = readRunFile(path.join(runsDir(store), r.id, 'run.json')) } catch { continue }
+    if (runTouches(run, paths)) out.push(r)
+  }
+  return out
+}
+
 export default defineCommand({
-  meta: { name: 'log', description: 'List the recorded runs, newest first' },
+  meta: { name: 'log', description: 'List the recorded runs, newest first; with paths, those that read or wrote a file at or under one', variadic: true, operands: '[[--] <path>...]' },
   args: {
     'max-count': { type: 'string', alias: 'n', valueHint: 'n', description: 'Show at most this many runs' },
     json: { type: 'boolean', description: 'One JSON object per line: id, created_at, started_at, command.argv, command.exit_code, ...' },
@@ -82,7 +109,8 @@ export default defineCommand({
     }
     const store = locateStore({ store: args.store })
     assertNamedStoreExists(store)
-    const runs = listRuns(store).slice(0, max)
+    const paths = (args._ as string[]).map((p) => asRecordPath(store, p))
+    const runs = paths.length === 0 ? listRuns(store).slice(0, max) : touching(store, listRuns(store), paths, max)
     if (args.json) return emitLines(runs.map(jsonLine))
     const c = colorsFor(process.stdout)
     await emitLines(runs.map((r) => {

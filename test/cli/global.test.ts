@@ -151,9 +151,9 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
       assert.equal(r.stdout, '')
       assert.equal(r.stderr, `prov: unexpected argument 'python3' (the command was not run)\nhint: the command to run goes after '--': prov ${name} [<option>...] -- <command> [<arg>...]\n`)
     }
-    const other = await sb.prov(['log', 'extra'])
+    const other = await sb.prov(['git-state', 'extra'])
     assert.equal(other.exitCode, 2)
-    assert.equal(other.stderr, "prov: unexpected argument 'extra'\nhint: see 'prov log --help'\n")
+    assert.equal(other.stderr, "prov: unexpected argument 'extra'\nhint: see 'prov git-state --help'\n")
   })
 
   test('--help wins over a usage error, and after -- it is the command\'s argument', async () => {

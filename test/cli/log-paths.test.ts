@@ -1,0 +1,92 @@
+// Black-box tests of `prov log [--] <path>...`: the runs that read or wrote a file, as git log -- <path>.
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import path from 'node:path'
+import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
+
+describe('prov log -- <path>', { concurrency: true }, () => {
+  let sb: Sandbox
+  /** Run ids by name, as log prints them (12 hex digits). */
+  const run: Record<string, string> = {}
+  const outside = (): string => path.join(sb.home, 'ext data')
+
+  before(async () => {
+    sb = await makeRepo({ 'README': 'hello\n', '.gitignore': 'data/\nout/\n' })
+    narrowPath(sb, ['git', 'sh', 'true', 'mkdir'])
+    sb.write('data/train.csv', '1,2\n')
+    sb.write('data/val.csv', '3,4\n')
+    sb.write('data/empty/.keep', '')
+    mkdirSync(outside(), { recursive: true })
+    sb.write('../home/ext data/set.bin', 'x')
+    const rec = async (name: string, args: string[]): Promise<void> => {
+      const r = await sb.prov(['record', ...args])
+      assert.equal(r.exitCode, 0, r.stderr)
+      run[name] = /^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)![1]!
+    }
+    await rec('prep', ['-i', 'data/train.csv', '-o', 'out/clean.csv', '--', 'sh', '-c', 'mkdir -p out && echo c > out/clean.csv'])
+    await rec('train', ['-i', 'out/clean.csv', '-i', 'data/val.csv', '-o', 'out/model', '--', 'sh', '-c', 'mkdir -p out/model && echo m > out/model/w.bin'])
+    await rec('ext', ['-i', path.join(outside(), 'set.bin'), '--', 'true'])
+    await rec('emptydir', ['-i', 'data/empty', '--capture', '--', 'sh', '-c', 'echo hi'])
+    await rec('none', ['--', 'true'])
+  })
+  after(() => sb.cleanup())
+
+  /** `prov log ARGS` run in `cwd` (relative to the project): the short ids it lists, newest first. */
+  async function logged(args: string[], cwd = '.'): Promise<string[]> {
+    const r = await sb.prov(['log', ...args], { cwd: path.join(sb.dir, cwd) })
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stderr, '')
+    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.slice(0, 12))
+  }
+  const ids = (...names: string[]): string[] => names.map((n) => run[n]!)
+
+  test('a file: the runs that read it or wrote it, newest first', async () => {
+    assert.deepEqual(await logged(['out/clean.csv']), ids('train', 'prep'))
+    assert.deepEqual(await logged(['--', 'data/train.csv']), ids('prep'))
+    assert.deepEqual(await logged(['data/val.csv', 'data/train.csv']), ids('train', 'prep'))
+  })
+
+  test('a directory: the runs with a file below it, or given it (one that held no file too); a trailing / is the same', async () => {
+    assert.deepEqual(await logged(['out']), ids('train', 'prep'))
+    assert.deepEqual(await logged(['out/']), ids('train', 'prep'))
+    assert.deepEqual(await logged(['out/model/w.bin']), ids('train'))
+    assert.deepEqual(await logged(['data/empty']), ids('emptydir'))
+    assert.deepEqual(await logged(['.']), ids('emptydir', 'train', 'prep'))
+  })
+
+  test('paths relative to the current directory, absolute, through a link into the project; a path outside it', async () => {
+    assert.deepEqual(await logged(['clean.csv'], 'out'), ids('train', 'prep'))
+    assert.deepEqual(await logged(['../data/val.csv'], 'out'), ids('train'))
+    assert.deepEqual(await logged([path.join(sb.dir, 'data', 'train.csv')]), ids('prep'))
+    symlinkSync(sb.dir, path.join(sb.home, 'link-to-project'))
+    try {
+      assert.deepEqual(await logged([path.join(sb.home, 'link-to-project', 'out', 'clean.csv')]), ids('train', 'prep'))
+    } finally { rmSync(path.join(sb.home, 'link-to-project')) }
+    assert.deepEqual(await logged([outside()]), ids('ext'))
+    assert.deepEqual(await logged([path.join(outside(), 'set.bin')]), ids('ext'))
+  })
+
+  test('no run has it: nothing, exit 0; a file since deleted still has its runs; -n and --json as without paths', async () => {
+    assert.deepEqual(await logged(['nothing/here']), [])
+    assert.deepEqual(await logged(['out/cle']), [], 'a prefix of a name is no path')
+    assert.deepEqual(await logged(['<stdout>']), [], 'a captured stream is no file')
+    rmSync(path.join(sb.dir, 'data', 'train.csv'))
+    assert.deepEqual(await logged(['data/train.csv']), ids('prep'), 'deleted since')
+    assert.deepEqual(await logged(['-n', '1', 'out']), ids('train'))
+    const j = await sb.prov(['log', '--json', 'out/clean.csv'])
+    assert.equal(j.exitCode, 0, j.stderr)
+    assert.deepEqual(j.stdout.trim().split('\n').map((l) => JSON.parse(l).id.slice(0, 12)), ids('train', 'prep'))
+  })
+
+  test("an empty path is exit 2 saying '.' is the project; a path that starts with a dash needs --", async () => {
+    const e = await sb.prov(['log', ''])
+    assert.equal(e.exitCode, 2)
+    assert.equal(e.stdout, '')
+    assert.equal(e.stderr, "prov: a path cannot be empty: '.' is the project\n")
+    const d = await sb.prov(['log', '-weird'])
+    assert.equal(d.exitCode, 2)
+    assert.match(d.stderr, /^prov: unknown option '-w'/)
+    assert.deepEqual(await logged(['--', '-weird']), [])
+  })
+})
