@@ -1,4 +1,5 @@
 import { RUN_ID_RE } from './id.js'
+import { quotePath } from './paths.js'
 
 /** A run reference: full id, unique prefix of 4+ hex, `@`, `@~N`, or a path to a run.json. */
 export type RunRef =
@@ -21,8 +22,8 @@ export function parseRef(ref: string): RunRef {
     return { kind: 'latest', back: n }
   }
   if (/^[0-9a-f]{4,64}$/.test(ref)) return { kind: 'prefix', prefix: ref }
-  if (/^[0-9a-fA-F]{1,3}$/.test(ref)) throw new RefError(`run reference '${ref}' is too short: give at least 4 characters of the id`)
-  throw new RefError(`invalid run reference '${ref}': expected an id, a prefix of 4 or more hex digits, @, @~N, or a path to a run.json`)
+  if (/^[0-9a-fA-F]{1,3}$/.test(ref)) throw new RefError(`run reference ${quotePath(ref)} is too short: give at least 4 characters of the id`)
+  throw new RefError(`invalid run reference ${quotePath(ref)}: expected an id, a prefix of 4 or more hex digits, @, @~N, or a path to a run.json`)
 }
 
 /**

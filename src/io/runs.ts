@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { lstatSync } from 'node:fs'
 import { readRegularFile } from './read.js'
+import { quotePath } from '../core/paths.js'
 import { InputError } from '../errors.js'
 import { recomputeRunId } from '../core/id.js'
 import { mergeSections, MergeError, type RedactionFlags, type RunRecord } from '../core/record.js'
@@ -43,7 +44,7 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   const before = verified !== null && entry === null ? readFsNow(store, verified) : null
   const { data: record, stat } = readRunFileStat(file)
   const r = record as RunRecord
-  const shown = id !== null ? id.slice(0, 12) : `'${ref}'`
+  const shown = id !== null ? id.slice(0, 12) : quotePath(ref)
   // The content of another run, sound in itself, copied under this one's name is not this run.
   const place = id ?? idOfRunPath(file)
   if (place !== null && typeof record === 'object' && record !== null && r.id !== place) {

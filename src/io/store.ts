@@ -544,14 +544,14 @@ function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStat
     // Most runs are ASCII, and decoding ASCII as latin1 gives the same text several times faster.
     text = isAscii(read.bytes) ? read.bytes.toString('latin1') : read.bytes.toString('utf8')
   } catch (e) {
-    throw new InputError('E_READ', `cannot read run '${file}': ${describeErrno(e)}`)
+    throw new InputError('E_READ', `cannot read run ${quotePath(file)}: ${describeErrno(e)}`)
   }
   try {
     return { data: JSON.parse(text), stat: st }
   } catch (e) {
     // Without the excerpt of the text that JSON.parse quotes: a path given as a run may name any file.
     const why = jsonParseReason(e)
-    throw new InputError('E_JSON', `run '${file}' is not valid JSON: ${why}`)
+    throw new InputError('E_JSON', `run ${quotePath(file)} is not valid JSON: ${why}`)
   }
 }
 
@@ -676,14 +676,14 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
     try {
       st = statSync(file)
     } catch (e) {
-      throw new InputError('E_REF', `cannot read run '${ref.path}': ${describeErrno(e)}`)
+      throw new InputError('E_REF', `cannot read run ${quotePath(ref.path)}: ${describeErrno(e)}`)
     }
     if (st.isDirectory()) {
       // A directory names the run.json in it: one without is as a path to nothing (exit 2 for
       // verify as for show and diff, not a failed check).
       file = path.join(file, 'run.json')
-      if (!existsSync(file)) throw new InputError('E_REF', `cannot read run '${ref.path}': a directory with no run.json in it`)
-    } else if (!st.isFile()) throw new InputError('E_REF', `cannot read run '${ref.path}': it is not a regular file`, `give '-' to read a run from standard input`) // a FIFO or device never ends
+      if (!existsSync(file)) throw new InputError('E_REF', `cannot read run ${quotePath(ref.path)}: a directory with no run.json in it`)
+    } else if (!st.isFile()) throw new InputError('E_REF', `cannot read run ${quotePath(ref.path)}: it is not a regular file`, `give '-' to read a run from standard input`) // a FIFO or device never ends
     return { id: null, file }
   }
   if (ref.kind === 'prefix' && ref.prefix.length === 64) {

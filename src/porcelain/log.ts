@@ -6,7 +6,7 @@ import { runTouches } from '../core/run-paths.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { shortId } from '../core/id.js'
-import { TERMINAL_CONTROL, toRecordPath } from '../core/paths.js'
+import { quotePath, TERMINAL_CONTROL, toRecordPath } from '../core/paths.js'
 import { UsageError } from '../errors.js'
 import { storeArg } from '../plumbing/_args.js'
 
@@ -104,7 +104,7 @@ export default defineCommand({
     let max = Infinity
     if (args['max-count'] !== undefined) {
       // Digits only (not ' 2', '0x2', '1e1'); a number beyond any store's size is all of them.
-      if (!/^[0-9]+$/.test(args['max-count'])) throw new UsageError(`invalid -n '${args['max-count']}': expected a whole number`)
+      if (!/^[0-9]+$/.test(args['max-count'])) throw new UsageError(`invalid -n ${quotePath(args['max-count'])}: expected a whole number`)
       max = Number.isSafeInteger(Number(args['max-count'])) ? Number(args['max-count']) : Number.MAX_SAFE_INTEGER
     }
     const store = locateStore({ store: args.store })

@@ -26,7 +26,9 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
     else data = readRunFile(file)
   } catch (e) {
     if (opts.stdin !== undefined) return [`standard input is not valid JSON: ${jsonParseReason(e)}`]
-    return [e instanceof ProvError ? e.message.replace(/^run '[^']*'/, 'run.json') : String(e)]
+    // The run is named on its line already: its file is run.json here.
+    const named = `run ${quotePath(file)}`
+    return [e instanceof ProvError ? (e.message.startsWith(named) ? `run.json${e.message.slice(named.length)}` : e.message) : String(e)]
   }
   const problems: string[] = []
   const schema = checkValid('run', runValidator, data)

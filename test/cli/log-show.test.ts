@@ -1,7 +1,7 @@
 // Black-box tests of `prov log` and `prov show`.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -148,6 +148,34 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "in\\u001b\[31m\.txt" is missing/)
       // One line per problem: a newline in a name does not make another.
       assert.match(verify!.stdout, /FAIL [0-9a-f]{64}: input "new\\nline\.txt" is missing\n/)
+    })
+  })
+
+  test('a run reference or path holding control characters is quoted in the messages about it, never raw to the terminal', async () => {
+    await withRepo(async (sb) => {
+      const ESC = '\x1b'
+      const bad = `bad${ESC}[31mred.json`
+      sb.write(bad, '{}\n')
+      sb.write(`trunc${ESC}[2J.json`, '{"id": ')
+      mkdirSync(path.join(sb.dir, `dir${ESC}[1m`, 'run.json'), { recursive: true })
+      const cases: Array<[string[], number]> = [
+        [['show', bad], 2], [['show', `trunc${ESC}[2J.json`], 2], [['show', `nope${ESC}[5m/run.json`], 2],
+        [['show', `dir${ESC}[1m/`], 2], [['show', `a\nb${ESC}[0m`], 2], [['show', `A${ESC}`], 2], [['diff-runs', bad, bad], 2],
+        [['verify', `nope${ESC}[5m/run.json`], 2], [['verify', `dir${ESC}[1m/`], 1], [['verify', `trunc${ESC}[2J.json`], 1],
+        [['log', '-n', `1${ESC}[31m`], 2],
+      ]
+      for (const [args, code] of cases) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, code, `${JSON.stringify(args)}: ${r.stderr}`)
+        const out = r.stdout + r.stderr
+        assert.ok(!out.includes(ESC), `${JSON.stringify(args)}: ${JSON.stringify(out)}`)
+        // One line per message: a newline in the reference does not make another.
+        assert.ok(!/\nb/.test(out), `${JSON.stringify(args)}: ${JSON.stringify(out)}`)
+      }
+      const shown = await sb.prov(['show', bad])
+      assert.match(shown.stderr, /^prov: run "bad\\u001b\[31mred\.json" does not match the run schema/)
+      const verified = await sb.prov(['verify', `trunc${ESC}[2J.json`])
+      assert.match(verified.stdout, /^FAIL \$'.*trunc\\x1b\[2J\.json': run\.json is not valid JSON/)
     })
   })
 
