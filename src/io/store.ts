@@ -54,7 +54,8 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
 /**
  * For commands that read the store as a whole (log, verify): a store named with --store or
  * PROV_DIR that is not there is a mistake to say (a typo, a disk not mounted), not an empty list.
- * The project's own .prov may be missing: no run was recorded yet.
+ * The project's own .prov may be missing: no run was recorded yet (a link there to nothing: listRunIds).
+ * A store named must hold runs/, as every store prov makes does.
  */
 export function assertNamedStoreExists(s: Store): void {
   if (s.named !== true) return
@@ -65,6 +66,16 @@ export function assertNamedStoreExists(s: Store): void {
     throw new InputError('E_STORE', `no store at '${s.dir}': ${describeErrno(e)}`, 'the store is the directory that holds runs/; leave --store and PROV_DIR out for the project\'s .prov')
   }
   if (!st.isDirectory()) throw new InputError('E_STORE', `no store at '${s.dir}': it is not a directory`)
+  // Every store prov made holds runs/: a directory without one is some other directory (the
+  // store's runs/ itself, the project root), which would list no runs and pass verification.
+  let runs = true
+  try { lstatSync(path.join(s.dir, 'runs')) } catch { runs = false } // (a link to nothing listRunIds names)
+  if (!runs) {
+    const inRuns = path.basename(s.dir) === 'runs'
+    throw new InputError('E_STORE', `no store at ${quotePath(s.dir)}: it holds no runs/`, inRuns
+      ? `the store is the directory that holds runs/: ${quotePath(path.dirname(s.dir))}`
+      : 'the store is the directory that holds runs/; leave --store and PROV_DIR out for the project\'s .prov')
+  }
 }
 
 export const runsDir = (s: Store): string => path.join(s.dir, 'runs')

@@ -306,6 +306,28 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('a store named that holds no runs/ (its runs/ itself, the project root) is no store: exit 2, not an empty list that passes verification', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['--', 'true'])
+      const runs = path.join(sb.dir, '.prov', 'runs')
+      for (const [args, env] of [[['log'], { PROV_DIR: runs }], [['verify'], { PROV_DIR: runs }], [['verify', '-q', '--store', '.prov/runs'], {}], [['show', '@'], { PROV_DIR: runs }], [['diff'], { PROV_DIR: runs }]] as const) {
+        const r = await sb.prov([...args], { env })
+        assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, `prov: no store at '${runs}': it holds no runs/\nhint: the store is the directory that holds runs/: '${path.join(sb.dir, '.prov')}'\n`)
+      }
+      for (const args of [['log', '--store', '.'], ['verify', '--store', '.']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stderr, `prov: no store at '${sb.dir}': it holds no runs/\nhint: the store is the directory that holds runs/; leave --store and PROV_DIR out for the project's .prov\n`)
+      }
+      // The store itself, named, lists its run.
+      const ok = await sb.prov(['log'], { env: { PROV_DIR: path.join(sb.dir, '.prov') } })
+      assert.equal(ok.exitCode, 0, ok.stderr)
+      assert.equal(ok.stdout.split('\n').filter(Boolean).length, 1)
+    })
+  })
+
   test('show: names the command, status, inputs, outputs and params', async () => {
     await withRepo(async (sb) => {
       const id = await rec(sb, ['-i', 'data/in.txt', '-o', 'out.txt', '-p', 'lr=0.5', '-p', 'model.name=small', '-m', 'try it',
