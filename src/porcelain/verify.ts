@@ -13,7 +13,7 @@ import { fromRecordPath, quotePath } from '../core/paths.js'
 import { showName } from './log.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
-import { describeErrno, ProvError, UsageError } from '../errors.js'
+import { describeErrno, isNodeError, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
 import { log } from '../io/log.js'
 import { run as runValidator } from '../generated/validators/run.js'
@@ -81,7 +81,15 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
         try {
           if (!statSync(abs).isFile()) { problems.push(`${section} ${quotePath(f.path)} is not a regular file`); continue } // a FIFO would block
           now = hashFile(abs)
-        } catch { now = null }
+        } catch (e) {
+          // Not there (or a directory on the way now a file, or a link to nothing): missing. A
+          // file there that cannot be read (another user's, mode 0600) is not missing: said as such.
+          if (!(isNodeError(e) && (e.code === 'ENOENT' || e.code === 'ENOTDIR'))) {
+            problems.push(`${section} ${quotePath(f.path)} cannot be read: ${describeErrno(e)}`)
+            continue
+          }
+          now = null
+        }
         if (f.missing) { if (now !== null) problems.push(`${section} ${quotePath(f.path)} was missing and now exists`); continue }
         if (now === null) problems.push(`${section} ${quotePath(f.path)} is missing`)
         else if (now.sha256 !== f.sha256) problems.push(`${section} ${quotePath(f.path)} has changed (${now.size} bytes, sha256 ${now.sha256.slice(0, 12)})`)

@@ -2,7 +2,7 @@
 // JSON, a tampered patch or captured stream fail, naming the run; --files re-hashes the files.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
 
@@ -209,6 +209,26 @@ describe('prov verify', { concurrency: 2 }, () => {
       const gone = await verify(sb, ['--files', ids[0]!])
       assert.equal(gone.exitCode, 1)
       assert.deepEqual(gone.byRun.get(ids[0]!), ["FAIL output 'out.txt' is missing"])
+    })
+  })
+
+  test('--files: a file there that cannot be read (another user\'s, mode 0600) is said so, not called missing; an output missing then, unreadable now, fails', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['-i', 'data/in.txt', '-o', 'never.txt', '--', 'true'])
+      sb.write('never.txt', 'made since\n')
+      chmodSync(path.join(sb.dir, 'data', 'in.txt'), 0o600)
+      chmodSync(path.join(sb.dir, 'never.txt'), 0o600)
+      // As root every file reads: prov runs as nobody then, in directories it can walk.
+      const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
+      if (process.getuid?.() !== 0) {
+        chmodSync(path.join(sb.dir, 'data', 'in.txt'), 0o000)
+        chmodSync(path.join(sb.dir, 'never.txt'), 0o000)
+      }
+      for (const d of [path.dirname(sb.dir), sb.dir]) chmodSync(d, 0o755) // the temp directory, made 0700
+      const r = await sb.prov(['verify', '--files', id], { ...asOther, env: { HOME: '/nonexistent-home' } })
+      assert.equal(r.exitCode, 1, r.stderr)
+      assert.equal(r.stdout, `FAIL ${id}: input 'data/in.txt' cannot be read: permission denied\nFAIL ${id}: output 'never.txt' cannot be read: permission denied\n`)
+      assert.equal(r.stderr, 'prov: 1 of 1 run failed verification\n')
     })
   })
 
