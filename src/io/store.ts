@@ -672,6 +672,18 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
   return sortByStartDesc(out)
 }
 
+/**
+ * The store's runs newest first, as `@` and `@~N` count them: listed once per command, so that
+ * the references of one command (diff's `@~1` and `@`) name runs of one listing, even while a run
+ * is being recorded, and a run that cannot be read is warned about once.
+ */
+const latestOrders = new Map<string, string[]>()
+function latestOrder(s: Store): string[] {
+  let ids = latestOrders.get(s.dir)
+  if (ids === undefined) latestOrders.set(s.dir, ids = listRuns(s).map((r) => r.id))
+  return ids
+}
+
 /** Resolve a reference to the run.json it names: an id in the store, or a path given as such. */
 export function resolveRef(s: Store, text: string): { id: string | null; file: string } {
   let ref
@@ -703,7 +715,7 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
   }
   // A reference into a store named that is not there: that is what to say, not that it holds no runs.
   assertNamedStoreExists(s)
-  const ids = ref.kind === 'latest' ? listRuns(s).map((r) => r.id) : listRunIds(s).sort()
+  const ids = ref.kind === 'latest' ? latestOrder(s) : listRunIds(s).sort()
   try {
     const id = resolveStoreRef(ref, ids, text)
     return { id, file: runPath(s, id) }

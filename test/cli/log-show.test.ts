@@ -306,6 +306,21 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('diff and diff-runs count @~1 and @ in one listing: a run that cannot be read is warned about once, not once per reference', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['--', 'true'])
+      await rec(sb, ['-p', 'n=2', '--', 'true'])
+      const broken = 'f'.repeat(64)
+      mkdirSync(path.join(sb.dir, '.prov', 'runs', broken))
+      const warning = `prov: warning: skipping run ${broken.slice(0, 12)}: cannot read run '${path.join(sb.dir, '.prov', 'runs', broken, 'run.json')}': no such file or directory (see 'prov verify')\n`
+      for (const args of [['diff'], ['diff', '@~1', '@'], ['diff-runs', '@~1', '@'], ['show', '--json', '@']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, args[0] === 'show' ? 0 : 1, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stderr, warning, args.join(' '))
+      }
+    })
+  })
+
   test('a store named that holds no runs/ (its runs/ itself, the project root) is no store: exit 2, not an empty list that passes verification', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['--', 'true'])
