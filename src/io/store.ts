@@ -721,6 +721,12 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
     return { id, file: runPath(s, id) }
   } catch (e) {
     if (e instanceof RefError) {
+      // A prefix that matches no run: the runs to offer are the latest, as log lists them first,
+      // not the lowest ids of the listing the prefix was looked for in.
+      if (ref.kind === 'prefix' && !ids.some((id) => id.startsWith(ref.prefix))) {
+        const latest = listRuns(s, { warn: false }).slice(0, 10)
+        throw new InputError('E_REF', e.message, latest.length > 0 ? `candidates, the latest runs: ${latest.map((r) => r.id.slice(0, 12)).join(', ')}` : `see 'prov log' for the recorded runs`)
+      }
       const hint = e.candidates.length > 0 ? `candidates: ${e.candidates.map((c) => c.slice(0, 12)).join(', ')}` : `see 'prov log' for the recorded runs`
       throw new InputError('E_REF', e.message, hint)
     }

@@ -420,4 +420,19 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       }
     })
   })
+
+  test('an unknown prefix offers the latest runs, as log lists them first, not the lowest ids', async () => {
+    await withRepo(async (sb) => {
+      const ids: string[] = []
+      for (let i = 0; i < 12; i++) ids.push(await rec(sb, ['-p', `n=${i}`, '--', 'true']))
+      const latest = (await sb.prov(['log', '--json', '-n', '10'])).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)
+      assert.equal(latest.length, 10)
+      const unknown = ['0000', '1111', '2222'].find((p) => !ids.some((id) => id.startsWith(p)))!
+      for (const args of [['show', unknown], ['verify', unknown], ['diff', unknown, '@'], ['diff-runs', '@', unknown]]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 2, r.stderr)
+        assert.equal(r.stderr, `prov: unknown run '${unknown}'\nhint: candidates, the latest runs: ${latest.map((id) => id.slice(0, 12)).join(', ')}\n`)
+      }
+    })
+  })
 })
