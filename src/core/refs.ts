@@ -22,6 +22,8 @@ export function parseRef(ref: string): RunRef {
     return { kind: 'latest', back: n }
   }
   if (/^[0-9a-f]{4,64}$/.test(ref)) return { kind: 'prefix', prefix: ref }
+  // Hex in capitals: ids are written in lowercase, which is what to say (it is hex all the same).
+  if (/^[0-9a-fA-F]{4,64}$/.test(ref)) throw new RefError(`invalid run reference ${quotePath(ref)}: run ids are lowercase hex, as prov prints them: '${ref.toLowerCase()}'`)
   if (/^[0-9a-fA-F]{1,3}$/.test(ref)) throw new RefError(`run reference ${quotePath(ref)} is too short: give at least 4 characters of the id`)
   throw new RefError(`invalid run reference ${quotePath(ref)}: expected an id, a prefix of 4 or more hex digits, @, @~N, or a path to a run.json`)
 }

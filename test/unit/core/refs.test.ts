@@ -38,8 +38,9 @@ test('parseRef: errors', () => {
     ['abc', /too short/],
     ['a', /too short/],
     ['ABC', /too short/],
-    ['ABCD', /invalid run reference 'ABCD'/], // ids are lowercase
-    ['AbCd1234', /invalid run reference/],
+    ['ABCD', /^invalid run reference 'ABCD': run ids are lowercase hex, as prov prints them: 'abcd'$/], // ids are lowercase
+    ['AbCd1234', /^invalid run reference 'AbCd1234': run ids are lowercase hex, as prov prints them: 'abcd1234'$/],
+    [hex('A'), /run ids are lowercase hex/],
     [hex('a', 65), /invalid run reference/],
     ['abcg', /invalid run reference/],
     ['HEAD', /invalid run reference 'HEAD'/],
