@@ -13,7 +13,7 @@ import { fromRecordPath, quotePath } from '../core/paths.js'
 import { showName } from './log.js'
 import type { RunRecord } from '../core/record.js'
 import { checkValid } from '../schema.js'
-import { describeErrno, isNodeError, ProvError, UsageError } from '../errors.js'
+import { describeErrno, InputError, isNodeError, ProvError, UsageError } from '../errors.js'
 import { storeArg, type RunData } from '../plumbing/_args.js'
 import { log } from '../io/log.js'
 import { run as runValidator } from '../generated/validators/run.js'
@@ -121,8 +121,12 @@ export default defineCommand({
     const lines: string[] = []
     let failed = 0
     if (targets.filter((t) => t.file === '-').length > 1) throw new UsageError('only one run can come from stdin')
+    // Read before any run is checked: nothing there is no run to check, an error as show and diff
+    // say it (the step before the pipe failed), not a failed check.
+    const input = targets.some((t) => t.file === '-') ? await readStdinText() : undefined
+    if (input !== undefined && input.trim() === '') throw new InputError('E_EMPTY', 'standard input holds no run: it is empty', 'did the step piped into verify fail? its message is above')
     for (const t of targets) {
-      const stdin = t.file === '-' ? await readStdinText() : undefined
+      const stdin = t.file === '-' ? input : undefined
       const problems = checkRun(store, t.id, t.file, { files: args.files === true, stdin })
       const name = showName(t.id ?? (t.file === '-' ? '-' : t.file))
       if (problems.length === 0) { if (!args.quiet) lines.push(`${c.green('ok')}   ${name}`); continue }

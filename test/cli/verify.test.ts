@@ -270,6 +270,14 @@ describe('prov verify', { concurrency: 2 }, () => {
       assert.match(junk.stdout, /^FAIL -: standard input is not valid JSON/)
       const twice = await sb.prov(['verify', '-', '-'], { input: text })
       assert.equal(twice.exitCode, 2)
+      // Nothing on stdin (the step before the pipe failed) is no run: an error, exit 2, as for show.
+      for (const [args, input] of [[['verify', '-'], ''], [['verify', '-'], '\n  \n'], [['verify', id, '-'], '']] as const) {
+        const empty = await sb.prov([...args], { input })
+        assert.equal(empty.exitCode, 2, empty.stdout + empty.stderr)
+        assert.equal(empty.stdout, '')
+        assert.equal(empty.stderr, "prov: standard input holds no run: it is empty\nhint: did the step piped into verify fail? its message is above\n")
+      }
+      assert.equal((await sb.prov(['show', '-'], { input: '' })).exitCode, 2)
     })
   })
 
