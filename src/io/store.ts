@@ -557,6 +557,9 @@ function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStat
   } catch (e) {
     throw new InputError('E_READ', `cannot read run ${quotePath(file)}: ${describeErrno(e)}`)
   }
+  // A byte order mark (a run.json saved by an editor that writes one) is no part of the JSON, as
+  // jq and prov's standard input take it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   try {
     return { data: JSON.parse(text), stat: st }
   } catch (e) {

@@ -22,7 +22,8 @@ import { run as runValidator } from '../generated/validators/run.js'
 export function checkRun(store: Store, id: string | null, file: string, opts: { files: boolean; stdin?: string }): string[] {
   let data: unknown
   try {
-    if (opts.stdin !== undefined) data = JSON.parse(opts.stdin)
+    // A byte order mark is no part of the JSON, as show and diff-runs read standard input.
+    if (opts.stdin !== undefined) data = JSON.parse(opts.stdin.charCodeAt(0) === 0xfeff ? opts.stdin.slice(1) : opts.stdin)
     else data = readRunFile(file)
   } catch (e) {
     if (opts.stdin !== undefined) return [`standard input is not valid JSON: ${jsonParseReason(e)}`]

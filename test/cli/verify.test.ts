@@ -278,6 +278,14 @@ describe('prov verify', { concurrency: 2 }, () => {
         assert.equal(empty.stderr, "prov: standard input holds no run: it is empty\nhint: did the step piped into verify fail? its message is above\n")
       }
       assert.equal((await sb.prov(['show', '-'], { input: '' })).exitCode, 2)
+      // A byte order mark before the JSON (an editor that writes one) is no part of it: the run
+      // checks as it does without, on stdin as show and diff-runs read it, and by path.
+      const bom = sb.write('bom/run.json', '\ufeff' + text)
+      for (const [args, input] of [[['verify', '-'], '\ufeff' + text], [['verify', bom], undefined], [['show', bom], undefined], [['diff-runs', bom, id], undefined], [['show', '-'], '\ufeff' + text]] as const) {
+        const r = await sb.prov([...args], { input })
+        assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+        assert.equal(r.stderr, '')
+      }
     })
   })
 
