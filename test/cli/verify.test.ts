@@ -96,6 +96,11 @@ describe('prov verify', { concurrency: 2 }, () => {
       const named = await verify(sb, [bad.slice(0, 10)])
       assert.equal(named.exitCode, 1)
       assert.ok(named.byRun.has(bad))
+      // Named twice over (its prefix, its id, its path, @~2): one run, checked once.
+      const twice = await verify(sb, [bad.slice(0, 10), bad, `.prov/runs/${bad}/run.json`, '@~2', ids[1]!])
+      assert.equal(twice.exitCode, 1)
+      assert.deepEqual(twice.byRun.get(bad)?.length, 1)
+      assert.equal(twice.stderr, 'prov: 1 of 2 runs failed verification\n')
     })
   })
 
