@@ -635,6 +635,22 @@ export function hashListedFiles(store: Store, files: ReadonlyArray<{ abs: string
   return hashTargets(store, { targets, missing: [], walked: [] }, cache, null, cores() > 1, opts)
 }
 
+/**
+ * Whether a cache entry's times are not older than the cache file at their own precision
+ * (core/times.ts): on a file system that keeps whole seconds (ext3, HFS+, FAT, some network
+ * mounts), a file edited again in the second it was hashed keeps its mtime and ctime, and the
+ * cache, written later in that second on a file system with finer times, is newer by the
+ * nanosecond only. Such an entry is not trusted: the file is read again. (A time more than 2 s
+ * before the cache's is older at any precision; only the others are looked at.)
+ */
+function racy(cache: StatCache, k: number): boolean {
+  const m = cache.mtimeNs
+  const mtime = cache.stat[k * STAT + 3]!
+  const ctime = cache.stat[k * STAT + 4]!
+  const clear = m - 2_000_000_000n
+  return !((mtime < clear || olderThan(mtime, m)) && (ctime < clear || olderThan(ctime, m)))
+}
+
 /** hashPaths' work once the files are listed: `helper`, a worker started while they were. */
 function hashTargets(store: Store, listed: { targets: Target[]; missing: string[]; walked: string[] }, cache: StatCache | null, helper: Helper | null, parallel: boolean, opts: HashOptions): FileEntry[] {
   const { targets, missing } = listed
@@ -648,8 +664,10 @@ function hashTargets(store: Store, listed: { targets: Target[]; missing: string[
     let misses = 0
     for (let j = 0; j < n; j++) {
       const k = findEntry(cache.paths, files[j]!, from)
-      if (k >= 0) slots[j] = k
-      else misses++
+      if (k >= 0) {
+        slots[j] = k
+        if (racy(cache, k)) cache.stat[k * STAT + 2] = -1n // a size no file has: read again
+      } else misses++
       from = k >= 0 ? k + 1 : -1 - k
     }
     if (helper === null && parallel && misses >= PARALLEL_MIN) helper = startWorker()

@@ -481,6 +481,50 @@ describe('hash-inputs: the stat cache', { concurrency: true }, () => {
     assert.equal((await hashOk(sb, ['data.txt']))[0].sha256, wrong)
   })
 
+  // The same rule where the file's times are whole seconds (ext3, HFS+, FAT, some network mounts)
+  // and the cache's are not: a file edited again, same size, in the second it was hashed keeps
+  // its mtime and ctime, and a cache written later in that second is newer by nanoseconds only.
+  // It needs such a file system: an ext2 image with 128-byte inodes, mounted by loop (root only).
+  test('a file on a file system of whole seconds: an entry of the cache\'s own second is not trusted', async (t) => {
+    const sb = await repo({})
+    const img = path.join(sb.home, 'coarse.img')
+    const mnt = path.join(sb.home, 'coarse')
+    mkdirSync(mnt)
+    writeFileSync(img, '')
+    const run = async (cmd: string, args: string[]): Promise<boolean> => (await execa(cmd, args, { reject: false })).exitCode === 0
+    if (!(await run('truncate', ['-s', '8M', img]) && await run('mke2fs', ['-q', '-t', 'ext2', '-I', '128', '-F', img]) && await run('mount', ['-o', 'loop', img, mnt]))) {
+      t.skip('cannot mount an ext2 image here (needs root, mke2fs and a loop device)')
+      return
+    }
+    try {
+      const file = path.join(mnt, 'data.txt')
+      writeFileSync(file, 'AAAA')
+      const st = statSync(file, { bigint: true })
+      assert.equal(st.mtimeNs % 1_000_000_000n, 0n, 'whole seconds on this file system')
+      symlinkSync(mnt, path.join(sb.dir, 'mnt'))
+      await hashOk(sb, ['mnt/data.txt'])
+      const cacheFile = path.join(sb.dir, '.prov', 'cache', 'stat.bin')
+      const cache = readFileSync(cacheFile)
+      const wrong = 'f'.repeat(64)
+      cache.write(wrong, cacheDigestAt(cache, path.join(sb.dir, 'mnt/data.txt')), 'hex')
+      const cacheAt = (ns: bigint): void => {
+        writeFileSync(cacheFile, cache)
+        const s = Number(ns / 1000n) / 1e6
+        utimesSync(cacheFile, s, s)
+      }
+      // The cache written half a second after the file's second began: in the second the file
+      // could still be edited without a trace, so it is read again.
+      const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs
+      cacheAt(newest + 500_000_000n)
+      assert.equal((await hashOk(sb, ['mnt/data.txt']))[0].sha256, sha256sum(file))
+      // The control: written seconds later, the entry is trusted (its wrong hash shows).
+      cacheAt(newest + 5_000_000_000n)
+      assert.equal((await hashOk(sb, ['mnt/data.txt']))[0].sha256, wrong)
+    } finally {
+      await execa('umount', [mnt], { reject: false })
+    }
+  })
+
   test('the stat cache forgets files gone from a directory it walks, and keeps the rest', async () => {
     const sb = await repo({})
     const names = ['d/a.txt', 'd/b.txt', 'd/sub/c.txt', 'other.txt']
