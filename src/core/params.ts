@@ -93,6 +93,40 @@ export function quoteInexactIntegers(json: string): string | null {
   return quoted ? out : null
 }
 
+/**
+ * In a text that JSON.parse refused but that is written as JSON (it opens with `{` or `[`), what
+ * JSON has no room for that YAML, read in its place, would take for text: a comment (`//`,
+ * `/*`, as JSONC and tsconfig.json have them), which a YAML flow mapping glues to the key that
+ * follows (`"// lr \"lr\""`); or NaN or Infinity as a value (Python's json.dumps writes a float
+ * nan or inf so), which YAML reads as a string. Returns what it is and its 0-based offset, or
+ * null. Quoted strings ("..." and YAML's '...') are passed over.
+ */
+export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 'Infinity'; at: number } | null {
+  let i = 0
+  while (i < text.length && /\s/.test(text[i]!)) i++
+  if (text[i] !== '{' && text[i] !== '[') return null
+  let prev = '' // the last character outside a string that is not white space
+  for (; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++
+      prev = c
+      continue
+    }
+    if (/\s/.test(c)) continue
+    const spaced = i > 0 && /\s/.test(text[i - 1]!)
+    // A comment opens where a token may start, or after a value and white space; not where a
+    // value starts (`{url: //host/x}` is YAML, whose plain scalars may begin so).
+    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':'))) return { what: 'comment', at: i }
+    if ('[,:'.includes(prev) || prev === '') {
+      const m = /^-?(NaN|Infinity)(?=\s*[,\]}]|\s*$)/.exec(text.slice(i, i + 64))
+      if (m !== null) return { what: m[1] as 'NaN' | 'Infinity', at: i }
+    }
+    prev = c
+  }
+  return null
+}
+
 /** An integer a double cannot hold exactly, kept as the string of its digits, and its place. */
 export interface Inexact { at: string; digits: string }
 

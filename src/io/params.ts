@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Document, Node, Pair } from 'yaml'
 import {
-  buildParams, ParamError, plainYamlData, quoteInexactIntegers, quotedNumberPaths,
+  buildParams, jsonLookalikeProblem, ParamError, plainYamlData, quoteInexactIntegers, quotedNumberPaths,
   type Inexact, type ParamSource, type Params,
 } from '../core/params.js'
 import { canonicalProblem } from '../core/canonical.js'
@@ -67,6 +67,17 @@ function parseAny(text: string, source: string, lower = ''): { data: unknown; in
       if (lower.endsWith('.json')) {
         throw new InputError('E_JSON', `${source} is not valid JSON: ${jsonParseReason(e)}`)
       }
+      // Written as JSON, with what JSON has no room for: YAML would read it as text, not as meant.
+      const odd = jsonLookalikeProblem(text)
+      if (odd !== null) {
+        const [line, col] = lineAndColumn(text, odd.at)
+        if (odd.what === 'comment') {
+          throw new InputError('E_JSON', `${source} is not valid JSON: it holds a comment at line ${line}, column ${col}, which JSON does not allow`,
+            'remove the comments (JSON with comments, as in tsconfig.json, is not read), or write the file as YAML, whose comments start with #')
+        }
+        throw new InputError('E_JSON', `${source} is not valid JSON: it holds ${odd.what} at line ${line}, column ${col}, a number JSON cannot hold, which a run cannot keep`,
+          "Python's json writes a float nan or inf so: write the value as a string, or find it with json.dumps(..., allow_nan=False)")
+      }
       return parseYaml(text, source)
     }
     const quoted = quoteInexactIntegers(text)
@@ -75,6 +86,13 @@ function parseAny(text: string, source: string, lower = ''): { data: unknown; in
     return { data: kept, inexact: quotedNumberPaths(data, kept) }
   }
   return parseYaml(text, source)
+}
+
+/** 1-based line and column of an offset in a text. */
+function lineAndColumn(text: string, at: number): [number, number] {
+  const before = text.slice(0, at)
+  const nl = before.lastIndexOf('\n')
+  return [before.split('\n').length, at - nl]
 }
 
 const CORE = 'tag:yaml.org,2002:'

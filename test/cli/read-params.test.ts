@@ -200,6 +200,21 @@ describe('read-params: files', { concurrency: true }, () => {
     }
   })
 
+  test('text written as JSON with a comment or NaN is exit 2 saying where, not read as YAML (which made a key of the comment, a string of NaN)', async () => {
+    sb.write('tsconf.jsonc', '{\n  // learning rate\n  "lr": 0.1,\n  "epochs": 10\n}\n')
+    assert.equal(await fails(['--params-file', 'tsconf.jsonc'], 'tsconf.jsonc'),
+      "prov: params file 'tsconf.jsonc' is not valid JSON: it holds a comment at line 2, column 3, which JSON does not allow\n" +
+      'hint: remove the comments (JSON with comments, as in tsconfig.json, is not read), or write the file as YAML, whose comments start with #\n')
+    // What Python's json.dumps writes for a float nan, on standard input.
+    const r = await sb.prov(['read-params', '--params-file', '-'], { input: '{"lr": NaN, "w": 1}\n' })
+    assert.equal(r.exitCode, 2)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /^prov: standard input is not valid JSON: it holds NaN at line 1, column 8, a number JSON cannot hold, which a run cannot keep\n/)
+    // YAML's own flow style is read as YAML reads it, a value that starts with // too.
+    sb.write('flow.yaml.txt', "{lr: 0.1, url: //host/x, 'n': NaNa}\n")
+    assert.deepEqual(await params(['--params-file', 'flow.yaml.txt']), { lr: 0.1, url: '//host/x', n: 'NaNa' })
+  })
+
   test('a byte order mark before a JSON file is read as jq reads it', async () => {
     sb.write('bom.json', '\ufeff{"lr": 0.5}\n')
     sb.write('bom.yaml', '\ufefflr: 0.5\n')

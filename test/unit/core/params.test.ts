@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  buildParams, flattenValues, guessParams, mergeParams, ParamError, parseAssignment, plainYamlData, quotedNumberPaths,
+  buildParams, flattenValues, guessParams, jsonLookalikeProblem, mergeParams, ParamError, parseAssignment, plainYamlData, quotedNumberPaths,
   quoteInexactIntegers, setPath, survivesAsNumber, typeParamValue, type JsonValue, type ParamSource, type Params,
 } from '../../../src/core/params.js'
 
@@ -307,4 +307,21 @@ test('guessParams: the files as they are now, and what only the record holds (ta
   const files = { lr: 1 }
   guessParams({ lr: 2, x: 1 }, files)
   assert.deepEqual(files, { lr: 1 }, 'the files are not changed')
+})
+
+test('jsonLookalikeProblem: comments and NaN/Infinity in text written as JSON; YAML flow text and strings pass', () => {
+  const table: Array<[string, ReturnType<typeof jsonLookalikeProblem>]> = [
+    ['{\n  // lr\n  "lr": 0.1\n}', { what: 'comment', at: 4 }],
+    ['{"a": 1, /* x */ "b": 2}', { what: 'comment', at: 9 }],
+    ['{"a": 0.1 // c\n}', { what: 'comment', at: 10 }],
+    ['{"lr": NaN}', { what: 'NaN', at: 7 }],
+    ['[1, -Infinity ]', { what: 'Infinity', at: 4 }],
+    ['{"a": "// not a comment", "b": "NaN"}', null],
+    ["{'a': 'it''s // NaN'}", null],
+    ['{a: //host/x, b: NaNa}', null], // YAML plain scalars
+    ['{"a": 1,}', null], // YAML reads a trailing comma as meant
+    ['lr: NaN # a YAML comment\n', null], // not written as JSON
+    ['// c\n{"a": 1}', null],
+  ]
+  for (const [text, expected] of table) assert.deepEqual(jsonLookalikeProblem(text), expected, text)
 })
