@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
-import { openRegularFile, warnOutsideRoot, withinRoot } from './read.js'
+import { openRegularFile, resolveNamed, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, namedPathProblem, quotePath, toRecordPath } from '../core/paths.js'
 import { olderThan } from '../core/times.js'
 import type { FileEntry } from '../core/record.js'
@@ -109,7 +109,7 @@ export function namedDirs(store: Store, paths: readonly string[], cwd: string, o
   const dirs = new Set<string>()
   const memo = new Map<string, string | null>()
   for (const p of paths) {
-    const resolved = path.resolve(cwd, p)
+    const resolved = opts.fromRecord ? path.resolve(cwd, p) : resolveNamed(cwd, p)
     const st = statNamed(p, resolved, opts)
     if (st?.isDirectory()) dirs.add(toRecordPath(store.root, withinRoot(store.root, resolved, true, memo)).path)
   }
@@ -190,7 +190,7 @@ export function collectFiles(store: Store, paths: readonly string[], cwd: string
   for (const p of paths) {
     // A path through a link to the project ($PWD/data) is recorded as inside it, as it is; a
     // path read from a record is hashed under the name the record gives it.
-    const resolved = path.resolve(cwd, p)
+    const resolved = opts.fromRecord ? path.resolve(cwd, p) : resolveNamed(cwd, p)
     const st = statNamed(p, resolved, opts)
     const abs = opts.fromRecord ? resolved : withinRoot(store.root, resolved, st?.isDirectory() === true, memo)
     if (st === null) {

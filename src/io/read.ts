@@ -87,6 +87,34 @@ export function withinRoot(root: string, abs: string, isDir: boolean, memo: Map<
   return abs
 }
 
+/**
+ * A path named by the user, resolved from `cwd` as the kernel resolves it, and so as cat(1),
+ * sha256sum(1) and the command itself read it: a `..` after a symbolic link to a directory leads
+ * out of the directory the link points to (`data/../labels.csv`, where data links to
+ * /mnt/d/data, is /mnt/d/labels.csv), not back to the link's own directory, as path.resolve has
+ * it. Where no link is passed on the way, the path is path.resolve's, and keeps the names as
+ * written; where the directory before a `..` is not there, it is path.resolve's too (and the
+ * file is then looked for as it was before).
+ */
+export function resolveNamed(cwd: string, p: string): string {
+  const lexical = path.resolve(cwd, p)
+  const parts = p.split('/')
+  if (!parts.includes('..')) return lexical
+  let cur = path.isAbsolute(p) ? '/' : path.resolve(cwd)
+  for (const part of parts) {
+    if (part === '' || part === '.') continue
+    if (part !== '..') { cur = path.join(cur, part); continue }
+    const up = path.dirname(cur)
+    let real: string
+    try { real = realpathSync.native(path.join(cur, '/')) } catch { cur = up; continue }
+    real = path.dirname(real)
+    let upReal: string | null = null
+    try { upReal = realpathSync.native(up) } catch { /* not there */ }
+    cur = upReal === real ? up : real
+  }
+  return cur
+}
+
 /** The warning for a path recorded by its absolute path, outside the project (hash-inputs, record, the --sources of hash-inputs and read-params). */
 export function warnOutsideRoot(p: string, root: string): void {
   log.warn(`${quotePath(p)} is outside the project root '${root}': recorded by its absolute path`)

@@ -6,7 +6,7 @@ import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { toRecordPath } from '../core/paths.js'
-import { warnOutsideRoot, withinRoot } from '../io/read.js'
+import { resolveNamed, warnOutsideRoot, withinRoot } from '../io/read.js'
 import type { ParamsSourceEntry } from '../core/record.js'
 import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
 import { UsageError } from '../errors.js'
@@ -23,7 +23,7 @@ export const paramArgs = {
  * (command.params_sources), so that diff --workspace can read them again.
  */
 export function paramsSources(sequence: ReadonlyArray<[string, string]>, root: string, cwd: string): { params_files?: string[]; params_sources?: ParamsSourceEntry[] } {
-  const recordPath = (f: string): string => toRecordPath(root, withinRoot(root, path.resolve(cwd, f), false)).path
+  const recordPath = (f: string): string => toRecordPath(root, withinRoot(root, resolveNamed(cwd, f), false)).path
   const out: { params_files?: string[]; params_sources?: ParamsSourceEntry[] } = {}
   const files = sequence.filter(([k]) => k === 'params-file').map(([, v]) => recordPath(v))
   if (files.length > 0) out.params_files = files

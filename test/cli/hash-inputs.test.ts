@@ -416,6 +416,26 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     assert.match(r.stderr, /outside the project root/)
   })
 
+  test('a .. after a link to a directory leads where the kernel takes it (as cat and the command read it), not back beside the link', async () => {
+    const sb = await repo({ 'labels.csv': 'INSIDE\n', 'p.yaml': 'lr: 1\n', 'sub/s.txt': 's' })
+    // data -> <home>/ext/data: data/../labels.csv is <home>/ext/labels.csv.
+    mkdirSync(path.join(sb.home, 'ext', 'data'), { recursive: true })
+    const outside = path.join(sb.home, 'ext', 'labels.csv')
+    writeFileSync(outside, 'OUTSIDE\n')
+    writeFileSync(path.join(sb.home, 'ext', 'p.yaml'), 'lr: 2\n')
+    symlinkSync(path.join(sb.home, 'ext', 'data'), path.join(sb.dir, 'data'))
+    const r = await sb.prov(['hash-inputs', 'data/../labels.csv', 'sub/../labels.csv'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.deepEqual(parseValid('inputs', r.stdout).inputs.map((e: any) => [e.path, e.sha256]),
+      [[outside, sha256sum(outside)], ['labels.csv', sha256sum(path.join(sb.dir, 'labels.csv'))]])
+    assert.equal(r.stderr, `prov: warning: '${outside}' is outside the project root '${sb.dir}': recorded by its absolute path\n`)
+    // The directory itself, for --sources; and a params file, whose values come from the file the kernel opens.
+    const dirs = await sb.prov(['hash-inputs', '--sources', 'data/..', 'sub/..'])
+    assert.deepEqual(JSON.parse(dirs.stdout), { command: { input_dirs: ['.', path.join(sb.home, 'ext')] } })
+    const src = await sb.prov(['read-params', '--sources', '--params-file', 'data/../p.yaml'])
+    assert.deepEqual(JSON.parse(src.stdout).command.params_files, [path.join(sb.home, 'ext', 'p.yaml')])
+  })
+
   test('outside a git repository the project root is the current directory', async () => {
     const sb = await makePlainDir()
     after(() => sb.cleanup())
