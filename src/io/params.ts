@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Document, Node, Pair } from 'yaml'
@@ -9,7 +10,7 @@ import { canonicalProblem } from '../core/canonical.js'
 import { jsonParseReason } from '../core/json-docs.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
-import { readStdinText } from './stdio.js'
+import { readStdinBytes } from './stdio.js'
 import { log } from './log.js'
 
 /**
@@ -21,13 +22,14 @@ import { log } from './log.js'
  */
 export async function readParamsFile(file: string): Promise<unknown> {
   const source = file === '-' ? 'standard input' : `params file ${quotePath(file)}`
-  let text: string
+  let bytes: Buffer
   try {
-    text = file === '-' ? await readStdinText() : readFileSync(file, 'utf8') // not fs/promises: see readTextSource
+    bytes = file === '-' ? await readStdinBytes() : readFileSync(file) // not fs/promises: see readTextSource
   } catch (e) {
     if (e instanceof InputError) throw e // standard input's own words (a directory, a bad descriptor)
     throw new InputError('E_MISSING', `cannot read ${source}: ${describeErrno(e)}`)
   }
+  const text = utf8Text(bytes, source)
   const { data, inexact } = parseParamsText(text, file, source)
   const problem = canonicalProblem(data)
   if (problem !== null) throw new InputError('E_PARAM', `${source} holds ${problem}, which a run cannot keep`)
@@ -36,6 +38,25 @@ export async function readParamsFile(file: string): Promise<unknown> {
     log.warn(`${source}: the integer at ${at} (${digits.replace(/^-/, '').length} digits) is more than a double holds exactly: kept as the string of its digits`)
   }
   return data
+}
+
+/**
+ * A params file's text. JSON and YAML files are UTF-8: one in UTF-16 (as Windows PowerShell's
+ * `>` writes) or in a legacy encoding (Latin-1's `café`) is an error that says so. Decoded with
+ * U+FFFD for what is not UTF-8, the one read as no object or as garbage, and the other's
+ * distinct values (`café`, `cafè`) as one, so that a diff saw no change.
+ */
+function utf8Text(bytes: Buffer, source: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new InputError('E_PARAM', `${source} is UTF-16 text (its byte order mark says so): parameter files are read as UTF-8`, 'convert it: iconv -f UTF-16 -t UTF-8 <file> > <new file>')
+  }
+  if (!isUtf8(bytes)) {
+    let line = 1
+    let start = 0
+    for (let nl; (nl = bytes.indexOf(0x0a, start)) !== -1 && isUtf8(bytes.subarray(start, nl)); start = nl + 1) line++
+    throw new InputError('E_PARAM', `${source} is not valid UTF-8 (line ${line}): parameter files are read as UTF-8`, 'convert it, from the encoding it was written in: iconv -f LATIN1 -t UTF-8 <file> > <new file>')
+  }
+  return bytes.toString('utf8')
 }
 
 /** Formats a parameter file may be named for that prov does not read: said as such, not as bad YAML. */

@@ -215,6 +215,21 @@ describe('read-params: files', { concurrency: true }, () => {
     assert.deepEqual(await params(['--params-file', 'flow.yaml.txt']), { lr: 0.1, url: '//host/x', n: 'NaNa' })
   })
 
+  test('a file in UTF-16 or in Latin-1 is exit 2 saying so, not read with U+FFFD in place of what is not UTF-8', async () => {
+    // Windows PowerShell's `>` writes UTF-16 with a byte order mark: it read as no object at all.
+    sb.write('ps.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"lr": 0.1}\n', 'utf16le')]))
+    sb.write('ps.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('lr: 0.1\n', 'utf16le').swap16()]))
+    for (const f of ['ps.json', 'ps.yaml']) {
+      assert.equal(await fails(['--params-file', f], f), `prov: params file '${f}' is UTF-16 text (its byte order mark says so): parameter files are read as UTF-8\nhint: convert it: iconv -f UTF-16 -t UTF-8 <file> > <new file>\n`)
+    }
+    // Latin-1: café and cafè both read as caf\ufffd, the same value to a diff.
+    sb.write('l1.yaml', Buffer.from('lr: 0.1\nname: caf\xe9\n', 'latin1'))
+    assert.equal(await fails(['--params-file', 'l1.yaml'], 'l1.yaml'), "prov: params file 'l1.yaml' is not valid UTF-8 (line 2): parameter files are read as UTF-8\nhint: convert it, from the encoding it was written in: iconv -f LATIN1 -t UTF-8 <file> > <new file>\n")
+    const r = await sb.prov(['read-params', '--params-file', '-'], { input: Buffer.from('{"name": "caf\xe8"}', 'latin1') })
+    assert.equal(r.exitCode, 2)
+    assert.match(r.stderr, /^prov: standard input is not valid UTF-8 \(line 1\)/)
+  })
+
   test('a byte order mark before a JSON file is read as jq reads it', async () => {
     sb.write('bom.json', '\ufeff{"lr": 0.5}\n')
     sb.write('bom.yaml', '\ufefflr: 0.5\n')
