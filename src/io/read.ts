@@ -93,21 +93,29 @@ export function withinRoot(root: string, abs: string, isDir: boolean, memo: Map<
  * out of the directory the link points to (`data/../labels.csv`, where data links to
  * /mnt/d/data, is /mnt/d/labels.csv), not back to the link's own directory, as path.resolve has
  * it. Where no link is passed on the way, the path is path.resolve's, and keeps the names as
- * written; where the directory before a `..` is not there, it is path.resolve's too (and the
- * file is then looked for as it was before).
+ * written; where a file comes before a `..`, the path is left as written from there, so that
+ * looking it up fails as the kernel fails it; where nothing is there, it is path.resolve's.
  */
 export function resolveNamed(cwd: string, p: string): string {
   const lexical = path.resolve(cwd, p)
   const parts = p.split('/')
   if (!parts.includes('..')) return lexical
   let cur = path.isAbsolute(p) ? '/' : path.resolve(cwd)
-  for (const part of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!
     if (part === '' || part === '.') continue
     if (part !== '..') { cur = path.join(cur, part); continue }
     const up = path.dirname(cur)
     let real: string
-    try { real = realpathSync.native(path.join(cur, '/')) } catch { cur = up; continue }
-    real = path.dirname(real)
+    try {
+      real = path.dirname(realpathSync.native(path.join(cur, '/')))
+    } catch (e) {
+      // A file to step out of ('model.bin/..'): the kernel fails the path, and so does its stat,
+      // as written, not normalized into another file. Nothing there: as path.resolve has it, so
+      // that a missing output keeps its place.
+      const rest = parts.slice(i)
+      return (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? [cur, ...rest].join('/') : path.resolve(cur, ...rest)
+    }
     let upReal: string | null = null
     try { upReal = realpathSync.native(up) } catch { /* not there */ }
     cur = upReal === real ? up : real

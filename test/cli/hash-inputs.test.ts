@@ -434,6 +434,8 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     assert.deepEqual(JSON.parse(dirs.stdout), { command: { input_dirs: ['.', path.join(sb.home, 'ext')] } })
     const src = await sb.prov(['read-params', '--sources', '--params-file', 'data/../p.yaml'])
     assert.deepEqual(JSON.parse(src.stdout).command.params_files, [path.join(sb.home, 'ext', 'p.yaml')])
+    // A file before the '..' fails as cat fails it; it was taken for the project root, and walked.
+    await hashFails(sb, ['labels.csv/..'], "cannot hash 'labels.csv/..': not a directory")
   })
 
   test('outside a git repository the project root is the current directory', async () => {
