@@ -67,6 +67,17 @@ describe('read-params: -p', { concurrency: true }, () => {
     assert.deepEqual(p, { model: { layers: 4, act: 'relu' }, lr: 0.2 })
   })
 
+  test('as prov-read-params(1) says: a file merges into what came before, a -p object replaces its key whole; a %YAML 1.1 file is read as YAML 1.1', async () => {
+    sb.write('ac.json', '{"a": {"c": 2}}\n')
+    assert.deepEqual(await params(['-p', 'a.b=1', '-p', 'a={"c":2}']), { a: { c: 2 } })
+    assert.deepEqual(await params(['-p', 'a.b=1', '--params-file', 'ac.json']), { a: { b: 1, c: 2 } })
+    assert.deepEqual(await params(['-p', 'a.b=1', '-p', 'a.c=2']), { a: { b: 1, c: 2 } })
+    sb.write('v11.yaml', '%YAML 1.1\n---\nn: 0755\nflag: yes\nmode: on\n')
+    sb.write('v12.yaml', 'n: 0755\nflag: yes\nmode: on\n')
+    assert.deepEqual(await params(['--params-file', 'v11.yaml']), { false: 493, flag: true, mode: true })
+    assert.deepEqual(await params(['--params-file', 'v12.yaml']), { n: 755, flag: 'yes', mode: 'on' })
+  })
+
   test('the flag spellings: -p K=V, -pK=V, --param K=V, --param=K=V', async () => {
     const p = await params(['-p', 'a=1', '-pb=2', '--param', 'c=3', '--param=d=4'])
     assert.deepEqual(p, { a: 1, b: 2, c: 3, d: 4 })
