@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import { defineCommand } from 'citty'
 import { readParams } from '../io/params.js'
@@ -5,7 +6,7 @@ import { loadRedactor } from '../io/secrets.js'
 import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
-import { toRecordPath } from '../core/paths.js'
+import { quotePath, toRecordPath } from '../core/paths.js'
 import { resolveNamed, warnOutsideRoot, withinRoot } from '../io/read.js'
 import type { ParamsSourceEntry } from '../core/record.js'
 import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
@@ -46,6 +47,18 @@ export default defineCommand({
     if (args.sources && sequence.some(([flag, value]) => flag === 'params-file' && value === '-')) {
       throw new UsageError("--sources cannot name '--params-file -': standard input is no file that prov diff --workspace could read again",
         "save the params to a file and name it, as prov record asks; to read a file named '-', write './-'")
+    }
+    // A file that cannot be read twice (a FIFO: `<(...)`, a device) is refused as record refuses
+    // it, before it is read: its path would name nothing diff --workspace could read again.
+    if (args.sources) {
+      for (const [flag, value] of sequence) {
+        if (flag !== 'params-file') continue
+        const st = statSync(value, { throwIfNoEntry: false })
+        if (st !== undefined && !st.isFile() && !st.isDirectory()) {
+          throw new UsageError(`--sources cannot name --params-file ${quotePath(value)}: it is ${st.isFIFO() ? 'a FIFO' : 'not a regular file'}, which prov diff --workspace could not read again`,
+            'save the params to a file and name it, as prov record asks')
+        }
+      }
     }
     // Read all the same: a source that record would refuse is refused here too.
     const params = await readParams(sequence)

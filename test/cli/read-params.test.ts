@@ -3,7 +3,7 @@ import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
+import { BIN, makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
 
 let sb: Sandbox
 before(async () => {
@@ -399,6 +399,13 @@ describe('read-params --sources', { concurrency: true }, () => {
     assert.equal(o.exitCode, 0, o.stderr)
     assert.deepEqual(JSON.parse(o.stdout).command.params_files, [outside])
     assert.match(o.stderr, /warning: .*outside\.json' is outside the project root/)
+    // A FIFO (bash's <(...)): read once, so refused as record refuses it, before it is read.
+    const { execa } = await import('execa')
+    const f = await execa('bash', ['-c', `"$NODE" "$PROV" read-params --sources --params-file <(echo '{"a": 1}'); echo "rc=$?"`], {
+      cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN }, extendEnv: false, reject: false,
+    })
+    assert.equal(f.stdout, 'rc=2')
+    assert.match(f.stderr, /^prov: --sources cannot name --params-file '\/dev\/fd\/\d+': it is a FIFO, which prov diff --workspace could not read again\nhint: save the params to a file and name it, as prov record asks$/)
   })
 
   test('--keep-var and --redact-var shape params and -p sources as record\'s do', async () => {
