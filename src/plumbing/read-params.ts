@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs'
-import path from 'node:path'
 import { defineCommand } from 'citty'
 import { readParams } from '../io/params.js'
 import { loadRedactor } from '../io/secrets.js'
