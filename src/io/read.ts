@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs'
 import path from 'node:path'
 import { quotePath } from '../core/paths.js'
 import { log } from './log.js'
@@ -93,10 +93,11 @@ export function withinRoot(root: string, abs: string, isDir: boolean, memo: Map<
  * out of the directory the link points to (`data/../labels.csv`, where data links to
  * /mnt/d/data, is /mnt/d/labels.csv), not back to the link's own directory, as path.resolve has
  * it. Where no link is passed on the way, the path is path.resolve's, and keeps the names as
- * written; where a file comes before a `..`, the path is left as written from there, so that
- * looking it up fails as the kernel fails it; where nothing is there, it is path.resolve's.
+ * written; where a file or a loop of links comes before a `..`, the path is left as written from
+ * there, so that looking it up fails as the kernel fails it; a link to nothing is followed to
+ * where it points; where nothing is there, it is path.resolve's.
  */
-export function resolveNamed(cwd: string, p: string): string {
+export function resolveNamed(cwd: string, p: string, links = 0): string {
   const lexical = path.resolve(cwd, p)
   const parts = p.split('/')
   if (!parts.includes('..')) return lexical
@@ -110,11 +111,17 @@ export function resolveNamed(cwd: string, p: string): string {
     try {
       real = path.dirname(realpathSync.native(path.join(cur, '/')))
     } catch (e) {
-      // A file to step out of ('model.bin/..'): the kernel fails the path, and so does its stat,
-      // as written, not normalized into another file. Nothing there: as path.resolve has it, so
-      // that a missing output keeps its place.
+      // A file to step out of ('model.bin/..') or a loop of links: the kernel fails the path, and
+      // so does its stat, as written, not normalized into another file. A link to nothing (a disk
+      // not mounted): the path goes on from where it points, where the kernel would take it, and
+      // is looked for there (not the project's own labels.csv for 'data/../labels.csv'). Nothing
+      // there at all: as path.resolve has it, so that a missing output keeps its place.
       const rest = parts.slice(i)
-      return (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? [cur, ...rest].join('/') : path.resolve(cur, ...rest)
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return [cur, ...rest].join('/')
+      let target: string | null = null
+      try { target = path.resolve(path.dirname(cur), readlinkSync(cur)) } catch { /* not a link */ }
+      if (target === null) return path.resolve(cur, ...rest)
+      return links < 40 ? resolveNamed('/', [target, ...rest].join('/'), links + 1) : [cur, ...rest].join('/')
     }
     let upReal: string | null = null
     try { upReal = realpathSync.native(up) } catch { /* not there */ }

@@ -443,6 +443,16 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     assert.deepEqual(JSON.parse(src.stdout).command.params_files, [path.join(sb.home, 'ext', 'p.yaml')])
     // A file before the '..' fails as cat fails it; it was taken for the project root, and walked.
     await hashFails(sb, ['labels.csv/..'], "cannot hash 'labels.csv/..': not a directory")
+    // A link to nothing (a disk not mounted) or a loop before the '..' fails as cat fails it; it
+    // was stepped back over, and the project's own labels.csv hashed.
+    symlinkSync(path.join(sb.home, 'not-mounted', 'data'), path.join(sb.dir, 'gone'))
+    symlinkSync('loop', path.join(sb.dir, 'loop'))
+    await hashFails(sb, ['gone/../labels.csv'], "cannot hash 'gone/../labels.csv': no such file or directory")
+    await hashFails(sb, ['loop/../labels.csv'], "cannot hash 'loop/../labels.csv': ")
+    // A missing output through it is recorded where the link points, where the command would have written it.
+    const out = await sb.prov(['hash-inputs', '--missing-ok', '--as', 'outputs', 'gone/../labels.csv'])
+    assert.equal(out.exitCode, 0, out.stderr)
+    assert.deepEqual(JSON.parse(out.stdout).outputs, [{ path: path.join(sb.home, 'not-mounted', 'labels.csv'), missing: true }])
   })
 
   test('outside a git repository the project root is the current directory', async () => {
