@@ -78,7 +78,11 @@ export default defineCommand({
     const run = await loadRun(store, args.ref as string)
     if (args.json) {
       const { file } = resolveRef(store, args.ref as string)
-      return emitText(file === '-' ? JSON.stringify(run.record, null, 2) + '\n' : readFileSync(file, 'utf8'))
+      if (file === '-') return emitText(JSON.stringify(run.record, null, 2) + '\n')
+      // A byte order mark before the JSON (an editor's) is no part of it, as loadRun read it: the
+      // document printed is JSON that jq, JSON.parse and Python's json all read.
+      const text = readFileSync(file, 'utf8')
+      return emitText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
     }
     await emitText(renderRun(run.record, colorsFor(process.stdout)))
   },

@@ -291,6 +291,10 @@ describe('prov verify', { concurrency: 2 }, () => {
         assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
         assert.equal(r.stderr, '')
       }
+      // show --json prints the JSON without the mark (it printed it: JSON.parse and Python's json refuse it).
+      const shown = await sb.prov(['show', '--json', bom])
+      assert.equal(shown.exitCode, 0, shown.stderr)
+      assert.equal(shown.stdout, text)
     })
   })
 
