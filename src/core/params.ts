@@ -99,7 +99,7 @@ export function quoteInexactIntegers(json: string): string | null {
  * `/*`, as JSONC and tsconfig.json have them), which a YAML flow mapping glues to the key that
  * follows (`"// lr \"lr\""`); or NaN or Infinity as a value (Python's json.dumps writes a float
  * nan or inf so), which YAML reads as a string. Returns what it is and its 0-based offset, or
- * null. Quoted strings ("..." and YAML's '...') are passed over.
+ * null. Quoted strings ("..." and YAML's '...') and YAML's # comments are passed over.
  */
 export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 'Infinity'; at: number } | null {
   let i = 0
@@ -115,6 +115,12 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
     }
     if (/\s/.test(c)) continue
     const spaced = i > 0 && /\s/.test(text[i - 1]!)
+    // A YAML comment (# after white space) runs to the end of its line: what it says is no
+    // token (`# was 0.2 // halved`), and JSON has no # to mistake for one.
+    if (c === '#' && spaced) {
+      while (i < text.length && text[i] !== '\n') i++
+      continue
+    }
     // A comment opens where a token may start, or after a value and white space; not where a
     // value starts (`{url: //host/x}` is YAML, whose plain scalars may begin so).
     if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':'))) return { what: 'comment', at: i }

@@ -322,6 +322,11 @@ test('jsonLookalikeProblem: comments and NaN/Infinity in text written as JSON; Y
     ['{"a": 1,}', null], // YAML reads a trailing comma as meant
     ['lr: NaN # a YAML comment\n', null], // not written as JSON
     ['// c\n{"a": 1}', null],
+    // YAML's own comments, whatever they say: valid YAML in flow style was refused as JSON with a comment.
+    ['{\n  # lr, was 0.2 // halved\n  lr: 0.1,\n}\n', null],
+    ['[1, 2]\n# done // ok\n', null],
+    ['[1, 2] # NaN\n', null],
+    ['{"a": 1} # x\n// c\n', { what: 'comment', at: 13 }],
   ]
   for (const [text, expected] of table) assert.deepEqual(jsonLookalikeProblem(text), expected, text)
 })
