@@ -55,7 +55,8 @@ export function locateStore(opts: { store?: string | undefined; cwd?: string } =
  * For commands that read the store as a whole (log, verify): a store named with --store or
  * PROV_DIR that is not there is a mistake to say (a typo, a disk not mounted), not an empty list.
  * The project's own .prov may be missing: no run was recorded yet (a link there to nothing: listRunIds).
- * A store named must hold runs/, as every store prov makes does.
+ * A store named must hold runs/, as every store prov makes does, unless it is the project's own
+ * .prov or holds a secret.key or prov's config.json: a store no run was recorded in yet.
  */
 export function assertNamedStoreExists(s: Store): void {
   if (s.named !== true) return
@@ -68,9 +69,18 @@ export function assertNamedStoreExists(s: Store): void {
   if (!st.isDirectory()) throw new InputError('E_STORE', `no store at '${s.dir}': it is not a directory`)
   // Every store prov made holds runs/: a directory without one is some other directory (the
   // store's runs/ itself, the project root), which would list no runs and pass verification.
-  let runs = true
-  try { lstatSync(path.join(s.dir, 'runs')) } catch { runs = false } // (a link to nothing listRunIds names)
-  if (!runs) {
+  // Unless it is the project's own .prov, or holds what only a store holds (its key, or its
+  // config.json, written before the first run: one of prov's sections only, not a project's own
+  // config.json at its root): a store with no runs yet, as the default is.
+  const there = (name: string): boolean => { try { lstatSync(path.join(s.dir, name)); return true } catch { return false } }
+  const provConfig = (): boolean => {
+    try {
+      const c = JSON.parse(readRegularFile(path.join(s.dir, 'config.json')).toString('utf8')) as unknown
+      return typeof c === 'object' && c !== null && !Array.isArray(c) && Object.keys(c).length > 0 && Object.keys(c).every((k) => k === 'secrets' || k === 'env')
+    } catch { return false }
+  }
+  const store = s.dir === path.join(s.root, PROJECT_STORE) || there('secret.key') || provConfig()
+  if (!store && !there('runs')) { // (runs/ a link to nothing: listRunIds names it)
     const inRuns = path.basename(s.dir) === 'runs'
     throw new InputError('E_STORE', `no store at ${quotePath(s.dir)}: it holds no runs/`, inRuns
       ? `the store is the directory that holds runs/: ${quotePath(path.dirname(s.dir))}`

@@ -343,6 +343,32 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('a store named that holds no runs/ yet, but is the project\'s .prov or holds its config.json or key, is a store with no runs: exit 0', async () => {
+    await withRepo(async (sb) => {
+      // A config.json written before the first run (a fresh clone, a CI cache): the project's own
+      // .prov named, and another store. Both were 'no store at ...: it holds no runs/', exit 2,
+      // where the project's .prov not named listed nothing, exit 0.
+      sb.write('.prov/config.json', JSON.stringify({ secrets: { names: ['CORP_*'] } }))
+      const other = path.join(sb.home, 'store')
+      mkdirSync(other)
+      writeFileSync(path.join(other, 'config.json'), JSON.stringify({ env: { drop: ['PS1'] } }))
+      for (const [args, env] of [[['log'], { PROV_DIR: '.prov' }], [['verify'], { PROV_DIR: path.join(sb.dir, '.prov') }], [['log', '--store', '.prov'], {}], [['verify'], { PROV_DIR: other }], [['log'], { PROV_DIR: other }]] as const) {
+        const r = await sb.prov([...args], { env })
+        assert.equal(r.exitCode, 0, `${args.join(' ')} ${JSON.stringify(env)}: ${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, '')
+      }
+      // A project's own config.json (at its root, of its own keys) does not make the root a store.
+      sb.write('config.json', JSON.stringify({ lr: 0.1 }))
+      const root = await sb.prov(['verify', '--store', '.'])
+      assert.equal(root.exitCode, 2, root.stderr)
+      assert.match(root.stderr, /^prov: no store at '.*': it holds no runs\/$/m)
+      // A record into it goes where it was named.
+      assert.equal((await sb.prov(['record', '--', 'true'], { env: { PROV_DIR: other } })).exitCode, 0)
+      assert.equal((await sb.prov(['log', '--json'], { env: { PROV_DIR: other } })).stdout.split('\n').filter(Boolean).length, 1)
+    })
+  })
+
   test('show: names the command, status, inputs, outputs and params', async () => {
     await withRepo(async (sb) => {
       const id = await rec(sb, ['-i', 'data/in.txt', '-o', 'out.txt', '-p', 'lr=0.5', '-p', 'model.name=small', '-m', 'try it',
