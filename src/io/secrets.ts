@@ -1,5 +1,6 @@
 import { Redactor, type RedactionPolicy } from '../core/redact.js'
 import { InputError } from '../errors.js'
+import { escapeTerminal } from '../core/paths.js'
 import { readConfig, readExistingSecretKey, readSecretKey, type Store } from './store.js'
 
 function strings(v: unknown, where: string): string[] {
@@ -27,7 +28,7 @@ function configSection(config: Record<string, unknown>, name: string): Record<st
     throw new InputError('E_CONFIG', `config /${name} must be an object`, hint)
   }
   for (const k of Object.keys(v)) {
-    if (!known.includes(k)) throw new InputError('E_CONFIG', `config /${name}/${k} is not a setting prov knows`, hint)
+    if (!known.includes(k)) throw new InputError('E_CONFIG', `config /${name}/${escapeTerminal(k)} is not a setting prov knows`, hint) // a key's escape sequence, escaped
   }
   return v as Record<string, unknown>
 }
@@ -41,7 +42,7 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
   const config = readConfig(store)
   for (const k of Object.keys(config)) {
     if (!Object.hasOwn(CONFIG_KEYS, k)) {
-      throw new InputError('E_CONFIG', `config /${k} is not a setting prov knows`, 'config.json holds "secrets" (names, allow, values) and "env" (drop) (see SECRETS in prov(1))')
+      throw new InputError('E_CONFIG', `config /${escapeTerminal(k)} is not a setting prov knows`, 'config.json holds "secrets" (names, allow, values) and "env" (drop) (see SECRETS in prov(1))')
     }
   }
   const secrets = configSection(config, 'secrets')

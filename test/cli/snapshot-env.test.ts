@@ -194,6 +194,14 @@ describe('snapshot-env', { concurrency: true }, () => {
       assert.match(r.stderr, /^prov: config \/secrets?(\/name)? (must be an object|is not a setting prov knows)$|^prov: config \/env\/redact is not a setting prov knows$/m, r.stderr)
       assert.ok(!r.stderr.includes('classified-value'))
     }
+    // The key is named with what a terminal acts on escaped (a config.json committed to a repository reaches every clone).
+    for (const config of [{ 'x\u001b[2J\ny': 1 }, { secrets: { 'n\u001b]0;t\u0007': [] } }]) {
+      s.write('.prov/config.json', JSON.stringify(config))
+      const r = await s.prov(['snapshot-env', '--no-tools'])
+      assert.equal(r.exitCode, 2, r.stderr)
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(r.stderr), JSON.stringify(r.stderr))
+      assert.match(r.stderr, /^prov: config \/(x\\u001b\[2J\\u000ay|secrets\/n\\u001b\]0;t\\u0007) is not a setting prov knows$/m, r.stderr)
+    }
     s.write('.prov/config.json', JSON.stringify({ secrets: { names: ['CORP_*'], allow: [], values: [] }, env: { drop: [] } }))
     const env = await snapshot(s, ['--no-tools'], { CORP_SECRET: 'classified-value' })
     assert.match(env.vars.CORP_SECRET, FINGERPRINT)
