@@ -36,10 +36,10 @@ function configSection(config: Record<string, unknown>, name: string): Record<st
 /**
  * The redactor for this store: its key (made when the first secret is fingerprinted; its id,
  * keyId, only where there is one), the documented defaults, `.prov/config.json`
- * (`secrets.names`, `secrets.allow`, `secrets.values`, `env.drop`), then flags.
+ * (`secrets.names`, `secrets.allow`, `secrets.values`, `env.drop`; not with `config: false`), then flags.
  */
-export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: string[]; drop?: string[] } = {}): Redactor {
-  const config = readConfig(store)
+export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: string[]; drop?: string[] } = {}, opts: { config?: boolean } = {}): Redactor {
+  const config = opts.config === false ? {} : readConfig(store)
   for (const k of Object.keys(config)) {
     if (!Object.hasOwn(CONFIG_KEYS, k)) {
       throw new InputError('E_CONFIG', `config /${escapeTerminal(k)} is not a setting prov knows`, 'config.json holds "secrets" (names, allow, values) and "env" (drop) (see SECRETS in prov(1))')

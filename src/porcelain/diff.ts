@@ -312,6 +312,22 @@ async function readRecordedParamsFile(abs: string, shown: string): Promise<unkno
   return readParamsFile(abs)
 }
 
+/**
+ * The redactor for the commit subjects between two recorded runs: the store's policy, or where its
+ * config.json is invalid (a key misspelt), the built-in one, said in a warning. The runs are read
+ * as recorded; a config that only recording needs does not stop their diff (as it does not stop
+ * diff-runs, nor diff of two runs at one commit).
+ */
+function subjectRedactor(store: Store): ReturnType<typeof loadRedactor> {
+  try {
+    return loadRedactor(store)
+  } catch (e) {
+    if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
+    log.warn(`${e.message}: the commit subjects are scrubbed by the built-in secret policy only`)
+    return loadRedactor(store, {}, { config: false })
+  }
+}
+
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   // The run's own policy flags (--redact-var, --keep-var, --drop-var), as record applied them.
@@ -482,7 +498,7 @@ export default defineCommand({
       for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is ${why}`)
     }
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.
-    if (commits) { const redactor = loadRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
+    if (commits) { const redactor = subjectRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
     // The headline names keys and paths as the runs hold them: what a terminal would act on is escaped.
     // The runs' messages are context, shown here, so a change of them is noise that is not hidden.

@@ -321,6 +321,27 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('an invalid config.json does not stop a diff of two recorded runs at two commits: their subjects are scrubbed by the built-in policy, with a warning', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb)
+      sb.write('code.py', 'x = 2\n')
+      await sb.git('commit', '-q', '-am', 'use ghp_0123456789abcdefABCDEF0123456789abcd')
+      await rec(sb)
+      // A key prov does not know: record refuses it (it would drop a policy), a diff of what is recorded need not.
+      sb.write('.prov/config.json', JSON.stringify({ secret: { names: ['CORP_*'] } }))
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.match(d.sections.code!.join('\n'), / use \[redacted hmac-sha256:[0-9a-f]{32}\]$/m)
+      assert.equal(d.stderr, "prov: warning: config /secret is not a setting prov knows: the commit subjects are scrubbed by the built-in secret policy only\n")
+      assert.equal((await sb.prov(['diff-runs', '@~1', '@'])).exitCode, 1)
+      // --workspace records the present under the policy: there the config is an error still.
+      const ws = await sb.prov(['diff', '--workspace'])
+      assert.equal(ws.exitCode, 2, ws.stderr)
+      assert.match(ws.stderr, /^prov: config \/secret is not a setting prov knows$/m)
+    })
+  })
+
   test('with fewer than two runs: exit 2 and a message that names the missing run', async () => {
     await withRepo(async (sb) => {
       const none = await sb.prov(['diff'])
