@@ -106,6 +106,7 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
   while (i < text.length && /\s/.test(text[i]!)) i++
   if (text[i] !== '{' && text[i] !== '[') return null
   let prev = '' // the last character outside a string that is not white space
+  const open: string[] = [] // the brackets open here: in a sequence ('['), a value starts after [ and ,
   for (; i < text.length; i++) {
     const c = text[i]!
     if (c === '"' || c === "'") {
@@ -123,7 +124,13 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
     }
     // A comment opens where a token may start, or after a value and white space; not where a
     // value starts (`{url: //host/x}` is YAML, whose plain scalars may begin so).
-    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':'))) return { what: 'comment', at: i }
+    // In a sequence, `//` glued to what follows where a value starts is YAML's plain scalar, a
+    // path (`[//nas/a, //nas/b]`); a comment there is written `// ...`.
+    const glued = text[i + 1] === '/' && i + 2 < text.length && !/[\s/]/.test(text[i + 2]!)
+    const value = open.at(-1) === '[' && '[,'.includes(prev)
+    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':')) && !(glued && value)) return { what: 'comment', at: i }
+    if (c === '{' || c === '[') open.push(c)
+    else if (c === '}' || c === ']') open.pop()
     if ('[,:'.includes(prev) || prev === '') {
       const m = /^-?(NaN|Infinity)(?=\s*[,\]}]|\s*$)/.exec(text.slice(i, i + 64))
       if (m !== null) return { what: m[1] as 'NaN' | 'Infinity', at: i }

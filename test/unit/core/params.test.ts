@@ -327,6 +327,13 @@ test('jsonLookalikeProblem: comments and NaN/Infinity in text written as JSON; Y
     ['[1, 2]\n# done // ok\n', null],
     ['[1, 2] # NaN\n', null],
     ['{"a": 1} # x\n// c\n', { what: 'comment', at: 13 }],
+    // In a sequence, // glued to a value is a YAML plain scalar (a path); a comment is written // ...
+    ['{mounts: [//nas/a, //nas/b]}', null],
+    ['[//nas/a]', null],
+    ['[1, // one\n 2]', { what: 'comment', at: 4 }],
+    ['[ //\n 1]', { what: 'comment', at: 2 }],
+    ['[1, /* x */ 2]', { what: 'comment', at: 4 }],
+    ['{"a": 1, //x\n "b": 2}', { what: 'comment', at: 9 }], // a mapping's key starts there: a comment still
   ]
   for (const [text, expected] of table) assert.deepEqual(jsonLookalikeProblem(text), expected, text)
 })
