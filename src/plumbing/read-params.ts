@@ -52,7 +52,10 @@ export default defineCommand({
     if (args.sources) {
       for (const [flag, value] of sequence) {
         if (flag !== 'params-file') continue
-        const st = statSync(value, { throwIfNoEntry: false })
+        // (A path that cannot be looked up, a loop of links or a file before a '/', is said by
+        // readParams below, as without --sources.)
+        let st
+        try { st = statSync(value, { throwIfNoEntry: false }) } catch { continue }
         if (st !== undefined && !st.isFile() && !st.isDirectory()) {
           throw new UsageError(`--sources cannot name --params-file ${quotePath(value)}: it is ${st.isFIFO() ? 'a FIFO' : 'not a regular file'}, which prov diff --workspace could not read again`,
             'save the params to a file and name it, as prov record asks')

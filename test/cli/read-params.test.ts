@@ -1,7 +1,7 @@
 // Black-box tests of `prov read-params`.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { BIN, makeRepo, parseValid, type Sandbox } from '../helpers/prov.js'
 
@@ -426,5 +426,14 @@ describe('read-params --sources', { concurrency: true }, () => {
     await fails(['--sources', '--params-file', 'missing.yaml'], 'missing.yaml')
     await fails(['--sources', '--params-file', 'bad.json'], 'bad.json')
     await fails(['--sources', '-p', 'no-equals'], 'no-equals')
+    // A path that cannot be looked up: said as without --sources, not an internal error.
+    sb.write('plain.yaml', 'a: 1\n')
+    symlinkSync('loop-b.yaml', path.join(sb.dir, 'loop-a.yaml'))
+    symlinkSync('loop-a.yaml', path.join(sb.dir, 'loop-b.yaml'))
+    for (const bad of ['loop-a.yaml', 'plain.yaml/x', 'n'.repeat(5000)]) {
+      const e = await fails(['--sources', '--params-file', bad], bad.slice(0, 40))
+      assert.doesNotMatch(e, /internal error/)
+      assert.equal(e, await fails(['--params-file', bad], bad.slice(0, 40)))
+    }
   })
 })
