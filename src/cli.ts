@@ -181,12 +181,13 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     if (first === '--help' || first === '-h') {
       handleEpipe()
       // `prov --help log`, as `git --help log`: that command's help.
-      const load = rest[0] === undefined ? undefined : commands[rest[0]]
+      const load = rest[0] === undefined || !Object.hasOwn(commands, rest[0]) ? undefined : commands[rest[0]]
       process.stdout.write(load === undefined ? ROOT_USAGE : renderCommandUsage(rest[0]!, await load()) + '\n')
       return 0
     }
     if (first.startsWith('-')) throw (await misplacedOptions(argv, commands)) ?? new UsageError(`unknown option '${first}'`, `see 'prov --help'`)
-    const load = commands[first]
+    // (A name of Object's own, 'constructor' or '__proto__', is no command.)
+    const load = Object.hasOwn(commands, first) ? commands[first] : undefined
     if (load === undefined && NAMES.includes(first)) throw new Error(`this build of prov holds no '${first}' command`)
     if (load === undefined) throw new UsageError(`'${first}' is not a prov command`, `see 'prov --help' for the list of commands`)
     const cmd = await load()

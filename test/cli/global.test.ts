@@ -127,6 +127,16 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     const [unknown, plain] = await Promise.all([sb.prov(['--help', 'frobnicate']), sb.prov(['--help'])])
     assert.equal(unknown.exitCode, 0)
     assert.equal(unknown.stdout, plain.stdout)
+    // A name an object has of its own is no command: the general usage, and no command runs by it.
+    for (const name of ['constructor', '__proto__', 'hasOwnProperty', 'toString']) {
+      const h = await sb.prov(['--help', name])
+      assert.equal(h.exitCode, 0, h.stderr)
+      assert.equal(h.stderr, '')
+      assert.equal(h.stdout, plain.stdout, name)
+      const c = await sb.prov([name])
+      assert.equal(c.exitCode, 2, name)
+      assert.equal(c.stderr, `prov: '${name}' is not a prov command\nhint: see 'prov --help' for the list of commands\n`)
+    }
   })
 
   test('PROV_LOG_LEVEL that names no level is said, and info is used; the names and numbers work', async () => {
