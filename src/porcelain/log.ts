@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import path from 'node:path'
 import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, type RunSummary, type Store } from '../io/store.js'
-import { withinRoot } from '../io/read.js'
+import { resolveNamed, withinRoot } from '../io/read.js'
 import { runTouches } from '../core/run-paths.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -76,7 +76,9 @@ function jsonLine(r: RunSummary): string {
  */
 function asRecordPath(store: Store, p: string): string {
   if (p === '') throw new UsageError("a path cannot be empty: '.' is the project")
-  const abs = path.resolve(p)
+  // As record's -i resolves it: a '..' after a link to a directory leads out of the directory the
+  // link points to, as the kernel has it (resolveNamed), not back beside the link.
+  const abs = resolveNamed(process.cwd(), p)
   return toRecordPath(store.root, withinRoot(store.root, abs, true)).path.replace(/(.)\/+$/, '$1')
 }
 

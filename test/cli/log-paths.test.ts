@@ -90,3 +90,32 @@ describe('prov log -- <path>', { concurrency: true }, () => {
     assert.deepEqual(await logged(['--', '-weird']), [])
   })
 })
+
+describe('prov log -- <path> through a link', () => {
+  test("a '..' after a link to a directory leads where record's -i led it (out of the directory the link points to), not back beside the link", async () => {
+    const sb = await makeRepo({ 'README': 'hello\n', '.gitignore': 'lnk\nlabels.csv\n' })
+    try {
+      narrowPath(sb, ['git', 'true'])
+      const ext = path.join(sb.home, 'ext')
+      mkdirSync(path.join(ext, 'd'), { recursive: true })
+      sb.write('../home/ext/labels.csv', 'outside\n')
+      sb.write('labels.csv', 'inside\n')
+      symlinkSync(path.join(ext, 'd'), path.join(sb.dir, 'lnk'))
+      const ids: string[] = []
+      for (const input of ['lnk/../labels.csv', 'labels.csv']) {
+        const r = await sb.prov(['record', '-i', input, '--', 'true'])
+        assert.equal(r.exitCode, 0, r.stderr)
+        ids.push(/^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)![1]!)
+      }
+      const logged = async (p: string): Promise<string[]> => {
+        const r = await sb.prov(['log', '--', p])
+        assert.equal(r.exitCode, 0, r.stderr)
+        return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.slice(0, 12))
+      }
+      assert.deepEqual(await logged('lnk/../labels.csv'), [ids[0]], 'the file record hashed: ext/labels.csv')
+      assert.deepEqual(await logged(path.join(ext, 'labels.csv')), [ids[0]])
+      assert.deepEqual(await logged('labels.csv'), [ids[1]])
+      assert.deepEqual(await logged('./x/../labels.csv'), [ids[1]], "a '..' after no link is as written")
+    } finally { sb.cleanup() }
+  })
+})
