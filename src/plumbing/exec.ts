@@ -71,16 +71,31 @@ async function writeOwn(file: string, text: string, outcome: RunOutcome): Promis
   }
 }
 
+/** The regular file --out names before CMD runs (through a link, as `>` writes it), or undefined: a descriptor, FIFO or device, or nothing there. */
+function earlierOut(file: string): Stats | undefined {
+  if (namedDescriptor(file) !== null) return undefined
+  try {
+    const st = statSync(file, { throwIfNoEntry: false })
+    return st?.isFile() === true ? st : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * After CMD ran and prov failed: the --out file an earlier exec wrote, emptied (a regular file
  * only, through a link as `>` writes it; a descriptor, FIFO or device is left alone), and the
- * error saying so.
+ * error saying so. Only the file that was there before CMD ran (`before`), as it was then, or as
+ * prov's own failed write in place left it (`written`): a file made or replaced meanwhile (by the
+ * command, or another process: its own document) is not prov's to empty.
  */
-function emptyEarlierOut(file: string, e: InputError): InputError {
-  if (namedDescriptor(file) !== null) return e
+function emptyEarlierOut(file: string, e: InputError, before: Stats | undefined, written: boolean): InputError {
+  if (before === undefined || namedDescriptor(file) !== null) return e
   try {
     const st = statSync(file, { throwIfNoEntry: false })
     if (st === undefined || !st.isFile() || st.size === 0) return e
+    if (st.dev !== before.dev || st.ino !== before.ino) return e
+    if (!written && (st.size !== before.size || st.mtimeMs !== before.mtimeMs || st.ctimeMs !== before.ctimeMs)) return e
     truncateSync(file, 0)
   } catch {
     return e
@@ -359,6 +374,9 @@ export default defineCommand({
         }
       }
     }
+    // The document an earlier exec left in --out, as it is before CMD runs: emptied if prov fails after.
+    const before = args.out !== undefined ? earlierOut(args.out) : undefined
+    let writingOut = false
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined, capture })
     // At exit, whether the document is then written or not: a Ctrl-C stops a loop either way.
     if (outcome.raise !== undefined) endBySignal(outcome.raise)
@@ -392,12 +410,14 @@ export default defineCommand({
       }
       const doc = { command: outcome.command }
       assertValid('command', commandValidator, doc, 'the exec output')
-      if (args.out !== undefined) await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
-      else await emitJson(doc, args.pretty)
+      if (args.out !== undefined) {
+        writingOut = true
+        await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
+      } else await emitJson(doc, args.pretty)
     } catch (e) {
       // A document an earlier exec wrote must not pass for this run's: emptied, as the shell's `>`
       // leaves a step's file that failed (write-run then says the step failed).
-      if (args.out !== undefined && e instanceof InputError) throw emptyEarlierOut(args.out, e)
+      if (args.out !== undefined && e instanceof InputError) throw emptyEarlierOut(args.out, e, before, writingOut)
       throw e
     }
     process.exitCode = outcome.status

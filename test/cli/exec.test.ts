@@ -552,6 +552,30 @@ describe('exec', { concurrency: true }, () => {
     }
   })
 
+  test('a failure after CMD ran empties only the earlier document that was in --out before it: not a file made or replaced meanwhile (by CMD, or another process)', async () => {
+    const wait = 'while [ ! -e capm/stdout ] || [ ! -e capm/stderr ]; do sleep 0.05; done'
+    const cases: Array<[string, string | null, string]> = [
+      // Not there before CMD ran: what CMD (or anyone) wrote there is not prov's to empty.
+      [`${wait}; echo theirs > capm.json; rm -f capm/stdout`, null, 'theirs\n'],
+      // Replaced meanwhile by a rename (another exec's document, written whole).
+      [`${wait}; echo theirs > capm.tmp; mv capm.tmp capm.json; rm -f capm/stdout`, '{"command":"earlier"}\n', 'theirs\n'],
+      // The earlier document, as it was: emptied, as before.
+      [`${wait}; rm -f capm/stdout`, '{"command":"earlier"}\n', ''],
+    ]
+    for (const [script, earlier, left] of cases) {
+      rmSync(path.join(sb.dir, 'capm'), { recursive: true, force: true })
+      rmSync(path.join(sb.dir, 'capm.json'), { force: true })
+      if (earlier !== null) sb.write('capm.json', earlier)
+      const r = await sb.prov(['exec', '--capture', 'capm', '--out', 'capm.json', '--', 'sh', '-c', script])
+      assert.equal(r.exitCode, 125, r.stderr)
+      assert.match(r.stderr, /^prov: cannot read the captured stdout 'capm\/stdout': no such file or directory \(the command ran and exited 0\)/)
+      assert.equal(readFileSync(path.join(sb.dir, 'capm.json'), 'utf8'), left, script)
+      assert.equal(r.stderr.includes('was emptied'), left === '', r.stderr)
+    }
+    rmSync(path.join(sb.dir, 'capm'), { recursive: true, force: true })
+    rmSync(path.join(sb.dir, 'capm.json'), { force: true })
+  })
+
   test('--capture replaces only regular files an earlier exec left: a link, device or directory under its names is refused (--capture /dev removes nothing)', async () => {
     sb.write('capl/.keep', '')
     symlinkSync('/dev/null', path.join(sb.dir, 'capl/stdout'))
