@@ -1,5 +1,5 @@
 import { nodeCrypto } from '../core/crypto.js'
-import { lstatSync, statSync } from 'node:fs'
+import { lstatSync, realpathSync, statSync } from 'node:fs'
 import { readRegularFile } from '../io/read.js'
 import path from 'node:path'
 import { defineCommand } from 'citty'
@@ -112,10 +112,11 @@ export default defineCommand({
     const store = locateStore({ store: args.store })
     if (extra.length === 0) assertNamedStoreExists(store)
     const others: string[] = []
-    // A run named twice (`@ @~0`, its id and its prefix) is checked once, as one run.
+    // A run named twice (`@ @~0`, its id and its prefix, its path through a link) is checked once, as one run.
     const seen = new Set<string>()
+    const fileOf = (f: string): string => { try { return realpathSync.native(f) } catch { return path.resolve(f) } }
     const targets = extra.length > 0
-      ? extra.map((ref) => resolveRef(store, ref)).filter((t) => t.file === '-' || (!seen.has(path.resolve(t.file)) && seen.add(path.resolve(t.file))))
+      ? extra.map((ref) => resolveRef(store, ref)).filter((t) => t.file === '-' || (!seen.has(fileOf(t.file)) && seen.add(fileOf(t.file))))
       : listRunIds(store, others).sort().map((id) => ({ id, file: runPath(store, id) }))
     // Not a run, so not checked; said, so that a store holding only such entries does not pass in
     // silence (a hidden file, a desktop's .DS_Store, is no one's mistake).

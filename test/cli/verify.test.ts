@@ -2,7 +2,7 @@
 // JSON, a tampered patch or captured stream fail, naming the run; --files re-hashes the files.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
 
@@ -101,6 +101,12 @@ describe('prov verify', { concurrency: 2 }, () => {
       assert.equal(twice.exitCode, 1)
       assert.deepEqual(twice.byRun.get(bad)?.length, 1)
       assert.equal(twice.stderr, 'prov: 1 of 2 runs failed verification\n')
+      // Its path through a link to the project (or to the run's directory) is the same run too.
+      symlinkSync(sb.dir, path.join(sb.home, 'project-link'))
+      symlinkSync(path.join(sb.dir, '.prov', 'runs', bad), path.join(sb.home, 'run-link'))
+      const linked = await verify(sb, [bad, path.join(sb.home, 'project-link', '.prov', 'runs', bad, 'run.json'), path.join(sb.home, 'run-link', 'run.json')])
+      assert.equal(linked.exitCode, 1)
+      assert.equal(linked.stderr, 'prov: 1 of 1 run failed verification\n')
     })
   })
 
