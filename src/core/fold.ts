@@ -70,9 +70,12 @@ export function pairMoves(changes: readonly Change[]): Change[] {
   }
   const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1)
   // Removed files by content (and noise), and by content and name: queues taken in path order.
-  const byContent = new Map<string, Change[]>()
-  const byName = new Map<string, Change[]>()
-  const push = (m: Map<string, Change[]>, k: string, c: Change): void => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]) }
+  // (Each queue is read from an index, not shifted: shift() moves the whole array, quadratic on
+  // thousands of files of one content.)
+  interface Queue { list: Change[]; at: number }
+  const byContent = new Map<string, Queue>()
+  const byName = new Map<string, Queue>()
+  const push = (m: Map<string, Queue>, k: string, c: Change): void => { const q = m.get(k); if (q) q.list.push(c); else m.set(k, { list: [c], at: 0 }) }
   for (const c of changes) {
     const k = c.op === 'removed' ? content(c.from) : null
     if (k === null) continue
@@ -82,8 +85,8 @@ export function pairMoves(changes: readonly Change[]): Change[] {
   }
   if (byContent.size === 0) return [...changes]
   const used = new Set<Change>()
-  const take = (l: Change[] | undefined): Change | undefined => {
-    while (l && l.length > 0) { const c = l.shift()!; if (!used.has(c)) return c }
+  const take = (q: Queue | undefined): Change | undefined => {
+    while (q && q.at < q.list.length) { const c = q.list[q.at++]!; if (!used.has(c)) return c }
     return undefined
   }
   const pairs = new Map<Change, Change>() // added → removed
