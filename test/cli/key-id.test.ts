@@ -279,7 +279,7 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     const w = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
     assert.equal(w.exitCode, 2, w.stdout + w.stderr)
     assert.equal(w.stdout, '')
-    assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the command, params or patch: the run would hold fingerprints under two keys`))
+    assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the run too \\(in argv, params, the patch, or a variable the env document kept in clear\\): the run would hold fingerprints under two keys`))
     assert.match(w.stderr, /the same --store or PROV_DIR for prov snapshot-env and prov write-run/)
     assert.deepEqual(existsSync(path.join(b, 'runs')) ? readdirSync(path.join(b, 'runs')) : [], [], 'no run written')
     // No secret of this store's: every fingerprint is under a's key, and the run names it.
@@ -291,6 +291,16 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     copyFileSync(path.join(a, 'secret.key'), path.join(b, 'secret.key'))
     const same = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
     assert.equal(same.exitCode, 0, same.stderr)
+    // A key_id that is no key's id is the schema's to name, as without a secret: never printed raw.
+    const c = path.join(sb.dir, 'store-c')
+    for (const bad of ['\u001b[31mX\u009b2J', { id: 1 }]) {
+      const env = JSON.parse(snap.stdout)
+      env.env.key_id = bad
+      const w2 = await sb.prov(['write-run', '--store', c, '--', 'true', '--password', 'hunter2-in-argv'], { input: JSON.stringify(env) + git.stdout })
+      assert.equal(w2.exitCode, 2, w2.stderr)
+      assert.match(w2.stderr, /^prov: the run does not match the run schema at \/env\/key_id: must /)
+      assert.doesNotMatch(w2.stderr, /[\u001b\u009b]|object Object/)
+    }
   })
 
   test('an argv whose secret and a plain argument both differ is marked as comparable but for its fingerprints; one whose secret alone differs, as not comparable', async () => {
