@@ -324,6 +324,16 @@ export function isCodeName(c: Change): boolean {
   return c.scope === undefined && (c.key === 'branch' || c.key === 'upstream' || c.key === 'remote')
 }
 
+/**
+ * The branch, upstream and remote made noise as the same code's names (isCodeName), shown again
+ * where the code did change beside them (an uncommitted change at the same commit): they are the
+ * same code's names only where the code is the same. What --ignore matches stays noise.
+ */
+export function showCodeNamesBesideCode(d: Pick<RunDiff, 'code'>, ignore: readonly RegExp[]): void {
+  if (!d.code.some((c) => !isCodeName(c) && c.noise !== true)) return
+  for (const c of d.code) if (isCodeName(c) && c.noise === true && !isNoise('code', c.key, ignore)) delete c.noise
+}
+
 /** Whether two runs were recorded under different store keys: both have a key id, and they differ. */
 export function keysDiffer(a: Rec, b: Rec): boolean {
   const [ka, kb] = [obj(a.env).key_id, obj(b.env).key_id]
@@ -389,6 +399,8 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
       else identical = false
     }
   }
+  showCodeNamesBesideCode(sections, ignore)
+  if (sections.code.some((c) => c.noise !== true)) identical = false
   return {
     a: typeof a.id === 'string' ? a.id : null,
     b: typeof b.id === 'string' ? b.id : null,

@@ -2,7 +2,7 @@
 // differ between the two runs' commits, when both exist locally).
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { compareRuns, isCodeName, isContentChange, isNoise, isUntracked, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
+import { compareRuns, isCodeName, isContentChange, showCodeNamesBesideCode, isNoise, isUntracked, recomputeIdentical, SECTION_ORDER, type Change, type RunDiff } from '../core/diff.js'
 import { compareUtf8 } from '../core/paths.js'
 import { globToRegExp, REDACTED_RE } from '../core/redact.js'
 import { loadRedactor } from './secrets.js'
@@ -67,6 +67,8 @@ export async function diffRecords(store: Store, a: RunRecord, b: RunRecord, opts
     }
   }
   sameUnderKey(store, d)
+  // (The branch, upstream or remote of the same code, but where the code changed beside them.)
+  showCodeNamesBesideCode(d, ignore)
   return recomputeIdentical(d)
 }
 

@@ -1207,6 +1207,19 @@ describe('prov diff', { concurrency: 2 }, () => {
       const code = await diff(sb)
       assert.equal(code.exitCode, 1)
       assert.ok(code.sections.code!.includes('  ~ branch: exp2 → exp3'), code.stdout)
+      // The same commit, but an uncommitted change beside the new branch: the code changed, the branch is shown beside it.
+      await sb.git('checkout', '-q', '-b', 'exp4')
+      sb.write('code.py', 'x = 3\n')
+      await rec(sb)
+      const dirty = await diff(sb)
+      assert.equal(dirty.exitCode, 1)
+      assert.ok(dirty.sections.code!.includes('  ~ branch: exp3 → exp4'), dirty.stdout)
+      assert.doesNotMatch(dirty.stdout, /branch, upstream or remote/)
+      const dj = parseValid('diff', (await sb.prov(['diff', '--json'])).stdout).diff
+      assert.equal(dj.code.find((c: any) => c.key === 'branch').noise, undefined)
+      // --ignore still hides it.
+      const ignored = await diff(sb, ['--ignore', 'branch'])
+      assert.ok(!ignored.sections.code!.some((l) => l.includes('branch')), ignored.stdout)
     })
   })
 
