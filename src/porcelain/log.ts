@@ -1,5 +1,7 @@
 import { defineCommand } from 'citty'
+import { lstatSync } from 'node:fs'
 import path from 'node:path'
+import { log } from '../io/log.js'
 import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, type RunSummary, type Store } from '../io/store.js'
 import { resolveNamed, withinRoot } from '../io/read.js'
 import { runTouches } from '../core/run-paths.js'
@@ -88,8 +90,18 @@ function touching(store: Store, runs: RunSummary[], paths: readonly string[], ma
   for (const r of runs) {
     if (out.length >= max) break
     let run: unknown
-    // (Gone since it was listed: a run deleted meanwhile is no run.)
-    try { run = readRunFile(path.join(runsDir(store), r.id, 'run.json')) } catch { continue }
+    const file = path.join(runsDir(store), r.id, 'run.json')
+    try {
+      run = readRunFile(file)
+    } catch (e) {
+      // Gone since it was listed: a run deleted meanwhile is no run. One that cannot be read (its
+      // summary from the index, listed without paths) is said, as listRuns says it: the answer
+      // would otherwise leave it out in silence.
+      let there = true
+      try { there = lstatSync(file, { throwIfNoEntry: false }) !== undefined } catch { /* there, but not to be looked at */ }
+      if (there) log.warn(`skipping run ${r.id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
+      continue
+    }
     if (runTouches(run, paths)) out.push(r)
   }
   return out

@@ -1,7 +1,7 @@
 // Black-box tests of `prov log [--] <path>...`: the runs that read or wrote a file, as git log -- <path>.
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { chmodSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
 
@@ -116,6 +116,34 @@ describe('prov log -- <path> through a link', () => {
       assert.deepEqual(await logged(path.join(ext, 'labels.csv')), [ids[0]])
       assert.deepEqual(await logged('labels.csv'), [ids[1]])
       assert.deepEqual(await logged('./x/../labels.csv'), [ids[1]], "a '..' after no link is as written")
+    } finally { sb.cleanup() }
+  })
+})
+
+describe('prov log -- <path> and a run that cannot be read', () => {
+  test('a run whose run.json cannot be read (listed from the index without paths) is said in a warning, not left out in silence', async (t) => {
+    const sb = await makeRepo({ 'README': 'hello\n', '.gitignore': 'data.csv\n' })
+    try {
+      narrowPath(sb, ['git', 'true'])
+      sb.write('data.csv', 'd\n')
+      const ids: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const r = await sb.prov(['record', '-i', 'data.csv', '--', 'true'])
+        assert.equal(r.exitCode, 0, r.stderr)
+        ids.push(/^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)![1]!)
+      }
+      const full = readdirSync(path.join(sb.dir, '.prov', 'runs')).find((n) => n.startsWith(ids[0]!))!
+      chmodSync(path.join(sb.dir, '.prov', 'runs', full, 'run.json'), 0o000)
+      // The index, made now, holds its summary: prov log without paths lists it.
+      assert.equal((await sb.prov(['log'])).exitCode, 0)
+      // As root every file reads: prov runs as nobody then, in directories it can walk.
+      const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
+      for (const d of [path.dirname(sb.dir), sb.dir]) chmodSync(d, 0o755) // the temp directory, made 0700
+      const r = await sb.prov(['log', 'data.csv'], { ...asOther, env: { HOME: '/nonexistent-home' } })
+      if (r.exitCode === undefined) { t.skip('cannot run prov as another user here'); return } // no CAP_SETUID
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.deepEqual(r.stdout.split('\n').filter((l) => l !== '').map((l) => l.slice(0, 12)), [ids[1]])
+      assert.match(r.stderr, new RegExp(`^prov: warning: skipping run ${ids[0]}: cannot read run '.*run\\.json': permission denied \\(see 'prov verify'\\)\\n$`))
     } finally { sb.cleanup() }
   })
 })
