@@ -62,7 +62,7 @@ function addKeyId(sections: Record<string, unknown>, redactor: Redactor): void {
   // (A key_id that is no key's id, "\u001b[2J" or an object, is left to the schema, which names it: not printed here.)
   else if (env.key_id !== keyId && typeof env.key_id === 'string' && /^[0-9a-f]{16}$/.test(env.key_id)) {
     throw new InputError('E_CONFLICT', `env.key_id says the environment's secrets were fingerprinted under another store's key (${env.key_id}), but this store's key (${keyId}) fingerprinted a secret of the run too (in argv, params, the patch, or a variable the env document kept in clear): the run would hold fingerprints under two keys`,
-      "make the documents with the store the run is written to (the same --store or PROV_DIR for prov snapshot-env and prov write-run), or copy the other store's secret.key here (mode 0600)")
+      "make the documents with the store this command uses (the same --store or PROV_DIR for prov snapshot-env as for this command: prov write-run, or prov diff and diff-runs reading them on standard input), or copy the other store's secret.key into it (mode 0600)")
   }
 }
 

@@ -280,13 +280,18 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     assert.equal(w.exitCode, 2, w.stdout + w.stderr)
     assert.equal(w.stdout, '')
     assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the run too \\(in argv, params, the patch, or a variable the env document kept in clear\\): the run would hold fingerprints under two keys`))
-    assert.match(w.stderr, /the same --store or PROV_DIR for prov snapshot-env and prov write-run/)
+    assert.match(w.stderr, /the same --store or PROV_DIR for prov snapshot-env as for this command: prov write-run, or prov diff and diff-runs reading them on standard input/)
     assert.deepEqual(existsSync(path.join(b, 'runs')) ? readdirSync(path.join(b, 'runs')) : [], [], 'no run written')
     // No secret of this store's: every fingerprint is under a's key, and the run names it.
     const ok = await sb.prov(['write-run', '--store', b, '--', 'true', '--epochs', '2'], { input: docs })
     assert.equal(ok.exitCode, 0, ok.stderr)
     const run = parseValid('run', (await sb.prov(['show', '--json', '--store', b, '@'])).stdout)
     assert.equal(run.env.key_id, keyIdOf(keyA))
+    // The same documents on diff-runs' standard input: refused alike, and the hint names no write-run alone.
+    const cmd = JSON.stringify({ command: { argv: ['true', '--password', 'hunter2-in-argv'], cwd: '.', exit_code: 0, signal: null } })
+    const dr = await sb.prov(['diff-runs', '--store', b, '-', '@'], { input: docs + cmd + '\n' })
+    assert.equal(dr.exitCode, 2, dr.stdout + dr.stderr)
+    assert.doesNotMatch(dr.stderr, /PROV_DIR for prov snapshot-env and prov write-run|the store the run is written to/)
     // The same key in both stores: one key, so the secret in argv is fingerprinted under it.
     copyFileSync(path.join(a, 'secret.key'), path.join(b, 'secret.key'))
     const same = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
