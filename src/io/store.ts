@@ -63,10 +63,10 @@ export function assertNamedStoreExists(s: Store): void {
   let st
   try { st = statSync(s.dir) } catch (e) {
     const dangling = isNodeError(e) && e.code === 'ENOENT' ? danglingLinkOn(s.dir, path.parse(s.dir).root, s.dir) : null
-    if (dangling !== null) throw new InputError('E_STORE', `no store at '${s.dir}': ${dangling}`, 'make what it points to reachable (a disk to mount?), or name another store')
-    throw new InputError('E_STORE', `no store at '${s.dir}': ${describeErrno(e)}`, 'the store is the directory that holds runs/; leave --store and PROV_DIR out for the project\'s .prov')
+    if (dangling !== null) throw new InputError('E_STORE', `no store at ${quotePath(s.dir)}: ${dangling}`, 'make what it points to reachable (a disk to mount?), or name another store')
+    throw new InputError('E_STORE', `no store at ${quotePath(s.dir)}: ${describeErrno(e)}`, 'the store is the directory that holds runs/; leave --store and PROV_DIR out for the project\'s .prov')
   }
-  if (!st.isDirectory()) throw new InputError('E_STORE', `no store at '${s.dir}': it is not a directory`)
+  if (!st.isDirectory()) throw new InputError('E_STORE', `no store at ${quotePath(s.dir)}: it is not a directory`)
   // Every store prov made holds runs/: a directory without one is some other directory (the
   // store's runs/ itself, the project root), which would list no runs and pass verification.
   // Unless it is the project's own .prov, or holds what only a store holds (its key, or its
@@ -160,7 +160,7 @@ export function ensureStore(s: Store): void {
     if (isNodeError(e) && typeof e.path === 'string' && e.path !== s.dir) why = e.code === 'ENOTDIR' ? `${quotePath(e.path)} is not a directory` : `${quotePath(e.path)}: ${why}`
     const dangling = isNodeError(e) && e.code === 'ENOENT' && typeof e.path === 'string' ? danglingLinkOn(e.path, s.dir, s.dir) : null
     if (dangling !== null) why = dangling
-    throw new ProvError('E_STORE', `cannot create the store '${s.dir}': ${why}`)
+    throw new ProvError('E_STORE', `cannot create the store ${quotePath(s.dir)}: ${why}`)
   }
 }
 
@@ -187,7 +187,7 @@ export function assertStoreWritable(s: Store): void {
     rmdirSync(probe)
     accessSync(path.join(s.dir, 'runs'), constants.W_OK)
   } catch (e) {
-    throw new ProvError('E_STORE', `cannot write to the store '${s.dir}': ${describeErrno(e)}`)
+    throw new ProvError('E_STORE', `cannot write to the store ${quotePath(s.dir)}: ${describeErrno(e)}`)
   }
 }
 
@@ -203,7 +203,7 @@ export function markerTime(s: Store): bigint {
     const fd = openSync(marker, 'wx', 0o600)
     try { return fstatSync(fd, { bigint: true }).mtimeNs } finally { closeSync(fd) }
   } catch (e) {
-    throw new ProvError('E_STORE', `cannot make a marker file in the store '${s.dir}': ${describeErrno(e)}`)
+    throw new ProvError('E_STORE', `cannot make a marker file in the store ${quotePath(s.dir)}: ${describeErrno(e)}`)
   } finally {
     try { unlinkSync(marker) } catch { /* not made */ }
   }
@@ -452,7 +452,7 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
     try {
       mendRunDir(s, record, final, files)
     } catch (e) {
-      throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into '${s.dir}': ${describeErrno(e)}`)
+      throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into ${quotePath(s.dir)}: ${describeErrno(e)}`)
     }
     return { created: false, path: finalJson }
   }
@@ -464,7 +464,7 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
     mkdirSync(tmp)
   } catch (e) {
     // (A store made read-only, or full, since it was found writable: the command may have run.)
-    throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into '${s.dir}': ${describeErrno(e)}`)
+    throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into ${quotePath(s.dir)}: ${describeErrno(e)}`)
   }
   try {
     for (const f of extra) {
@@ -499,7 +499,7 @@ export function writeRunDir(s: Store, record: RunRecord, extra: ExtraFile[] = []
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true })
     if (e instanceof ProvError) throw e
-    throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into '${s.dir}': ${describeErrno(e)}`)
+    throw new ProvError('E_STORE', `cannot write run ${record.id.slice(0, 12)} into ${quotePath(s.dir)}: ${describeErrno(e)}`)
   }
 }
 

@@ -85,7 +85,7 @@ export default defineCommand({
         // or that is gone, would be kept as the command's output.
         const failed = outcome.captureFailed
         if (failed !== undefined) {
-          throw new ProvError('E_STORE', `cannot keep the command's ${failed.stream} in the store '${store.dir}': ${describeErrno(failed.error)}`, { hint: fullDiskHint(failed.error) })
+          throw new ProvError('E_STORE', `cannot keep the command's ${failed.stream} in the store ${quotePath(store.dir)}: ${describeErrno(failed.error)}`, { hint: fullDiskHint(failed.error) })
         }
         for (const stream of ['stdout', 'stderr'] as const) {
           const file = capture[stream]

@@ -361,6 +361,16 @@ describe('prov record', { concurrency: 2 }, () => {
           const named = await sb.prov(['log'], { env: { PROV_DIR: path.join(sb.dir, '.prov') } })
           assert.equal(named.exitCode, 2)
           assert.equal(named.stderr, `prov: no store at '${path.join(sb.dir, '.prov')}': ${said.replace(/^'[^']*'/, 'it')}\nhint: make what it points to reachable (a disk to mount?), or name another store\n`)
+          // A store's name holding an escape sequence: quoted, as other paths are, not sent to the terminal.
+          const odd = path.join(sb.dir, 'odd\u001b[2Jstore')
+          symlinkSync(target, odd)
+          const quoted = JSON.stringify(odd)
+          const l = await sb.prov(['log'], { env: { PROV_DIR: odd } })
+          assert.equal(l.exitCode, 2)
+          assert.equal(l.stderr, `prov: no store at ${quoted}: it is a symbolic link to '${target}', which does not exist\nhint: make what it points to reachable (a disk to mount?), or name another store\n`)
+          const w = await sb.prov(['record', '--', 'true'], { env: { PROV_DIR: odd } })
+          assert.equal(w.exitCode, 125)
+          assert.match(w.stderr, /^prov: cannot create the store "[^\u001b]*\\u001b\[2Jstore": it is a symbolic link to /)
         }
       })
     }
