@@ -377,6 +377,7 @@ export default defineCommand({
     // The document an earlier exec left in --out, as it is before CMD runs: emptied if prov fails after.
     const before = args.out !== undefined ? earlierOut(args.out) : undefined
     let writingOut = false
+    let wroteOutputs = false
     const outcome = await runCommand(argv, { root: store.root, stdoutToStderr: args.out === undefined, capture })
     // At exit, whether the document is then written or not: a Ctrl-C stops a loop either way.
     if (outcome.raise !== undefined) endBySignal(outcome.raise)
@@ -407,6 +408,7 @@ export default defineCommand({
         const doc = { outputs }
         assertValid('outputs', outputsValidator, doc, 'the exec --capture outputs')
         await writeOwn(capture.outputs, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
+        wroteOutputs = true
       }
       const doc = { command: outcome.command }
       assertValid('command', commandValidator, doc, 'the exec output')
@@ -415,6 +417,8 @@ export default defineCommand({
         await writeOwn(args.out, JSON.stringify(doc, null, args.pretty ? 2 : undefined) + '\n', outcome)
       } else await emitJson(doc, args.pretty)
     } catch (e) {
+      // The step failed: no outputs.json is left for write-run to take (--out could not be written).
+      if (wroteOutputs && capture !== undefined) { try { unlinkSync(capture.outputs) } catch { /* gone already */ } }
       // A document an earlier exec wrote must not pass for this run's: emptied, as the shell's `>`
       // leaves a step's file that failed (write-run then says the step failed).
       if (args.out !== undefined && e instanceof InputError) throw emptyEarlierOut(args.out, e, before, writingOut)

@@ -576,6 +576,17 @@ describe('exec', { concurrency: true }, () => {
     rmSync(path.join(sb.dir, 'capm.json'), { force: true })
   })
 
+  test('--out that cannot be written once CMD ran (CMD removed its directory): 125 saying how CMD ended, and no outputs.json left in --capture', async () => {
+    rmSync(path.join(sb.dir, 'capd'), { recursive: true, force: true })
+    rmSync(path.join(sb.dir, 'outd'), { recursive: true, force: true })
+    sb.write('outd/.keep', '')
+    const r = await sb.prov(['exec', '--capture', 'capd', '--out', 'outd/doc.json', '--', 'rm', '-rf', 'outd'])
+    assert.equal(r.exitCode, 125, r.stderr)
+    assert.equal(r.stderr, "prov: cannot write 'outd/doc.json': no such file or directory (the command ran and exited 0)\n")
+    assert.equal(existsSync(path.join(sb.dir, 'capd', 'outputs.json')), false, 'no outputs document for write-run to take')
+    rmSync(path.join(sb.dir, 'capd'), { recursive: true, force: true })
+  })
+
   test('--capture replaces only regular files an earlier exec left: a link, device or directory under its names is refused (--capture /dev removes nothing)', async () => {
     sb.write('capl/.keep', '')
     symlinkSync('/dev/null', path.join(sb.dir, 'capl/stdout'))
