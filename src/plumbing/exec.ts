@@ -11,7 +11,7 @@ import { locateStore, writeFileAtomic } from '../io/store.js'
 import { assertValid } from '../schema.js'
 import { quotePath } from '../core/paths.js'
 import type { FileEntry } from '../core/record.js'
-import { InputError, UsageError, describeErrno, fullDiskHint } from '../errors.js'
+import { InputError, UsageError, describeErrno, fullDiskHint, saysNotRun } from '../errors.js'
 import { list, prettyArg, storeArg, varFlagsOf, VAR_FLAGS, type RunData } from './_args.js'
 import { command as commandValidator } from '../generated/validators/command.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
@@ -374,6 +374,11 @@ export default defineCommand({
         }
       }
     }
+    // argv as the document holds it, redacted before CMD runs: a secret in it makes the store's key
+    // on its first use, and a store that cannot take one (a link to a disk not mounted) then
+    // fails with CMD unrun, not after it ran, its status lost.
+    let redactedArgv: string[]
+    try { redactedArgv = redactor.redactArgv(argv) } catch (e) { throw saysNotRun(e) }
     // The document an earlier exec left in --out, as it is before CMD runs: emptied if prov fails after.
     const before = args.out !== undefined ? earlierOut(args.out) : undefined
     let writingOut = false
@@ -385,7 +390,7 @@ export default defineCommand({
       outcome.command.error = redactor.redactCommandError(outcome.command.error, outcome.command.argv)
       log.error(outcome.command.error) // as sh and env(1) do: exit 126/127 alone leaves the user guessing
     }
-    outcome.command.argv = redactor.redactArgv(outcome.command.argv)
+    outcome.command.argv = redactedArgv
     try {
       if (capture !== undefined) {
         // A file the disk (or `ulimit -f`) cut short holds only part of what the command printed.

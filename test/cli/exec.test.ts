@@ -86,6 +86,21 @@ describe('exec', { concurrency: true }, () => {
     assert.equal(parseValid('command', k.stdout).command.signal, 'SIGKILL')
   })
 
+  test('a secret in argv with a store that cannot take its key (a link to a disk not mounted): 125 before the command runs, said so', async () => {
+    const own = await makeRepo({ 'README': 'hello\n' })
+    try {
+      symlinkSync('/nonexistent-prov-disk/store', path.join(own.dir, '.prov'))
+      const r = await own.prov(['exec', '--', 'sh', '-c', 'echo ran > ran.txt; exit 3', 'x', '--password', 'hunter2-in-argv'])
+      assert.equal(r.exitCode, 125, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.equal(r.stderr, `prov: cannot create the store '${path.join(own.dir, '.prov')}': it is a symbolic link to '/nonexistent-prov-disk/store', which does not exist (the command was not run)\n`)
+      assert.equal(existsSync(path.join(own.dir, 'ran.txt')), false, 'the command must not run')
+      // Without a secret, no key is needed: the command runs, as exec writes nothing to the store.
+      const plain = await own.prov(['exec', '--', 'sh', '-c', 'exit 3'])
+      assert.equal(plain.exitCode, 3, plain.stderr)
+    } finally { own.cleanup() }
+  })
+
   test('--capture DIR whose file cannot take all of the output (ulimit -f): exit 125, said, no outputs document', async () => {
     const r = await execa('sh', ['-c', 'ulimit -f 100; exec "$NODE" "$PROV" exec --capture capbig --out capbig.json -- sh -c "head -c 300000 /dev/zero"'], {
       cwd: sb.dir, env: { ...sb.env, NODE: process.execPath, PROV: BIN, PATH: `${sb.env.PATH}:/usr/bin:/bin` }, extendEnv: false, reject: false,
