@@ -2,7 +2,7 @@ import type { CommandDef, ArgsDef } from 'citty'
 import { ProvError, UsageError, describeErrno, isNodeError, saysNotRun } from './errors.js'
 import { parseArgv, ArgvError, type ArgSpec } from './core/argv.js'
 import { shellQuote } from './core/shell-words.js'
-import { log, hint, quiet } from './io/log.js'
+import { log, hint, quiet, warnLogLevel } from './io/log.js'
 import { VERSION } from './io/env.js'
 import { handleEpipe, setStdoutFailureCode } from './io/stdout.js'
 import { assertArgsAreUtf8 } from './io/argv-bytes.js'
@@ -215,6 +215,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
       throw failureCode === 125 && !options.includes('--no-exec') ? saysNotRun(err) : err
     }
     if (parsed.values.quiet === true) quiet()
+    warnLogLevel()
     assertCwd(failureCode === 125 && !options.includes('--no-exec'))
     const data: RunData = { rest: parsed.rest, sequence: parsed.sequence, extra: parsed.extra }
     await cmd.run?.({ rawArgs: rest, args: { _: parsed.extra, ...parsed.values } as never, cmd, data })

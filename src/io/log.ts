@@ -46,7 +46,10 @@ export const log = createConsola({
   reporters: [{ log: (o: LogObject) => { process.stderr.write(format(o) + '\n') } }],
 })
 
-if (level === null) log.warn(`PROV_LOG_LEVEL ${JSON.stringify(process.env.PROV_LOG_LEVEL)} is not a level (silent, error, warn, info, debug, trace, or a number): info is used`)
+/** A PROV_LOG_LEVEL that names no level, said: once the command's -q is known (it means errors only). */
+export function warnLogLevel(): void {
+  if (level === null) log.warn(`PROV_LOG_LEVEL ${JSON.stringify(process.env.PROV_LOG_LEVEL)} is not a level (silent, error, warn, info, debug, trace, or a number): info is used`)
+}
 
 /** A hint line after an error: `hint: <text>`. */
 export function hint(text: string): void {

@@ -146,6 +146,11 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
       assert.equal(r.stderr.split('\n')[0], `prov: warning: PROV_LOG_LEVEL ${JSON.stringify(v)} is not a level (silent, error, warn, info, debug, trace, or a number): info is used`, v)
       assert.match(r.stderr, /'frobnicate'/, `${v}: the error is still said`)
     }
+    // -q is errors only: the warning is not said then.
+    const q = await sb.prov(['hash-inputs', '-q', '--no-cache', 'nothing-here'], { env: { PROV_LOG_LEVEL: 'bogus' } })
+    assert.equal(q.exitCode, 2)
+    assert.equal(q.stderr.includes('warning'), false, q.stderr)
+    assert.match(q.stderr, /nothing-here/)
     for (const [v, said] of [['error', true], ['0', true], ['silent', false], ['-1', false]] as const) {
       const r = await sb.prov(['help', 'frobnicate'], { env: { PROV_LOG_LEVEL: v } })
       assert.equal(r.exitCode, 2, v)
