@@ -85,7 +85,10 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
   } catch (e) {
     // ENOTDIR: a directory on the way is a file now (a recorded 'data/x.csv' where data is a
     // file): as missing as ENOENT, where missing is allowed; 'file/' stays the error it is.
-    const nothing = isNodeError(e) && (e.code === 'ENOENT' || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/')))
+    // A '..' after a file ('model.bin/../labels.csv', kept as written by resolveNamed) names no
+    // place an output could be made: an error, not a missing output recorded under another name.
+    const stepsOut = abs.split('/').includes('..')
+    const nothing = isNodeError(e) && (e.code === 'ENOENT' || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/') && !stepsOut))
     if (nothing) {
       // With --missing-ok, a link to nothing has no content either: it is recorded as missing.
       if (opts.allowMissing) return null

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { rmSync } from 'node:fs'
+import { rmSync, statSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
@@ -11,12 +11,12 @@ import type { Redactor } from '../core/redact.js'
 import { assertStoreWritable, locateStore, makeTempDir, markerTime, type ExtraFile, type Store } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
-import { warnOutsideRoot } from '../io/read.js'
+import { resolveNamed, warnOutsideRoot } from '../io/read.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
 import { escapeTerminal, quotePath } from '../core/paths.js'
-import { ProvError, UsageError, describeErrno, fullDiskHint, saysNotRun } from '../errors.js'
+import { InputError, ProvError, UsageError, describeErrno, fullDiskHint, saysNotRun } from '../errors.js'
 import { paramArgs, paramsSources } from '../plumbing/read-params.js'
 import { list, quietArg, storeArg, varFlags, VAR_FLAGS, type RunData } from '../plumbing/_args.js'
 
@@ -187,7 +187,14 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Pro
   const params = await readParams(sequence)
   // The outputs are hashed once the command ended, but what can be known of their paths now
   // (an empty one, a name too long for any file) is an error now, before the command runs.
-  for (const p of list(args.output)) assertNamable(p, path.resolve(cwd, p))
+  // (A '..' after a file or a loop of links, which resolveNamed leaves as written, names no place
+  // the command could make the output: said before it runs, as hash-inputs would say it after.)
+  for (const p of list(args.output)) {
+    assertNamable(p, path.resolve(cwd, p))
+    const abs = resolveNamed(cwd, p)
+    if (!abs.split('/').includes('..')) continue
+    try { statSync(abs) } catch (e) { throw new InputError('E_MISSING', `cannot record ${quotePath(p)} as an output: ${describeErrno(e)}`) }
+  }
   const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
   const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
   // The directories given, so that diff --workspace lists them again (hash-inputs --sources).

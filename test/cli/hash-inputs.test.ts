@@ -443,6 +443,15 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     assert.deepEqual(JSON.parse(src.stdout).command.params_files, [path.join(sb.home, 'ext', 'p.yaml')])
     // A file before the '..' fails as cat fails it; it was taken for the project root, and walked.
     await hashFails(sb, ['labels.csv/..'], "cannot hash 'labels.csv/..': not a directory")
+    // So does an output named so, missing allowed: it was recorded missing under the other file's name.
+    await hashFails(sb, ['--missing-ok', '--as', 'outputs', 'labels.csv/../p.yaml'], "cannot hash 'labels.csv/../p.yaml': not a directory")
+    const rec = await sb.prov(['record', '-o', 'labels.csv/../p.yaml', '--', 'sh', '-c', 'echo ran > ran.txt'])
+    assert.equal(rec.exitCode, 125, rec.stderr)
+    assert.equal(rec.stderr, "prov: cannot record 'labels.csv/../p.yaml' as an output: not a directory (the command was not run)\n")
+    assert.equal(existsSync(path.join(sb.dir, 'ran.txt')), false)
+    // A file below a file, missing allowed, is missing as before: no '..' takes it elsewhere.
+    const below = await sb.prov(['hash-inputs', '--missing-ok', '--as', 'outputs', 'labels.csv/x'])
+    assert.deepEqual(JSON.parse(below.stdout), { outputs: [{ path: 'labels.csv/x', missing: true }] })
     // A link to nothing (a disk not mounted) or a loop before the '..' fails as cat fails it; it
     // was stepped back over, and the project's own labels.csv hashed.
     symlinkSync(path.join(sb.home, 'not-mounted', 'data'), path.join(sb.dir, 'gone'))
