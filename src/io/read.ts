@@ -118,8 +118,16 @@ export function resolveNamed(cwd: string, p: string, links = 0): string {
       // there at all: as path.resolve has it, so that a missing output keeps its place.
       const rest = parts.slice(i)
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return [cur, ...rest].join('/')
+      // A relative link's target is read from the directory the link is really in (cur may be
+      // named through another link: lnk/dang, where lnk -> /ext/d and dang -> ../m/data, points
+      // to /ext/m/data, not to the project's m/data).
       let target: string | null = null
-      try { target = path.resolve(path.dirname(cur), readlinkSync(cur)) } catch { /* not a link */ }
+      try {
+        const link = readlinkSync(cur)
+        let dir = path.dirname(cur)
+        try { dir = realpathSync.native(dir) } catch { /* as named */ }
+        target = path.resolve(dir, link)
+      } catch { /* not a link */ }
       if (target === null) return path.resolve(cur, ...rest)
       return links < 40 ? resolveNamed('/', [target, ...rest].join('/'), links + 1) : [cur, ...rest].join('/')
     }

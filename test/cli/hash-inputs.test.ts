@@ -462,6 +462,15 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     const out = await sb.prov(['hash-inputs', '--missing-ok', '--as', 'outputs', 'gone/../labels.csv'])
     assert.equal(out.exitCode, 0, out.stderr)
     assert.deepEqual(JSON.parse(out.stdout).outputs, [{ path: path.join(sb.home, 'not-mounted', 'labels.csv'), missing: true }])
+    // A relative link to nothing named through another link points from the directory it is in:
+    // data/dang -> ../m/data is <home>/ext/m/data, not the project's m/data, whose m/out.csv was hashed.
+    symlinkSync('../m/data', path.join(sb.home, 'ext', 'data', 'dang'))
+    mkdirSync(path.join(sb.dir, 'm'))
+    writeFileSync(path.join(sb.dir, 'm', 'out.csv'), 'NOT THIS\n')
+    await hashFails(sb, ['data/dang/../out.csv'], "cannot hash 'data/dang/../out.csv': no such file or directory")
+    const rel = await sb.prov(['hash-inputs', '--missing-ok', '--as', 'outputs', 'data/dang/../out.csv'])
+    assert.equal(rel.exitCode, 0, rel.stderr)
+    assert.deepEqual(JSON.parse(rel.stdout).outputs, [{ path: path.join(sb.home, 'ext', 'm', 'out.csv'), missing: true }])
   })
 
   test('outside a git repository the project root is the current directory', async () => {
