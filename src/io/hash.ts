@@ -88,7 +88,9 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
     // A '..' after a file ('model.bin/../labels.csv', kept as written by resolveNamed) names no
     // place an output could be made: an error, not a missing output recorded under another name.
     const stepsOut = abs.split('/').includes('..')
-    const nothing = isNodeError(e) && (e.code === 'ENOENT' || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/') && !stepsOut))
+    // Nor does a '..' after nothing whose place holds another file ('gone/../labels.csv', gone a
+    // link to a disk not mounted, 'nothing/../labels.csv'), kept as written by resolveNamed too.
+    const nothing = isNodeError(e) && ((e.code === 'ENOENT' && !stepsOut) || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/') && !stepsOut))
     if (nothing) {
       // With --missing-ok, a link to nothing has no content either: it is recorded as missing.
       if (opts.allowMissing) return null

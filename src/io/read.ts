@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, type BigIntStats, type Stats } from 'node:fs'
 import path from 'node:path'
 import { quotePath } from '../core/paths.js'
 import { log } from './log.js'
@@ -95,7 +95,8 @@ export function withinRoot(root: string, abs: string, isDir: boolean, memo: Map<
  * it. Where no link is passed on the way, the path is path.resolve's, and keeps the names as
  * written; where a file or a loop of links comes before a `..`, the path is left as written from
  * there, so that looking it up fails as the kernel fails it; a link to nothing is followed to
- * where it points; where nothing is there, it is path.resolve's.
+ * where it points; where nothing is there, it is path.resolve's, unless that names something that
+ * is there: then it is left as written, and fails as the kernel fails it.
  */
 export function resolveNamed(cwd: string, p: string, links = 0): string {
   const lexical = path.resolve(cwd, p)
@@ -128,7 +129,16 @@ export function resolveNamed(cwd: string, p: string, links = 0): string {
         try { dir = realpathSync.native(dir) } catch { /* as named */ }
         target = path.resolve(dir, link)
       } catch { /* not a link */ }
-      if (target === null) return path.resolve(cur, ...rest)
+      if (target === null) {
+        // Nothing there: the kernel fails every path on from here. The path is path.resolve's so
+        // that a missing output keeps its place, unless that place holds something ('gone/../..',
+        // 'nothing/../labels.csv'): then it is left as written, and fails as cat fails it, not
+        // taken for a file the path never reaches.
+        const lexical = path.resolve(cur, ...rest)
+        let there = false
+        try { lstatSync(lexical); there = true } catch { /* not there either */ }
+        return there ? [cur, ...rest].join('/') : lexical
+      }
       return links < 40 ? resolveNamed('/', [target, ...rest].join('/'), links + 1) : [cur, ...rest].join('/')
     }
     let upReal: string | null = null

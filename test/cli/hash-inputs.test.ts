@@ -471,6 +471,20 @@ describe('hash-inputs: where paths are relative to', { concurrency: true }, () =
     const rel = await sb.prov(['hash-inputs', '--missing-ok', '--as', 'outputs', 'data/dang/../out.csv'])
     assert.equal(rel.exitCode, 0, rel.stderr)
     assert.deepEqual(JSON.parse(rel.stdout).outputs, [{ path: path.join(sb.home, 'ext', 'm', 'out.csv'), missing: true }])
+    // Two '..' after a link to nothing, or one after a directory not there, lead nowhere, as for
+    // cat: they were stepped back over lexically, onto the project's labels.csv (walked for
+    // 'gone/../..'), hashed, and recorded as an output that was there.
+    const back = `gone/../../${path.basename(sb.dir)}/labels.csv`
+    await hashFails(sb, [back], `cannot hash '${back}': no such file or directory`)
+    await hashFails(sb, ['build/../labels.csv'], "cannot hash 'build/../labels.csv': no such file or directory")
+    await hashFails(sb, ['--missing-ok', '--as', 'outputs', 'build/../labels.csv'], "cannot hash 'build/../labels.csv': no such file or directory")
+    const nowhere = await sb.prov(['record', '-o', 'build/../labels.csv', '--', 'sh', '-c', 'echo ran > ran.txt'])
+    assert.equal(nowhere.exitCode, 125, nowhere.stderr)
+    assert.equal(nowhere.stderr, "prov: cannot record 'build/../labels.csv' as an output: no such file or directory (the command was not run)\n")
+    assert.equal(existsSync(path.join(sb.dir, 'ran.txt')), false)
+    // Where nothing is at that place either, a missing output keeps it, as before.
+    const place = await sb.prov(['hash-inputs', '--missing-ok', '--as', 'outputs', 'build/../new.csv'])
+    assert.deepEqual(JSON.parse(place.stdout), { outputs: [{ path: 'new.csv', missing: true }] })
   })
 
   test('outside a git repository the project root is the current directory', async () => {
