@@ -59,3 +59,26 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
   }
   return new Redactor(() => readSecretKey(store), policy, () => readExistingSecretKey(store))
 }
+
+/**
+ * What of an invalid config.json (a key prov does not know, a list of the wrong type, a pattern
+ * that is no regular expression) can still scrub text: its `secrets.names` and the
+ * `secrets.values` that compile, over the documented defaults (`secrets.allow`, which only takes
+ * names out of the policy, is left out). `complete` is false where a `secrets.values` entry
+ * could not be read: a value it was written to hide may be left in clear.
+ */
+export function loadReadableRedactor(store: Store): { redactor: Redactor; complete: boolean } {
+  let config: Record<string, unknown> = {}
+  try { config = readConfig(store) } catch { /* not JSON, not an object: nothing of it */ }
+  const section = config.secrets
+  const secrets = typeof section === 'object' && section !== null && !Array.isArray(section) ? section as Record<string, unknown> : {}
+  const list = (v: unknown): string[] => Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  const compiles = (v: string): boolean => { try { new RegExp(v, 'g'); return true } catch { return false } }
+  const values = list(secrets.values).filter(compiles)
+  const raw = secrets.values
+  const complete = (section === undefined || (typeof section === 'object' && section !== null && !Array.isArray(section))) &&
+    (raw === undefined || (Array.isArray(raw) && values.length === raw.length))
+  const policy: RedactionPolicy = { names: list(secrets.names), allow: [], drop: [], values }
+  return { redactor: new Redactor(() => readSecretKey(store), policy, () => readExistingSecretKey(store)), complete }
+}
+

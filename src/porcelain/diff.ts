@@ -11,7 +11,7 @@ import { hashPaths } from '../io/hash.js'
 import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, PATCH_FILE_LIMIT } from '../io/git.js'
 import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
-import { loadRedactor } from '../io/secrets.js'
+import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
 import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
@@ -313,18 +313,26 @@ async function readRecordedParamsFile(abs: string, shown: string): Promise<unkno
 }
 
 /**
- * The redactor for the commit subjects between two recorded runs: the store's policy, or where its
- * config.json is invalid (a key misspelt), the built-in one, said in a warning. The runs are read
- * as recorded; a config that only recording needs does not stop their diff (as it does not stop
- * diff-runs, nor diff of two runs at one commit).
+ * The commit subjects between two recorded runs, scrubbed by the store's policy; where its
+ * config.json is invalid (a key misspelt), by what of it can be read (its secrets.names and
+ * secrets.values), said in a warning. The runs are read as recorded; a config that only recording
+ * needs does not stop their diff (as it does not stop diff-runs, nor diff of two runs at one
+ * commit). Where a secrets.values pattern cannot be read, the subjects are left out, the commits
+ * named by their hashes: a value it was written to hide would be printed in clear.
  */
-function subjectRedactor(store: Store): ReturnType<typeof loadRedactor> {
+function scrubSubjects(store: Store, lines: string[]): string[] {
   try {
-    return loadRedactor(store)
+    const redactor = loadRedactor(store)
+    return lines.map((l) => redactor.scrubText(l))
   } catch (e) {
     if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
-    log.warn(`${e.message}: the commit subjects are scrubbed by the built-in secret policy only`)
-    return loadRedactor(store, {}, { config: false })
+    const { redactor, complete } = loadReadableRedactor(store)
+    if (!complete) {
+      log.warn(`${e.message}: the commit subjects are left out: a value its secrets.values names could be printed in clear`)
+      return lines.map((l) => l.split(' ')[0]!)
+    }
+    log.warn(`${e.message}: the commit subjects are scrubbed by the built-in secret policy and what of the config's secrets can be read`)
+    return lines.map((l) => redactor.scrubText(l))
   }
 }
 
@@ -498,7 +506,7 @@ export default defineCommand({
       for (const [which, c, e] of [['a', ca, ea], ['b', cb, eb]] as const) if (!e) absent.push(`  ${which}'s commit ${c.slice(0, 7)} is ${why}`)
     }
     // Commit subjects are printed: a token in one is scrubbed as everywhere else.
-    if (commits) { const redactor = subjectRedactor(store); commits.lines = commits.lines.map((l) => redactor.scrubText(l)) }
+    if (commits) commits.lines = scrubSubjects(store, commits.lines)
     out.push(col.bold(`diff ${label(a, 'a')} → ${label(b, args.workspace ? 'workspace' : 'b')}`))
     // The headline names keys and paths as the runs hold them: what a terminal would act on is escaped.
     // The runs' messages are context, shown here, so a change of them is noise that is not hidden.

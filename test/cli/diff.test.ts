@@ -333,12 +333,29 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(d.exitCode, 1, d.stderr)
       assert.equal(d.headline, 'outputs identical; code: 1 commit; inputs identical')
       assert.match(d.sections.code!.join('\n'), / use \[redacted hmac-sha256:[0-9a-f]{32}\]$/m)
-      assert.equal(d.stderr, "prov: warning: config /secret is not a setting prov knows: the commit subjects are scrubbed by the built-in secret policy only\n")
+      assert.equal(d.stderr, "prov: warning: config /secret is not a setting prov knows: the commit subjects are scrubbed by the built-in secret policy and what of the config's secrets can be read\n")
       assert.equal((await sb.prov(['diff-runs', '@~1', '@'])).exitCode, 1)
+      // A value the config's secrets.values was written to hide is scrubbed still: a "$schema" beside
+      // it printed it in clear, where before the diff refused.
+      sb.write('.prov/config.json', JSON.stringify({ secrets: { values: ['CORP-[0-9]{6}'] } }))
+      sb.write('code.py', 'x = 3\n')
+      await sb.git('commit', '-q', '-am', 'rotate CORP-123456 now')
+      await rec(sb)
+      sb.write('.prov/config.json', JSON.stringify({ $schema: 'x', secrets: { values: ['CORP-[0-9]{6}'] } }))
+      const v = await diff(sb)
+      assert.equal(v.exitCode, 1, v.stderr)
+      assert.doesNotMatch(v.stdout, /CORP-123456/)
+      assert.match(v.sections.code!.join('\n'), / rotate \[redacted hmac-sha256:[0-9a-f]{32}\] now$/m)
+      // One it cannot read (no regular expression): the subjects are left out, the commits named by their hashes.
+      sb.write('.prov/config.json', JSON.stringify({ $schema: 'x', secrets: { values: ['CORP-[0-9]{6}', '('] } }))
+      const u = await diff(sb)
+      assert.equal(u.exitCode, 1, u.stderr)
+      assert.doesNotMatch(u.stdout, /CORP|rotate/)
+      assert.equal(u.stderr, 'prov: warning: config /$schema is not a setting prov knows: the commit subjects are left out: a value its secrets.values names could be printed in clear\n')
       // --workspace records the present under the policy: there the config is an error still.
       const ws = await sb.prov(['diff', '--workspace'])
       assert.equal(ws.exitCode, 2, ws.stderr)
-      assert.match(ws.stderr, /^prov: config \/secret is not a setting prov knows$/m)
+      assert.match(ws.stderr, /^prov: config \/\$schema is not a setting prov knows$/m)
     })
   })
 
