@@ -126,9 +126,11 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
     // value starts (`{url: //host/x}` is YAML, whose plain scalars may begin so).
     // In a sequence, `//` glued to what follows where a value starts is YAML's plain scalar, a
     // path (`[//nas/a, //nas/b]`); a comment there is written `// ...`.
+    // Unless the text without its comments is JSON: an element commented out (`[1,\n  //2,\n  3]`)
+    // would be read as the string "//2".
     const glued = text[i + 1] === '/' && i + 2 < text.length && !/[\s/]/.test(text[i + 2]!)
     const value = open.at(-1) === '[' && '[,'.includes(prev)
-    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':')) && !(glued && value)) return { what: 'comment', at: i }
+    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':')) && !(glued && value && !isJsonWithoutComments(text))) return { what: 'comment', at: i }
     if (c === '{' || c === '[') open.push(c)
     else if (c === '}' || c === ']') open.pop()
     if ('[,:'.includes(prev) || prev === '') {
@@ -138,6 +140,31 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
     prev = c
   }
   return null
+}
+
+/**
+ * Whether `text` is JSON once its `//` and `/* *\/` comments (outside double-quoted strings) and
+ * the commas before a closing bracket (JSONC's trailing commas) are taken out.
+ */
+function isJsonWithoutComments(text: string): boolean {
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '"') {
+      const start = i
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
+      out += text.slice(start, i + 1)
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++
+      out += '\n'
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2)
+      if (end < 0) return false
+      i = end + 1
+      out += ' '
+    } else out += c
+  }
+  try { JSON.parse(out.replace(/,(\s*[\]}])/g, '$1')); return true } catch { return false }
 }
 
 /** An integer a double cannot hold exactly, kept as the string of its digits, and its place. */

@@ -334,6 +334,12 @@ test('jsonLookalikeProblem: comments and NaN/Infinity in text written as JSON; Y
     ['[ //\n 1]', { what: 'comment', at: 2 }],
     ['[1, /* x */ 2]', { what: 'comment', at: 4 }],
     ['{"a": 1, //x\n "b": 2}', { what: 'comment', at: 9 }], // a mapping's key starts there: a comment still
+    // An element commented out, // glued to it, in what is JSON without its comments: a comment
+    // still (it was read as YAML, the element the string "//2").
+    ['[1,\n  //2,\n  3\n]', { what: 'comment', at: 6 }],
+    ['{"xs": [\n  "a",\n  //"b",\n  "c",\n]}', { what: 'comment', at: 18 }],
+    ['{mounts: [\n  //nas/a,\n  //nas/b\n]}', null],
+    ['["//nas/a", //nas/b]', null],
   ]
   for (const [text, expected] of table) assert.deepEqual(jsonLookalikeProblem(text), expected, text)
 })
