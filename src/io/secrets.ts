@@ -49,7 +49,7 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
   const env = configSection(config, 'env')
   const values = strings(secrets.values, '/secrets/values')
   for (const v of values) {
-    try { new RegExp(v, 'g') } catch { throw new InputError('E_CONFIG', `config /secrets/values: invalid regular expression '${v}'`) }
+    try { new RegExp(v, 'g') } catch { throw new InputError('E_CONFIG', `config /secrets/values: invalid regular expression '${escapeTerminal(v)}'`) }
   }
   const policy: RedactionPolicy = {
     names: [...strings(secrets.names, '/secrets/names'), ...(flags.redact ?? [])],

@@ -10,7 +10,7 @@ import { jsonParseReason } from '../core/json-docs.js'
 import { parseRef, resolveStoreRef, RefError } from '../core/refs.js'
 import { runStartTime, type RunRecord } from '../core/record.js'
 import { canonicalize } from '../core/canonical.js'
-import { quotePath, toRecordPath } from '../core/paths.js'
+import { escapeTerminal, quotePath, toRecordPath } from '../core/paths.js'
 import { log } from './log.js'
 
 export interface Store {
@@ -818,6 +818,6 @@ export function readConfig(s: Store): Record<string, unknown> {
     if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new Error('expected an object')
     return c as Record<string, unknown>
   } catch (e) {
-    throw new InputError('E_CONFIG', `'${file}' is not a valid config: ${e instanceof Error ? e.message : String(e)}`)
+    throw new InputError('E_CONFIG', `${quotePath(file)} is not a valid config: ${escapeTerminal(e instanceof Error ? e.message : String(e))}`) // (JSON.parse quotes the text: a committed config.json's escape sequence, escaped)
   }
 }

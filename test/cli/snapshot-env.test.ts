@@ -202,6 +202,18 @@ describe('snapshot-env', { concurrency: true }, () => {
       assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(r.stderr), JSON.stringify(r.stderr))
       assert.match(r.stderr, /^prov: config \/(x\\u001b\[2J\\u000ay|secrets\/n\\u001b\]0;t\\u0007) is not a setting prov knows$/m, r.stderr)
     }
+    // So is a secrets.values pattern that is no regular expression, and the text JSON.parse quotes
+    // from a config.json that is not JSON: both were printed raw.
+    for (const [text, said] of [
+      [JSON.stringify({ secrets: { values: ['\u001b[2J('] } }), /^prov: config \/secrets\/values: invalid regular expression '\\u001b\[2J\('$/m],
+      ['{"secrets": \u001b[2J}', /is not a valid config: .*\\u001b\[2J/],
+    ] as const) {
+      s.write('.prov/config.json', text)
+      const r = await s.prov(['snapshot-env', '--no-tools'])
+      assert.equal(r.exitCode, 2, r.stderr)
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(r.stderr), JSON.stringify(r.stderr))
+      assert.match(r.stderr, said, r.stderr)
+    }
     s.write('.prov/config.json', JSON.stringify({ secrets: { names: ['CORP_*'], allow: [], values: [] }, env: { drop: [] } }))
     const env = await snapshot(s, ['--no-tools'], { CORP_SECRET: 'classified-value' })
     assert.match(env.vars.CORP_SECRET, FINGERPRINT)
