@@ -76,7 +76,9 @@ export function assertNamedStoreExists(s: Store): void {
   const provConfig = (): boolean => {
     try {
       const c = JSON.parse(readRegularFile(path.join(s.dir, 'config.json')).toString('utf8')) as unknown
-      return typeof c === 'object' && c !== null && !Array.isArray(c) && Object.keys(c).length > 0 && Object.keys(c).every((k) => k === 'secrets' || k === 'env')
+      // (Each section an object, as prov's are: an application's {"env": "production"} is no store's.)
+      const section = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v)
+      return section(c) && Object.keys(c as object).length > 0 && Object.entries(c as object).every(([k, v]) => (k === 'secrets' || k === 'env') && section(v))
     } catch { return false }
   }
   const store = s.dir === path.join(s.root, PROJECT_STORE) || there('secret.key') || provConfig()

@@ -363,6 +363,12 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       const root = await sb.prov(['verify', '--store', '.'])
       assert.equal(root.exitCode, 2, root.stderr)
       assert.match(root.stderr, /^prov: no store at '.*': it holds no runs\/$/m)
+      // Nor does one whose keys are prov's names but not its sections (an application's "env":
+      // "production"): verify passed there, 0 runs, exit 0.
+      sb.write('config.json', JSON.stringify({ env: 'production' }))
+      const app = await sb.prov(['verify', '--store', '.'])
+      assert.equal(app.exitCode, 2, app.stderr)
+      assert.match(app.stderr, /^prov: no store at '.*': it holds no runs\/$/m)
       // A record into it goes where it was named.
       assert.equal((await sb.prov(['record', '--', 'true'], { env: { PROV_DIR: other } })).exitCode, 0)
       assert.equal((await sb.prov(['log', '--json'], { env: { PROV_DIR: other } })).stdout.split('\n').filter(Boolean).length, 1)
