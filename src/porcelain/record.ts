@@ -193,7 +193,11 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Pro
     assertNamable(p, path.resolve(cwd, p))
     const abs = resolveNamed(cwd, p)
     if (!abs.split('/').includes('..')) continue
-    try { statSync(abs) } catch (e) { throw new InputError('E_MISSING', `cannot record ${quotePath(p)} as an output: ${describeErrno(e)}`) }
+    // (Nothing there on the way, 'build/../labels.csv' with no build yet: the command may make it.)
+    try { statSync(abs) } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw new InputError('E_MISSING', `cannot record ${quotePath(p)} as an output: ${describeErrno(e)}`)
+    }
   }
   const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
   const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)
