@@ -123,7 +123,7 @@ async function loadStdinRun(store: Store, partial: boolean, otherRedaction?: Red
       : checkValid(SECTION_VALIDATORS[name]![0], SECTION_VALIDATORS[name]![1], { [name]: value })
     if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
   }
-  scrubSections(merged, loadRedactor(store, (merged.command as RunRecord['command'] | undefined)?.redaction ?? otherRedaction ?? {}))
+  scrubSections(merged, loadRedactor(store, (merged.command as RunRecord['command'] | undefined)?.redaction ?? otherRedaction ?? {}), { twoKeys: 'keep' })
   return { record: merged as unknown as RunRecord, id: null, dir: null }
 }
 

@@ -11,7 +11,7 @@ import { writeRunDir, type ExtraFile, type Store } from './store.js'
 import { run as runValidator } from '../generated/validators/run.js'
 
 /** Apply the secret policy to everything a record holds that could carry a secret. */
-export function scrubSections(sections: Record<string, unknown>, redactor: Redactor): void {
+export function scrubSections(sections: Record<string, unknown>, redactor: Redactor, opts: { twoKeys?: 'refuse' | 'keep' } = {}): void {
   const cmd = sections.command as { argv?: unknown; error?: unknown } | undefined
   if (cmd && Array.isArray(cmd.argv) && cmd.argv.every((a) => typeof a === 'string')) {
     sections.command = { ...cmd, argv: redactor.redactArgv(cmd.argv as string[]) }
@@ -42,7 +42,7 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
   if (git && typeof git === 'object' && typeof git.remote === 'string') {
     sections.git = { ...git, remote: redactor.scrubText(stripUrlCredentials(git.remote)) }
   }
-  addKeyId(sections, redactor)
+  addKeyId(sections, redactor, opts.twoKeys ?? 'refuse')
 }
 
 /**
@@ -53,16 +53,18 @@ export function scrubSections(sections: Record<string, unknown>, redactor: Redac
  * this one) is refused where this store's key fingerprinted something too: the run would hold
  * fingerprints under two keys and name one, and diff would compare them as if under one.
  */
-function addKeyId(sections: Record<string, unknown>, redactor: Redactor): void {
+function addKeyId(sections: Record<string, unknown>, redactor: Redactor, twoKeys: 'refuse' | 'keep' = 'refuse'): void {
   const env = sections.env as EnvSnapshot | undefined
   if (!env || typeof env !== 'object' || Array.isArray(env) || !redactor.usedKey()) return
   const keyId = redactor.keyId()
   if (keyId === undefined) return
   if (env.key_id === undefined) sections.env = { ...env, key_id: keyId }
   // (A key_id that is no key's id, "\u001b[2J" or an object, is left to the schema, which names it: not printed here.)
-  else if (env.key_id !== keyId && typeof env.key_id === 'string' && /^[0-9a-f]{16}$/.test(env.key_id)) {
+  // (A diff stores nothing: it keeps the document's key id, and its report says the secrets of
+  // runs under two keys cannot be compared.)
+  else if (twoKeys === 'refuse' && env.key_id !== keyId && typeof env.key_id === 'string' && /^[0-9a-f]{16}$/.test(env.key_id)) {
     throw new InputError('E_CONFLICT', `env.key_id says the environment's secrets were fingerprinted under another store's key (${env.key_id}), but this store's key (${keyId}) fingerprinted a secret of the run too (in argv, params, the patch, or a variable the env document kept in clear): the run would hold fingerprints under two keys`,
-      "make the documents with the store this command uses (the same --store or PROV_DIR for prov snapshot-env as for this command: prov write-run, or prov diff and diff-runs reading them on standard input), or copy the other store's secret.key into it (mode 0600)")
+      "make the documents with the store the run is written to (the same --store or PROV_DIR for prov snapshot-env and prov write-run), or copy the other store's secret.key into it (mode 0600)")
   }
 }
 

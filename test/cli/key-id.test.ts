@@ -280,18 +280,36 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     assert.equal(w.exitCode, 2, w.stdout + w.stderr)
     assert.equal(w.stdout, '')
     assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the run too \\(in argv, params, the patch, or a variable the env document kept in clear\\): the run would hold fingerprints under two keys`))
-    assert.match(w.stderr, /the same --store or PROV_DIR for prov snapshot-env as for this command: prov write-run, or prov diff and diff-runs reading them on standard input/)
+    assert.match(w.stderr, /\nhint: make the documents with the store the run is written to \(the same --store or PROV_DIR for prov snapshot-env and prov write-run\)/)
     assert.deepEqual(existsSync(path.join(b, 'runs')) ? readdirSync(path.join(b, 'runs')) : [], [], 'no run written')
     // No secret of this store's: every fingerprint is under a's key, and the run names it.
     const ok = await sb.prov(['write-run', '--store', b, '--', 'true', '--epochs', '2'], { input: docs })
     assert.equal(ok.exitCode, 0, ok.stderr)
     const run = parseValid('run', (await sb.prov(['show', '--json', '--store', b, '@'])).stdout)
     assert.equal(run.env.key_id, keyIdOf(keyA))
-    // The same documents on diff-runs' standard input: refused alike, and the hint names no write-run alone.
+    // The same documents on diff-runs' standard input: a diff stores nothing, so it is not refused
+    // (it was, exit 2, since 8091060): the document keeps its key id, and the report says the
+    // fingerprints of the two sides are under different keys.
     const cmd = JSON.stringify({ command: { argv: ['true', '--password', 'hunter2-in-argv'], cwd: '.', exit_code: 0, signal: null } })
     const dr = await sb.prov(['diff-runs', '--store', b, '-', '@'], { input: docs + cmd + '\n' })
-    assert.equal(dr.exitCode, 2, dr.stdout + dr.stderr)
-    assert.doesNotMatch(dr.stderr, /PROV_DIR for prov snapshot-env and prov write-run|the store the run is written to/)
+    assert.equal(dr.exitCode, 1, dr.stdout + dr.stderr)
+    assert.equal(dr.stderr, '')
+    const drDoc = parseValid('diff', dr.stdout)
+    assert.ok(!dr.stdout.includes('hunter2'), dr.stdout)
+    assert.equal(drDoc.diff.b, run.id)
+    const dp = await sb.prov(['diff', '--store', b, '-', '@'], { input: docs + cmd + '\n' })
+    assert.equal(dp.exitCode, 1, dp.stdout + dp.stderr)
+    assert.equal(dp.stderr, '')
+    // A variable snapshot-env kept in clear (--keep-var) in the other store, fingerprinted here: the
+    // same, a diff and no refusal; the secret's value is never printed.
+    const kept = await sb.prov(['snapshot-env', '--no-tools', '--store', a, '--keep-var', 'WANDB_API_KEY'], { env: SECRET })
+    assert.equal(kept.exitCode, 0, kept.stderr)
+    assert.ok(kept.stdout.includes('same-value'))
+    const dk = await sb.prov(['diff-runs', '--store', b, '@', '-'], { input: kept.stdout + git.stdout, env: SECRET })
+    assert.equal(dk.exitCode, 1, dk.stdout + dk.stderr)
+    assert.equal(dk.stderr, '')
+    assert.ok(!dk.stdout.includes('same-value'), dk.stdout)
+    parseValid('diff', dk.stdout)
     // The same key in both stores: one key, so the secret in argv is fingerprinted under it.
     copyFileSync(path.join(a, 'secret.key'), path.join(b, 'secret.key'))
     const same = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
