@@ -164,6 +164,7 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
   try {
     const [first, ...rest] = argv
     if (first === undefined) {
+      warnLogLevel()
       process.stderr.write(ROOT_USAGE)
       return 2
     }
@@ -221,6 +222,11 @@ export async function main(argv: string[], commands: Readonly<Record<string, Loa
     await cmd.run?.({ rawArgs: rest, args: { _: parsed.extra, ...parsed.values } as never, cmd, data })
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (e) {
+    // A usage error, before the command's -q was read: PROV_LOG_LEVEL's warning is said all the
+    // same (once), unless -q was among the options.
+    const dashdash = argv.indexOf('--')
+    const options = dashdash === -1 ? argv : argv.slice(0, dashdash)
+    if (!options.includes('-q') && !options.includes('--quiet')) warnLogLevel()
     report(e)
     const code = e instanceof ProvError && e.exitCode !== 2 ? e.exitCode : failureCode
     process.exitCode = code

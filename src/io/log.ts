@@ -47,7 +47,10 @@ export const log = createConsola({
 })
 
 /** A PROV_LOG_LEVEL that names no level, said: once the command's -q is known (it means errors only). */
+let levelWarned = false
 export function warnLogLevel(): void {
+  if (levelWarned) return
+  levelWarned = true
   if (level === null) log.warn(`PROV_LOG_LEVEL ${JSON.stringify(process.env.PROV_LOG_LEVEL)} is not a level (silent, error, warn, info, debug, trace, or a number): info is used`)
 }
 

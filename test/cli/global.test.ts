@@ -151,6 +151,19 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
     assert.equal(q.exitCode, 2)
     assert.equal(q.stderr.includes('warning'), false, q.stderr)
     assert.match(q.stderr, /nothing-here/)
+    // A usage error, before the command's -q is read, says it too (b50d5a9 left it out), once;
+    // with -q among the options, not.
+    const warning = 'prov: warning: PROV_LOG_LEVEL "bogus" is not a level (silent, error, warn, info, debug, trace, or a number): info is used\n'
+    for (const args of [['frobnicate'], ['log', '--frobnicate'], []]) {
+      const u = await sb.prov(args, { env: { PROV_LOG_LEVEL: 'bogus' } })
+      assert.equal(u.exitCode, 2, args.join(' '))
+      assert.ok(u.stderr.startsWith(warning), `${args.join(' ')}: ${u.stderr}`)
+      assert.equal(u.stderr.split('PROV_LOG_LEVEL').length, 2, `${args.join(' ')}: once`)
+    }
+    const uq = await sb.prov(['hash-inputs', '-q', '--frobnicate'], { env: { PROV_LOG_LEVEL: 'bogus' } })
+    assert.equal(uq.exitCode, 2)
+    assert.ok(!uq.stderr.includes('warning'), uq.stderr)
+    assert.match(uq.stderr, /--frobnicate/)
     for (const [v, said] of [['error', true], ['0', true], ['silent', false], ['-1', false]] as const) {
       const r = await sb.prov(['help', 'frobnicate'], { env: { PROV_LOG_LEVEL: v } })
       assert.equal(r.exitCode, 2, v)
