@@ -113,10 +113,24 @@ export default defineCommand({
     if (extra.length === 0) assertNamedStoreExists(store)
     const others: string[] = []
     // A run named twice (`@ @~0`, its id and its prefix, its path through a link) is checked once, as one run.
+    // Told apart by their real path and the id they are stored under: a run directory whose
+    // run.json is a link to another run's is another run (it fails as stored under the wrong id),
+    // not a second name of the one it links to. A path that names no id (a link to the run's
+    // directory) is the run its real path is stored under, and gives way to a name that checks
+    // that too (its id), whichever comes first.
     const seen = new Set<string>()
     const fileOf = (f: string): string => { try { return realpathSync.native(f) } catch { return path.resolve(f) } }
+    const keyed = extra.length > 0
+      ? extra.map((ref) => resolveRef(store, ref)).map((t) => {
+        if (t.file === '-') return { t, key: '-', placed: true }
+        const real = fileOf(t.file)
+        const place = t.id ?? idOfRunPath(t.file)
+        return { t, key: `${real}\0${place ?? idOfRunPath(real) ?? ''}`, placed: place !== null }
+      })
+      : []
+    const placedKeys = new Set(keyed.filter((k) => k.placed).map((k) => k.key))
     const targets = extra.length > 0
-      ? extra.map((ref) => resolveRef(store, ref)).filter((t) => t.file === '-' || (!seen.has(fileOf(t.file)) && seen.add(fileOf(t.file))))
+      ? keyed.filter((k) => k.t.file === '-' || (!(k.placed ? false : placedKeys.has(k.key)) && !seen.has(k.key) && seen.add(k.key))).map((k) => k.t)
       : listRunIds(store, others).sort().map((id) => ({ id, file: runPath(store, id) }))
     // Not a run, so not checked; said, so that a store holding only such entries does not pass in
     // silence (a hidden file, a desktop's .DS_Store, is no one's mistake).

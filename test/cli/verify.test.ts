@@ -107,6 +107,31 @@ describe('prov verify', { concurrency: 2 }, () => {
       const linked = await verify(sb, [bad, path.join(sb.home, 'project-link', '.prov', 'runs', bad, 'run.json'), path.join(sb.home, 'run-link', 'run.json')])
       assert.equal(linked.exitCode, 1)
       assert.equal(linked.stderr, 'prov: 1 of 1 run failed verification\n')
+      // The link named first: still one run, and it is checked as stored under its id.
+      const linkFirst = await verify(sb, [path.join(sb.home, 'run-link', 'run.json'), bad])
+      assert.equal(linkFirst.exitCode, 1)
+      assert.equal(linkFirst.stderr, 'prov: 1 of 1 run failed verification\n')
+    })
+  })
+
+  test("a run whose run.json is a link to another run's is another run, and fails, named beside it", async () => {
+    await withRepo(async (sb) => {
+      const ids = await threeRuns(sb)
+      const [copy, real] = [ids[0]!, ids[1]!]
+      rmSync(runFile(sb, copy))
+      symlinkSync(path.join('..', real, 'run.json'), runFile(sb, copy))
+      const all = await verify(sb)
+      assert.equal(all.exitCode, 1)
+      assert.match(all.byRun.get(copy)!.join('\n'), /is stored under/)
+      // 9219cef told the two apart by real path alone: the run named after the one it links to
+      // was dropped as the same, and verify passed (exit 0).
+      for (const order of [[real, copy], [copy, real]]) {
+        const v = await verify(sb, order)
+        assert.equal(v.exitCode, 1, order.join(' '))
+        assert.deepEqual(v.byRun.get(real), ['ok'], order.join(' '))
+        assert.match(v.byRun.get(copy)!.join('\n'), /is stored under/, order.join(' '))
+        assert.equal(v.stderr, 'prov: 1 of 2 runs failed verification\n')
+      }
     })
   })
 
