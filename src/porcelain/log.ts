@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { lstatSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { log } from '../io/log.js'
 import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, type RunSummary, type Store } from '../io/store.js'
@@ -9,7 +9,7 @@ import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { shortId } from '../core/id.js'
 import { quotePath, TERMINAL_CONTROL, toRecordPath } from '../core/paths.js'
-import { UsageError } from '../errors.js'
+import { InputError, UsageError, describeErrno } from '../errors.js'
 import { storeArg } from '../plumbing/_args.js'
 
 /**
@@ -81,6 +81,14 @@ function asRecordPath(store: Store, p: string): string {
   // As record's -i resolves it: a '..' after a link to a directory leads out of the directory the
   // link points to, as the kernel has it (resolveNamed), not back beside the link.
   const abs = resolveNamed(process.cwd(), p)
+  // A '..' it could not step out of (after a file, 'model.bin/../labels.csv', or a loop of links):
+  // the kernel fails the path, as record's -i does, so it names no file a run could record, not
+  // the file the '..' would lexically lead to.
+  if (abs.split('/').includes('..')) {
+    let why: string | null = null
+    try { statSync(abs) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') why = describeErrno(e) }
+    if (why !== null) throw new InputError('E_PATH', `cannot look up ${quotePath(p)}: ${why}`, "a '..' after a file or a loop of links leads nowhere: give the path to the file itself")
+  }
   return toRecordPath(store.root, withinRoot(store.root, abs, true)).path.replace(/(.)\/+$/, '$1')
 }
 

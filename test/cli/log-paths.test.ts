@@ -116,6 +116,19 @@ describe('prov log -- <path> through a link', () => {
       assert.deepEqual(await logged(path.join(ext, 'labels.csv')), [ids[0]])
       assert.deepEqual(await logged('labels.csv'), [ids[1]])
       assert.deepEqual(await logged('./x/../labels.csv'), [ids[1]], "a '..' after no link is as written")
+      // A '..' after a file, or after a loop of links, leads nowhere: the kernel fails it, as record's
+      // -i does ('not a directory'), so it is said, exit 2, not answered as the project's labels.csv.
+      sb.write('model.bin', 'm\n')
+      symlinkSync('loop-b', path.join(sb.dir, 'loop-a'))
+      symlinkSync('loop-a', path.join(sb.dir, 'loop-b'))
+      const rec = await sb.prov(['record', '-i', 'model.bin/../labels.csv', '--', 'true'])
+      assert.equal(rec.exitCode, 125, rec.stderr)
+      for (const [p, why] of [['model.bin/../labels.csv', 'not a directory'], ['loop-a/../labels.csv', 'too many levels of symbolic links']] as const) {
+        const r = await sb.prov(['log', '--', p])
+        assert.equal(r.exitCode, 2, p + r.stdout)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, `prov: cannot look up '${p}': ${why}\nhint: a '..' after a file or a loop of links leads nowhere: give the path to the file itself\n`)
+      }
     } finally { sb.cleanup() }
   })
 })
