@@ -63,7 +63,7 @@ function addKeyId(sections: Record<string, unknown>, redactor: Redactor, twoKeys
   // (A diff stores nothing: it keeps the document's key id, and its report says the secrets of
   // runs under two keys cannot be compared.)
   else if (twoKeys === 'refuse' && env.key_id !== keyId && typeof env.key_id === 'string' && /^[0-9a-f]{16}$/.test(env.key_id)) {
-    throw new InputError('E_CONFLICT', `env.key_id says the environment's secrets were fingerprinted under another store's key (${env.key_id}), but this store's key (${keyId}) fingerprinted a secret of the run too (in argv, params, the patch, or a variable the env document kept in clear): the run would hold fingerprints under two keys`,
+    throw new InputError('E_CONFLICT', `env.key_id says the environment's secrets were fingerprinted under another store's key (${env.key_id}), but this store's key (${keyId}) fingerprinted a secret of the run too (in argv, params, the message, the remote URL, the patch, or a variable the env document kept in clear): the run would hold fingerprints under two keys`,
       "make the documents with the store the run is written to (the same --store or PROV_DIR for prov snapshot-env and prov write-run), or copy the other store's secret.key into it (mode 0600)")
   }
 }

@@ -279,9 +279,18 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     const w = await sb.prov(['write-run', '--store', b, '--', 'true', '--password', 'hunter2-in-argv'], { input: docs })
     assert.equal(w.exitCode, 2, w.stdout + w.stderr)
     assert.equal(w.stdout, '')
-    assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the run too \\(in argv, params, the patch, or a variable the env document kept in clear\\): the run would hold fingerprints under two keys`))
+    assert.match(w.stderr, new RegExp(`env\\.key_id says the environment's secrets were fingerprinted under another store's key \\(${keyIdOf(keyA)}\\), but this store's key \\([0-9a-f]{16}\\) fingerprinted a secret of the run too \\(in argv, params, the message, the remote URL, the patch, or a variable the env document kept in clear\\): the run would hold fingerprints under two keys`))
     assert.match(w.stderr, /\nhint: make the documents with the store the run is written to \(the same --store or PROV_DIR for prov snapshot-env and prov write-run\)/)
     assert.deepEqual(existsSync(path.join(b, 'runs')) ? readdirSync(path.join(b, 'runs')) : [], [], 'no run written')
+    // A secret in the -m message, or in the remote URL, is this store's too, and the message names them
+    // (3926ae0's list left them out: 'in argv, params, the patch, or a variable').
+    const gitRemote = JSON.stringify({ git: { ...JSON.parse(git.stdout).git, remote: 'https://example.com/ghp_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/r.git' } })
+    for (const [args, input] of [[['-m', 'pushed with ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '--', 'true'], docs], [['--', 'true'], snap.stdout + gitRemote + '\n']] as const) {
+      const m = await sb.prov(['write-run', '--store', b, ...args], { input })
+      assert.equal(m.exitCode, 2, m.stderr)
+      assert.match(m.stderr, /\(in argv, params, the message, the remote URL, the patch, or a variable the env document kept in clear\)/)
+      assert.ok(!m.stderr.includes('ghp_'), m.stderr)
+    }
     // No secret of this store's: every fingerprint is under a's key, and the run names it.
     const ok = await sb.prov(['write-run', '--store', b, '--', 'true', '--epochs', '2'], { input: docs })
     assert.equal(ok.exitCode, 0, ok.stderr)
