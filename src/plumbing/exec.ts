@@ -363,6 +363,12 @@ export default defineCommand({
     }
     // Every check before anything is changed: a refused --out leaves an earlier capture as it was.
     if (args.out !== undefined) checkWritable(args.out, '--out', args.capture)
+    // argv as the document holds it, redacted before CMD runs: a secret in it makes the store's key
+    // on its first use, and a store that cannot take one (a link to a disk not mounted) then
+    // fails with CMD unrun, not after it ran, its status lost; and before an earlier capture is
+    // removed, as the other refusals are.
+    let redactedArgv: string[]
+    try { redactedArgv = redactor.redactArgv(argv) } catch (e) { throw saysNotRun(e) }
     if (capture !== undefined) {
       makeDir(args.capture!)
       // What an earlier exec left there must not pass for this one's.
@@ -374,11 +380,6 @@ export default defineCommand({
         }
       }
     }
-    // argv as the document holds it, redacted before CMD runs: a secret in it makes the store's key
-    // on its first use, and a store that cannot take one (a link to a disk not mounted) then
-    // fails with CMD unrun, not after it ran, its status lost.
-    let redactedArgv: string[]
-    try { redactedArgv = redactor.redactArgv(argv) } catch (e) { throw saysNotRun(e) }
     // The document an earlier exec left in --out, as it is before CMD runs: emptied if prov fails after.
     const before = args.out !== undefined ? earlierOut(args.out) : undefined
     let writingOut = false

@@ -1,7 +1,7 @@
 // Black-box tests of `prov exec`: runs CMD (no shell), describes how it ran, exits with its status.
 import { test, describe, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, existsSync, readdirSync, chmodSync, statSync, lstatSync, symlinkSync, rmSync } from 'node:fs'
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, chmodSync, statSync, lstatSync, symlinkSync, rmSync } from 'node:fs'
 import { execa } from 'execa'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
@@ -95,6 +95,15 @@ describe('exec', { concurrency: true }, () => {
       assert.equal(r.stdout, '')
       assert.equal(r.stderr, `prov: cannot create the store '${path.join(own.dir, '.prov')}': it is a symbolic link to '/nonexistent-prov-disk/store', which does not exist (the command was not run)\n`)
       assert.equal(existsSync(path.join(own.dir, 'ran.txt')), false, 'the command must not run')
+      // Refused before anything is changed: an earlier exec's capture stays as it was (5096c41 took
+      // the key after removing it).
+      mkdirSync(path.join(own.dir, 'cap'))
+      for (const f of ['stdout', 'stderr', 'outputs.json']) writeFileSync(path.join(own.dir, 'cap', f), `earlier ${f}\n`)
+      const c = await own.prov(['exec', '--capture', 'cap', '--', 'sh', '-c', 'echo ran > ran.txt', 'x', '--password', 'hunter2-in-argv'])
+      assert.equal(c.exitCode, 125, c.stderr)
+      assert.match(c.stderr, /\(the command was not run\)\n$/)
+      assert.equal(existsSync(path.join(own.dir, 'ran.txt')), false, 'the command must not run')
+      for (const f of ['stdout', 'stderr', 'outputs.json']) assert.equal(readFileSync(path.join(own.dir, 'cap', f), 'utf8'), `earlier ${f}\n`, f)
       // Without a secret, no key is needed: the command runs, as exec writes nothing to the store.
       const plain = await own.prov(['exec', '--', 'sh', '-c', 'exit 3'])
       assert.equal(plain.exitCode, 3, plain.stderr)
