@@ -105,8 +105,12 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
   let i = 0
   while (i < text.length && /\s/.test(text[i]!)) i++
   if (text[i] !== '{' && text[i] !== '[') return null
+  // A comment counts where the text without its comments is JSON (JSONC, as tsconfig.json): YAML
+  // would read it as text. Elsewhere `//` is YAML's own (`{url: //host/x}`, `[//nas/a]`,
+  // `{expr: n // 2}`), and so is a comment after `#`.
+  const stripped = withoutComments(text)
+  if (stripped !== null && stripped.first >= 0 && isJsonWithoutComments(stripped.out)) return { what: 'comment', at: stripped.first }
   let prev = '' // the last character outside a string that is not white space
-  const open: string[] = [] // the brackets open here: in a sequence ('['), a value starts after [ and ,
   for (; i < text.length; i++) {
     const c = text[i]!
     if (c === '"' || c === "'") {
@@ -122,17 +126,6 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
       while (i < text.length && text[i] !== '\n') i++
       continue
     }
-    // A comment opens where a token may start, or after a value and white space; not where a
-    // value starts (`{url: //host/x}` is YAML, whose plain scalars may begin so).
-    // In a sequence, `//` glued to what follows where a value starts is YAML's plain scalar, a
-    // path (`[//nas/a, //nas/b]`); a comment there is written `// ...`.
-    // Unless the text without its comments is JSON: an element commented out (`[1,\n  //2,\n  3]`)
-    // would be read as the string "//2".
-    const glued = text[i + 1] === '/' && i + 2 < text.length && !/[\s/]/.test(text[i + 2]!)
-    const value = open.at(-1) === '[' && '[,'.includes(prev)
-    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && ('{[,'.includes(prev) || (spaced && prev !== ':')) && !(glued && value && !isJsonWithoutComments(text))) return { what: 'comment', at: i }
-    if (c === '{' || c === '[') open.push(c)
-    else if (c === '}' || c === ']') open.pop()
     if ('[,:'.includes(prev) || prev === '') {
       const m = /^-?(NaN|Infinity)(?=\s*[,\]}]|\s*$)/.exec(text.slice(i, i + 64))
       if (m !== null) return { what: m[1] as 'NaN' | 'Infinity', at: i }
@@ -143,28 +136,40 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
 }
 
 /**
- * Whether `text` is JSON once its `//` and `/* *\/` comments (outside double-quoted strings) and
- * the commas before a closing bracket (JSONC's trailing commas) are taken out.
+ * The text without its comments: `//` to the end of the line and `/* ... *\/` (JSONC's), and `#`
+ * after white space to the end of the line (YAML's), outside double-quoted strings; with `first`,
+ * where the first `//` or `/*` was (-1 for none). null where a `/*` is never closed.
  */
-function isJsonWithoutComments(text: string): boolean {
+function withoutComments(text: string): { out: string; first: number } | null {
   let out = ''
+  let first = -1
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!
     if (c === '"') {
       const start = i
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
       out += text.slice(start, i + 1)
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++
+      out += '\n'
     } else if (c === '/' && text[i + 1] === '/') {
+      if (first < 0) first = i
       while (i < text.length && text[i] !== '\n') i++
       out += '\n'
     } else if (c === '/' && text[i + 1] === '*') {
+      if (first < 0) first = i
       const end = text.indexOf('*/', i + 2)
-      if (end < 0) return false
+      if (end < 0) return null
       i = end + 1
       out += ' '
     } else out += c
   }
-  try { JSON.parse(out.replace(/,(\s*[\]}])/g, '$1')); return true } catch { return false }
+  return { out, first }
+}
+
+/** Whether text, without its comments and trailing commas, is JSON: JSON with comments (JSONC). */
+function isJsonWithoutComments(stripped: string): boolean {
+  try { JSON.parse(stripped.replace(/,(\s*[\]}])/g, '$1')); return true } catch { return false }
 }
 
 /** An integer a double cannot hold exactly, kept as the string of its digits, and its place. */

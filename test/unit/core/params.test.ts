@@ -340,6 +340,13 @@ test('jsonLookalikeProblem: comments and NaN/Infinity in text written as JSON; Y
     ['{"xs": [\n  "a",\n  //"b",\n  "c",\n]}', { what: 'comment', at: 18 }],
     ['{mounts: [\n  //nas/a,\n  //nas/b\n]}', null],
     ['["//nas/a", //nas/b]', null],
+    // A comment counts only where the text without its comments is JSON: YAML's own // stays.
+    ['{expr: n // 2}', null],
+    ['{cmd: a /* b */ c}', null],
+    ['{"a":1/* c */}', { what: 'comment', at: 6 }],
+    ['{"a":/* c */1}', { what: 'comment', at: 5 }],
+    ['{"a": 1 /* never closed', null],
+    ['{"lr": NaN, // c\n}', { what: 'NaN', at: 7 }],
   ]
   for (const [text, expected] of table) assert.deepEqual(jsonLookalikeProblem(text), expected, text)
 })
