@@ -111,6 +111,7 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
   const stripped = withoutComments(text)
   if (stripped !== null && stripped.first >= 0 && isJsonWithoutComments(stripped.out)) return { what: 'comment', at: stripped.first }
   let prev = '' // the last character outside a string that is not white space
+  const open: string[] = [] // the brackets open here: in a sequence ('['), a value starts after [ and ,
   for (; i < text.length; i++) {
     const c = text[i]!
     if (c === '"' || c === "'") {
@@ -126,6 +127,15 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
       while (i < text.length && text[i] !== '\n') i++
       continue
     }
+    // Where a key or an element starts (after { [ or ,), a comment is one all the same: YAML
+    // would read it as part of the key that follows (`{lr: 0.1, // rate\n epochs: 3}` gives a
+    // key `// rate epochs`). Not `//` glued to an element (`[//nas/a]`, a YAML plain scalar).
+    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && '{[,'.includes(prev) && prev !== '') {
+      const glued = text[i + 1] === '/' && i + 2 < text.length && !/[\s/]/.test(text[i + 2]!)
+      if (!(glued && open.at(-1) === '[')) return { what: 'comment', at: i }
+    }
+    if (c === '{' || c === '[') open.push(c)
+    else if (c === '}' || c === ']') open.pop()
     if ('[,:'.includes(prev) || prev === '') {
       const m = /^-?(NaN|Infinity)(?=\s*[,\]}]|\s*$)/.exec(text.slice(i, i + 64))
       if (m !== null) return { what: m[1] as 'NaN' | 'Infinity', at: i }

@@ -226,6 +226,16 @@ describe('read-params: files', { concurrency: true }, () => {
     assert.deepEqual(await params(['--params-file', 'flow.yaml.txt']), { lr: 0.1, url: '//host/x', n: 'NaNa' })
   })
 
+  test('a comment where a key or element starts is exit 2 though the text without it is no JSON (unquoted keys), not a key "// rate epochs"', async () => {
+    sb.write('json5.txt', '{\n  lr: 0.1, // learning rate\n  epochs: 3\n}\n')
+    assert.match(await fails(['--params-file', 'json5.txt'], 'json5.txt'), /it holds a comment at line 2, column 12, which JSON does not allow/)
+    sb.write('json5b.txt', "{\n  \"a\": 'it', /* c */\n  \"b\": 2\n}\n")
+    assert.match(await fails(['--params-file', 'json5b.txt'], 'json5b.txt'), /it holds a comment at line 2, column 14/)
+    // YAML's own // after a value, and a path glued in a sequence, are still read.
+    sb.write('yflow.txt', '{expr: n // 2, mounts: [//nas/a, //nas/b]}\n')
+    assert.deepEqual(await params(['--params-file', 'yflow.txt']), { expr: 'n // 2', mounts: ['//nas/a', '//nas/b'] })
+  })
+
   test('a file in UTF-16 or in Latin-1 is exit 2 saying so, not read with U+FFFD in place of what is not UTF-8', async () => {
     // Windows PowerShell's `>` writes UTF-16 with a byte order mark: it read as no object at all.
     sb.write('ps.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"lr": 0.1}\n', 'utf16le')]))
