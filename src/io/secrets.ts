@@ -69,14 +69,16 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
  */
 export function loadReadableRedactor(store: Store): { redactor: Redactor; complete: boolean } {
   let config: Record<string, unknown> = {}
-  try { config = readConfig(store) } catch { /* not JSON, not an object: nothing of it */ }
+  // Not JSON, not an object: nothing of it can be read, a secrets.values it holds included.
+  let readable = true
+  try { config = readConfig(store) } catch { readable = false }
   const section = config.secrets
   const secrets = typeof section === 'object' && section !== null && !Array.isArray(section) ? section as Record<string, unknown> : {}
   const list = (v: unknown): string[] => Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
   const compiles = (v: string): boolean => { try { new RegExp(v, 'g'); return true } catch { return false } }
   const values = list(secrets.values).filter(compiles)
   const raw = secrets.values
-  const complete = (section === undefined || (typeof section === 'object' && section !== null && !Array.isArray(section))) &&
+  const complete = readable && (section === undefined || (typeof section === 'object' && section !== null && !Array.isArray(section))) &&
     (raw === undefined || (Array.isArray(raw) && values.length === raw.length))
   const policy: RedactionPolicy = { names: list(secrets.names), allow: [], drop: [], values }
   return { redactor: new Redactor(() => readSecretKey(store), policy, () => readExistingSecretKey(store)), complete }

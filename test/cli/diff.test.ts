@@ -352,6 +352,13 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(u.exitCode, 1, u.stderr)
       assert.doesNotMatch(u.stdout, /CORP|rotate/)
       assert.equal(u.stderr, 'prov: warning: config /$schema is not a setting prov knows: the commit subjects are left out: a value its secrets.values names could be printed in clear\n')
+      // One that is not JSON (a trailing comma): nothing of it can be read, its secrets.values neither.
+      sb.write('.prov/config.json', '{"secrets": {"values": ["CORP-[0-9]{6}"]},}\n')
+      const nj = await diff(sb)
+      assert.equal(nj.exitCode, 1, nj.stderr)
+      assert.doesNotMatch(nj.stdout, /CORP|rotate/)
+      assert.match(nj.stderr, /the commit subjects are left out/)
+      sb.write('.prov/config.json', JSON.stringify({ $schema: 'x', secrets: { values: ['CORP-[0-9]{6}', '('] } }))
       // --workspace records the present under the policy: there the config is an error still.
       const ws = await sb.prov(['diff', '--workspace'])
       assert.equal(ws.exitCode, 2, ws.stderr)
