@@ -129,9 +129,9 @@ export function jsonLookalikeProblem(text: string): { what: 'comment' | 'NaN' | 
     }
     // Where a key or an element starts (after { [ or ,), a comment is one all the same: YAML
     // would read it as part of the key that follows (`{lr: 0.1, // rate\n epochs: 3}` gives a
-    // key `// rate epochs`). Not `//` glued to an element (`[//nas/a]`, a YAML plain scalar).
+    // key `// rate epochs`). Not `//` or `/*` glued to an element (`[//nas/a]`, `[/*.txt]`, a YAML plain scalar).
     if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && '{[,'.includes(prev) && prev !== '') {
-      const glued = text[i + 1] === '/' && i + 2 < text.length && !/[\s/]/.test(text[i + 2]!)
+      const glued = i + 2 < text.length && !/[\s/*]/.test(text[i + 2]!)
       if (!(glued && open.at(-1) === '[')) return { what: 'comment', at: i }
     }
     if (c === '{' || c === '[') open.push(c)

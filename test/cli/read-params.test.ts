@@ -232,8 +232,8 @@ describe('read-params: files', { concurrency: true }, () => {
     sb.write('json5b.txt', "{\n  \"a\": 'it', /* c */\n  \"b\": 2\n}\n")
     assert.match(await fails(['--params-file', 'json5b.txt'], 'json5b.txt'), /it holds a comment at line 2, column 14/)
     // YAML's own // after a value, and a path glued in a sequence, are still read.
-    sb.write('yflow.txt', '{expr: n // 2, mounts: [//nas/a, //nas/b]}\n')
-    assert.deepEqual(await params(['--params-file', 'yflow.txt']), { expr: 'n // 2', mounts: ['//nas/a', '//nas/b'] })
+    sb.write('yflow.txt', '{expr: n // 2, mounts: [//nas/a, //nas/b], globs: [/*.txt, src/**/x]}\n')
+    assert.deepEqual(await params(['--params-file', 'yflow.txt']), { expr: 'n // 2', mounts: ['//nas/a', '//nas/b'], globs: ['/*.txt', 'src/**/x'] })
   })
 
   test('a file in UTF-16 or in Latin-1 is exit 2 saying so, not read with U+FFFD in place of what is not UTF-8', async () => {
