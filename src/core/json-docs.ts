@@ -19,7 +19,8 @@ export class JsonDocsError extends Error {
   }
 }
 
-function position(text: string, offset: number): { line: number; column: number } {
+/** The 1-based line and column of an offset in a text. */
+export function position(text: string, offset: number): { line: number; column: number } {
   let line = 1
   let last = -1
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
@@ -27,6 +28,11 @@ function position(text: string, offset: number): { line: number; column: number 
     last = i
   }
   return { line, column: offset - last }
+}
+
+/** A text without the byte order mark an editor may write before it, which is no part of JSON or YAML (jq skips it too). */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
 const WS = new Set([' ', '\t', '\n', '\r', '\ufeff'])

@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, describeErrno, isNodeError } from '../errors.js'
 import { nodeCrypto } from '../core/crypto.js'
-import { openRegularFile, resolveNamed, warnOutsideRoot, withinRoot } from './read.js'
+import { keptAsWritten, openRegularFile, resolveNamed, warnOutsideRoot, withinRoot } from './read.js'
 import { compareUtf8, namedPathProblem, quotePath, toRecordPath } from '../core/paths.js'
 import { olderThan } from '../core/times.js'
 import type { FileEntry } from '../core/record.js'
@@ -87,7 +87,7 @@ function statNamed(p: string, abs: string, opts: HashOptions): fs.Stats | null {
     // file): as missing as ENOENT, where missing is allowed; 'file/' stays the error it is.
     // A '..' after a file ('model.bin/../labels.csv', kept as written by resolveNamed) names no
     // place an output could be made: an error, not a missing output recorded under another name.
-    const stepsOut = abs.split('/').includes('..')
+    const stepsOut = keptAsWritten(abs)
     // Nor does a '..' after nothing whose place holds another file ('gone/../labels.csv', gone a
     // link to a disk not mounted, 'nothing/../labels.csv'), kept as written by resolveNamed too.
     const nothing = isNodeError(e) && ((e.code === 'ENOENT' && !stepsOut) || (e.code === 'ENOTDIR' && opts.allowMissing === true && !p.endsWith('/') && !stepsOut))

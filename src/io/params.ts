@@ -7,7 +7,7 @@ import {
   type Inexact, type ParamSource, type Params,
 } from '../core/params.js'
 import { canonicalProblem } from '../core/canonical.js'
-import { jsonParseReason } from '../core/json-docs.js'
+import { jsonParseReason, position, withoutBom } from '../core/json-docs.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
 import { readStdinBytes } from './stdio.js'
@@ -63,7 +63,7 @@ function utf8Text(bytes: Buffer, source: string): string {
 const OTHER_FORMATS: ReadonlyArray<[string, string]> = [['.toml', 'TOML'], ['.ini', 'INI'], ['.cfg', 'INI'], ['.properties', 'Java properties'], ['.xml', 'XML'], ['.hcl', 'HCL'], ['.tfvars', 'HCL']]
 
 function parseParamsText(text: string, file: string, source: string): { data: unknown; inexact: Inexact[] } {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a byte order mark, as jq and YAML allow
+  text = withoutBom(text)
   const lower = file.toLowerCase()
   // A file named for another format is read all the same (a setup.cfg may hold YAML); only where
   // it does not give an object is the error about its format, not about YAML's reading of it.
@@ -91,7 +91,7 @@ function parseAny(text: string, source: string, lower = ''): { data: unknown; in
       // Written as JSON, with what JSON has no room for: YAML would read it as text, not as meant.
       const odd = jsonLookalikeProblem(text)
       if (odd !== null) {
-        const [line, col] = lineAndColumn(text, odd.at)
+        const { line, column: col } = position(text, odd.at)
         if (odd.what === 'comment') {
           throw new InputError('E_JSON', `${source} is not valid JSON: it holds a comment at line ${line}, column ${col}, which JSON does not allow`,
             'remove the comments (JSON with comments, as in tsconfig.json, is not read), or write the file as YAML, whose comments start with #')
@@ -107,13 +107,6 @@ function parseAny(text: string, source: string, lower = ''): { data: unknown; in
     return { data: kept, inexact: quotedNumberPaths(data, kept) }
   }
   return parseYaml(text, source)
-}
-
-/** 1-based line and column of an offset in a text. */
-function lineAndColumn(text: string, at: number): [number, number] {
-  const before = text.slice(0, at)
-  const nl = before.lastIndexOf('\n')
-  return [before.split('\n').length, at - nl]
 }
 
 const CORE = 'tag:yaml.org,2002:'

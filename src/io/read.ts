@@ -148,6 +148,22 @@ export function resolveNamed(cwd: string, p: string, links = 0): string {
   return cur
 }
 
+/** Whether resolveNamed kept a path as written from a '..' on: one it could not step out of (after a file, a loop of links, nothing there). */
+export function keptAsWritten(abs: string): boolean {
+  return abs.split('/').includes('..')
+}
+
+/**
+ * Why a path resolveNamed kept as written cannot be looked up (a '..' after a file, a loop of
+ * links), as the kernel says it; null where it was resolved, or where nothing is there on the way
+ * (a directory a command may yet make, 'build/../x').
+ */
+export function lookupError(abs: string): NodeJS.ErrnoException | null {
+  if (!keptAsWritten(abs)) return null
+  try { statSync(abs) } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : e as NodeJS.ErrnoException }
+  return null
+}
+
 /** The warning for a path recorded by its absolute path, outside the project (hash-inputs, record, the --sources of hash-inputs and read-params). */
 export function warnOutsideRoot(p: string, root: string): void {
   log.warn(`${quotePath(p)} is outside the project root '${root}': recorded by its absolute path`)

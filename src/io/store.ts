@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { InputError, ProvError, UsageError, describeErrno, isNodeError } from '../errors.js'
 import { RUN_ID_RE } from '../core/id.js'
-import { jsonParseReason } from '../core/json-docs.js'
+import { jsonParseReason, withoutBom } from '../core/json-docs.js'
 import { parseRef, resolveStoreRef, RefError } from '../core/refs.js'
 import { runStartTime, type RunRecord } from '../core/record.js'
 import { canonicalize } from '../core/canonical.js'
@@ -571,7 +571,7 @@ function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStat
   }
   // A byte order mark (a run.json saved by an editor that writes one) is no part of the JSON, as
   // jq and prov's standard input take it.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  text = withoutBom(text)
   try {
     return { data: JSON.parse(text), stat: st }
   } catch (e) {
@@ -644,6 +644,11 @@ const INDEX_VERSION = 1
  * while its run.json's inode, size and times are those it was read with. Unreadable runs are
  * skipped with a warning.
  */
+/** A run that cannot be read, left out of a listing: said, with where to look further. */
+export function warnSkippedRun(id: string, e: unknown): void {
+  log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
+}
+
 export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] {
   const ids = listRunIds(s)
   const indexFile = path.join(cacheDir(s), 'index.json')
@@ -671,7 +676,7 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
         if (!isSummary(fresh)) throw new Error('it does not match the run schema')
         sum = { ...fresh, stat }
       } catch (e) {
-        if (opts.warn !== false) log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
+        if (opts.warn !== false) warnSkippedRun(id, e)
         continue
       }
     }

@@ -214,9 +214,10 @@ function renderFolded(f: FoldedDir, col: Colors): string {
   const ops = new Set(f.changes.map((c) => c.op))
   const sign = ops.size > 1 ? col.yellow('~') : ops.has('added') ? col.green('+') : ops.has('removed') ? col.red('-') : col.yellow('~')
   const noise = f.changes.filter((c) => c.noise).length
+  const noiseMark = noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''
   const from = movedFromDir(f)
-  if (from !== null) return `  ${col.yellow('~')} ${showName(from)} → ${showName(f.dir)}  ${col.dim(`${describeFolded(f)} (same content)`)}${noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''}`
-  return `  ${sign} ${showName(f.dir)}  ${col.dim(describeFolded(f))}${noise > 0 ? col.dim(`  (${noise === f.changes.length ? '' : `${formatCount(noise)} `}noise)`) : ''}`
+  if (from !== null) return `  ${col.yellow('~')} ${showName(from)} → ${showName(f.dir)}  ${col.dim(`${describeFolded(f)} (same content)`)}${noiseMark}`
+  return `  ${sign} ${showName(f.dir)}  ${col.dim(describeFolded(f))}${noiseMark}`
 }
 
 /** The runs' messages (-m), notes about them, for the top of the report: one line when they are the same. */

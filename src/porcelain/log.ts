@@ -1,9 +1,8 @@
 import { defineCommand } from 'citty'
-import { lstatSync, statSync } from 'node:fs'
+import { lstatSync } from 'node:fs'
 import path from 'node:path'
-import { log } from '../io/log.js'
-import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, type RunSummary, type Store } from '../io/store.js'
-import { resolveNamed, withinRoot } from '../io/read.js'
+import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, warnSkippedRun, type RunSummary, type Store } from '../io/store.js'
+import { lookupError, resolveNamed, withinRoot } from '../io/read.js'
 import { runTouches } from '../core/run-paths.js'
 import { emitLines } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -84,11 +83,8 @@ function asRecordPath(store: Store, p: string): string {
   // A '..' it could not step out of (after a file, 'model.bin/../labels.csv', or a loop of links):
   // the kernel fails the path, as record's -i does, so it names no file a run could record, not
   // the file the '..' would lexically lead to.
-  if (abs.split('/').includes('..')) {
-    let why: string | null = null
-    try { statSync(abs) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') why = describeErrno(e) }
-    if (why !== null) throw new InputError('E_PATH', `cannot look up ${quotePath(p)}: ${why}`, "a '..' after a file or a loop of links leads nowhere: give the path to the file itself")
-  }
+  const unreachable = lookupError(abs)
+  if (unreachable !== null) throw new InputError('E_PATH', `cannot look up ${quotePath(p)}: ${describeErrno(unreachable)}`, "a '..' after a file or a loop of links leads nowhere: give the path to the file itself")
   return toRecordPath(store.root, withinRoot(store.root, abs, true)).path.replace(/(.)\/+$/, '$1')
 }
 
@@ -107,7 +103,7 @@ function touching(store: Store, runs: RunSummary[], paths: readonly string[], ma
       // would otherwise leave it out in silence.
       let there = true
       try { there = lstatSync(file, { throwIfNoEntry: false }) !== undefined } catch { /* there, but not to be looked at */ }
-      if (there) log.warn(`skipping run ${r.id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
+      if (there) warnSkippedRun(r.id, e)
       continue
     }
     if (runTouches(run, paths)) out.push(r)

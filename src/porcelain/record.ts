@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { rmSync, statSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
 import { readEnvSnapshot } from '../io/env.js'
@@ -11,7 +11,7 @@ import type { Redactor } from '../core/redact.js'
 import { assertStoreWritable, locateStore, makeTempDir, markerTime, type ExtraFile, type Store } from '../io/store.js'
 import { storeRun } from '../io/write.js'
 import { log } from '../io/log.js'
-import { resolveNamed, warnOutsideRoot } from '../io/read.js'
+import { lookupError, resolveNamed, warnOutsideRoot } from '../io/read.js'
 import { colorsFor } from '../io/color.js'
 import { mergeSections, redactionRecord, type FileEntry, type RunRecord } from '../core/record.js'
 import { shortId } from '../core/id.js'
@@ -191,13 +191,9 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Pro
   // the command could make the output: said before it runs, as hash-inputs would say it after.)
   for (const p of list(args.output)) {
     assertNamable(p, path.resolve(cwd, p))
-    const abs = resolveNamed(cwd, p)
-    if (!abs.split('/').includes('..')) continue
     // (Nothing there on the way, 'build/../labels.csv' with no build yet: the command may make it.)
-    try { statSync(abs) } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue
-      throw new InputError('E_MISSING', `cannot record ${quotePath(p)} as an output: ${describeErrno(e)}`)
-    }
+    const unreachable = lookupError(resolveNamed(cwd, p))
+    if (unreachable !== null) throw new InputError('E_MISSING', `cannot record ${quotePath(p)} as an output: ${describeErrno(unreachable)}`)
   }
   const paramsFiles = sequence.filter(([k]) => k === 'params-file').map(([, v]) => v)
   const inputs = hashPaths(store, [...list(args.input), ...paramsFiles], cwd, hashOpts)

@@ -1,4 +1,5 @@
 import { jsonForTerminal } from '../core/paths.js'
+import { withoutBom } from '../core/json-docs.js'
 import { readFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { loadRun } from '../io/runs.js'
@@ -81,8 +82,7 @@ export default defineCommand({
       if (file === '-') return emitText(JSON.stringify(run.record, null, 2) + '\n')
       // A byte order mark before the JSON (an editor's) is no part of it, as loadRun read it: the
       // document printed is JSON that jq, JSON.parse and Python's json all read.
-      const text = readFileSync(file, 'utf8')
-      return emitText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+      return emitText(withoutBom(readFileSync(file, 'utf8')))
     }
     await emitText(renderRun(run.record, colorsFor(process.stdout)))
   },

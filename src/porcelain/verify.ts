@@ -8,7 +8,7 @@ import { hashFile } from '../io/hash.js'
 import { emitLines, readStdinText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import { recomputeRunId, shortId } from '../core/id.js'
-import { jsonParseReason } from '../core/json-docs.js'
+import { jsonParseReason, withoutBom } from '../core/json-docs.js'
 import { fromRecordPath, quotePath } from '../core/paths.js'
 import { showName } from './log.js'
 import type { RunRecord } from '../core/record.js'
@@ -23,7 +23,7 @@ export function checkRun(store: Store, id: string | null, file: string, opts: { 
   let data: unknown
   try {
     // A byte order mark is no part of the JSON, as show and diff-runs read standard input.
-    if (opts.stdin !== undefined) data = JSON.parse(opts.stdin.charCodeAt(0) === 0xfeff ? opts.stdin.slice(1) : opts.stdin)
+    if (opts.stdin !== undefined) data = JSON.parse(withoutBom(opts.stdin))
     else data = readRunFile(file)
   } catch (e) {
     if (opts.stdin !== undefined) return [`standard input is not valid JSON: ${jsonParseReason(e)}`]
