@@ -6,14 +6,16 @@ import { quotePath } from '../core/paths.js'
 import { InputError } from '../errors.js'
 import { recomputeRunId } from '../core/id.js'
 import { mergeSections, MergeError, type RedactionFlags, type RunRecord } from '../core/record.js'
+import { listPointers } from '../core/known-fields.js'
+import { checkReadable, UPGRADE_HINT } from './readable.js'
 import { checkValid, type SchemaId, type Validator } from '../schema.js'
 import { log } from './log.js'
+import { VERSION } from './env.js'
 import { readJsonDocuments } from './stdio.js'
 import { loadRedactor } from './secrets.js'
 import { scrubSections } from './write.js'
 import { idOfRunPath, readRunFileStat, resolveRef, type Store } from './store.js'
 import { loadVerified, matchingEntry, readFsNow, saveVerified, statKey } from './verified.js'
-import { run as runValidator } from '../generated/validators/run.js'
 import { command as commandValidator } from '../generated/validators/command.js'
 import { inputs as inputsValidator } from '../generated/validators/inputs.js'
 import { outputs as outputsValidator } from '../generated/validators/outputs.js'
@@ -27,6 +29,18 @@ export interface LoadedRun {
   id: string | null
   /** the directory holding run.json and its files (patch.diff, stdout, stderr), if any */
   dir: string | null
+  /** JSON pointers of the fields a newer prov wrote that this one does not know: not in `record` */
+  unknown?: string[]
+  /** a run read from standard input with such fields: the document as given, for show --json */
+  whole?: unknown
+}
+
+
+/** The warning for a run read without the fields it holds that this prov does not know. */
+export function warnUnknownFields(run: LoadedRun, what: string): void {
+  if (run.unknown === undefined || run.unknown.length === 0) return
+  const name = run.id !== null ? `run ${run.id.slice(0, 12)}` : 'the run on standard input'
+  log.warn(`${name} holds fields that prov ${VERSION} does not know, ${what}: ${listPointers(run.unknown)} (a newer prov wrote them)`)
 }
 
 /**
@@ -56,8 +70,11 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
     log.debug(`run ${shown}: found sound before (cache/verified.json), not checked again`)
     return { record: r, id: r.id, dir }
   }
-  const problem = checkValid('run', runValidator, record)
-  if (problem !== null) throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${problem}`, `'prov verify' checks every run`)
+  const readable = checkReadable(record)
+  if (readable.problem !== null) {
+    if (readable.newer) throw new InputError('E_SCHEMA', `run ${shown} ${readable.problem}`, UPGRADE_HINT)
+    throw new InputError('E_SCHEMA', `run ${shown} does not match the run schema ${readable.problem}`, `'prov verify' checks every run`)
+  }
   const again = recomputeRunId(r as unknown as Record<string, unknown>)
   if ('unhashable' in again) {
     throw new InputError('E_ID', `run ${shown} has been altered: it holds ${again.unhashable}, which has no canonical form`, `'prov verify' checks every run`)
@@ -65,6 +82,8 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   if (again.id !== r.id) {
     throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)
   }
+  // Only a run read whole is entered: the entry stands for the record as stored.
+  if (readable.unknown.length > 0) return { record: readable.record as RunRecord, id: r.id, dir, unknown: readable.unknown }
   if (verified !== null && id !== null && before !== null && stat !== null) {
     const why = saveVerified(verified, id, stat, before)
     log.debug(`run ${shown}: ${why === null ? 'entered in cache/verified.json' : `not entered in cache/verified.json (${why})`}`)
@@ -100,12 +119,15 @@ async function loadStdinRun(store: Store, partial: boolean, otherRedaction?: Red
       throw new InputError('E_INPUT', `standard input holds a run.json (a document with an id) and ${docs.length - 1} more document${docs.length === 2 ? '' : 's'}`, 'give one run.json, or section documents without ids')
     }
     const record = docs[0] as Record<string, unknown>
-    const problem = checkValid('run', runValidator, record)
-    if (problem !== null) throw new InputError('E_SCHEMA', `standard input does not match the run schema ${problem}`)
+    const readable = checkReadable(record)
+    if (readable.problem !== null) {
+      if (readable.newer) throw new InputError('E_SCHEMA', `the run on standard input ${readable.problem}`, UPGRADE_HINT)
+      throw new InputError('E_SCHEMA', `standard input does not match the run schema ${readable.problem}`)
+    }
     const again = recomputeRunId(record)
     if ('unhashable' in again) throw new InputError('E_ID', `the run on standard input has been altered: it holds ${again.unhashable}, which has no canonical form`)
     if (again.id !== record.id) throw new InputError('E_ID', 'the run on standard input has been altered: its content does not hash to its id')
-    return { record: record as unknown as RunRecord, id: again.id, dir: null }
+    return { record: readable.record as RunRecord, id: again.id, dir: null, unknown: readable.unknown, ...(readable.unknown.length > 0 ? { whole: record } : {}) }
   }
   let merged
   try {

@@ -2,7 +2,7 @@ import { jsonForTerminal } from '../core/paths.js'
 import { withoutBom } from '../core/json-docs.js'
 import { readFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { loadRun } from '../io/runs.js'
+import { loadRun, warnUnknownFields } from '../io/runs.js'
 import { locateStore, resolveRef } from '../io/store.js'
 import { emitText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -79,11 +79,12 @@ export default defineCommand({
     const run = await loadRun(store, args.ref as string)
     if (args.json) {
       const { file } = resolveRef(store, args.ref as string)
-      if (file === '-') return emitText(JSON.stringify(run.record, null, 2) + '\n')
+      if (file === '-') return emitText(JSON.stringify(run.whole ?? run.record, null, 2) + '\n')
       // A byte order mark before the JSON (an editor's) is no part of it, as loadRun read it: the
       // document printed is JSON that jq, JSON.parse and Python's json all read.
       return emitText(withoutBom(readFileSync(file, 'utf8')))
     }
+    warnUnknownFields(run, "not shown ('prov show --json' prints them)")
     await emitText(renderRun(run.record, colorsFor(process.stdout)))
   },
 })
