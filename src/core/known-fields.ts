@@ -11,14 +11,17 @@ export type Shape = 0 | { keys: Record<string, Shape> } | { items: Shape }
 /** A JSON pointer's reference token (RFC 6901). */
 const token = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1')
 
+/** A field left out: its JSON pointer in the document, and its value. */
+export interface UnknownField { at: string; value: unknown }
+
 /**
- * `data` without the fields `shape` does not name, and the JSON pointers of those fields, in
+ * `data` without the fields `shape` does not name, and those fields (where, and what), in
  * document order. Objects and arrays are copied only on the way to a field left out: the result
  * is `data` itself when it has none. Consumers ignore unknown fields (STYLE.md): a field that a
  * newer prov adds is left out here rather than making the run unreadable.
  */
-export function withoutUnknownFields(data: unknown, shape: Shape): { known: unknown; unknown: string[] } {
-  const unknown: string[] = []
+export function withoutUnknownFields(data: unknown, shape: Shape): { known: unknown; unknown: UnknownField[] } {
+  const unknown: UnknownField[] = []
   const walk = (value: unknown, s: Shape, at: string): unknown => {
     if (s === 0 || typeof value !== 'object' || value === null) return value
     if ('items' in s) {
@@ -36,7 +39,7 @@ export function withoutUnknownFields(data: unknown, shape: Shape): { known: unkn
     for (const k of Object.keys(obj)) {
       const child = Object.hasOwn(s.keys, k) ? s.keys[k]! : undefined
       if (child === undefined) {
-        unknown.push(`${at}/${token(k)}`)
+        unknown.push({ at: `${at}/${token(k)}`, value: obj[k] })
         copy ??= { ...obj }
         delete copy[k]
         continue

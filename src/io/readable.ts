@@ -1,7 +1,7 @@
 // Reading a run as this prov can: the fields it knows, where a newer prov wrote more.
 import { checkValid } from '../schema.js'
 import { SCHEMA_VERSION } from '../core/record.js'
-import { withoutUnknownFields } from '../core/known-fields.js'
+import { withoutUnknownFields, type UnknownField } from '../core/known-fields.js'
 import { VERSION } from './env.js'
 import { RUN_SHAPE } from '../generated/run-shape.js'
 import { run as runValidator } from '../generated/validators/run.js'
@@ -15,7 +15,7 @@ export const UPGRADE_HINT = 'upgrade prov to read it'
  * run of a later schema_version, which may have renamed or removed fields, is not read (`newer`).
  * The id is the content's as stored, unknown fields and all: check it on the data given.
  */
-export function checkReadable(data: unknown): { record: unknown; unknown: string[]; problem: null } | { problem: string; newer: boolean } {
+export function checkReadable(data: unknown): { record: unknown; unknown: UnknownField[]; problem: null } | { problem: string; newer: boolean } {
   const problem = checkValid('run', runValidator, data)
   if (problem === null) return { record: data, unknown: [], problem: null }
   const version = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).schema_version : undefined

@@ -6,7 +6,8 @@ import { quotePath } from '../core/paths.js'
 import { InputError } from '../errors.js'
 import { recomputeRunId } from '../core/id.js'
 import { mergeSections, MergeError, type RedactionFlags, type RunRecord } from '../core/record.js'
-import { listPointers } from '../core/known-fields.js'
+import { listPointers, type UnknownField } from '../core/known-fields.js'
+import { canonicalize } from '../core/canonical.js'
 import { checkReadable, UPGRADE_HINT } from './readable.js'
 import { checkValid, type SchemaId, type Validator } from '../schema.js'
 import { log } from './log.js'
@@ -29,8 +30,8 @@ export interface LoadedRun {
   id: string | null
   /** the directory holding run.json and its files (patch.diff, stdout, stderr), if any */
   dir: string | null
-  /** JSON pointers of the fields a newer prov wrote that this one does not know: not in `record` */
-  unknown?: string[]
+  /** the fields a newer prov wrote that this one does not know: not in `record` */
+  unknown?: UnknownField[]
   /** a run read from standard input with such fields: the document as given, for show --json */
   whole?: unknown
 }
@@ -40,7 +41,20 @@ export interface LoadedRun {
 export function warnUnknownFields(run: LoadedRun, what: string): void {
   if (run.unknown === undefined || run.unknown.length === 0) return
   const name = run.id !== null ? `run ${run.id.slice(0, 12)}` : 'the run on standard input'
-  log.warn(`${name} holds fields that prov ${VERSION} does not know, ${what}: ${listPointers(run.unknown)} (a newer prov wrote them)`)
+  log.warn(`${name} holds fields that prov ${VERSION} does not know, ${what}: ${listPointers(run.unknown.map((f) => f.at))} (a newer prov wrote them)`)
+}
+
+/**
+ * For a comparison of two runs: each one's fields that this prov does not know, not compared,
+ * and, where those differ between the two (by pointer: one has it, or they hold other values),
+ * a word that the runs differ there: a report of no differences is then no proof of sameness.
+ */
+export function warnUnknownPair(a: LoadedRun, b: LoadedRun): void {
+  for (const r of [a, b]) warnUnknownFields(r, 'not compared')
+  const values = (r: LoadedRun): Map<string, string> => new Map((r.unknown ?? []).map((f) => [f.at, canonicalize(f.value)]))
+  const [va, vb] = [values(a), values(b)]
+  const differ = [...new Set([...va.keys(), ...vb.keys()])].filter((at) => va.get(at) !== vb.get(at))
+  if (differ.length > 0) log.warn(`the two runs differ in fields that prov ${VERSION} does not know: ${listPointers(differ)}; upgrade prov to compare them`)
 }
 
 /**

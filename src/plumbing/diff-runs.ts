@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { diffRecords, storedPatch } from '../io/compare.js'
-import { loadRunPair, warnUnknownFields } from '../io/runs.js'
+import { loadRunPair, warnUnknownPair } from '../io/runs.js'
 import { emitJson } from '../io/stdio.js'
 import { locateStore } from '../io/store.js'
 import { assertValid } from '../schema.js'
@@ -25,7 +25,7 @@ export default defineCommand({
     if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
     const store = locateStore({ store: args.store })
     const [a, b] = await loadRunPair(store, args.a, args.b)
-    for (const r of [a, b]) warnUnknownFields(r, 'not compared')
+    warnUnknownPair(a, b)
     const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore), patches: [storedPatch(a).text, storedPatch(b).text] })
     const doc = { diff }
     assertValid('diff', diffValidator, doc, 'the diff-runs output')

@@ -78,7 +78,8 @@ describe('runs a newer prov wrote', { concurrency: 2 }, () => {
       const dr = await sb.prov(['diff-runs', old, newer])
       assert.equal(dr.exitCode, 0, dr.stderr)
       assert.equal(parseValid('diff', dr.stdout).diff.identical, true)
-      assert.equal(dr.stderr, `prov: warning: run ${newer.slice(0, 12)} holds fields that prov 0.1.0 does not know, not compared: /command/attempt, /inputs/0/mode, /gpu (a newer prov wrote them)\n`)
+      assert.equal(dr.stderr, `prov: warning: run ${newer.slice(0, 12)} holds fields that prov 0.1.0 does not know, not compared: /command/attempt, /inputs/0/mode, /gpu (a newer prov wrote them)\n`
+        + 'prov: warning: the two runs differ in fields that prov 0.1.0 does not know: /command/attempt, /inputs/0/mode, /gpu; upgrade prov to compare them\n')
       const d = await sb.prov(['diff', old, newer])
       assert.equal(d.exitCode, 0, d.stderr)
       assert.match(d.stderr, /not compared: \/command\/attempt, \/inputs\/0\/mode, \/gpu/)
@@ -95,6 +96,26 @@ describe('runs a newer prov wrote', { concurrency: 2 }, () => {
       const badShow = await sb.prov(['show', newer])
       assert.equal(badShow.exitCode, 2)
       assert.match(badShow.stderr, /has been altered: its content does not hash to its id/)
+    })
+  })
+
+  test('two runs holding the same unknown fields: each named, no word of a difference; other values are one', async () => {
+    await withRepo(async (sb) => {
+      const one = await rec(sb, ['-i', 'data/in.txt', '-p', 'n=1', '--', 'true'])
+      const two = await rec(sb, ['-i', 'data/in.txt', '-p', 'n=2', '--', 'true'])
+      const a = asNewer(sb, one, addFields)
+      const b = asNewer(sb, two, addFields)
+      const same = await sb.prov(['diff-runs', a, b])
+      assert.equal(same.exitCode, 1, same.stderr)
+      assert.deepEqual(parseValid('diff', same.stdout).diff.params.map((c: any) => [c.op, c.key]), [['changed', 'n']])
+      assert.deepEqual(same.stderr.split('\n').filter(Boolean).map((l) => l.replace(/run [0-9a-f]{12}/, 'run X')), [
+        "prov: warning: run X holds fields that prov 0.1.0 does not know, not compared: /command/attempt, /inputs/0/mode, /gpu (a newer prov wrote them)",
+        "prov: warning: run X holds fields that prov 0.1.0 does not know, not compared: /command/attempt, /inputs/0/mode, /gpu (a newer prov wrote them)",
+      ])
+      const c = asNewer(sb, two, (r) => { addFields(r); r.gpu.model = 'A100' })
+      const other = await sb.prov(['diff', a, c])
+      assert.equal(other.exitCode, 1, other.stderr)
+      assert.match(other.stderr, /^prov: warning: the two runs differ in fields that prov 0\.1\.0 does not know: \/gpu; upgrade prov to compare them$/m)
     })
   })
 
