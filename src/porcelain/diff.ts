@@ -3,7 +3,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords, isSameFilesNoise, storedPatch } from '../io/compare.js'
-import { loadRun, loadRunPair, warnUnknownPair, type LoadedRun } from '../io/runs.js'
+import { loadRun, loadRunPair, warnUnknownFields, warnUnknownPair, type LoadedRun } from '../io/runs.js'
 import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
@@ -477,7 +477,9 @@ export default defineCommand({
       if (args.a === '-' && args.b === '-') throw new UsageError('only one of the runs can come from stdin')
       ;[a, b] = await loadRunPair(store, (args.a as string | undefined) ?? '@~1', (args.b as string | undefined) ?? '@')
     }
-    warnUnknownPair(a, b)
+    // (The present holds no field a newer prov wrote: that the run's are not compared says it all.)
+    if (args.workspace) warnUnknownFields(a, 'not compared')
+    else warnUnknownPair(a, b)
     // The runs' patches, read once: for 'same files' here, and to show below.
     const [patchA, patchB] = [storedPatch(a), workspacePatch !== null ? { text: workspacePatch } : storedPatch(b)]
     const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore), patches: [patchA.text, patchB.text] })

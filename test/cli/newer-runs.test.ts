@@ -84,6 +84,10 @@ describe('runs a newer prov wrote', { concurrency: 2 }, () => {
       assert.equal(d.exitCode, 0, d.stderr)
       assert.match(d.stderr, /not compared: \/command\/attempt, \/inputs\/0\/mode, \/gpu/)
 
+      // Against the present, which holds no such field: the run's are named, and that is all.
+      const ws = await sb.prov(['diff', '--workspace', newer])
+      assert.equal(ws.stderr, `prov: warning: run ${newer.slice(0, 12)} holds fields that prov 0.1.0 does not know, not compared: /command/attempt, /inputs/0/mode, /gpu (a newer prov wrote them)\n`)
+
       // The id covers the new fields: the run is sound, and a changed byte in them is not.
       const v = await sb.prov(['verify', newer])
       assert.equal(v.exitCode, 0, v.stderr)
