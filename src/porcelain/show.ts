@@ -63,6 +63,14 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   const e = r.env
   const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${showName(k)} ${showName((/\d+(\.\d+)+/.exec(v) ?? [v])[0])}`)
   out.push(`Env:      ${showName(`${e.os.platform} ${e.os.release} ${e.os.arch}`)}, node ${showName(e.runtime.node)}${tools.length ? ', ' + tools.join(', ') : ''}`)
+  const hw = (e.hardware ?? {}) as { gpus?: unknown; gpu_driver?: unknown }
+  if (Array.isArray(hw.gpus) && hw.gpus.length > 0) {
+    // One entry per model, in the order first seen: '2× NVIDIA A100-SXM4-40GB'.
+    const counts = new Map<string, number>()
+    for (const g of hw.gpus) counts.set(String(g), (counts.get(String(g)) ?? 0) + 1)
+    const models = [...counts].map(([m, n]) => `${n > 1 ? `${n}× ` : ''}${showName(m)}`).join(', ')
+    out.push(`          GPU: ${models}${typeof hw.gpu_driver === 'string' ? `, driver ${showName(hw.gpu_driver)}` : ''}`)
+  }
   out.push(`          ${Object.keys(e.vars).length} environment variables (prov show --json lists them)`)
   return out.join('\n') + '\n'
 }

@@ -74,6 +74,27 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('show: the GPUs a run was recorded on, one entry per model, and the driver; none, no line', async () => {
+    await withRepo(async (sb) => {
+      const plain = await rec(sb, ['--', 'true'])
+      const shown = await sb.prov(['show', plain])
+      assert.equal(shown.exitCode, 0, shown.stderr)
+      assert.doesNotMatch(shown.stdout, /GPU/)
+      // A run made on a machine with GPUs: its env document as snapshot-env prints it there.
+      const env = parseValid('env', (await sb.prov(['snapshot-env'])).stdout)
+      env.env.hardware = { ...env.env.hardware, gpus: ['NVIDIA A100-SXM4-40GB', 'NVIDIA H100 80GB HBM3', 'NVIDIA A100-SXM4-40GB'], gpu_driver: '550.127.05' }
+      const docs = [JSON.stringify(env), (await sb.prov(['git-state'])).stdout, JSON.stringify({ command: { argv: ['true'], cwd: '.', exit_code: 0, signal: null } })].join('\n')
+      const w = await sb.prov(['write-run'], { input: docs })
+      assert.equal(w.exitCode, 0, w.stderr)
+      const id = JSON.parse(w.stdout).id as string
+      const gpu = await sb.prov(['show', id])
+      assert.equal(gpu.exitCode, 0, gpu.stderr)
+      assert.match(gpu.stdout, /^ {10}GPU: 2× NVIDIA A100-SXM4-40GB, NVIDIA H100 80GB HBM3, driver 550\.127\.05$/m)
+      const d = await sb.prov(['diff-runs', plain, id])
+      assert.deepEqual(parseValid('diff', d.stdout).diff.env.filter((c: any) => c.key.startsWith('hardware.')).map((c: any) => c.key), ['hardware.gpu_driver', 'hardware.gpus[0]', 'hardware.gpus[1]', 'hardware.gpus[2]'])
+    })
+  })
+
   test('log: one line per run even when argv holds a newline; the command as printed gives back argv in bash', async () => {
     await withRepo(async (sb) => {
       const argv = ['true', 'a\nb', "it's", 'tab\there', 'back\\slash', 'bell\x07', 'plain', '', 'sp ace']
