@@ -627,29 +627,64 @@ function isSummary(e: unknown): e is RunSummary {
  */
 function sortByStartDesc(runs: RunSummary[]): RunSummary[] {
   const keyed = runs.map((r) => {
-    const t = Date.parse(r.started)
     const m = /\.(\d+)/.exec(r.started)
-    return { r, t: Number.isNaN(t) ? -Infinity : t, sub: m === null ? '' : m[1]!.slice(3).padEnd(12, '0') }
+    return { r, t: startMs(r.started), sub: m === null ? '' : m[1]!.slice(3).padEnd(12, '0') }
   })
   keyed.sort((a, b) => (a.t !== b.t ? b.t - a.t : a.sub !== b.sub ? (a.sub < b.sub ? 1 : -1) : a.r.id < b.r.id ? 1 : a.r.id > b.r.id ? -1 : 0))
   return keyed.map((k) => k.r)
 }
 
+/** A start time as listings sort it, to the millisecond: one that does not parse sorts after every other. */
+export function startMs(started: string): number {
+  const t = Date.parse(started)
+  return Number.isNaN(t) ? -Infinity : t
+}
+
 const INDEX_VERSION = 1
+
+/** A run that cannot be read, left out of a listing: said, with where to look further. */
+export function warnSkippedRun(id: string, e: unknown): void {
+  log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
+}
+
+/**
+ * A run left out of a listing, and where it would sort were it sound, as far as that is known
+ * (`started`, in ms): the start time its run.json gives, where it parses as JSON that has one;
+ * else the time its run.json (or, with none, its directory) last changed, which no run written
+ * then can have started after; else +Infinity, before every run.
+ */
+export interface SkippedRun { id: string; error: unknown; started: number }
+
+/**
+ * Warn about the runs a listing skipped that an answer reached. An answer cut short by a limit
+ * (`full`: log -n 2 that found two) reached those that may sort before the last run it looked
+ * at, `last`, and none where it looked at none (-n 0); one not cut short had room for every run,
+ * and reached them all.
+ */
+export function warnSkippedRuns(skipped: readonly SkippedRun[], full: boolean, last: RunSummary | undefined): void {
+  const until = !full ? -Infinity : last === undefined ? Infinity : startMs(last.started)
+  for (const k of skipped) if (k.started >= until) warnSkippedRun(k.id, k.error)
+}
+
+/** Where a run that cannot be listed would sort: see SkippedRun. */
+function skippedStart(record: unknown, file: string, ctimeMs: number | undefined): number {
+  if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
+    const t = Date.parse(runStartTime(record as RunRecord))
+    if (!Number.isNaN(t)) return t
+  }
+  if (ctimeMs !== undefined) return ctimeMs
+  try { return statSync(path.dirname(file)).ctimeMs } catch { return Infinity }
+}
 
 /**
  * Summaries of every readable run, newest first (by start time, then id). Backed by a derived
  * index in cache/ that is rebuilt for whatever it lacks. Runs are immutable, but a run.json
  * damaged or edited after it was indexed must not stay listed as sound: an entry is kept only
  * while its run.json's inode, size and times are those it was read with. Unreadable runs are
- * skipped with a warning.
+ * skipped with a warning, or (`skipped`) handed to the caller, which warns about those its
+ * answer reached (log -n 1 does not name a broken run from last year).
  */
-/** A run that cannot be read, left out of a listing: said, with where to look further. */
-export function warnSkippedRun(id: string, e: unknown): void {
-  log.warn(`skipping run ${id.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)} (see 'prov verify')`)
-}
-
-export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] {
+export function listRuns(s: Store, opts: { warn?: boolean; skipped?: SkippedRun[] } = {}): RunSummary[] {
   const ids = listRunIds(s)
   const indexFile = path.join(cacheDir(s), 'index.json')
   type Entry = RunSummary & { stat?: string }
@@ -664,19 +699,22 @@ export function listRuns(s: Store, opts: { warn?: boolean } = {}): RunSummary[] 
   for (const id of ids) {
     const file = path.join(runsDir(s), id, 'run.json')
     let stat = ''
-    try { const st = statSync(file); stat = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` } catch { /* read below, and reported */ }
+    let ctimeMs: number | undefined
+    try { const st = statSync(file); stat = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`; ctimeMs = st.ctimeMs } catch { /* read below, and reported */ }
     let sum = index[id]
     // An entry of another shape (a damaged or hand-edited index) is read again from its run.
     if (sum === undefined || sum.id !== id || sum.stat !== stat || !isSummary(sum)) {
       changed = true
+      let r: RunRecord | undefined
       try {
-        const r = readRunFile(file) as RunRecord
+        r = readRunFile(file) as RunRecord
         if (typeof r !== 'object' || r === null || r.id !== id) throw new Error('its id does not match its directory')
         const fresh = summarize(id, r)
         if (!isSummary(fresh)) throw new Error('it does not match the run schema')
         sum = { ...fresh, stat }
       } catch (e) {
-        if (opts.warn !== false) warnSkippedRun(id, e)
+        if (opts.skipped !== undefined) opts.skipped.push({ id, error: e, started: skippedStart(r, file, ctimeMs) })
+        else if (opts.warn !== false) warnSkippedRun(id, e)
         continue
       }
     }

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { lstatSync } from 'node:fs'
 import path from 'node:path'
-import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, warnSkippedRun, type RunSummary, type Store } from '../io/store.js'
+import { assertNamedStoreExists, listRuns, locateStore, readRunFile, runsDir, warnSkippedRun, warnSkippedRuns, type RunSummary, type SkippedRun, type Store } from '../io/store.js'
 import { lookupError, resolveNamed, withinRoot } from '../io/read.js'
 import { runTouches } from '../core/run-paths.js'
 import { emitLines } from '../io/stdio.js'
@@ -88,11 +88,16 @@ function asRecordPath(store: Store, p: string): string {
   return toRecordPath(store.root, withinRoot(store.root, abs, true)).path.replace(/(.)\/+$/, '$1')
 }
 
-/** The runs, in their order, that read or wrote a file at or under one of `paths`: at most `max`. */
-function touching(store: Store, runs: RunSummary[], paths: readonly string[], max: number): RunSummary[] {
+/**
+ * The runs, in their order, that read or wrote a file at or under one of `paths`: at most `max`;
+ * and how many of `runs` were looked at to find them.
+ */
+function touching(store: Store, runs: RunSummary[], paths: readonly string[], max: number): { found: RunSummary[]; looked: number } {
   const out: RunSummary[] = []
+  let looked = 0
   for (const r of runs) {
     if (out.length >= max) break
+    looked++
     let run: unknown
     const file = path.join(runsDir(store), r.id, 'run.json')
     try {
@@ -108,7 +113,7 @@ function touching(store: Store, runs: RunSummary[], paths: readonly string[], ma
     }
     if (runTouches(run, paths)) out.push(r)
   }
-  return out
+  return { found: out, looked }
 }
 
 export default defineCommand({
@@ -128,7 +133,15 @@ export default defineCommand({
     const store = locateStore({ store: args.store })
     assertNamedStoreExists(store)
     const paths = (args._ as string[]).map((p) => asRecordPath(store, p))
-    const runs = paths.length === 0 ? listRuns(store).slice(0, max) : touching(store, listRuns(store), paths, max)
+    // A run that cannot be read is said where the answer reached it: where it may sort before the
+    // last run looked at, or anywhere when -n left room for more (no -n), as git log -n 1 says
+    // nothing of an object it never walked to; one that sorts after, -n would not have shown.
+    const skipped: SkippedRun[] = []
+    const listed = listRuns(store, { skipped })
+    const { found: runs, looked } = paths.length === 0
+      ? { found: listed.slice(0, max), looked: Math.min(max, listed.length) }
+      : touching(store, listed, paths, max)
+    warnSkippedRuns(skipped, runs.length >= max, listed[looked - 1])
     if (args.json) return emitLines(runs.map(jsonLine))
     const c = colorsFor(process.stdout)
     await emitLines(runs.map((r) => {

@@ -342,6 +342,54 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('log -n warns about a run that cannot be read only where it may sort among the runs looked at, as git log -n 1 says nothing of what it never walked to', async () => {
+    await withRepo(async (sb) => {
+      const runs = path.join(sb.dir, '.prov', 'runs')
+      const jsonOf = (id: string): string => path.join(runs, id, 'run.json')
+      const breakRun = (id: string): void => { rmSync(jsonOf(id)); writeFileSync(jsonOf(id), 'not json\n') }
+      const warning = (id: string, why: string): string => `prov: warning: skipping run ${id.slice(0, 12)}: ${why} (see 'prov verify')\n`
+      const notJson = (id: string): RegExp => new RegExp(`^prov: warning: skipping run ${id.slice(0, 12)}: run '[^']*' is not valid JSON[^\\n]*\\n$`)
+      const old = await rec(sb, ['-i', 'data/in.txt', '--', 'true'])
+      breakRun(old) // changed now: no run recorded after this can sort after it
+      await new Promise((r) => setTimeout(r, 30))
+      const mid = await rec(sb, ['-i', 'data/in.txt', '--', 'true'])
+      const latest = await rec(sb, ['-i', 'data/in.txt', '-p', 'n=2', '--', 'true'])
+      const lines = (out: string): string[] => out.split('\n').filter((l) => l !== '').map((l) => l.slice(0, 12))
+      // Not reached: -n 1 and -n 2 stop before the broken run, with or without a path.
+      for (const args of [['log', '-n', '1'], ['log', '-n', '2'], ['log', '--json', '-n', '1'], ['log', '-n', '1', 'data/in.txt'], ['log', '-n', '0']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stderr, '', args.join(' '))
+      }
+      assert.deepEqual(lines((await sb.prov(['log', '-n', '2'])).stdout), [latest.slice(0, 12), mid.slice(0, 12)])
+      // Reached: the whole listing (no -n, or one as long as the store), with or without a path.
+      for (const args of [['log'], ['log', '-n', '3'], ['log', 'data'], ['log', '-n', '3', 'data/in.txt']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`)
+        assert.match(r.stderr, notJson(old), args.join(' '))
+      }
+      // A broken run that may be the newest (changed after every run started) is said by -n 1.
+      const newest = await rec(sb, ['--', 'true'])
+      breakRun(newest)
+      const one = await sb.prov(['log', '-n', '1'])
+      assert.equal(one.exitCode, 0, one.stderr)
+      assert.deepEqual(lines(one.stdout), [latest.slice(0, 12)])
+      assert.match(one.stderr, notJson(newest))
+      rmSync(path.join(runs, newest), { recursive: true })
+      // A run.json that parses but is stored under another id sorts by the start it gives, not by
+      // when it was copied: under mid's start, it is not reached by -n 1, and is by -n 2.
+      const copy = 'e'.repeat(64)
+      mkdirSync(path.join(runs, copy))
+      writeFileSync(jsonOf(copy), readFileSync(jsonOf(mid)))
+      const byStart = await sb.prov(['log', '-n', '1'])
+      assert.equal(byStart.exitCode, 0, byStart.stderr)
+      assert.equal(byStart.stderr, '')
+      const two = await sb.prov(['log', '-n', '2'])
+      assert.equal(two.exitCode, 0, two.stderr)
+      assert.equal(two.stderr, warning(copy, 'its id does not match its directory'))
+    })
+  })
+
   test('a store named that holds no runs/ (its runs/ itself, the project root) is no store: exit 2, not an empty list that passes verification', async () => {
     await withRepo(async (sb) => {
       await rec(sb, ['--', 'true'])
