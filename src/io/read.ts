@@ -156,11 +156,13 @@ export function keptAsWritten(abs: string): boolean {
 /**
  * Why a path resolveNamed kept as written cannot be looked up (a '..' after a file, a loop of
  * links), as the kernel says it; null where it was resolved, or where nothing is there on the way
- * (a directory a command may yet make, 'build/../x').
+ * (a directory a command may yet make, 'build/../x'), unless `nothing` is an error too: then
+ * ENOENT for a '..' after nothing whose place holds a file ('gone/../labels.csv', where gone is
+ * not there and labels.csv is), which names no file, as cat(1) and hash-inputs find.
  */
-export function lookupError(abs: string): NodeJS.ErrnoException | null {
+export function lookupError(abs: string, opts: { nothingOk?: boolean } = {}): NodeJS.ErrnoException | null {
   if (!keptAsWritten(abs)) return null
-  try { statSync(abs) } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : e as NodeJS.ErrnoException }
+  try { statSync(abs) } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOENT' && opts.nothingOk !== false ? null : e as NodeJS.ErrnoException }
   return null
 }
 

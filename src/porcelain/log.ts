@@ -80,11 +80,19 @@ function asRecordPath(store: Store, p: string): string {
   // As record's -i resolves it: a '..' after a link to a directory leads out of the directory the
   // link points to, as the kernel has it (resolveNamed), not back beside the link.
   const abs = resolveNamed(process.cwd(), p)
-  // A '..' it could not step out of (after a file, 'model.bin/../labels.csv', or a loop of links):
-  // the kernel fails the path, as record's -i does, so it names no file a run could record, not
-  // the file the '..' would lexically lead to.
-  const unreachable = lookupError(abs)
-  if (unreachable !== null) throw new InputError('E_PATH', `cannot look up ${quotePath(p)}: ${describeErrno(unreachable)}`, "a '..' after a file or a loop of links leads nowhere: give the path to the file itself")
+  // A '..' it could not step out of (after a file, 'model.bin/../labels.csv', or a loop of links),
+  // or one after nothing where the path without it names a file that is there ('gone/../labels.csv'
+  // where gone is not, as hash-inputs and record's -i find): the kernel fails the path, so it
+  // names no file a run could record, not the file the '..' would lexically lead to. Where that
+  // file is not there either ('gone/../deleted.csv'), resolveNamed gives it as path.resolve does:
+  // a file deleted since (with the directory before the '..') still has its runs.
+  const unreachable = lookupError(abs, { nothingOk: false })
+  if (unreachable !== null) {
+    const hint = unreachable.code === 'ENOENT'
+      ? "a '..' after a directory that is not there leads nowhere: give the path to the file itself"
+      : "a '..' after a file or a loop of links leads nowhere: give the path to the file itself"
+    throw new InputError('E_PATH', `cannot look up ${quotePath(p)}: ${describeErrno(unreachable)}`, hint)
+  }
   return toRecordPath(store.root, withinRoot(store.root, abs, true)).path.replace(/(.)\/+$/, '$1')
 }
 

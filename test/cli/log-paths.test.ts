@@ -115,6 +115,7 @@ describe('prov log -- <path> through a link', () => {
       assert.deepEqual(await logged('lnk/../labels.csv'), [ids[0]], 'the file record hashed: ext/labels.csv')
       assert.deepEqual(await logged(path.join(ext, 'labels.csv')), [ids[0]])
       assert.deepEqual(await logged('labels.csv'), [ids[1]])
+      mkdirSync(path.join(sb.dir, 'x'))
       assert.deepEqual(await logged('./x/../labels.csv'), [ids[1]], "a '..' after no link is as written")
       // A '..' after a file, or after a loop of links, leads nowhere: the kernel fails it, as record's
       // -i does ('not a directory'), so it is said, exit 2, not answered as the project's labels.csv.
@@ -128,6 +129,41 @@ describe('prov log -- <path> through a link', () => {
         assert.equal(r.exitCode, 2, p + r.stdout)
         assert.equal(r.stdout, '')
         assert.equal(r.stderr, `prov: cannot look up '${p}': ${why}\nhint: a '..' after a file or a loop of links leads nowhere: give the path to the file itself\n`)
+      }
+    } finally { sb.cleanup() }
+  })
+
+  test("a '..' after a directory that is not there names no file where the path without it names one (as hash-inputs finds), and a file deleted since where it names none", async () => {
+    const sb = await makeRepo({ 'README': 'hello\n', '.gitignore': 'gone/\nlabels.csv\n' })
+    try {
+      narrowPath(sb, ['git', 'true'])
+      sb.write('labels.csv', 'inside\n')
+      mkdirSync(path.join(sb.dir, 'gone'))
+      const r = await sb.prov(['record', '-i', 'gone/../labels.csv', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const id = /^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)![1]!
+      const log = (p: string): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> => sb.prov(['log', '--', p])
+      const listed = (out: string): string[] => out.split('\n').filter((l) => l !== '').map((l) => l.slice(0, 12))
+      const there = await log('gone/../labels.csv')
+      assert.equal(there.exitCode, 0, there.stderr)
+      assert.deepEqual(listed(there.stdout), [id], 'gone is there: the path is labels.csv')
+      rmSync(path.join(sb.dir, 'gone'), { recursive: true })
+      // gone is not there: the kernel fails the path (cat, hash-inputs, record -i), so log does.
+      const hash = await sb.prov(['hash-inputs', 'gone/../labels.csv'])
+      assert.equal(hash.exitCode, 2, hash.stderr)
+      for (const p of ['gone/../labels.csv', 'gone/x/../../labels.csv', './nothing/../labels.csv']) {
+        const e = await log(p)
+        assert.equal(e.exitCode, 2, `${p}: ${e.stdout}`)
+        assert.equal(e.stdout, '')
+        assert.equal(e.stderr, `prov: cannot look up '${p}': no such file or directory\nhint: a '..' after a directory that is not there leads nowhere: give the path to the file itself\n`)
+      }
+      // Nor labels.csv now: the path names a file deleted since, whose runs are still found.
+      rmSync(path.join(sb.dir, 'labels.csv'))
+      for (const p of ['gone/../labels.csv', 'labels.csv']) {
+        const d = await log(p)
+        assert.equal(d.exitCode, 0, d.stderr)
+        assert.equal(d.stderr, '')
+        assert.deepEqual(listed(d.stdout), [id], `${p}: deleted since`)
       }
     } finally { sb.cleanup() }
   })
