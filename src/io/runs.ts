@@ -30,12 +30,16 @@ export interface LoadedRun {
   id: string | null
   /** the directory holding run.json and its files (patch.diff, stdout, stderr), if any */
   dir: string | null
+  /**
+   * With loadRun's `text`, the run.json exactly as read and checked (decoded, without a leading
+   * byte order mark); undefined for a run read from standard input.
+   */
+  text?: string
   /** the fields a newer prov wrote that this one does not know: not in `record` */
   unknown?: UnknownField[]
   /** a run read from standard input with such fields: the document as given, for show --json */
   whole?: unknown
 }
-
 
 /** The warning for a run read without the fields it holds that this prov does not know. */
 export function warnUnknownFields(run: LoadedRun, what: string): void {
@@ -62,7 +66,7 @@ export function warnUnknownPair(a: LoadedRun, b: LoadedRun): void {
  * schema and (but for stdin) its id; a stored run found sound before and unchanged since is not
  * checked again (io/verified.ts).
  */
-export async function loadRun(store: Store, ref: string, opts: { partial?: boolean; redaction?: RedactionFlags } = {}): Promise<LoadedRun> {
+export async function loadRun(store: Store, ref: string, opts: { partial?: boolean; redaction?: RedactionFlags; text?: boolean } = {}): Promise<LoadedRun> {
   const { id, file } = resolveRef(store, ref)
   if (file === '-') return loadStdinRun(store, opts.partial === true, opts.redaction)
   const dir = path.dirname(file)
@@ -70,7 +74,9 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   const verified = id !== null ? loadVerified(store) : null
   const entry = verified !== null && id !== null ? matchingEntry(verified, id, file) : null
   const before = verified !== null && entry === null ? readFsNow(store, verified) : null
-  const { data: record, stat } = readRunFileStat(file)
+  const { data: record, stat, text } = readRunFileStat(file)
+  // The text itself only where asked for (show --json): a 15 MB run.json is not kept twice.
+  const kept = opts.text === true ? { text } : {}
   const r = record as RunRecord
   const shown = id !== null ? id.slice(0, 12) : quotePath(ref)
   // The content of another run, sound in itself, copied under this one's name is not this run.
@@ -82,7 +88,7 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
   // The entry must still match once the file was read: a change while it was read shows in its ctime.
   if (entry !== null && stat !== null && statKey(stat) === entry) {
     log.debug(`run ${shown}: found sound before (cache/verified.json), not checked again`)
-    return { record: r, id: r.id, dir }
+    return { record: r, id: r.id, dir, ...kept }
   }
   const readable = checkReadable(record)
   if (readable.problem !== null) {
@@ -97,12 +103,12 @@ export async function loadRun(store: Store, ref: string, opts: { partial?: boole
     throw new InputError('E_ID', `run ${shown} has been altered: its content does not hash to its id`, `'prov verify' checks every run`)
   }
   // Only a run read whole is entered: the entry stands for the record as stored.
-  if (readable.unknown.length > 0) return { record: readable.record as RunRecord, id: r.id, dir, unknown: readable.unknown }
+  if (readable.unknown.length > 0) return { record: readable.record as RunRecord, id: r.id, dir, unknown: readable.unknown, ...kept }
   if (verified !== null && id !== null && before !== null && stat !== null) {
     const why = saveVerified(verified, id, stat, before)
     log.debug(`run ${shown}: ${why === null ? 'entered in cache/verified.json' : `not entered in cache/verified.json (${why})`}`)
   }
-  return { record: r, id: r.id, dir }
+  return { record: r, id: r.id, dir, ...kept }
 }
 
 const SECTION_VALIDATORS: Record<string, [SchemaId, Validator]> = {

@@ -553,12 +553,15 @@ export function readRunFile(file: string): unknown {
   return readRun(file, false).data
 }
 
-/** readRunFile, and the file's stat once read: null for a file that grew while read. */
-export function readRunFileStat(file: string): { data: unknown; stat: BigIntStats | null } {
+/**
+ * readRunFile, and the file's stat once read (null for a file that grew while read), and the
+ * text that was parsed: its bytes as read, decoded, without a leading byte order mark.
+ */
+export function readRunFileStat(file: string): { data: unknown; stat: BigIntStats | null; text: string } {
   return readRun(file, true)
 }
 
-function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStats | null } {
+function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStats | null; text: string } {
   let text: string
   let st: BigIntStats | null
   try {
@@ -573,7 +576,7 @@ function readRun(file: string, stat: boolean): { data: unknown; stat: BigIntStat
   // jq and prov's standard input take it.
   text = withoutBom(text)
   try {
-    return { data: JSON.parse(text), stat: st }
+    return { data: JSON.parse(text), stat: st, text }
   } catch (e) {
     // Without the excerpt of the text that JSON.parse quotes: a path given as a run may name any file.
     const why = jsonParseReason(e)

@@ -1,9 +1,7 @@
 import { jsonForTerminal } from '../core/paths.js'
-import { withoutBom } from '../core/json-docs.js'
-import { readFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { loadRun, warnUnknownFields } from '../io/runs.js'
-import { locateStore, resolveRef } from '../io/store.js'
+import { locateStore } from '../io/store.js'
 import { emitText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
 import type { FileEntry, RunRecord } from '../core/record.js'
@@ -84,13 +82,13 @@ export default defineCommand({
   },
   async run({ args }) {
     const store = locateStore({ store: args.store })
-    const run = await loadRun(store, args.ref as string)
+    const run = await loadRun(store, args.ref as string, { text: args.json === true })
     if (args.json) {
-      const { file } = resolveRef(store, args.ref as string)
-      if (file === '-') return emitText(JSON.stringify(run.whole ?? run.record, null, 2) + '\n')
-      // A byte order mark before the JSON (an editor's) is no part of it, as loadRun read it: the
-      // document printed is JSON that jq, JSON.parse and Python's json all read.
-      return emitText(withoutBom(readFileSync(file, 'utf8')))
+      if (run.text === undefined) return emitText(JSON.stringify(run.whole ?? run.record, null, 2) + '\n') // standard input
+      // The text loadRun checked, not the file read again: one replaced meanwhile is not printed
+      // unchecked. A byte order mark before the JSON (an editor's) is no part of it, as loadRun
+      // read it: the document printed is JSON that jq, JSON.parse and Python's json all read.
+      return emitText(run.text)
     }
     warnUnknownFields(run, "not shown ('prov show --json' prints them)")
     await emitText(renderRun(run.record, colorsFor(process.stdout)))

@@ -506,6 +506,37 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('show --json prints the bytes it checked: a run.json replaced once checked is not read again and printed unchecked', async () => {
+    await withRepo(async (sb) => {
+      const a = await rec(sb, ['-p', 'x=1', '--', 'true'])
+      const stored = readFileSync(path.join(sb.dir, '.prov/runs', a, 'run.json'))
+      // Once prov has read run.json (closed it), a hook run before prov's own code puts another
+      // file in its place, as another process could between the check and the print.
+      const swap = path.join(sb.home, 'swap.json')
+      const hook = path.join(sb.home, 'swap-hook.cjs')
+      writeFileSync(hook, [
+        "const fs = require('node:fs')",
+        'const open = fs.openSync, close = fs.closeSync, fds = new Map()',
+        "fs.openSync = function (p, ...rest) { const fd = open.call(this, p, ...rest); if (typeof p === 'string' && p.endsWith('/run.json')) fds.set(fd, p); return fd }",
+        'let closed = 0',
+        'fs.closeSync = function (fd) { close.call(this, fd); const p = fds.get(fd); fds.delete(fd); if (p !== undefined && ++closed === Number(process.env.SWAP_AT)) fs.renameSync(process.env.SWAP_WITH, p) }',
+        '',
+      ].join('\n'))
+      // The read that loads the run: the first, or for @ the second (the listing read it first).
+      for (const [ref, at] of [[a, 1], ['@', 2], [`.prov/runs/${a}/run.json`, 1]] as const) {
+        writeFileSync(swap, '{"id": "not checked"}\n')
+        writeFileSync(path.join(sb.dir, '.prov/runs', a, 'run.json'), stored)
+        const r = await execa(process.execPath, ['--require', hook, BIN, 'show', '--json', ref], {
+          cwd: sb.dir, env: { ...sb.env, SWAP_WITH: swap, SWAP_AT: String(at) }, extendEnv: false, reject: false, encoding: 'buffer', stripFinalNewline: false,
+        })
+        assert.equal(r.exitCode, 0, `${ref}: ${Buffer.from(r.stderr).toString()}`)
+        assert.equal(Buffer.from(r.stderr).toString(), '')
+        assert.equal(existsSync(swap), false, `${ref}: the hook did not replace run.json`)
+        assert.equal(Buffer.from(r.stdout).toString(), stored.toString(), `show --json ${ref} printed what it did not check`)
+      }
+    })
+  })
+
   test('show: an unknown reference exits 2 and names it', async () => {
     await withRepo(async (sb) => {
       const id = await rec(sb, ['--', 'true'])
