@@ -160,6 +160,13 @@ describe('global: --version, --help, usage', { concurrency: true }, () => {
       assert.ok(u.stderr.startsWith(warning), `${args.join(' ')}: ${u.stderr}`)
       assert.equal(u.stderr.split('PROV_LOG_LEVEL').length, 2, `${args.join(' ')}: once`)
     }
+    // --version and --help, which say nothing on stderr when they succeed, do not check it, as git
+    // --version reads no configuration: the level changes nothing of what they print.
+    for (const args of [['--version'], ['version'], ['--help'], ['log', '--help']]) {
+      const v = await sb.prov(args, { env: { PROV_LOG_LEVEL: 'bogus' } })
+      assert.equal(v.exitCode, 0, args.join(' '))
+      assert.equal(v.stderr, '', args.join(' '))
+    }
     const uq = await sb.prov(['hash-inputs', '-q', '--frobnicate'], { env: { PROV_LOG_LEVEL: 'bogus' } })
     assert.equal(uq.exitCode, 2)
     assert.ok(!uq.stderr.includes('warning'), uq.stderr)
