@@ -707,7 +707,9 @@ export function listRuns(s: Store, opts: { warn?: boolean; skipped?: SkippedRun[
     let sum = index[id]
     // An entry of another shape (a damaged or hand-edited index) is read again from its run.
     if (sum === undefined || sum.id !== id || sum.stat !== stat || !isSummary(sum)) {
-      changed = true
+      // A run that cannot be read is not entered, and so read again next time: the index changes
+      // only where it held an entry for it, not on every listing while a broken run is there.
+      if (sum !== undefined) changed = true
       let r: RunRecord | undefined
       try {
         r = readRunFile(file) as RunRecord
@@ -715,6 +717,7 @@ export function listRuns(s: Store, opts: { warn?: boolean; skipped?: SkippedRun[
         const fresh = summarize(id, r)
         if (!isSummary(fresh)) throw new Error('it does not match the run schema')
         sum = { ...fresh, stat }
+        changed = true
       } catch (e) {
         if (opts.skipped !== undefined) opts.skipped.push({ id, error: e, started: skippedStart(r, file, ctimeMs) })
         else if (opts.warn !== false) warnSkippedRun(id, e)

@@ -1,7 +1,7 @@
 // Black-box tests of `prov log` and `prov show`.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
@@ -92,6 +92,31 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.match(gpu.stdout, /^ {10}GPU: 2× NVIDIA A100-SXM4-40GB, NVIDIA H100 80GB HBM3, driver 550\.127\.05$/m)
       const d = await sb.prov(['diff-runs', plain, id])
       assert.deepEqual(parseValid('diff', d.stdout).diff.env.filter((c: any) => c.key.startsWith('hardware.')).map((c: any) => c.key), ['hardware.gpu_driver', 'hardware.gpus[0]', 'hardware.gpus[1]', 'hardware.gpus[2]'])
+    })
+  })
+
+  test('a run that cannot be read does not have the index (cache/index.json) written again on every listing', async () => {
+    await withRepo(async (sb) => {
+      await rec(sb, ['--', 'true'])
+      const broken = path.join(sb.dir, '.prov', 'runs', 'f'.repeat(64))
+      mkdirSync(broken)
+      writeFileSync(path.join(broken, 'run.json'), '{"id": ')
+      const index = path.join(sb.dir, '.prov', 'cache', 'index.json')
+      const first = await sb.prov(['log'])
+      assert.equal(first.exitCode, 0, first.stderr)
+      assert.match(first.stderr, /skipping run ffffffffffff/)
+      const before = statSync(index)
+      for (let i = 0; i < 2; i++) {
+        const again = await sb.prov(['log'])
+        assert.match(again.stderr, /skipping run ffffffffffff/)
+        assert.equal(again.stdout, first.stdout)
+      }
+      const after = statSync(index)
+      assert.equal(after.ino, before.ino, 'index.json was written again')
+      assert.equal(after.mtimeMs, before.mtimeMs)
+      // Mended, it is listed, and entered.
+      rmSync(broken, { recursive: true })
+      assert.equal((await sb.prov(['log'])).stdout, first.stdout)
     })
   })
 
