@@ -13,6 +13,7 @@ import { readRegularFile } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
 import { LOCALE_VARS, noiseVarKind } from '../core/env-vars.js'
 import { gpuModel, nvidiaDriverVersion } from '../core/gpu.js'
+import { distributionOf, parseSysPath, SYS_PATH_MARK } from '../core/python-packages.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -76,17 +77,79 @@ export function parseVersion(out: string): string | null {
   return null
 }
 
-/** A tool's version line; '' when it printed none; null when it failed to answer in time. */
-async function probe(file: string, args: string[]): Promise<string | null> {
+/**
+ * What a tool is asked, and how its answer is read: by default its version (TOOLS); a query asks
+ * something else of one (PYTHON_PATH_QUERY), under its own label, and may depend on more than
+ * the tool's file and, for a wrapper, its context (`context`: a text that changes when the answer may).
+ */
+interface Ask {
+  label: string
+  name: string
+  args: string[]
+  parse: (out: string) => string | null
+  /** how much of the output is read */
+  limit: number
+  context?: (file: string) => string
+}
+
+/** A tool's answer, as `parse` reads it; '' when it gave none; null when it failed to answer in time. */
+async function probe(file: string, ask: Pick<Ask, 'args' | 'parse' | 'limit'>): Promise<string | null> {
   const { spawn } = requireCjs('node:child_process') as typeof import('node:child_process')
   return new Promise((resolve) => {
     let out = ''
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (out.length < 4096) out += d })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (out.length < 4096) out += d })
+    const child = spawn(file, ask.args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (out.length < ask.limit) out += d })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (out.length < ask.limit) out += d })
     child.on('error', () => resolve(''))
-    child.on('close', (_code, signal) => resolve(signal !== null ? null : parseVersion(out) ?? ''))
+    child.on('close', (_code, signal) => resolve(signal !== null ? null : ask.parse(out) ?? ''))
   })
+}
+
+/**
+ * Where the `python3` on PATH finds packages: its `sys.path`, and the user's site-packages where
+ * that is enabled but not made yet (a later `pip install --user` makes it, and it comes before the
+ * system's). Cached as a version is, and also by what else decides the path: Python's variables
+ * (PYTHONPATH, PYTHONHOME, PYTHONUSERBASE, PYTHONNOUSERSITE, ...), HOME, and the pyvenv.cfg that
+ * makes a virtual environment, beside the interpreter as found on PATH and as it really is. The
+ * packages themselves are read from those directories on every call (readPythonPackages): an
+ * install changes no interpreter.
+ */
+const PYTHON_PATH_QUERY: Ask = {
+  label: 'python3 sys.path',
+  name: 'python3',
+  args: ['-c', "import sys,json,site;p=[x for x in sys.path if x];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p))"],
+  parse: parseSysPath,
+  limit: 256 * 1024,
+  context: (file) => {
+    const parts = Object.keys(process.env).filter((k) => /^PYTHON/.test(k) || k === 'HOME').sort().map((k) => `${k}=${process.env[k]}`)
+    let real = file
+    try { real = realpathSync.native(file) } catch { /* as found */ }
+    for (const f of new Set([file, real]).values()) {
+      const cfg = path.join(path.dirname(path.dirname(f)), 'pyvenv.cfg')
+      let st
+      try { st = statSync(cfg, { throwIfNoEntry: false }) } catch { /* unreadable */ }
+      parts.push(st === undefined ? `${cfg}:none` : `${cfg}:${st.size}:${st.mtimeMs}:${st.ino}`)
+    }
+    return parts.join('\0')
+  },
+}
+
+/**
+ * The Python distributions installed where `dirs` (a sys.path) finds them, by normalized name:
+ * the first of a name wins, as import finds it. Read from the names of their metadata
+ * directories, without opening one: some hundreds of names, in a millisecond.
+ */
+export function readPythonPackages(dirs: readonly string[]): Record<string, string> {
+  const found = new Map<string, string>()
+  for (const d of dirs) {
+    let entries: string[]
+    try { entries = readdirSync(d) } catch { continue } // a zip, or not there
+    for (const e of entries) {
+      const dist = distributionOf(e)
+      if (dist !== null && !found.has(dist.name)) found.set(dist.name, dist.version)
+    }
+  }
+  return Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 
 /**
@@ -378,7 +441,8 @@ function bound(cache: Record<string, string>, used: readonly string[]): boolean 
  * ms. A tool that prints no version is left out; one that does not answer within the timeout is
  * left out and asked again next time.
  */
-export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS): Promise<Record<string, string>> {
+export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS, queries: readonly Ask[] = []): Promise<Record<string, string>> {
+  const asks: Ask[] = [...Object.entries(tools).map(([name, args]) => ({ label: name, name, args, parse: parseVersion, limit: 4096 })), ...queries]
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)
   let cache: Record<string, string> = {}
@@ -392,11 +456,12 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       if (Object.keys(cache).length !== Object.keys(strings).length) stale = true
     }
   } catch { /* none yet, or not a file */ }
-  const { files, changed } = lookUp(Object.keys(tools), pathVar, cache)
+  const { files, changed } = lookUp(asks.map((a) => a.name), pathVar, cache)
   let dirty = changed || stale
   let versionFiles: string | undefined
   const used: string[] = []
-  const found = await Promise.all(Object.entries(tools).map(async ([name, args], i) => {
+  const found = await Promise.all(asks.map(async (ask, i) => {
+    const { name, args } = ask
     const file = files[i]!
     if (file === null) return null
     let key: string
@@ -419,16 +484,20 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
     const [what, ...names] = kindEntry.split(' ')
     const kind = toolKind(name, file, st, what === 'script')
     let version: string | null | undefined
-    if (kind === 'proxy') version = await probe(file, args)
+    if (kind === 'proxy') version = await probe(file, ask)
     else {
+      // (One field for both, a digest: an entry of more fields is of another version, dropped.)
+      let context: string | null = null
       if (kind === 'wrapper') {
         versionFiles ??= versionFilesState()
-        key += `\0${wrapperContext(names, versionFiles)}`
+        context = wrapperContext(names, versionFiles)
       }
+      if (ask.context !== undefined) context = keyDigest(`${context ?? ''}\0${ask.context(file)}`)
+      if (context !== null) key += `\0${context}`
       used.push(key)
       version = cache[key]
       if (version === undefined) {
-        version = await probe(file, args)
+        version = await probe(file, ask)
         if (version !== null) {
           cache[key] = version
           dirty = true
@@ -436,7 +505,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       }
     }
     if (version === null) return null
-    return version === '' ? null : ([name, version] as const)
+    return version === '' ? null : ([ask.label, version] as const)
   }))
   if (bound(cache, used)) dirty = true
   if (dirty) {
@@ -464,6 +533,9 @@ function distro(): string | undefined {
 }
 
 export interface EnvOptions { tools?: boolean }
+
+/** What readEnvSnapshot asks of tools besides their versions: answers under these labels are no tools. */
+const QUERIES = [PYTHON_PATH_QUERY]
 
 /**
  * The time zone: $TZ when set, else the zone /etc/localtime links to, else /etc/timezone, and
@@ -519,7 +591,9 @@ export function readNvidia(root = '/'): { gpus?: string[]; gpu_driver?: string }
 }
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
-  const tools = opts.tools === false ? {} : await readToolVersions(store)
+  const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, QUERIES)
+  const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
+  const sysPath = answers[PYTHON_PATH_QUERY.label]
   const cpus = os.cpus()
   const locale: Record<string, string> = {}
   for (const v of LOCALE_VARS) {
@@ -534,6 +608,7 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
     hardware: { ...hardware(cpus), ...readNvidia() },
     runtime: { node: process.version, prov: VERSION },
     tools,
+    ...(sysPath !== undefined ? { packages: { python: readPythonPackages(JSON.parse(sysPath) as string[]) } } : {}),
     locale,
     timezone: readTimezone(),
     vars: redactor.redactVars(process.env),

@@ -10,7 +10,7 @@ import { env as envValidator } from '../generated/validators/env.js'
 export default defineCommand({
   meta: { name: 'snapshot-env', description: 'Describe the OS, hardware, runtime, tools, locale and environment variables as {"env": {...}}', repeatable: VAR_FLAGS },
   args: {
-    'no-tools': { type: 'boolean', description: 'Do not probe the versions of tools on PATH' },
+    'no-tools': { type: 'boolean', description: 'Do not probe the versions of tools on PATH (nor Python packages)' },
     ...varFlags,
     ...storeArg,
     ...prettyArg,

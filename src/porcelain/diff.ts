@@ -118,12 +118,12 @@ function commandChanges(cmd: readonly Change[]): string {
 
 /**
  * The env changes, those likeliest to explain a changed result first, for the headline's three
- * names: tools, the runtime, the hardware and the OS before the locale and time zone, and those
+ * names: tools, packages, the runtime, the hardware and the OS before the locale and time zone, and those
  * before variables (HOME and USER differ between any two machines). Stable: alphabetical within each.
  */
 function byWeight(env: readonly Change[]): Change[] {
   const rank = (key: string): number => {
-    const order = ['tools', 'runtime', 'hardware', 'os', 'locale', 'timezone']
+    const order = ['tools', 'packages', 'runtime', 'hardware', 'os', 'locale', 'timezone']
     const k = order.indexOf(key.includes('.') ? key.slice(0, key.indexOf('.')) : key)
     return k === -1 ? order.length : k
   }

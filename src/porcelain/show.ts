@@ -69,7 +69,9 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
     const models = [...counts].map(([m, n]) => `${n > 1 ? `${n}× ` : ''}${showName(m)}`).join(', ')
     out.push(`          GPU: ${models}${typeof hw.gpu_driver === 'string' ? `, driver ${showName(hw.gpu_driver)}` : ''}`)
   }
-  out.push(`          ${Object.keys(e.vars).length} environment variables (prov show --json lists them)`)
+  const python = (e.packages as { python?: unknown } | undefined)?.python
+  const packages = typeof python === 'object' && python !== null ? `, ${Object.keys(python).length} Python packages` : ''
+  out.push(`          ${Object.keys(e.vars).length} environment variables${packages} (prov show --json lists them)`)
   return out.join('\n') + '\n'
 }
 

@@ -460,7 +460,8 @@ describe('snapshot-env: tool versions, remembered per user', () => {
 
   test('a wrapper script is asked again when a variable it names changes (exec .../${PYVER:-3.12.1}/bin/python3), not for one it does not name', async () => {
     const { probed, tools } = await toolsOnPath({
-      python3: '#!/bin/sh\necho probed >> $LOG\necho "Python ${PYVER:-3.12.1}"\n',
+      // (Its versions counted: prov asks python3 for its sys.path too, as env.packages needs.)
+      python3: '#!/bin/sh\n[ "$1" = --version ] && echo probed >> $LOG\necho "Python ${PYVER:-3.12.1}"\n',
       // Named as a word, as os.environ["WHICH_PIP"] names it.
       pip3: '#!/bin/sh\necho probed >> $LOG\nv=$(printenv WHICH_PIP)\necho "pip ${v:-23.2.1}"\n',
     })

@@ -1,0 +1,102 @@
+// Black-box tests of env.packages.python: the Python distributions that the python3 on PATH
+// finds, in a real virtual environment made from this machine's interpreter, and what diff says
+// when one of them changes.
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { execa, execaSync } from 'execa'
+import { makeRepo, linkTools, parseValid, type Sandbox } from '../helpers/prov.js'
+
+/** The interpreter `python3` runs here (through a pyenv shim, say), as a file: null where there is none. */
+const found = execaSync('python3', ['-c', 'import sys; print(sys.executable)'], { reject: false })
+const python: string | null = found.exitCode === 0 && found.stdout.startsWith('/') ? found.stdout.trim() : null
+const needsPython = (): boolean => python === null
+
+/**
+ * A repository whose PATH holds a virtual environment's bin directory (made by this machine's
+ * python3 with `-m venv`, without pip) and git: returns it and the venv's site-packages.
+ */
+async function withVenv(flags: string[], fn: (sb: Sandbox, site: string, venv: string) => Promise<void>): Promise<void> {
+  const sb = await makeRepo({ 'train.py': 'print(1)\n' })
+  try {
+    const venv = path.join(sb.home, 'venv')
+    const made = await execa(python!, ['-m', 'venv', '--without-pip', ...flags, venv], { reject: false, env: sb.env, extendEnv: false })
+    assert.equal(made.exitCode, 0, made.stderr)
+    const lib = path.join(venv, 'lib')
+    const site = path.join(lib, readdirSync(lib).find((d) => d.startsWith('python'))!, 'site-packages')
+    sb.env.PATH = `${path.join(venv, 'bin')}:${linkTools(path.join(sb.home, 'tools'), ['git', 'true'])}`
+    await fn(sb, site, venv)
+  } finally { sb.cleanup() }
+}
+
+function install(site: string, dirName: string): void {
+  mkdirSync(path.join(site, dirName))
+  writeFileSync(path.join(site, dirName, 'METADATA'), 'Metadata-Version: 2.1\n')
+}
+
+async function packages(sb: Sandbox): Promise<Record<string, string> | undefined> {
+  const r = await sb.prov(['snapshot-env'])
+  assert.equal(r.exitCode, 0, r.stderr)
+  assert.equal(r.stderr, '')
+  return parseValid('env', r.stdout).env.packages?.python
+}
+
+describe('env.packages.python', { concurrency: 2 }, () => {
+  test('the distributions in the venv, by normalized name; a package upgraded is a change diff names', { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site) => {
+      install(site, 'numpy-1.26.4.dist-info')
+      install(site, 'Scikit_Learn-1.5.2.dist-info')
+      install(site, 'six-1.16.0-py3.11.egg-info')
+      mkdirSync(path.join(site, 'numpy'))
+      assert.deepEqual(await packages(sb), { numpy: '1.26.4', 'scikit-learn': '1.5.2', six: '1.16.0' })
+
+      const a = await sb.prov(['record', '-q', '--', 'true'])
+      assert.equal(a.exitCode, 0, a.stderr)
+      renameSync(path.join(site, 'numpy-1.26.4.dist-info'), path.join(site, 'numpy-2.1.0.dist-info'))
+      rmSync(path.join(site, 'six-1.16.0-py3.11.egg-info'), { recursive: true })
+      const b = await sb.prov(['record', '-q', '--', 'true'])
+      assert.equal(b.exitCode, 0, b.stderr)
+
+      const d = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      const env = parseValid('diff', d.stdout).diff.env.filter((c: any) => !c.noise)
+      assert.deepEqual(env, [
+        { op: 'changed', key: 'packages.python.numpy', from: '1.26.4', to: '2.1.0' },
+        { op: 'removed', key: 'packages.python.six', from: '1.16.0' },
+      ])
+      const human = await sb.prov(['diff'])
+      assert.equal(human.exitCode, 1, human.stderr)
+      assert.match(human.stdout, /^outputs identical; inputs identical; env: packages\.python\.numpy, packages\.python\.six$/m)
+      assert.match(human.stdout, /^ {2}~ packages\.python\.numpy: 1\.26\.4 → 2\.1\.0$/m)
+      const show = await sb.prov(['show'])
+      assert.match(show.stdout, /environment variables, 2 Python packages \(prov show --json lists them\)$/m)
+    })
+  })
+
+  test("a package installed in the user's site-packages after the first call is found (the directory need not be there yet)", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv(['--system-site-packages'], async (sb) => {
+      const user = await execa('python3', ['-c', 'import site; print(site.getusersitepackages() if site.ENABLE_USER_SITE else "")'], { env: sb.env, extendEnv: false, cwd: sb.dir })
+      assert.ok(user.stdout.startsWith(sb.home), `user site ${user.stdout} is not under the sandbox's HOME`)
+      const first = await packages(sb)
+      assert.ok(first !== undefined)
+      assert.equal(first['prov-test-pkg'], undefined)
+      install((mkdirSync(user.stdout, { recursive: true }), user.stdout), 'prov_test_pkg-0.3.1.dist-info')
+      assert.equal((await packages(sb))?.['prov-test-pkg'], '0.3.1')
+    })
+  })
+
+  test('no python3 on PATH, or --no-tools: no packages', async () => {
+    const sb = await makeRepo()
+    try {
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools'), ['git'])
+      assert.equal(await packages(sb), undefined)
+      if (python !== null) {
+        sb.env.PATH = `${path.dirname(python)}:${sb.env.PATH}`
+        const r = await sb.prov(['snapshot-env', '--no-tools'])
+        assert.equal(parseValid('env', r.stdout).env.packages, undefined)
+        assert.equal(typeof (await packages(sb)), 'object')
+      }
+    } finally { sb.cleanup() }
+  })
+})
