@@ -58,12 +58,16 @@ const runShape = (() => {
   const shapeOf = (schema) => {
     const s = resolve(schema)
     if (Array.isArray(s.oneOf)) {
-      const branches = s.oneOf.map(shapeOf).filter((b) => b !== 0)
+      const branches = s.oneOf.map((b) => ({ shape: shapeOf(b), required: resolve(b).required ?? [] })).filter((b) => b.shape !== 0)
       if (branches.length === 0) return 0
-      if (branches.some((b) => b.items !== undefined)) throw new Error('a oneOf of arrays in the run schema: teach runShape it')
+      if (branches.some((b) => b.shape.items !== undefined || b.shape.branches !== undefined)) throw new Error('a oneOf of arrays or of oneOfs in the run schema: teach runShape it')
+      // Each branch with the keys it names, and what it requires: a value that has the required
+      // keys of one branch alone is that branch, and a field only another branch names is not
+      // known in it ({"path", "missing": true, "stale": true}). Else the union of the branches.
       const keys = {}
-      for (const b of branches) for (const [k, v] of Object.entries(b.keys)) keys[k] ??= v
-      return { keys }
+      for (const b of branches) for (const [k, v] of Object.entries(b.shape.keys)) keys[k] ??= v
+      if (branches.length === 1) return { keys }
+      return { keys, branches: branches.map((b) => ({ required: b.required, keys: b.shape.keys })) }
     }
     if (s.items !== undefined) {
       const items = shapeOf(s.items)

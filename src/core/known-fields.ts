@@ -6,7 +6,14 @@ import { escapeTerminal } from './paths.js'
  * schema leaves open, such as env and params); `keys` for an object whose properties are all
  * named; `items` for an array. Made from schemas/run.schema.json by the build (RUN_SHAPE).
  */
-export type Shape = 0 | { keys: Record<string, Shape> } | { items: Shape }
+export type Shape = 0 | { keys: Record<string, Shape>; branches?: Branch[] } | { items: Shape }
+
+/**
+ * One object branch of a oneOf: the keys it names, and those it requires. A `keys` shape with
+ * `branches` is a oneOf: its `keys` is the union of the branches', read where a value has the
+ * required keys of no branch or of more than one.
+ */
+export interface Branch { required: string[]; keys: Record<string, Shape> }
 
 /** A JSON pointer's reference token (RFC 6901). */
 const token = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1')
@@ -35,9 +42,16 @@ export function withoutUnknownFields(data: unknown, shape: Shape): { known: unkn
     }
     if (Array.isArray(value)) return value
     const obj = value as Record<string, unknown>
+    // A oneOf: the one branch whose required keys the value has; a field only another branch
+    // names is unknown in it. None, or more than one: the union, and the schema decides.
+    let keys = s.keys
+    if (s.branches !== undefined) {
+      const fits = s.branches.filter((b) => b.required.every((k) => Object.hasOwn(obj, k)))
+      if (fits.length === 1) keys = fits[0]!.keys
+    }
     let copy: Record<string, unknown> | null = null
     for (const k of Object.keys(obj)) {
-      const child = Object.hasOwn(s.keys, k) ? s.keys[k]! : undefined
+      const child = Object.hasOwn(keys, k) ? keys[k]! : undefined
       if (child === undefined) {
         unknown.push({ at: `${at}/${token(k)}`, value: obj[k] })
         copy ??= { ...obj }

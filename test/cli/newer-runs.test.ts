@@ -136,6 +136,32 @@ describe('runs a newer prov wrote', { concurrency: 2 }, () => {
     })
   })
 
+  test('in an entry of a oneOf, a field only another kind of entry names is unknown in it; an entry of two kinds is refused', async () => {
+    await withRepo(async (sb) => {
+      // out.txt is not written: the output is kept as {path, missing: true}.
+      const old = await rec(sb, ['-i', 'data/in.txt', '-o', 'out.txt', '-p', 'n=1', '--', 'true'])
+      const id = asNewer(sb, old, (r) => {
+        r.outputs[0].stale = true
+        r.command.params_sources[0].how = 'cli'
+      })
+      const show = await sb.prov(['show', id])
+      assert.equal(show.exitCode, 0, show.stderr)
+      assert.match(show.stdout, /out\.txt/)
+      assert.equal(show.stderr, `prov: warning: run ${id.slice(0, 12)} holds fields that prov 0.1.0 does not know, not shown ('prov show --json' prints them): /command/params_sources/0/how, /outputs/0/stale (a newer prov wrote them)\n`)
+      const dr = await sb.prov(['diff-runs', old, id])
+      assert.equal(dr.exitCode, 0, dr.stderr)
+      const v = await sb.prov(['verify', id])
+      assert.equal(v.exitCode, 0, v.stdout)
+      // An entry that is both a file and a missing one is not made one by leaving out either.
+      const both = asNewer(sb, old, (r) => { Object.assign(r.inputs[0], { missing: true }) })
+      const bad = await sb.prov(['show', both])
+      assert.equal(bad.exitCode, 2)
+      assert.match(bad.stderr, /does not match the run schema at \/inputs\/0/)
+      const vb = await sb.prov(['verify', both])
+      assert.equal(vb.exitCode, 1)
+    })
+  })
+
   test('a later schema_version is refused, naming it, with a hint to upgrade', async () => {
     await withRepo(async (sb) => {
       const old = await rec(sb, ['--', 'true'])

@@ -50,6 +50,22 @@ test('RUN_SHAPE: made from the schema: its closed objects, open env and params',
   assert.deepEqual(Object.keys(shape.keys.git.keys.patch.keys).sort(), ['omitted', 'sha256', 'size', 'text'])
 })
 
+test('withoutUnknownFields: a oneOf entry is read by the one branch whose required keys it has', () => {
+  const items = (RUN_SHAPE as { keys: Record<string, any> }).keys.outputs
+  const cases: [unknown, unknown, string[]][] = [
+    [[{ path: 'a', missing: true, stale: true }], [{ path: 'a', missing: true }], ['/0/stale']],
+    [[{ path: 'a', size: 1, sha256: 'x', stale: true, mode: 1 }], [{ path: 'a', size: 1, sha256: 'x', stale: true }], ['/0/mode']],
+    // Both branches, or none: the union, and the schema decides.
+    [[{ path: 'a', size: 1, sha256: 'x', missing: true, mode: 1 }], [{ path: 'a', size: 1, sha256: 'x', missing: true }], ['/0/mode']],
+    [[{ path: 'a', stale: true, mode: 1 }], [{ path: 'a', stale: true }], ['/0/mode']],
+  ]
+  for (const [data, known, unknown] of cases) {
+    const got = withoutUnknownFields(data, items)
+    assert.deepEqual(got.known, known)
+    assert.deepEqual(got.unknown.map((f) => f.at), unknown)
+  }
+})
+
 test('listPointers: at most three, then how many more; control characters escaped', () => {
   assert.equal(listPointers(['/a']), '/a')
   assert.equal(listPointers(['/a', '/b', '/c', '/d', '/e']), '/a, /b, /c and 2 more')
