@@ -1,5 +1,5 @@
 import { computeRunId } from './id.js'
-import { compareUtf8 } from './paths.js'
+import { compareUtf8, escapeTerminal, quotePath } from './paths.js'
 import { canonicalize } from './canonical.js'
 
 export const SCHEMA_VERSION = 1
@@ -78,7 +78,7 @@ function mergeFiles(section: string, a: unknown, b: unknown): unknown {
     const p = isObject(e) && typeof e.path === 'string' ? e.path : undefined
     if (p === undefined) return b // invalid: let the schema name it
     const prev = byPath.get(p)
-    if (prev !== undefined && !same(prev, e)) throw new MergeError(`two documents disagree on ${section} '${p}'`)
+    if (prev !== undefined && !same(prev, e)) throw new MergeError(`two documents disagree on ${section} ${quotePath(p)}`)
     byPath.set(p, e)
   }
   return [...byPath.values()].sort((x, y) => compareUtf8((x as FileEntry).path, (y as FileEntry).path))
@@ -112,7 +112,7 @@ function mergeObjects(where: string, a: Record<string, unknown>, b: Record<strin
         // A value that is no list (`"b"`) is kept for the schema to name, not called a disagreement.
         value = Array.isArray(cur) && Array.isArray(v) ? dirList([...cur, ...v]) : Array.isArray(cur) ? v : cur
       }
-      else if (!(where === 'command.redaction' ? sameGlobs(cur, v) : same(cur, v))) throw new MergeError(`two documents disagree on ${where}.${k}`)
+      else if (!(where === 'command.redaction' ? sameGlobs(cur, v) : same(cur, v))) throw new MergeError(`two documents disagree on ${where}.${escapeTerminal(k)}`)
     }
     Object.defineProperty(merged, k, { value, enumerable: true, writable: true, configurable: true })
   }
@@ -130,7 +130,7 @@ export function mergeSections(docs: readonly unknown[]): Record<string, unknown>
     for (const [key, value] of Object.entries(doc)) {
       if (IGNORED.has(key)) continue
       if (!(SECTIONS as readonly string[]).includes(key)) {
-        throw new MergeError(`document ${n + 1} has an unknown section '${key}' (expected one of ${SECTIONS.join(', ')})`)
+        throw new MergeError(`document ${n + 1} has an unknown section ${quotePath(key)} (expected one of ${SECTIONS.join(', ')})`)
       }
       // A file list is sorted and rid of repeats even when only one document gives it.
       if (!(key in out)) { out[key] = key === 'inputs' || key === 'outputs' ? mergeFiles(key, [], value) : value; continue }

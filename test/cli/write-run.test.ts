@@ -612,4 +612,23 @@ describe('write-run', { concurrency: true }, () => {
     assert.equal(record.command.cwd, 'sub')
     assert.match(JSON.parse(r.stdout).path, /^\.prov\/runs\//)
   })
+
+  test('a key or path with control characters in a refusal is escaped, not sent to the terminal', async () => {
+    const s = await repo()
+    const sha = 'a'.repeat(64)
+    const cases: [string, string][] = [
+      // a whole run.json of a newer prov, its new top-level field named with an escape sequence
+      ['{"gpu\\u001b[31m\\u202e": 1}\n', "document 1 has an unknown section \"gpu\\u001b[31m\\u202e\""],
+      ['{"params": {"a\\u001b[31m": 1}}\n{"params": {"a\\u001b[31m": 2}}\n', 'two documents disagree on params.a\\u001b[31m'],
+      [`{"inputs": [{"path": "a\\u001b[31m", "size": 1, "sha256": "${sha}"}]}\n{"inputs": [{"path": "a\\u001b[31m", "size": 2, "sha256": "${sha}"}]}\n`, 'two documents disagree on inputs "a\\u001b[31m"'],
+    ]
+    for (const [input, message] of cases) {
+      const r = await s.prov(['write-run', '--', 'x'], { input })
+      assert.equal(r.exitCode, 2, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.doesNotMatch(r.stderr, /[\x1b\u202e]/)
+      assert.ok(r.stderr.includes(message), r.stderr)
+    }
+    assertNothingWritten(s)
+  })
 })
