@@ -19,7 +19,7 @@ export function checkReadable(data: unknown): { record: unknown; unknown: Unknow
   const problem = checkValid('run', runValidator, data)
   if (problem === null) return { record: data, unknown: [], problem: null }
   const version = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).schema_version : undefined
-  if (Number.isSafeInteger(version) && (version as number) > SCHEMA_VERSION) {
+  if (Number.isInteger(version) && (version as number) > SCHEMA_VERSION) {
     return { problem: `was written by a newer prov: its schema_version is ${String(version)}, and prov ${VERSION} reads ${SCHEMA_VERSION}`, newer: true }
   }
   const { known, unknown } = withoutUnknownFields(data, RUN_SHAPE)

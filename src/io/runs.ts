@@ -50,14 +50,22 @@ export function warnUnknownFields(run: LoadedRun, what: string): void {
 
 /**
  * For a comparison of two runs: each one's fields that this prov does not know, not compared,
- * and, where those differ between the two (by pointer: one has it, or they hold other values),
+ * and, where those differ between the two (by pointer, a file entry's by its path: one has it, or
+ * they hold other values),
  * a word that the runs differ there: a report of no differences is then no proof of sameness.
  */
 export function warnUnknownPair(a: LoadedRun, b: LoadedRun): void {
   for (const r of [a, b]) warnUnknownFields(r, 'not compared')
-  const values = (r: LoadedRun): Map<string, string> => new Map((r.unknown ?? []).map((f) => [f.at, canonicalize(f.value)]))
+  // A field of a file entry is the file's, by its path, as the files are compared: /inputs/3/mode
+  // of one run and /inputs/4/mode of the other are one file's where one run has a file more.
+  const where = (r: LoadedRun, at: string): string => {
+    const m = /^\/(inputs|outputs)\/([0-9]+)(\/.*)$/.exec(at)
+    const entry = m === null ? undefined : (r.record[m[1] as 'inputs' | 'outputs'] as unknown[] | undefined)?.[Number(m[2])] as { path?: unknown } | undefined
+    return m !== null && typeof entry?.path === 'string' ? `${m[1]}\0${entry.path}\0${m[3]}` : at
+  }
+  const values = (r: LoadedRun): Map<string, { at: string; value: string }> => new Map((r.unknown ?? []).map((f) => [where(r, f.at), { at: f.at, value: canonicalize(f.value) }]))
   const [va, vb] = [values(a), values(b)]
-  const differ = [...new Set([...va.keys(), ...vb.keys()])].filter((at) => va.get(at) !== vb.get(at))
+  const differ = [...new Set([...vb.keys(), ...va.keys()])].filter((k) => va.get(k)?.value !== vb.get(k)?.value).map((k) => (vb.get(k) ?? va.get(k))!.at)
   if (differ.length > 0) log.warn(`the two runs differ in fields that prov ${VERSION} does not know: ${listPointers(differ)}; upgrade prov to compare them`)
 }
 

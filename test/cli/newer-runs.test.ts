@@ -123,6 +123,34 @@ describe('runs a newer prov wrote', { concurrency: 2 }, () => {
     })
   })
 
+  test("a file entry's unknown fields are compared by the file's path, not its place in the list", async () => {
+    await withRepo(async (sb) => {
+      sb.write('data/a.txt', 'a\n')
+      const one = await rec(sb, ['-i', 'data/in.txt', '--', 'true'])
+      const two = await rec(sb, ['-i', 'data/a.txt', '-i', 'data/in.txt', '--', 'true'])
+      const mode = (m: string) => (r: any): void => { for (const f of r.inputs) f.mode = f.path === 'data/in.txt' ? m : '0600' }
+      const a = asNewer(sb, one, mode('0644'))
+      const b = asNewer(sb, two, mode('0644'))
+      // data/in.txt is /inputs/0 in one and /inputs/1 in the other, of one mode: only data/a.txt's is a difference.
+      const same = await sb.prov(['diff-runs', a, b])
+      assert.equal(same.exitCode, 1, same.stderr)
+      assert.match(same.stderr, /^prov: warning: the two runs differ in fields that prov 0\.1\.0 does not know: \/inputs\/0\/mode; upgrade prov to compare them$/m)
+      const c = asNewer(sb, two, mode('0755'))
+      const other = await sb.prov(['diff-runs', a, c])
+      assert.match(other.stderr, /^prov: warning: the two runs differ in fields that prov 0\.1\.0 does not know: \/inputs\/0\/mode, \/inputs\/1\/mode; upgrade prov to compare them$/m)
+    })
+  })
+
+  test('a schema_version beyond a safe integer is a newer one too', async () => {
+    await withRepo(async (sb) => {
+      const old = await rec(sb, ['--', 'true'])
+      const id = asNewer(sb, old, (r) => { r.schema_version = 1e300 })
+      const show = await sb.prov(['show', id])
+      assert.equal(show.exitCode, 2)
+      assert.match(show.stderr, /was written by a newer prov: its schema_version is 1e\+300/)
+    })
+  })
+
   test('a wrong type is still refused where the run also has unknown fields', async () => {
     await withRepo(async (sb) => {
       const old = await rec(sb, ['--', 'true'])
