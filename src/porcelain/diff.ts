@@ -17,7 +17,7 @@ import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintCh
 import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
-import { escapeTerminal, fromRecordPath, quotePath, sortByPath } from '../core/paths.js'
+import { escapeTerminal, fromRecordPath, jsonForTerminal, quotePath, sortByPath } from '../core/paths.js'
 import { shortId } from '../core/id.js'
 import type { FileEntry, GitPatch, RunRecord } from '../core/record.js'
 import { assertValid } from '../schema.js'
@@ -59,6 +59,29 @@ function fileChange(from: unknown, to: unknown): string {
 function short(v: unknown, max = 60): string {
   const s = v === undefined ? 'none' : formatValue(v)
   return s.length > max ? s.slice(0, max - 1) + '…' : s
+}
+
+/**
+ * Two printed values of a change, each cut to `max` characters around where they first differ:
+ * from the start where that is within the first `max - 40`, else from 40 characters before it,
+ * with `…` for what is cut. Two long values that differ past their first `max` characters (an
+ * argv of thousands of words, a PATH with a directory appended) show where they differ, not
+ * their whole text twice, nor the same cut text on both sides.
+ */
+function aroundFirstDifference(a: string, b: string, max: number): [string, string] {
+  if (a.length <= max && b.length <= max) return [a, b]
+  const context = 40
+  let p = 0
+  while (p < a.length && p < b.length && a[p] === b[p]) p++
+  let start = p <= max - context ? 0 : p - context
+  // Not between the two halves of a surrogate pair.
+  if (start > 0 && /[\udc00-\udfff]/.test(a[start] ?? '')) start--
+  const cut = (s: string): string => {
+    let end = Math.min(s.length, start + max - 1)
+    if (end < s.length && /[\ud800-\udbff]/.test(s[end - 1] ?? '')) end--
+    return (start > 0 ? '…' : '') + s.slice(start, end) + (end < s.length ? '…' : '')
+  }
+  return [cut(a), cut(b)]
 }
 
 /** `from → to`, shortened; where the two differ in type, strings in quotes (`2 → "2"`, not `2 → 2`). */
@@ -265,8 +288,10 @@ function renderChange(s: Section, change: Change, col: Colors, patches: Patches 
   }
   if (s === 'code' && c.key === 'patch') return `  ${sign} uncommitted patch: ${patchSide(c.from, patches[0])} → ${patchSide(c.to, patches[1])}${noise}`
   if (c.op === 'changed') {
-    // A string and a number (or true) that print alike ("1" and 1): shown as JSON, so they do not.
-    const [from, to] = short(c.from, 200) === short(c.to, 200) ? [JSON.stringify(c.from), JSON.stringify(c.to)] : [short(c.from, 200), short(c.to, 200)]
+    // A string and a number (or true) that print alike ("1" and 1): shown as JSON, so they do not
+    // (escaped for the terminal, as every value is).
+    const alike = formatValue(c.from) === formatValue(c.to)
+    const [from, to] = aroundFirstDifference(alike ? jsonForTerminal(c.from) : formatValue(c.from), alike ? jsonForTerminal(c.to) : formatValue(c.to), 200)
     return `  ${sign} ${c.key}: ${col.red(from)} → ${col.green(to)}${noise}`
   }
   if (c.op === 'added') return `  ${sign} ${c.key}: ${col.green(short(c.to, 200))}${noise}`

@@ -573,6 +573,33 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('two long values that differ past their first 200 characters are shown around where they differ, escaped, not whole', async () => {
+    await withRepo(async (sb) => {
+      const words = Array.from({ length: 400 }, (_, i) => `--flag=${i}`)
+      const long = 'A'.repeat(250)
+      let r = await sb.prov(['record', '-q', '-p', `note=${long}\u009b31mX`, '--', 'true', ...words])
+      assert.equal(r.exitCode, 0, r.stderr)
+      r = await sb.prov(['record', '-q', '-p', `note=${long}\u009b32mX`, '--', 'true', ...words, '--flag=LAST'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      const lines = d.stdout.split('\n')
+      const argv = lines.find((l) => l.startsWith('  ~ argv: '))
+      assert.ok(argv !== undefined, d.stdout)
+      // Where they differ, with what comes before it: not both argvs whole (8 KiB), nor cut alike.
+      assert.ok(argv.length < 500, `${argv.length} characters`)
+      assert.equal(argv, '  ~ argv: …","--flag=397","--flag=398","--flag=399"] → …","--flag=397","--flag=398","--flag=399","--flag=LAST"]')
+      const note = lines.find((l) => l.startsWith('  ~ note: '))
+      assert.ok(note !== undefined, d.stdout)
+      assert.ok(note.length < 500, `${note.length} characters`)
+      assert.match(note, /\\u009b31mX/)
+      assert.match(note, /\\u009b32mX/)
+      // No C1 control character reaches the terminal.
+      assert.ok(!d.stdout.includes('\u009b'), JSON.stringify(d.stdout))
+    })
+  })
+
   test('--workspace after a run with --capture: its captured streams are no change (nothing has run since)', async () => {
     await withRepo(async (sb) => {
       sb.write('in.txt', 'a\n')
