@@ -156,8 +156,15 @@ function byWeight(env: readonly Change[]): Change[] {
 /** What git says of the commits between two runs: how many b has that a has not (`ahead`), or back, and how many a has that b has not. */
 interface Commits { count: number; ahead: boolean; behind: number }
 
-/** One line that tells the story: what changed, and what else changed that could explain it. */
-export function buildHeadline(d: RunDiff, commits: Commits | null = null): string {
+/** Whether either run recorded any input, any output: where neither did, there is nothing to call identical. */
+interface Recorded { inputs: boolean; outputs: boolean }
+
+/**
+ * One line that tells the story: what changed, and what else changed that could explain it.
+ * Inputs or outputs that neither run recorded (no -i, no -o) are said to be so, not `identical`:
+ * a result prov was not told of may well have changed.
+ */
+export function buildHeadline(d: RunDiff, commits: Commits | null = null, recorded: Recorded = { inputs: true, outputs: true }): string {
   const changed = (s: Section): Change[] => listed(d, s, false)
   if (d.identical) return 'no differences'
   const explain: string[] = []
@@ -178,14 +185,14 @@ export function buildHeadline(d: RunDiff, commits: Commits | null = null): strin
     explain.push('params: ' + params.slice(0, 3).map((c) => c.op === 'changed' ? `${c.key} ${shortPair(c.from, c.to)}` : c.op === 'added' ? `+${c.key}` : `-${c.key}`).join(', ') + (params.length > 3 ? ` (+${params.length - 3} more)` : ''))
   }
   const inputs = changed('inputs')
-  explain.push(inputs.length > 0 ? `inputs: ${fileNames(inputs)}` : 'inputs identical')
+  explain.push(inputs.length > 0 ? `inputs: ${fileNames(inputs)}` : recorded.inputs ? 'inputs identical' : 'no inputs recorded')
   const env = changed('env')
   if (env.length > 0) explain.push(`env: ${names(byWeight(env))}`)
   const cmd = changed('command')
   if (cmd.length > 0) explain.push(`command: ${commandChanges(cmd)}`)
   const outputs = changed('outputs')
   if (outputs.length > 0) return `outputs changed: ${fileNames(outputs)} — ${explain.join('; ')}`
-  return `outputs identical; ${explain.join('; ')}`
+  return `${recorded.outputs ? 'outputs identical' : 'no outputs recorded'}; ${explain.join('; ')}`
 }
 
 /** The two runs' patches (git.patch), for what a patch's line says it leaves out. */
@@ -546,7 +553,9 @@ export default defineCommand({
     const twoKeys = keysDiffer(a.record as unknown as Record<string, unknown>, b.record as unknown as Record<string, unknown>)
     if (twoKeys && SECTION_ORDER.some((s) => visible(diff, s, args.all === true).some(isFingerprintChange))) out.push(...keyLines(store, args.workspace === true).map(escapeTerminal))
     const show = (s: Section, c: Change, patches?: Patches): string => renderChange(s, c, col, patches) + (twoKeys && isFingerprintChange(c) ? col.dim(keyNote(c)) : '')
-    out.push(escapeTerminal(buildHeadline(diff, commits)))
+    const some = (l: unknown): boolean => Array.isArray(l) && l.length > 0
+    const recorded = { inputs: some(a.record.inputs) || some(b.record.inputs), outputs: some(a.record.outputs) || some(b.record.outputs) }
+    out.push(escapeTerminal(buildHeadline(diff, commits, recorded)))
     const hidden = SECTION_ORDER.reduce((n, s) => n + diff[s].filter((c) => c.noise && !isNoteKey(s, c.key)).length, 0)
     // What the hidden changes are: shell-session variables, what --ignore matched, or both.
     const ignores = list(args.ignore).map(globToRegExp)

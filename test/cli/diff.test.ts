@@ -102,7 +102,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(d.exitCode, 1, d.stderr)
       assert.equal(d.stderr, '')
       assert.equal(d.header, `diff ${run.base!.slice(0, 12)} → ${run.input!.slice(0, 12)}`)
-      assert.equal(d.headline, 'outputs identical; inputs: data/in.txt')
+      assert.equal(d.headline, 'no outputs recorded; inputs: data/in.txt')
       assert.deepEqual(Object.keys(d.sections), ['inputs'])
       assert.equal(d.sections.inputs!.length, 1)
       assert.match(d.sections.inputs![0]!, /^ {2}~ data\/in\.txt {2}6 B [0-9a-f]{8} → 15 B [0-9a-f]{8}$/)
@@ -111,14 +111,14 @@ describe('prov diff', { concurrency: 2 }, () => {
     test('a param changed alone', async () => {
       const d = await between('input', 'param')
       assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.headline, 'outputs identical; params: lr 0.1 → 0.2; inputs identical')
+      assert.equal(d.headline, 'no outputs recorded; params: lr 0.1 → 0.2; inputs identical')
       assert.deepEqual(d.sections, { params: ['  ~ lr: 0.1 → 0.2'] })
     })
 
     test('an environment variable changed alone', async () => {
       const d = await between('param', 'env')
       assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.headline, 'outputs identical; inputs identical; env: vars.MY_SETTING')
+      assert.equal(d.headline, 'no outputs recorded; inputs identical; env: vars.MY_SETTING')
       assert.deepEqual(d.sections, { env: ['  ~ vars.MY_SETTING: 1 → 2'] })
     })
 
@@ -126,7 +126,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       const head = (await sb.git('rev-parse', 'HEAD')).trim()
       const d = await between('env', 'commit')
       assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.equal(d.headline, 'no outputs recorded; code: 1 commit; inputs identical')
       assert.deepEqual(Object.keys(d.sections), ['code'])
       const code = d.sections.code!.join('\n')
       assert.match(code, /~ commit: [0-9a-f]{40} → [0-9a-f]{40}/)
@@ -149,7 +149,7 @@ describe('prov diff', { concurrency: 2 }, () => {
     test('the uncommitted patch changed: the code section shows the patch', async () => {
       const d = await between('shell2', 'patch')
       assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.headline, 'outputs identical; code: uncommitted changes differ; inputs identical')
+      assert.equal(d.headline, 'no outputs recorded; code: uncommitted changes differ; inputs identical')
       assert.deepEqual(Object.keys(d.sections), ['code'])
       const code = d.sections.code!
       assert.ok(code.includes('  ~ dirty: false → true'), code.join('\n'))
@@ -264,7 +264,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       const s = await sb.prov(['diff', '--stat', run.base!, run.param!])
       assert.equal(s.exitCode, 1, s.stderr)
       const lines = s.stdout.split('\n')
-      assert.equal(lines[1], 'outputs identical; params: lr 0.1 → 0.2; inputs: data/in.txt')
+      assert.equal(lines[1], 'no outputs recorded; params: lr 0.1 → 0.2; inputs: data/in.txt')
       assert.deepEqual(lines.slice(2), [
         '  code     identical',
         '  params   1 change',
@@ -305,7 +305,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       const d = await sb.prov(['diff'])
       assert.equal(d.exitCode, 1, d.stderr)
       const lines = d.stdout.split('\n')
-      assert.equal(lines[1], 'outputs identical; inputs identical; env: tools.python3, locale.LANG, timezone (+3 more)')
+      assert.equal(lines[1], 'no outputs recorded; inputs identical; env: tools.python3, locale.LANG, timezone (+3 more)')
       // NPM_CONFIG_REGISTRY is one's own setting, not npm run's npm_config_*: a change, shown.
       assert.match(d.stdout, /\n  ~ vars\.NPM_CONFIG_REGISTRY: https:\/\/registry\.npmjs\.org\/ → https:\/\/npm\.corp\.example\/\n/)
       assert.doesNotMatch(d.stdout, /GITHUB_RUN_ID|SLURM_JOB_ID|vars\.TZ|vars\.LANG/)
@@ -331,7 +331,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       sb.write('.prov/config.json', JSON.stringify({ secret: { names: ['CORP_*'] } }))
       const d = await diff(sb)
       assert.equal(d.exitCode, 1, d.stderr)
-      assert.equal(d.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.equal(d.headline, 'no outputs recorded; code: 1 commit; inputs identical')
       assert.match(d.sections.code!.join('\n'), / use \[redacted hmac-sha256:[0-9a-f]{32}\]$/m)
       assert.equal(d.stderr, "prov: warning: config /secret is not a setting prov knows: the commit subjects are scrubbed by the built-in secret policy and what of the config's secrets can be read\n")
       assert.equal((await sb.prov(['diff-runs', '@~1', '@'])).exitCode, 1)
@@ -573,6 +573,30 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('runs recorded without -o or without -i: the headline says no outputs (inputs) recorded, never that they are identical', async () => {
+    await withRepo(async (sb) => {
+      // A training run recorded without naming its model: its result may well have changed.
+      let r = await sb.prov(['record', '-q', '--', 'sh', '-c', 'echo 1 > data/model.txt'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      r = await sb.prov(['record', '-q', '--', 'sh', '-c', 'echo 2 > data/model.txt'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      let d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stdout.split('\n')[1], 'no outputs recorded; no inputs recorded; command: argv')
+      // One side with an output: the other's is missing from it, a change as before.
+      r = await sb.prov(['record', '-q', '-o', 'data/model.txt', '--', 'sh', '-c', 'echo 3 > data/model.txt'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      d = await sb.prov(['diff'])
+      assert.equal(d.stdout.split('\n')[1], 'outputs changed: data/model.txt — no inputs recorded; command: argv')
+      // Both with an output, the same: identical.
+      r = await sb.prov(['record', '-q', '-o', 'data/model.txt', '--', 'sh', '-c', 'echo 3 > data/model.txt'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.equal(d.stdout.split('\n')[1], 'no differences')
+    })
+  })
+
   test('two long values that differ past their first 200 characters are shown around where they differ, escaped, not whole', async () => {
     await withRepo(async (sb) => {
       const words = Array.from({ length: 400 }, (_, i) => `--flag=${i}`)
@@ -754,7 +778,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       sb.write('new.py', 'x = 1\n')
       const added = await diff(sb, ['@', '--workspace'])
       assert.equal(added.exitCode, 1)
-      assert.equal(added.headline, 'outputs identical; code: untracked: new.py; inputs identical')
+      assert.equal(added.headline, 'outputs identical; code: untracked: new.py; no inputs recorded')
       rmSync(path.join(sb.dir, 'new.py'))
       // A new source file beside an output in an untracked directory shows, the output does not;
       // and again once a second run has seen the directory (untracked files are listed one by one).
@@ -763,7 +787,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       sb.write('experiments/analysis.py', 'print(1)\n')
       const beside = await diff(sb, ['@', '--workspace'])
       assert.equal(beside.exitCode, 1, beside.stdout)
-      assert.equal(beside.headline, 'outputs identical; code: untracked: experiments/analysis.py; inputs identical')
+      assert.equal(beside.headline, 'outputs identical; code: untracked: experiments/analysis.py; no inputs recorded')
       // Under an output directory too: a file the run did not write (it was there before its command) is code.
       await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
       sb.write('experiments/out/feature.py', 'def f(): pass\n')
@@ -841,7 +865,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       await rec(sb)
       const d = await diff(sb)
       assert.equal(d.exitCode, 1)
-      assert.equal(d.headline, 'outputs identical; code: diverged (1 in b, 1 in a); inputs identical')
+      assert.equal(d.headline, 'no outputs recorded; code: diverged (1 in b, 1 in a); inputs identical')
       assert.match(d.stdout, /a's commit is not in b's history \(another branch, or a rebase, a reset or an amend since\): 1 commit in b that a has not:\n {4}[0-9a-f]{7} three\n {2}and 1 in a that b has not\n/)
       // Once git has dropped it, the commit is named as gone.
       await sb.git('reflog', 'expire', '--expire=now', '--all')
@@ -871,7 +895,7 @@ describe('prov diff', { concurrency: 2 }, () => {
     await withRepo(async (sb) => {
       await rec(sb, ['-p', 'v=2', '-p', 'w=x'])
       await rec(sb, ['-p', 'v="2"', '-p', 'w=y'])
-      assert.equal((await diff(sb)).headline, 'outputs identical; params: v 2 → "2", w x → y; inputs identical')
+      assert.equal((await diff(sb)).headline, 'no outputs recorded; params: v 2 → "2", w x → y; inputs identical')
     })
   })
 
@@ -885,13 +909,13 @@ describe('prov diff', { concurrency: 2 }, () => {
       await sb.prov(['record', '-q', '--', ...script])
       const d = await diff(sb)
       assert.equal(d.exitCode, 1)
-      assert.equal(d.headline, 'outputs identical; inputs identical; command: SIGKILL → exit 3')
+      assert.equal(d.headline, 'no outputs recorded; no inputs recorded; command: SIGKILL → exit 3')
       const back = await diff(sb, ['@', '@~1'])
-      assert.equal(back.headline, 'outputs identical; inputs identical; command: exit 3 → SIGKILL')
+      assert.equal(back.headline, 'no outputs recorded; no inputs recorded; command: exit 3 → SIGKILL')
       // Not run (--no-exec) is said as such, not as a null.
       await sb.prov(['record', '-q', '--no-exec', '--', ...script])
-      assert.equal((await diff(sb)).headline, 'outputs identical; inputs identical; command: exit 3 → not run')
-      assert.equal((await diff(sb, ['@', '@~1'])).headline, 'outputs identical; inputs identical; command: not run → exit 3')
+      assert.equal((await diff(sb)).headline, 'no outputs recorded; no inputs recorded; command: exit 3 → not run')
+      assert.equal((await diff(sb, ['@', '@~1'])).headline, 'no outputs recorded; no inputs recorded; command: not run → exit 3')
     })
   })
 
@@ -918,7 +942,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       await rec(sb)
       const changed = await diff(sb)
       assert.equal(changed.exitCode, 1)
-      assert.equal(changed.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.equal(changed.headline, 'no outputs recorded; code: 1 commit; inputs identical')
     })
   })
 
@@ -933,7 +957,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       sb.write('data/in.txt', 'edited\n')
       const edited = await diff(sb, ['@', '--workspace'])
       assert.equal(edited.exitCode, 1)
-      assert.equal(edited.headline, 'outputs identical; inputs: data/in.txt')
+      assert.equal(edited.headline, 'no outputs recorded; inputs: data/in.txt')
       assert.deepEqual(Object.keys(edited.sections), ['inputs'])
       sb.write('data/in.txt', 'first\n')
 
@@ -941,7 +965,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       await sb.git('commit', '-q', '-am', 'five')
       const committed = await diff(sb, ['@', '--workspace'])
       assert.equal(committed.exitCode, 1)
-      assert.equal(committed.headline, 'outputs identical; code: 1 commit; inputs identical')
+      assert.equal(committed.headline, 'no outputs recorded; code: 1 commit; inputs identical')
       assert.ok(committed.sections.code!.some((l) => l.endsWith(' five')), committed.stdout)
       const j = await sb.prov(['diff', '--workspace', '--json'])
       assert.equal(j.exitCode, 1)
@@ -961,7 +985,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         const d = await diff(sb)
         assert.equal(d.exitCode, 1, d.stdout)
         assert.equal(d.stderr, '')
-        assert.equal(d.headline, 'outputs identical; code: untracked: helpers.py; inputs identical')
+        assert.equal(d.headline, 'no outputs recorded; code: untracked: helpers.py; inputs identical')
         assert.deepEqual(d.sections.code, [`  ~ helpers.py  ?? content changed: 6 B ${sha256('K = 1\n').slice(0, 8)} → 6 B ${sha256('K = 2\n').slice(0, 8)}`])
         const j = await sb.prov(['diff', '--json'])
         assert.equal(j.exitCode, 1)
@@ -1023,7 +1047,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         await rec(sb)
         const d = await diff(sb)
         assert.equal(d.exitCode, 1, d.stdout)
-        assert.equal(d.headline, 'outputs identical; code: uncommitted changes differ; inputs identical')
+        assert.equal(d.headline, 'no outputs recorded; code: uncommitted changes differ; inputs identical')
         const size = Buffer.byteLength('one\n' + big)
         assert.deepEqual(d.sections.code, [`  ~ big.txt  M changed (not in the patch: over 1 MiB): 2.0 MiB ${sha256('one\n' + big).slice(0, 8)} → 2.0 MiB ${sha256('two\n' + big).slice(0, 8)}`])
         const j = parseValid('diff', (await sb.prov(['diff', '--json'])).stdout).diff
@@ -1063,7 +1087,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         }
         const d = await diff(sb)
         assert.equal(d.exitCode, 1, d.stdout)
-        assert.match(d.headline, /^outputs changed: out\.txt — inputs identical/)
+        assert.match(d.headline, /^outputs changed: out\.txt — no inputs recorded/)
         assert.equal(d.sections.code, undefined, d.stdout)
         assert.match(d.stdout, /noise changes? hidden: the runs' own inputs and outputs among the untracked files/)
         assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
@@ -1157,7 +1181,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       await rec(sb, ['-p', 'lr=1'])
       const c = await sb.prov(['diff'])
       assert.equal(c.exitCode, 1)
-      assert.deepEqual(c.stdout.split('\n').slice(1, 4), ['message a: second try', 'message b: (none)', 'outputs identical; params: +lr; inputs identical'])
+      assert.deepEqual(c.stdout.split('\n').slice(1, 4), ['message a: second try', 'message b: (none)', 'no outputs recorded; params: +lr; inputs identical'])
       // The same message on both sides: one line; none on either: none.
       await rec(sb, ['-p', 'lr=1', '-m', 'same\nsecond line'])
       await rec(sb, ['-p', 'lr=1', '-m', 'same\nsecond line'])
@@ -1207,7 +1231,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       const d = await diff(sb)
       assert.equal(d.exitCode, 1, d.stderr)
       assert.equal(d.stderr, '')
-      assert.equal(d.headline, 'outputs identical; inputs: data/v1/empty.txt, data/v2/empty.txt, data/v2/train.csv (moved) (+2 more)')
+      assert.equal(d.headline, 'no outputs recorded; inputs: data/v1/empty.txt, data/v2/empty.txt, data/v2/train.csv (moved) (+2 more)')
       assert.deepEqual(d.sections, { inputs: [
         '  - data/v1/empty.txt  0 B e3b0c442',
         '  + data/v2/empty.txt  0 B e3b0c442',
@@ -1281,7 +1305,7 @@ describe('prov diff', { concurrency: 2 }, () => {
       const d = await diff(sb)
       assert.equal(d.exitCode, 1)
       assert.equal(d.stderr, '')
-      assert.equal(d.headline, 'outputs identical; inputs identical; env: locale.LC_ALL, locale.LC_TIME')
+      assert.equal(d.headline, 'no outputs recorded; inputs identical; env: locale.LC_ALL, locale.LC_TIME')
       assert.deepEqual(d.sections, { env: ['  ~ locale.LC_ALL: C → POSIX', '  + locale.LC_TIME: C'] })
       assert.match(d.stdout, /\n\n\(2 noise changes hidden: locale variables, shown under locale; --all shows them\)\n$/)
       const all = await diff(sb, ['--all'])

@@ -104,7 +104,7 @@ describe('env.key_id and diff across clones', { concurrency: true }, () => {
     // Once, at the top (after the messages, of which there are none), before the headline.
     assert.equal(lines[1], NOTE)
     assert.equal(lines[2], HINT)
-    assert.equal(lines[3], 'outputs identical; inputs identical; env: vars.WANDB_API_KEY')
+    assert.equal(lines[3], 'no outputs recorded; no inputs recorded; env: vars.WANDB_API_KEY')
     assert.equal(d.stdout.split(NOTE).length, 2, 'the note is said once')
     // Where the change is shown.
     assert.ok(lines.includes(`  ~ vars.WANDB_API_KEY: ${fa} → ${fb}${MARK}`), d.stdout)

@@ -50,7 +50,7 @@ describe('outputs left from before', { concurrency: 2 }, () => {
     assert.equal(d.exitCode, 1)
     assert.equal(d.stderr, '')
     const lines = d.stdout.split('\n')
-    assert.equal(lines[1], 'outputs changed: out/model.txt — inputs identical; command: argv, exit 0 → 1')
+    assert.equal(lines[1], 'outputs changed: out/model.txt — no inputs recorded; command: argv, exit 0 → 1')
     assert.ok(lines.includes('  ~ out/model.txt  written → left from before (same content)'), d.stdout)
     // diff-runs: the change's from and to are the entries, the flag included.
     const j = await sb.prov(['diff', '--json'])
