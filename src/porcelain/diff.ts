@@ -599,7 +599,8 @@ export default defineCommand({
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = listed(diff, s, args.all === true).length
-        out.push(`  ${TITLES[s].padEnd(8)} ${n === 0 ? col.dim('identical') : `${n} change${n === 1 ? '' : 's'}`}`)
+        const none = n === 0 && ((s === 'inputs' && !recorded.inputs) || (s === 'outputs' && !recorded.outputs))
+        out.push(`  ${TITLES[s].padEnd(8)} ${n === 0 ? col.dim(none ? 'none recorded' : 'identical') : `${n} change${n === 1 ? '' : 's'}`}`)
       }
     } else {
       for (const s of REPORT_ORDER) {

@@ -271,7 +271,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         '  inputs   1 change',
         '  env      identical',
         '  command  identical',
-        '  outputs  identical',
+        '  outputs  none recorded',
         '',
       ])
       // With --json, two forms of the report: a usage error, not one of them unsaid.
