@@ -67,7 +67,7 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       ])
       const human = await sb.prov(['diff'])
       assert.equal(human.exitCode, 1, human.stderr)
-      assert.match(human.stdout, /^outputs identical; inputs identical; env: packages\.python\.numpy, packages\.python\.six$/m)
+      assert.match(human.stdout, /^no outputs recorded; no inputs recorded; env: packages\.python\.numpy, packages\.python\.six$/m)
       assert.match(human.stdout, /^ {2}~ packages\.python\.numpy: 1\.26\.4 → 2\.1\.0$/m)
       const show = await sb.prov(['show'])
       assert.match(show.stdout, /environment variables, 2 Python packages \(prov show --json lists them\)$/m)
