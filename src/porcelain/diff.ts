@@ -128,11 +128,20 @@ function ending(code: unknown, signal: unknown): string {
  * The command's changes, named: how it ended said in one phrase (`exit 0 → 1`, `SIGKILL → exit 3`,
  * `exit 3 → not run`, not `exit null → 3, signal`), the others by their keys.
  */
+/** How a run failed ('exit 3', 'SIGKILL', 'not run'), or null where it did not (exit 0, or --no-exec). */
+function failure(c: RunRecord['command']): string | null {
+  if (typeof c.signal === 'string' && c.signal !== '') return c.signal
+  if (typeof c.exit_code === 'number' && c.exit_code !== 0) return `exit ${c.exit_code}`
+  if (typeof c.error === 'string') return 'not run'
+  return null
+}
+
 function commandChanges(cmd: readonly Change[]): string {
   const exit = cmd.find((c) => c.key === 'exit_code' && c.op === 'changed')
   const signal = cmd.find((c) => c.key === 'signal' && c.op === 'changed')
   return cmd.filter((c) => signal === undefined || c !== exit).map((c) => {
     if (c.op !== 'changed') return `${c.op === 'added' ? '+' : '-'}${c.key}`
+    if (c.key === 'status') return `${short(c.from)} → ${short(c.to)}` // --workspace: the run failed
     if (c === signal) return `${ending(exit?.from ?? null, c.from)} → ${ending(exit?.to ?? null, c.to)}`
     if (c !== exit) return c.key
     return typeof c.from === 'number' && typeof c.to === 'number' ? `exit ${c.from} → ${c.to}` : `${ending(c.from, null)} → ${ending(c.to, null)}`
@@ -515,7 +524,19 @@ export default defineCommand({
     // The runs' patches, read once: for 'same files' here, and to show below.
     const [patchA, patchB] = [storedPatch(a), workspacePatch !== null ? { text: workspacePatch } : storedPatch(b)]
     const diff = await diffRecords(store, a.record, b.record, { ignore: list(args.ignore), patches: [patchA.text, patchB.text] })
-    if (args.workspace) diff.b = null
+    if (args.workspace) {
+      diff.b = null
+      // The present is no run, and has no exit status to compare; but a run that failed (another
+      // status than 0, a signal, a command that could not be run) made no result the present
+      // could stand for: said as a change, so that `prov diff --workspace -q || prov record ...`
+      // runs a failed step again, as make remakes a target whose recipe failed. (A run recorded
+      // with --no-exec ran nothing, and failed nothing.)
+      const failed = failure(a.record.command)
+      if (failed !== null) {
+        diff.command.push({ op: 'changed', key: 'status', from: failed, to: 'not run since' })
+        diff.identical = false
+      }
+    }
     if (!diff.identical) process.exitCode = 1
     if (args.quiet) return
     if (args.json) {

@@ -6,7 +6,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symli
 import { createHash } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
+import { execa } from 'execa'
+import { BIN, makeRepo, parseValid, type Sandbox, narrowPath } from '../helpers/prov.js'
 import { computeRunId } from '../../src/core/id.js'
 
 const ESC = '\u001b['
@@ -794,6 +795,37 @@ describe('prov diff', { concurrency: 2 }, () => {
       await sb.prov(['record', '-q', '-o', 'experiments/out', '--', 'sh', '-c', 'echo r > experiments/out/m.txt'])
       const inside = await sb.prov(['diff-runs', '@~1', '@'])
       assert.deepEqual(parseValid('diff', inside.stdout).diff.code.filter((c: any) => !c.noise).map((c: any) => c.key), ['experiments/out/feature.py'])
+    })
+  })
+
+  test("--workspace after a run that failed: a change ('status: exit 1 → not run since'), so 'diff --workspace -q || record' runs the step again, as make would", async () => {
+    await withRepo(async (sb) => {
+      // The step fails while data/fail is there (an OOM, a scheduler's SIGTERM), then succeeds.
+      const step = "prov diff --workspace -q || prov record -q -i data/in.txt -- sh -c 'test ! -e data/fail'"
+      // (prov as a shell function of the built CLI, named in the script, not by a variable a run would record.)
+      const shell = async (): Promise<number | undefined> => (await execa('sh', ['-c', `prov() { ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"; }\n${step}`], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })).exitCode
+      sb.write('data/fail', '')
+      assert.equal(await shell(), 1, 'the step ran (no run yet: diff exits 2), and failed')
+      const failed = await diff(sb, ['--workspace'])
+      assert.equal(failed.exitCode, 1, failed.stdout + failed.stderr)
+      assert.equal(failed.headline, 'no outputs recorded; inputs identical; command: exit 1 → not run since')
+      assert.deepEqual(failed.sections.command, ['  ~ status: exit 1 → not run since'])
+      rmSync(path.join(sb.dir, 'data', 'fail'))
+      const before = ids(sb).length
+      assert.equal(await shell(), 0)
+      assert.equal(ids(sb).length, before + 1, 'the failed step was run again')
+      assert.equal(await shell(), 0)
+      assert.equal(ids(sb).length, before + 1, 'and, done, not again')
+      // Killed by a signal, or a command that could not be run: failed too. Run with --no-exec: nothing failed.
+      const killed = await sb.prov(['record', '-q', '--', 'sh', '-c', 'kill -TERM $$'])
+      assert.equal(killed.exitCode, 143, killed.stderr)
+      assert.deepEqual((await workspaceChanges(sb)).command, [{ op: 'changed', key: 'status', from: 'SIGTERM', to: 'not run since' }])
+      const missing = await sb.prov(['record', '-q', '--', 'no-such-command-here'])
+      assert.equal(missing.exitCode, 127, missing.stderr)
+      assert.deepEqual((await workspaceChanges(sb)).command, [{ op: 'changed', key: 'status', from: 'exit 127', to: 'not run since' }])
+      const noExec = await sb.prov(['record', '-q', '--no-exec', '--', 'sh', '-c', 'exit 5'])
+      assert.equal(noExec.exitCode, 0, noExec.stderr)
+      assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
     })
   })
 

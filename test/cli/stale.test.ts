@@ -69,10 +69,13 @@ describe('outputs left from before', { concurrency: 2 }, () => {
     assert.ok(sl.includes('Outputs:  1 (from out/), 1 not written by the command'), show.stdout)
     assert.ok(sl.includes(`  out/model.txt  4 B  ${WROTE.sha256.slice(0, 12)}  (left from before: not written by the command)`), show.stdout)
 
-    // Since the crash nothing changed: --workspace finds no difference (the present has no
-    // command to have written it; the run's entry stands while the file is as it left it).
-    const ws = await sb.prov(['diff', '--workspace', '-q'])
-    assert.equal(ws.exitCode, 0, ws.stdout + ws.stderr)
+    // Since the crash no file changed (the run's stale entry stands while the file is as it left
+    // it), but the run failed: --workspace says so, the one change, so that a step is run again.
+    const ws = await sb.prov(['diff', '--workspace', '--json'])
+    assert.equal(ws.exitCode, 1, ws.stdout + ws.stderr)
+    const wsDoc = parseValid('diff', ws.stdout).diff
+    assert.deepEqual([...wsDoc.inputs, ...wsDoc.outputs, ...wsDoc.params, ...wsDoc.code].filter((c: any) => !c.noise), [])
+    assert.deepEqual(wsDoc.command, [{ op: 'changed', key: 'status', from: 'exit 1', to: 'not run since' }])
     // verify --files checks hashes only: the stale output is what it was.
     const v = await sb.prov(['verify', '--files'])
     assert.equal(v.exitCode, 0, v.stdout + v.stderr)
