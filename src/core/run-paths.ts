@@ -16,8 +16,9 @@ const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v
 
 /**
  * Whether a run read or wrote a file at or under one of `paths`: an input or an output (a
- * captured stream, `<stdout>`, is none), or a directory it was given (`-i data`, `-o out`, which
- * may have held no file). A directory asked for holds the files below it; a file asked for is
+ * captured stream, `<stdout>`, is none; nor is a file the run did not read or write: an input
+ * or output recorded `missing`, an output left from before, `stale`), or a directory it was
+ * given (`-i data`, `-o out`, which may have held no file). A directory asked for holds the files below it; a file asked for is
  * found in a directory given that holds it only where the run recorded the file itself.
  */
 export function runTouches(run: unknown, paths: readonly string[]): boolean {
@@ -27,7 +28,8 @@ export function runTouches(run: unknown, paths: readonly string[]): boolean {
     if (!Array.isArray(list)) continue
     for (const e of list) {
       const f = obj(e)
-      if (typeof f.path === 'string' && f.stream === undefined && paths.some((q) => isAtOrUnder(f.path as string, q))) return true
+      if (f.stream !== undefined || f.missing === true || f.stale === true) continue
+      if (typeof f.path === 'string' && paths.some((q) => isAtOrUnder(f.path as string, q))) return true
     }
   }
   const command = obj(r.command)

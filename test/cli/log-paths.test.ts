@@ -195,4 +195,27 @@ describe('prov log -- <path> and a run that cannot be read', () => {
       assert.match(r.stderr, new RegExp(`^prov: warning: skipping run ${ids[0]}: cannot read run '.*run\\.json': permission denied \\(see 'prov verify'\\)\\n$`))
     } finally { sb.cleanup() }
   })
+
+  test('a run that did not write a file it was to write (a failed run left it from before, stale; or it is missing) did not make it', async () => {
+    const own = await makeRepo({ 'README': 'hello\n', '.gitignore': 'out/\n' })
+    try {
+      narrowPath(own, ['git', 'sh', 'mkdir'])
+      const rec = async (args: string[], code = 0): Promise<string> => {
+        const r = await own.prov(['record', ...args])
+        assert.equal(r.exitCode, code, r.stderr)
+        return /^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)![1]!
+      }
+      const made = await rec(['-o', 'out/model.bin', '--', 'sh', '-c', 'mkdir -p out && echo m > out/model.bin'])
+      const failed = await rec(['-o', 'out/model.bin', '--', 'sh', '-c', 'exit 1'], 1)
+      const nothing = await rec(['-o', 'out/other.bin', '--', 'sh', '-c', 'true'])
+      const log = async (p: string): Promise<string[]> => {
+        const r = await own.prov(['log', p])
+        assert.equal(r.exitCode, 0, r.stderr)
+        return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.slice(0, 12))
+      }
+      assert.deepEqual(await log('out/model.bin'), [made])
+      assert.deepEqual(await log('out/other.bin'), [])
+      assert.deepEqual((await own.prov(['log'])).stdout.split('\n').filter(Boolean).map((l) => l.slice(0, 12)), [nothing, failed, made])
+    } finally { own.cleanup() }
+  })
 })

@@ -21,16 +21,19 @@ test('isAtOrUnder: the path itself or below it, by whole names; . holds the proj
   for (const [p, q, expected] of table) assert.equal(isAtOrUnder(p, q), expected, `${p} under ${q}`)
 })
 
-test('runTouches: inputs, outputs and the directories a run was given; not a captured stream, nor what is not a run', () => {
+test('runTouches: inputs, outputs and the directories a run was given; not a captured stream, an output it did not make (missing) or left as it was (stale), nor what is not a run', () => {
   const run = {
-    inputs: [{ path: 'data/train.csv', size: 1, sha256: 'a' }, { path: '/ext/set.bin', size: 1, sha256: 'b' }],
-    outputs: [{ path: 'out/model.bin', missing: true }, { path: '<stdout>', size: 1, sha256: 'c', stream: 'stdout' }],
+    inputs: [{ path: 'data/train.csv', size: 1, sha256: 'a' }, { path: '/ext/set.bin', size: 1, sha256: 'b' }, { path: 'data/gone.csv', missing: true }],
+    outputs: [{ path: 'out/model.bin', missing: true }, { path: 'out/old.bin', size: 1, sha256: 'd', stale: true }, { path: 'out/log.txt', size: 1, sha256: 'e' }, { path: '<stdout>', size: 1, sha256: 'c', stream: 'stdout' }],
     command: { input_dirs: ['data/empty'], output_dirs: ['out'] },
   }
   const table: Array<[string[], boolean]> = [
     [['data/train.csv'], true],
     [['data'], true],
-    [['out/model.bin'], true],
+    [['out/model.bin'], false],
+    [['data/gone.csv'], false],
+    [['out/old.bin'], false],
+    [['out/log.txt'], true],
     [['out'], true],
     [['data/empty'], true],
     [['data/empty/x'], false],
