@@ -310,9 +310,34 @@ export function isKeyIdKey(section: Section, key: string): boolean {
   return section === 'env' && key === 'key_id'
 }
 
-/** Whether a change is noise: a shell-session variable, the message, the key's id, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
+/**
+ * prov's own version (`env.runtime.prov`): what recorded the run, not what it ran; a change of
+ * it is noise, or every step of `prov diff --workspace -q || prov record ...` would run again
+ * after prov is upgraded.
+ */
+export function isRecorderKey(section: Section, key: string): boolean {
+  return section === 'env' && key === 'runtime.prov'
+}
+
+/** Whether a change is noise: a shell-session variable, the message, the key's id, prov's version, or a key (bare or `<section>.<key>`) an --ignore glob matches. */
 export function isNoise(section: Section, key: string, ignore: readonly RegExp[]): boolean {
-  return isNoiseKey(section, key) || isNoteKey(section, key) || isKeyIdKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
+  return isNoiseKey(section, key) || isNoteKey(section, key) || isKeyIdKey(section, key) || isRecorderKey(section, key) || ignore.some((re) => re.test(key) || re.test(`${section}.${key}`))
+}
+
+/**
+ * Whether an env change is of a package (`packages.python.numpy`) of an ecosystem that one of the
+ * two runs did not list at all: recorded by a prov that listed no packages, without a python3 on
+ * PATH, or with --no-tools. Each of its packages would show as added or removed, which says
+ * nothing of what changed: noise (shown with --all).
+ */
+export function isUnlistedPackage(aEnv: unknown, bEnv: unknown, key: string): boolean {
+  const m = /^packages\.([^.]+)\./.exec(key)
+  if (m === null) return false
+  const listed = (e: unknown): boolean => {
+    const v = obj(obj(e).packages)[m[1]!]
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
+  }
+  return !(listed(aEnv) && listed(bEnv))
 }
 
 /**
@@ -395,7 +420,8 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
       const ownOutput = s === 'code' && ((c.scope === 'worktree' && untrackedOwn(c)) || (c.key === 'dirty' && c.scope === undefined && sameDirt))
       const localeEcho = s === 'env' && isLocaleEcho(sections.env, c)
       const renamed = s === 'code' && sameCommit && isCodeName(c)
-      if (isNoise(s, c.key, ignore) || ownOutput || localeEcho || renamed) c.noise = true
+      const unlisted = s === 'env' && isUnlistedPackage(a.env, b.env, c.key)
+      if (isNoise(s, c.key, ignore) || ownOutput || localeEcho || renamed || unlisted) c.noise = true
       else identical = false
     }
   }

@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
-import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, isRecorderKey, isUnlistedPackage, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -585,6 +585,9 @@ export default defineCommand({
     const jobVars = diff.env.filter((c) => c.noise && noiseKind('env', c.key) === 'job').length
     // (The id of the store's key: two clones' stores have their own.)
     const keyIds = diff.env.filter((c) => c.noise && isKeyIdKey('env', c.key)).length
+    // (prov's own version; packages of an ecosystem one run did not list.)
+    const recorders = diff.env.filter((c) => c.noise && isRecorderKey('env', c.key)).length
+    const unlisted = diff.env.filter((c) => c.noise && !isNoise('env', c.key, ignores) && isUnlistedPackage(a.record.env, b.record.env, c.key)).length
     // (A locale variable among vars whose change locale shows: the same change, reported once.)
     // One whose twin --ignore hides is hidden with it, and counted with what --ignore matched.
     const twinOf = (key: string): string => (key === 'vars.TZ' ? 'timezone' : `locale.${key.slice(5)}`)
@@ -599,13 +602,15 @@ export default defineCommand({
     const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
     // (The branch, upstream or remote at the same commit, or one that changed only the store.)
     const codeNames = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && isCodeName(c) && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles - codeNames
+    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - recorders - unlisted - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles - codeNames
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
       [jobVars, "CI and batch jobs' ids", `${jobVars} CI and batch job id${jobVars === 1 ? '' : 's'}`],
       [provVars, "prov's own variables", `${provVars} of prov's own variables`],
       [keyIds, "the store key's id (key_id)", "the store key's id (key_id)"],
+      [recorders, "prov's own version (runtime.prov)", "prov's own version"],
+      [unlisted, 'packages that one run did not list', `${unlisted} package${unlisted === 1 ? '' : 's'} that one run did not list`],
       [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
       [tzEchoes, 'the TZ variable, shown under timezone', 'the TZ variable shown under timezone'],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],

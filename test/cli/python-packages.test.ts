@@ -86,6 +86,31 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
+  test("packages one run did not list (a prov before packages, no python3, --no-tools) and prov's own version are noise, said in the footer", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site) => {
+      install(site, 'numpy-1.26.4.dist-info')
+      const r = await sb.prov(['record', '-q', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const run = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      // The same run's env as an older prov would have made it: another version, no packages.
+      const older = { ...run.env, runtime: { ...run.env.runtime, prov: '0.0.9' } }
+      delete older.packages
+      const docs = [{ env: older }, { git: run.git }, { command: run.command }, { inputs: run.inputs }, { outputs: run.outputs }, { params: run.params }].map((d) => JSON.stringify(d)).join('\n')
+      const d = await sb.prov(['diff-runs', '-', '@'], { input: docs })
+      assert.equal(d.exitCode, 0, d.stdout + d.stderr)
+      assert.deepEqual(parseValid('diff', d.stdout).diff.env, [
+        { op: 'added', key: 'packages.python.numpy', to: '1.26.4', noise: true },
+        { op: 'changed', key: 'runtime.prov', from: '0.0.9', to: run.env.runtime.prov, noise: true },
+      ])
+      const human = await sb.prov(['diff', '-', '@'], { input: docs })
+      assert.equal(human.exitCode, 0, human.stdout)
+      assert.match(human.stdout, /\(2 noise changes hidden: prov's own version, 1 package that one run did not list; --all shows them\)/)
+      // Both listed, another version: a change.
+      const both = await sb.prov(['diff-runs', '-', '@'], { input: docs.replace('"runtime"', '"packages":{"python":{"numpy":"1.26.3"}},"runtime"') })
+      assert.deepEqual(parseValid('diff', both.stdout).diff.env.filter((c: any) => !c.noise), [{ op: 'changed', key: 'packages.python.numpy', from: '1.26.3', to: '1.26.4' }])
+    })
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
