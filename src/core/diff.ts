@@ -404,12 +404,12 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
   const own = runsOwnOutput(a, b)
   // (Untracked on the side where it is, `??`: a tracked file is code, whoever wrote it.)
   const written = writtenByRun(a, b)
-  const untrackedOwn = (c: Change): boolean => isContentChange(c) ? isUntracked(c.from) && isUntracked(c.to) && written(c)
-    : own(c.key) && (c.op === 'added' ? isUntracked(c.to) : c.op === 'removed' ? isUntracked(c.from) : isUntracked(c.from) && isUntracked(c.to))
+  const untrackedOwn = (c: Change): boolean => isContentChange(c) ? isUntracked(c.from) && isUntracked(c.to) && (written(c) || isBytecodeCache(c.key))
+    : (own(c.key) || isBytecodeCache(c.key)) && (c.op === 'added' ? isUntracked(c.to) : c.op === 'removed' ? isUntracked(c.from) : isUntracked(c.from) && isUntracked(c.to))
   // Dirty only by the runs' own outputs on one side, clean on the other: the same code.
   const dirtyBeyondOutputs = (g: unknown): boolean => {
     const changes = obj(g).changes
-    return Array.isArray(changes) && changes.some((c) => typeof obj(c).path !== 'string' || obj(c).status !== '??' || !own(obj(c).path as string))
+    return Array.isArray(changes) && changes.some((c) => typeof obj(c).path !== 'string' || obj(c).status !== '??' || !(own(obj(c).path as string) || isBytecodeCache(obj(c).path as string)))
   }
   const sameDirt = dirtyBeyondOutputs(a.git) === dirtyBeyondOutputs(b.git)
   const commitOf = (g: unknown): unknown => obj(g).commit
@@ -464,6 +464,15 @@ export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
 }
 
 /** Whether a worktree change's `from` or `to` says an untracked path (`??`, as a code or in a content change's `status`). */
+/**
+ * Whether a path is one of Python's bytecode caches (`__pycache__/mod.cpython-311.pyc`), which
+ * importing a module writes beside it: untracked (no .gitignore names them), they appear with the
+ * first run that imports the code, and are no change of the code, as the runs' own outputs are not.
+ */
+export function isBytecodeCache(p: string): boolean {
+  return /(^|\/)__pycache__\/[^/]+\.py[co]$/.test(p)
+}
+
 export function isUntracked(v: unknown): boolean {
   return worktreeStatus(v)?.startsWith('??') === true
 }

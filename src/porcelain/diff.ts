@@ -13,7 +13,7 @@ import { readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
-import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, isRecorderKey, isUnlistedPackage, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
+import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isBytecodeCache, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, isRecorderKey, isUnlistedPackage, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
 import { globToRegExp } from '../core/redact.js'
 import { buildParams, guessParams, mergeParams, ParamError, type ParamSource, type Params } from '../core/params.js'
@@ -599,10 +599,11 @@ export default defineCommand({
     // (A commit that changed only the store, where --ignore did not hide it already.)
     const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
-    const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length
+    const bytecode = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.scope === 'worktree' && isBytecodeCache(c.key) && !isNoise('code', c.key, ignores)).length
+    const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length - bytecode
     // (The branch, upstream or remote at the same commit, or one that changed only the store.)
     const codeNames = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && isCodeName(c) && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - recorders - unlisted - localeEchoes - tzEchoes - storeCommits - ownOutputs - sameFiles - codeNames
+    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - recorders - unlisted - localeEchoes - tzEchoes - storeCommits - ownOutputs - bytecode - sameFiles - codeNames
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
@@ -617,6 +618,7 @@ export default defineCommand({
       [codeNames, "the same code's branch, upstream or remote", `${codeNames} of the same code's branch, upstream and remote`],
       [sameFiles, "the same files under another commit (a's uncommitted changes committed)", `${sameFiles} of the same files under another commit`],
       [ownOutputs, "the runs' own inputs and outputs among the untracked files", `${ownOutputs} of the runs' own inputs and outputs among the untracked files`],
+      [bytecode, "Python's bytecode caches (__pycache__) among the untracked files", `${bytecode} of Python's bytecode caches (__pycache__)`],
       [ignored, 'matched by --ignore', `${ignored} matched by --ignore`],
     ]
     const kinds = all.filter(([n]) => n > 0)

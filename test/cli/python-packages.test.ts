@@ -111,6 +111,28 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
+  test("the bytecode caches Python writes on import (__pycache__, untracked) are no change of the code: 'diff --workspace -q' holds", { skip: needsPython() && 'no python3 here' }, async () => {
+    const sb = await makeRepo({ 'train.py': 'import helpers\nprint(helpers.f())\n', 'helpers.py': 'def f():\n    return 1\n' })
+    try {
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools'), ['git'])
+      const train = ['--', python!, 'train.py']
+      for (let i = 0; i < 2; i++) {
+        const r = await sb.prov(['record', '-q', ...train])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      assert.ok(readdirSync(path.join(sb.dir, '__pycache__')).some((f) => f.endsWith('.pyc')), 'python wrote no bytecode')
+      const d = await sb.prov(['diff'])
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.match(d.stdout, /hidden: .*Python's bytecode caches \(__pycache__\)/)
+      assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
+      // A source file beside them is still code.
+      sb.write('extra.py', 'x = 1\n')
+      assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 1)
+      const all = await sb.prov(['diff-runs', '@~1', '@'])
+      assert.deepEqual(parseValid('diff', all.stdout).diff.code.filter((c: any) => !c.noise), [])
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
