@@ -1,7 +1,7 @@
 // The plumbing composed as users compose it: shell pipelines with real jq, and a real Makefile.
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, existsSync, readdirSync } from 'node:fs'
+import { readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { BIN, isValid, narrowPath, type Sandbox, repoPool } from '../helpers/prov.js'
@@ -314,3 +314,57 @@ describe('a Makefile', { concurrency: true }, () => {
     assert.deepEqual(runIds(sb), [])
   })
 })
+
+describe("the README's Makefile recipe, run by make", { concurrency: true }, () => {
+  // The recipe as the README gives it, `python train.py` made `sh train.sh`; prov a script on PATH.
+  const readme = readFileSync(path.join(path.dirname(BIN), '..', 'README.md'), 'utf8')
+  const blocks = [...readme.matchAll(/```make\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/python train\.py/g, 'sh train.sh').replace(/\btrain\.py\b/g, 'train.sh'))
+
+  async function project(train: string): Promise<Sandbox> {
+    const sb = await repo({ 'train.sh': train, 'params.yaml': 'lr: 0.1\n', 'data/a.csv': '1\n', '.gitignore': 'model.bin\n' })
+    narrowPath(sb, ['git', 'sh', 'rm', 'mkdir', 'touch', 'make', 'cat'])
+    const bin = path.join(sb.home, 'tools')
+    writeFileSync(path.join(bin, 'prov'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`, { mode: 0o755 })
+    return sb
+  }
+
+  test('a run that knows data/ was given as a directory and where its params came from; make again: up to date', async () => {
+    assert.equal(blocks.length, 2, 'the README has two make blocks: the recipe, and its last steps that keep a failed run')
+    const sb = await project('cat data/*.csv > model.bin\n')
+    writeFileSync(path.join(sb.dir, 'Makefile'), blocks[0]!)
+    const m = await execa('make', ['-s', 'model.bin'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(m.exitCode, 0, String(m.stderr))
+    const ids = runIds(sb)
+    assert.equal(ids.length, 1)
+    const run = JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', ids[0]!, 'run.json'), 'utf8'))
+    assert.ok(isValid('run', run))
+    assert.deepEqual(run.command.input_dirs, ['data'])
+    assert.deepEqual(run.command.params_sources, [{ file: 'params.yaml' }])
+    assert.deepEqual(run.outputs.map((o: any) => o.path), ['model.bin'])
+    assert.deepEqual(readdirSync(path.join(sb.dir, '.prov', 'make')), [])
+    // A file added to data/ (ignored by git) is seen by --workspace, as a run of record's would see it.
+    writeFileSync(path.join(sb.dir, '.git', 'info', 'exclude'), 'data/b.csv\n')
+    writeFileSync(path.join(sb.dir, 'data', 'b.csv'), '2\n')
+    const ws = await execa(process.execPath, [BIN, 'diff', '--workspace', '--json'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(ws.exitCode, 1, String(ws.stderr))
+    assert.deepEqual(JSON.parse(String(ws.stdout)).diff.inputs.map((c: any) => [c.op, c.key]), [['added', 'data/b.csv']])
+  })
+
+  test('its last steps as one line: a command that fails is stored as a run, and the build still fails with its status', async () => {
+    const sb = await project('exit 3\n')
+    const recipe = blocks[0]!.split('\n')
+    const at = recipe.findIndex((l) => l.includes('prov exec'))
+    const failing = [...recipe.slice(0, at), ...blocks[1]!.trimEnd().split('\n'), ''].join('\n')
+    writeFileSync(path.join(sb.dir, 'Makefile'), failing)
+    const m = await execa('make', ['-s', 'model.bin'], { cwd: sb.dir, env: sb.env, extendEnv: false, reject: false })
+    assert.equal(m.exitCode, 2, 'make fails')
+    assert.match(String(m.stderr), /Error 3/)
+    const ids = runIds(sb)
+    assert.equal(ids.length, 1, 'the failed run is stored')
+    const run = JSON.parse(readFileSync(path.join(sb.dir, '.prov', 'runs', ids[0]!, 'run.json'), 'utf8'))
+    assert.equal(run.command.exit_code, 3)
+    assert.deepEqual(run.outputs, [{ path: 'model.bin', missing: true }])
+    assert.deepEqual(readdirSync(path.join(sb.dir, '.prov', 'make')), [])
+  })
+})
+
