@@ -1,6 +1,7 @@
 import { jsonForTerminal } from '../core/paths.js'
 import { defineCommand } from 'citty'
 import { loadRun, warnUnknownFields } from '../io/runs.js'
+import { isAtOrUnder } from '../core/run-paths.js'
 import { locateStore } from '../io/store.js'
 import { emitText } from '../io/stdio.js'
 import { colorsFor } from '../io/color.js'
@@ -28,9 +29,11 @@ function files(list: FileEntry[]): string[] {
 }
 
 /** The directories a run was given (command.input_dirs, output_dirs), as the header line ends: ' (from data/, more/)'. */
-function given(dirs: string[] | undefined): string {
+/** The directories a run was given, and how many of its files came from them where not all did: ' (2 from data/)'. */
+function given(dirs: string[] | undefined, files: readonly FileEntry[]): string {
   if (dirs === undefined || dirs.length === 0) return ''
-  return ` (from ${dirs.map((d) => showName(d === '.' ? './' : d.endsWith('/') ? d : `${d}/`)).join(', ')})`
+  const from = files.filter((f) => f.stream === undefined && dirs.some((d) => isAtOrUnder(f.path, d.replace(/(.)\/+$/, '$1')))).length
+  return ` (${from === files.length ? '' : `${from} `}from ${dirs.map((d) => showName(d === '.' ? './' : d.endsWith('/') ? d : `${d}/`)).join(', ')})`
 }
 
 export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): string {
@@ -53,10 +56,10 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   const params = [...flattenValues(r.params)]
   out.push(params.length === 0 ? 'Params:   none' : 'Params:')
   for (const [k, v] of params) out.push(`  ${showName(k)} = ${formatValue(v)}`)
-  out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}${given(c.input_dirs)}`)
+  out.push(`Inputs:   ${r.inputs.length === 0 ? 'none' : r.inputs.length}${given(c.input_dirs, r.inputs)}`)
   out.push(...files(r.inputs))
   const stale = r.outputs.filter((f) => f.stale).length
-  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}${given(c.output_dirs)}${stale > 0 ? `, ${stale} not written by the command` : ''}`)
+  out.push(`Outputs:  ${r.outputs.length === 0 ? 'none' : r.outputs.length}${given(c.output_dirs, r.outputs)}${stale > 0 ? `, ${stale} not written by the command` : ''}`)
   out.push(...files(r.outputs))
   const e = r.env
   const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${showName(k)} ${showName((/\d+(\.\d+)+/.exec(v) ?? [v])[0])}`)

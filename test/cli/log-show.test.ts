@@ -498,6 +498,10 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       assert.match(dirs.stdout, /^Inputs: {3}2 \(from data\/, more\/\)\n {2}data\/in\.txt /m)
       // (`true` wrote nothing: data/in.txt is left from before, and said so.)
       assert.match(dirs.stdout, /^Outputs: {2}1 \(from data\/\), 1 not written by the command\n {2}data\/in\.txt {2}11 B {2}[0-9a-f]{12} {2}\(left from before: not written by the command\)$/m)
+      // A file given by itself beside a directory: how many came from the directory.
+      sb.write('params.yaml', 'lr: 1\n')
+      await rec(sb, ['-i', 'data', '-i', 'params.yaml', '--', 'true'])
+      assert.match((await sb.prov(['show'])).stdout, /^Inputs: {3}2 \(1 from data\/\)$/m)
     })
   })
 
