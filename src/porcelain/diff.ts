@@ -3,7 +3,8 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords, isSameFilesNoise, storedPatch } from '../io/compare.js'
-import { loadRun, loadRunPair, warnUnknownFields, warnUnknownPair, type LoadedRun } from '../io/runs.js'
+import { loadRun, loadRunPair, readRunFileText, warnUnknownFields, warnUnknownPair, type LoadedRun } from '../io/runs.js'
+import { nodeCrypto } from '../core/crypto.js'
 import { locateStore, findWorkTree, type Store } from '../io/store.js'
 import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
@@ -341,6 +342,40 @@ function shownPatch(run: LoadedRun, patch: ReturnType<typeof storedPatch>): stri
   return ''
 }
 
+/** A captured stream shown as text in a diff: at most this many bytes each side, and lines of the diff. */
+const STREAM_TEXT_MAX = 64 * 1024
+const STREAM_LINES_MAX = 40
+
+/**
+ * How a captured stream (`<stdout>`, `<stderr>`, kept with the run by --capture) changed, as
+ * lines of a unified diff: what the command printed answers "why?" at once (`accuracy 0.91` →
+ * `0.87`). Only where both runs kept it, each file still the one the run hashed (a file altered
+ * or gone since is not evidence: verify fails it), no larger than STREAM_TEXT_MAX, and text (UTF-8,
+ * no NUL). Control characters are escaped, as everywhere in the report; at most STREAM_LINES_MAX
+ * lines, then how many more.
+ */
+function streamDiff(a: LoadedRun, b: LoadedRun, c: Change, col: Colors): string[] {
+  if (c.op !== 'changed') return []
+  const name = c.key === '<stdout>' ? 'stdout' : c.key === '<stderr>' ? 'stderr' : null
+  if (name === null) return []
+  const text = (run: LoadedRun, entry: unknown): string | null => {
+    const e = entry as { size?: unknown; sha256?: unknown; stream?: unknown } | undefined
+    if (e?.stream !== name || typeof e.size !== 'number' || e.size > STREAM_TEXT_MAX || typeof e.sha256 !== 'string') return null
+    const t = readRunFileText(run, name)
+    if (t === null || t.includes('\0') || t.includes('\ufffd')) return null
+    return nodeCrypto().createHash('sha256').update(t, 'utf8').digest('hex') === e.sha256 ? t : null
+  }
+  const [ta, tb] = [text(a, c.from), text(b, c.to)]
+  if (ta === null || tb === null) return []
+  const { createTwoFilesPatch } = createRequire(import.meta.url)('diff') as typeof import('diff')
+  const lines = createTwoFilesPatch(`a/${name}`, `b/${name}`, ta, tb, '', '', { context: 2 }).split('\n').slice(3).filter((l) => l !== '' && !l.startsWith('\\'))
+  // (A tab is kept, as a table printed with tabs reads; every other control character escaped.)
+  const shown = lines.slice(0, STREAM_LINES_MAX).map((l) => l.split('\t').map(escapeTerminal).join('\t'))
+  const out = [colorPatch(shown.join('\n'), col)]
+  if (lines.length > shown.length) out.push(col.dim(`    … ${lines.length - shown.length} more lines (prov show --json gives the runs; their ${name} is beside run.json)`))
+  return out
+}
+
 function colorPatch(text: string, col: Colors): string {
   return text.split('\n').map((l) => l.startsWith('+') && !l.startsWith('+++') ? col.green(l) : l.startsWith('-') && !l.startsWith('---') ? col.red(l) : l.startsWith('@@') ? col.cyan(l) : l).map((l) => `    ${l}`).join('\n')
 }
@@ -668,7 +703,7 @@ export default defineCommand({
         }
         if ((s === 'inputs' || s === 'outputs') && !args['no-fold']) {
           for (const i of foldFileChanges(changes)) {
-            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(show(s, i))
+            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(show(s, i), ...(s === 'outputs' ? streamDiff(a, b, i, col) : []))
           }
           continue
         }

@@ -829,6 +829,42 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('a captured stream that changed is shown as a diff of its text: only text kept intact, escaped, cut after 40 lines', async () => {
+    await withRepo(async (sb) => {
+      const cap = async (script: string): Promise<void> => {
+        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', script])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      await cap("printf 'epoch 1\\nloss\\t0.5\\naccuracy 0.91\\ndone\\n'")
+      await cap("printf 'epoch 1\\nloss\\t0.7\\naccuracy 0.87\\033[2J\\ndone\\n'")
+      const d = await diff(sb)
+      assert.equal(d.exitCode, 1)
+      const at = d.sections.outputs!.findIndex((l) => l.startsWith('  ~ <stdout>'))
+      assert.deepEqual(d.sections.outputs!.slice(at + 1), ['    @@ -1,4 +1,4 @@', '     epoch 1', '    -loss\t0.5', '    -accuracy 0.91', '    +loss\t0.7', '    +accuracy 0.87\\u001b[2J', '     done'])
+      // The stream of a run altered since (its file no longer what the run hashed) is not shown: no evidence.
+      const runs = path.join(sb.dir, '.prov', 'runs')
+      const latest = ids(sb).at(-1)!
+      writeFileSync(path.join(runs, latest, 'stdout'), 'epoch 1\nloss\t9\naccuracy 0.87\ndone\n')
+      const altered = await diff(sb)
+      assert.ok(altered.sections.outputs!.some((l) => l.startsWith('  ~ <stdout>')))
+      assert.ok(!altered.stdout.includes('@@'), altered.stdout)
+      // Not text (a NUL), or larger than 64 KiB: not shown.
+      await cap("printf 'a\\000b\\n'")
+      assert.ok(!(await diff(sb)).stdout.includes('@@'))
+      await cap("i=0; while [ $i -lt 7000 ]; do echo line $i; i=$((i+1)); done")
+      await cap("i=0; while [ $i -lt 7000 ]; do echo line $i; i=$((i+1)); done; echo last")
+      assert.ok(!(await diff(sb)).stdout.includes('@@'))
+      // More than 40 lines of difference: the first 40, then how many more.
+      await cap('i=0; while [ $i -lt 60 ]; do echo a $i; i=$((i+1)); done')
+      await cap('i=0; while [ $i -lt 60 ]; do echo b $i; i=$((i+1)); done')
+      const many = await diff(sb)
+      const lines = many.sections.outputs!
+      const first = lines.findIndex((l) => l.startsWith('    @@'))
+      assert.equal(lines.length - first, 41, lines.join('\n'))
+      assert.equal(lines.at(-1), '    … 81 more lines (prov show --json gives the runs; their stdout is beside run.json)')
+    })
+  })
+
   test('a change a run used, then committed, is the same code: the commit, the patch and the files between are noise; a change beside it is not; the repository is only read', async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')
