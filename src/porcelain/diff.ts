@@ -568,8 +568,10 @@ export default defineCommand({
       // with --no-exec ran nothing, and failed nothing.)
       const failed = failure(a.record.command)
       if (failed !== null) {
-        diff.command.push({ op: 'changed', key: 'status', from: failed, to: 'not run since' })
-        diff.identical = false
+        // (--ignore status hides it, as it hides any change.)
+        const hiddenByIgnore = isNoise('command', 'status', list(args.ignore).map(globToRegExp))
+        diff.command.push({ op: 'changed', key: 'status', from: failed, to: 'not run since', ...(hiddenByIgnore ? { noise: true as const } : {}) })
+        if (!hiddenByIgnore) diff.identical = false
       }
     }
     if (!diff.identical) process.exitCode = 1

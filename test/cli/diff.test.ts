@@ -810,6 +810,9 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(failed.exitCode, 1, failed.stdout + failed.stderr)
       assert.equal(failed.headline, 'no outputs recorded; inputs identical; command: exit 1 → not run since')
       assert.deepEqual(failed.sections.command, ['  ~ status: exit 1 → not run since'])
+      const ignored = await sb.prov(['diff', '--workspace', '--ignore', 'status', '--json'])
+      assert.equal(ignored.exitCode, 0, ignored.stdout)
+      assert.deepEqual(parseValid('diff', ignored.stdout).diff.command, [{ op: 'changed', key: 'status', from: 'exit 1', to: 'not run since', noise: true }])
       rmSync(path.join(sb.dir, 'data', 'fail'))
       const before = ids(sb).length
       assert.equal(await shell(), 0)
