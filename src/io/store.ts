@@ -739,13 +739,34 @@ export function listRuns(s: Store, opts: { warn?: boolean; skipped?: SkippedRun[
 /**
  * The store's runs newest first, as `@` and `@~N` count them: listed once per command, so that
  * the references of one command (diff's `@~1` and `@`) name runs of one listing, even while a run
- * is being recorded, and a run that cannot be read is warned about once.
+ * is being recorded; a run that cannot be read is warned about once, where it may have moved the
+ * run named (warnSkippedUpTo).
  */
-const latestOrders = new Map<string, string[]>()
-function latestOrder(s: Store): string[] {
-  let ids = latestOrders.get(s.dir)
-  if (ids === undefined) latestOrders.set(s.dir, ids = listRuns(s).map((r) => r.id))
-  return ids
+interface Latest { runs: RunSummary[]; skipped: SkippedRun[]; warned: Set<string> }
+const latestOrders = new Map<string, Latest>()
+function latestOrder(s: Store): Latest {
+  let l = latestOrders.get(s.dir)
+  if (l === undefined) {
+    const skipped: SkippedRun[] = []
+    latestOrders.set(s.dir, l = { runs: listRuns(s, { skipped }), skipped, warned: new Set() })
+  }
+  return l
+}
+
+/**
+ * Warn, once, about the runs the listing skipped that may sort at or before the `back`th: they
+ * may have moved `@~back` (a broken run newer than it is counted by no one); those that sort after
+ * it change nothing of the answer, as log -n leaves them unsaid. All of them where there is no
+ * such run (the reference goes back further than the runs listed).
+ */
+function warnSkippedUpTo(l: Latest, back: number): void {
+  const at = l.runs[back]
+  const until = at === undefined ? -Infinity : startMs(at.started)
+  for (const k of l.skipped) {
+    if (k.started < until || l.warned.has(k.id)) continue
+    l.warned.add(k.id)
+    warnSkippedRun(k.id, k.error)
+  }
 }
 
 /** Resolve a reference to the run.json it names: an id in the store, or a path given as such. */
@@ -779,7 +800,9 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
   }
   // A reference into a store named that is not there: that is what to say, not that it holds no runs.
   assertNamedStoreExists(s)
-  const ids = ref.kind === 'latest' ? latestOrder(s) : listRunIds(s).sort()
+  const latest = ref.kind === 'latest' ? latestOrder(s) : null
+  if (latest !== null && ref.kind === 'latest') warnSkippedUpTo(latest, ref.back)
+  const ids = latest !== null ? latest.runs.map((r) => r.id) : listRunIds(s).sort()
   try {
     const id = resolveStoreRef(ref, ids, text)
     return { id, file: runPath(s, id) }

@@ -120,6 +120,35 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
     })
   })
 
+  test('@ and @~N warn about a run that cannot be read only where it may sort at or before the run named', async () => {
+    await withRepo(async (sb) => {
+      const first = await rec(sb, ['--', 'true'])
+      const second = await rec(sb, ['--', 'true'])
+      // A run from 2000 that no longer reads as a run: it cannot have moved @ or @~1.
+      const old = path.join(sb.dir, '.prov', 'runs', 'e'.repeat(64))
+      mkdirSync(old)
+      writeFileSync(path.join(old, 'run.json'), JSON.stringify({ id: 'e'.repeat(64), command: { started_at: '2000-01-01T00:00:00Z' } }))
+      for (const ref of ['@', '@~1']) {
+        const r = await sb.prov(['show', ref])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(r.stderr, '', ref)
+      }
+      const d = await sb.prov(['diff'])
+      assert.equal(d.stderr, '')
+      assert.match(d.stdout, new RegExp(`^diff ${first.slice(0, 12)} → ${second.slice(0, 12)}$`, 'm'))
+      // Further back than the runs listed: it may be the one meant.
+      const far = await sb.prov(['show', '@~2'])
+      assert.equal(far.exitCode, 2)
+      assert.match(far.stderr, /skipping run eeeeeeeeeeee/)
+      // One whose time is not known (no run.json: its directory is new) may be the newest: said for @.
+      mkdirSync(path.join(sb.dir, '.prov', 'runs', 'f'.repeat(64)))
+      const now = await sb.prov(['show', '@'])
+      assert.equal(now.exitCode, 0, now.stderr)
+      assert.match(now.stderr, /skipping run ffffffffffff/)
+      assert.doesNotMatch(now.stderr, /eeeeeeeeeeee/)
+    })
+  })
+
   test('log: one line per run even when argv holds a newline; the command as printed gives back argv in bash', async () => {
     await withRepo(async (sb) => {
       const argv = ['true', 'a\nb', "it's", 'tab\there', 'back\\slash', 'bell\x07', 'plain', '', 'sp ace']
