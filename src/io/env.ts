@@ -90,6 +90,8 @@ interface Ask {
   /** how much of the output is read */
   limit: number
   context?: (file: string) => string
+  /** whether a cached answer is of the form `parse` makes: one that is not (a damaged cache file) is asked again */
+  valid?: (answer: string) => boolean
 }
 
 /** A tool's answer, as `parse` reads it; '' when it gave none; null when it failed to answer in time. */
@@ -119,9 +121,14 @@ const PYTHON_PATH_QUERY: Ask = {
   name: 'python3',
   args: ['-c', "import sys,json,site;p=[x for x in sys.path if x];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p))"],
   parse: parseSysPath,
+  valid: (answer) => answer === '' || sysPathOf(answer) !== null,
   limit: 256 * 1024,
   context: (file) => {
     const parts = Object.keys(process.env).filter((k) => /^PYTHON/.test(k) || k === 'HOME').sort().map((k) => `${k}=${process.env[k]}`)
+    // A relative entry of PYTHONPATH (`lib`, or an empty one, `:/x`, which is '.') is made
+    // absolute against the directory Python starts in: the answer then depends on that too.
+    const pythonPath = process.env.PYTHONPATH
+    if (pythonPath !== undefined && pythonPath.split(':').some((d) => !d.startsWith('/'))) parts.push(`cwd=${process.cwd()}`)
     let real = file
     try { real = realpathSync.native(file) } catch { /* as found */ }
     for (const f of new Set([file, real]).values()) {
@@ -496,6 +503,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       if (context !== null) key += `\0${context}`
       used.push(key)
       version = cache[key]
+      if (version !== undefined && ask.valid !== undefined && !ask.valid(version)) version = undefined
       if (version === undefined) {
         version = await probe(file, ask)
         if (version !== null) {
@@ -590,10 +598,21 @@ export function readNvidia(root = '/'): { gpus?: string[]; gpu_driver?: string }
   return out
 }
 
+/**
+ * The directories of PYTHON_PATH_QUERY's answer, as tools.json holds it: null for none, or for a
+ * text that is not a list of strings (a damaged cache file is no cache, as for versions).
+ */
+function sysPathOf(answer: string | undefined): string[] | null {
+  if (answer === undefined) return null
+  let dirs: unknown
+  try { dirs = JSON.parse(answer) } catch { return null }
+  return Array.isArray(dirs) && dirs.every((d) => typeof d === 'string') ? dirs as string[] : null
+}
+
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
   const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, QUERIES)
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
-  const sysPath = answers[PYTHON_PATH_QUERY.label]
+  const sysPath = sysPathOf(answers[PYTHON_PATH_QUERY.label])
   const cpus = os.cpus()
   const locale: Record<string, string> = {}
   for (const v of LOCALE_VARS) {
@@ -608,7 +627,7 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
     hardware: { ...hardware(cpus), ...readNvidia() },
     runtime: { node: process.version, prov: VERSION },
     tools,
-    ...(sysPath !== undefined ? { packages: { python: readPythonPackages(JSON.parse(sysPath) as string[]) } } : {}),
+    ...(sysPath !== null ? { packages: { python: readPythonPackages(sysPath) } } : {}),
     locale,
     timezone: readTimezone(),
     vars: redactor.redactVars(process.env),

@@ -3,7 +3,7 @@
 // when one of them changes.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
 import { makeRepo, linkTools, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -131,6 +131,33 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       const all = await sb.prov(['diff-runs', '@~1', '@'])
       assert.deepEqual(parseValid('diff', all.stdout).diff.code.filter((c: any) => !c.noise), [])
     } finally { sb.cleanup() }
+  })
+
+  test("a relative PYTHONPATH is read from the directory prov runs in: another directory's packages are not the first one's, cached", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb) => {
+      for (const [d, v] of [['one', '1.0'], ['two', '2.0']] as const) mkdirSync(path.join(sb.dir, d, 'lib', `bar-${v}.dist-info`), { recursive: true })
+      for (const pythonPath of ['lib', ':lib']) {
+        for (const [d, v] of [['one', '1.0'], ['two', '2.0'], ['one', '1.0']] as const) {
+          const r = await sb.prov(['snapshot-env'], { cwd: path.join(sb.dir, d), env: { PYTHONPATH: pythonPath } })
+          assert.equal(r.exitCode, 0, r.stderr)
+          assert.equal(parseValid('env', r.stdout).env.packages?.python?.bar, v, `PYTHONPATH=${pythonPath} in ${d}/`)
+        }
+      }
+    })
+  })
+
+  test("a damaged answer in tools.json (not a list of directories) is asked again, not a crash", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site) => {
+      install(site, 'numpy-1.26.4.dist-info')
+      assert.equal((await packages(sb))?.numpy, '1.26.4')
+      const file = path.join(sb.home, '.cache', 'prov', 'tools.json')
+      const cache = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>
+      let damaged = 0
+      for (const [k, v] of Object.entries(cache)) if (v.startsWith('["/')) { cache[k] = '{"a":1}'; damaged++ }
+      assert.equal(damaged, 1)
+      writeFileSync(file, JSON.stringify(cache))
+      assert.equal((await packages(sb))?.numpy, '1.26.4')
+    })
   })
 
   test('no python3 on PATH, or --no-tools: no packages', async () => {
