@@ -331,7 +331,9 @@ export function isNoise(section: Section, key: string, ignore: readonly RegExp[]
  * nothing of what changed: noise (shown with --all).
  */
 export function isUnlistedPackage(aEnv: unknown, bEnv: unknown, key: string): boolean {
-  const m = /^packages\.([^.]+)\./.exec(key)
+  // (The ecosystem's own key too: an empty list, `packages.python: {}` from a venv without packages,
+  // added where the other run listed none, tells no more than a full one.)
+  const m = /^packages\.([^.]+)(?:\.|$)/.exec(key)
   if (m === null) return false
   const listed = (e: unknown): boolean => {
     const v = obj(obj(e).packages)[m[1]!]

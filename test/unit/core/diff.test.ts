@@ -660,3 +660,25 @@ test('an empty object or array is not reported added or removed where the other 
   ])
   assert.deepEqual(only(compareRuns(none, variant((r) => { delete r.env.tools })), 'env'), [{ op: 'removed', key: 'tools', from: {} }])
 })
+
+test('packages of an ecosystem one run did not list are noise, the empty list of one included; where both list it, a change', () => {
+  const withPackages = (packages: unknown): Rec => {
+    const r = base()
+    const env = { ...(r.env as Rec) }
+    if (packages === undefined) delete env.packages
+    else env.packages = packages
+    return { ...r, env }
+  }
+  const cases: Array<[unknown, unknown, Array<[string, boolean]>]> = [
+    [undefined, { python: {} }, [['packages.python', true]]],
+    [{ python: {} }, undefined, [['packages.python', true]]],
+    [undefined, { python: { numpy: '1.0' } }, [['packages.python.numpy', true]]],
+    [{ python: {} }, { python: { numpy: '1.0' } }, [['packages.python.numpy', false]]],
+    [{ python: { numpy: '1.0' } }, { python: { numpy: '2.0' } }, [['packages.python.numpy', false]]],
+  ]
+  for (const [a, b, want] of cases) {
+    const d = compareRuns(withPackages(a), withPackages(b))
+    assert.deepEqual(d.env.map((c) => [c.key, c.noise === true]), want, `${JSON.stringify(a)} → ${JSON.stringify(b)}`)
+    assert.equal(d.identical, want.every(([, noise]) => noise))
+  }
+})
