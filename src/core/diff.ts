@@ -465,16 +465,18 @@ export function runsOwnOutput(a: Rec, b: Rec): (key: string) => boolean {
   return (key) => own.has(key)
 }
 
-/** Whether a worktree change's `from` or `to` says an untracked path (`??`, as a code or in a content change's `status`). */
 /**
  * Whether a path is one of Python's bytecode caches (`__pycache__/mod.cpython-311.pyc`), which
  * importing a module writes beside it: untracked (no .gitignore names them), they appear with the
  * first run that imports the code, and are no change of the code, as the runs' own outputs are not.
+ * (An untracked `__pycache__/` directory of other files would be hidden with them: Python's own.)
  */
 export function isBytecodeCache(p: string): boolean {
-  return /(^|\/)__pycache__\/[^/]+\.py[co]$/.test(p)
+  // (A directory of them git-state lists as one untracked entry, `pkg/__pycache__/`, too.)
+  return /(^|\/)__pycache__\/([^/]+\.py[co])?$/.test(p)
 }
 
+/** Whether a worktree change's `from` or `to` says an untracked path (`??`, as a code or in a content change's `status`). */
 export function isUntracked(v: unknown): boolean {
   return worktreeStatus(v)?.startsWith('??') === true
 }

@@ -112,7 +112,8 @@ async function probe(file: string, ask: Pick<Ask, 'args' | 'parse' | 'limit'>): 
  * that is enabled but not made yet (a later `pip install --user` makes it, and it comes before the
  * system's). Cached as a version is, and also by what else decides the path: Python's variables
  * (PYTHONPATH, PYTHONHOME, PYTHONUSERBASE, PYTHONNOUSERSITE, ...), HOME, and the pyvenv.cfg that
- * makes a virtual environment, beside the interpreter as found on PATH and as it really is. The
+ * makes a virtual environment, beside the interpreter as found on PATH and as it really is; and
+ * asked again where the `.pth` files of its directories are not those it was asked with. The
  * packages themselves are read from those directories on every call (readPythonPackages): an
  * install changes no interpreter.
  */
@@ -120,8 +121,13 @@ const PYTHON_PATH_QUERY: Ask = {
   label: 'python3 sys.path',
   name: 'python3',
   args: ['-c', "import sys,json,site;p=[x for x in sys.path if x];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p))"],
-  parse: parseSysPath,
-  valid: (answer) => answer === '' || sysPathOf(answer) !== null,
+  // Kept with the .pth files of its directories as they were: one added, changed or removed since
+  // (an old-style editable install, conda develop) changes the path without changing the interpreter.
+  parse: (out) => {
+    const dirs = sysPathOf(parseSysPath(out) ?? undefined, false)
+    return dirs === null ? null : JSON.stringify({ dirs, pth: pthState(dirs) })
+  },
+  valid: (answer) => answer === '' || sysPathOf(answer, true) !== null,
   limit: 256 * 1024,
   context: (file) => {
     const parts = Object.keys(process.env).filter((k) => /^PYTHON/.test(k) || k === 'HOME').sort().map((k) => `${k}=${process.env[k]}`)
@@ -578,7 +584,7 @@ function hardware(cpus: os.CpuInfo[]): { cpu_model: string; cpus: number; memory
 }
 
 /**
- * The NVIDIA GPUs the kernel driver shows, by model, in the order of their PCI bus ids (a
+ * The NVIDIA GPUs the kernel driver shows, by model ('unknown' where it names none), in the order of their PCI bus ids (a
  * container is shown those passed to it), and the driver's version: from its files under /proc
  * and /sys, read in microseconds, where nvidia-smi takes a tenth of a second to start. Nothing
  * where the driver is not loaded. `root` is the file system's root ('/'): tests give a directory
@@ -591,7 +597,8 @@ export function readNvidia(root = '/'): { gpus?: string[]; gpu_driver?: string }
   const out: { gpus?: string[]; gpu_driver?: string } = {}
   let buses: string[] = []
   try { buses = readdirSync(path.join(root, 'proc/driver/nvidia/gpus')).sort() } catch { /* no driver, or none to show */ }
-  const gpus = buses.map((b) => gpuModel(read(`proc/driver/nvidia/gpus/${b}/information`) ?? '')).filter((m): m is string => m !== null)
+  // One whose model cannot be read is 'unknown', not left out: the others keep their places (gpus[1]).
+  const gpus = buses.map((b) => gpuModel(read(`proc/driver/nvidia/gpus/${b}/information`) ?? '') ?? 'unknown')
   if (gpus.length > 0) out.gpus = gpus
   const driver = nvidiaDriverVersion(read('sys/module/nvidia/version'), read('proc/driver/nvidia/version'))
   if (driver !== null) out.gpu_driver = driver
@@ -599,20 +606,41 @@ export function readNvidia(root = '/'): { gpus?: string[]; gpu_driver?: string }
 }
 
 /**
- * The directories of PYTHON_PATH_QUERY's answer, as tools.json holds it: null for none, or for a
- * text that is not a list of strings (a damaged cache file is no cache, as for versions).
+ * The directories of PYTHON_PATH_QUERY's answer, as tools.json holds it, `{dirs, pth}` (or as
+ * parseSysPath makes it, a bare list, with `checked` false): null for none, for a text of another
+ * form (a damaged cache file, an entry of an earlier version, is no cache, as for versions), or,
+ * `checked`, where the .pth files of the directories are not those the answer was made with.
  */
-function sysPathOf(answer: string | undefined): string[] | null {
+function sysPathOf(answer: string | undefined, checked: boolean): string[] | null {
   if (answer === undefined) return null
-  let dirs: unknown
-  try { dirs = JSON.parse(answer) } catch { return null }
-  return Array.isArray(dirs) && dirs.every((d) => typeof d === 'string') ? dirs as string[] : null
+  let v: unknown
+  try { v = JSON.parse(answer) } catch { return null }
+  const strings = (d: unknown): d is string[] => Array.isArray(d) && d.every((x) => typeof x === 'string')
+  if (!checked) return strings(v) ? v : strings((v as { dirs?: unknown } | null)?.dirs) ? (v as { dirs: string[] }).dirs : null
+  const { dirs, pth } = (typeof v === 'object' && v !== null ? v : {}) as { dirs?: unknown; pth?: unknown }
+  return strings(dirs) && typeof pth === 'string' && pth === pthState(dirs) ? dirs : null
+}
+
+/** The .pth files in these directories, by name, size, modification time and inode, as a digest. */
+function pthState(dirs: readonly string[]): string {
+  const parts: string[] = []
+  for (const d of dirs) {
+    let names: string[]
+    try { names = readdirSync(d) } catch { continue }
+    for (const n of names.filter((x) => x.endsWith('.pth')).sort()) {
+      let st
+      try { st = statSync(path.join(d, n), { throwIfNoEntry: false }) } catch { /* unreadable */ }
+      parts.push(st === undefined ? `${d}/${n}:none` : `${d}/${n}:${st.size}:${st.mtimeMs}:${st.ino}`)
+    }
+  }
+  return keyDigest(parts.join('\0'))
 }
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
   const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, QUERIES)
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
-  const sysPath = sysPathOf(answers[PYTHON_PATH_QUERY.label])
+  // (Checked for its .pth files as the cache was read: valid.)
+  const sysPath = sysPathOf(answers[PYTHON_PATH_QUERY.label], false)
   const cpus = os.cpus()
   const locale: Record<string, string> = {}
   for (const v of LOCALE_VARS) {

@@ -125,10 +125,6 @@ function ending(code: unknown, signal: unknown): string {
   return code === null || code === undefined ? 'not run' : `exit ${short(code)}`
 }
 
-/**
- * The command's changes, named: how it ended said in one phrase (`exit 0 → 1`, `SIGKILL → exit 3`,
- * `exit 3 → not run`, not `exit null → 3, signal`), the others by their keys.
- */
 /** How a run failed ('exit 3', 'SIGKILL', 'not run'), or null where it did not (exit 0, or --no-exec). */
 function failure(c: RunRecord['command']): string | null {
   if (typeof c.signal === 'string' && c.signal !== '') return c.signal
@@ -137,6 +133,10 @@ function failure(c: RunRecord['command']): string | null {
   return null
 }
 
+/**
+ * The command's changes, named: how it ended said in one phrase (`exit 0 → 1`, `SIGKILL → exit 3`,
+ * `exit 3 → not run`, not `exit null → 3, signal`), the others by their keys.
+ */
 function commandChanges(cmd: readonly Change[]): string {
   const exit = cmd.find((c) => c.key === 'exit_code' && c.op === 'changed')
   const signal = cmd.find((c) => c.key === 'signal' && c.op === 'changed')
@@ -636,8 +636,12 @@ export default defineCommand({
     // (A commit that changed only the store, where --ignore did not hide it already.)
     const storeCommits = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.key === 'commit' && c.scope === undefined && !isNoise('code', c.key, ignores)).length
     // (Untracked files that are the runs' own outputs: git's state is read before a command runs.)
-    const bytecode = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && c.scope === 'worktree' && isBytecodeCache(c.key) && !isNoise('code', c.key, ignores)).length
-    const ownOutputs = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores)).length - bytecode
+    const untrackedNoise = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && (c.scope === 'worktree' || c.key === 'dirty') && !isNoise('code', c.key, ignores))
+    // (`dirty` goes with the bytecode where nothing else of the kind is hidden: it alone made it.)
+    const caches = untrackedNoise.filter((c) => c.scope === 'worktree' && isBytecodeCache(c.key)).length
+    const dirtyByCaches = caches > 0 && untrackedNoise.every((c) => c.key === 'dirty' || isBytecodeCache(c.key))
+    const bytecode = caches + (dirtyByCaches ? untrackedNoise.filter((c) => c.key === 'dirty').length : 0)
+    const ownOutputs = untrackedNoise.length - bytecode
     // (The branch, upstream or remote at the same commit, or one that changed only the store.)
     const codeNames = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && isCodeName(c) && !isNoise('code', c.key, ignores)).length
     const ignored = hidden - sessionVars - jobVars - provVars - keyIds - recorders - unlisted - localeEchoes - tzEchoes - storeCommits - ownOutputs - bytecode - sameFiles - codeNames

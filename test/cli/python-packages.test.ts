@@ -123,7 +123,7 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       assert.ok(readdirSync(path.join(sb.dir, '__pycache__')).some((f) => f.endsWith('.pyc')), 'python wrote no bytecode')
       const d = await sb.prov(['diff'])
       assert.equal(d.exitCode, 0, d.stdout)
-      assert.match(d.stdout, /hidden: .*Python's bytecode caches \(__pycache__\)/)
+      assert.match(d.stdout, /\(\d+ noise changes? hidden: Python's bytecode caches \(__pycache__\) among the untracked files; --all shows them\)/)
       assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
       // A source file beside them is still code.
       sb.write('extra.py', 'x = 1\n')
@@ -146,17 +146,29 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
-  test("a damaged answer in tools.json (not a list of directories) is asked again, not a crash", { skip: needsPython() && 'no python3 here' }, async () => {
+  test("a damaged answer in tools.json (its directories not a list) is asked again, not a crash", { skip: needsPython() && 'no python3 here' }, async () => {
     await withVenv([], async (sb, site) => {
       install(site, 'numpy-1.26.4.dist-info')
       assert.equal((await packages(sb))?.numpy, '1.26.4')
       const file = path.join(sb.home, '.cache', 'prov', 'tools.json')
       const cache = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>
       let damaged = 0
-      for (const [k, v] of Object.entries(cache)) if (v.startsWith('["/')) { cache[k] = '{"a":1}'; damaged++ }
+      for (const [k, v] of Object.entries(cache)) if (v.startsWith('{"dirs":')) { cache[k] = '{"dirs":5,"pth":"x"}'; damaged++ }
       assert.equal(damaged, 1)
       writeFileSync(file, JSON.stringify(cache))
       assert.equal((await packages(sb))?.numpy, '1.26.4')
+    })
+  })
+
+  test('a .pth file added to site-packages after the first call (an old-style editable install) is seen, and one removed', { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site) => {
+      assert.deepEqual(await packages(sb), {})
+      const dev = path.join(sb.home, 'dev-src')
+      mkdirSync(path.join(dev, 'devpkg-0.1.dev0.dist-info'), { recursive: true })
+      writeFileSync(path.join(site, 'devpkg.pth'), `${dev}\n`)
+      assert.deepEqual(await packages(sb), { devpkg: '0.1.dev0' })
+      rmSync(path.join(site, 'devpkg.pth'))
+      assert.deepEqual(await packages(sb), {})
     })
   })
 

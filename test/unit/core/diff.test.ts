@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compareRuns, contentDiffers, differsInFingerprintsOnly, isFingerprintChange, isNoiseKey, keysDiffer, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
+import { compareRuns, contentDiffers, isBytecodeCache, differsInFingerprintsOnly, isFingerprintChange, isNoiseKey, keysDiffer, NOISE_VARS, recomputeIdentical, runsOwnOutput, SECTION_ORDER, worktreeStatus, type Change, type ChangeContent, type RunDiff } from '../../../src/core/diff.js'
 import { canonicalize } from '../../../src/core/canonical.js'
 import { compareUtf8 } from '../../../src/core/paths.js'
 
@@ -681,4 +681,20 @@ test('packages of an ecosystem one run did not list are noise, the empty list of
     assert.deepEqual(d.env.map((c) => [c.key, c.noise === true]), want, `${JSON.stringify(a)} → ${JSON.stringify(b)}`)
     assert.equal(d.identical, want.every(([, noise]) => noise))
   }
+})
+
+test('isBytecodeCache: Python bytecode under __pycache__, or such a directory listed whole; nothing else', () => {
+  const table: Array<[string, boolean]> = [
+    ['__pycache__/helpers.cpython-311.pyc', true],
+    ['pkg/sub/__pycache__/mod.cpython-312.opt-1.pyc', true],
+    ['pkg/__pycache__/old.pyo', true],
+    ['pkg/__pycache__/', true],
+    ['__pycache__/', true],
+    ['pkg/__pycache__/notes.txt', false],
+    ['pkg/__pycache__/deeper/x.pyc', false],
+    ['helpers.pyc', false],
+    ['my__pycache__/x.pyc', false],
+    ['pkg/__pycache__', false],
+  ]
+  for (const [p, want] of table) assert.equal(isBytecodeCache(p), want, p)
 })

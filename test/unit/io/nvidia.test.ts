@@ -26,7 +26,7 @@ test('readNvidia: two GPUs in bus order, and the driver version', () => {
   } finally { rmSync(root, { recursive: true, force: true }) }
 })
 
-test('readNvidia: no driver, nothing; a GPU whose information cannot be read is left out', () => {
+test('readNvidia: no driver, nothing; a GPU whose model cannot be read is unknown, in its place', () => {
   const none = tree({ 'etc/hostname': 'x\n' })
   const some = tree({
     'proc/driver/nvidia/gpus/0000:01:00.0/information': 'IRQ: 1\n',
@@ -36,7 +36,7 @@ test('readNvidia: no driver, nothing; a GPU whose information cannot be read is 
   mkdirSync(path.join(some, 'proc/driver/nvidia/gpus/0000:03:00.0'))
   try {
     assert.deepEqual(readNvidia(none), {})
-    assert.deepEqual(readNvidia(some), { gpus: ['NVIDIA L4'], gpu_driver: '535.104.05' })
+    assert.deepEqual(readNvidia(some), { gpus: ['unknown', 'NVIDIA L4', 'unknown'], gpu_driver: '535.104.05' })
   } finally {
     rmSync(none, { recursive: true, force: true })
     rmSync(some, { recursive: true, force: true })
