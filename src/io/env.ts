@@ -148,6 +148,21 @@ const PYTHON_PATH_QUERY: Ask = {
 }
 
 /**
+ * A directory's names, read once per call of prov: the .pth files and the distributions of a
+ * sys.path directory are looked for in one listing (a directory of 100,000 files on PYTHONPATH is
+ * read once, not twice). Null where it cannot be read (a zip, not there).
+ */
+const listings = new Map<string, string[] | null>()
+function listDir(d: string): string[] | null {
+  let names = listings.get(d)
+  if (names === undefined) {
+    try { names = readdirSync(d) } catch { names = null }
+    listings.set(d, names)
+  }
+  return names
+}
+
+/**
  * The Python distributions installed where `dirs` (a sys.path) finds them, by normalized name:
  * the first of a name wins, as import finds it. Read from the names of their metadata
  * directories, without opening one: some hundreds of names, in a millisecond.
@@ -155,8 +170,8 @@ const PYTHON_PATH_QUERY: Ask = {
 export function readPythonPackages(dirs: readonly string[]): Record<string, string> {
   const found = new Map<string, string>()
   for (const d of dirs) {
-    let entries: string[]
-    try { entries = readdirSync(d) } catch { continue } // a zip, or not there
+    const entries = listDir(d)
+    if (entries === null) continue // a zip, or not there
     for (const e of entries) {
       const dist = distributionOf(e)
       if (dist !== null && !found.has(dist.name)) found.set(dist.name, dist.version)
@@ -625,9 +640,7 @@ function sysPathOf(answer: string | undefined, checked: boolean): string[] | nul
 function pthState(dirs: readonly string[]): string {
   const parts: string[] = []
   for (const d of dirs) {
-    let names: string[]
-    try { names = readdirSync(d) } catch { continue }
-    for (const n of names.filter((x) => x.endsWith('.pth')).sort()) {
+    for (const n of (listDir(d) ?? []).filter((x) => x.endsWith('.pth')).sort()) {
       let st
       try { st = statSync(path.join(d, n), { throwIfNoEntry: false }) } catch { /* unreadable */ }
       parts.push(st === undefined ? `${d}/${n}:none` : `${d}/${n}:${st.size}:${st.mtimeMs}:${st.ino}`)
