@@ -713,7 +713,8 @@ export default defineCommand({
           }
           continue
         }
-        for (const c of changes) out.push(show(s, c))
+        // (--no-fold: each file its own line; a captured stream's text still follows it.)
+        for (const c of changes) out.push(show(s, c), ...(s === 'outputs' ? streamDiff(a, b, c, col) : []))
       }
     }
     const notes: string[] = []

@@ -844,6 +844,8 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(d.exitCode, 1)
       const at = d.sections.outputs!.findIndex((l) => l.startsWith('  ~ <stdout>'))
       assert.deepEqual(d.sections.outputs!.slice(at + 1), ['    @@ -1,4 +1,4 @@', '     epoch 1', '    -loss\t0.5', '    -accuracy 0.91', '    +loss\t0.7', '    +accuracy 0.87\\u001b[2J', '     done'])
+      const noFold = await diff(sb, ['--no-fold'])
+      assert.deepEqual(noFold.sections.outputs, d.sections.outputs)
       // The stream of a run altered since (its file no longer what the run hashed) is not shown: no evidence.
       const runs = path.join(sb.dir, '.prov', 'runs')
       const latest = ids(sb).at(-1)!
