@@ -89,6 +89,8 @@ interface Ask {
   parse: (out: string) => string | null
   /** how much of the output is read */
   limit: number
+  /** the program to ask, where it is not the first `name` on PATH (a command's own interpreter) */
+  file?: string
   context?: (file: string) => string
   /** whether a cached answer is of the form `parse` makes: one that is not (a damaged cache file) is asked again */
   valid?: (answer: string) => boolean
@@ -490,7 +492,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
   const used: string[] = []
   const found = await Promise.all(asks.map(async (ask, i) => {
     const { name, args } = ask
-    const file = files[i]!
+    const file = ask.file ?? files[i]!
     if (file === null) return null
     let key: string
     let st
@@ -561,7 +563,33 @@ function distro(): string | undefined {
   }
 }
 
-export interface EnvOptions { tools?: boolean }
+export interface EnvOptions {
+  tools?: boolean
+  /** the Python interpreter whose packages are listed (a file), where not the python3 on PATH */
+  python?: string | null
+}
+
+/**
+ * The Python interpreter a command runs, where its first word names one (`python`, `python3`,
+ * `python3.11`, `.venv/bin/python`): found on PATH, or from `cwd` where it holds a '/', as the
+ * shell finds it. Its packages are the command's, where the python3 on PATH may be another's (a
+ * virtual environment run without being activated). Null for any other command, or one not found.
+ */
+export function commandPython(argv: readonly string[], cwd: string): string | null {
+  const first = argv[0]
+  if (first === undefined || !/^python[0-9.]*$/.test(path.basename(first))) return null
+  return findExecutable(first, cwd)
+}
+
+/** A program as the shell finds it: a word with a '/' from `cwd`, else the first on PATH; null where there is none. */
+export function findExecutable(word: string, cwd: string): string | null {
+  if (word === '') return null
+  if (word.includes('/')) {
+    const file = path.resolve(cwd, word)
+    try { accessSync(file, constants.X_OK); return statSync(file).isFile() ? file : null } catch { return null }
+  }
+  return which(word, process.env.PATH ?? '').file
+}
 
 /** What readEnvSnapshot asks of tools besides their versions: answers under these labels are no tools. */
 const QUERIES = [PYTHON_PATH_QUERY]
@@ -650,7 +678,8 @@ function pthState(dirs: readonly string[]): string {
 }
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
-  const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, QUERIES)
+  const queries = opts.python ? [{ ...PYTHON_PATH_QUERY, file: opts.python }] : QUERIES
+  const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, queries)
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
   // (Checked for its .pth files as the cache was read: valid.)
   const sysPath = sysPathOf(answers[PYTHON_PATH_QUERY.label], false)

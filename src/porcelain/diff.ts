@@ -10,7 +10,7 @@ import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
 import { hashPaths } from '../io/hash.js'
 import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, PATCH_FILE_LIMIT } from '../io/git.js'
-import { readEnvSnapshot } from '../io/env.js'
+import { commandPython, readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
@@ -479,7 +479,9 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     const s = stale.get(o.path)
     return s !== undefined && !o.missing && o.size === s.size && o.sha256 === s.sha256 ? { ...o, stale: true as const } : o
   })
-  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor)])
+  // The run's own interpreter, where its command ran one, as record listed its packages.
+  const python = commandPython(run.command.argv, path.join(store.root, run.command.cwd))
+  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python })])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).
   let params: Params = run.params as Params

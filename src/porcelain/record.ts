@@ -2,7 +2,7 @@ import path from 'node:path'
 import { rmSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
-import { readEnvSnapshot } from '../io/env.js'
+import { commandPython, readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, endBySignal, type RunOutcome } from '../io/run.js'
@@ -57,7 +57,7 @@ export default defineCommand({
     // one after it says how it ended.
     let prepared: Prepared
     try {
-      prepared = await prepare(args, sequence)
+      prepared = await prepare(args, sequence, rest)
     } catch (e) {
       throw args['no-exec'] ? e : saysNotRun(e)
     }
@@ -168,7 +168,7 @@ interface Prepared {
  * hashes the inputs), the params, the inputs; then the store checked, and the directory for
  * --capture made.
  */
-async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Promise<Prepared> {
+async function prepare(args: RecordArgs, sequence: Array<[string, string]>, argv: readonly string[]): Promise<Prepared> {
   if (sequence.some(([flag, value]) => flag === 'params-file' && value === '-')) {
     throw new UsageError("record cannot read '--params-file -': its standard input is the command's",
       "save the params to a file and name it (it is then hashed as an input too), or name a file '-' as './-'")
@@ -182,7 +182,8 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>): Pro
   code.catch(() => { /* awaited below */ })
   const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
   redactor = loadRedactor(store, flags)
-  const context = Promise.all([readEnvSnapshot(store, redactor), code])
+  // A command that runs a Python interpreter lists that one's packages (a venv not activated).
+  const context = Promise.all([readEnvSnapshot(store, redactor, { python: commandPython(argv, cwd) }), code])
   context.catch(() => { /* awaited below; a params or input error ends the run first */ })
   const params = await readParams(sequence)
   // The outputs are hashed once the command ended, but what can be known of their paths now

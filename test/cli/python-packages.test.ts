@@ -172,6 +172,34 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
+  test("a command that runs a Python interpreter lists that one's packages (a venv run without being activated); snapshot-env --python does the same", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site, venv) => {
+      install(site, 'torch-2.5.1.dist-info')
+      // The venv is not on PATH: the python3 there is none (git only).
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools2'), ['git'])
+      assert.equal(await packages(sb), undefined)
+      const py = path.relative(sb.dir, path.join(venv, 'bin', 'python'))
+      const r = await sb.prov(['record', '-q', '--', py, '-c', 'pass'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const run = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual(run.env.packages, { python: { torch: '2.5.1' } })
+      // The plumbing gives the same, and --workspace reads the same interpreter: no difference.
+      const snap = await sb.prov(['snapshot-env', '--python', py])
+      assert.equal(snap.exitCode, 0, snap.stderr)
+      assert.deepEqual(parseValid('env', snap.stdout).env.packages, { python: { torch: '2.5.1' } })
+      assert.equal((await sb.prov(['diff', '--workspace', '-q'])).exitCode, 0)
+      renameSync(path.join(site, 'torch-2.5.1.dist-info'), path.join(site, 'torch-2.6.0.dist-info'))
+      const ws = await sb.prov(['diff', '--workspace', '--json'])
+      assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise), [{ op: 'changed', key: 'packages.python.torch', from: '2.5.1', to: '2.6.0' }])
+      // An interpreter that is not there, or --python with --no-tools: exit 2, nothing printed.
+      const missing = await sb.prov(['snapshot-env', '--python', 'no/such/python'])
+      assert.deepEqual([missing.exitCode, missing.stdout, missing.stderr], [2, '', "prov: no interpreter 'no/such/python': not an executable file\n"])
+      const both = await sb.prov(['snapshot-env', '--python', py, '--no-tools'])
+      assert.equal(both.exitCode, 2)
+      assert.equal(both.stdout, '')
+    })
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
