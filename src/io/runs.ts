@@ -195,12 +195,13 @@ export async function loadRunPair(store: Store, refA: string, refB: string): Pro
   return [await loadRun(store, refA, { partial: true }), await loadRun(store, refB, { partial: true })]
 }
 
-/** The text of a file stored beside run.json (patch.diff, stdout, stderr), or null. */
-export function readRunFileText(run: LoadedRun, name: string): string | null {
+/** The text of a file stored beside run.json (patch.diff, stdout, stderr), or null; null too where it is larger than maxBytes. */
+export function readRunFileText(run: LoadedRun, name: string, maxBytes?: number): string | null {
   if (run.dir === null || !/^[a-z.]+$/.test(name)) return null
   try {
     // A symbolic link or FIFO in the store (a store committed to a repository may hold one) is not followed.
-    if (!lstatSync(path.join(run.dir, name)).isFile()) return null
+    const st = lstatSync(path.join(run.dir, name))
+    if (!st.isFile() || (maxBytes !== undefined && st.size > maxBytes)) return null
     return readRegularFile(path.join(run.dir, name)).toString('utf8')
   } catch {
     return null

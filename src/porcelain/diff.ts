@@ -354,21 +354,26 @@ const STREAM_LINES_MAX = 40
  * no NUL). Control characters are escaped, as everywhere in the report; at most STREAM_LINES_MAX
  * lines, then how many more.
  */
-function streamDiff(a: LoadedRun, b: LoadedRun, c: Change, col: Colors): string[] {
+function streamDiff(a: LoadedRun, b: LoadedRun, c: Change, col: Colors, scrubber: () => ((text: string) => string) | null): string[] {
   if (c.op !== 'changed') return []
   const name = c.key === '<stdout>' ? 'stdout' : c.key === '<stderr>' ? 'stderr' : null
   if (name === null) return []
   const text = (run: LoadedRun, entry: unknown): string | null => {
     const e = entry as { size?: unknown; sha256?: unknown; stream?: unknown } | undefined
     if (e?.stream !== name || typeof e.size !== 'number' || e.size > STREAM_TEXT_MAX || typeof e.sha256 !== 'string') return null
-    const t = readRunFileText(run, name)
+    // (A file larger than the run recorded is not read: it is not the run's, and may be huge.)
+    const t = readRunFileText(run, name, e.size)
     if (t === null || t.includes('\0') || t.includes('\ufffd')) return null
     return nodeCrypto().createHash('sha256').update(t, 'utf8').digest('hex') === e.sha256 ? t : null
   }
   const [ta, tb] = [text(a, c.from), text(b, c.to)]
   if (ta === null || tb === null) return []
+  // What a command printed may hold a secret (a token it logged): scrubbed as a file's text is,
+  // both sides whole, so that a PEM block across lines is found and the same value reads the same.
+  const scrub = scrubber()
+  if (scrub === null) return []
   const { createTwoFilesPatch } = createRequire(import.meta.url)('diff') as typeof import('diff')
-  const lines = createTwoFilesPatch(`a/${name}`, `b/${name}`, ta, tb, '', '', { context: 2 }).split('\n').slice(3).filter((l) => l !== '' && !l.startsWith('\\'))
+  const lines = createTwoFilesPatch(`a/${name}`, `b/${name}`, scrub(ta), scrub(tb), '', '', { context: 2 }).split('\n').slice(3).filter((l) => l !== '' && !l.startsWith('\\'))
   // (A tab is kept, as a table printed with tabs reads; every other control character escaped.)
   const shown = lines.slice(0, STREAM_LINES_MAX).map((l) => l.split('\t').map(escapeTerminal).join('\t'))
   const out = [colorPatch(shown.join('\n'), col)]
@@ -410,6 +415,34 @@ function scrubSubjects(store: Store, lines: string[]): string[] {
     }
     log.warn(`${e.message}: the commit subjects are scrubbed by the built-in secret policy and what of the config's secrets can be read`)
     return lines.map((l) => redactor.scrubText(l))
+  }
+}
+
+/**
+ * How a captured stream's text is scrubbed before the report prints it: by the store's policy, as
+ * a file's text; where the config is invalid, by what of it can be read, with a warning; where one
+ * of its `secrets.values` cannot be read, not at all (null: no text is shown), since a value it
+ * names would be printed in clear. Made once, on first use.
+ */
+function streamScrubber(store: Store): () => ((text: string) => string) | null {
+  let made: { scrub: ((text: string) => string) | null } | undefined
+  return () => {
+    if (made !== undefined) return made.scrub
+    try {
+      const redactor = loadRedactor(store)
+      made = { scrub: (t) => redactor.scrubFileText(t) }
+    } catch (e) {
+      if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
+      const { redactor, complete } = loadReadableRedactor(store)
+      if (!complete) {
+        log.warn(`${e.message}: the text of the captured streams is left out: a value its secrets.values names could be printed in clear`)
+        made = { scrub: null }
+      } else {
+        log.warn(`${e.message}: the text of the captured streams is scrubbed by the built-in secret policy and what of the config's secrets can be read`)
+        made = { scrub: (t) => redactor.scrubFileText(t) }
+      }
+    }
+    return made.scrub
   }
 }
 
@@ -667,6 +700,7 @@ export default defineCommand({
     const kinds = all.filter(([n]) => n > 0)
     const hiddenKinds = kinds.length === 1 ? kinds[0]![1] : kinds.map((k) => k[2]).join(', ')
     const folded: FoldedDir[] = []
+    const scrubber = streamScrubber(store)
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = listed(diff, s, args.all === true).length
@@ -711,12 +745,12 @@ export default defineCommand({
         }
         if ((s === 'inputs' || s === 'outputs') && !args['no-fold']) {
           for (const i of foldFileChanges(changes)) {
-            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(show(s, i), ...(s === 'outputs' ? streamDiff(a, b, i, col) : []))
+            if (isFolded(i)) { folded.push(i); out.push(renderFolded(i, col)) } else out.push(show(s, i), ...(s === 'outputs' ? streamDiff(a, b, i, col, scrubber) : []))
           }
           continue
         }
-        // (--no-fold: each file its own line; a captured stream's text still follows it.)
-        for (const c of changes) out.push(show(s, c), ...(s === 'outputs' ? streamDiff(a, b, c, col) : []))
+        // (--no-fold lists every file; a changed stream is still followed by its text.)
+        for (const c of changes) out.push(show(s, c), ...(s === 'outputs' ? streamDiff(a, b, c, col, scrubber) : []))
       }
     }
     const notes: string[] = []

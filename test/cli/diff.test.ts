@@ -870,6 +870,37 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('a captured stream\'s text is scrubbed as a file\'s is before it is shown, --no-fold too; a config whose secrets.values cannot be read leaves it out', async () => {
+    await withRepo(async (sb) => {
+      const cap = async (script: string): Promise<void> => {
+        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', script])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      const a = 'ghp_' + 'a'.repeat(36)
+      const b = 'ghp_' + 'b'.repeat(36)
+      // (Printed from a file, so that argv, the same in both runs, holds no secret.)
+      sb.write('data/log.txt', `token ${a}\npassword = hunter2a\naccuracy 0.91\n`)
+      await cap('while IFS= read -r l; do echo "$l"; done < data/log.txt')
+      sb.write('data/log.txt', `token ${b}\npassword = hunter2b\naccuracy 0.87\n`)
+      await cap('while IFS= read -r l; do echo "$l"; done < data/log.txt')
+      for (const args of [[], ['--no-fold']]) {
+        const d = await diff(sb, args)
+        assert.equal(d.exitCode, 1, d.stderr)
+        assert.equal(d.stderr, '')
+        for (const secret of [a, b, 'hunter2a', 'hunter2b']) assert.ok(!d.stdout.includes(secret), `${args.join(' ')}: ${d.stdout}`)
+        const out = d.sections.outputs!
+        assert.ok(out.includes('    -accuracy 0.91') && out.includes('    +accuracy 0.87'), out.join('\n'))
+        assert.ok(out.some((l) => /^ {4}-token \[redacted hmac-sha256:[0-9a-f]+\]$/.test(l)), out.join('\n'))
+      }
+      // A secrets.values pattern that cannot be read: a value it names could be printed, so no text.
+      sb.write('.prov/config.json', JSON.stringify({ secrets: { values: ['(unclosed'] } }))
+      const bad = await diff(sb)
+      assert.equal(bad.exitCode, 1)
+      assert.ok(!bad.stdout.includes('@@') && !bad.stdout.includes('accuracy'), bad.stdout)
+      assert.match(bad.stderr, /the text of the captured streams is left out/)
+    })
+  })
+
   test('a change a run used, then committed, is the same code: the commit, the patch and the files between are noise; a change beside it is not; the repository is only read', async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')
