@@ -664,17 +664,38 @@ function sysPathOf(answer: string | undefined, checked: boolean): string[] | nul
   return strings(dirs) && typeof pth === 'string' && pth === pthState(dirs) ? dirs : null
 }
 
-/** The .pth files in these directories, by name, size, modification time and inode, as a digest. */
+/**
+ * The .pth files in these directories, by name, size, modification time and inode, and which of
+ * the paths each names are there, as a digest. Python adds a path a .pth file names only where it
+ * exists (site.addpackage): a directory made after python3 was asked (a build's output, a
+ * checkout cloned later) changes the path as a changed .pth file does.
+ */
 function pthState(dirs: readonly string[]): string {
   const parts: string[] = []
   for (const d of dirs) {
     for (const n of (listDir(d) ?? []).filter((x) => x.endsWith('.pth')).sort()) {
       let st
       try { st = statSync(path.join(d, n), { throwIfNoEntry: false }) } catch { /* unreadable */ }
-      parts.push(st === undefined ? `${d}/${n}:none` : `${d}/${n}:${st.size}:${st.mtimeMs}:${st.ino}`)
+      parts.push(st === undefined ? `${d}/${n}:none` : `${d}/${n}:${st.size}:${st.mtimeMs}:${st.ino}:${pthPathsPresent(d, n, st.size)}`)
     }
   }
   return keyDigest(parts.join('\0'))
+}
+
+/** Which of the paths a .pth file names exist ('1') or not ('0'), as site.addpackage reads its lines; '' for one too large or unreadable. */
+function pthPathsPresent(dir: string, name: string, size: number): string {
+  if (size > 256 * 1024) return ''
+  let text: string
+  try { text = readRegularFile(path.join(dir, name)).toString('utf8') } catch { return '' }
+  let out = ''
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^\ufeff/, '').trimEnd()
+    if (line === '' || line.startsWith('#') || /^import[ \t]/.test(line)) continue
+    let there = false
+    try { there = statSync(path.resolve(dir, line), { throwIfNoEntry: false }) !== undefined } catch { /* not reachable: not added */ }
+    out += there ? '1' : '0'
+  }
+  return out
 }
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {

@@ -200,6 +200,17 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
+  test('a .pth file that names a directory not there yet, made after the first call, is asked again: its packages are seen', { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site) => {
+      const dev = path.join(sb.home, 'later-src')
+      writeFileSync(path.join(site, 'later.pth'), `# a comment\nimport os\n${dev}\n`)
+      // (Python leaves the directory out of sys.path while it is not there.)
+      assert.deepEqual(await packages(sb), {})
+      mkdirSync(path.join(dev, 'laterpkg-2.0.dist-info'), { recursive: true })
+      assert.deepEqual(await packages(sb), { laterpkg: '2.0' })
+    })
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
