@@ -345,6 +345,7 @@ function shownPatch(run: LoadedRun, patch: ReturnType<typeof storedPatch>): stri
 /** A captured stream shown as text in a diff: at most this many bytes each side, and lines of the diff. */
 const STREAM_TEXT_MAX = 64 * 1024
 const STREAM_LINES_MAX = 40
+const STREAM_LINE_CHARS = 200
 
 /**
  * How a captured stream (`<stdout>`, `<stderr>`, kept with the run by --capture) changed, as
@@ -363,7 +364,8 @@ function streamDiff(a: LoadedRun, b: LoadedRun, c: Change, col: Colors, scrubber
     if (e?.stream !== name || typeof e.size !== 'number' || e.size > STREAM_TEXT_MAX || typeof e.sha256 !== 'string') return null
     // (A file larger than the run recorded is not read: it is not the run's, and may be huge.)
     const t = readRunFileText(run, name, e.size)
-    if (t === null || t.includes('\0') || t.includes('\ufffd')) return null
+    // (Bytes that are not UTF-8 decode to U+FFFD, which encodes otherwise: the hash tells them.)
+    if (t === null || t.includes('\0')) return null
     return nodeCrypto().createHash('sha256').update(t, 'utf8').digest('hex') === e.sha256 ? t : null
   }
   const [ta, tb] = [text(a, c.from), text(b, c.to)]
@@ -373,16 +375,23 @@ function streamDiff(a: LoadedRun, b: LoadedRun, c: Change, col: Colors, scrubber
   const scrub = scrubber()
   if (scrub === null) return []
   const { createTwoFilesPatch } = createRequire(import.meta.url)('diff') as typeof import('diff')
-  const lines = createTwoFilesPatch(`a/${name}`, `b/${name}`, scrub(ta), scrub(tb), '', '', { context: 2 }).split('\n').slice(3).filter((l) => l !== '' && !l.startsWith('\\'))
-  // (A tab is kept, as a table printed with tabs reads; every other control character escaped.)
-  const shown = lines.slice(0, STREAM_LINES_MAX).map((l) => l.split('\t').map(escapeTerminal).join('\t'))
-  const out = [colorPatch(shown.join('\n'), col)]
+  // Lines as a terminal shows them: a CRLF line's \r is no part of what it says.
+  const crlf = (t: string): string => t.replace(/\r\n/g, '\n')
+  // (`\ No newline at end of file` is kept: a final newline gained or lost is the one change there may be.)
+  const lines = createTwoFilesPatch(`a/${name}`, `b/${name}`, crlf(scrub(ta)), crlf(scrub(tb)), '', '', { context: 2 }).split('\n').slice(3).filter((l) => l !== '')
+  // (A tab is kept, as a table printed with tabs reads; every other control character escaped. A
+  // line longer than STREAM_LINE_CHARS is cut, as a value is.)
+  const cut = (l: string): string => (l.length > STREAM_LINE_CHARS ? `${l.slice(0, STREAM_LINE_CHARS - 1)}…` : l)
+  const shown = lines.slice(0, STREAM_LINES_MAX).map((l) => cut(l).split('\t').map(escapeTerminal).join('\t'))
+  const out = [colorPatch(shown.join('\n'), col, false)]
   if (lines.length > shown.length) out.push(col.dim(`    … ${lines.length - shown.length} more lines (prov show --json gives the runs; their ${name} is beside run.json)`))
   return out
 }
 
-function colorPatch(text: string, col: Colors): string {
-  return text.split('\n').map((l) => l.startsWith('+') && !l.startsWith('+++') ? col.green(l) : l.startsWith('-') && !l.startsWith('---') ? col.red(l) : l.startsWith('@@') ? col.cyan(l) : l).map((l) => `    ${l}`).join('\n')
+/** A patch's lines, indented and coloured; `headers` false for one without file headers (a line `+++x` is then content). */
+function colorPatch(text: string, col: Colors, headers = true): string {
+  const header = (l: string): boolean => headers && (l.startsWith('+++') || l.startsWith('---'))
+  return text.split('\n').map((l) => l.startsWith('+') && !header(l) ? col.green(l) : l.startsWith('-') && !header(l) ? col.red(l) : l.startsWith('@@') ? col.cyan(l) : l).map((l) => `    ${l}`).join('\n')
 }
 
 /** A params file named by a record, as it is now: undefined when it is gone (the inputs say so). */

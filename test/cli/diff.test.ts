@@ -901,6 +901,32 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("a captured stream's text as a terminal reads it: CRLF lines, one long line cut, a final newline lost, a U+FFFD", async () => {
+    await withRepo(async (sb) => {
+      const cap = async (script: string): Promise<void> => {
+        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', script])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      const textOf = async (): Promise<string[]> => {
+        const d = await diff(sb)
+        const lines = d.sections.outputs ?? []
+        return lines.slice(lines.findIndex((l) => l.startsWith('  ~ <stdout>')) + 1)
+      }
+      await cap("printf 'a\\r\\nb\\r\\n'")
+      await cap("printf 'a\\r\\nc\\r\\n'")
+      assert.deepEqual(await textOf(), ['    @@ -1,2 +1,2 @@', '     a', '    -b', '    +c'])
+      await cap("printf 'a\\nc'")
+      assert.deepEqual(await textOf(), ['    @@ -1,2 +1,2 @@', '     a', '    -c', '    +c', '    \\ No newline at end of file'])
+      await cap("i=0; while [ $i -lt 500 ]; do printf x; i=$((i+1)); done; echo")
+      await cap("i=0; while [ $i -lt 500 ]; do printf y; i=$((i+1)); done; echo")
+      const long = await textOf()
+      assert.equal(long.length, 3)
+      assert.equal(long[1], `    -${'x'.repeat(198)}…`)
+      await cap("printf 'r\\357\\277\\275\\n'")
+      assert.deepEqual((await textOf()).slice(1), [`    -${'y'.repeat(198)}…`, '    +r\ufffd'])
+    })
+  })
+
   test('a change a run used, then committed, is the same code: the commit, the patch and the files between are noise; a change beside it is not; the repository is only read', async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')
