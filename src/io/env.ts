@@ -91,17 +91,17 @@ interface Ask {
   limit: number
   /** the program to ask, where it is not the first `name` on PATH (a command's own interpreter) */
   file?: string
-  context?: (file: string) => string
+  context?: (file: string, cwd: string) => string
   /** whether a cached answer is of the form `parse` makes: one that is not (a damaged cache file) is asked again */
   valid?: (answer: string) => boolean
 }
 
 /** A tool's answer, as `parse` reads it; '' when it gave none; null when it failed to answer in time. */
-async function probe(file: string, ask: Pick<Ask, 'args' | 'parse' | 'limit'>): Promise<string | null> {
+async function probe(file: string, ask: Pick<Ask, 'args' | 'parse' | 'limit'>, cwd: string): Promise<string | null> {
   const { spawn } = requireCjs('node:child_process') as typeof import('node:child_process')
   return new Promise((resolve) => {
     let out = ''
-    const child = spawn(file, ask.args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, LC_ALL: 'C' } })
+    const child = spawn(file, ask.args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS, env: { ...process.env, ...(cwd !== process.cwd() ? { PWD: cwd } : {}), LC_ALL: 'C' } })
     child.stdout.setEncoding('utf8').on('data', (d: string) => { if (out.length < ask.limit) out += d })
     child.stderr.setEncoding('utf8').on('data', (d: string) => { if (out.length < ask.limit) out += d })
     child.on('error', () => resolve(''))
@@ -131,12 +131,12 @@ const PYTHON_PATH_QUERY: Ask = {
   },
   valid: (answer) => answer === '' || sysPathOf(answer, true) !== null,
   limit: 256 * 1024,
-  context: (file) => {
+  context: (file, cwd) => {
     const parts = Object.keys(process.env).filter((k) => /^PYTHON/.test(k) || k === 'HOME').sort().map((k) => `${k}=${process.env[k]}`)
     // A relative entry of PYTHONPATH (`lib`, or an empty one, `:/x`, which is '.') is made
     // absolute against the directory Python starts in: the answer then depends on that too.
     const pythonPath = process.env.PYTHONPATH
-    if (pythonPath !== undefined && pythonPath.split(':').some((d) => !d.startsWith('/'))) parts.push(`cwd=${process.cwd()}`)
+    if (pythonPath !== undefined && pythonPath.split(':').some((d) => !d.startsWith('/'))) parts.push(`cwd=${cwd}`)
     let real = file
     try { real = realpathSync.native(file) } catch { /* as found */ }
     for (const f of new Set([file, real]).values()) {
@@ -224,10 +224,10 @@ const VERSION_VARS = /VERSION|^PYENV|^ASDF|^CONDA|^VIRTUAL_ENV$|^NVM|^RBENV|^NOD
  * global choices, by size, time and inode: what a wrapper's answer depends on besides the
  * directory and the environment.
  */
-function versionFilesState(): string {
+function versionFilesState(cwd: string): string {
   const parts: string[] = []
   const dirs: string[] = []
-  for (let d = process.cwd(); ; d = path.dirname(d)) {
+  for (let d = cwd; ; d = path.dirname(d)) {
     dirs.push(d)
     if (path.dirname(d) === d) break
   }
@@ -251,8 +251,8 @@ function versionFilesState(): string {
  * pip's answer alone takes 0.4 s. Nor the variables that tell nothing (a shell session's,
  * prov's own: core/env-vars.ts).
  */
-function wrapperContext(names: readonly string[], files: string): string {
-  const parts = [process.cwd(), files]
+function wrapperContext(names: readonly string[], files: string, cwd: string): string {
+  const parts = [cwd, files]
   const named = new Set(names)
   const all = named.has('*')
   for (const k of Object.keys(process.env).sort()) {
@@ -469,9 +469,10 @@ function bound(cache: Record<string, string>, used: readonly string[]): boolean 
  * managers' files, on which it depends (wrapperContext); a rustup proxy's is never cached: the
  * toolchain it runs is chosen by rustup's own rules and updated in place, and asking costs a few
  * ms. A tool that prints no version is left out; one that does not answer within the timeout is
- * left out and asked again next time.
+ * left out and asked again next time. They are asked in `cwd`, the directory a command runs in
+ * (a pyenv shim chooses its Python by the .python-version there).
  */
-export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS, queries: readonly Ask[] = []): Promise<Record<string, string>> {
+export async function readToolVersions(store: Store, tools: Record<string, string[]> = TOOLS, queries: readonly Ask[] = [], cwd = process.cwd()): Promise<Record<string, string>> {
   const asks: Ask[] = [...Object.entries(tools).map(([name, args]) => ({ label: name, name, args, parse: parseVersion, limit: 4096 })), ...queries]
   const pathVar = process.env.PATH ?? ''
   const cacheFile = toolCacheFile(store)
@@ -514,21 +515,21 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
     const [what, ...names] = kindEntry.split(' ')
     const kind = toolKind(name, file, st, what === 'script')
     let version: string | null | undefined
-    if (kind === 'proxy') version = await probe(file, ask)
+    if (kind === 'proxy') version = await probe(file, ask, cwd)
     else {
       // (One field for both, a digest: an entry of more fields is of another version, dropped.)
       let context: string | null = null
       if (kind === 'wrapper') {
-        versionFiles ??= versionFilesState()
-        context = wrapperContext(names, versionFiles)
+        versionFiles ??= versionFilesState(cwd)
+        context = wrapperContext(names, versionFiles, cwd)
       }
-      if (ask.context !== undefined) context = keyDigest(`${context ?? ''}\0${ask.context(file)}`)
+      if (ask.context !== undefined) context = keyDigest(`${context ?? ''}\0${ask.context(file, cwd)}`)
       if (context !== null) key += `\0${context}`
       used.push(key)
       version = cache[key]
       if (version !== undefined && ask.valid !== undefined && !ask.valid(version)) version = undefined
       if (version === undefined) {
-        version = await probe(file, ask)
+        version = await probe(file, ask, cwd)
         if (version !== null) {
           cache[key] = version
           dirty = true
@@ -567,6 +568,11 @@ export interface EnvOptions {
   tools?: boolean
   /** the Python interpreter whose packages are listed (a file), where not the python3 on PATH */
   python?: string | null
+  /**
+   * the directory the tools are asked in, where not this process's: a run's own, for --workspace
+   * (a shim chooses its interpreter by the directory's version files)
+   */
+  cwd?: string
 }
 
 /**
@@ -700,7 +706,7 @@ function pthPathsPresent(dir: string, name: string, size: number): string {
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
   const queries = opts.python ? [{ ...PYTHON_PATH_QUERY, file: opts.python }] : QUERIES
-  const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, queries)
+  const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, queries, opts.cwd)
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
   // (Checked for its .pth files as the cache was read: valid.)
   const sysPath = sysPathOf(answers[PYTHON_PATH_QUERY.label], false)

@@ -521,9 +521,14 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     const s = stale.get(o.path)
     return s !== undefined && !o.missing && o.size === s.size && o.sha256 === s.sha256 ? { ...o, stale: true as const } : o
   })
-  // The run's own interpreter, where its command ran one, as record listed its packages.
-  const python = commandPython(run.command.argv, path.join(store.root, run.command.cwd))
-  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python })])
+  // The run's own interpreter, where its command ran one, as record listed its packages; the
+  // tools asked in the run's directory, as record asked them (a pyenv shim chooses its Python by
+  // the .python-version there), where it is still a directory inside the project.
+  const runDir = place(run.command.cwd)
+  const isDir = (d: string): boolean => { try { return statIfAny(d)?.isDirectory() === true } catch { return false } }
+  const cwd = runDir !== null && !path.isAbsolute(run.command.cwd) && isDir(runDir) ? runDir : process.cwd()
+  const python = commandPython(run.command.argv, cwd)
+  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd })])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).
   let params: Params = run.params as Params

@@ -211,6 +211,32 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
+  test("diff --workspace from the root asks a run's interpreter in the run's directory, as record did (a shim choosing by .python-version there)", async () => {
+    const sb = await makeRepo()
+    try {
+      // A shim as pyenv's chooses its Python by the version file in the directory it runs in.
+      const [siteA, siteB] = [path.join(sb.home, 'site-a'), path.join(sb.home, 'site-b')]
+      mkdirSync(path.join(siteA, 'numpy-1.0.0.dist-info'), { recursive: true })
+      mkdirSync(path.join(siteB, 'numpy-2.0.0.dist-info'), { recursive: true })
+      const bin = linkTools(path.join(sb.home, 'tools'), ['git'])
+      writeFileSync(path.join(bin, 'python'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python 3.99.0'; exit 0; fi\nif [ -f .python-version ]; then d='${siteB}'; else d='${siteA}'; fi\necho "prov-sys-path [\\"$d\\"]"\n`, { mode: 0o755 })
+      sb.env.PATH = bin
+      sb.write('sub/.python-version', '3.99\n')
+      await sb.git('add', '-A')
+      await sb.git('commit', '-qm', 'sub')
+      const r = await sb.prov(['record', '-q', '--', 'python', '-c', 'pass'], { cwd: path.join(sb.dir, 'sub') })
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { numpy: '2.0.0' } })
+      // From the root, with the cache and without it: the run's directory's interpreter, no change.
+      for (const fresh of [false, true]) {
+        if (fresh) rmSync(path.join(sb.home, '.cache', 'prov'), { recursive: true, force: true })
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise), [], ws.stderr)
+        assert.equal(ws.exitCode, 0)
+      }
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
