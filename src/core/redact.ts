@@ -414,7 +414,8 @@ export class Redactor {
     if (!code) out = out.replace(PGPASS_LINE_RE, (m, lead: string, value: string) => (isFingerprint(value) || /^\[redacted$/.test(value) || NO_SECRET_VALUE.test(value) ? m : `${lead}${this.fingerprint(value)}`))
     // (A program's strings before the quick test below: `s.login("me", "V")` names no secret.)
     if (code === 'program') out = this.scrubCodeStrings(out)
-    if (!/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
+    // (The quick test knows the built-in names only: a name the user's policy adds, `DB_HOST`, may be any word.)
+    if (this.userSecretNames.length === 0 && !/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
       const q = /^["']/.test(value) ? value[0]! : ''
       // (In a program's code, `python <<EOF`, only a string written there: `api_key = "V"`, not `token = t`.)

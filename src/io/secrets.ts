@@ -62,12 +62,12 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
 
 /**
  * What of an invalid config.json (a key prov does not know, a list of the wrong type, a pattern
- * that is no regular expression) can still scrub text: its `secrets.names` and the
- * `secrets.values` that compile, over the documented defaults (`secrets.allow`, which only takes
- * names out of the policy, is left out). `complete` is false where a `secrets.values` entry
+ * that is no regular expression) can still scrub text: its `secrets.names` (and `names`, a run's
+ * --redact-var globs) and the `secrets.values` that compile, over the documented defaults
+ * (`secrets.allow`, which only takes names out of the policy, is left out). `complete` is false where a `secrets.values` entry
  * could not be read: a value it was written to hide may be left in clear.
  */
-export function loadReadableRedactor(store: Store): { redactor: Redactor; complete: boolean } {
+export function loadReadableRedactor(store: Store, names: readonly string[] = []): { redactor: Redactor; complete: boolean } {
   let config: Record<string, unknown> = {}
   // Not JSON, not an object: nothing of it can be read, a secrets.values it holds included.
   let readable = true
@@ -80,7 +80,7 @@ export function loadReadableRedactor(store: Store): { redactor: Redactor; comple
   const raw = secrets.values
   const complete = readable && (section === undefined || (typeof section === 'object' && section !== null && !Array.isArray(section))) &&
     (raw === undefined || (Array.isArray(raw) && values.length === raw.length))
-  const policy: RedactionPolicy = { names: list(secrets.names), allow: [], drop: [], values }
+  const policy: RedactionPolicy = { names: [...list(secrets.names), ...names], allow: [], drop: [], values }
   return { redactor: new Redactor(() => readSecretKey(store), policy, () => readExistingSecretKey(store)), complete }
 }
 

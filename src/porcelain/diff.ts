@@ -433,16 +433,21 @@ function scrubSubjects(store: Store, lines: string[]): string[] {
  * of its `secrets.values` cannot be read, not at all (null: no text is shown), since a value it
  * names would be printed in clear. Made once, on first use.
  */
-function streamScrubber(store: Store): () => ((text: string) => string) | null {
+function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text: string) => string) | null {
+  // The variables either run was told to redact (--redact-var): their values are secrets to those
+  // runs, whatever the names say, and a command may print them (`DB_HOST=V`). Not their --keep-var:
+  // that keeps a variable in the record, and says nothing of what the command wrote.
+  // (A document of sections only, diff-runs' input, may have no command.)
+  const redact = [...new Set(runs.flatMap((r) => (r.command as RunRecord['command'] | undefined)?.redaction?.redact ?? []))]
   let made: { scrub: ((text: string) => string) | null } | undefined
   return () => {
     if (made !== undefined) return made.scrub
     try {
-      const redactor = loadRedactor(store)
+      const redactor = loadRedactor(store, { redact })
       made = { scrub: (t) => redactor.scrubFileText(t) }
     } catch (e) {
       if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
-      const { redactor, complete } = loadReadableRedactor(store)
+      const { redactor, complete } = loadReadableRedactor(store, redact)
       if (!complete) {
         log.warn(`${e.message}: the text of the captured streams is left out: a value its secrets.values names could be printed in clear`)
         made = { scrub: null }
@@ -714,7 +719,7 @@ export default defineCommand({
     const kinds = all.filter(([n]) => n > 0)
     const hiddenKinds = kinds.length === 1 ? kinds[0]![1] : kinds.map((k) => k[2]).join(', ')
     const folded: FoldedDir[] = []
-    const scrubber = streamScrubber(store)
+    const scrubber = streamScrubber(store, [a.record, b.record])
     if (args.stat) {
       for (const s of REPORT_ORDER) {
         const n = listed(diff, s, args.all === true).length

@@ -901,6 +901,28 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("a captured stream's text is scrubbed by the runs' own --redact-var too: a variable they redact is not printed from it", async () => {
+    await withRepo(async (sb) => {
+      const cap = async (flags: string[]): Promise<void> => {
+        const r = await sb.prov(['record', '-q', '--capture', ...flags, '--', 'sh', '-c', 'while IFS= read -r l; do echo "$l"; done < data/log.txt'])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      // Only run b names DB_HOST: a's value is b's secret too (the same variable).
+      sb.write('data/log.txt', 'DB_HOST=dbhost-a7\naccuracy 0.91\n')
+      await cap([])
+      sb.write('data/log.txt', 'DB_HOST=dbhost-b7\naccuracy 0.87\n')
+      await cap(['--redact-var', 'DB_HOST'])
+      for (const config of [null, { secrets: { names: ['X_*'] }, bogus: 1 }]) {
+        if (config !== null) sb.write('.prov/config.json', JSON.stringify(config))
+        const d = await diff(sb)
+        assert.equal(d.exitCode, 1, d.stderr)
+        for (const secret of ['dbhost-a7', 'dbhost-b7']) assert.ok(!d.stdout.includes(secret), d.stdout)
+        const out = d.sections.outputs!
+        assert.ok(out.some((l) => /^ {4}\+DB_HOST=\[redacted hmac-sha256:[0-9a-f]+\]$/.test(l)) && out.includes('    +accuracy 0.87'), out.join('\n'))
+      }
+    })
+  })
+
   test("a captured stream's text as a terminal reads it: CRLF lines, one long line cut, a final newline lost, a U+FFFD", async () => {
     await withRepo(async (sb) => {
       const cap = async (script: string): Promise<void> => {

@@ -1053,6 +1053,10 @@ test('second review: a here-document is a file\'s text; parameters counted where
   assert.equal(r.scrubFileText('switch x {\ndefault:\n}\n// reset password if expired'), 'switch x {\ndefault:\n}\n// reset password if expired')
   // In a program's code only a string written there is one.
   assert.equal(r.scrubFileText('token = t\napi_key = "W25"', 'program'), `token = t\napi_key = "${fp('W25')}"`)
+  // A name the policy adds (secrets.names, --redact-var) is one in a text that holds no built-in word.
+  const named = new Redactor(KEY, { names: ['DB_HOST'] })
+  const hostLine: Array<[Redactor, string]> = [[named, `DB_HOST=${named.fingerprint('W25a')}\nx 1`], [r, 'DB_HOST=W25a\nx 1']]
+  for (const [red, out] of hostLine) assert.equal(red.scrubFileText('DB_HOST=W25a\nx 1'), out)
   // A here-document's continued lines and a quote over two lines are one command; a quote never closed is that line's text.
   const continued: Array<[string, string]> = [["cat > d.sh <<'EOF'\nmysql -u root \\\n  -pW26 appdb\nEOF", 'W26'], ["cat > c.sh <<'EOF'\npsql \"host=db user=app\npassword=W27 dbname=app\"\nEOF", 'W27'],
     ["cat > n <<EOF\nit's fine\nmysql -pW28\nEOF", 'W28']]
