@@ -566,8 +566,11 @@ function distro(): string | undefined {
 
 export interface EnvOptions {
   tools?: boolean
-  /** the Python interpreter whose packages are listed (a file), where not the python3 on PATH */
-  python?: string | null
+  /**
+   * the Python interpreter whose packages are listed (a file), where not the python3 on PATH;
+   * false for none (a run's interpreter that cannot be found: another's packages are no answer)
+   */
+  python?: string | null | false
   /**
    * the directory the tools are asked in, where not this process's: a run's own, for --workspace
    * (a shim chooses its interpreter by the directory's version files)
@@ -582,9 +585,13 @@ export interface EnvOptions {
  * virtual environment run without being activated). Null for any other command, or one not found.
  */
 export function commandPython(argv: readonly string[], cwd: string): string | null {
+  return namesPython(argv) ? findExecutable(argv[0]!, cwd) : null
+}
+
+/** Whether a command's first word names a Python interpreter (`python3.11`, `.venv/bin/python`). */
+export function namesPython(argv: readonly string[]): boolean {
   const first = argv[0]
-  if (first === undefined || !/^python[0-9.]*$/.test(path.basename(first))) return null
-  return findExecutable(first, cwd)
+  return first !== undefined && /^python[0-9.]*$/.test(path.basename(first))
 }
 
 /** A program as the shell finds it: a word with a '/' from `cwd`, else the first on PATH; null where there is none. */
@@ -705,7 +712,7 @@ function pthPathsPresent(dir: string, name: string, size: number): string {
 }
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
-  const queries = opts.python ? [{ ...PYTHON_PATH_QUERY, file: opts.python }] : QUERIES
+  const queries = opts.python === false ? [] : opts.python ? [{ ...PYTHON_PATH_QUERY, file: opts.python }] : QUERIES
   const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, queries, opts.cwd)
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
   // (Checked for its .pth files as the cache was read: valid.)

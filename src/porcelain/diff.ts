@@ -10,7 +10,7 @@ import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
 import { hashPaths } from '../io/hash.js'
 import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, PATCH_FILE_LIMIT } from '../io/git.js'
-import { commandPython, readEnvSnapshot } from '../io/env.js'
+import { commandPython, namesPython, readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
@@ -532,7 +532,13 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   const runDir = place(run.command.cwd)
   const isDir = (d: string): boolean => { try { return statIfAny(d)?.isDirectory() === true } catch { return false } }
   const cwd = runDir !== null && !path.isAbsolute(run.command.cwd) && isDir(runDir) ? runDir : process.cwd()
-  const python = commandPython(run.command.argv, cwd)
+  // One that cannot be found now (removed, or its path redacted in the record, a token in a
+  // directory's name) lists no packages, with a warning: the python3 on PATH is another's.
+  let python: string | null | false = commandPython(run.command.argv, cwd)
+  if (python === null && namesPython(run.command.argv)) {
+    log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} is not found: its packages are not compared`)
+    python = false
+  }
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd })])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).

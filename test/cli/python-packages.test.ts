@@ -237,6 +237,37 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     } finally { sb.cleanup() }
   })
 
+  test("diff --workspace: a run's interpreter not found now (its path redacted in the record, or removed) lists no packages, with a warning, not the python3 on PATH's", async () => {
+    const sb = await makeRepo()
+    try {
+      const fake = (dir: string, site: string): string => {
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(path.join(dir, 'python3'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python 3.99.0'; exit 0; fi\necho 'prov-sys-path ["${site}"]'\n`, { mode: 0o755 })
+        return path.join(dir, 'python3')
+      }
+      const [own, other] = [path.join(sb.home, 'own-site'), path.join(sb.home, 'other-site')]
+      mkdirSync(path.join(own, 'torch-2.5.1.dist-info'), { recursive: true })
+      mkdirSync(path.join(other, 'numpy-1.0.0.dist-info'), { recursive: true })
+      const bin = linkTools(path.join(sb.home, 'tools'), ['git'])
+      fake(bin, other)
+      sb.env.PATH = bin
+      // A directory whose name is token-shaped: the record keeps argv[0] redacted.
+      const tokenDir = fake(path.join(sb.home, 'ghp_' + 'a'.repeat(36), 'bin'), own)
+      const removable = fake(path.join(sb.home, 'venv', 'bin'), own)
+      for (const py of [tokenDir, removable]) {
+        const r = await sb.prov(['record', '-q', '--', py, '-c', 'pass'])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { torch: '2.5.1' } })
+        if (py === removable) rmSync(path.join(sb.home, 'venv'), { recursive: true })
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise), [])
+        assert.equal(ws.exitCode, 0)
+        assert.match(ws.stderr, /^prov: warning: the run's interpreter '.*\/bin\/python3' is not found: its packages are not compared\n$/)
+        assert.ok(!ws.stderr.includes('a'.repeat(36)), ws.stderr)
+      }
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
