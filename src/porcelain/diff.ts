@@ -1,5 +1,6 @@
 import { statIfAny } from '../io/read.js'
 import path from 'node:path'
+import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords, isSameFilesNoise, storedPatch } from '../io/compare.js'
@@ -460,6 +461,17 @@ function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text:
   }
 }
 
+/** A file's real path, or the path itself where it cannot be resolved. */
+function realPathOf(p: string): string {
+  try { return realpathSync.native(p) } catch { return p }
+}
+
+/** Whether `p` is `dir` or lies below it. */
+function isWithin(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p)
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
+}
+
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   // The run's own policy flags (--redact-var, --keep-var, --drop-var), as record applied them.
@@ -537,6 +549,13 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   let python: string | null | false = commandPython(run.command.argv, cwd)
   if (python === null && namesPython(run.command.argv)) {
     log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} is not found: its packages are not compared`)
+    python = false
+  }
+  // A diff runs no program a record names: an interpreter named by its path whose file lies in
+  // the project (a store committed to a repository, a run.json handed over, could name any script
+  // there) is not asked; one that is a link out of it (a venv's python) is an installed interpreter.
+  if (typeof python === 'string' && run.command.argv[0]!.includes('/') && isWithin(store.root, realPathOf(python))) {
+    log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} lies in the project: not run, its packages are not compared`)
     python = false
   }
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd })])

@@ -3,7 +3,7 @@
 // when one of them changes.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
 import { makeRepo, linkTools, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -265,6 +265,34 @@ describe('env.packages.python', { concurrency: 2 }, () => {
         assert.match(ws.stderr, /^prov: warning: the run's interpreter '.*\/bin\/python3' is not found: its packages are not compared\n$/)
         assert.ok(!ws.stderr.includes('a'.repeat(36)), ws.stderr)
       }
+    } finally { sb.cleanup() }
+  })
+
+  test("diff --workspace runs no interpreter a record names inside the project, and record --no-exec none at all; a venv's python, a link out of it, is asked", { skip: needsPython() && 'no python3 here' }, async () => {
+    const sb = await makeRepo({ 'train.py': 'print(1)\n', '.gitignore': '.venv/\nran.log\n' })
+    try {
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
+      // A script named python in the project (a committed store could name it): it logs that it ran.
+      sb.write('evil/python', `#!/bin/sh\necho ran >> ${JSON.stringify(path.join(sb.dir, 'ran.log'))}\n`)
+      chmodSync(path.join(sb.dir, 'evil', 'python'), 0o755)
+      const r = await sb.prov(['record', '-q', '--no-exec', '--', './evil/python', 'x'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.ok(!existsSync(path.join(sb.dir, 'ran.log')), 'record --no-exec ran the interpreter')
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
+      const ws = await sb.prov(['diff', '--workspace'])
+      assert.ok(!existsSync(path.join(sb.dir, 'ran.log')), 'diff --workspace ran a program the record named')
+      assert.match(ws.stderr, /the run's interpreter '\.\/evil\/python' lies in the project: not run, its packages are not compared/)
+      // A venv inside the project: its python is a link to an installed interpreter, asked.
+      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
+      assert.equal(made.exitCode, 0, made.stderr)
+      const lib = path.join(sb.dir, '.venv', 'lib')
+      install(path.join(lib, readdirSync(lib)[0]!, 'site-packages'), 'pandas-2.2.3.dist-info')
+      const v = await sb.prov(['record', '-q', '--', '.venv/bin/python', 'train.py'])
+      assert.equal(v.exitCode, 0, v.stderr)
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
+      const same = await sb.prov(['diff', '--workspace', '-q'])
+      assert.equal(same.exitCode, 0, (await sb.prov(['diff', '--workspace'])).stdout)
+      assert.equal(same.stderr, '')
     } finally { sb.cleanup() }
   })
 
