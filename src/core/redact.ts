@@ -460,6 +460,28 @@ export class Redactor {
   }
 
   /**
+   * What a command printed (a captured stream, which diff shows): as a file's text is scrubbed,
+   * then each line as a log's: a header (`Authorization: token V`: the credentials after the
+   * scheme), `<secret name> = V` or `: V` to the end of the line (`password = correct horse 1`),
+   * and its words as a message's are (`token=V`, `--password V`, `mysql -pV`).
+   */
+  scrubLog(text: string): string {
+    return this.scrubFileText(text).split('\n').map((line) => {
+      let l = line
+      // (A value that names none, `api_key: None`, `token = ${TOKEN}`, is kept, as in a message.)
+      const none = (v: string): boolean => MESSAGE_NO_SECRET.test(v.trim()) || v.includes('[redacted ')
+      const header = /^([ \t]*)([A-Za-z][A-Za-z0-9_-]*)(:[ \t]*)(\S.*)$/.exec(l)
+      if (header !== null && this.isSecretName(header[2]!)) {
+        if (!none(header[4]!)) l = header[1]! + this.redactHeader(header[2]! + header[3]! + header[4]!)
+      } else {
+        const pair = /^(.*?\b)([A-Za-z_][\w.-]*)([ \t]*[=:][ \t]*)(\S(?:.*\S)?)([ \t]*)$/.exec(l)
+        if (pair !== null && this.isSecretName(pair[2]!) && !none(pair[4]!)) l = `${pair[1]}${pair[2]}${pair[3]}${this.fingerprint(pair[4]!)}${pair[5]}`
+      }
+      return this.scrubMessage(l)
+    }).join('\n')
+  }
+
+  /**
    * A run's message (`-m`): its words as a command line's are (`DB_PASSWORD=V`, `export
    * GH_TOKEN=V`, `--password V`, `api_key=V` lose V), then as any text; the spaces between the
    * words are kept.

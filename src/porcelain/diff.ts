@@ -445,7 +445,7 @@ function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text:
     if (made !== undefined) return made.scrub
     try {
       const redactor = loadRedactor(store, { redact })
-      made = { scrub: (t) => redactor.scrubFileText(t) }
+      made = { scrub: (t) => redactor.scrubLog(t) }
     } catch (e) {
       if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
       const { redactor, complete } = loadReadableRedactor(store, redact)
@@ -454,7 +454,7 @@ function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text:
         made = { scrub: null }
       } else {
         log.warn(`${e.message}: the text of the captured streams is scrubbed by the built-in secret policy and what of the config's secrets can be read`)
-        made = { scrub: (t) => redactor.scrubFileText(t) }
+        made = { scrub: (t) => redactor.scrubLog(t) }
       }
     }
     return made.scrub

@@ -949,6 +949,31 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('a captured stream printed with secrets in it (a log): diff shows their fingerprints, never the values', async () => {
+    await withRepo(async (sb) => {
+      const secrets = ['correct horse 1', 'abc1defghij', 'SecretPw1', 'sec1zz', 'abcdef0123456789abcdef']
+      const log = (n: number): string => [
+        `step ${n}`,
+        `password = ${secrets[0]}`,
+        `INFO connecting with token=${secrets[1]}${n}`,
+        `mysql -u root -p${secrets[2]}`,
+        `curl --password ${secrets[3]} https://example.org`,
+        `Authorization: token ${secrets[4]}`,
+      ].join('\n') + '\n'
+      for (const n of [1, 2]) {
+        sb.write(`data/log${n}.txt`, log(n))
+        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', `while IFS= read -r l; do printf '%s\\n' "$l"; done < data/log${n}.txt`])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      const d = await diff(sb, ['--', '@~1', '@'])
+      assert.equal(d.exitCode, 1)
+      assert.ok(d.stdout.includes('    -step 1'), d.stdout)
+      assert.ok(d.stdout.includes('    +step 2'), d.stdout)
+      assert.match(d.stdout, /^ {4}-INFO connecting with token=\[redacted hmac-sha256:[0-9a-f]{32}\]$/m)
+      for (const v of secrets) assert.ok(!d.stdout.includes(v) && !d.stderr.includes(v), `${v} printed:\n${d.stdout}`)
+    })
+  })
+
   test('a change a run used, then committed, is the same code: the commit, the patch and the files between are noise; a change beside it is not; the repository is only read', async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')

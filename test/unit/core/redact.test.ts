@@ -1450,3 +1450,24 @@ test('a variable\'s value: a connection string\'s PWD, a JAAS password="V", a to
   assert.equal(vars.OPTS, 'password="${DB_PW}" api_key="EMPTY"')
   assert.deepEqual(r.redactVars(vars), vars)
 })
+
+test('scrubLog: what a command printed, as a log: a header, a secret name to the end of its line, words as a message has them; the rest kept', () => {
+  const fp = (v: string): string => r.fingerprint(v)
+  const table: Array<[string, string]> = [
+    ['password = correct horse 1', `password = ${fp('correct horse 1')}`],
+    ['INFO connecting with token=abc1defghij', `INFO connecting with token=${fp('abc1defghij')}`],
+    ['mysql -u root -pSecretPw1', `mysql -u root -p${fp('SecretPw1')}`],
+    ['curl --password sec1 https://x', `curl --password ${fp('sec1')} https://x`],
+    ['Authorization: token abcdef0123456789abcdef', `Authorization: token ${fp('abcdef0123456789abcdef')}`],
+    ['  db_password: hunter2a', `  db_password: ${fp('hunter2a')}`],
+    ['api_key: None', 'api_key: None'],
+    ['token = ${TOKEN}', 'token = ${TOKEN}'],
+    ['epoch 3 loss 0.25 accuracy 0.91', 'epoch 3 loss 0.25 accuracy 0.91'],
+    ['Loading tokenizer: bert-base-uncased', 'Loading tokenizer: bert-base-uncased'],
+    ['using model key_size=128 tokens=512', 'using model key_size=128 tokens=512'],
+    ['Epoch 1/10 - loss: 0.3 - accuracy: 0.9', 'Epoch 1/10 - loss: 0.3 - accuracy: 0.9'],
+  ]
+  for (const [line, want] of table) assert.equal(r.scrubLog(line), want, line)
+  // Line by line, the text whole: a line's secret does not reach the next.
+  assert.equal(r.scrubLog('step 1\npassword = a b\nstep 2\n'), `step 1\npassword = ${fp('a b')}\nstep 2\n`)
+})
