@@ -49,10 +49,10 @@ export function fromRecordPath(root: string, recordPath: string): string | null 
  * ESC [ is) and the bidirectional overrides and isolates, which reorder what follows.
  */
 // eslint-disable-next-line no-control-regex
-export const TERMINAL_CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
+export const TERMINAL_CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 const TERMINAL_CONTROL_G = new RegExp(TERMINAL_CONTROL.source, 'g')
 /** Those that JSON.stringify leaves as they are (all but the C0 controls). */
-const WIDE_CONTROL_G = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
+const WIDE_CONTROL_G = /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 const uEscape = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
 
 /** A line of text with what a terminal would act on written as `\uXXXX`. */

@@ -382,7 +382,12 @@ function streamDiff(a: LoadedRun, b: LoadedRun, c: Change, col: Colors, scrubber
   const lines = createTwoFilesPatch(`a/${name}`, `b/${name}`, crlf(scrub(ta)), crlf(scrub(tb)), '', '', { context: 2 }).split('\n').slice(3).filter((l) => l !== '')
   // (A tab is kept, as a table printed with tabs reads; every other control character escaped. A
   // line longer than STREAM_LINE_CHARS is cut, as a value is.)
-  const cut = (l: string): string => (l.length > STREAM_LINE_CHARS ? `${l.slice(0, STREAM_LINE_CHARS - 1)}…` : l)
+  const cut = (l: string): string => {
+    if (l.length <= STREAM_LINE_CHARS) return l
+    // (Not between the two halves of a surrogate pair.)
+    const end = /[\ud800-\udbff]/.test(l[STREAM_LINE_CHARS - 2] ?? '') ? STREAM_LINE_CHARS - 2 : STREAM_LINE_CHARS - 1
+    return `${l.slice(0, end)}…`
+  }
   const shown = lines.slice(0, STREAM_LINES_MAX).map((l) => cut(l).split('\t').map(escapeTerminal).join('\t'))
   const out = [colorPatch(shown.join('\n'), col, false)]
   if (lines.length > shown.length) out.push(col.dim(`    … ${lines.length - shown.length} more lines (prov show --json gives the runs; their ${name} is beside run.json)`))

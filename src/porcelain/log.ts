@@ -28,7 +28,7 @@ export function formatArgv(argv: readonly string[]): string {
 function ansiC(a: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\', "'": "\\'" }
   // eslint-disable-next-line no-control-regex
-  return `$'${a.replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\\']/g, (ch) => {
+  return `$'${a.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\\']/g, (ch) => {
     const c = ch.charCodeAt(0)
     return named[ch] ?? (c < 0x80 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`)
   })}'`

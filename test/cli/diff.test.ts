@@ -946,6 +946,9 @@ describe('prov diff', { concurrency: 2 }, () => {
       assert.equal(long[1], `    -${'x'.repeat(198)}…`)
       await cap("printf 'r\\357\\277\\275\\n'")
       assert.deepEqual((await textOf()).slice(1), [`    -${'y'.repeat(198)}…`, '    +r\ufffd'])
+      // A cut that would split a character of two UTF-16 units (an emoji) is made before it.
+      await cap("i=0; while [ $i -lt 197 ]; do printf z; i=$((i+1)); done; printf '\\360\\237\\230\\200 and more\\n'")
+      assert.deepEqual((await textOf()).slice(1), ['    -r\ufffd', `    +${'z'.repeat(197)}…`])
     })
   })
 

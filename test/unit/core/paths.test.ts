@@ -114,6 +114,9 @@ test('quotePath: single quotes, JSON escapes when needed', () => {
     ['a\u009b2J', '"a\\u009b2J"'],
     ['evil\u202etxt.exe', '"evil\\u202etxt.exe"'],
     ['\u2066x\u2069', '"\\u2066x\\u2069"'],
+    // The marks that reorder text (LRM, RLM, ALM) and the line and paragraph separators, which some terminals break a line at.
+    ['a\u200eb\u200fc\u061cd', '"a\\u200eb\\u200fc\\u061cd"'],
+    ['line\u2028two\u2029', '"line\\u2028two\\u2029"'],
     ['nbsp\u00a0é中文', "'nbsp\u00a0é中文'"],
   ]
   for (const [p, expected] of table) assert.equal(quotePath(p), expected, JSON.stringify(p))
