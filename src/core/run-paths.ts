@@ -18,8 +18,9 @@ const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v
  * Whether a run read or wrote a file at or under one of `paths`: an input or an output (a
  * captured stream, `<stdout>`, is none; nor is a file the run did not read or write: an input
  * or output recorded `missing`, an output left from before, `stale`), or a directory it was
- * given (`-i data`, `-o out`, which may have held no file). A directory asked for holds the files below it; a file asked for is
- * found in a directory given that holds it only where the run recorded the file itself.
+ * given (`-i data`, `-o out`, which may have held no file). A directory asked for holds the
+ * files below it; a file asked for is found in a directory given that holds it only where the
+ * run recorded the file itself.
  */
 export function runTouches(run: unknown, paths: readonly string[]): boolean {
   const r = obj(run)

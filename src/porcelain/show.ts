@@ -73,7 +73,8 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
     out.push(`          GPU: ${models}${typeof hw.gpu_driver === 'string' ? `, driver ${showName(hw.gpu_driver)}` : ''}`)
   }
   const python = (e.packages as { python?: unknown } | undefined)?.python
-  const packages = typeof python === 'object' && python !== null ? `, ${Object.keys(python).length} Python packages` : ''
+  const count = typeof python === 'object' && python !== null ? Object.keys(python).length : null
+  const packages = count === null ? '' : `, ${count} Python package${count === 1 ? '' : 's'}`
   out.push(`          ${Object.keys(e.vars).length} environment variables${packages} (prov show --json lists them)`)
   return out.join('\n') + '\n'
 }

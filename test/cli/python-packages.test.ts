@@ -289,6 +289,7 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       install(path.join(lib, readdirSync(lib)[0]!, 'site-packages'), 'pandas-2.2.3.dist-info')
       const v = await sb.prov(['record', '-q', '--', '.venv/bin/python', 'train.py'])
       assert.equal(v.exitCode, 0, v.stderr)
+      assert.match((await sb.prov(['show'])).stdout, /environment variables, 1 Python package \(prov show --json lists them\)$/m)
       assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
       const same = await sb.prov(['diff', '--workspace', '-q'])
       assert.equal(same.exitCode, 0, (await sb.prov(['diff', '--workspace'])).stdout)
