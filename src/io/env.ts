@@ -122,7 +122,9 @@ async function probe(file: string, ask: Pick<Ask, 'args' | 'parse' | 'limit'>, c
 const PYTHON_PATH_QUERY: Ask = {
   label: 'python3 sys.path',
   name: 'python3',
-  args: ['-c', "import sys,json,site;p=[x for x in sys.path if x];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p))"],
+  // The directory it is asked in ('' at the head of sys.path with -c) is left off before a module
+  // is imported: a json.py there (a project's file) is not run.
+  args: ['-c', "import sys;sys.path[:]=[x for x in sys.path if x];import json,site;p=sys.path[:];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p))"],
   // Kept with the .pth files of its directories as they were: one added, changed or removed since
   // (an old-style editable install, conda develop) changes the path without changing the interpreter.
   parse: (out) => {

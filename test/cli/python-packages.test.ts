@@ -297,6 +297,26 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     } finally { sb.cleanup() }
   })
 
+  test("the interpreter is asked with the directory it runs in off its path: a project's json.py is not run (snapshot-env, diff --workspace)", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site) => {
+      install(site, 'numpy-1.26.4.dist-info')
+      // A json.py where python3 is asked (the project, the run's directory): it logs that it ran.
+      const module = `open(${JSON.stringify(path.join(sb.home, 'ran.log'))}, 'a').write('ran\\n')\n`
+      sb.write('json.py', module)
+      sb.write('sub/json.py', module)
+      assert.deepEqual(await packages(sb), { numpy: '1.26.4' })
+      assert.ok(!existsSync(path.join(sb.home, 'ran.log')), "snapshot-env ran the project's json.py")
+      const r = await sb.prov(['record', '-q', '--no-exec', '--', 'true'], { cwd: path.join(sb.dir, 'sub') })
+      assert.equal(r.exitCode, 0, r.stderr)
+      // Asked again by diff (a fresh cache), in the run's directory.
+      rmSync(path.join(sb.dir, '.prov', 'cache'), { recursive: true, force: true })
+      rmSync(path.join(sb.home, '.cache'), { recursive: true, force: true })
+      const ws = await sb.prov(['diff', '--workspace', '--json'])
+      assert.ok(ws.exitCode === 0 || ws.exitCode === 1, ws.stderr)
+      assert.ok(!existsSync(path.join(sb.home, 'ran.log')), "diff --workspace ran the project's json.py")
+    })
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
