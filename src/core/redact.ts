@@ -474,8 +474,23 @@ export class Redactor {
       if (header !== null && this.isSecretName(header[2]!)) {
         if (!none(header[4]!)) l = header[1]! + this.redactHeader(header[2]! + header[3]! + header[4]!)
       } else {
-        const pair = /^(.*?\b)([A-Za-z_][\w.-]*)([ \t]*[=:][ \t]*)(\S(?:.*\S)?)([ \t]*)$/.exec(l)
-        if (pair !== null && this.isSecretName(pair[2]!) && !none(pair[4]!)) l = `${pair[1]}${pair[2]}${pair[3]}${this.fingerprint(pair[4]!)}${pair[5]}`
+        // The first secret name on the line with a value after it, not only the line's first name
+        // (`user=bob password: V`), quoted too (`{'password': 'V'}`, `"secret" : "V"`). A name
+        // starts where no name character is before it, so that each is tried once: linear.
+        // (A value that holds a fingerprint already is kept: found by one search, not one per name.)
+        const names = /(?<![\w.-])(["']?)([A-Za-z_][\w.-]*)\1([ \t]*[=:][ \t]*)/g
+        const redacted = l.lastIndexOf('[redacted ')
+        for (let m = names.exec(l); m !== null; m = names.exec(l)) {
+          if (!this.isSecretName(m[2]!)) continue
+          const from = m.index + m[0].length
+          if (redacted >= from) continue
+          let to = l.length
+          while (to > from && (l[to - 1] === ' ' || l[to - 1] === '\t')) to--
+          const value = l.slice(from, to)
+          if (value === '' || MESSAGE_NO_SECRET.test(value.trim())) continue
+          l = `${l.slice(0, from)}${this.fingerprint(value)}${l.slice(to)}`
+          break
+        }
       }
       return this.scrubMessage(l)
     }).join('\n')

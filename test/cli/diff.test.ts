@@ -954,7 +954,7 @@ describe('prov diff', { concurrency: 2 }, () => {
 
   test('a captured stream printed with secrets in it (a log): diff shows their fingerprints, never the values', async () => {
     await withRepo(async (sb) => {
-      const secrets = ['correct horse 1', 'abc1defghij', 'SecretPw1', 'sec1zz', 'abcdef0123456789abcdef']
+      const secrets = ['correct horse 1', 'abc1defghij', 'SecretPw1', 'sec1zz', 'abcdef0123456789abcdef', 'hunter2zz', 'two words']
       const log = (n: number): string => [
         `step ${n}`,
         `password = ${secrets[0]}`,
@@ -962,6 +962,8 @@ describe('prov diff', { concurrency: 2 }, () => {
         `mysql -u root -p${secrets[2]}`,
         `curl --password ${secrets[3]} https://example.org`,
         `Authorization: token ${secrets[4]}`,
+        `config {'lr': 0.${n}, 'password': '${secrets[5]}'}`,
+        `user=bob${n} password: ${secrets[6]}`,
       ].join('\n') + '\n'
       for (const n of [1, 2]) {
         sb.write(`data/log${n}.txt`, log(n))

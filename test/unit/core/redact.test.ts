@@ -1471,3 +1471,25 @@ test('scrubLog: what a command printed, as a log: a header, a secret name to the
   // Line by line, the text whole: a line's secret does not reach the next.
   assert.equal(r.scrubLog('step 1\npassword = a b\nstep 2\n'), `step 1\npassword = ${fp('a b')}\nstep 2\n`)
 })
+
+test("scrubLog: the first secret name on a line with a value, not only the line's first name, quoted too (a Python dict printed); in linear time", () => {
+  const fp = (v: string): string => r.fingerprint(v)
+  const table: Array<[string, string]> = [
+    ["{'password': 'hunter2a'}", `{'password': ${fp("'hunter2a'}")}`],
+    ["INFO args: {'lr': 0.1, 'api_token': 'hunter2a'}", `INFO args: {'lr': 0.1, 'api_token': ${fp("'hunter2a'}")}`],
+    ['user=bob password: hunter 2a', `user=bob password: ${fp('hunter 2a')}`],
+    ['lr=0.1 password=hunter 2a', `lr=0.1 password=${fp('hunter 2a')}`],
+    ['{"secret" : "hunter2a"}', `{"secret" : ${fp('"hunter2a"}')}`],
+    ["{'api_key': None, 'lr': 0.1}", `{'api_key': ${fp("None, 'lr': 0.1}")}`],
+    ["{'lr': 0.1, 'batch': 32}", "{'lr': 0.1, 'batch': 32}"],
+    ['user=bob token = ${TOKEN}', 'user=bob token = ${TOKEN}'],
+  ]
+  for (const [line, want] of table) assert.equal(r.scrubLog(line), want, line)
+  // 64 KiB (the most of a stream diff shows) of names no separator follows: a name is tried
+  // once, not from each of its characters.
+  for (const text of ['a.'.repeat(32 * 1024), 'x ' + 'a-'.repeat(32 * 1024), 'eyJ' + 'a.'.repeat(32 * 1024), '-p'.repeat(32 * 1024)]) {
+    const t = performance.now()
+    r.scrubLog(text)
+    assert.ok(performance.now() - t < 500, `${text.slice(0, 8)}...: ${Math.round(performance.now() - t)} ms`)
+  }
+})
