@@ -60,7 +60,10 @@ function fileChange(from: unknown, to: unknown): string {
 
 function short(v: unknown, max = 60): string {
   const s = v === undefined ? 'none' : formatValue(v)
-  return s.length > max ? s.slice(0, max - 1) + '…' : s
+  if (s.length <= max) return s
+  // (Not between the two halves of a surrogate pair, as a stream's line is cut.)
+  const end = /[\ud800-\udbff]/.test(s[max - 2] ?? '') ? max - 2 : max - 1
+  return s.slice(0, end) + '…'
 }
 
 /**

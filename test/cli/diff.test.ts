@@ -952,6 +952,21 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test('a value cut short (a param added, or in the summary line) is not cut inside a character of two UTF-16 units', async () => {
+    await withRepo(async (sb) => {
+      const a = await sb.prov(['record', '-q', '--no-exec', '-p', 'a=1', '--', 'true'])
+      assert.equal(a.exitCode, 0, a.stderr)
+      // The summary cuts a param's value at 20 characters, an added one at 200: each cut falls on an emoji.
+      const b = await sb.prov(['record', '-q', '--no-exec', '-p', `a=${'q'.repeat(17)}\u{1f600}\u{1f600}`, '-p', `b=${'x'.repeat(198)}\u{1f600}\u{1f600}`, '--', 'true'])
+      assert.equal(b.exitCode, 0, b.stderr)
+      const d = await diff(sb, ['--', '@~1', '@'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.ok(!d.stdout.includes('\ufffd'), d.stdout)
+      assert.ok(d.stdout.includes(`a 1 → "${'q'.repeat(17)}…`), d.stdout)
+      assert.ok(d.stdout.includes(`+ b: ${'x'.repeat(198)}…`), d.stdout)
+    })
+  })
+
   test('a captured stream printed with secrets in it (a log): diff shows their fingerprints, never the values', async () => {
     await withRepo(async (sb) => {
       const secrets = ['correct horse 1', 'abc1defghij', 'SecretPw1', 'sec1zz', 'abcdef0123456789abcdef', 'hunter2zz', 'two words']
