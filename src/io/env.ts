@@ -578,6 +578,25 @@ export interface EnvOptions {
    * (a shim chooses its interpreter by the directory's version files)
    */
   cwd?: string
+  /** the directories whose packages are listed, found without running an interpreter (venvSitePackages) */
+  pythonDirs?: string[]
+}
+
+/**
+ * A virtual environment's own site-packages, where `interpreter` is its python (a pyvenv.cfg two
+ * levels up): `<venv>/lib/python<X.Y>/site-packages`, found by name, without running the
+ * interpreter, which would read the venv's .pth files and its pyvenv.cfg, the project's files
+ * where the venv lies in it. Null for an interpreter that is no venv's, and for a venv that also
+ * sees the system's packages (include-system-site-packages = true): only running it tells those.
+ */
+export function venvSitePackages(interpreter: string): string[] | null {
+  const venv = path.dirname(path.dirname(interpreter))
+  let cfg: string
+  try { cfg = readRegularFile(path.join(venv, 'pyvenv.cfg')).toString('utf8') } catch { return null }
+  if (/^[ \t]*include-system-site-packages[ \t]*=[ \t]*true[ \t]*$/im.test(cfg)) return null
+  const lib = path.join(venv, 'lib')
+  const versions = (listDir(lib) ?? []).filter((d) => /^python[0-9.]+$/.test(d)).sort()
+  return versions.map((v) => path.join(lib, v, 'site-packages'))
 }
 
 /**
@@ -588,6 +607,23 @@ export interface EnvOptions {
  */
 export function commandPython(argv: readonly string[], cwd: string): string | null {
   return namesPython(argv) ? findExecutable(argv[0]!, cwd) : null
+}
+
+/**
+ * How a command's own Python interpreter is read for its packages, where it lies in the project
+ * (`root`), named by its path as found from `cwd`, or as its file really is: a virtual
+ * environment's by the names in its site-packages, without running it (`dirs`); any other not
+ * at all (`none`): running it would run the project's files (a committed venv's .pth, a script
+ * named python), which a diff must not and a record need not. Null where it lies outside.
+ */
+export function projectPython(argv: readonly string[], file: string, cwd: string, root: string): { dirs: string[] } | 'none' | null {
+  const within = (p: string): boolean => { const rel = path.relative(root, p); return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)) }
+  let real = file
+  try { real = realpathSync.native(file) } catch { /* as found */ }
+  const named = argv[0]!.includes('/') ? path.resolve(cwd, argv[0]!) : file
+  if (!within(named) && !within(real)) return null
+  const dirs = venvSitePackages(named)
+  return dirs !== null ? { dirs } : 'none'
 }
 
 /** Whether a command's first word names a Python interpreter (`python3.11`, `.venv/bin/python`). */
@@ -714,11 +750,11 @@ function pthPathsPresent(dir: string, name: string, size: number): string {
 }
 
 export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: EnvOptions = {}): Promise<EnvSnapshot> {
-  const queries = opts.python === false ? [] : opts.python ? [{ ...PYTHON_PATH_QUERY, file: opts.python }] : QUERIES
+  const queries = opts.python === false || opts.pythonDirs !== undefined ? [] : opts.python ? [{ ...PYTHON_PATH_QUERY, file: opts.python }] : QUERIES
   const answers = opts.tools === false ? {} : await readToolVersions(store, TOOLS, queries, opts.cwd)
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
   // (Checked for its .pth files as the cache was read: valid.)
-  const sysPath = sysPathOf(answers[PYTHON_PATH_QUERY.label], false)
+  const sysPath = opts.tools === false ? null : opts.pythonDirs ?? sysPathOf(answers[PYTHON_PATH_QUERY.label], false)
   const cpus = os.cpus()
   const locale: Record<string, string> = {}
   for (const v of LOCALE_VARS) {

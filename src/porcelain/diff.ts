@@ -1,6 +1,5 @@
 import { statIfAny } from '../io/read.js'
 import path from 'node:path'
-import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { defineCommand } from 'citty'
 import { diffRecords, isSameFilesNoise, storedPatch } from '../io/compare.js'
@@ -11,7 +10,7 @@ import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
 import { hashPaths } from '../io/hash.js'
 import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, PATCH_FILE_LIMIT } from '../io/git.js'
-import { commandPython, namesPython, readEnvSnapshot } from '../io/env.js'
+import { commandPython, namesPython, projectPython, readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
@@ -469,17 +468,6 @@ function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text:
   }
 }
 
-/** A file's real path, or the path itself where it cannot be resolved. */
-function realPathOf(p: string): string {
-  try { return realpathSync.native(p) } catch { return p }
-}
-
-/** Whether `p` is `dir` or lies below it. */
-function isWithin(dir: string, p: string): boolean {
-  const rel = path.relative(dir, p)
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
-}
-
 /** The present, as a run-shaped document: what `--workspace` compares a run with. */
 async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: RunRecord; patch: string | null }> {
   // The run's own policy flags (--redact-var, --keep-var, --drop-var), as record applied them.
@@ -559,14 +547,17 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
     log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} is not found: its packages are not compared`)
     python = false
   }
-  // A diff runs no program a record names: an interpreter named by its path whose file lies in
-  // the project (a store committed to a repository, a run.json handed over, could name any script
-  // there) is not asked; one that is a link out of it (a venv's python) is an installed interpreter.
-  if (typeof python === 'string' && run.command.argv[0]!.includes('/') && isWithin(store.root, realPathOf(python))) {
+  // A diff runs no program a record names, nor one that would run the project's files: an
+  // interpreter in the project (a store committed to a repository, a run.json handed over, could
+  // name a script there; a committed venv's python runs its .pth files) is not asked. A venv's
+  // packages are read from its site-packages by name, as record read them; any other's are not compared.
+  let pythonDirs: string[] | undefined
+  const inProject = typeof python === 'string' ? projectPython(run.command.argv, python, cwd, store.root) : null
+  if (inProject === 'none') {
     log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} lies in the project: not run, its packages are not compared`)
     python = false
-  }
-  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd })])
+  } else if (inProject !== null) pythonDirs = inProject.dirs
+  const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd, ...(pythonDirs !== undefined ? { pythonDirs } : {}) })])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).
   let params: Params = run.params as Params

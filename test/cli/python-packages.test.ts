@@ -317,6 +317,36 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     })
   })
 
+  test("a venv in the project is read by the names in its site-packages, never run: its .pth files (a committed venv's) run nothing for diff --workspace", { skip: needsPython() && 'no python3 here' }, async () => {
+    const sb = await makeRepo({ 'train.py': 'print(1)\n', '.gitignore': 'pwned\n.venv/\n' })
+    try {
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
+      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
+      assert.equal(made.exitCode, 0, made.stderr)
+      const lib = path.join(sb.dir, '.venv', 'lib')
+      const site = path.join(lib, readdirSync(lib)[0]!, 'site-packages')
+      install(site, 'pandas-2.2.3.dist-info')
+      const marker = path.join(sb.dir, 'pwned')
+      writeFileSync(path.join(site, 'evil.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      const r = await sb.prov(['record', '-q', '--no-exec', '--', '.venv/bin/python', 'train.py'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const ws = await sb.prov(['diff', '--workspace', '--json'])
+      assert.ok(!existsSync(marker), 'diff --workspace ran the venv, and its .pth')
+      assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => c.key.startsWith('packages.')), [
+        { op: 'added', key: 'packages.python.pandas', to: '2.2.3', noise: true },
+      ])
+      // Recorded with the command run: the same names, read the same way, and no difference.
+      rmSync(path.join(site, 'evil.pth'))
+      const run = await sb.prov(['record', '-q', '--', '.venv/bin/python', 'train.py'])
+      assert.equal(run.exitCode, 0, run.stderr)
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
+      writeFileSync(path.join(site, 'evil.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      const same = await sb.prov(['diff', '--workspace', '-q'])
+      assert.equal(same.exitCode, 0)
+      assert.ok(!existsSync(marker), 'diff --workspace ran the venv, and its .pth')
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
