@@ -611,13 +611,18 @@ export function commandPython(argv: readonly string[], cwd: string): string | nu
 
 /**
  * How a command's own Python interpreter is read for its packages, where it lies in the project
- * (`root`), named by its path as found from `cwd`, or as its file really is: a virtual
+ * or in the store (`roots`: a store kept elsewhere holds what a record may name too), named by
+ * its path as found from `cwd`, or as its file really is: a virtual
  * environment's by the names in its site-packages, without running it (`dirs`); any other not
  * at all (`none`): running it would run the project's files (a committed venv's .pth, a script
  * named python), which a diff must not and a record need not. Null where it lies outside.
  */
-export function projectPython(argv: readonly string[], file: string, cwd: string, root: string): { dirs: string[] } | 'none' | null {
-  const within = (p: string): boolean => { const rel = path.relative(root, p); return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)) }
+export function projectPython(argv: readonly string[], file: string, cwd: string, roots: readonly string[]): { dirs: string[] } | 'none' | null {
+  // (`..x` is a name below a root, not a way out of it.)
+  const within = (p: string): boolean => roots.some((root) => {
+    const rel = path.relative(root, p)
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
+  })
   let real = file
   try { real = realpathSync.native(file) } catch { /* as found */ }
   const named = argv[0]!.includes('/') ? path.resolve(cwd, argv[0]!) : file

@@ -552,9 +552,9 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   // name a script there; a committed venv's python runs its .pth files) is not asked. A venv's
   // packages are read from its site-packages by name, as record read them; any other's are not compared.
   let pythonDirs: string[] | undefined
-  const inProject = typeof python === 'string' ? projectPython(run.command.argv, python, cwd, store.root) : null
+  const inProject = typeof python === 'string' ? projectPython(run.command.argv, python, cwd, [store.root, store.dir]) : null
   if (inProject === 'none') {
-    log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} lies in the project: not run, its packages are not compared`)
+    log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} lies in the project or its store: not run, its packages are not compared`)
     python = false
   } else if (inProject !== null) pythonDirs = inProject.dirs
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd, ...(pythonDirs !== undefined ? { pythonDirs } : {}) })])

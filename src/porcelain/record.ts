@@ -187,7 +187,7 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>, argv
   const python = !namesPython(argv) ? null : args['no-exec'] ? false : commandPython(argv, cwd)
   // A venv in the project: its site-packages read by name, as diff --workspace reads them (which
   // runs nothing of the project's), so that the two agree.
-  const inProject = typeof python === 'string' ? projectPython(argv, python, cwd, store.root) : null
+  const inProject = typeof python === 'string' ? projectPython(argv, python, cwd, [store.root, store.dir]) : null
   const context = Promise.all([readEnvSnapshot(store, redactor, { python, ...(inProject !== null && inProject !== 'none' ? { pythonDirs: inProject.dirs } : {}) }), code])
   context.catch(() => { /* awaited below; a params or input error ends the run first */ })
   const params = await readParams(sequence)

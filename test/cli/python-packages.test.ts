@@ -281,7 +281,7 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
       const ws = await sb.prov(['diff', '--workspace'])
       assert.ok(!existsSync(path.join(sb.dir, 'ran.log')), 'diff --workspace ran a program the record named')
-      assert.match(ws.stderr, /the run's interpreter '\.\/evil\/python' lies in the project: not run, its packages are not compared/)
+      assert.match(ws.stderr, /the run's interpreter '\.\/evil\/python' lies in the project or its store: not run, its packages are not compared/)
       // A venv inside the project: its python is a link to an installed interpreter, asked.
       const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
       assert.equal(made.exitCode, 0, made.stderr)
@@ -344,6 +344,22 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       const same = await sb.prov(['diff', '--workspace', '-q'])
       assert.equal(same.exitCode, 0)
       assert.ok(!existsSync(marker), 'diff --workspace ran the venv, and its .pth')
+    } finally { sb.cleanup() }
+  })
+
+  test('a store kept outside the project is no place for diff --workspace to run a python from either', async () => {
+    const sb = await makeRepo({ 'train.py': 'print(1)\n', '.gitignore': 'ran.log\n' })
+    try {
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
+      const store = path.join(sb.home, 'shared-runs')
+      mkdirSync(store)
+      const marker = path.join(sb.home, 'ran.log')
+      writeFileSync(path.join(store, 'python'), `#!/bin/sh\necho ran >> ${JSON.stringify(marker)}\n`, { mode: 0o755 })
+      const r = await sb.prov(['record', '-q', '--no-exec', '--store', store, '--', path.join(store, 'python'), 'x'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const ws = await sb.prov(['diff', '--workspace', '--store', store])
+      assert.ok(!existsSync(marker), 'diff --workspace ran a program in the store')
+      assert.match(ws.stderr, /lies in the project or its store: not run, its packages are not compared/)
     } finally { sb.cleanup() }
   })
 
