@@ -50,11 +50,13 @@ const PROBE_TIMEOUT_MS = 10_000
  * passed over (not executable, or not a file) with their ctimes: a chmod +x changes a file's
  * ctime but not its directory's time.
  */
-function which(name: string, pathVar: string): { file: string | null; passed: Array<[string, number]> } {
+function which(name: string, pathVar: string, cwd = process.cwd()): { file: string | null; passed: Array<[string, number]> } {
   const passed: Array<[string, number]> = []
   for (const dir of pathVar.split(path.delimiter)) {
     if (dir === '') continue
-    const p = path.join(dir, name)
+    // (Absolute, from the directory the tool is run in: a relative directory on PATH is that
+    // one's, as a shell there finds it, and the file found is the file run.)
+    const p = path.resolve(cwd, dir, name)
     let st
     try { st = statSync(p, { throwIfNoEntry: false }) } catch { /* unreadable directory */ }
     if (st === undefined) continue
@@ -390,14 +392,17 @@ function toolCacheFile(store: Store): string {
  * looked at again: the lookup is trusted only when all are older than it (git's racily-clean
  * rule).
  */
-function lookUp(names: readonly string[], pathVar: string, cache: Record<string, string>): { files: Array<string | null>; changed: boolean } {
+function lookUp(names: readonly string[], pathVar: string, cache: Record<string, string>, cwd = process.cwd()): { files: Array<string | null>; changed: boolean } {
   const started = Date.now()
   const parts = [pathVar, names.join(' ')]
+  // A relative directory on PATH is that of the directory the tools are run in: the same text in
+  // another names another directory.
+  if (pathVar.split(path.delimiter).some((d) => d !== '' && !path.isAbsolute(d))) parts.push(cwd)
   let trusted = true
   for (const dir of pathVar.split(path.delimiter)) {
     if (dir === '') continue
     let mtimeMs = -1
-    try { mtimeMs = statSync(dir).mtimeMs } catch { /* not there */ }
+    try { mtimeMs = statSync(path.resolve(cwd, dir)).mtimeMs } catch { /* not there */ }
     if (mtimeMs >= started - 1000) trusted = false
     parts.push(`${dir}:${mtimeMs}`)
   }
@@ -410,7 +415,7 @@ function lookUp(names: readonly string[], pathVar: string, cache: Record<string,
       if (Array.isArray(files) && files.length === names.length && Array.isArray(passed) && passed.every(same)) return { files, changed: false }
     } catch { /* an entry of another form: look again */ }
   }
-  const found = names.map((name) => which(name, pathVar))
+  const found = names.map((name) => which(name, pathVar, cwd))
   const files = found.map((f) => f.file)
   const passed = found.flatMap((f) => f.passed)
   if (passed.some(([, ctimeMs]) => ctimeMs >= started - 1000)) trusted = false
@@ -489,7 +494,7 @@ export async function readToolVersions(store: Store, tools: Record<string, strin
       if (Object.keys(cache).length !== Object.keys(strings).length) stale = true
     }
   } catch { /* none yet, or not a file */ }
-  const { files, changed } = lookUp(asks.map((a) => a.name), pathVar, cache)
+  const { files, changed } = lookUp(asks.map((a) => a.name), pathVar, cache, cwd)
   let dirty = changed || stale
   let versionFiles: string | undefined
   const used: string[] = []
@@ -644,7 +649,7 @@ export function findExecutable(word: string, cwd: string): string | null {
     const file = path.resolve(cwd, word)
     try { accessSync(file, constants.X_OK); return statSync(file).isFile() ? file : null } catch { return null }
   }
-  return which(word, process.env.PATH ?? '').file
+  return which(word, process.env.PATH ?? '', cwd).file
 }
 
 /** What readEnvSnapshot asks of tools besides their versions: answers under these labels are no tools. */

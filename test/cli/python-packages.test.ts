@@ -3,7 +3,7 @@
 // when one of them changes.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
 import { makeRepo, linkTools, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -360,6 +360,29 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       const ws = await sb.prov(['diff', '--workspace', '--store', store])
       assert.ok(!existsSync(marker), 'diff --workspace ran a program in the store')
       assert.match(ws.stderr, /lies in the project or its store: not run, its packages are not compared/)
+    } finally { sb.cleanup() }
+  })
+
+  test("a relative directory on PATH is the run's directory's for diff --workspace, as for the shell that ran it: the tool found is the tool run", async () => {
+    const sb = await makeRepo({ 'README': 'x\n' })
+    try {
+      // Two programs (binaries, cached by their file, not by the directory as a script is), each
+      // answering --version with its own name.
+      for (const [d, program] of [['.', 'basename'], ['sub', 'dirname']] as const) {
+        mkdirSync(path.join(sb.dir, d, 'bin'), { recursive: true })
+        copyFileSync(path.join('/usr/bin', program), path.join(sb.dir, d, 'bin', 'python3'))
+        chmodSync(path.join(sb.dir, d, 'bin', 'python3'), 0o755)
+      }
+      writeFileSync(path.join(sb.dir, '.gitignore'), 'bin/\nsub/bin/\n')
+      sb.env.PATH = `bin:${linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])}`
+      const r = await sb.prov(['record', '-q', '--', 'sh', '-c', 'true'], { cwd: path.join(sb.dir, 'sub') })
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.match(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.tools.python3, /^dirname /)
+      // From the root, where bin/ holds another python3 (asked there once, its answer cached): the
+      // run's directory's is asked for the run, and is the same.
+      assert.match(parseValid('env', (await sb.prov(['snapshot-env'])).stdout).env.tools.python3, /^basename /)
+      const ws = await sb.prov(['diff', '--workspace', '--json'])
+      assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise), [])
     } finally { sb.cleanup() }
   })
 
