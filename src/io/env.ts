@@ -12,6 +12,7 @@ import { cacheDir, ensureCacheDir, makeDirs, type Store } from './store.js'
 import { readRegularFile } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
 import { LOCALE_VARS, noiseVarKind } from '../core/env-vars.js'
+import { toRecordPath } from '../core/paths.js'
 import { gpuModel, nvidiaDriverVersion } from '../core/gpu.js'
 import { distributionOf, parseSysPath, SYS_PATH_MARK } from '../core/python-packages.js'
 
@@ -623,11 +624,7 @@ export function commandPython(argv: readonly string[], cwd: string): string | nu
  * named python), which a diff must not and a record need not. Null where it lies outside.
  */
 export function projectPython(argv: readonly string[], file: string, cwd: string, roots: readonly string[]): { dirs: string[] } | 'none' | null {
-  // (`..x` is a name below a root, not a way out of it.)
-  const within = (p: string): boolean => roots.some((root) => {
-    const rel = path.relative(root, p)
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
-  })
+  const within = (p: string): boolean => roots.some((root) => !toRecordPath(root, p).outside)
   let real = file
   try { real = realpathSync.native(file) } catch { /* as found */ }
   const named = argv[0]!.includes('/') ? path.resolve(cwd, argv[0]!) : file

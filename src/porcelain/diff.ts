@@ -13,6 +13,7 @@ import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, 
 import { commandPython, namesPython, projectPython, readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
+import type { Redactor } from '../core/redact.js'
 import { displayRunPath, scrubSections } from '../io/write.js'
 import { differsInFingerprintsOnly, isCodeName, isContentChange, isFingerprintChange, isBytecodeCache, isKeyIdKey, isLocaleEcho, isNoise, isNoteKey, isRecorderKey, isUnlistedPackage, keysDiffer, noiseKind, worktreeStatus, SECTION_ORDER, type Change, type ChangeContent, type RunDiff, type Section } from '../core/diff.js'
 import { describeFolded, foldFileChanges, formatCount, isFolded, isMoved, movedFromDir, pairMoves, type FoldedDir } from '../core/fold.js'
@@ -412,34 +413,37 @@ async function readRecordedParamsFile(abs: string, shown: string): Promise<unkno
 }
 
 /**
- * The commit subjects between two recorded runs, scrubbed by the store's policy; where its
- * config.json is invalid (a key misspelt), by what of it can be read (its secrets.names and
- * secrets.values), said in a warning. The runs are read as recorded; a config that only recording
- * needs does not stop their diff (as it does not stop diff-runs, nor diff of two runs at one
- * commit). Where a secrets.values pattern cannot be read, the subjects are left out, the commits
- * named by their hashes: a value it was written to hide would be printed in clear.
+ * The store's policy for text the report prints (`what`, which `be`: 'the commit subjects',
+ * 'are'), the variables `redact` names among its secret names; where its config.json is invalid
+ * (a key misspelt), what of it can be read (its secrets.names and secrets.values), said in a
+ * warning: the runs are read as recorded, and a config that only recording needs does not stop
+ * their diff (as it does not stop diff-runs). Null where a secrets.values pattern cannot be read:
+ * the text is then left out, since a value it was written to hide would be printed in clear.
  */
-function scrubSubjects(store: Store, lines: string[]): string[] {
+function reportRedactor(store: Store, what: string, be: 'is' | 'are', redact: string[] = []): Redactor | null {
   try {
-    const redactor = loadRedactor(store)
-    return lines.map((l) => redactor.scrubText(l))
+    return loadRedactor(store, { redact })
   } catch (e) {
     if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
-    const { redactor, complete } = loadReadableRedactor(store)
+    const { redactor, complete } = loadReadableRedactor(store, redact)
     if (!complete) {
-      log.warn(`${e.message}: the commit subjects are left out: a value its secrets.values names could be printed in clear`)
-      return lines.map((l) => l.split(' ')[0]!)
+      log.warn(`${e.message}: ${what} ${be} left out: a value its secrets.values names could be printed in clear`)
+      return null
     }
-    log.warn(`${e.message}: the commit subjects are scrubbed by the built-in secret policy and what of the config's secrets can be read`)
-    return lines.map((l) => redactor.scrubText(l))
+    log.warn(`${e.message}: ${what} ${be} scrubbed by the built-in secret policy and what of the config's secrets can be read`)
+    return redactor
   }
 }
 
+/** The commit subjects between two runs, scrubbed (reportRedactor): their hashes alone where the policy cannot be read. */
+function scrubSubjects(store: Store, lines: string[]): string[] {
+  const redactor = reportRedactor(store, 'the commit subjects', 'are')
+  return lines.map((l) => (redactor === null ? l.split(' ')[0]! : redactor.scrubText(l)))
+}
+
 /**
- * How a captured stream's text is scrubbed before the report prints it: by the store's policy, as
- * a file's text; where the config is invalid, by what of it can be read, with a warning; where one
- * of its `secrets.values` cannot be read, not at all (null: no text is shown), since a value it
- * names would be printed in clear. Made once, on first use.
+ * How a captured stream's text is scrubbed before the report prints it: as a log's, by the
+ * store's policy (reportRedactor); null where no text is to be shown. Made once, on first use.
  */
 function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text: string) => string) | null {
   // The variables either run was told to redact (--redact-var): their values are secrets to those
@@ -449,20 +453,9 @@ function streamScrubber(store: Store, runs: readonly RunRecord[]): () => ((text:
   const redact = [...new Set(runs.flatMap((r) => (r.command as RunRecord['command'] | undefined)?.redaction?.redact ?? []))]
   let made: { scrub: ((text: string) => string) | null } | undefined
   return () => {
-    if (made !== undefined) return made.scrub
-    try {
-      const redactor = loadRedactor(store, { redact })
-      made = { scrub: (t) => redactor.scrubLog(t) }
-    } catch (e) {
-      if (!(e instanceof InputError && e.code === 'E_CONFIG')) throw e
-      const { redactor, complete } = loadReadableRedactor(store, redact)
-      if (!complete) {
-        log.warn(`${e.message}: the text of the captured streams is left out: a value its secrets.values names could be printed in clear`)
-        made = { scrub: null }
-      } else {
-        log.warn(`${e.message}: the text of the captured streams is scrubbed by the built-in secret policy and what of the config's secrets can be read`)
-        made = { scrub: (t) => redactor.scrubLog(t) }
-      }
+    if (made === undefined) {
+      const redactor = reportRedactor(store, 'the text of the captured streams', 'is', redact)
+      made = { scrub: redactor === null ? null : (t) => redactor.scrubLog(t) }
     }
     return made.scrub
   }

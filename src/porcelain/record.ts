@@ -2,7 +2,7 @@ import path from 'node:path'
 import { rmSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
-import { commandPython, namesPython, projectPython, readEnvSnapshot } from '../io/env.js'
+import { findExecutable, namesPython, projectPython, readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, endBySignal, type RunOutcome } from '../io/run.js'
@@ -184,7 +184,7 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>, argv
   redactor = loadRedactor(store, flags)
   // A command that runs a Python interpreter lists that one's packages (a venv not activated).
   // (With --no-exec nothing is run, that interpreter neither: no packages are listed for it.)
-  const python = !namesPython(argv) ? null : args['no-exec'] ? false : commandPython(argv, cwd)
+  const python = !namesPython(argv) ? null : args['no-exec'] ? false : findExecutable(argv[0]!, cwd)
   // A venv in the project: its site-packages read by name, as diff --workspace reads them (which
   // runs nothing of the project's), so that the two agree.
   const inProject = typeof python === 'string' ? projectPython(argv, python, cwd, [store.root, store.dir]) : null
