@@ -51,6 +51,8 @@ export function endBySignal(sig: NodeJS.Signals): void {
 
 /** The signals prov ends by when CMD died of one that prov was sent too. SIGQUIT is left out: its default action dumps core. */
 const RAISED: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP'])
+/** How many 10 ms ticks prov waits for its own copy of the signal CMD died of (a signal sent to CMD alone costs them all). */
+const RAISE_WAIT_TICKS = 5
 
 export interface RunOptions {
   root: string
@@ -172,6 +174,14 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
       // 'close' comes after 'exit' and after CMD's piped streams have ended.
       child.once('close', (code: number | null, signal: NodeJS.Signals | null) => finish(exited ?? { code, signal }))
     })
+    // A Ctrl-C reaches CMD and prov at once, but prov hears of its own from the event loop, which
+    // may tell of CMD's end first (a loaded machine): where CMD died of a signal prov ends by,
+    // prov's own is waited for a little before its handlers go. Else it would exit 128+N as if it
+    // had handled the signal, and a shell loop of records would go on after a Ctrl-C.
+    const sig = ended.signal
+    for (let k = 0; k < RAISE_WAIT_TICKS && sig !== null && RAISED.has(sig) && !received.has(sig); k++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
   } finally {
     for (const s of FORWARDED) process.off(s, forward)
   }
