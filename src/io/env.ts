@@ -9,12 +9,13 @@ import { createRequire } from 'node:module'
 import type { Redactor } from '../core/redact.js'
 import type { EnvSnapshot } from '../core/record.js'
 import { cacheDir, ensureCacheDir, makeDirs, type Store } from './store.js'
-import { readRegularFile } from './read.js'
+import { openRegularFile, readRegularFile, statIfAny } from './read.js'
 import { nodeCrypto } from '../core/crypto.js'
 import { LOCALE_VARS, noiseVarKind } from '../core/env-vars.js'
 import { toRecordPath } from '../core/paths.js'
 import { gpuModel, nvidiaDriverVersion } from '../core/gpu.js'
 import { distributionOf, parseSysPath, SYS_PATH_MARK } from '../core/python-packages.js'
+import { isPythonWord, runnerOf, shebangWords, unwrapCommand, type Runner } from '../core/interpreter.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -606,47 +607,115 @@ export function venvSitePackages(interpreter: string): string[] | null {
 }
 
 /**
- * The Python interpreter a command runs, where its first word names one (`python`, `python3`,
- * `python3.11`, `.venv/bin/python`): found on PATH, or from `cwd` where it holds a '/', as the
- * shell finds it. Its packages are the command's, where the python3 on PATH may be another's (a
- * virtual environment run without being activated). Null for any other command, or one not found.
+ * The Python interpreter a command runs, as the command names it (`word`: `python3`,
+ * `.venv/bin/python`, a script's `#!/usr/bin/env python3`, a runner's environment), `named` as a
+ * path from the command's directory (null for a word found nowhere on PATH), and `file`, the
+ * executable found (null: none, the command's interpreter is gone).
  */
-export function commandPython(argv: readonly string[], cwd: string): string | null {
-  return namesPython(argv) ? findExecutable(argv[0]!, cwd) : null
+export interface CommandPython { word: string; named: string | null; file: string | null }
+
+/**
+ * The Python interpreter a command runs, as the shell and the kernel find it from `cwd`, without
+ * running anything: its first word where that names one (`python3.11`, `.venv/bin/python`);
+ * after `env`, `nice` or `nohup` (with env's PATH=); a script's, by its #! line (`./train.py`,
+ * and the console scripts pip writes: `torchrun`, `pytest`); the project's `.venv` for `uv run`,
+ * `pdm run`, `poetry run` and `pipenv run`. Its packages are the command's, where the python3 on
+ * PATH may be another's (a virtual environment run without being activated). Null for a command
+ * that names none (the python3 on PATH is the one it would find); false where a runner runs it
+ * in an environment prov cannot tell (`uv run --with`, a script's own, a venv kept elsewhere).
+ */
+export function commandPython(argv: readonly string[], cwd: string, pathVar = process.env.PATH ?? ''): CommandPython | false | null {
+  const { words, path: given } = unwrapCommand(argv)
+  const PATH = given ?? pathVar
+  const runner = runnerOf(words)
+  if (runner === null) return programPython(words, cwd, PATH)
+  if (runner.other) return false
+  const venv = runnerVenv(runner, path.resolve(cwd, runner.dir ?? '.'))
+  if (venv === null) return false
+  const bin = path.join(venv, 'bin')
+  // The command it runs is found with the environment's bin first on PATH, as the runner runs it.
+  const inner = programPython(runner.words, cwd, `${bin}${path.delimiter}${PATH}`)
+  if (inner !== null) return inner
+  // (uv runs a script with inline metadata, `# /// script`, in an environment of its own.)
+  const script = runner.name === 'uv run' && /\.pyw?$/.test(runner.words[0] ?? '') ? readHead(path.resolve(cwd, runner.words[0]!), 65536) : ''
+  if (/^# \/\/\/ script[ \t]*$/m.test(script)) return false
+  const python = path.join(bin, 'python')
+  return { word: python, named: python, file: findExecutable(python, cwd) }
+}
+
+/** The interpreter a command's program is, or runs by its #! line; null where it is none. */
+function programPython(words: readonly string[], cwd: string, PATH: string): CommandPython | null {
+  const first = words[0]
+  if (first === undefined || first === '') return null
+  const interpreter = (word: string, pathVar: string): CommandPython => {
+    const file = findExecutable(word, cwd, pathVar)
+    return { word, named: word.includes('/') ? path.resolve(cwd, word) : file, file }
+  }
+  if (isPythonWord(first)) return interpreter(first, PATH)
+  const script = findExecutable(first, cwd, PATH)
+  if (script === null) return null
+  const shebang = shebangWords(readHead(script, 1024))
+  if (shebang === null) return null
+  const { words: run, path: given } = unwrapCommand(shebang)
+  return run[0] !== undefined && isPythonWord(run[0]) ? interpreter(run[0], given ?? PATH) : null
+}
+
+/** The first `max` bytes of a regular file as text ('' for none; a FIFO is not waited on). */
+function readHead(file: string, max: number): string {
+  let fd: number
+  try { fd = openRegularFile(file).fd } catch { return '' }
+  try {
+    const buf = Buffer.alloc(max)
+    return buf.subarray(0, readSync(fd, buf, 0, max, 0)).toString('utf8')
+  } catch { return '' } finally { closeSync(fd) }
+}
+
+/**
+ * The virtual environment a project runner runs its command in: the nearest directory from `dir`
+ * up holding the project's file (pyproject.toml; pipenv's Pipfile) and a `.venv` (a workspace's
+ * member has none of its own: its root's), else the nearest project's `.venv` (not made yet: a
+ * first `uv run` makes it); uv's UV_PROJECT_ENVIRONMENT where set. Null for no project, or a
+ * runner that keeps its environments elsewhere (poetry's and pipenv's own, by default).
+ */
+function runnerVenv(runner: Runner, dir: string): string | null {
+  const marker = runner.name === 'pipenv run' ? 'Pipfile' : 'pyproject.toml'
+  let nearest: string | null = null
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (statIfAny(path.join(d, marker))?.isFile() === true) {
+      nearest ??= d
+      if (runner.name === 'uv run' && process.env.UV_PROJECT_ENVIRONMENT) return path.resolve(d, process.env.UV_PROJECT_ENVIRONMENT)
+      if (statIfAny(path.join(d, '.venv'))?.isDirectory() === true) return path.join(d, '.venv')
+    }
+    if (path.dirname(d) === d) break
+  }
+  return nearest !== null && (runner.name === 'uv run' || runner.name === 'pdm run') ? path.join(nearest, '.venv') : null
 }
 
 /**
  * How a command's own Python interpreter is read for its packages, where it lies in the project
  * or in the store (`roots`: a store kept elsewhere holds what a record may name too), named by
- * its path as found from `cwd`, or as its file really is: a virtual
+ * its path as found from the command's directory (`named`), or as its file really is: a virtual
  * environment's by the names in its site-packages, without running it (`dirs`); any other not
  * at all (`none`): running it would run the project's files (a committed venv's .pth, a script
  * named python), which a diff must not and a record need not. Null where it lies outside.
  */
-export function projectPython(argv: readonly string[], file: string, cwd: string, roots: readonly string[]): { dirs: string[] } | 'none' | null {
+export function projectPython(named: string, file: string, roots: readonly string[]): { dirs: string[] } | 'none' | null {
   const within = (p: string): boolean => roots.some((root) => !toRecordPath(root, p).outside)
   let real = file
   try { real = realpathSync.native(file) } catch { /* as found */ }
-  const named = argv[0]!.includes('/') ? path.resolve(cwd, argv[0]!) : file
   if (!within(named) && !within(real)) return null
   const dirs = venvSitePackages(named)
   return dirs !== null ? { dirs } : 'none'
 }
 
-/** Whether a command's first word names a Python interpreter (`python3.11`, `.venv/bin/python`). */
-export function namesPython(argv: readonly string[]): boolean {
-  const first = argv[0]
-  return first !== undefined && /^python[0-9.]*$/.test(path.basename(first))
-}
-
 /** A program as the shell finds it: a word with a '/' from `cwd`, else the first on PATH; null where there is none. */
-export function findExecutable(word: string, cwd: string): string | null {
+export function findExecutable(word: string, cwd: string, pathVar = process.env.PATH ?? ''): string | null {
   if (word === '') return null
   if (word.includes('/')) {
     const file = path.resolve(cwd, word)
     try { accessSync(file, constants.X_OK); return statSync(file).isFile() ? file : null } catch { return null }
   }
-  return which(word, process.env.PATH ?? '', cwd).file
+  return which(word, pathVar, cwd).file
 }
 
 /** What readEnvSnapshot asks of tools besides their versions: answers under these labels are no tools. */

@@ -10,7 +10,7 @@ import { emitJson, emitText } from '../io/stdio.js'
 import { colorsFor, type Colors } from '../io/color.js'
 import { hashPaths } from '../io/hash.js'
 import { readGitState, logBetween, commitExists, isShallow, CONTENT_HASH_LIMIT, PATCH_FILE_LIMIT } from '../io/git.js'
-import { commandPython, namesPython, projectPython, readEnvSnapshot } from '../io/env.js'
+import { commandPython, projectPython, readEnvSnapshot } from '../io/env.js'
 import { readParamsFile } from '../io/params.js'
 import { loadReadableRedactor, loadRedactor } from '../io/secrets.js'
 import type { Redactor } from '../core/redact.js'
@@ -535,9 +535,10 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   const cwd = runDir !== null && !path.isAbsolute(run.command.cwd) && isDir(runDir) ? runDir : process.cwd()
   // One that cannot be found now (removed, or its path redacted in the record, a token in a
   // directory's name) lists no packages, with a warning: the python3 on PATH is another's.
-  let python: string | null | false = commandPython(run.command.argv, cwd)
-  if (python === null && namesPython(run.command.argv)) {
-    log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} is not found: its packages are not compared`)
+  const found = commandPython(run.command.argv, cwd)
+  let python: string | null | false = found === null ? null : found === false ? false : found.file
+  if (python === null && found) {
+    log.warn(`the run's interpreter ${quotePath(found.word)} is not found: its packages are not compared`)
     python = false
   }
   // A diff runs no program a record names, nor one that would run the project's files: an
@@ -545,11 +546,13 @@ async function readWorkspace(store: Store, run: RunRecord): Promise<{ record: Ru
   // name a script there; a committed venv's python runs its .pth files) is not asked. A venv's
   // packages are read from its site-packages by name, as record read them; any other's are not compared.
   let pythonDirs: string[] | undefined
-  const inProject = typeof python === 'string' ? projectPython(run.command.argv, python, cwd, [store.root, store.dir]) : null
-  if (inProject === 'none') {
-    log.warn(`the run's interpreter ${quotePath(run.command.argv[0]!)} lies in the project or its store: not run, its packages are not compared`)
-    python = false
-  } else if (inProject !== null) pythonDirs = inProject.dirs
+  if (typeof python === 'string' && found) {
+    const inProject = projectPython(found.named ?? python, python, [store.root, store.dir])
+    if (inProject === 'none') {
+      log.warn(`the run's interpreter ${quotePath(found.word)} lies in the project or its store: not run, its packages are not compared`)
+      python = false
+    } else if (inProject !== null) pythonDirs = inProject.dirs
+  }
   const [git, env] = await Promise.all([readGitState(store, () => redactor), readEnvSnapshot(store, redactor, { python, cwd, ...(pythonDirs !== undefined ? { pythonDirs } : {}) })])
   // Params: the run's sources applied again in their order, its params files read as they are now
   // and its -p values as recorded; a run recorded before params_sources: a guess (guessParams).

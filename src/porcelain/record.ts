@@ -2,7 +2,7 @@ import path from 'node:path'
 import { rmSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { assertNamable, hashFile, hashPaths, namedDirs } from '../io/hash.js'
-import { findExecutable, namesPython, projectPython, readEnvSnapshot } from '../io/env.js'
+import { commandPython, projectPython, readEnvSnapshot } from '../io/env.js'
 import { readGitState } from '../io/git.js'
 import { readParams } from '../io/params.js'
 import { runCommand, commandCwd, endBySignal, type RunOutcome } from '../io/run.js'
@@ -182,13 +182,17 @@ async function prepare(args: RecordArgs, sequence: Array<[string, string]>, argv
   code.catch(() => { /* awaited below */ })
   const flags = { redact: list(args['redact-var']), keep: list(args['keep-var']), drop: list(args['drop-var']) }
   redactor = loadRedactor(store, flags)
-  // A command that runs a Python interpreter lists that one's packages (a venv not activated).
-  // (With --no-exec nothing is run, that interpreter neither: no packages are listed for it.)
-  const python = !namesPython(argv) ? null : args['no-exec'] ? false : findExecutable(argv[0]!, cwd)
+  // A command that runs a Python interpreter lists that one's packages (a venv not activated),
+  // and one whose interpreter is not found, or not known, none: the python3 on PATH is another's.
+  const found = commandPython(argv, cwd)
+  const file = found ? found.file : null
   // A venv in the project: its site-packages read by name, as diff --workspace reads them (which
   // runs nothing of the project's), so that the two agree.
-  const inProject = typeof python === 'string' ? projectPython(argv, python, cwd, [store.root, store.dir]) : null
-  const context = Promise.all([readEnvSnapshot(store, redactor, { python, ...(inProject !== null && inProject !== 'none' ? { pythonDirs: inProject.dirs } : {}) }), code])
+  const inProject = found && file !== null ? projectPython(found.named ?? file, file, [store.root, store.dir]) : null
+  const byNames = inProject !== null && inProject !== 'none'
+  // (With --no-exec nothing is run, that interpreter neither: only a venv's names are read.)
+  const python = found === null ? null : file === null || args['no-exec'] && !byNames ? false : file
+  const context = Promise.all([readEnvSnapshot(store, redactor, { python, ...(byNames ? { pythonDirs: inProject.dirs } : {}) }), code])
   context.catch(() => { /* awaited below; a params or input error ends the run first */ })
   const params = await readParams(sequence)
   // The outputs are hashed once the command ended, but what can be known of their paths now

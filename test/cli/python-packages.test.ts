@@ -328,13 +328,18 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       install(site, 'pandas-2.2.3.dist-info')
       const marker = path.join(sb.dir, 'pwned')
       writeFileSync(path.join(site, 'evil.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      // (record --no-exec runs nothing either, and reads the same names.)
       const r = await sb.prov(['record', '-q', '--no-exec', '--', '.venv/bin/python', 'train.py'])
       assert.equal(r.exitCode, 0, r.stderr)
+      assert.ok(!existsSync(marker), 'record --no-exec ran the venv, and its .pth')
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
+      install(site, 'numpy-2.1.0.dist-info')
       const ws = await sb.prov(['diff', '--workspace', '--json'])
       assert.ok(!existsSync(marker), 'diff --workspace ran the venv, and its .pth')
       assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => c.key.startsWith('packages.')), [
-        { op: 'added', key: 'packages.python.pandas', to: '2.2.3', noise: true },
+        { op: 'added', key: 'packages.python.numpy', to: '2.1.0' },
       ])
+      rmSync(path.join(site, 'numpy-2.1.0.dist-info'), { recursive: true })
       // Recorded with the command run: the same names, read the same way, and no difference.
       rmSync(path.join(site, 'evil.pth'))
       const run = await sb.prov(['record', '-q', '--', '.venv/bin/python', 'train.py'])
@@ -383,6 +388,89 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       assert.match(parseValid('env', (await sb.prov(['snapshot-env'])).stdout).env.tools.python3, /^basename /)
       const ws = await sb.prov(['diff', '--workspace', '--json'])
       assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise), [])
+    } finally { sb.cleanup() }
+  })
+
+  test("a script's #! line names its interpreter (./train.py, pip's console scripts, their long-path /bin/sh form); env's PATH= is the command's", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site, venv) => {
+      install(site, 'torch-2.5.1.dist-info')
+      const py = path.join(venv, 'bin', 'python')
+      // No python3 on PATH: what the run lists is its script's interpreter's, or none.
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools2'), ['git', 'sh', 'env'])
+      sb.write('train.py', `#!${py}\nprint(1)\n`)
+      chmodSync(path.join(sb.dir, 'train.py'), 0o755)
+      writeFileSync(path.join(venv, 'bin', 'torchrun'), `#!/bin/sh\n'''exec' "${py}" "$0" "$@"\n' '''\nprint(2)\n`, { mode: 0o755 })
+      writeFileSync(path.join(sb.home, 'env-script'), `#!/usr/bin/env -S PATH=${path.join(venv, 'bin')} python3 -u\nprint(3)\n`, { mode: 0o755 })
+      const commands = [['./train.py'], [path.join(venv, 'bin', 'torchrun')], ['env', `PATH=${path.join(venv, 'bin')}`, 'python3', '-c', 'pass'], [path.join(sb.home, 'env-script')]]
+      for (const argv of commands) {
+        const r = await sb.prov(['record', '-q', '--', ...argv])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { torch: '2.5.1' } }, argv.join(' '))
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
+      }
+      // The script's interpreter gone: none listed, and diff --workspace says which one it looked for.
+      sb.write('train.py', '#!/no/such/python3\nprint(1)\n')
+      const r = await sb.prov(['record', '-q', '--no-exec', '--', './train.py'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
+      const ws = await sb.prov(['diff', '--workspace'])
+      assert.equal(ws.stderr, "prov: warning: the run's interpreter '/no/such/python3' is not found: its packages are not compared\n")
+    })
+  })
+
+  test("uv run, pdm run, poetry run: the project's .venv, read by its names; one made for the run (--with), or kept elsewhere, lists none", { skip: needsPython() && 'no python3 here' }, async () => {
+    const sb = await makeRepo({ 'pyproject.toml': '[project]\nname = "p"\n', 'train.py': 'print(1)\n', '.gitignore': '.venv/\n' })
+    try {
+      const bin = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
+      // Stand-ins that run the command as the runners do, the project's environment first on PATH.
+      for (const runner of ['uv', 'pdm', 'poetry']) {
+        writeFileSync(path.join(bin, runner), '#!/bin/sh\nshift\nwhile [ "${1#-}" != "$1" ]; do shift; done\nPATH="$PWD/.venv/bin:$PATH" exec "$@"\n', { mode: 0o755 })
+      }
+      const other = path.join(sb.home, 'elsewhere')
+      mkdirSync(path.join(other, 'numpy-9.9.dist-info'), { recursive: true })
+      writeFileSync(path.join(bin, 'python3'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python 3.99.0'; exit 0; fi\necho 'prov-sys-path ["${other}"]'\n`, { mode: 0o755 })
+      sb.env.PATH = bin
+      // poetry with no .venv in the project keeps its environment elsewhere: none listed, not PATH's.
+      const p0 = await sb.prov(['record', '-q', '--no-exec', '--', 'poetry', 'run', 'python', 'train.py'])
+      assert.equal(p0.exitCode, 0, p0.stderr)
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
+      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
+      assert.equal(made.exitCode, 0, made.stderr)
+      const lib = path.join(sb.dir, '.venv', 'lib')
+      const site = path.join(lib, readdirSync(lib)[0]!, 'site-packages')
+      install(site, 'pandas-2.2.3.dist-info')
+      // A .pth that would tell if the venv's python were run for its packages.
+      const marker = path.join(sb.home, 'ran.log')
+      writeFileSync(path.join(site, 'spy.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      for (const argv of [['uv', 'run', 'python', 'train.py'], ['uv', 'run', '--frozen', 'train.py'], ['pdm', 'run', 'python', 'train.py'], ['poetry', 'run', 'python', 'train.py']]) {
+        const r = await sb.prov(['record', '-q', '--no-exec', '--', ...argv], { cwd: path.join(sb.dir) })
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } }, argv.join(' '))
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
+      }
+      assert.ok(!existsSync(marker), "the project's venv was run")
+      // From a directory below the project, as uv finds it.
+      const sub = await sb.prov(['record', '-q', '--no-exec', '--', 'uv', 'run', 'python', '../train.py'], { cwd: path.join(sb.dir, '.venv', 'lib') })
+      assert.equal(sub.exitCode, 0, sub.stderr)
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
+      // An environment made for the one run: what it holds is not known before it runs.
+      for (const argv of [['uv', 'run', '--with', 'rich', 'python', 'train.py'], ['uv', 'run', '--isolated', 'train.py']]) {
+        const r = await sb.prov(['record', '-q', '--no-exec', '--', ...argv])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined, argv.join(' '))
+      }
+      // A script with inline metadata gets an environment of its own from uv run.
+      sb.write('tool.py', '# /// script\n# dependencies = ["rich"]\n# ///\nprint(1)\n')
+      const inline = await sb.prov(['record', '-q', '--no-exec', '--', 'uv', 'run', 'tool.py'])
+      assert.equal(inline.exitCode, 0, inline.stderr)
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
+      // Run for real through the stand-in: the same.
+      rmSync(path.join(site, 'spy.pth'))
+      const real = await sb.prov(['record', '-q', '--', 'uv', 'run', 'python', 'train.py'])
+      assert.equal(real.exitCode, 0, real.stderr)
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
     } finally { sb.cleanup() }
   })
 

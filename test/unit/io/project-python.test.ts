@@ -25,13 +25,14 @@ test('projectPython: inside the project or the store (a name starting with .. to
     writeFileSync(path.join(store, 'python'), '')
     const roots = [root, store]
     const venvPython = path.join(root, '.venv', 'bin', 'python')
-    assert.deepEqual(projectPython(['.venv/bin/python'], venvPython, root, roots), { dirs: [path.join(root, '.venv', 'lib', 'python3.11', 'site-packages')] })
-    assert.equal(projectPython(['./..odd/python'], path.join(root, '..odd', 'python'), root, roots), 'none')
-    assert.equal(projectPython([path.join(store, 'python')], path.join(store, 'python'), root, roots), 'none')
-    assert.equal(projectPython([outside], outside, root, roots), null)
-    assert.equal(projectPython(['python3'], outside, root, roots), null)
+    assert.deepEqual(projectPython(venvPython, venvPython, roots), { dirs: [path.join(root, '.venv', 'lib', 'python3.11', 'site-packages')] })
+    assert.equal(projectPython(path.join(root, '..odd', 'python'), path.join(root, '..odd', 'python'), roots), 'none')
+    assert.equal(projectPython(path.join(store, 'python'), path.join(store, 'python'), roots), 'none')
+    assert.equal(projectPython(outside, outside, roots), null)
+    // Named by a link in the project to a file outside: the venv's python is the project's.
+    assert.deepEqual(projectPython(venvPython, outside, roots), { dirs: [path.join(root, '.venv', 'lib', 'python3.11', 'site-packages')] })
     // A venv that sees the system's packages: only running it tells them.
     writeFileSync(path.join(root, '.venv', 'pyvenv.cfg'), 'home = /usr/bin\ninclude-system-site-packages = true\n')
-    assert.equal(projectPython(['.venv/bin/python'], venvPython, root, roots), 'none')
+    assert.equal(projectPython(venvPython, venvPython, roots), 'none')
   } finally { rmSync(base, { recursive: true, force: true }) }
 })

@@ -1,0 +1,170 @@
+// Which Python interpreter a command runs, as far as its words and its script's #! line tell,
+// without running anything: the packages prov lists are that interpreter's. Pure: io/env.ts
+// finds the files.
+
+/** Whether a word names a Python interpreter (`python3.11`, `.venv/bin/python`). */
+export function isPythonWord(word: string): boolean {
+  return /^python[0-9.]*$/.test(word.slice(word.lastIndexOf('/') + 1))
+}
+
+/** A command's words once the programs that only run another are taken off, and the PATH they give it. */
+export interface Unwrapped {
+  words: string[]
+  /** the PATH an `env PATH=...` gives the command, where one does */
+  path?: string
+}
+
+/**
+ * The command `env`, `nice` and `nohup` run, as they run it: `env -u X PATH=/opt/bin python3 a.py`
+ * runs `python3 a.py` with that PATH. An option these do not take as written here (`env -C DIR`,
+ * which moves the command elsewhere) leaves the words as they are: the command is then `env`'s own.
+ */
+export function unwrapCommand(argv: readonly string[]): Unwrapped {
+  let words = [...argv]
+  let pathVar: string | undefined
+  for (;;) {
+    const name = words[0]?.slice(words[0].lastIndexOf('/') + 1)
+    let i = 1
+    if (name === 'nohup') {
+      if (words[1] === '--') i = 2
+    } else if (name === 'nice') {
+      if (words[1] === '-n') i = 3
+      else if (/^(-n)?-?[0-9]+$/.test(words[1] ?? '') || /^--adjustment=/.test(words[1] ?? '')) i = 2
+      if (words[i] === '--') i++
+    } else if (name === 'env') {
+      let split: string[] | null = null
+      for (; i < words.length; i++) {
+        const w = words[i]!
+        if (w === '--') { i++; break }
+        if (w === '-i' || w === '--ignore-environment' || w === '-') continue
+        if (w === '-u' || w === '--unset') { i++; continue }
+        if (w.startsWith('--unset=') || /^-u./.test(w)) continue
+        if (w === '-S' || w === '--split-string') { split = splitString(words[i + 1] ?? ''); i += 2; break }
+        if (w.startsWith('--split-string=')) { split = splitString(w.slice('--split-string='.length)); i++; break }
+        if (w.startsWith('-S')) { split = splitString(w.slice(2)); i++; break }
+        if (w.startsWith('-')) return { words: [...argv], ...(pathVar !== undefined ? { path: pathVar } : {}) }
+        const eq = w.indexOf('=')
+        if (eq <= 0) break
+        if (w.slice(0, eq) === 'PATH') pathVar = w.slice(eq + 1)
+      }
+      if (split !== null) {
+        // (-S's string may hold assignments and the program too: env reads them as its own words.)
+        const rest = unwrapCommand(['env', ...split, ...words.slice(i)])
+        return { words: rest.words, ...(rest.path ?? pathVar) !== undefined ? { path: rest.path ?? pathVar! } : {} }
+      }
+    } else break
+    if (i >= words.length) break
+    words = words.slice(i)
+  }
+  return { words, ...(pathVar !== undefined ? { path: pathVar } : {}) }
+}
+
+/** `env -S`'s string in words: split at blanks, the quotes and escapes it reads left out (enough for a #! line). */
+function splitString(s: string): string[] {
+  const words: string[] = []
+  let cur: string | null = null
+  let quote: string | null = null
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!
+    if (quote !== null) {
+      if (c === quote) quote = null
+      else if (c === '\\' && quote === '"' && i + 1 < s.length) cur += s[++i]!
+      else cur += c
+    } else if (c === ' ' || c === '\t') {
+      if (cur !== null) { words.push(cur); cur = null }
+    } else if (c === "'" || c === '"') { quote = c; cur ??= '' }
+    else if (c === '\\' && i + 1 < s.length) cur = (cur ?? '') + s[++i]!
+    else cur = (cur ?? '') + c
+  }
+  if (cur !== null) words.push(cur)
+  return words
+}
+
+/**
+ * The words a script's first bytes run it with, as Linux reads a `#!` line: the interpreter, and
+ * the rest of the line as one argument (`#!/usr/bin/env python3` → ['/usr/bin/env', 'python3']);
+ * and pip's form for an interpreter path too long or with a space for a #! line (a `#!/bin/sh`
+ * whose second line is `'''exec' "/a b/venv/bin/python" "$0" "$@"`). Null for no #! line.
+ */
+export function shebangWords(head: string): string[] | null {
+  if (!head.startsWith('#!')) return null
+  const lines = head.split('\n')
+  const line = lines[0]!.slice(2).replace(/\r$/, '').trim()
+  if (line === '') return null
+  const sp = line.search(/[ \t]/)
+  const words = sp === -1 ? [line] : [line.slice(0, sp), line.slice(sp).trim()]
+  if (/^\/bin\/(ba|da)?sh$/.test(words[0]!) && words.length === 1) {
+    const m = /^'''exec' "([^"]+)" "\$0" "\$@"$/.exec(lines[1] ?? '') ?? /^'''exec' (\S+) "\$0" "\$@"$/.exec(lines[1] ?? '')
+    if (m !== null) return [m[1]!]
+  }
+  if (words.length === 2 && /(^|\/)env$/.test(words[0]!)) {
+    // `env -S python3 -u` in one argument, as env then splits it; `env python3` a word alone.
+    const arg = words[1]!
+    return arg.startsWith('-S') || arg.startsWith('--split-string') ? [words[0]!, ...splitFirst(arg)] : [words[0]!, ...arg.split(/[ \t]+/)]
+  }
+  return words
+}
+
+/** `-S python3 -u` as env gets it from a #! line (one word): its option, then the string. */
+function splitFirst(arg: string): string[] {
+  const m = /^(-S|--split-string=?)[ \t]*(.*)$/.exec(arg)!
+  return ['-S', m[2]!]
+}
+
+/**
+ * The project runners whose environment is the project's `.venv` (uv's and pdm's own place for
+ * it; poetry's and pipenv's where one is there), and how each is called: `uv run [OPTIONS] CMD`.
+ * `valued`: the options that take the next word as their value; `dirs`: those that name the
+ * project's directory; `other`: those that run the command in some other environment.
+ */
+const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: ReadonlySet<string>; other: ReadonlySet<string> }> = {
+  uv: {
+    sub: 'run',
+    valued: new Set(['--with', '--with-editable', '--with-requirements', '-p', '--python', '--project', '--directory', '--package',
+      '--extra', '--no-extra', '--group', '--no-group', '--only-group', '--env-file', '--index', '--default-index', '--index-url', '-i',
+      '--extra-index-url', '--find-links', '-f', '--index-strategy', '--keyring-provider', '--resolution', '--prerelease', '--exclude-newer',
+      '--link-mode', '--config-setting', '-C', '--refresh-package', '--reinstall-package', '--upgrade-package', '-P', '--no-binary-package',
+      '--no-build-package', '--cache-dir', '--config-file', '--color', '--python-preference', '--allow-insecure-host', '--fork-strategy']),
+    dirs: new Set(['--project', '--directory']),
+    // An environment made for the one run (`--with`, `--isolated`, a script's own), or the active one.
+    other: new Set(['--with', '--with-editable', '--with-requirements', '--no-project', '--isolated', '--script', '-s', '--gui-script', '--active']),
+  },
+  pdm: { sub: 'run', valued: new Set(['-p', '--project', '--venv']), dirs: new Set(['-p', '--project']), other: new Set(['-g', '--global', '--venv']) },
+  poetry: { sub: 'run', valued: new Set(['-P', '--project', '-C', '--directory']), dirs: new Set(['-P', '--project', '-C', '--directory']), other: new Set() },
+  pipenv: { sub: 'run', valued: new Set(), dirs: new Set(), other: new Set() },
+}
+
+/** A command run by a project runner (`uv run python train.py`): its project's environment holds the interpreter. */
+export interface Runner {
+  /** the runner's name and subcommand, for messages: 'uv run' */
+  name: string
+  /** the directory the runner looks for its project from (its --project/--directory, else null: the command's) */
+  dir: string | null
+  /** the command it runs */
+  words: string[]
+  /** whether it runs the command in an environment other than the project's `.venv` (or one prov cannot tell) */
+  other: boolean
+}
+
+/** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`. */
+export function runnerOf(words: readonly string[]): Runner | null {
+  const name = words[0]?.slice(words[0].lastIndexOf('/') + 1) ?? ''
+  const spec = Object.hasOwn(RUNNERS, name) ? RUNNERS[name]! : null
+  if (spec === null || words[1] !== spec.sub) return null
+  let dir: string | null = null
+  let other = false
+  let i = 2
+  for (; i < words.length; i++) {
+    const w = words[i]!
+    if (w === '--') { i++; break }
+    if (!w.startsWith('-') || w === '-') break
+    const eq = w.indexOf('=')
+    const opt = w.startsWith('--') && eq !== -1 ? w.slice(0, eq) : w
+    if (spec.other.has(opt)) other = true
+    let value: string | undefined
+    if (eq !== -1 && w.startsWith('--')) value = w.slice(eq + 1)
+    else if (spec.valued.has(opt)) value = words[++i]
+    if (value !== undefined && spec.dirs.has(opt)) dir = value
+  }
+  return { name: `${name} ${spec.sub}`, dir, words: words.slice(i), other }
+}

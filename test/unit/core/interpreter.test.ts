@@ -1,0 +1,71 @@
+// The Python interpreter a command's words name: wrappers taken off, #! lines read, project runners.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { isPythonWord, runnerOf, shebangWords, unwrapCommand } from '../../../src/core/interpreter.js'
+
+test('isPythonWord: python, python3, python3.11 and paths to them; nothing else', () => {
+  const table: Array<[string, boolean]> = [
+    ['python', true], ['python3', true], ['python3.11', true], ['.venv/bin/python', true], ['/usr/bin/python3.12', true],
+    ['pythonw', false], ['ipython', false], ['python3-config', false], ['python/bin/x', false], ['', false], ['py', false],
+  ]
+  for (const [word, want] of table) assert.equal(isPythonWord(word), want, word)
+})
+
+test('unwrapCommand: env, nice and nohup are taken off, with the PATH env gives; an option env is not read for stops it', () => {
+  const table: Array<[string[], { words: string[]; path?: string }]> = [
+    [['python3', 'a.py'], { words: ['python3', 'a.py'] }],
+    [['env', 'python3', 'a.py'], { words: ['python3', 'a.py'] }],
+    [['/usr/bin/env', 'A=1', 'PATH=/opt/bin', 'python3'], { words: ['python3'], path: '/opt/bin' }],
+    [['env', '-i', '-u', 'X', '--unset=Y', '-uZ', '--', 'python3'], { words: ['python3'] }],
+    [['env', '-S', 'PATH=/p python3 -u', 'a.py'], { words: ['python3', '-u', 'a.py'], path: '/p' }],
+    [['env', '-C', '/tmp', 'python3'], { words: ['env', '-C', '/tmp', 'python3'] }],
+    [['nice', '-n', '10', 'python3'], { words: ['python3'] }],
+    [['nice', '-5', 'python3'], { words: ['python3'] }],
+    [['nice', '--adjustment=3', 'nohup', 'env', 'python3'], { words: ['python3'] }],
+    [['nohup', '--', 'python3'], { words: ['python3'] }],
+    [['env'], { words: ['env'] }],
+    [['env', 'A=1'], { words: ['env', 'A=1'] }],
+    [['nice'], { words: ['nice'] }],
+    [['environment', 'python3'], { words: ['environment', 'python3'] }],
+  ]
+  for (const [argv, want] of table) assert.deepEqual(unwrapCommand(argv), want, argv.join(' '))
+})
+
+test("shebangWords: a #! line as Linux passes it, env's words split, pip's /bin/sh form for a long path", () => {
+  const table: Array<[string, string[] | null]> = [
+    ['#!/usr/bin/python3\nprint(1)\n', ['/usr/bin/python3']],
+    ['#! /opt/venv/bin/python -u\n', ['/opt/venv/bin/python', '-u']],
+    ['#!/usr/bin/env python3\n', ['/usr/bin/env', 'python3']],
+    ['#!/usr/bin/env python3\r\n', ['/usr/bin/env', 'python3']],
+    ['#!/usr/bin/env -S python3 -u\n', ['/usr/bin/env', '-S', 'python3 -u']],
+    ["#!/bin/sh\n'''exec' \"/a b/venv/bin/python\" \"$0\" \"$@\"\n' '''\n", ['/a b/venv/bin/python']],
+    ["#!/bin/sh\n'''exec' /long/venv/bin/python3 \"$0\" \"$@\"\n", ['/long/venv/bin/python3']],
+    ['#!/bin/sh\necho hi\n', ['/bin/sh']],
+    ['#!\n', null],
+    ['print(1)\n', null],
+    ['', null],
+  ]
+  for (const [head, want] of table) assert.deepEqual(shebangWords(head), want, JSON.stringify(head))
+  // Through unwrapCommand, as env then runs them:
+  assert.deepEqual(unwrapCommand(shebangWords('#!/usr/bin/env -S python3 -u\n')!).words, ['python3', '-u'])
+})
+
+test('runnerOf: uv/pdm/poetry/pipenv run, their options skipped, the project directory and another environment told', () => {
+  const table: Array<[string[], ReturnType<typeof runnerOf>]> = [
+    [['uv', 'run', 'python', 'train.py'], { name: 'uv run', dir: null, words: ['python', 'train.py'], other: false }],
+    [['uv', 'run', '--frozen', '-p', '3.12', '--project', 'sub', '--', 'train.py', '--with', 'x'], { name: 'uv run', dir: 'sub', words: ['train.py', '--with', 'x'], other: false }],
+    [['uv', 'run', '--directory=sub', 'torchrun'], { name: 'uv run', dir: 'sub', words: ['torchrun'], other: false }],
+    [['uv', 'run', '--with', 'rich', 'python'], { name: 'uv run', dir: null, words: ['python'], other: true }],
+    [['uv', 'run', '--isolated', 'python'], { name: 'uv run', dir: null, words: ['python'], other: true }],
+    [['uv', 'run', '-C', 'k=v', 'python'], { name: 'uv run', dir: null, words: ['python'], other: false }],
+    [['/home/u/.local/bin/uv', 'run', 'x'], { name: 'uv run', dir: null, words: ['x'], other: false }],
+    [['pdm', 'run', '-p', 'sub', 'python'], { name: 'pdm run', dir: 'sub', words: ['python'], other: false }],
+    [['poetry', 'run', '-C', 'sub', 'python'], { name: 'poetry run', dir: 'sub', words: ['python'], other: false }],
+    [['pipenv', 'run', 'python'], { name: 'pipenv run', dir: null, words: ['python'], other: false }],
+    [['uv', 'pip', 'install', 'x'], null],
+    [['uv'], null],
+    [['make', 'run'], null],
+    [['constructor', 'run'], null],
+  ]
+  for (const [argv, want] of table) assert.deepEqual(runnerOf(argv), want, argv.join(' '))
+})
