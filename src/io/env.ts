@@ -16,6 +16,7 @@ import { toRecordPath } from '../core/paths.js'
 import { gpuModel, nvidiaDriverVersion } from '../core/gpu.js'
 import { distributionOf, parseSysPath, SYS_PATH_MARK } from '../core/python-packages.js'
 import { isPythonWord, runnerOf, shebangWords, unwrapCommand, type Runner } from '../core/interpreter.js'
+import { readCondaPackages } from './conda.js'
 
 declare const PROV_VERSION: string
 export const VERSION = typeof PROV_VERSION === 'string' ? PROV_VERSION : '0.0.0-dev'
@@ -831,6 +832,10 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
   const tools = Object.fromEntries(Object.entries(answers).filter(([k]) => !QUERIES.some((q) => q.label === k)))
   // (Checked for its .pth files as the cache was read: valid.)
   const sysPath = opts.tools === false ? null : opts.pythonDirs ?? sysPathOf(answers[PYTHON_PATH_QUERY.label], false)
+  // The conda environment the interpreter whose packages are listed lies in, where it lies in one:
+  // its other packages (mkl, cudatoolkit, ...) too.
+  const interpreter = sysPath === null ? null : typeof opts.python === 'string' ? opts.python : which('python3', process.env.PATH ?? '', opts.cwd).file
+  const conda = interpreter === null ? null : readCondaPackages(interpreter)
   const cpus = os.cpus()
   const locale: Record<string, string> = {}
   for (const v of LOCALE_VARS) {
@@ -845,7 +850,7 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
     hardware: { ...hardware(cpus), ...readNvidia() },
     runtime: { node: process.version, prov: VERSION },
     tools,
-    ...(sysPath !== null ? { packages: { python: readPythonPackages(sysPath) } } : {}),
+    ...(sysPath !== null ? { packages: { python: readPythonPackages(sysPath), ...(conda !== null ? { conda } : {}) } } : {}),
     locale,
     timezone: readTimezone(),
     vars: redactor.redactVars(process.env),

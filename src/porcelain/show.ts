@@ -72,9 +72,13 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
     const models = [...counts].map(([m, n]) => `${n > 1 ? `${n}× ` : ''}${showName(m)}`).join(', ')
     out.push(`          GPU: ${models}${typeof hw.gpu_driver === 'string' ? `, driver ${showName(hw.gpu_driver)}` : ''}`)
   }
-  const python = (e.packages as { python?: unknown } | undefined)?.python
-  const count = typeof python === 'object' && python !== null ? Object.keys(python).length : null
-  const packages = count === null ? '' : `, ${count} Python package${count === 1 ? '' : 's'}`
+  // Each ecosystem listed, by its count: '103 Python packages, 212 conda packages'.
+  const listed = (e.packages ?? {}) as Record<string, unknown>
+  const packages = ([['python', 'Python'], ['conda', 'conda']] as const).map(([k, label]) => {
+    const v = listed[k]
+    const count = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v).length : null
+    return count === null ? '' : `, ${count} ${label} package${count === 1 ? '' : 's'}`
+  }).join('')
   out.push(`          ${Object.keys(e.vars).length} environment variables${packages} (prov show --json lists them)`)
   return out.join('\n') + '\n'
 }
