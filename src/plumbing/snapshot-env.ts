@@ -10,10 +10,10 @@ import { list, prettyArg, storeArg, varFlags, VAR_FLAGS } from './_args.js'
 import { env as envValidator } from '../generated/validators/env.js'
 
 export default defineCommand({
-  meta: { name: 'snapshot-env', description: 'Describe the OS, hardware (GPUs too), runtime, tools, Python packages, locale and environment variables as {"env": {...}}', repeatable: VAR_FLAGS },
+  meta: { name: 'snapshot-env', description: 'Describe the OS, hardware (GPUs too), runtime, tools, Python (and conda) packages, locale and environment variables as {"env": {...}}', repeatable: VAR_FLAGS },
   args: {
-    'no-tools': { type: 'boolean', description: 'Do not probe the versions of tools on PATH (nor Python packages)' },
-    python: { type: 'string', valueHint: 'interpreter', description: "List this Python interpreter's packages (a path, or a name on PATH), not those of the python3 on PATH" },
+    'no-tools': { type: 'boolean', description: 'Do not probe the versions of tools on PATH (nor Python or conda packages)' },
+    python: { type: 'string', valueHint: 'interpreter', description: "List this Python interpreter's packages (and its conda environment's; a path, or a name on PATH), not those of the python3 on PATH" },
     ...varFlags,
     ...storeArg,
     ...prettyArg,
