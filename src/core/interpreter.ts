@@ -117,6 +117,8 @@ function splitFirst(arg: string): string[] {
  * `valued`: the options that take the next word as their value; `dirs`: those that name the
  * project's directory; `other`: those that run the command in some other environment.
  */
+const CONDA_VALUED: ReadonlySet<string> = new Set(['-n', '--name', '-p', '--prefix', '--cwd', '-r', '--root-prefix', '--rc-file'])
+
 const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: ReadonlySet<string>; other: ReadonlySet<string> }> = {
   uv: {
     sub: 'run',
@@ -132,6 +134,10 @@ const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: 
   pdm: { sub: 'run', valued: new Set(['-p', '--project', '--venv']), dirs: new Set(['-p', '--project']), other: new Set(['-g', '--global', '--venv']) },
   poetry: { sub: 'run', valued: new Set(['-P', '--project', '-C', '--directory']), dirs: new Set(['-P', '--project', '-C', '--directory']), other: new Set() },
   pipenv: { sub: 'run', valued: new Set(), dirs: new Set(), other: new Set() },
+  // conda's environments by name or prefix (`conda run -n ml python`); mamba's and micromamba's the same.
+  conda: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
+  mamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
+  micromamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
 }
 
 /** A command run by a project runner (`uv run python train.py`): its project's environment holds the interpreter. */
@@ -144,15 +150,18 @@ export interface Runner {
   words: string[]
   /** whether it runs the command in an environment other than the project's `.venv` (or one prov cannot tell) */
   other: boolean
+  /** a conda runner's environment, by its name (`-n ml`) or its prefix (`-p ./env`); neither: the active one */
+  conda?: { name?: string; prefix?: string }
 }
 
-/** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`. */
+/** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`, `conda run`. */
 export function runnerOf(words: readonly string[]): Runner | null {
   const name = words[0]?.slice(words[0].lastIndexOf('/') + 1) ?? ''
   const spec = Object.hasOwn(RUNNERS, name) ? RUNNERS[name]! : null
   if (spec === null || words[1] !== spec.sub) return null
   let dir: string | null = null
   let other = false
+  let conda: Runner['conda'] = spec.valued === CONDA_VALUED ? {} : undefined
   let i = 2
   for (; i < words.length; i++) {
     const w = words[i]!
@@ -165,6 +174,10 @@ export function runnerOf(words: readonly string[]): Runner | null {
     if (eq !== -1 && w.startsWith('--')) value = w.slice(eq + 1)
     else if (spec.valued.has(opt)) value = words[++i]
     if (value !== undefined && spec.dirs.has(opt)) dir = value
+    if (value !== undefined && spec.valued === CONDA_VALUED) {
+      if (opt === '-n' || opt === '--name') conda = { name: value }
+      else if (opt === '-p' || opt === '--prefix') conda = { prefix: value }
+    }
   }
-  return { name: `${name} ${spec.sub}`, dir, words: words.slice(i), other }
+  return { name: `${name} ${spec.sub}`, dir, words: words.slice(i), other, ...(conda !== undefined ? { conda } : {}) }
 }

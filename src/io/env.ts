@@ -620,7 +620,7 @@ export interface CommandPython { word: string; named: string | null; file: strin
  * running anything: its first word where that names one (`python3.11`, `.venv/bin/python`);
  * after `env`, `nice` or `nohup` (with env's PATH=); a script's, by its #! line (`./train.py`,
  * and the console scripts pip writes: `torchrun`, `pytest`); the project's `.venv` for `uv run`,
- * `pdm run`, `poetry run` and `pipenv run`. Its packages are the command's, where the python3 on
+ * `pdm run`, `poetry run` and `pipenv run`; a conda environment's for `conda run`. Its packages are the command's, where the python3 on
  * PATH may be another's (a virtual environment run without being activated). Null for a command
  * that names none (the python3 on PATH is the one it would find); false where a runner runs it
  * in an environment prov cannot tell (`uv run --with`, a script's own, a venv kept elsewhere).
@@ -679,6 +679,7 @@ function readHead(file: string, max: number): string {
  * runner that keeps its environments elsewhere (poetry's and pipenv's own, by default).
  */
 function runnerVenv(runner: Runner, dir: string): string | null {
+  if (runner.conda !== undefined) return condaEnv(runner.conda, dir)
   const marker = runner.name === 'pipenv run' ? 'Pipfile' : 'pyproject.toml'
   let nearest: string | null = null
   for (let d = dir; ; d = path.dirname(d)) {
@@ -690,6 +691,30 @@ function runnerVenv(runner: Runner, dir: string): string | null {
     if (path.dirname(d) === d) break
   }
   return nearest !== null && (runner.name === 'uv run' || runner.name === 'pdm run') ? path.join(nearest, '.venv') : null
+}
+
+/**
+ * The conda environment `conda run` runs its command in: `-p PREFIX` (from `dir`); `-n NAME` in
+ * the `envs/` of the conda that $CONDA_EXE, $MAMBA_ROOT_PREFIX or the `conda` on PATH belongs
+ * to, or in ~/.conda/envs (`base`: that root), the first that is one (holds `conda-meta/`);
+ * neither: the active one, $CONDA_PREFIX. Null for none found.
+ */
+function condaEnv(env: { name?: string; prefix?: string }, dir: string): string | null {
+  if (env.prefix !== undefined) return path.resolve(dir, env.prefix)
+  if (env.name === undefined) return process.env.CONDA_PREFIX ? process.env.CONDA_PREFIX : null
+  if (env.name.includes('/') || env.name === '' || env.name === '.' || env.name === '..') return null
+  const roots: string[] = []
+  const exe = process.env.CONDA_EXE
+  if (exe) roots.push(path.dirname(path.dirname(exe)))
+  if (process.env.MAMBA_ROOT_PREFIX) roots.push(process.env.MAMBA_ROOT_PREFIX)
+  const conda = which('conda', process.env.PATH ?? '', dir).file
+  if (conda !== null) {
+    let real = conda
+    try { real = realpathSync.native(conda) } catch { /* as found */ }
+    roots.push(path.dirname(path.dirname(real)))
+  }
+  const candidates = env.name === 'base' ? roots : [...roots.map((r) => path.join(r, 'envs', env.name!)), path.join(os.homedir(), '.conda', 'envs', env.name)]
+  return candidates.find((c) => statIfAny(path.join(c, 'conda-meta'))?.isDirectory() === true) ?? null
 }
 
 /**

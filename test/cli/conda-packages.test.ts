@@ -132,4 +132,25 @@ describe('env.packages.conda', { concurrency: 2 }, () => {
       assert.deepEqual(parseValid('diff', both.stdout).diff.env.filter((c: any) => !c.noise), [{ op: 'changed', key: 'packages.conda.mkl', from: '2023.1.0=h6d00ec8_46342', to: '2023.1.0=h213fc3f_46344' }])
     })
   })
+  test('conda run -n NAME, -p PREFIX (mamba run too): that environment\'s packages, the environment not active; a name found nowhere lists none', async () => {
+    await withConda(async (sb, prefix, tools) => {
+      sb.env.PATH = tools
+      sb.env.CONDA_EXE = path.join(sb.home, 'miniconda3', 'bin', 'conda')
+      // Stand-ins that run nothing (record --no-exec asks no interpreter outside the project).
+      for (const runner of ['conda', 'mamba']) writeFileSync(path.join(tools, runner), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+      const want = { python: { numpy: '1.26.4' }, conda: { mkl: '2023.1.0=h213fc3f_46344', numpy: '1.26.4=py311h64a7726_0' } }
+      for (const argv of [['conda', 'run', '-n', 'ml', 'python3', '-c', 'pass'], ['conda', 'run', '--no-capture-output', '-p', prefix, 'python3'], ['mamba', 'run', '--name=ml', 'python3']]) {
+        const r = await sb.prov(['record', '-q', '--', ...argv])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, want, argv.join(' '))
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
+      }
+      for (const name of ['nosuch', '../ml']) {
+        const r = await sb.prov(['record', '-q', '--', 'conda', 'run', '-n', name, 'python3'])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined, name)
+      }
+    })
+  })
 })
