@@ -791,6 +791,9 @@ export function resolveRef(s: Store, text: string): { id: string | null; file: s
       // verify as for show and diff, not a failed check).
       file = path.join(file, 'run.json')
       if (!existsSync(file)) throw new InputError('E_REF', `cannot read run ${quotePath(ref.path)}: a directory with no run.json in it`)
+      // Its run.json a directory or a FIFO (through a link, say): it names no run either, as that
+      // run.json named by its own path does not; verify's check is for runs, not for no run.
+      if (!statSync(file).isFile()) throw new InputError('E_REF', `cannot read run ${quotePath(ref.path)}: its run.json is not a regular file`)
     } else if (!st.isFile()) throw new InputError('E_REF', `cannot read run ${quotePath(ref.path)}: it is not a regular file`, `give '-' to read a run from standard input`) // a FIFO or device never ends
     return { id: null, file }
   }

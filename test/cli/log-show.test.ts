@@ -236,7 +236,7 @@ describe('prov log and prov show', { concurrency: 2 }, () => {
       const cases: Array<[string[], number]> = [
         [['show', bad], 2], [['show', `trunc${ESC}[2J.json`], 2], [['show', `nope${ESC}[5m/run.json`], 2],
         [['show', `dir${ESC}[1m/`], 2], [['show', `a\nb${ESC}[0m`], 2], [['show', `A${ESC}`], 2], [['diff-runs', bad, bad], 2],
-        [['verify', `nope${ESC}[5m/run.json`], 2], [['verify', `dir${ESC}[1m/`], 1], [['verify', `trunc${ESC}[2J.json`], 1],
+        [['verify', `nope${ESC}[5m/run.json`], 2], [['verify', `dir${ESC}[1m/`], 2], [['verify', `trunc${ESC}[2J.json`], 1],
         [['log', '-n', `1${ESC}[31m`], 2],
       ]
       for (const [args, code] of cases) {

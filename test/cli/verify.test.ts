@@ -174,6 +174,20 @@ describe('prov verify', { concurrency: 2 }, () => {
     })
   })
 
+  test('a link to a directory whose run.json is no regular file names no run: exit 2 beside a sound run, not a failed check', async () => {
+    await withRepo(async (sb) => {
+      const id = await rec(sb, ['--', 'true'])
+      mkdirSync(path.join(sb.dir, 'elsewhere', 'run.json'), { recursive: true })
+      symlinkSync('elsewhere', path.join(sb.dir, 'link'))
+      for (const args of [['verify', id, './link'], ['verify', './link'], ['show', './link'], ['diff-runs', id, './link']]) {
+        const r = await sb.prov(args)
+        assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+        assert.equal(r.stdout, '')
+        assert.equal(r.stderr, "prov: cannot read run './link': its run.json is not a regular file\n")
+      }
+    })
+  })
+
   test('an entry of runs/ whose name is no run id is not checked, and said: a store holding only such passes, but not in silence', async () => {
     await withRepo(async (sb) => {
       const id = await rec(sb, ['--', 'true'])
