@@ -37,8 +37,9 @@ function configSection(config: Record<string, unknown>, name: string): Record<st
  * The redactor for this store: its key (made when the first secret is fingerprinted; its id,
  * keyId, only where there is one), the documented defaults, `.prov/config.json`
  * (`secrets.names`, `secrets.allow`, `secrets.values`, `env.drop`; not with `config: false`), then flags.
+ * `key` gives the key in place of the store's (write-run: one made in memory until the run is accepted).
  */
-export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: string[]; drop?: string[] } = {}, opts: { config?: boolean } = {}): Redactor {
+export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: string[]; drop?: string[] } = {}, opts: { config?: boolean; key?: () => Buffer } = {}): Redactor {
   const config = opts.config === false ? {} : readConfig(store)
   for (const k of Object.keys(config)) {
     if (!Object.hasOwn(CONFIG_KEYS, k)) {
@@ -57,7 +58,7 @@ export function loadRedactor(store: Store, flags: { redact?: string[]; keep?: st
     drop: [...strings(env.drop, '/env/drop'), ...(flags.drop ?? [])],
     values,
   }
-  return new Redactor(() => readSecretKey(store), policy, () => readExistingSecretKey(store))
+  return new Redactor(opts.key ?? (() => readSecretKey(store)), policy, () => readExistingSecretKey(store))
 }
 
 /**

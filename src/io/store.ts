@@ -838,27 +838,47 @@ export function readExistingSecretKey(s: Store): Buffer | undefined {
 }
 
 /**
- * The HMAC key for secret fingerprints: 32 random bytes in <store>/secret.key, mode 0600,
- * created on first use (atomically, so concurrent first uses agree), never recorded.
+ * The store's HMAC key, or undefined where it has none yet: readSecretKey without making one. A
+ * key it cannot read, or a link to nothing, is an error, as there.
  */
-export function readSecretKey(s: Store): Buffer {
+export function findSecretKey(s: Store): Buffer | undefined {
   const file = path.join(s.dir, 'secret.key')
+  let key: Buffer
   try {
-    const key = readRegularFile(file)
-    if (key.length >= 32) return key
+    key = readRegularFile(file)
   } catch (e) {
     if (!(isNodeError(e) && e.code === 'ENOENT')) throw new ProvError('E_STORE', `cannot read the key '${file}': ${describeErrno(e)}`)
     // Not there, yet something holds the name: a symbolic link to nothing. A new key is not
     // made through it (where would it go?), nor beside it.
     let dangling = false
-    try { dangling = lstatSync(file).isSymbolicLink() } catch { /* nothing there: make it */ }
+    try { dangling = lstatSync(file).isSymbolicLink() } catch { /* nothing there: none yet */ }
     if (dangling) throw new ProvError('E_STORE', `the key '${file}' is a symbolic link to nothing (${readlinkSync(file)})`, { hint: 'restore the file it names, or remove the link and prov makes a new key (fingerprints in earlier runs will then differ from new ones)' })
+    return undefined
   }
+  if (key.length < 32) throw damagedKey(file, key.length)
+  return key
+}
+
+/** A short key (an empty file, say) would make every fingerprint one anybody can compute. */
+function damagedKey(file: string, length: number): ProvError {
+  return new ProvError('E_STORE', `the key '${file}' is damaged: ${length} bytes, expected 32`, { hint: 'remove it and prov makes a new one (fingerprints in earlier runs will then differ from new ones)' })
+}
+
+/**
+ * The HMAC key for secret fingerprints: 32 random bytes in <store>/secret.key, mode 0600,
+ * created on first use (atomically, so concurrent first uses agree), never recorded. `made`: the
+ * bytes to store where there is no key yet (a key made in memory before the store was written
+ * to); where another process made the key first, its key is returned, not `made`.
+ */
+export function readSecretKey(s: Store, made?: Buffer): Buffer {
+  const file = path.join(s.dir, 'secret.key')
+  const found = findSecretKey(s)
+  if (found !== undefined) return found
   ensureStore(s)
   const tmp = tmpName(s, 'key')
   const fd = openSync(tmp, 'wx', 0o600)
   try {
-    writeSync(fd, nodeCrypto().randomBytes(32))
+    writeSync(fd, made ?? nodeCrypto().randomBytes(32))
     fsyncSync(fd) // a crash must not leave an empty key behind the link
   } finally {
     closeSync(fd)
@@ -871,10 +891,7 @@ export function readSecretKey(s: Store): Buffer {
   }
   unlinkSync(tmp)
   const key = readRegularFile(file)
-  // A short key (an empty file, say) would make every fingerprint one anybody can compute.
-  if (key.length < 32) {
-    throw new ProvError('E_STORE', `the key '${file}' is damaged: ${key.length} bytes, expected 32`, { hint: 'remove it and prov makes a new one (fingerprints in earlier runs will then differ from new ones)' })
-  }
+  if (key.length < 32) throw damagedKey(file, key.length)
   return key
 }
 

@@ -73,6 +73,13 @@ function addKeyId(sections: Record<string, unknown>, redactor: Redactor, twoKeys
  * run.json; the record keeps its SHA-256 and size.
  */
 export function storeRun(store: Store, sections: Record<string, unknown>, redactor: Redactor, extra: ExtraFile[] = [], now = new Date().toISOString()): { record: RunRecord; created: boolean; path: string } {
+  const { record, files } = buildStoredRun(sections, redactor, extra, now)
+  const written = writeRunDir(store, record, files)
+  return { record, ...written }
+}
+
+/** What storeRun writes, scrubbed and validated, without writing it: the run and the files beside it. */
+export function buildStoredRun(sections: Record<string, unknown>, redactor: Redactor, extra: ExtraFile[] = [], now = new Date().toISOString()): { record: RunRecord; files: ExtraFile[] } {
   scrubSections(sections, redactor)
   const files = [...extra]
   const git = sections.git as GitState | null | undefined
@@ -89,8 +96,7 @@ export function storeRun(store: Store, sections: Record<string, unknown>, redact
   }
   const record = buildRunRecord(sections, now)
   assertValid('run', runValidator, record, 'the run')
-  const written = writeRunDir(store, record, files)
-  return { record, ...written }
+  return { record, files }
 }
 
 /** How a stored run's path is printed: relative to the project root when inside it. */

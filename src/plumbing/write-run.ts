@@ -2,8 +2,8 @@ import { defineCommand } from 'citty'
 import { commandCwd } from '../io/run.js'
 import { loadRedactor } from '../io/secrets.js'
 import { emitJson, readJsonDocuments } from '../io/stdio.js'
-import { locateStore } from '../io/store.js'
-import { displayRunPath, storeRun } from '../io/write.js'
+import { findSecretKey, locateStore, readSecretKey, writeRunDir } from '../io/store.js'
+import { buildStoredRun, displayRunPath } from '../io/write.js'
 import { fillCommand, mergeSections, MergeError, redactionRecord, sameRedaction } from '../core/record.js'
 import path from 'node:path'
 import { nodeCrypto } from '../core/crypto.js'
@@ -121,6 +121,10 @@ export default defineCommand({
       if (f !== '-' && !dirs.includes(dir)) dirs.push(dir)
     }
     const store = locateStore({ store: args.store })
+    // A store with no key yet gets one only with the run: a refused run writes nothing, so its
+    // fingerprints are made under a key kept in memory until the run is accepted.
+    let madeKey: Buffer | undefined
+    const key = (): Buffer => findSecretKey(store) ?? (madeKey = nodeCrypto().randomBytes(32))
     let sections: Record<string, unknown>
     let redactor: Redactor
     try {
@@ -144,7 +148,7 @@ export default defineCommand({
       // The command after --, and -m, beside a document's: compared, and named in an error, as the
       // run will hold them, redacted (exec's document holds the argv redacted, -- gives it as run).
       // (The policy is final here: the same redactor stores the run.)
-      redactor = loadRedactor(store, redactionPolicy((sections.command ?? {}) as { redaction?: unknown }))
+      redactor = loadRedactor(store, redactionPolicy((sections.command ?? {}) as { redaction?: unknown }), { key })
       if (rest !== null) {
         const given = (sections.command as { argv?: unknown } | undefined)?.argv
         const theirs = !Array.isArray(given) ? given : given.every((a) => typeof a === 'string') ? redactor.redactArgv(given as string[])
@@ -212,7 +216,16 @@ export default defineCommand({
     sections.command = redaction === null ? others : { ...others, redaction }
     warnKeptFingerprints(sections, policy)
     const extraFiles = besideRun(sections, dirs)
-    const { record, path: file } = storeRun(store, sections, redactor, extraFiles)
+    const now = new Date().toISOString()
+    const draft = structuredClone(sections) // buildStoredRun scrubs what it is given, in place
+    let { record, files } = buildStoredRun(sections, redactor, extraFiles, now)
+    if (madeKey !== undefined) {
+      // Accepted: the key is stored now. Another prov that made the store's key first wins, and
+      // the run is made again under that key.
+      const stored = readSecretKey(store, madeKey)
+      if (!stored.equals(madeKey)) ({ record, files } = buildStoredRun(draft, loadRedactor(store, policy, { key: () => stored }), extraFiles, now))
+    }
+    const { path: file } = writeRunDir(store, record, files)
     await emitJson({ id: record.id, path: displayRunPath(store, file) }, args.pretty)
   },
 })

@@ -3,6 +3,7 @@ import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, existsSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { createHmac } from 'node:crypto'
 import { execa } from 'execa'
 import { BIN, isValid, type Sandbox, repoPool } from '../helpers/prov.js'
 import { computeRunId } from '../../src/core/id.js'
@@ -630,5 +631,35 @@ describe('write-run', { concurrency: true }, () => {
       assert.ok(r.stderr.includes(message), r.stderr)
     }
     assertNothingWritten(s)
+  })
+
+  test('a refused run writes nothing, the secret key included: in a fresh project .prov is not made; an accepted run makes the key its fingerprints are under', async () => {
+    const s = await repo({ 'code.py': 'print(1)\n' })
+    const docs = (await sb.prov(['git-state', '--no-cache'], { cwd: s.dir })).stdout + (await sb.prov(['snapshot-env', '--no-tools'], { cwd: s.dir })).stdout
+    const store = path.join(s.dir, '.prov')
+    assert.equal(existsSync(store), false, 'the documents were made without a store')
+    const secret = 'ghp_' + 'a'.repeat(36)
+    const refused: Array<[string[], string, RegExp]> = [
+      // A secret fingerprinted (params), then the schema refuses the run.
+      [[], docs + '{"params":{"password":"hunter2"},"command":{"argv":["x"],"exit_code":"bad"}}', /^prov: the run does not match the run schema at \/command\/exit_code: /],
+      // A secret fingerprinted to compare -- with the document's argv, which differs.
+      [['--', 'cmd', secret], docs + '{"command":{"argv":["y"]}}', /^prov: -- says \["cmd","\[redacted hmac-sha256:[0-9a-f]{32}\]"\] but a document gives command\.argv \["y"\]\n$/],
+    ]
+    for (const [args, input, pattern] of refused) {
+      const r = await s.prov(['write-run', ...args], { input })
+      assert.equal(r.exitCode, 2, r.stderr)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, pattern)
+      assert.equal(existsSync(store), false, `${args.join(' ')}: .prov holds ${existsSync(store) ? readdirSync(store).join(', ') : ''}`)
+    }
+    const r = await s.prov(['write-run'], { input: docs + '{"params":{"password":"hunter2"},"command":{"argv":["x"]}}' })
+    assert.equal(r.stderr, '')
+    assert.equal(r.exitCode, 0)
+    const record = storedRun(s, r.stdout)
+    const key = readFileSync(path.join(store, 'secret.key'))
+    assert.equal(key.length, 32)
+    assert.equal(statSync(path.join(store, 'secret.key')).mode & 0o777, 0o600)
+    assert.equal(record.params.password, `[redacted hmac-sha256:${createHmac('sha256', key).update('hunter2').digest('hex').slice(0, 32)}]`)
+    assert.equal(record.env.key_id, createHmac('sha256', key).update('prov key id').digest('hex').slice(0, 16))
   })
 })
