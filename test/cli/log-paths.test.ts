@@ -219,3 +219,28 @@ describe('prov log -- <path> and a run that cannot be read', () => {
     } finally { own.cleanup() }
   })
 })
+
+describe('prov log --store <another project\'s store> <path>', () => {
+  test('a path is taken from the current directory and its project, as git --git-dir takes it, not from the store\'s project', async () => {
+    const here = await makeRepo({ 'README': 'here\n' })
+    const other = await makeRepo({ 'data/x.csv': 'x\n', 'only-there.txt': 'o\n' })
+    try {
+      const r = await other.prov(['record', '-i', 'data/x.csv', '-i', 'only-there.txt', '--', 'true'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const id = /^prov: recorded ([0-9a-f]{12}) /m.exec(r.stderr)![1]!
+      const store = path.join(other.dir, '.prov')
+      const log = async (p: string): Promise<string> => {
+        const l = await here.prov(['log', '--store', store, p])
+        assert.equal(l.exitCode, 0, l.stderr)
+        assert.equal(l.stderr, '')
+        return l.stdout.split('\n').filter(Boolean).map((line) => line.slice(0, 12)).join(',')
+      }
+      // Relative to this project's root, as the run recorded them relative to its own (a file
+      // need not exist to have runs).
+      assert.equal(await log('data/x.csv'), id)
+      assert.equal(await log('only-there.txt'), id)
+      // The other project's file by its path from here lies outside this project: no run holds it so.
+      assert.equal(await log(path.join(other.dir, 'only-there.txt')), '')
+    } finally { here.cleanup(); other.cleanup() }
+  })
+})
