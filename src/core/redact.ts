@@ -197,10 +197,12 @@ const SECRET_KEY_LAST_WORD = /(?:^|_)(?:password|passwd|passphrase|pwd|secret|to
 const NO_SECRET_VALUE = /^(?:\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|null|none|nil|~|true|false|yes|no|read|write|-?\d+(?:\.\d+)?|<[^>]*>|\*+|x+|\.\.\.|.*(?:\.\.\.|xxx)|change[-_]?me|replace[-_]?me|todo|password|secret|token|username|your[-_ ].*|str|string|bytes|int|bool|boolean|any|optional\[.*\]|(?:var|local|data|module|process|self|this|settings|config|os|env|secrets|inputs|vars|random_password|random_string|req|request|each)\.[A-Za-z0-9_.[\]'"]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,}|[|>][-+0-9]*)$/i
 /**
  * A configuration line, `name = V`, `name: V`, `NAME=V`, `export NAME=V` (INI, YAML, TOML, .env,
- * Python), in a file's text; a diff's `+`/`-` first. V is a quoted string or a bare word without
- * brackets or calls (`token = os.environ['T']` is code, not a secret).
+ * Python), and make's `NAME := V`, `::=`, `?=`, `+=` (`make -p` prints them), in a file's text; a
+ * diff's `+`/`-` first. V is a quoted string (Python's triple quotes on one line too, `"""V"""`)
+ * or a bare word without brackets or calls (`token = os.environ['T']` is code, not a secret).
+ * (Not make's `!=`: its value is a command.)
  */
-const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}[:=][ \t]{0,16})("[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`,=]{0,4095}={0,3})([ \t]*,?(?:[ \t]+#.*)?)$/gm
+const CONFIG_LINE_RE = /^([ \t]{0,64}(?:-[ \t]+)?(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_.-]{0,128})([ \t]{0,16}(?::{1,3}=|[?+]=|[:=])[ \t]{0,16})("""[^"\n\\]{1,4096}"""|'''[^'\n\\]{1,4096}'''|"[^"\n\\]{1,4096}"|'[^'\n\\]{1,4096}'|[^\s"'()[\]{}`#,;=][^\s"()[\]{}`,=]{0,4095}={0,3})([ \t]*,?(?:[ \t]+#.*)?)$/gm
 /**
  * Before a string in a program's code, the name it is written for: `api_key = `, `openai.api_key=`,
  * `const token = `, `password <- `, `token := `, `{token: `, `api_key: str = ` (an annotation),
@@ -417,10 +419,10 @@ export class Redactor {
     // (The quick test knows the built-in names only: a name the user's policy adds, `DB_HOST`, may be any word.)
     if (this.userSecretNames.length === 0 && !/pass|secret|token|key|pwd|credential|auth/i.test(out)) return out
     out = out.replace(CONFIG_LINE_RE, (m, lead: string, name: string, sep: string, value: string, rest: string) => {
-      const q = /^["']/.test(value) ? value[0]! : ''
+      const q = /^(?:"""|'''|["'])/.exec(value)?.[0] ?? ''
       // (In a program's code, `python <<EOF`, only a string written there: `api_key = "V"`, not `token = t`.)
       if (code && q === '') return m
-      const bare = q === '' ? value : value.slice(1, -1)
+      const bare = q === '' ? value : value.slice(q.length, -q.length)
       // A setting that is itself `NAME=V` (systemd's `Environment="API_TOKEN=V"`) is judged by NAME.
       const inner = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(bare)
       if (inner !== null && !this.isSecretConfigKey(name, sep) && this.isSecretName(inner[1]!) && !NO_SECRET_VALUE.test(inner[2]!) && !isFingerprint(inner[2]!)) {
@@ -647,8 +649,8 @@ export class Redactor {
   private scrubShellLine(t: string): string {
     // A make assignment (`API_TOKEN := V`, `DB_PASS != cmd`) or `ENV NAME V`, under a secret name
     // (the names' policy, as the environment's): V whole, but for a reference (`$(...)`, `${...}`)
-    // or a value that says there is none.
-    const plain = (v: string): boolean => !/^\$[({]/.test(v) && !NO_SECRET_VALUE.test(v)
+    // or a value that says there is none. (make's `$${X}` is the shell's `${X}`: a reference too.)
+    const plain = (v: string): boolean => !/^\$\$?[({]/.test(v) && !NO_SECRET_VALUE.test(v)
     const secret = (name: string): boolean => this.isSecretName(name) || this.isSecretKey(name)
     const assign = /^([ \t]*(?:export[ \t]+|override[ \t]+)?)([A-Za-z_][\w.-]*)([ \t]*(?::{1,3}=|\?=|\+=|!=)[ \t]*)(\S.*)$/s.exec(t)
     if (assign !== null && secret(assign[2]!) && plain(assign[4]!)) return assign[1]! + assign[2]! + assign[3]! + this.fingerprint(assign[4]!)

@@ -1493,3 +1493,31 @@ test("scrubLog: the first secret name on a line with a value, not only the line'
     assert.ok(performance.now() - t < 500, `${text.slice(0, 8)}...: ${Math.round(performance.now() - t)} ms`)
   }
 })
+
+test("scrubFileText: Python's triple-quoted values and make's assignments (`:=`, `::=`, `?=`, `+=`); make's references kept", () => {
+  const fp = (v: string): string => r.fingerprint(v)
+  const table: Array<[string, string]> = [
+    ['PASSWORD = """hunter2"""', `PASSWORD = """${fp('hunter2')}"""`],
+    ["api_key = '''k3y-value'''", `api_key = '''${fp('k3y-value')}'''`],
+    ['API_TOKEN := hunter2', `API_TOKEN := ${fp('hunter2')}`],
+    ['DB_PASS ::= hunter2', `DB_PASS ::= ${fp('hunter2')}`],
+    ['API_TOKEN ?= hunter2', `API_TOKEN ?= ${fp('hunter2')}`],
+    ['API_TOKEN += hunter2', `API_TOKEN += ${fp('hunter2')}`],
+    ['API_TOKEN := $${SECRET}', 'API_TOKEN := $${SECRET}'],
+    ['API_TOKEN := $(SECRET)', 'API_TOKEN := $(SECRET)'],
+    ['API_TOKEN != pass show api', 'API_TOKEN != pass show api'],
+    ['API_TOKEN != get-token', 'API_TOKEN != get-token'],
+    ['DOC = """a docstring"""', 'DOC = """a docstring"""'],
+    ['JOBS := 4', 'JOBS := 4'],
+  ]
+  for (const [text, want] of table) {
+    assert.equal(r.scrubFileText(text), want, text)
+    assert.equal(r.scrubFileText(want), want, `twice is once: ${text}`)
+  }
+  // A here-document written to a configuration file, read as one.
+  assert.deepEqual(r.redactArgv(['sh', '-c', 'cat > s.cfg <<EOF\nPASSWORD = """hunter2"""\nEOF']), ['sh', '-c', `cat > s.cfg <<EOF\nPASSWORD = """${fp('hunter2')}"""\nEOF`])
+  // A Makefile's assignment of make's escape for the shell's `${X}` is a reference, as `$(X)` is.
+  const mk = (line: string): string => `diff --git a/Makefile b/Makefile\n--- a/Makefile\n+++ b/Makefile\n@@ -0,0 +1 @@\n+${line}`
+  for (const line of ['API_TOKEN := $${SECRET}', 'API_TOKEN = $(SECRET)', 'DB_PASS ?= ${SECRET}']) assert.equal(r.scrubPatch(mk(line)), mk(line), line)
+  assert.equal(r.scrubPatch(mk('API_TOKEN := hunter2')), mk(`API_TOKEN := ${fp('hunter2')}`))
+})
