@@ -116,6 +116,8 @@ const KEPT_IN_SCRIPTS = /^(?:[*?]+|(?:%[-#0 +']*[0-9]*(?:\.[0-9]+)?[a-zA-Z]|\\[n
 const COMMAND_VALUED = /^(?:[A-Za-z0-9_]*_SSH_COMMAND|GIT_SSH_COMMAND|sshCommand|[A-Za-z0-9_]*_RSH|GIT_PROXY_COMMAND|ProxyCommand|LocalCommand|RemoteCommand)$/i
 /** A flag that makes a command read a secret on its standard input: `--password-stdin`, gh's `--with-token`. */
 const READS_SECRET_FLAG = /^(?:--?[A-Za-z][A-Za-z0-9_-]*-stdin|--with-token)$/
+/** Interpreters, which read a program's code (`python3 -c CODE`, `node <<EOF`). */
+const INTERPRETER = /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/
 /** Scripts nested deeper than this (`sh -c` in `$( )` in ...) are fingerprinted whole. */
 const MAX_SCRIPT_DEPTH = 16
 
@@ -1239,6 +1241,17 @@ export class Redactor {
       while (j < values.length && /^[-+][A-Za-z]+$/.test(values[j]!)) j++
       if (j < values.length - 1 && this.isSecretName(values[j]!)) for (let m = j + 1; m < values.length; m++) redacted[m] = this.fingerprint(values[m]!)
     }
+    // A quoted word that is one configuration line, `echo "password = V"`, `printf 'api_key: V'`,
+    // `echo "export DB_PASS=V"` (a word `password=V` is redactWord's): judged as the text of a
+    // here-document that no shell reads is (scrubFileText), as what the command prints or writes.
+    // Not a word of a shell or an interpreter (`python3 -c "token = t"`: code their own readings
+    // judge), nor one of several lines (a script's or a program's text).
+    const runs = runName(command)
+    if (!SHELLS.has(runs) && !INTERPRETER.test(runs) && !JOINS_SCRIPT.has(runs)) {
+      values.forEach((v, i) => {
+        if (i > k && redacted[i] === v && /[ \t]/.test(v) && !v.includes('\n')) redacted[i] = this.scrubFileText(v)
+      })
+    }
     // `: ${API_KEY:=V}`, `"${TOKEN:-V}"`: the default of a secret name is one.
     values.forEach((v, i) => {
       // (A written default only: not an empty one, a parameter's, a command's output, nor past the first }.)
@@ -1682,7 +1695,7 @@ function readsCode(command: ShellCommand): CodeKind {
   // SQL clients read SQL; an interpreter reads its program there only when it is given none
   // otherwise (`python3 -c CODE <<EOF`, `python3 render.py <<EOF` read data).
   if (words.some((w) => /^(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|clickhouse-client|cqlsh|snowsql|mongosh|mongo)$/.test(commandName(w)))) return 'sql'
-  const at = words.findIndex((w) => /^(?:python[0-9.]*|node|deno|bun|ruby|perl|php|Rscript|R|julia|lua|tclsh|osascript|jshell|groovy|scala|kotlin)$/.test(commandName(w)))
+  const at = words.findIndex((w) => INTERPRETER.test(commandName(w)))
   return at >= 0 && !words.slice(at + 1).some((w) => /^(?:-[A-Za-z]*[cemr]|--eval|--command|run)$/.test(w) || (w !== '-' && !w.startsWith('-'))) ? 'program' : null
 }
 

@@ -383,6 +383,24 @@ describe('secrets in the places around the matrix', () => {
     }
   })
 
+  test('sh -c SCRIPT whose quoted words are configuration lines (`echo "password = V"`, `\'api_key: V\'`): the record holds their fingerprints; the script runs as written', async () => {
+    const sb = await repo({ README: 'hello\n' })
+    const pw = shape.plain()
+    const key = shape.plain()
+    const script = `echo "password = ${pw}" > out.txt; printf '%s\\n' 'api_key: ${key}' "password is required" >> out.txt`
+    const r = await sb.prov(['record', '-q', '-o', 'out.txt', '--', 'sh', '-c', script])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr, '')
+    assert.equal(readFileSync(path.join(sb.dir, 'out.txt'), 'utf8'), `password = ${pw}\napi_key: ${key}\npassword is required\n`)
+    const run = parseValid('run', (await sb.prov(['show', '--json'])).stdout)
+    const [fp1, fp2] = fingerprints(run.command.argv)
+    assert.ok(fp1 !== undefined && fp2 !== undefined && fp1 !== fp2, JSON.stringify(run.command.argv))
+    assert.deepEqual(run.command.argv, ['sh', '-c', `echo "password = ${fp1}" > out.txt; printf '%s\\n' 'api_key: ${fp2}' "password is required" >> out.txt`])
+    const secrets = [{ name: 'password = V', value: pw }, { name: 'api_key: V', value: key }]
+    for (const text of [r.stdout + r.stderr, ...filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) assertClean('sh -c with configuration lines', text, secrets)
+  })
+
   test('a command not found whose name holds a token: the error text is scrubbed too', async () => {
     const sb = await repo({ README: 'hello\n' })
     const token = shape.ghp()

@@ -1494,6 +1494,38 @@ test("scrubLog: the first secret name on a line with a value, not only the line'
   }
 })
 
+test("a shell script's quoted word that is a configuration line, `echo \"password = V\"`, loses V as `password=V` does; prose, code and references stay", () => {
+  const fp = (v: string): string => r.fingerprint(v)
+  const table: Array<[string, string]> = [
+    ['echo "password = hunter2"', `echo "password = ${fp('hunter2')}"`],
+    ["echo 'password: hunter2'", `echo 'password: ${fp('hunter2')}'`],
+    ['echo "password=hunter2"', `echo "password=${fp('hunter2')}"`],
+    ["printf '%s\\n' \"db_password = s3cret\" > cfg.ini", `printf '%s\\n' "db_password = ${fp('s3cret')}" > cfg.ini`],
+    ['echo "export DB_PASSWORD=s3cret" >> .env', `echo "export DB_PASSWORD=${fp('s3cret')}" >> .env`],
+    ['echo "  api_key: \'k3y\'"', `echo "  api_key: '${fp('k3y')}'"`],
+    ['echo "API_TOKEN := s3cret"', `echo "API_TOKEN := ${fp('s3cret')}"`],
+  ]
+  for (const [script, want] of table) {
+    const once = r.redactArgv(['sh', '-c', script])
+    assert.equal(once[2], want, script)
+    assert.deepEqual(r.redactArgv(once), once, `twice is once: ${script}`)
+    assert.equal(spawnSync('bash', ['-n', '-c', once[2]!]).status, 0, once[2])
+  }
+  const same = [
+    'echo "token: none"',
+    'echo "password = $PW"',
+    'echo "password = ${DB_PASSWORD}" > cfg.ini',
+    'echo "password: $(cat pw.txt)"',
+    'git commit -m "auth: use oauth2"',
+    'echo "password is required"',
+    'echo "max_tokens = 4096"',
+    'python3 -c "token = t; print(token)"',
+    'echo "password = a b" # two words: no configuration line',
+    'bash -c "token = x"',
+  ]
+  for (const script of same) assert.deepEqual(r.redactArgv(['sh', '-c', script]), ['sh', '-c', script], script)
+})
+
 test("scrubFileText: Python's triple-quoted values and make's assignments (`:=`, `::=`, `?=`, `+=`); make's references kept", () => {
   const fp = (v: string): string => r.fingerprint(v)
   const table: Array<[string, string]> = [
