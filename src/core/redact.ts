@@ -253,6 +253,23 @@ const XML_ELEMENT_RE = /<([A-Za-z_][A-Za-z0-9_.-]{0,128})>([^<>\n]{1,4096})<\/\1
 const YAML_BLOCK_RE = /^([ \t]*)(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,128}):[ \t]*[|>][-+0-9]*[ \t]*$/
 /** .netrc's `password V` (on a `machine` line, or its own line below one). */
 const NETRC_PASSWORD_RE = /^([ \t]*(?:machine[ \t]+\S+[ \t]+|default[ \t]+)?(?:login[ \t]+\S+[ \t]+)?password[ \t]+)(?![=:])('?\[redacted hmac-sha256:[0-9a-f]{32}\]'?|\S+)/gm
+/**
+ * A log's prose, a secret's name and its value after a space: `Token V`, `password is V`, where
+ * the name starts the line or follows punctuation and a space (`INFO: Token V`, `(password is V)`)
+ * or an opening bracket. The value is one word, or a quoted string; the name is judged after.
+ */
+const PROSE_SECRET_RE = /(?<=^[ \t]{0,16}|[^\w\s'"][ \t]{1,16}|[([{<])([A-Za-z_][\w.-]{0,128})([ \t]{1,16}(?:(?:is|was)[ \t]{1,16})?)('[^'\n]{1,1024}'|"[^"\n]{1,1024}"|[^\s=:'"]\S{0,1023}(?!\S))/g
+/** A Python tuple or list of a secret's name and its value, as printed: `('password', 'V')`, `["token", "V"]`. */
+const PAIR_SECRET_RE = /(?<=[([][ \t]{0,16})(["'])([A-Za-z_][\w.-]{0,128})\1([ \t]{0,16},[ \t]{0,16})('[^'\n]{1,1024}'|"[^"\n]{1,1024}")/g
+/**
+ * Whether a word of prose after a secret's name looks like a value rather than English: at least
+ * 4 characters with a digit (`hunter2`, `1234`), a symbol other than a hyphen or an apostrophe
+ * (`p@ss`, `a/b`), or a capital after a small letter (`aBcD`). A word of letters alone
+ * (`required`, `count`, `expired`, `Expired`, `OK`, `re-enter`) is kept: so are stop words and
+ * most of a sentence, at the cost of a password that is a plain word (`Token hunter`), which no
+ * rule could tell from one.
+ */
+const looksLikeValue = (word: string): boolean => word.length >= 4 && (/\d/.test(word) || /[^A-Za-z0-9'-]/.test(word) || /[a-z][A-Z]/.test(word))
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -496,8 +513,42 @@ export class Redactor {
           break
         }
       }
-      return this.scrubMessage(l)
+      return this.scrubMessage(this.scrubProse(l))
     }).join('\n')
+  }
+
+  /**
+   * A log line's prose and printed pairs (scrubLog): `Token V`, `password is V`, `('password',
+   * 'V')`, under a key whose last word says a secret (isSecretKey: `Token`, `db_password`, not
+   * `session`, `key`). V is a secret when it is quoted or looks like a value (looksLikeValue).
+   * A bare `token` is a word of NLP logs too: a quoted V after it must look like a value, and in
+   * a pair (`('token', 'The')`, `('token', 'cat2')`) be what no word is, as in code: 12 characters
+   * or more with a digit.
+   * A value that says there is none (`none`, `${TOKEN}`, `<token>`) or is a fingerprint is kept.
+   * (Its regular expressions try a name only after a line's start, punctuation or a bracket, and
+   * each part has a bounded length: linear in the line.)
+   */
+  private scrubProse(line: string): string {
+    if (!/pass|secret|token|key|pwd|credential/i.test(line)) return line
+    const secret = (name: string, value: string, pair = false): boolean => {
+      const quoted = /^(["']).*\1$/s.test(value)
+      const bare = quoted ? value.slice(1, -1) : value
+      if (bare.trim() === '' || bare.startsWith('[redacted') || MESSAGE_NO_SECRET.test(bare) || !this.isSecretKey(name)) return false
+      if (/^token$/i.test(name)) return pair ? bare.length >= 12 && /\d/.test(bare) : looksLikeValue(bare)
+      return quoted || looksLikeValue(bare)
+    }
+    let out = line.replace(PROSE_SECRET_RE, (m, name: string, between: string, value: string) => {
+      // (A sentence's end after a word is no part of it: `password is hunter2.`)
+      const word = /^["']/.test(value) ? value : value.replace(/[.,;:!?)\]}>]+$/, '')
+      if (word === '' || MESSAGE_NO_SECRET.test(value) || !secret(name, word)) return m
+      const q = /^["']/.test(word) ? word[0]! : ''
+      return `${name}${between}${q}${this.fingerprint(q === '' ? word : word.slice(1, -1))}${q}${value.slice(word.length)}`
+    })
+    if (out.includes(',')) {
+      out = out.replace(PAIR_SECRET_RE, (m, kq: string, name: string, between: string, value: string) =>
+        secret(name, value, true) ? `${kq}${name}${kq}${between}${value[0]}${this.fingerprint(value.slice(1, -1))}${value[0]}` : m)
+    }
+    return out
   }
 
   /**

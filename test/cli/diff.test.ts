@@ -994,6 +994,35 @@ describe('prov diff', { concurrency: 2 }, () => {
     })
   })
 
+  test("a captured stream's prose with secrets in it (`Token V`, `password is V`, `('password', 'V')`): diff shows fingerprints; English lines as they are", async () => {
+    await withRepo(async (sb) => {
+      const secrets = ['hunter2zz', 'p4ss-w0rd', 'Tr1cky-one']
+      const log = (n: number): string => [
+        `step ${n}`,
+        `Token ${secrets[0]}${n}`,
+        `INFO: password is ${secrets[1]}${n}.`,
+        `args [('user', 'bob${n}'), ('password', '${secrets[2]}')]`,
+        `Token count 4${n}`,
+        `password is required ${n}`,
+      ].join('\n') + '\n'
+      for (const n of [1, 2]) {
+        sb.write(`data/log${n}.txt`, log(n))
+        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', `while IFS= read -r l; do printf '%s\\n' "$l"; done < data/log${n}.txt`])
+        assert.equal(r.exitCode, 0, r.stderr)
+      }
+      const d = await diff(sb, ['--', '@~1', '@'])
+      assert.equal(d.exitCode, 1, d.stderr)
+      assert.equal(d.stderr, '')
+      for (const line of ['    -step 1', '    +step 2', '    -Token count 41', '    +Token count 42', '    -password is required 1', '    +password is required 2']) {
+        assert.ok(d.stdout.split('\n').includes(line), `${line}:\n${d.stdout}`)
+      }
+      assert.match(d.stdout, /^ {4}-Token \[redacted hmac-sha256:[0-9a-f]{32}\]$/m)
+      assert.match(d.stdout, /^ {4}\+INFO: password is \[redacted hmac-sha256:[0-9a-f]{32}\]\.$/m)
+      assert.match(d.stdout, /^ {4}-args \[\('user', 'bob1'\), \('password', '\[redacted hmac-sha256:[0-9a-f]{32}\]'\)\]$/m)
+      for (const v of secrets) assert.ok(!d.stdout.includes(v), `${v} printed:\n${d.stdout}`)
+    })
+  })
+
   test('a change a run used, then committed, is the same code: the commit, the patch and the files between are noise; a change beside it is not; the repository is only read', async () => {
     await withRepo(async (sb) => {
       sb.write('code.py', 'x = 2\n')

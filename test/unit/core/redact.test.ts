@@ -1526,6 +1526,67 @@ test("a shell script's quoted word that is a configuration line, `echo \"passwor
   for (const script of same) assert.deepEqual(r.redactArgv(['sh', '-c', script]), ['sh', '-c', script], script)
 })
 
+test('scrubLog: prose, a secret name then its value after a space (`Token V`, `password is V`) and printed pairs (`(\'password\', \'V\')`); ordinary English kept', () => {
+  const fp = (v: string): string => r.fingerprint(v)
+  const table: Array<[string, string]> = [
+    ['password is hunter2', `password is ${fp('hunter2')}`],
+    ['Token hunter2', `Token ${fp('hunter2')}`],
+    ["('password', 'hunter2')", `('password', '${fp('hunter2')}')`],
+    ['INFO: Token hunter2.', `INFO: Token ${fp('hunter2')}.`],
+    ['WARN - Token aBcDeFg used', `WARN - Token ${fp('aBcDeFg')} used`],
+    ['(password is p@ss)', `(password is ${fp('p@ss')})`],
+    ['  password was 1234', `  password was ${fp('1234')}`],
+    ["password is 'correct horse'", `password is '${fp('correct horse')}'`],
+    ["[('user', 'bob'), ('db_password', \"hunter\")]", `[('user', 'bob'), ('db_password', "${fp('hunter')}")]`],
+    ["('token', 'ghx8f7s6d5a4q3')", `('token', '${fp('ghx8f7s6d5a4q3')}')`],
+    // Kept: English after the name (letters alone), short numbers, no name at a line's start or after punctuation.
+    ['Token count 42', 'Token count 42'],
+    ['password is required', 'password is required'],
+    ['the key is missing', 'the key is missing'],
+    ['Token expired', 'Token expired'],
+    ['Password reset-link sent', 'Password reset-link sent'],
+    ['Token 3 of 10', 'Token 3 of 10'],
+    ['password is None', 'password is None'],
+    ['token expired; password is ${PW}', 'token expired; password is ${PW}'],
+    ['Set the password hunter2', 'Set the password hunter2'],
+    ['Session 12345 started', 'Session 12345 started'],
+    ['Secret Santa', 'Secret Santa'],
+    ["[('token', 'The'), ('token', 'cat2')]", "[('token', 'The'), ('token', 'cat2')]"],
+    ["('user', 'bob1234')", "('user', 'bob1234')"],
+  ]
+  for (const [line, want] of table) {
+    assert.equal(r.scrubLog(line), want, line)
+    assert.equal(r.scrubLog(want), want, `twice is once: ${line}`)
+  }
+})
+
+test('scrubLog: prose is read in linear time: 64 KiB of adversarial text takes about four times what 16 KiB does, not sixteen', () => {
+  const texts: Array<(n: number) => string> = [
+    (n) => '! token '.repeat(n / 8),
+    (n) => '!' + ' '.repeat(n) + 'token',
+    (n) => "('token', 'x'), ".repeat(n / 16),
+    (n) => '(' + 'token'.repeat(n / 5),
+    (n) => "! token '" + 'x'.repeat(n),
+    (n) => '- token\t'.repeat(n / 8),
+  ]
+  // The best of three (a collection or a compilation in one run is no part of the cost).
+  const time = (text: string): number => {
+    let best = Infinity
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now()
+      r.scrubLog(text)
+      best = Math.min(best, performance.now() - t)
+    }
+    return best
+  }
+  for (const make of texts) {
+    const small = time(make(16 * 1024))
+    const large = time(make(64 * 1024))
+    // (Linear is 4; quadratic 16. A floor of 5 ms on the small one keeps timer noise out.)
+    assert.ok(large / Math.max(small, 5) < 10, `${make(16).slice(0, 12)}...: ${small.toFixed(1)} ms, then ${large.toFixed(1)} ms`)
+  }
+})
+
 test("scrubFileText: Python's triple-quoted values and make's assignments (`:=`, `::=`, `?=`, `+=`); make's references kept", () => {
   const fp = (v: string): string => r.fingerprint(v)
   const table: Array<[string, string]> = [
