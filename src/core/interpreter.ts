@@ -138,6 +138,8 @@ const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: 
   conda: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
   mamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
   micromamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
+  // pixi's environments lie in the project, `.pixi/envs/<name>` (`-e NAME`, else `default`).
+  pixi: { sub: 'run', valued: new Set(['-e', '--environment', '--manifest-path', '--color', '--executable']), dirs: new Set(['--manifest-path']), other: new Set() },
 }
 
 /** A command run by a project runner (`uv run python train.py`): its project's environment holds the interpreter. */
@@ -150,18 +152,21 @@ export interface Runner {
   words: string[]
   /** whether it runs the command in an environment other than the project's `.venv` (or one prov cannot tell) */
   other: boolean
-  /** a conda runner's environment, by its name (`-n ml`) or its prefix (`-p ./env`); neither: the active one */
-  conda?: { name?: string; prefix?: string }
+  /**
+   * a conda runner's environment, by its name (`-n ml`) or its prefix (`-p ./env`), neither: the
+   * active one; pixi's by its name (`-e cuda`), none: `default`
+   */
+  env?: { name?: string; prefix?: string }
 }
 
-/** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`, `conda run`. */
+/** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`, `conda run`, `pixi run`. */
 export function runnerOf(words: readonly string[]): Runner | null {
   const name = words[0]?.slice(words[0].lastIndexOf('/') + 1) ?? ''
   const spec = Object.hasOwn(RUNNERS, name) ? RUNNERS[name]! : null
   if (spec === null || words[1] !== spec.sub) return null
   let dir: string | null = null
   let other = false
-  let conda: Runner['conda'] = spec.valued === CONDA_VALUED ? {} : undefined
+  let env: Runner['env'] = spec.valued === CONDA_VALUED || name === 'pixi' ? {} : undefined
   let i = 2
   for (; i < words.length; i++) {
     const w = words[i]!
@@ -173,11 +178,13 @@ export function runnerOf(words: readonly string[]): Runner | null {
     let value: string | undefined
     if (eq !== -1 && w.startsWith('--')) value = w.slice(eq + 1)
     else if (spec.valued.has(opt)) value = words[++i]
-    if (value !== undefined && spec.dirs.has(opt)) dir = value
+    // (pixi's --manifest-path may name the manifest itself: its directory is the project's.)
+    if (value !== undefined && spec.dirs.has(opt)) dir = name === 'pixi' && value.endsWith('.toml') ? value.slice(0, value.lastIndexOf('/') + 1) || '.' : value
+    if (name === 'pixi' && (opt === '-e' || opt === '--environment') && value !== undefined) env = { name: value }
     if (value !== undefined && spec.valued === CONDA_VALUED) {
-      if (opt === '-n' || opt === '--name') conda = { name: value }
-      else if (opt === '-p' || opt === '--prefix') conda = { prefix: value }
+      if (opt === '-n' || opt === '--name') env = { name: value }
+      else if (opt === '-p' || opt === '--prefix') env = { prefix: value }
     }
   }
-  return { name: `${name} ${spec.sub}`, dir, words: words.slice(i), other, ...(conda !== undefined ? { conda } : {}) }
+  return { name: `${name} ${spec.sub}`, dir, words: words.slice(i), other, ...(env !== undefined ? { env } : {}) }
 }

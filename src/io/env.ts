@@ -608,6 +608,21 @@ export function venvSitePackages(interpreter: string): string[] | null {
 }
 
 /**
+ * A conda environment's own site-packages, where `interpreter` is its python (`<prefix>/bin/`,
+ * `<prefix>/conda-meta/` beside it: pixi's `.pixi/envs/default`, `conda create -p ./env`), found
+ * by name as venvSitePackages finds a venv's; null for an interpreter in none. (Without the
+ * user's site-packages, which such a python also reads: what lies in the project is read alike by
+ * record and diff, and never run.)
+ */
+export function condaSitePackages(interpreter: string): string[] | null {
+  const prefix = path.dirname(path.dirname(interpreter))
+  if (statIfAny(path.join(prefix, 'conda-meta'))?.isDirectory() !== true) return null
+  const lib = path.join(prefix, 'lib')
+  const versions = (listDir(lib) ?? []).filter((d) => /^python[0-9.]+$/.test(d)).sort()
+  return versions.map((v) => path.join(lib, v, 'site-packages'))
+}
+
+/**
  * The Python interpreter a command runs, as the command names it (`word`: `python3`,
  * `.venv/bin/python`, a script's `#!/usr/bin/env python3`, a runner's environment), `named` as a
  * path from the command's directory (null for a word found nowhere on PATH), and `file`, the
@@ -620,7 +635,7 @@ export interface CommandPython { word: string; named: string | null; file: strin
  * running anything: its first word where that names one (`python3.11`, `.venv/bin/python`);
  * after `env`, `nice` or `nohup` (with env's PATH=); a script's, by its #! line (`./train.py`,
  * and the console scripts pip writes: `torchrun`, `pytest`); the project's `.venv` for `uv run`,
- * `pdm run`, `poetry run` and `pipenv run`; a conda environment's for `conda run`. Its packages are the command's, where the python3 on
+ * `pdm run`, `poetry run` and `pipenv run`; a conda environment's for `conda run` and `pixi run`. Its packages are the command's, where the python3 on
  * PATH may be another's (a virtual environment run without being activated). Null for a command
  * that names none (the python3 on PATH is the one it would find); false where a runner runs it
  * in an environment prov cannot tell (`uv run --with`, a script's own, a venv kept elsewhere).
@@ -679,7 +694,8 @@ function readHead(file: string, max: number): string {
  * runner that keeps its environments elsewhere (poetry's and pipenv's own, by default).
  */
 function runnerVenv(runner: Runner, dir: string): string | null {
-  if (runner.conda !== undefined) return condaEnv(runner.conda, dir)
+  if (runner.name === 'pixi run') return pixiEnv(runner.env?.name ?? 'default', dir)
+  if (runner.env !== undefined) return condaEnv(runner.env, dir)
   const marker = runner.name === 'pipenv run' ? 'Pipfile' : 'pyproject.toml'
   let nearest: string | null = null
   for (let d = dir; ; d = path.dirname(d)) {
@@ -691,6 +707,21 @@ function runnerVenv(runner: Runner, dir: string): string | null {
     if (path.dirname(d) === d) break
   }
   return nearest !== null && (runner.name === 'uv run' || runner.name === 'pdm run') ? path.join(nearest, '.venv') : null
+}
+
+/**
+ * The environment `pixi run` runs its command in: `.pixi/envs/<name>` in the nearest directory
+ * from `dir` up holding its manifest (pixi.toml, or a pyproject.toml beside a `.pixi`); null for
+ * a name that is no directory's, or no project.
+ */
+function pixiEnv(name: string, dir: string): string | null {
+  if (name === '' || name.includes('/') || name === '.' || name === '..') return null
+  for (let d = dir; ; d = path.dirname(d)) {
+    const manifest = statIfAny(path.join(d, 'pixi.toml'))?.isFile() === true ||
+      (statIfAny(path.join(d, 'pyproject.toml'))?.isFile() === true && statIfAny(path.join(d, '.pixi'))?.isDirectory() === true)
+    if (manifest) return path.join(d, '.pixi', 'envs', name)
+    if (path.dirname(d) === d) return null
+  }
 }
 
 /**
@@ -721,7 +752,8 @@ function condaEnv(env: { name?: string; prefix?: string }, dir: string): string 
  * How a command's own Python interpreter is read for its packages, where it lies in the project
  * or in the store (`roots`: a store kept elsewhere holds what a record may name too), named by
  * its path as found from the command's directory (`named`), or as its file really is: a virtual
- * environment's by the names in its site-packages, without running it (`dirs`); any other not
+ * environment's, or a conda environment's (pixi's), by the names in its site-packages, without
+ * running it (`dirs`); any other not
  * at all (`none`): running it would run the project's files (a committed venv's .pth, a script
  * named python), which a diff must not and a record need not. Null where it lies outside.
  */
@@ -730,7 +762,7 @@ export function projectPython(named: string, file: string, roots: readonly strin
   let real = file
   try { real = realpathSync.native(file) } catch { /* as found */ }
   if (!within(named) && !within(real)) return null
-  const dirs = venvSitePackages(named)
+  const dirs = venvSitePackages(named) ?? condaSitePackages(named)
   return dirs !== null ? { dirs } : 'none'
 }
 

@@ -4,7 +4,7 @@
 // query as a real one does, and conda-meta/ files named as conda names them.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, linkTools, parseValid, type Sandbox } from '../helpers/prov.js'
 
@@ -152,5 +152,35 @@ describe('env.packages.conda', { concurrency: 2 }, () => {
         assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined, name)
       }
     })
+  })
+  test("pixi run, and a conda environment in the project (conda create -p ./env): read by the names in its site-packages and conda-meta/, never run, by record and diff --workspace alike", async () => {
+    const sb = await makeRepo({ 'pixi.toml': '[project]\nname = "p"\n', 'train.py': 'print(1)\n', '.gitignore': '.pixi/\nenv/\n' })
+    try {
+      const tools = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
+      writeFileSync(path.join(tools, 'pixi'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+      sb.env.PATH = tools
+      const marker = path.join(sb.home, 'ran.log')
+      for (const prefix of [path.join(sb.dir, '.pixi', 'envs', 'default'), path.join(sb.dir, 'env')]) {
+        mkdirSync(path.join(prefix, 'lib', 'python3.12', 'site-packages', 'numpy-2.0.0.dist-info'), { recursive: true })
+        mkdirSync(path.join(prefix, 'bin'), { recursive: true })
+        // Its python would say that it ran.
+        writeFileSync(path.join(prefix, 'bin', 'python'), `#!/bin/sh\necho ran >> ${JSON.stringify(marker)}\n`, { mode: 0o755 })
+        mkdirSync(path.join(prefix, 'conda-meta'))
+        writeFileSync(path.join(prefix, 'conda-meta', MKL_A), '{}\n')
+      }
+      const want = { python: { numpy: '2.0.0' }, conda: { mkl: '2023.1.0=h213fc3f_46344' } }
+      for (const argv of [['pixi', 'run', 'python', 'train.py'], ['pixi', 'run', 'train'], ['./env/bin/python', 'train.py']]) {
+        const r = await sb.prov(['record', '-q', '--no-exec', '--', ...argv])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, want, argv.join(' '))
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
+      }
+      // A pixi environment not made: none listed.
+      const none = await sb.prov(['record', '-q', '--no-exec', '--', 'pixi', 'run', '-e', 'cuda', 'train'])
+      assert.equal(none.exitCode, 0, none.stderr)
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
+      assert.equal(existsSync(marker), false, 'an interpreter in the project was run')
+    } finally { sb.cleanup() }
   })
 })

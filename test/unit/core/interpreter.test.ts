@@ -50,7 +50,7 @@ test("shebangWords: a #! line as Linux passes it, env's words split, pip's /bin/
   assert.deepEqual(unwrapCommand(shebangWords('#!/usr/bin/env -S python3 -u\n')!).words, ['python3', '-u'])
 })
 
-test('runnerOf: uv/pdm/poetry/pipenv/conda run, their options skipped, the project directory and another environment told', () => {
+test('runnerOf: uv/pdm/poetry/pipenv/conda/pixi run, their options skipped, the project directory and another environment told', () => {
   const table: Array<[string[], ReturnType<typeof runnerOf>]> = [
     [['uv', 'run', 'python', 'train.py'], { name: 'uv run', dir: null, words: ['python', 'train.py'], other: false }],
     [['uv', 'run', '--frozen', '-p', '3.12', '--project', 'sub', '--', 'train.py', '--with', 'x'], { name: 'uv run', dir: 'sub', words: ['train.py', '--with', 'x'], other: false }],
@@ -62,9 +62,12 @@ test('runnerOf: uv/pdm/poetry/pipenv/conda run, their options skipped, the proje
     [['pdm', 'run', '-p', 'sub', 'python'], { name: 'pdm run', dir: 'sub', words: ['python'], other: false }],
     [['poetry', 'run', '-C', 'sub', 'python'], { name: 'poetry run', dir: 'sub', words: ['python'], other: false }],
     [['pipenv', 'run', 'python'], { name: 'pipenv run', dir: null, words: ['python'], other: false }],
-    [['conda', 'run', '-n', 'ml', '--no-capture-output', 'python', 'a.py'], { name: 'conda run', dir: null, words: ['python', 'a.py'], other: false, conda: { name: 'ml' } }],
-    [['micromamba', 'run', '--prefix=./env', 'python'], { name: 'micromamba run', dir: null, words: ['python'], other: false, conda: { prefix: './env' } }],
-    [['conda', 'run', 'python'], { name: 'conda run', dir: null, words: ['python'], other: false, conda: {} }],
+    [['conda', 'run', '-n', 'ml', '--no-capture-output', 'python', 'a.py'], { name: 'conda run', dir: null, words: ['python', 'a.py'], other: false, env: { name: 'ml' } }],
+    [['micromamba', 'run', '--prefix=./env', 'python'], { name: 'micromamba run', dir: null, words: ['python'], other: false, env: { prefix: './env' } }],
+    [['conda', 'run', 'python'], { name: 'conda run', dir: null, words: ['python'], other: false, env: {} }],
+    [['pixi', 'run', '-e', 'cuda', 'python', 'a.py'], { name: 'pixi run', dir: null, words: ['python', 'a.py'], other: false, env: { name: 'cuda' } }],
+    [['pixi', 'run', '--manifest-path', 'sub/pixi.toml', 'train'], { name: 'pixi run', dir: 'sub/', words: ['train'], other: false, env: {} }],
+    [['pixi', 'run', '--manifest-path=pixi.toml', 'train'], { name: 'pixi run', dir: '.', words: ['train'], other: false, env: {} }],
     [['uv', 'pip', 'install', 'x'], null],
     [['uv'], null],
     [['make', 'run'], null],
