@@ -1,6 +1,6 @@
 import { dirsAbove, UNTRACKED_DIR_LIMIT } from './git-status.js'
 import { canonicalize } from './canonical.js'
-import { flattenValues } from './params.js'
+import { flattenValues, pathKey } from './params.js'
 import { compareUtf8 } from './paths.js'
 import { globToRegExp, LOCALE_VARS, noiseVarKind } from './env-vars.js'
 
@@ -118,6 +118,75 @@ function compareFlat(a: Map<string, unknown>, b: Map<string, unknown>): Change[]
     if (c.op === 'added') return !(isEmptyContainer(c.to) && hasKeyBelow(a, c.key, c.to))
     return true
   })
+}
+
+/** Lists longer than this, past what they share at their ends, are compared item by item in place. */
+const ALIGN_LIMIT = 2_000
+
+/**
+ * The changes between two params trees, as compareFlat finds them between their leaves, with the
+ * items of two lists aligned by their values first, as diff aligns lines (the longest common
+ * subsequence): an item put before the others (`layers: [64, 128]` → `[32, 64, 128]`) is one
+ * `added` (`layers[0]`), not a change of every item after it. Items that stand in each other's
+ * place are compared within, under b's index; the others are removed (under a's index) or added
+ * (under b's). Lists too long to align cheaply are compared by position, as before.
+ */
+export function compareParams(a: Rec, b: Rec): Change[] {
+  const out: Change[] = []
+  const leaves = (x: unknown, key: string): Map<string, unknown> => (x === undefined ? new Map() : flattenValues(x, key))
+  const plain = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
+  const walk = (x: unknown, y: unknown, key: string): void => {
+    if (plain(x) && plain(y) && (key === '' || (Object.keys(x).length > 0 && Object.keys(y).length > 0))) {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk(Object.hasOwn(x, k) ? x[k] : undefined, Object.hasOwn(y, k) ? y[k] : undefined, pathKey(key, k))
+    } else if (Array.isArray(x) && Array.isArray(y) && x.length > 0 && y.length > 0) {
+      alignLists(x, y, key)
+    } else {
+      out.push(...compareFlat(leaves(x, key), leaves(y, key)))
+    }
+  }
+  const alignLists = (x: unknown[], y: unknown[], key: string): void => {
+    const cx = x.map((v) => canonicalize(v))
+    const cy = y.map((v) => canonicalize(v))
+    let head = 0
+    while (head < x.length && head < y.length && cx[head] === cy[head]) head++
+    let tail = 0
+    while (tail < x.length - head && tail < y.length - head && cx[x.length - 1 - tail] === cy[y.length - 1 - tail]) tail++
+    const n = x.length - head - tail
+    const m = y.length - head - tail
+    if (n === 0 && m === 0) return
+    if (n > ALIGN_LIMIT || m > ALIGN_LIMIT) {
+      out.push(...compareFlat(leaves(x, key), leaves(y, key)))
+      return
+    }
+    // The longest common subsequence of the middle parts: len[i][j] for x[head+i..], y[head+j..].
+    const len: Uint16Array[] = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1))
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        len[i]![j] = cx[head + i] === cy[head + j] ? len[i + 1]![j + 1]! + 1 : Math.max(len[i + 1]![j]!, len[i]![j + 1]!)
+      }
+    }
+    // The matched items, in order, then what a lost and what b gained between each two: paired
+    // in order, then the rest.
+    const matches: Array<[number, number]> = []
+    for (let i = 0, j = 0; i < n && j < m;) {
+      if (cx[head + i] === cy[head + j]) matches.push([i++, j++])
+      else if (len[i + 1]![j]! >= len[i]![j + 1]!) i++
+      else j++
+    }
+    matches.push([n, m])
+    let i = 0
+    let j = 0
+    for (const [toI, toJ] of matches) {
+      const pairs = Math.min(toI - i, toJ - j)
+      for (let t = 0; t < pairs; t++) walk(x[head + i + t], y[head + j + t], `${key}[${head + j + t}]`)
+      for (let t = pairs; t < toI - i; t++) out.push(...compareFlat(leaves(x[head + i + t], `${key}[${head + i + t}]`), new Map()))
+      for (let t = pairs; t < toJ - j; t++) out.push(...compareFlat(new Map(), leaves(y[head + j + t], `${key}[${head + j + t}]`)))
+      i = toI + 1
+      j = toJ + 1
+    }
+  }
+  walk(a, b, '')
+  return out.sort((p, q) => compareUtf8(p.key, q.key))
 }
 
 type Rec = Record<string, unknown>
@@ -399,7 +468,7 @@ export function compareRuns(a: Rec, b: Rec, opts: { ignore?: readonly string[] }
     command: compareMaps(commandMap(a), commandMap(b)),
     code: codeChanges(a.git, b.git),
     inputs: compareFiles(a.inputs, b.inputs),
-    params: compareFlat(flattenValues(obj(a.params)), flattenValues(obj(b.params))),
+    params: compareParams(obj(a.params), obj(b.params)),
     env: compareFlat(envMap(a.env), envMap(b.env)),
     outputs: compareFiles(a.outputs, b.outputs),
   }

@@ -698,3 +698,43 @@ test('isBytecodeCache: Python bytecode under __pycache__, or such a directory li
   ]
   for (const [p, want] of table) assert.equal(isBytecodeCache(p), want, p)
 })
+
+test('compareParams: list items aligned by value, as diff aligns lines: an item put in or taken out is one change, not one per item after it', () => {
+  const params = (p: Rec): Rec => ({ ...base(), params: p })
+  const table: Array<[string, Rec, Rec, Change[]]> = [
+    ['put in first', { layers: [64, 128, 256] }, { layers: [32, 64, 128, 256] }, [{ op: 'added', key: 'layers[0]', to: 32 }]],
+    ['taken out in the middle', { layers: [64, 128, 256] }, { layers: [64, 256] }, [{ op: 'removed', key: 'layers[1]', from: 128 }]],
+    ['changed in place', { layers: [64, 128, 256] }, { layers: [64, 100, 256] }, [{ op: 'changed', key: 'layers[1]', from: 128, to: 100 }]],
+    ['two changed, one put in (b\'s index for what b holds, a\'s for what a held)', { s: ['a', 'b', 'c', 'd'] }, { s: ['x', 'a', 'c', 'y', 'z'] }, [
+      { op: 'added', key: 's[0]', to: 'x' },
+      { op: 'removed', key: 's[1]', from: 'b' },
+      { op: 'changed', key: 's[3]', from: 'd', to: 'y' },
+      { op: 'added', key: 's[4]', to: 'z' },
+    ]],
+    ['objects in a list: compared within, under b\'s index', { aug: [{ name: 'flip' }, { name: 'crop', p: 0.5 }] }, { aug: [{ name: 'blur' }, { name: 'flip' }, { name: 'crop', p: 0.7 }] }, [
+      { op: 'added', key: 'aug[0].name', to: 'blur' },
+      { op: 'changed', key: 'aug[2].p', from: 0.5, to: 0.7 },
+    ]],
+    ['nested lists', { grid: [[1, 2], [3, 4]] }, { grid: [[0, 1, 2], [3, 4]] }, [{ op: 'added', key: 'grid[0][0]', to: 0 }]],
+    ['an empty list filled, and emptied', { a: [], b: [1] }, { a: [1], b: [] }, [{ op: 'added', key: 'a[0]', to: 1 }, { op: 'removed', key: 'b[0]', from: 1 }]],
+    ['reordered', { s: [1, 2] }, { s: [2, 1] }, [{ op: 'removed', key: 's[0]', from: 1 }, { op: 'added', key: 's[1]', to: 1 }]],
+    ['a list become a scalar', { s: [1] }, { s: 1 }, [{ op: 'added', key: 's', to: 1 }, { op: 'removed', key: 's[0]', from: 1 }]],
+    ['the same', { s: [1, { a: [2] }] }, { s: [1, { a: [2] }] }, []],
+  ]
+  for (const [name, a, b, want] of table) assert.deepEqual(compareRuns(params(a), params(b)).params, want, name)
+  // Lists too long to align cheaply (past their shared ends) are compared by position.
+  const long = Array.from({ length: 2_001 }, (_, i) => i)
+  assert.equal(compareRuns(params({ s: long }), params({ s: [-1, ...long.map((v) => v + 0.5)] })).params.length, 2_002)
+})
+
+test('compareParams: no change exactly when the two trees are the same; a tree against itself none (property)', () => {
+  const leaf = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('a', 'b', null, true))
+  const tree = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.constantFrom('x', 'y', 'a.b'), tie('node'), { maxKeys: 3 })),
+  })).node
+  fc.assert(fc.property(fc.dictionary(fc.constantFrom('p', 'q'), tree, { maxKeys: 2 }), fc.dictionary(fc.constantFrom('p', 'q'), tree, { maxKeys: 2 }), (a, b) => {
+    const run = (p: unknown): Rec => ({ ...base(), params: p })
+    assert.deepEqual(compareRuns(run(a), run(a)).params, [])
+    assert.equal(compareRuns(run(a), run(b)).params.length === 0, canonicalize(a) === canonicalize(b))
+  }), { numRuns: 500 })
+})
