@@ -15,9 +15,28 @@ export interface Unwrapped {
 }
 
 /**
- * The command `env`, `nice` and `nohup` run, as they run it: `env -u X PATH=/opt/bin python3 a.py`
- * runs `python3 a.py` with that PATH. An option these do not take as written here (`env -C DIR`,
- * which moves the command elsewhere) leaves the words as they are: the command is then `env`'s own.
+ * Programs that run the command after their options (and `positionals` more words: timeout's
+ * duration, taskset's CPU list) as it is, with the same PATH: their options that take the next
+ * word as their value (`valued`), and the short ones that take it joined (`-oL`) or not.
+ */
+const WRAPPERS: Record<string, { valued: ReadonlySet<string>; positionals: number }> = {
+  nohup: { valued: new Set(), positionals: 0 },
+  nice: { valued: new Set(['-n']), positionals: 0 },
+  timeout: { valued: new Set(['-s', '-k']), positionals: 1 },
+  time: { valued: new Set(['-f', '-o']), positionals: 0 },
+  stdbuf: { valued: new Set(['-i', '-o', '-e']), positionals: 0 },
+  taskset: { valued: new Set(), positionals: 1 },
+  ionice: { valued: new Set(['-c', '-n']), positionals: 0 },
+  numactl: { valued: new Set(['-i', '-m', '-N', '-C', '-p', '-P', '-b', '-w']), positionals: 0 },
+  chrt: { valued: new Set(['-T', '-P', '-D']), positionals: 1 },
+}
+
+/**
+ * The command `env`, `nice`, `nohup`, `timeout`, `time`, `taskset`, `numactl` and the like run,
+ * as they run it: `env -u X PATH=/opt/bin python3 a.py` runs `python3 a.py` with that PATH,
+ * `timeout -s INT 1h python3 a.py` runs `python3 a.py`. An option env does not take as written
+ * here (`env -C DIR`, which moves the command elsewhere) leaves the words as they are: the
+ * command is then `env`'s own.
  */
 export function unwrapCommand(argv: readonly string[]): Unwrapped {
   let words = [...argv]
@@ -25,12 +44,16 @@ export function unwrapCommand(argv: readonly string[]): Unwrapped {
   for (;;) {
     const name = words[0]?.slice(words[0].lastIndexOf('/') + 1)
     let i = 1
-    if (name === 'nohup') {
-      if (words[1] === '--') i = 2
-    } else if (name === 'nice') {
-      if (words[1] === '-n') i = 3
-      else if (/^(-n)?-?[0-9]+$/.test(words[1] ?? '') || /^--adjustment=/.test(words[1] ?? '')) i = 2
-      if (words[i] === '--') i++
+    const wrapper = name !== undefined && Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name]! : null
+    if (wrapper !== null) {
+      // Options (`--x=y`, `-n 10`, `-oL`, nice's `-5`), then its words before the command.
+      for (; i < words.length; i++) {
+        const w = words[i]!
+        if (w === '--') { i++; break }
+        if (!w.startsWith('-') || w === '-') break
+        if (wrapper.valued.has(w)) i++
+      }
+      i += wrapper.positionals
     } else if (name === 'env') {
       let split: string[] | null = null
       for (; i < words.length; i++) {

@@ -396,12 +396,12 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       install(site, 'torch-2.5.1.dist-info')
       const py = path.join(venv, 'bin', 'python')
       // No python3 on PATH: what the run lists is its script's interpreter's, or none.
-      sb.env.PATH = linkTools(path.join(sb.home, 'tools2'), ['git', 'sh', 'env'])
+      sb.env.PATH = linkTools(path.join(sb.home, 'tools2'), ['git', 'sh', 'env', 'timeout'])
       sb.write('train.py', `#!${py}\nprint(1)\n`)
       chmodSync(path.join(sb.dir, 'train.py'), 0o755)
       writeFileSync(path.join(venv, 'bin', 'torchrun'), `#!/bin/sh\n'''exec' "${py}" "$0" "$@"\n' '''\nprint(2)\n`, { mode: 0o755 })
       writeFileSync(path.join(sb.home, 'env-script'), `#!/usr/bin/env -S PATH=${path.join(venv, 'bin')} python3 -u\nprint(3)\n`, { mode: 0o755 })
-      const commands = [['./train.py'], [path.join(venv, 'bin', 'torchrun')], ['env', `PATH=${path.join(venv, 'bin')}`, 'python3', '-c', 'pass'], [path.join(sb.home, 'env-script')]]
+      const commands = [['./train.py'], ['timeout', '-s', 'INT', '1h', './train.py'], [path.join(venv, 'bin', 'torchrun')], ['env', `PATH=${path.join(venv, 'bin')}`, 'python3', '-c', 'pass'], [path.join(sb.home, 'env-script')]]
       for (const argv of commands) {
         const r = await sb.prov(['record', '-q', '--', ...argv])
         assert.equal(r.exitCode, 0, r.stderr)
