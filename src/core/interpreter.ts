@@ -138,11 +138,12 @@ function splitFirst(arg: string): string[] {
  * The project runners whose environment is the project's `.venv` (uv's and pdm's own place for
  * it; poetry's and pipenv's where one is there), and how each is called: `uv run [OPTIONS] CMD`.
  * `valued`: the options that take the next word as their value; `dirs`: those that name the
- * project's directory; `other`: those that run the command in some other environment.
+ * project's directory; `other`: those that run the command in some other environment;
+ * `elsewhere`: the environment is always one prov cannot tell.
  */
 const CONDA_VALUED: ReadonlySet<string> = new Set(['-n', '--name', '-p', '--prefix', '--cwd', '-r', '--root-prefix', '--rc-file'])
 
-const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: ReadonlySet<string>; other: ReadonlySet<string> }> = {
+const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: ReadonlySet<string>; other: ReadonlySet<string>; elsewhere?: true }> = {
   uv: {
     sub: 'run',
     valued: new Set(['--with', '--with-editable', '--with-requirements', '-p', '--python', '--project', '--directory', '--package',
@@ -157,6 +158,8 @@ const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: 
   pdm: { sub: 'run', valued: new Set(['-p', '--project', '--venv']), dirs: new Set(['-p', '--project']), other: new Set(['-g', '--global', '--venv']) },
   poetry: { sub: 'run', valued: new Set(['-P', '--project', '-C', '--directory']), dirs: new Set(['-P', '--project', '-C', '--directory']), other: new Set() },
   pipenv: { sub: 'run', valued: new Set(), dirs: new Set(), other: new Set() },
+  // hatch keeps its environments in its data directory, by a hash prov does not make.
+  hatch: { sub: 'run', valued: new Set(), dirs: new Set(), other: new Set(), elsewhere: true },
   // conda's environments by name or prefix (`conda run -n ml python`); mamba's and micromamba's the same.
   conda: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
   mamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
@@ -188,7 +191,7 @@ export function runnerOf(words: readonly string[]): Runner | null {
   const spec = Object.hasOwn(RUNNERS, name) ? RUNNERS[name]! : null
   if (spec === null || words[1] !== spec.sub) return null
   let dir: string | null = null
-  let other = false
+  let other = spec.elsewhere === true
   let env: Runner['env'] = spec.valued === CONDA_VALUED || name === 'pixi' ? {} : undefined
   let i = 2
   for (; i < words.length; i++) {

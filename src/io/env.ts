@@ -673,7 +673,17 @@ function programPython(words: readonly string[], cwd: string, PATH: string): Com
   const shebang = shebangWords(readHead(script, 1024))
   if (shebang === null) return null
   const { words: run, path: given } = unwrapCommand(shebang)
-  return run[0] !== undefined && isPythonWord(run[0]) ? interpreter(run[0], given ?? PATH) : null
+  if (run[0] === undefined || !isPythonWord(run[0])) return null
+  // An application installed in an environment of its own (pipx, `uv tool install`: dvc, hatch,
+  // tox, pre-commit) runs the project's code, if any, with other programs: its own packages are
+  // not the command's, and the python3 on PATH is the better answer, as before.
+  if (/\/(?:pipx\/venvs|uv\/tools)\//.test(run[0]) || isUnder(run[0], process.env.PIPX_HOME) || isUnder(run[0], process.env.UV_TOOL_DIR)) return null
+  return interpreter(run[0], given ?? PATH)
+}
+
+/** Whether `file` lies below the directory `dir` (a variable's, unset or empty: no). */
+function isUnder(file: string, dir: string | undefined): boolean {
+  return dir !== undefined && dir !== '' && !toRecordPath(path.resolve(dir), file).outside
 }
 
 /** The first `max` bytes of a regular file as text ('' for none; a FIFO is not waited on). */

@@ -409,6 +409,19 @@ describe('env.packages.python', { concurrency: 2 }, () => {
         const ws = await sb.prov(['diff', '--workspace', '--json'])
         assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
       }
+      // An application installed by pipx or `uv tool` (dvc, tox): its own packages are not the
+      // command's; the python3 on PATH's are listed, as for any other program.
+      sb.env.PATH = `${path.join(venv, 'bin')}:${sb.env.PATH}`
+      for (const home of [path.join(sb.home, '.local', 'pipx', 'venvs', 'dvc'), path.join(sb.home, '.local', 'share', 'uv', 'tools', 'dvc')]) {
+        const toolSite = path.join(home, 'site')
+        mkdirSync(path.join(toolSite, 'dvc-3.0.0.dist-info'), { recursive: true })
+        mkdirSync(path.join(home, 'bin'), { recursive: true })
+        writeFileSync(path.join(home, 'bin', 'python'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python 3.99.0'; exit 0; fi\necho 'prov-sys-path ["${toolSite}"]'\n`, { mode: 0o755 })
+        writeFileSync(path.join(home, 'bin', 'dvc'), `#!${path.join(home, 'bin', 'python')}\nprint(4)\n`, { mode: 0o755 })
+        const r = await sb.prov(['record', '-q', '--no-exec', '--', path.join(home, 'bin', 'dvc'), 'repro'])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { torch: '2.5.1' } }, home)
+      }
       // The script's interpreter gone: none listed, and diff --workspace says which one it looked for.
       sb.write('train.py', '#!/no/such/python3\nprint(1)\n')
       const r = await sb.prov(['record', '-q', '--no-exec', '--', './train.py'])

@@ -74,6 +74,7 @@ test('runnerOf: uv/pdm/poetry/pipenv/conda/pixi run, their options skipped, the 
     [['pixi', 'run', '-e', 'cuda', 'python', 'a.py'], { name: 'pixi run', dir: null, words: ['python', 'a.py'], other: false, env: { name: 'cuda' } }],
     [['pixi', 'run', '--manifest-path', 'sub/pixi.toml', 'train'], { name: 'pixi run', dir: 'sub/', words: ['train'], other: false, env: {} }],
     [['pixi', 'run', '--manifest-path=pixi.toml', 'train'], { name: 'pixi run', dir: '.', words: ['train'], other: false, env: {} }],
+    [['hatch', 'run', 'python', 'a.py'], { name: 'hatch run', dir: null, words: ['python', 'a.py'], other: true }],
     [['uv', 'pip', 'install', 'x'], null],
     [['uv'], null],
     [['make', 'run'], null],
