@@ -106,10 +106,12 @@ function splitString(s: string): string[] {
 /**
  * The words a script's first bytes run it with, as Linux reads a `#!` line: the interpreter, and
  * the rest of the line as one argument (`#!/usr/bin/env python3` → ['/usr/bin/env', 'python3']);
- * and pip's form for an interpreter path too long or with a space for a #! line (a `#!/bin/sh`
- * whose second line is `'''exec' "/a b/venv/bin/python" "$0" "$@"`). Null for no #! line.
+ * and pip's and uv's form for an interpreter path too long or with a space for a #! line (a
+ * `#!/bin/sh` whose second line is `'''exec' "/a b/venv/bin/python" "$0" "$@"`; uv's with the
+ * path in single quotes, and for a relocatable venv after the directory of the script: `dir` as
+ * it is named, `realDir` as it really is). Null for no #! line.
  */
-export function shebangWords(head: string): string[] | null {
+export function shebangWords(head: string, dir = '.', realDir = dir): string[] | null {
   if (!head.startsWith('#!')) return null
   const lines = head.split('\n')
   const line = lines[0]!.slice(2).replace(/\r$/, '').trim()
@@ -117,8 +119,18 @@ export function shebangWords(head: string): string[] | null {
   const sp = line.search(/[ \t]/)
   const words = sp === -1 ? [line] : [line.slice(0, sp), line.slice(sp).trim()]
   if (/^\/bin\/(ba|da)?sh$/.test(words[0]!) && words.length === 1) {
-    const m = /^'''exec' "([^"]+)" "\$0" "\$@"$/.exec(lines[1] ?? '') ?? /^'''exec' (\S+) "\$0" "\$@"$/.exec(lines[1] ?? '')
+    const second = lines[1] ?? ''
+    const m = /^'''exec' "([^"]+)" "\$0" "\$@"$/.exec(second) ?? /^'''exec' ([^\s'"]+) "\$0" "\$@"$/.exec(second)
     if (m !== null) return [m[1]!]
+    // uv's: the path quoted as the shell quotes it (`'it'"'"'s'` for it's), after the directory
+    // the script really lies in (`$(realpath ...)`) or is named from (an older uv's `$(CDPATH= cd ...)`)
+    // where the venv is relocatable.
+    const uv = /^'''exec' ("\$\(dirname -- "\$\(realpath -- "\$0"\)"\)"\/|"\$\(CDPATH= cd -- "\$\(dirname -- "\$0"\)" && echo "\$PWD"\)"\/)?'((?:[^']|'"'"')+)' "\$0" "\$@"$/.exec(second)
+    if (uv !== null) {
+      const file = uv[2]!.replaceAll(`'"'"'`, "'")
+      const base = uv[1] === undefined ? null : uv[1].includes('realpath') ? realDir : dir
+      return [base === null ? file : `${base.replace(/\/+$/, '')}/${file}`]
+    }
   }
   if (words.length === 2 && /(^|\/)env$/.test(words[0]!)) {
     // `env -S python3 -u` in one argument, as env then splits it; `env python3` a word alone.

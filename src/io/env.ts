@@ -670,7 +670,9 @@ function programPython(words: readonly string[], cwd: string, PATH: string): Com
   if (isPythonWord(first)) return interpreter(first, PATH)
   const script = findExecutable(first, cwd, PATH)
   if (script === null) return null
-  const shebang = shebangWords(readHead(script, 1024))
+  let real = script
+  try { real = realpathSync.native(script) } catch { /* as found */ }
+  const shebang = shebangWords(readHead(script, 1024), path.dirname(script), path.dirname(real))
   if (shebang === null) return null
   const { words: run, path: given } = unwrapCommand(shebang)
   if (run[0] === undefined || !isPythonWord(run[0])) return null

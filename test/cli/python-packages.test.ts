@@ -3,7 +3,7 @@
 // when one of them changes.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa, execaSync } from 'execa'
 import { makeRepo, linkTools, parseValid, type Sandbox } from '../helpers/prov.js'
@@ -429,6 +429,27 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
       const ws = await sb.prov(['diff', '--workspace'])
       assert.equal(ws.stderr, "prov: warning: the run's interpreter '/no/such/python3' is not found: its packages are not compared\n")
+    })
+  })
+
+  test("uv's console scripts: the long-path /bin/sh form with the path in single quotes, and a relocatable venv's, from the script's real directory", { skip: needsPython() && 'no python3 here' }, async () => {
+    await withVenv([], async (sb, site, venv) => {
+      install(site, 'torch-2.5.1.dist-info')
+      const py = path.join(venv, 'bin', 'python')
+      // No python3 on PATH: what the run lists is its script's interpreter's, or none.
+      const tools = linkTools(path.join(sb.home, 'tools2'), ['git', 'sh', 'dirname', 'realpath'])
+      sb.env.PATH = tools
+      writeFileSync(path.join(venv, 'bin', 'torchrun'), `#!/bin/sh\n'''exec' '${py}' "$0" "$@"\n' '''\nprint(2)\n`, { mode: 0o755 })
+      writeFileSync(path.join(venv, 'bin', 'pytest'), `#!/bin/sh\n'''exec' "$(dirname -- "$(realpath -- "$0")")"/'python' "$0" "$@"\n' '''\nprint(3)\n`, { mode: 0o755 })
+      // (Found on PATH through a link elsewhere: the script's own directory is the venv's bin.)
+      symlinkSync(path.join(venv, 'bin', 'pytest'), path.join(tools, 'pytest'))
+      for (const argv of [[path.join(venv, 'bin', 'torchrun')], ['pytest']]) {
+        const r = await sb.prov(['record', '-q', '--', ...argv])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { torch: '2.5.1' } }, argv.join(' '))
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
+      }
     })
   })
 

@@ -52,6 +52,16 @@ test("shebangWords: a #! line as Linux passes it, env's words split, pip's /bin/
     ['', null],
   ]
   for (const [head, want] of table) assert.deepEqual(shebangWords(head), want, JSON.stringify(head))
+  // uv's: the path in single quotes (a quote in it as the shell writes it); a relocatable venv's
+  // from the script's directory, as it really is (realpath) or, an older uv's, as it is named.
+  const uvTable: Array<[string, string[]]> = [
+    ["#!/bin/sh\n'''exec' '/a b/venv/bin/python' \"$0\" \"$@\"\n' '''\n", ['/a b/venv/bin/python']],
+    ["#!/bin/sh\n'''exec' '/long/venv/bin/python3' \"$0\" \"$@\"\n' '''\n", ['/long/venv/bin/python3']],
+    ["#!/bin/sh\n'''exec' '/it'\"'\"'s/bin/python' \"$0\" \"$@\"\n' '''\n", ["/it's/bin/python"]],
+    ["#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n' '''\n", ['/real/bin/python']],
+    ["#!/bin/sh\n'''exec' \"$(CDPATH= cd -- \"$(dirname -- \"$0\")\" && echo \"$PWD\")\"/'python' \"$0\" \"$@\"\n' '''\n", ['/named/bin/python']],
+  ]
+  for (const [head, want] of uvTable) assert.deepEqual(shebangWords(head, '/named/bin', '/real/bin'), want, JSON.stringify(head))
   // Through unwrapCommand, as env then runs them:
   assert.deepEqual(unwrapCommand(shebangWords('#!/usr/bin/env -S python3 -u\n')!).words, ['python3', '-u'])
 })
