@@ -646,17 +646,30 @@ export function commandPython(argv: readonly string[], cwd: string, pathVar = pr
   const runner = runnerOf(words)
   if (runner === null) return programPython(words, cwd, PATH)
   if (runner.other) return false
-  const venv = runnerVenv(runner, path.resolve(cwd, runner.dir ?? '.'))
-  if (venv === null) return false
-  const bin = path.join(venv, 'bin')
+  const dir = path.resolve(cwd, runner.dir ?? '.')
+  // Outside a project uv runs the command in the active venv, else in the `.venv` found from its
+  // directory up, else with the interpreter it discovers: the active one and that one are the
+  // python3 on PATH's, as for a command run by none (null).
+  const venv = runnerVenv(runner, dir) ?? (runner.name === 'uv run' && !process.env.VIRTUAL_ENV ? nearestVenv(dir) : null)
+  if (venv === null && runner.name !== 'uv run') return false
+  const bin = venv === null ? null : path.join(venv, 'bin')
   // The command it runs is found with the environment's bin first on PATH, as the runner runs it.
-  const inner = programPython(runner.words, cwd, `${bin}${path.delimiter}${PATH}`)
+  const inner = bin === null ? null : programPython(runner.words, cwd, `${bin}${path.delimiter}${PATH}`)
   if (inner !== null) return inner
   // (uv runs a script with inline metadata, `# /// script`, in an environment of its own.)
   const script = runner.name === 'uv run' && /\.pyw?$/.test(runner.words[0] ?? '') ? readHead(path.resolve(cwd, runner.words[0]!), 65536) : ''
   if (/^# \/\/\/ script[ \t]*$/m.test(script)) return false
+  if (bin === null) return null
   const python = path.join(bin, 'python')
   return { word: python, named: python, file: findExecutable(python, cwd) }
+}
+
+/** The nearest `.venv` from `dir` up that is a virtual environment (holds pyvenv.cfg), as uv finds one outside a project; null for none. */
+function nearestVenv(dir: string): string | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (statIfAny(path.join(d, '.venv', 'pyvenv.cfg'))?.isFile() === true) return path.join(d, '.venv')
+    if (path.dirname(d) === d) return null
+  }
 }
 
 /** The interpreter a command's program is, or runs by its #! line; null where it is none. */

@@ -508,6 +508,36 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     } finally { sb.cleanup() }
   })
 
+  test("uv run outside a project: the .venv found from its directory up, else the python3 on PATH's, as uv finds them; not none", { skip: needsPython() && 'no python3 here' }, async () => {
+    const sb = await makeRepo({ 'train.py': 'print(1)\n', '.gitignore': '.venv/\n' })
+    try {
+      const bin = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
+      writeFileSync(path.join(bin, 'uv'), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 })
+      const other = path.join(sb.home, 'elsewhere')
+      mkdirSync(path.join(other, 'numpy-9.9.dist-info'), { recursive: true })
+      writeFileSync(path.join(bin, 'python3'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python 3.99.0'; exit 0; fi\necho 'prov-sys-path ["${other}"]'\n`, { mode: 0o755 })
+      sb.env.PATH = bin
+      delete sb.env.VIRTUAL_ENV
+      // No project and no .venv: uv runs it with the interpreter it finds, the python3 on PATH here.
+      const r0 = await sb.prov(['record', '-q', '--no-exec', '--', 'uv', 'run', 'python3', 'train.py'])
+      assert.equal(r0.exitCode, 0, r0.stderr)
+      assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { numpy: '9.9' } })
+      // A .venv in the directory, or one above: uv runs it there.
+      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
+      assert.equal(made.exitCode, 0, made.stderr)
+      const lib = path.join(sb.dir, '.venv', 'lib')
+      install(path.join(lib, readdirSync(lib)[0]!, 'site-packages'), 'pandas-2.2.3.dist-info')
+      sb.write('sub/x.py', 'print(1)\n')
+      for (const cwd of [sb.dir, path.join(sb.dir, 'sub')]) {
+        const r = await sb.prov(['record', '-q', '--no-exec', '--', 'uv', 'run', 'python', 'train.py'], { cwd })
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } }, cwd)
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], cwd)
+      }
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
