@@ -654,7 +654,10 @@ export function commandPython(argv: readonly string[], cwd: string, pathVar = pr
   if (venv === null && runner.name !== 'uv run') return false
   const bin = venv === null ? null : path.join(venv, 'bin')
   // The command it runs is found with the environment's bin first on PATH, as the runner runs it.
-  const inner = bin === null ? null : programPython(runner.words, cwd, `${bin}${path.delimiter}${PATH}`)
+  // One not made yet (a first `uv run` makes it) will hold the `python3` or `pytest` a word names,
+  // not the one on PATH now: the environment's python, not found yet.
+  const notYet = bin !== null && statIfAny(bin)?.isDirectory() !== true && !(runner.words[0] ?? '').includes('/')
+  const inner = bin === null || notYet ? null : programPython(runner.words, cwd, `${bin}${path.delimiter}${PATH}`)
   if (inner !== null) return inner
   // (uv runs a script with inline metadata, `# /// script`, in an environment of its own.)
   const script = runner.name === 'uv run' && /\.pyw?$/.test(runner.words[0] ?? '') ? readHead(path.resolve(cwd, runner.words[0]!), 65536) : ''

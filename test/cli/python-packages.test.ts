@@ -538,6 +538,30 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     } finally { sb.cleanup() }
   })
 
+  test("uv run in a project whose .venv it makes in that run: not the python3 on PATH's packages, which diff --workspace would then find all changed", { skip: needsPython() && 'no python3 here' }, async () => {
+    const sb = await makeRepo({ 'pyproject.toml': '[project]\nname = "p"\n', 'train.py': 'print(1)\n', '.gitignore': '.venv/\n' })
+    try {
+      const bin = linkTools(path.join(sb.home, 'tools'), ['git', 'sh', 'mkdir', 'cp'])
+      const other = path.join(sb.home, 'elsewhere')
+      mkdirSync(path.join(other, 'numpy-9.9.dist-info'), { recursive: true })
+      writeFileSync(path.join(bin, 'python3'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python 3.99.0'; exit 0; fi\necho 'prov-sys-path ["${other}"]'\n`, { mode: 0o755 })
+      // A venv made aside, that the stand-in for uv copies in as uv makes the project's on its first run.
+      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.home, 'proto')], { reject: false })
+      assert.equal(made.exitCode, 0, made.stderr)
+      const lib = path.join(sb.home, 'proto', 'lib')
+      install(path.join(lib, readdirSync(lib)[0]!, 'site-packages'), 'pandas-2.2.3.dist-info')
+      writeFileSync(path.join(bin, 'uv'), `#!/bin/sh\nshift\n[ -d .venv ] || cp -R ${JSON.stringify(path.join(sb.home, 'proto'))} .venv\nPATH="$PWD/.venv/bin:$PATH" exec "$@"\n`, { mode: 0o755 })
+      sb.env.PATH = bin
+      const r = await sb.prov(['record', '-q', '--', 'uv', 'run', 'python3', 'train.py'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.ok(existsSync(path.join(sb.dir, '.venv')))
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
+      // The venv's packages now: one run did not list them, noise, not a change.
+      const ws = await sb.prov(['diff', '--workspace', '--json'])
+      assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []])
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {
