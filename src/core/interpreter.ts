@@ -201,15 +201,25 @@ export interface Runner {
 export function runnerOf(words: readonly string[]): Runner | null {
   const name = words[0]?.slice(words[0].lastIndexOf('/') + 1) ?? ''
   const spec = Object.hasOwn(RUNNERS, name) ? RUNNERS[name]! : null
-  if (spec === null || words[1] !== spec.sub) return null
+  if (spec === null) return null
   let dir: string | null = null
   let other = spec.elsewhere === true
   let env: Runner['env'] = spec.valued === CONDA_VALUED || name === 'pixi' ? {} : undefined
-  let i = 2
+  // Options may come before the subcommand too (`uv -q run`, `uv --directory sub run`).
+  let sub = false
+  let i = 1
   for (; i < words.length; i++) {
     const w = words[i]!
-    if (w === '--') { i++; break }
-    if (!w.startsWith('-') || w === '-') break
+    if (!sub && w === spec.sub) { sub = true; continue }
+    if (w === '--') {
+      if (!sub) return null
+      i++
+      break
+    }
+    if (!w.startsWith('-') || w === '-') {
+      if (!sub) return null
+      break
+    }
     const eq = w.indexOf('=')
     const opt = w.startsWith('--') && eq !== -1 ? w.slice(0, eq) : w
     if (spec.other.has(opt)) other = true
@@ -224,5 +234,6 @@ export function runnerOf(words: readonly string[]): Runner | null {
       else if (opt === '-p' || opt === '--prefix') env = { prefix: value }
     }
   }
+  if (!sub) return null
   return { name: `${name} ${spec.sub}`, dir, words: words.slice(i), other, ...(env !== undefined ? { env } : {}) }
 }

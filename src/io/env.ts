@@ -696,7 +696,10 @@ function programPython(words: readonly string[], cwd: string, PATH: string): Com
   // tox, pre-commit) runs the project's code, if any, with other programs: its own packages are
   // not the command's, and the python3 on PATH is the better answer, as before.
   if (/\/(?:pipx\/venvs|uv\/tools)\//.test(run[0]) || isUnder(run[0], process.env.PIPX_HOME) || isUnder(run[0], process.env.UV_TOOL_DIR)) return null
-  return interpreter(run[0], given ?? PATH)
+  // (A #! line's own word is a path, from the directory the command runs in, as the kernel reads
+  // it: `#!python3` is ./python3; a word env finds is found on PATH.)
+  const viaEnv = run[0] !== shebang[0]
+  return interpreter(viaEnv || run[0].includes('/') ? run[0] : `./${run[0]}`, given ?? PATH)
 }
 
 /** Whether `file` lies below the directory `dir` (a variable's, unset or empty: no). */

@@ -422,6 +422,12 @@ describe('env.packages.python', { concurrency: 2 }, () => {
         assert.equal(r.exitCode, 0, r.stderr)
         assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { torch: '2.5.1' } }, home)
       }
+      // A #! line's bare word is a path from the command's directory, as the kernel reads it, not a name on PATH.
+      sb.write('rel.py', '#!python3\nprint(1)\n')
+      chmodSync(path.join(sb.dir, 'rel.py'), 0o755)
+      const rel = await sb.prov(['record', '-q', '--no-exec', '--', './rel.py'])
+      assert.equal(rel.exitCode, 0, rel.stderr)
+      assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
       // The script's interpreter gone: none listed, and diff --workspace says which one it looked for.
       sb.write('train.py', '#!/no/such/python3\nprint(1)\n')
       const r = await sb.prov(['record', '-q', '--no-exec', '--', './train.py'])
