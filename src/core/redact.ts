@@ -1084,6 +1084,19 @@ export class Redactor {
       }
       out.push(this.redactWord(arg))
     }
+    // A word that is one configuration line, `echo "password = V"`, `printf 'api_key: V'`, `echo
+    // "export DB_PASS=V"` (a word `password=V` is redactWord's): judged as the text of a
+    // here-document that no shell reads is (scrubFileText), as what the command prints or writes.
+    // Not a word of a shell or an interpreter (`python3 -c "token = t"`: code their own readings
+    // judge), nor one of several lines (a script's or a program's text).
+    let c = 0
+    while (c < argv.length - 1 && (ASSIGNMENT_WORD.test(argv[c]!) || /^(?:command|env|sudo|builtin|exec)$/.test(argv[c]!))) c++
+    const runs = commandName(argv[c])
+    if (out.length === argv.length && !SHELLS.has(runs) && !INTERPRETER.test(runs) && !JOINS_SCRIPT.has(runs)) {
+      argv.forEach((v, i) => {
+        if (i > c && out[i] === v && /[ \t]/.test(v) && !v.includes('\n')) out[i] = this.scrubFileText(v)
+      })
+    }
     return out
   }
 
@@ -1292,17 +1305,7 @@ export class Redactor {
       while (j < values.length && /^[-+][A-Za-z]+$/.test(values[j]!)) j++
       if (j < values.length - 1 && this.isSecretName(values[j]!)) for (let m = j + 1; m < values.length; m++) redacted[m] = this.fingerprint(values[m]!)
     }
-    // A quoted word that is one configuration line, `echo "password = V"`, `printf 'api_key: V'`,
-    // `echo "export DB_PASS=V"` (a word `password=V` is redactWord's): judged as the text of a
-    // here-document that no shell reads is (scrubFileText), as what the command prints or writes.
-    // Not a word of a shell or an interpreter (`python3 -c "token = t"`: code their own readings
-    // judge), nor one of several lines (a script's or a program's text).
-    const runs = runName(command)
-    if (!SHELLS.has(runs) && !INTERPRETER.test(runs) && !JOINS_SCRIPT.has(runs)) {
-      values.forEach((v, i) => {
-        if (i > k && redacted[i] === v && /[ \t]/.test(v) && !v.includes('\n')) redacted[i] = this.scrubFileText(v)
-      })
-    }
+    // (A quoted word that is one configuration line, `echo "password = V"`: redactArgv's.)
     // `: ${API_KEY:=V}`, `"${TOKEN:-V}"`: the default of a secret name is one.
     values.forEach((v, i) => {
       // (A written default only: not an empty one, a parameter's, a command's output, nor past the first }.)

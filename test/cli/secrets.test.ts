@@ -399,6 +399,12 @@ describe('secrets in the places around the matrix', () => {
     assert.deepEqual(run.command.argv, ['sh', '-c', `echo "password = ${fp1}" > out.txt; printf '%s\\n' 'api_key: ${fp2}' "password is required" >> out.txt`])
     const secrets = [{ name: 'password = V', value: pw }, { name: 'api_key: V', value: key }]
     for (const text of [r.stdout + r.stderr, ...filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))]) assertClean('sh -c with configuration lines', text, secrets)
+    // With no shell, the command's own words: the same.
+    const plain = await sb.prov(['record', '-q', '--no-exec', '--', 'echo', `password = ${pw}`])
+    assert.deepEqual([plain.exitCode, plain.stdout, plain.stderr], [0, '', ''])
+    const argv = parseValid('run', (await sb.prov(['show', '--json'])).stdout).command.argv
+    assert.deepEqual(argv, ['echo', `password = ${fingerprints(argv)[0]}`])
+    for (const text of filesUnder(path.join(sb.dir, '.prov')).map((f) => readFileSync(f, 'utf8'))) assertClean('echo with a configuration line', text, secrets)
   })
 
   test('a command not found whose name holds a token: the error text is scrubbed too', async () => {

@@ -1524,6 +1524,12 @@ test("a shell script's quoted word that is a configuration line, `echo \"passwor
     'bash -c "token = x"',
   ]
   for (const script of same) assert.deepEqual(r.redactArgv(['sh', '-c', script]), ['sh', '-c', script], script)
+  // The same words as a command line prov runs itself, with no shell: the same.
+  assert.deepEqual(r.redactArgv(['echo', 'password = hunter2']), ['echo', `password = ${fp('hunter2')}`])
+  assert.deepEqual(r.redactArgv(['sudo', 'tee', '-a', 'cfg.ini', 'api_key: k3y9']), ['sudo', 'tee', '-a', 'cfg.ini', `api_key: ${fp('k3y9')}`])
+  for (const argv of [['echo', 'password is required'], ['git', 'commit', '-m', 'auth: use oauth2'], ['python3', '-c', 'token = t; print(token)'], ['bash', '-c', 'token = x'], ['echo', 'password = $PW']]) {
+    assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
+  }
 })
 
 test('scrubLog: prose, a secret name then its value after a space (`Token V`, `password is V`) and printed pairs (`(\'password\', \'V\')`); ordinary English kept', () => {
