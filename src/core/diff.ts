@@ -400,6 +400,8 @@ export function isNoise(section: Section, key: string, ignore: readonly RegExp[]
  * nothing of what changed: noise (shown with --all).
  */
 export function isUnlistedPackage(aEnv: unknown, bEnv: unknown, key: string): boolean {
+  // The interpreter's version likewise: a prov before it, or no interpreter, lists none.
+  if (key === 'runtime.python') return [aEnv, bEnv].some((e) => typeof obj(obj(e).runtime).python !== 'string')
   // (The ecosystem's own key too: an empty list, `packages.python: {}` from a venv without packages,
   // added where the other run listed none, tells no more than a full one.)
   const m = /^packages\.([^.]+)(?:\.|$)/.exec(key)

@@ -42,3 +42,13 @@ export function parseSysPath(out: string): string | null {
   if (!Array.isArray(dirs)) return null
   return JSON.stringify(dirs.filter((d): d is string => typeof d === 'string' && d.startsWith('/')))
 }
+
+/** The marker line the interpreter prints its own version on (`3.12.1`), after its search path. */
+export const PYTHON_VERSION_MARK = 'prov-python-version '
+
+/** The version of the interpreter's answer (`3.12.1`), or null where it printed none. */
+export function parsePythonVersion(out: string): string | null {
+  const line = out.split('\n').find((l) => l.startsWith(PYTHON_VERSION_MARK))
+  const v = line?.slice(PYTHON_VERSION_MARK.length).trim()
+  return v !== undefined && /^[0-9]+\.[0-9]+(?:\.[0-9]+)?$/.test(v) ? v : null
+}

@@ -14,7 +14,7 @@ import { nodeCrypto } from '../core/crypto.js'
 import { LOCALE_VARS, noiseVarKind } from '../core/env-vars.js'
 import { toRecordPath } from '../core/paths.js'
 import { gpuModel, nvidiaDriverVersion } from '../core/gpu.js'
-import { distributionOf, parseSysPath, SYS_PATH_MARK } from '../core/python-packages.js'
+import { distributionOf, parsePythonVersion, parseSysPath, PYTHON_VERSION_MARK, SYS_PATH_MARK } from '../core/python-packages.js'
 import { isPythonWord, runnerOf, shebangWords, unwrapCommand, type Runner } from '../core/interpreter.js'
 import { readCondaPackages } from './conda.js'
 
@@ -129,14 +129,16 @@ const PYTHON_PATH_QUERY: Ask = {
   name: 'python3',
   // The directory it is asked in ('' at the head of sys.path with -c) is left off before a module
   // is imported: a json.py there (a project's file) is not run.
-  args: ['-c', "import sys;sys.path[:]=[x for x in sys.path if x];import json,site;p=sys.path[:];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p))"],
+  args: ['-c', "import sys;sys.path[:]=[x for x in sys.path if x];import json,site;p=sys.path[:];u=site.getusersitepackages() if site.ENABLE_USER_SITE else None;i=next((k for k,x in enumerate(p) if x.endswith(('site-packages','dist-packages'))),len(p));p[i:i]=[u] if u and u not in p else [];print('" + SYS_PATH_MARK + "'+json.dumps(p));print('" + PYTHON_VERSION_MARK + "'+'.'.join(map(str,sys.version_info[:3])))"],
   // Kept with the .pth files of its directories as they were: one added, changed or removed since
   // (an old-style editable install, conda develop) changes the path without changing the interpreter.
+  // (With the interpreter's version, where it says one: `v` marks the answers that asked it.)
   parse: (out) => {
     const dirs = sysPathOf(parseSysPath(out) ?? undefined, false)
-    return dirs === null ? null : JSON.stringify({ dirs, pth: pthState(dirs) })
+    const version = parsePythonVersion(out)
+    return dirs === null ? null : JSON.stringify({ dirs, pth: pthState(dirs), v: 2, ...(version !== null ? { version } : {}) })
   },
-  valid: (answer) => answer === '' || sysPathOf(answer, true) !== null,
+  valid: (answer) => answer === '' || (sysPathOf(answer, true) !== null && pythonVersionOf(answer) !== undefined),
   limit: 256 * 1024,
   context: (file, cwd) => {
     const parts = Object.keys(process.env).filter((k) => /^PYTHON/.test(k) || k === 'HOME').sort().map((k) => `${k}=${process.env[k]}`)
@@ -870,6 +872,33 @@ export function readNvidia(root = '/'): { gpus?: string[]; gpu_driver?: string }
  * form (a damaged cache file, an entry of an earlier version, is no cache, as for versions), or,
  * `checked`, where the .pth files of the directories are not those the answer was made with.
  */
+/**
+ * The interpreter's version in PYTHON_PATH_QUERY's answer as tools.json holds it: null where it
+ * said none; undefined for an answer from before it was asked (asked again).
+ */
+function pythonVersionOf(answer: string | undefined): string | null | undefined {
+  if (answer === undefined) return undefined
+  let v: unknown
+  try { v = JSON.parse(answer) } catch { return undefined }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as { v?: unknown; version?: unknown }
+  if (o.v !== 2) return undefined
+  return typeof o.version === 'string' ? o.version : null
+}
+
+/**
+ * The Python version of an interpreter read by name, not run (venvSitePackages,
+ * condaSitePackages): its venv's pyvenv.cfg (`version = 3.11.7`, uv's and virtualenv's
+ * `version_info = 3.12.1[.final.0]`), else its conda environment's python package; null for none.
+ */
+export function pythonVersionByNames(interpreter: string, conda: Record<string, string> | null): string | null {
+  let cfg = ''
+  try { cfg = readRegularFile(path.join(path.dirname(path.dirname(interpreter)), 'pyvenv.cfg')).toString('utf8') } catch { /* none */ }
+  const m = /^[ \t]*version(?:_info)?[ \t]*=[ \t]*([0-9]+\.[0-9]+(?:\.[0-9]+)?)/m.exec(cfg)
+  if (m !== null) return m[1]!
+  const fromConda = conda?.python?.split('=')[0]
+  return fromConda !== undefined && /^[0-9]+\.[0-9]+/.test(fromConda) ? fromConda : null
+}
+
 function sysPathOf(answer: string | undefined, checked: boolean): string[] | null {
   if (answer === undefined) return null
   let v: unknown
@@ -924,6 +953,11 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
   // its other packages (mkl, cudatoolkit, ...) too.
   const interpreter = sysPath === null ? null : typeof opts.python === 'string' ? opts.python : which('python3', process.env.PATH ?? '', opts.cwd).file
   const conda = interpreter === null ? null : readCondaPackages(interpreter)
+  // The version of that interpreter (the command's may be another than the python3 on PATH,
+  // whose version `tools` holds): as it said it, or, read by name, as its environment says.
+  const python = sysPath === null ? null
+    : opts.pythonDirs !== undefined ? (typeof opts.python === 'string' ? pythonVersionByNames(opts.python, conda) : null)
+      : pythonVersionOf(answers[PYTHON_PATH_QUERY.label]) ?? null
   const cpus = os.cpus()
   const locale: Record<string, string> = {}
   for (const v of LOCALE_VARS) {
@@ -936,7 +970,7 @@ export async function readEnvSnapshot(store: Store, redactor: Redactor, opts: En
   const snapshot: EnvSnapshot = {
     os: osInfo,
     hardware: { ...hardware(cpus), ...readNvidia() },
-    runtime: { node: process.version, prov: VERSION },
+    runtime: { node: process.version, prov: VERSION, ...(python !== null ? { python } : {}) },
     tools,
     ...(sysPath !== null ? { packages: { python: readPythonPackages(sysPath), ...(conda !== null ? { conda } : {}) } } : {}),
     locale,

@@ -698,7 +698,9 @@ export default defineCommand({
     const keyIds = diff.env.filter((c) => c.noise && isKeyIdKey('env', c.key)).length
     // (prov's own version; packages of an ecosystem one run did not list.)
     const recorders = diff.env.filter((c) => c.noise && isRecorderKey('env', c.key)).length
-    const unlisted = diff.env.filter((c) => c.noise && !isNoise('env', c.key, ignores) && isUnlistedPackage(a.record.env, b.record.env, c.key)).length
+    const unlistedAll = diff.env.filter((c) => c.noise && !isNoise('env', c.key, ignores) && isUnlistedPackage(a.record.env, b.record.env, c.key))
+    const unlistedVersion = unlistedAll.filter((c) => c.key === 'runtime.python').length
+    const unlisted = unlistedAll.length - unlistedVersion
     // (A locale variable among vars whose change locale shows: the same change, reported once.)
     // One whose twin --ignore hides is hidden with it, and counted with what --ignore matched.
     const twinOf = (key: string): string => (key === 'vars.TZ' ? 'timezone' : `locale.${key.slice(5)}`)
@@ -718,7 +720,7 @@ export default defineCommand({
     const ownOutputs = untrackedNoise.length - bytecode
     // (The branch, upstream or remote at the same commit, or one that changed only the store.)
     const codeNames = diff.code.filter((c) => c.noise && !isSameFilesNoise(c) && isCodeName(c) && !isNoise('code', c.key, ignores)).length
-    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - recorders - unlisted - localeEchoes - tzEchoes - storeCommits - ownOutputs - bytecode - sameFiles - codeNames
+    const ignored = hidden - sessionVars - jobVars - provVars - keyIds - recorders - unlisted - unlistedVersion - localeEchoes - tzEchoes - storeCommits - ownOutputs - bytecode - sameFiles - codeNames
     // One kind is named alone; several, each with its count.
     const all: Array<[number, string, string]> = [
       [sessionVars, 'shell-session variables', `${sessionVars} shell-session variable${sessionVars === 1 ? '' : 's'}`],
@@ -727,6 +729,7 @@ export default defineCommand({
       [keyIds, "the store key's id (key_id)", "the store key's id (key_id)"],
       [recorders, "prov's own version (runtime.prov)", "prov's own version"],
       [unlisted, 'packages that one run did not list', `${unlisted} package${unlisted === 1 ? '' : 's'} that one run did not list`],
+      [unlistedVersion, 'the Python version that one run did not list (runtime.python)', 'the Python version that one run did not list'],
       [localeEchoes, 'locale variables, shown under locale', `${localeEchoes} locale variable${localeEchoes === 1 ? '' : 's'} shown under locale`],
       [tzEchoes, 'the TZ variable, shown under timezone', 'the TZ variable shown under timezone'],
       [storeCommits, 'commits that change only the store', 'commits that change only the store'],

@@ -63,7 +63,10 @@ export function renderRun(r: RunRecord, color: ReturnType<typeof colorsFor>): st
   out.push(...files(r.outputs))
   const e = r.env
   const tools = Object.entries((e.tools ?? {}) as Record<string, string>).map(([k, v]) => `${showName(k)} ${showName((/\d+(\.\d+)+/.exec(v) ?? [v])[0])}`)
-  out.push(`Env:      ${showName(`${e.os.platform} ${e.os.release} ${e.os.arch}`)}, node ${showName(e.runtime.node)}${tools.length ? ', ' + tools.join(', ') : ''}`)
+  // The interpreter whose packages are listed, the command's (which may be another than the python3 among the tools).
+  const version = e.runtime.python
+  const python = typeof version === 'string' ? `, Python ${showName(version)}` : ''
+  out.push(`Env:      ${showName(`${e.os.platform} ${e.os.release} ${e.os.arch}`)}, node ${showName(e.runtime.node)}${python}${tools.length ? ', ' + tools.join(', ') : ''}`)
   const hw = (e.hardware ?? {}) as { gpus?: unknown; gpu_driver?: unknown }
   if (Array.isArray(hw.gpus) && hw.gpus.length > 0) {
     // One entry per model, in the order first seen: '2× NVIDIA A100-SXM4-40GB'.

@@ -568,6 +568,53 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     } finally { sb.cleanup() }
   })
 
+  test("runtime.python: the version of the interpreter whose packages are listed (the command's, not the python3 on PATH's); a run without it (an older prov) is noise", async () => {
+    const sb = await makeRepo({ 'train.py': 'print(1)\n', '.gitignore': 'env/\n' })
+    try {
+      const site = path.join(sb.home, 'site')
+      mkdirSync(path.join(site, 'numpy-1.0.0.dist-info'), { recursive: true })
+      const fake = (dir: string, version: string): string => {
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(path.join(dir, 'python3'), `#!/bin/sh\nif [ "$1" != -c ]; then echo 'Python ${version}'; exit 0; fi\necho 'prov-sys-path ["${site}"]'\necho 'prov-python-version ${version}'\n`, { mode: 0o755 })
+        return path.join(dir, 'python3')
+      }
+      const bin = linkTools(path.join(sb.home, 'tools'), ['git'])
+      fake(bin, '3.11.7')
+      sb.env.PATH = bin
+      const own = fake(path.join(sb.home, 'py312', 'bin'), '3.12.1')
+      assert.equal(parseValid('env', (await sb.prov(['snapshot-env'])).stdout).env.runtime.python, '3.11.7')
+      assert.equal(parseValid('env', (await sb.prov(['snapshot-env', '--python', own])).stdout).env.runtime.python, '3.12.1')
+      const r = await sb.prov(['record', '-q', '--', own, '-c', 'pass'])
+      assert.equal(r.exitCode, 0, r.stderr)
+      const run = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      assert.deepEqual([run.env.runtime.python, run.env.tools.python3], ['3.12.1', 'Python 3.11.7'])
+      assert.match((await sb.prov(['show'])).stdout, /^Env: {6}linux .*, node v[0-9.]+, Python 3\.12\.1, git [0-9.]+, python3 3\.11\.7$/m)
+      // Upgraded in place: a change diff names.
+      fake(path.join(sb.home, 'py312', 'bin'), '3.12.4')
+      const ws = await sb.prov(['diff', '--workspace', '--json'])
+      assert.deepEqual(parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise), [{ op: 'changed', key: 'runtime.python', from: '3.12.1', to: '3.12.4' }])
+      // A venv in the project, read by name: its pyvenv.cfg says the version (uv's version_info too).
+      mkdirSync(path.join(sb.dir, 'env', 'bin'), { recursive: true })
+      mkdirSync(path.join(sb.dir, 'env', 'lib', 'python3.13', 'site-packages'), { recursive: true })
+      writeFileSync(path.join(sb.dir, 'env', 'bin', 'python'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+      for (const [cfg, want] of [['home = /usr/bin\nversion = 3.13.0\n', '3.13.0'], ['home = /opt\nimplementation = CPython\nversion_info = 3.13.1.final.0\n', '3.13.1']]) {
+        writeFileSync(path.join(sb.dir, 'env', 'pyvenv.cfg'), cfg)
+        const v = await sb.prov(['record', '-q', '--no-exec', '--', 'env/bin/python', 'train.py'])
+        assert.equal(v.exitCode, 0, v.stderr)
+        assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.runtime.python, want)
+      }
+      // A run from a prov before runtime.python, beside one with it: noise, said in the footer.
+      const old = JSON.parse((await sb.prov(['show', '--json'])).stdout)
+      delete old.env.runtime.python
+      delete old.id
+      const w = await sb.prov(['write-run'], { input: JSON.stringify(old) })
+      assert.equal(w.exitCode, 0, w.stderr)
+      const d = await sb.prov(['diff', '@~1', '@'])
+      assert.equal(d.exitCode, 0, d.stdout)
+      assert.match(d.stdout, /the Python version that one run did not list/)
+    } finally { sb.cleanup() }
+  })
+
   test('no python3 on PATH, or --no-tools: no packages', async () => {
     const sb = await makeRepo()
     try {

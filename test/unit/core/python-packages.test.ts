@@ -1,7 +1,7 @@
 // Table tests of reading Python distributions from the names of their metadata directories.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { distributionOf, normalizeProjectName, parseSysPath, SYS_PATH_MARK } from '../../../src/core/python-packages.js'
+import { distributionOf, normalizeProjectName, parseSysPath, SYS_PATH_MARK, parsePythonVersion } from '../../../src/core/python-packages.js'
 
 const entries: [string, { name: string; version: string } | null][] = [
   ['numpy-1.26.4.dist-info', { name: 'numpy', version: '1.26.4' }],
@@ -46,3 +46,15 @@ const outputs: [string, string, string | null][] = [
 for (const [name, out, want] of outputs) {
   test(`parseSysPath: ${name}`, () => assert.equal(parseSysPath(out), want))
 }
+
+test("parsePythonVersion: the version line the interpreter printed after its search path; none, or another shape, is null", () => {
+  const table: Array<[string, string | null]> = [
+    ['prov-sys-path []\nprov-python-version 3.12.1\n', '3.12.1'],
+    ['prov-python-version 3.13\n', '3.13'],
+    ['prov-sys-path []\n', null],
+    ['prov-python-version 3.12.1rc1\n', null],
+    ['prov-python-version \n', null],
+    ['Python 3.12.1\n', null],
+  ]
+  for (const [out, want] of table) assert.equal(parsePythonVersion(out), want, JSON.stringify(out))
+})
