@@ -157,6 +157,12 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       assert.equal(damaged, 1)
       writeFileSync(file, JSON.stringify(cache))
       assert.equal((await packages(sb))?.numpy, '1.26.4')
+      // An answer an earlier prov cached, without the version: asked again, for the version too.
+      const fresh = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>
+      for (const [k, v] of Object.entries(fresh)) if (v.startsWith('{"dirs":')) { const { dirs, pth } = JSON.parse(v); fresh[k] = JSON.stringify({ dirs, pth }) }
+      writeFileSync(file, JSON.stringify(fresh))
+      const r = await sb.prov(['snapshot-env'])
+      assert.match(parseValid('env', r.stdout).env.runtime.python, /^3\.[0-9]+\.[0-9]+$/)
     })
   })
 
