@@ -122,6 +122,8 @@ function compareFlat(a: Map<string, unknown>, b: Map<string, unknown>): Change[]
 
 /** Lists longer than this, past what they share at their ends, are compared item by item in place. */
 const ALIGN_LIMIT = 2_000
+/** The cells of the tables of all the lists aligned in one comparison: four of ALIGN_LIMIT² (about 0.2 s). */
+const ALIGN_CELLS = 4 * ALIGN_LIMIT * ALIGN_LIMIT
 
 /**
  * The changes between two params trees, as compareFlat finds them between their leaves, with the
@@ -129,10 +131,13 @@ const ALIGN_LIMIT = 2_000
  * subsequence): an item put before the others (`layers: [64, 128]` → `[32, 64, 128]`) is one
  * `added` (`layers[0]`), not a change of every item after it. Items that stand in each other's
  * place are compared within, under b's index; the others are removed (under a's index) or added
- * (under b's). Lists too long to align cheaply are compared by position, as before.
+ * (under b's). Lists too long to align cheaply are compared by position, as before, and so are
+ * those met once the lists compared before them (a's keys in order, then b's) have used
+ * ALIGN_CELLS.
  */
 export function compareParams(a: Rec, b: Rec): Change[] {
   const out: Change[] = []
+  let cells = ALIGN_CELLS
   const leaves = (x: unknown, key: string): Map<string, unknown> => (x === undefined ? new Map() : flattenValues(x, key))
   const plain = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v)
   const walk = (x: unknown, y: unknown, key: string): void => {
@@ -154,10 +159,13 @@ export function compareParams(a: Rec, b: Rec): Change[] {
     const n = x.length - head - tail
     const m = y.length - head - tail
     if (n === 0 && m === 0) return
-    if (n > ALIGN_LIMIT || m > ALIGN_LIMIT) {
+    // The table is n × m: one pair of long lists fits, but many (50 lists of 2,000 in a list) would
+    // take seconds, so all the lists of one comparison share the cells of a few such tables.
+    if (n > ALIGN_LIMIT || m > ALIGN_LIMIT || n * m > cells) {
       out.push(...compareFlat(leaves(x, key), leaves(y, key)))
       return
     }
+    cells -= n * m
     // The longest common subsequence of the middle parts: len[i][j] for x[head+i..], y[head+j..].
     const len: Uint16Array[] = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1))
     for (let i = n - 1; i >= 0; i--) {

@@ -727,6 +727,20 @@ test('compareParams: list items aligned by value, as diff aligns lines: an item 
   assert.equal(compareRuns(params({ s: long }), params({ s: [-1, ...long.map((v) => v + 0.5)] })).params.length, 2_002)
 })
 
+test('compareParams: the lists of one comparison share the cost of aligning four pairs of 2,000 items; those after are compared by position (50 lists of 2,000 in a list took a second)', () => {
+  const params = (p: Rec): Rec => ({ ...base(), params: p })
+  const long = Array.from({ length: 2_000 }, (_, i) => i)
+  // One item put in first and the last dropped: two changes aligned, every item by position. The
+  // outer lists' table and three such pairs' use almost all; the fourth pair is compared by position.
+  const shifted = [-1, ...long.slice(0, -1)]
+  const d = compareRuns(params({ s: [long, long, long, long] }), params({ s: [shifted, shifted, shifted, shifted] })).params
+  assert.deepEqual(d.filter((c) => !c.key.startsWith('s[3]')), [0, 1, 2].flatMap((i) => [
+    { op: 'added', key: `s[${i}][0]`, to: -1 },
+    { op: 'removed', key: `s[${i}][1999]`, from: 1_999 },
+  ]).sort((p, q) => (p.key < q.key ? -1 : 1)))
+  assert.equal(d.filter((c) => c.key.startsWith('s[3]')).length, 2_000)
+})
+
 test('compareParams: no change exactly when the two trees are the same; a tree against itself none (property)', () => {
   const leaf = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('a', 'b', null, true))
   const tree = fc.letrec((tie) => ({
