@@ -523,7 +523,7 @@ export class Redactor {
    * `session`, `key`). V is a secret when it is quoted or looks like a value (looksLikeValue).
    * A bare `token` is a word of NLP logs too: a quoted V after it must look like a value, and in
    * a pair (`('token', 'The')`, `('token', 'cat2')`) be what no word is, as in code: 12 characters
-   * or more with a digit.
+   * or more with a digit; and a number after it is no secret (`Token 5000/10000`, `Token 50256`).
    * A value that says there is none (`none`, `${TOKEN}`, `<token>`) or is a fingerprint is kept.
    * (Its regular expressions try a name only after a line's start, punctuation or a bracket, and
    * each part has a bounded length: linear in the line.)
@@ -534,7 +534,8 @@ export class Redactor {
       const quoted = /^(["']).*\1$/s.test(value)
       const bare = quoted ? value.slice(1, -1) : value
       if (bare.trim() === '' || bare.startsWith('[redacted') || MESSAGE_NO_SECRET.test(bare) || !this.isSecretKey(name)) return false
-      if (/^token$/i.test(name)) return pair ? bare.length >= 12 && /\d/.test(bare) : looksLikeValue(bare)
+      // (A number after it is a count, a position or an id: `Token 5000/10000`, `Token 50256 (eos)`.)
+      if (/^token$/i.test(name)) return !/^[+-]?\d[\d,._/:%]*$/.test(bare) && (pair ? bare.length >= 12 && /\d/.test(bare) : looksLikeValue(bare))
       return quoted || looksLikeValue(bare)
     }
     let out = line.replace(PROSE_SECRET_RE, (m, name: string, between: string, value: string) => {

@@ -1542,6 +1542,7 @@ test('scrubLog: prose, a secret name then its value after a space (`Token V`, `p
     ['WARN - Token aBcDeFg used', `WARN - Token ${fp('aBcDeFg')} used`],
     ['(password is p@ss)', `(password is ${fp('p@ss')})`],
     ['  password was 1234', `  password was ${fp('1234')}`],
+    ['Token 1234abcd', `Token ${fp('1234abcd')}`],
     ["password is 'correct horse'", `password is '${fp('correct horse')}'`],
     ["[('user', 'bob'), ('db_password', \"hunter\")]", `[('user', 'bob'), ('db_password', "${fp('hunter')}")]`],
     ["('token', 'ghx8f7s6d5a4q3')", `('token', '${fp('ghx8f7s6d5a4q3')}')`],
@@ -1559,6 +1560,14 @@ test('scrubLog: prose, a secret name then its value after a space (`Token V`, `p
     ['Secret Santa', 'Secret Santa'],
     ["[('token', 'The'), ('token', 'cat2')]", "[('token', 'The'), ('token', 'cat2')]"],
     ["('user', 'bob1234')", "('user', 'bob1234')"],
+    // A number after a bare `token` is a count, a position or an id (tokenizers' and trainers' logs).
+    ['Token 5000/10000', 'Token 5000/10000'],
+    ['INFO: Token 5000/10000 (50%)', 'INFO: Token 5000/10000 (50%)'],
+    ['token 1234 of 5000', 'token 1234 of 5000'],
+    ['Token 50256 (eos)', 'Token 50256 (eos)'],
+    ['[INFO] Token 50256 is the eos token', '[INFO] Token 50256 is the eos token'],
+    ['token 1,234,567', 'token 1,234,567'],
+    ["('token', '123456789012')", "('token', '123456789012')"],
   ]
   for (const [line, want] of table) {
     assert.equal(r.scrubLog(line), want, line)
