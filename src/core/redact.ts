@@ -270,6 +270,12 @@ const PAIR_SECRET_RE = /(?<=[([][ \t]{0,16})(["'])([A-Za-z_][\w.-]{0,128})\1([ \
  * rule could tell from one.
  */
 const looksLikeValue = (word: string): boolean => word.length >= 4 && (/\d/.test(word) || /[^A-Za-z0-9'-]/.test(word) || /[a-z][A-Z]/.test(word))
+/**
+ * A file's name as a log prints it before its progress (Hugging Face's downloads:
+ * `tokenizer_config.json: 100%|...| 2.32k/2.32k`, `special_tokens_map.json`, `tokenizer.model`):
+ * no secret's name, though `*TOKEN*` matches it.
+ */
+const LOG_FILE_NAME_RE = /\.(?:json|jsonl|ya?ml|txt|model|bin|safetensors|pt|pth|ckpt|msgpack|h5|onnx|gguf|py|csv|tsv|parquet|arrow|npy|npz|pkl|tar|gz|zip)$/i
 /** Query parameters that hold secrets under names the variable globs do not catch: Azure's SAS signature. */
 const QUERY_SECRET_NAMES = new Set(['sig'])
 
@@ -502,7 +508,7 @@ export class Redactor {
         const names = /(?<![\w.-])(["']?)([A-Za-z_][\w.-]*)\1([ \t]*[=:][ \t]*)/g
         const redacted = l.lastIndexOf('[redacted ')
         for (let m = names.exec(l); m !== null; m = names.exec(l)) {
-          if (!this.isSecretName(m[2]!)) continue
+          if (!this.isSecretName(m[2]!) || LOG_FILE_NAME_RE.test(m[2]!)) continue
           const from = m.index + m[0].length
           if (redacted >= from) continue
           let to = l.length

@@ -1575,6 +1575,24 @@ test('scrubLog: prose, a secret name then its value after a space (`Token V`, `p
   }
 })
 
+test("scrubLog: a file's name before a download's progress is no secret's name (Hugging Face's tokenizer_config.json: 100%...); a dotted key still is", () => {
+  const fp = (v: string): string => r.fingerprint(v)
+  const kept = [
+    'tokenizer_config.json: 100%|##########| 2.32k/2.32k [00:00<00:00, 1.2MB/s]',
+    'tokenizer.json: 100%|##########| 2.11M/2.11M [00:00<00:00, 12.3MB/s]',
+    'special_tokens_map.json: 100%|##########| 2.20k/2.20k [00:00<00:00, 3.1MB/s]',
+    'added_tokens.json: 100%|##########| 21.0/21.0 [00:00<00:00, 40.1kB/s]',
+    'tokenizer.model: 100%|##########| 500k/500k [00:00<00:00, 9.8MB/s]',
+  ]
+  for (const line of kept) assert.equal(r.scrubLog(line), line, line)
+  const table: Array<[string, string]> = [
+    ['db.password: hunter2x', `db.password: ${fp('hunter2x')}`],
+    ['hub.token = hunter2x', `hub.token = ${fp('hunter2x')}`],
+    ['secret_json: hunter2x', `secret_json: ${fp('hunter2x')}`],
+  ]
+  for (const [line, want] of table) assert.equal(r.scrubLog(line), want, line)
+})
+
 test('scrubLog: prose is read in linear time: 64 KiB of adversarial text takes about four times what 16 KiB does, not sixteen', () => {
   const texts: Array<(n: number) => string> = [
     (n) => '! token '.repeat(n / 8),
