@@ -259,6 +259,11 @@ const NETRC_PASSWORD_RE = /^([ \t]*(?:machine[ \t]+\S+[ \t]+|default[ \t]+)?(?:l
  * or an opening bracket. The value is one word, or a quoted string; the name is judged after.
  */
 const PROSE_SECRET_RE = /(?<=^[ \t]{0,16}|[^\w\s'"][ \t]{1,16}|[([{<])([A-Za-z_][\w.-]{0,128})([ \t]{1,16}(?:(?:is|was)[ \t]{1,16})?)('[^'\n]{1,1024}'|"[^"\n]{1,1024}"|[^\s=:'"]\S{0,1023}(?!\S))/g
+/**
+ * A sentence's `password is V` after a word (`The password is V`, `Default password was V`): with
+ * `is` or `was` between, the name may follow a word too.
+ */
+const PROSE_IS_SECRET_RE = /(?<=[A-Za-z][ \t]{1,16})([A-Za-z_][\w.-]{0,128})([ \t]{1,16}(?:is|was)[ \t]{1,16})('[^'\n]{1,1024}'|"[^"\n]{1,1024}"|[^\s=:'"]\S{0,1023}(?!\S))/g
 /** A Python tuple or list of a secret's name and its value, as printed: `('password', 'V')`, `["token", "V"]`. */
 const PAIR_SECRET_RE = /(?<=[([][ \t]{0,16})(["'])([A-Za-z_][\w.-]{0,128})\1([ \t]{0,16},[ \t]{0,16})('[^'\n]{1,1024}'|"[^"\n]{1,1024}")/g
 /**
@@ -531,7 +536,8 @@ export class Redactor {
    * a pair (`('token', 'The')`, `('token', 'cat2')`) be what no word is, as in code: 12 characters
    * or more with a digit; and a number after it is no secret (`Token 5000/10000`, `Token 50256`).
    * A value that says there is none (`none`, `${TOKEN}`, `<token>`) or is a fingerprint is kept.
-   * (Its regular expressions try a name only after a line's start, punctuation or a bracket, and
+   * With `is` or `was` between, the name may follow a word too (`The password is V`).
+   * (Its regular expressions try a name only after a line's start, punctuation, a bracket or a word, and
    * each part has a bounded length: linear in the line.)
    */
   private scrubProse(line: string): string {
@@ -544,13 +550,15 @@ export class Redactor {
       if (/^token$/i.test(name)) return !/^[+-]?\d[\d,._/:%]*$/.test(bare) && (pair ? bare.length >= 12 && /\d/.test(bare) : looksLikeValue(bare))
       return quoted || looksLikeValue(bare)
     }
-    let out = line.replace(PROSE_SECRET_RE, (m, name: string, between: string, value: string) => {
+    const prose = (m: string, name: string, between: string, value: string): string => {
       // (A sentence's end after a word is no part of it: `password is hunter2.`)
       const word = /^["']/.test(value) ? value : value.replace(/[.,;:!?)\]}>]+$/, '')
       if (word === '' || MESSAGE_NO_SECRET.test(value) || !secret(name, word)) return m
       const q = /^["']/.test(word) ? word[0]! : ''
       return `${name}${between}${q}${this.fingerprint(q === '' ? word : word.slice(1, -1))}${q}${value.slice(word.length)}`
-    })
+    }
+    let out = line.replace(PROSE_SECRET_RE, prose)
+    if (/\b(?:is|was)\b/.test(out)) out = out.replace(PROSE_IS_SECRET_RE, prose)
     if (out.includes(',')) {
       out = out.replace(PAIR_SECRET_RE, (m, kq: string, name: string, between: string, value: string) =>
         secret(name, value, true) ? `${kq}${name}${kq}${between}${value[0]}${this.fingerprint(value.slice(1, -1))}${value[0]}` : m)

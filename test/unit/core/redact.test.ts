@@ -1543,6 +1543,11 @@ test('scrubLog: prose, a secret name then its value after a space (`Token V`, `p
     ['(password is p@ss)', `(password is ${fp('p@ss')})`],
     ['  password was 1234', `  password was ${fp('1234')}`],
     ['Token 1234abcd', `Token ${fp('1234abcd')}`],
+    // With `is` or `was`, after a word too.
+    ['The password is hunter2x', `The password is ${fp('hunter2x')}`],
+    ["Your password is 'hunter'", `Your password is '${fp('hunter')}'`],
+    ['Default admin password was admin123.', `Default admin password was ${fp('admin123')}.`],
+    ['the token is ghx8f7s6d5a4q3', `the token is ${fp('ghx8f7s6d5a4q3')}`],
     ["password is 'correct horse'", `password is '${fp('correct horse')}'`],
     ["[('user', 'bob'), ('db_password', \"hunter\")]", `[('user', 'bob'), ('db_password', "${fp('hunter')}")]`],
     ["('token', 'ghx8f7s6d5a4q3')", `('token', '${fp('ghx8f7s6d5a4q3')}')`],
@@ -1553,6 +1558,12 @@ test('scrubLog: prose, a secret name then its value after a space (`Token V`, `p
     ['Token expired', 'Token expired'],
     ['Password reset-link sent', 'Password reset-link sent'],
     ['Token 3 of 10', 'Token 3 of 10'],
+    ['The password is incorrect', 'The password is incorrect'],
+    ['The secret is out', 'The secret is out'],
+    ['The token is expired', 'The token is expired'],
+    ['The token is 50256', 'The token is 50256'],
+    ["The token is 'hello'", "The token is 'hello'"],
+    ['the password is None', 'the password is None'],
     ['password is None', 'password is None'],
     ['token expired; password is ${PW}', 'token expired; password is ${PW}'],
     ['Set the password hunter2', 'Set the password hunter2'],
@@ -1601,6 +1612,9 @@ test('scrubLog: prose is read in linear time: 64 KiB of adversarial text takes a
     (n) => '(' + 'token'.repeat(n / 5),
     (n) => "! token '" + 'x'.repeat(n),
     (n) => '- token\t'.repeat(n / 8),
+    (n) => 'a password is '.repeat(n / 14),
+    (n) => 'a ' + 'p'.repeat(n) + ' is x',
+    (n) => 'a password' + ' '.repeat(n) + 'is x',
   ]
   // The best of three (a collection or a compilation in one run is no part of the cost).
   const time = (text: string): number => {
