@@ -177,7 +177,14 @@ const RUNNERS: Record<string, { sub: string; valued: ReadonlySet<string>; dirs: 
   mamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
   micromamba: { sub: 'run', valued: CONDA_VALUED, dirs: new Set(), other: new Set() },
   // pixi's environments lie in the project, `.pixi/envs/<name>` (`-e NAME`, else `default`).
-  pixi: { sub: 'run', valued: new Set(['-e', '--environment', '--manifest-path', '--color', '--executable']), dirs: new Set(['--manifest-path']), other: new Set() },
+  // (Its -x, --executable, is a switch: the command is run as an executable, not as a task.)
+  pixi: {
+    sub: 'run',
+    valued: new Set(['-e', '--environment', '--manifest-path', '--color', '-p', '--platform', '--auth-file', '--config-file', '--concurrent-downloads',
+      '--concurrent-solves', '--pinning-strategy', '--pypi-keyring-provider', '--tls-root-certs']),
+    dirs: new Set(['--manifest-path']),
+    other: new Set(),
+  },
 }
 
 /** A command run by a project runner (`uv run python train.py`): its project's environment holds the interpreter. */

@@ -84,6 +84,10 @@ test('runnerOf: uv/pdm/poetry/pipenv/conda/pixi run, their options skipped, the 
     [['pixi', 'run', '-e', 'cuda', 'python', 'a.py'], { name: 'pixi run', dir: null, words: ['python', 'a.py'], other: false, env: { name: 'cuda' } }],
     [['pixi', 'run', '--manifest-path', 'sub/pixi.toml', 'train'], { name: 'pixi run', dir: 'sub/', words: ['train'], other: false, env: {} }],
     [['pixi', 'run', '--manifest-path=pixi.toml', 'train'], { name: 'pixi run', dir: '.', words: ['train'], other: false, env: {} }],
+    // pixi's -x/--executable is a switch; its config options take a value (pixi run --help).
+    [['pixi', 'run', '--executable', 'python', 'a.py'], { name: 'pixi run', dir: null, words: ['python', 'a.py'], other: false, env: {} }],
+    [['pixi', 'run', '--concurrent-solves', '4', '-e', 'cuda', 'python'], { name: 'pixi run', dir: null, words: ['python'], other: false, env: { name: 'cuda' } }],
+    [['pixi', 'run', '--auth-file', 'auth.json', '--platform', 'linux-64', '-e', 'gpu', 'train'], { name: 'pixi run', dir: null, words: ['train'], other: false, env: { name: 'gpu' } }],
     [['hatch', 'run', 'python', 'a.py'], { name: 'hatch run', dir: null, words: ['python', 'a.py'], other: true }],
     [['uv', '-q', '--directory', 'sub', 'run', 'python'], { name: 'uv run', dir: 'sub', words: ['python'], other: false }],
     [['uv', '--no-cache', 'pip', 'run'], null],
