@@ -199,9 +199,10 @@ export interface Runner {
   other: boolean
   /**
    * a conda runner's environment, by its name (`-n ml`) or its prefix (`-p ./env`), neither: the
-   * active one; pixi's by its name (`-e cuda`), none: `default`
+   * active one, and the root prefix its names are found in (`-r ROOT`: micromamba's); pixi's by
+   * its name (`-e cuda`), none: `default`
    */
-  env?: { name?: string; prefix?: string }
+  env?: { name?: string; prefix?: string; root?: string }
 }
 
 /** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`, `conda run`, `pixi run`. */
@@ -237,8 +238,11 @@ export function runnerOf(words: readonly string[]): Runner | null {
     if (value !== undefined && spec.dirs.has(opt)) dir = name === 'pixi' && value.endsWith('.toml') ? value.slice(0, value.lastIndexOf('/') + 1) || '.' : value
     if (name === 'pixi' && (opt === '-e' || opt === '--environment') && value !== undefined) env = { name: value }
     if (value !== undefined && spec.valued === CONDA_VALUED) {
-      if (opt === '-n' || opt === '--name') env = { name: value }
-      else if (opt === '-p' || opt === '--prefix') env = { prefix: value }
+      // (`-r ROOT` is where a name is found, whichever of them comes first.)
+      const root = env?.root !== undefined ? { root: env.root } : {}
+      if (opt === '-n' || opt === '--name') env = { name: value, ...root }
+      else if (opt === '-p' || opt === '--prefix') env = { prefix: value, ...root }
+      else if (opt === '-r' || opt === '--root-prefix') env = { ...env, root: value }
     }
   }
   if (!sub) return null

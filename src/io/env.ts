@@ -759,15 +759,16 @@ function pixiEnv(name: string, dir: string): string | null {
 
 /**
  * The conda environment `conda run` runs its command in: `-p PREFIX` (from `dir`); `-n NAME` in
- * the `envs/` of the conda that $CONDA_EXE, $MAMBA_ROOT_PREFIX or the `conda` on PATH belongs
- * to, or in ~/.conda/envs (`base`: that root), the first that is one (holds `conda-meta/`);
+ * the `envs/` of the root `-r ROOT` names (micromamba's), or of the conda that $CONDA_EXE,
+ * $MAMBA_ROOT_PREFIX or the `conda` on PATH belongs to, or in ~/.conda/envs (`base`: that root), the first that is one (holds `conda-meta/`);
  * neither: the active one, $CONDA_PREFIX. Null for none found.
  */
-function condaEnv(env: { name?: string; prefix?: string }, dir: string): string | null {
+function condaEnv(env: { name?: string; prefix?: string; root?: string }, dir: string): string | null {
   if (env.prefix !== undefined) return path.resolve(dir, env.prefix)
   if (env.name === undefined) return process.env.CONDA_PREFIX ? process.env.CONDA_PREFIX : null
   if (env.name.includes('/') || env.name === '' || env.name === '.' || env.name === '..') return null
   const roots: string[] = []
+  if (env.root !== undefined) roots.push(path.resolve(dir, env.root))
   const exe = process.env.CONDA_EXE
   if (exe) roots.push(path.dirname(path.dirname(exe)))
   if (process.env.MAMBA_ROOT_PREFIX) roots.push(process.env.MAMBA_ROOT_PREFIX)

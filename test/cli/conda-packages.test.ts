@@ -132,7 +132,7 @@ describe('env.packages.conda', { concurrency: 2 }, () => {
       assert.deepEqual(parseValid('diff', both.stdout).diff.env.filter((c: any) => !c.noise), [{ op: 'changed', key: 'packages.conda.mkl', from: '2023.1.0=h6d00ec8_46342', to: '2023.1.0=h213fc3f_46344' }])
     })
   })
-  test('conda run -n NAME, -p PREFIX (mamba run too): that environment\'s packages, the environment not active; a name found nowhere lists none', async () => {
+  test('conda run -n NAME, -p PREFIX (mamba run too, micromamba run -r ROOT -n NAME): that environment\'s packages, the environment not active; a name found nowhere lists none', async () => {
     await withConda(async (sb, prefix, tools) => {
       sb.env.PATH = tools
       sb.env.CONDA_EXE = path.join(sb.home, 'miniconda3', 'bin', 'conda')
@@ -150,6 +150,17 @@ describe('env.packages.conda', { concurrency: 2 }, () => {
         const r = await sb.prov(['record', '-q', '--', 'conda', 'run', '-n', name, 'python3'])
         assert.equal(r.exitCode, 0, r.stderr)
         assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined, name)
+      }
+      // micromamba's -r ROOT: a name is found in ROOT/envs, which nothing else names here.
+      delete sb.env.CONDA_EXE
+      writeFileSync(path.join(tools, 'micromamba'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+      const root = path.join(sb.home, 'miniconda3')
+      for (const [argv, packages] of [[['micromamba', 'run', '-r', root, '-n', 'ml', 'python3'], want], [['micromamba', 'run', '-n', 'ml', 'python3'], undefined]] as const) {
+        const r = await sb.prov(['record', '-q', '--', ...argv])
+        assert.equal(r.exitCode, 0, r.stderr)
+        assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, packages, argv.join(' '))
+        const ws = await sb.prov(['diff', '--workspace', '--json'])
+        assert.deepEqual([ws.exitCode, ws.stderr, parseValid('diff', ws.stdout).diff.env.filter((c: any) => !c.noise)], [0, '', []], argv.join(' '))
       }
     })
   })

@@ -81,6 +81,8 @@ test('runnerOf: uv/pdm/poetry/pipenv/conda/pixi run, their options skipped, the 
     [['conda', 'run', '-n', 'ml', '--no-capture-output', 'python', 'a.py'], { name: 'conda run', dir: null, words: ['python', 'a.py'], other: false, env: { name: 'ml' } }],
     [['micromamba', 'run', '--prefix=./env', 'python'], { name: 'micromamba run', dir: null, words: ['python'], other: false, env: { prefix: './env' } }],
     [['conda', 'run', 'python'], { name: 'conda run', dir: null, words: ['python'], other: false, env: {} }],
+    [['micromamba', 'run', '-r', '/opt/mm', '-n', 'ml', 'python'], { name: 'micromamba run', dir: null, words: ['python'], other: false, env: { name: 'ml', root: '/opt/mm' } }],
+    [['micromamba', 'run', '-n', 'ml', '--root-prefix=/opt/mm', 'python'], { name: 'micromamba run', dir: null, words: ['python'], other: false, env: { name: 'ml', root: '/opt/mm' } }],
     [['pixi', 'run', '-e', 'cuda', 'python', 'a.py'], { name: 'pixi run', dir: null, words: ['python', 'a.py'], other: false, env: { name: 'cuda' } }],
     [['pixi', 'run', '--manifest-path', 'sub/pixi.toml', 'train'], { name: 'pixi run', dir: 'sub/', words: ['train'], other: false, env: {} }],
     [['pixi', 'run', '--manifest-path=pixi.toml', 'train'], { name: 'pixi run', dir: '.', words: ['train'], other: false, env: {} }],
