@@ -603,7 +603,7 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       mkdirSync(path.join(sb.dir, 'env', 'bin'), { recursive: true })
       mkdirSync(path.join(sb.dir, 'env', 'lib', 'python3.13', 'site-packages'), { recursive: true })
       writeFileSync(path.join(sb.dir, 'env', 'bin', 'python'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
-      for (const [cfg, want] of [['home = /usr/bin\nversion = 3.13.0\n', '3.13.0'], ['home = /opt\nimplementation = CPython\nversion_info = 3.13.1.final.0\n', '3.13.1']]) {
+      for (const [cfg, want] of [['home = /usr/bin\nversion = 3.13.0\n', '3.13.0'], ['home = /opt\nimplementation = CPython\nversion_info = 3.13.1.final.0\n', '3.13.1']] as Array<[string, string]>) {
         writeFileSync(path.join(sb.dir, 'env', 'pyvenv.cfg'), cfg)
         const v = await sb.prov(['record', '-q', '--no-exec', '--', 'env/bin/python', 'train.py'])
         assert.equal(v.exitCode, 0, v.stderr)
