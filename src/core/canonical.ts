@@ -37,6 +37,25 @@ function quote(s: string): string {
 }
 
 /**
+ * Whether a parsed JSON value nests objects and arrays more than `limit` levels deep, found
+ * without recursion: the functions that walk a value (this module's among them) recurse, and a
+ * file of 5,000 '[' would overflow their stack.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > limit) return true
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, depth + 1])
+  }
+  return false
+}
+
+/** How deep params may nest, objects and lists within each other: far more than any configuration does. */
+export const MAX_PARAM_DEPTH = 256
+
+/**
  * What keeps a parsed JSON value from having a canonical form, or null: a number JSON.parse
  * could not hold (a literal beyond a double's range reads as Infinity), or a string or key
  * holding a lone surrogate (a JSON escape such as "\ud800" reads as one). `where` names the

@@ -1,4 +1,4 @@
-import { canonicalProblem, isWellFormed } from './canonical.js'
+import { canonicalProblem, isWellFormed, MAX_PARAM_DEPTH, nestsDeeperThan } from './canonical.js'
 import { holdsSecretShape } from './secret-shapes.js'
 
 /** Parameters: `-p key=value` typed as JSON where it parses, dotted keys nesting. */
@@ -31,6 +31,8 @@ export function typeParamValue(raw: string): JsonValue {
   } catch {
     return raw
   }
+  // (Nested deeper than any configuration: the text as typed, as for what follows.)
+  if (nestsDeeperThan(v, MAX_PARAM_DEPTH)) return raw
   if (canonicalProblem(v) === null && numberLiterals(t).every(survivesAsNumber)) return v
   if (typeof v !== 'object' || v === null) return raw // a lone number or string: the text as typed
   // What a run cannot keep as it is (a number a double does not give back, `1e400`; a string or

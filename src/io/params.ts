@@ -6,7 +6,7 @@ import {
   buildParams, jsonLookalikeProblem, ParamError, plainYamlData, quoteInexactIntegers, quotedNumberPaths,
   type Inexact, type ParamSource, type Params,
 } from '../core/params.js'
-import { canonicalProblem } from '../core/canonical.js'
+import { canonicalProblem, MAX_PARAM_DEPTH, nestsDeeperThan } from '../core/canonical.js'
 import { jsonParseReason, position, withoutBom } from '../core/json-docs.js'
 import { InputError, UsageError, describeErrno } from '../errors.js'
 import { quotePath } from '../core/paths.js'
@@ -31,6 +31,7 @@ export async function readParamsFile(file: string): Promise<unknown> {
   }
   const text = utf8Text(bytes, source)
   const { data, inexact } = parseParamsText(text, file, source)
+  if (nestsDeeperThan(data, MAX_PARAM_DEPTH)) throw new InputError('E_PARAM', `${source} nests its values more than ${MAX_PARAM_DEPTH} levels deep`)
   const problem = canonicalProblem(data)
   if (problem !== null) throw new InputError('E_PARAM', `${source} holds ${problem}, which a run cannot keep`)
   for (const { at, digits } of inexact) {

@@ -44,6 +44,17 @@ async function fails(args: string[], name: string): Promise<string> {
 const FINGERPRINT = /^\[redacted hmac-sha256:[0-9a-f]{32}\]$/
 
 describe('read-params: -p', { concurrency: true }, () => {
+  test('params nested deeper than 256 levels: a file is an error (exit 2, nothing printed), not a stack overflow; a -p value is kept as the text given', async () => {
+    sb.write('deep.json', `{"a": ${'['.repeat(5000)}${']'.repeat(5000)}}\n`)
+    sb.write('deep-ok.json', `{"a": ${'['.repeat(255)}${']'.repeat(255)}}\n`)
+    const r = await sb.prov(['read-params', '--params-file', 'deep.json'])
+    assert.deepEqual([r.exitCode, r.stdout, r.stderr], [2, '', "prov: params file 'deep.json' nests its values more than 256 levels deep\n"])
+    const ok = await sb.prov(['read-params', '--params-file', 'deep-ok.json'])
+    assert.equal(ok.exitCode, 0, ok.stderr)
+    const deep = '['.repeat(5000) + ']'.repeat(5000)
+    assert.deepEqual(await params(['-p', `x=${deep}`]), { x: deep })
+  })
+
   test('values are typed as JSON where they parse', async () => {
     const p = await params(['-p', 'lr=0.1', '-p', 'name=abc', '-p', 'flags=[1,2]', '-p', 'on=true', '-p', 'none=null',
       '-p', 'neg=-3', '-p', 'quoted="7"', '-p', 'obj={"k":1}', '-p', 'empty=', '-p', 'eq=a=b', '-p', 'ver=1.2.3', '-p', 'sp= x '])

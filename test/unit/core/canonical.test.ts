@@ -1,7 +1,7 @@
 // RFC 8785 (JSON Canonicalization Scheme): tables of literal inputs and the exact canonical text.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { canonicalize, canonicalProblem, writeCanonical } from '../../../src/core/canonical.js'
+import { canonicalize, canonicalProblem, nestsDeeperThan, writeCanonical } from '../../../src/core/canonical.js'
 
 /** A double from its IEEE 754 bit pattern, as RFC 8785 Appendix B lists them. */
 function fromBits(hex: string): number {
@@ -219,4 +219,13 @@ test('writeCanonical: an object of scalars is one piece; no piece ends inside a 
     const last = p.charCodeAt(p.length - 1)
     assert.ok(!(last >= 0xd800 && last <= 0xdbff), JSON.stringify(p))
   }
+})
+
+test('nestsDeeperThan: objects and arrays within each other counted without recursion; scalars are no level', () => {
+  const nest = (n: number): unknown => { let v: unknown = 1; for (let i = 0; i < n; i++) v = i % 2 === 0 ? [v] : { k: v }; return v }
+  const table: Array<[unknown, number, boolean]> = [
+    [1, 0, false], [[], 0, true], [[], 1, false], [{ a: [1] }, 1, true], [{ a: [1] }, 2, false],
+    [nest(256), 256, false], [nest(257), 256, true], [nest(100_000), 256, true], [[[], [[[]]]], 3, true], [[[], [[[]]]], 4, false],
+  ]
+  table.forEach(([v, limit, want], i) => assert.equal(nestsDeeperThan(v, limit), want, `row ${i}`))
 })
