@@ -1,4 +1,4 @@
-import { canonicalProblem } from './canonical.js'
+import { canonicalProblem, MAX_PARAM_DEPTH, nestsDeeperThan } from './canonical.js'
 
 /**
  * JSON.parse's reason, without the excerpt of the text it quotes (`Unexpected token 'h',
@@ -81,6 +81,12 @@ export function parseJsonDocuments(text: string): unknown[] {
       const p = position(text, start)
       const detail = jsonParseReason(e)
       throw new JsonDocsError(`invalid JSON in the document starting at line ${p.line}, column ${p.column}: ${detail}`, p.line, p.column)
+    }
+    // (A run's own structure takes a few levels above its params: deeper is no run, and would
+    // overflow the stack of what walks it.)
+    if (nestsDeeperThan(doc, MAX_PARAM_DEPTH + 8)) {
+      const p = position(text, start)
+      throw new JsonDocsError(`the document starting at line ${p.line}, column ${p.column} nests its values more than ${MAX_PARAM_DEPTH + 8} levels deep`, p.line, p.column)
     }
     const problem = canonicalProblem(doc)
     if (problem !== null) {

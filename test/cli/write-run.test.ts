@@ -101,6 +101,11 @@ describe('write-run', { concurrency: true }, () => {
     assert.equal(runIds(s).length, 1)
   })
 
+  test('a document nested deeper than a run can be (5,000 lists in its params) is refused with its place, not a stack overflow; nothing written', async () => {
+    const deep = `{"params": {"a": ${'['.repeat(5000)}${']'.repeat(5000)}}}`
+    await writeFails(sb, [], [commandDoc(), gitDoc, envDoc, deep].join('\n'), /^prov: standard input: the document starting at line [0-9]+, column 1 nests its values more than 264 levels deep\n$/)
+  })
+
   test('concatenated and one-per-line documents give the same run', async () => {
     const s = await repo()
     const docs = [gitDoc.trim(), envDoc.trim(), commandDoc(), '{"params":{"lr":0.1}}']
