@@ -29,6 +29,15 @@ async function rec(sb: Sandbox, opts: string[] = [], env: Record<string, string 
   assert.equal(r.stderr, '')
 }
 
+/** Two runs, each printing `log(n)` (n = 1, 2) line by line to its captured standard output. */
+async function recordLogs(sb: Sandbox, log: (n: number) => string): Promise<void> {
+  for (const n of [1, 2]) {
+    sb.write(`data/log${n}.txt`, log(n))
+    const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', `while IFS= read -r l; do printf '%s\\n' "$l"; done < data/log${n}.txt`])
+    assert.equal(r.exitCode, 0, r.stderr)
+  }
+}
+
 /** The stored runs' ids, oldest first. */
 function ids(sb: Sandbox): string[] {
   const dir = path.join(sb.dir, '.prov', 'runs')
@@ -980,11 +989,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         `config {'lr': 0.${n}, 'password': '${secrets[5]}'}`,
         `user=bob${n} password: ${secrets[6]}`,
       ].join('\n') + '\n'
-      for (const n of [1, 2]) {
-        sb.write(`data/log${n}.txt`, log(n))
-        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', `while IFS= read -r l; do printf '%s\\n' "$l"; done < data/log${n}.txt`])
-        assert.equal(r.exitCode, 0, r.stderr)
-      }
+      await recordLogs(sb, log)
       const d = await diff(sb, ['--', '@~1', '@'])
       assert.equal(d.exitCode, 1)
       assert.ok(d.stdout.includes('    -step 1'), d.stdout)
@@ -1005,11 +1010,7 @@ describe('prov diff', { concurrency: 2 }, () => {
         `Token count 4${n}`,
         `password is required ${n}`,
       ].join('\n') + '\n'
-      for (const n of [1, 2]) {
-        sb.write(`data/log${n}.txt`, log(n))
-        const r = await sb.prov(['record', '-q', '--capture', '--', 'sh', '-c', `while IFS= read -r l; do printf '%s\\n' "$l"; done < data/log${n}.txt`])
-        assert.equal(r.exitCode, 0, r.stderr)
-      }
+      await recordLogs(sb, log)
       const d = await diff(sb, ['--', '@~1', '@'])
       assert.equal(d.exitCode, 1, d.stderr)
       assert.equal(d.stderr, '')

@@ -35,6 +35,20 @@ function install(site: string, dirName: string): void {
   writeFileSync(path.join(site, dirName, 'METADATA'), 'Metadata-Version: 2.1\n')
 }
 
+/**
+ * A venv in the project (`.venv`, made by this machine's python3) holding pandas 2.2.3, and a .pth
+ * in it that appends to `marker` if the venv's python is ever run: returns its site-packages.
+ */
+async function projectVenvWithSpy(sb: Sandbox, marker: string): Promise<string> {
+  const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
+  assert.equal(made.exitCode, 0, made.stderr)
+  const lib = path.join(sb.dir, '.venv', 'lib')
+  const site = path.join(lib, readdirSync(lib)[0]!, 'site-packages')
+  install(site, 'pandas-2.2.3.dist-info')
+  writeFileSync(path.join(site, 'spy.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+  return site
+}
+
 async function packages(sb: Sandbox): Promise<Record<string, string> | undefined> {
   const r = await sb.prov(['snapshot-env'])
   assert.equal(r.exitCode, 0, r.stderr)
@@ -327,13 +341,8 @@ describe('env.packages.python', { concurrency: 2 }, () => {
     const sb = await makeRepo({ 'train.py': 'print(1)\n', '.gitignore': 'pwned\n.venv/\n' })
     try {
       sb.env.PATH = linkTools(path.join(sb.home, 'tools'), ['git', 'sh'])
-      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
-      assert.equal(made.exitCode, 0, made.stderr)
-      const lib = path.join(sb.dir, '.venv', 'lib')
-      const site = path.join(lib, readdirSync(lib)[0]!, 'site-packages')
-      install(site, 'pandas-2.2.3.dist-info')
       const marker = path.join(sb.dir, 'pwned')
-      writeFileSync(path.join(site, 'evil.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      const site = await projectVenvWithSpy(sb, marker)
       // (record --no-exec runs nothing either, and reads the same names.)
       const r = await sb.prov(['record', '-q', '--no-exec', '--', '.venv/bin/python', 'train.py'])
       assert.equal(r.exitCode, 0, r.stderr)
@@ -347,11 +356,11 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       ])
       rmSync(path.join(site, 'numpy-2.1.0.dist-info'), { recursive: true })
       // Recorded with the command run: the same names, read the same way, and no difference.
-      rmSync(path.join(site, 'evil.pth'))
+      rmSync(path.join(site, 'spy.pth'))
       const run = await sb.prov(['record', '-q', '--', '.venv/bin/python', 'train.py'])
       assert.equal(run.exitCode, 0, run.stderr)
       assert.deepEqual(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, { python: { pandas: '2.2.3' } })
-      writeFileSync(path.join(site, 'evil.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      writeFileSync(path.join(site, 'spy.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
       const same = await sb.prov(['diff', '--workspace', '-q'])
       assert.equal(same.exitCode, 0)
       assert.ok(!existsSync(marker), 'diff --workspace ran the venv, and its .pth')
@@ -481,14 +490,9 @@ describe('env.packages.python', { concurrency: 2 }, () => {
       const p0 = await sb.prov(['record', '-q', '--no-exec', '--', 'poetry', 'run', 'python', 'train.py'])
       assert.equal(p0.exitCode, 0, p0.stderr)
       assert.equal(JSON.parse((await sb.prov(['show', '--json'])).stdout).env.packages, undefined)
-      const made = await execa(python!, ['-m', 'venv', '--without-pip', path.join(sb.dir, '.venv')], { reject: false })
-      assert.equal(made.exitCode, 0, made.stderr)
-      const lib = path.join(sb.dir, '.venv', 'lib')
-      const site = path.join(lib, readdirSync(lib)[0]!, 'site-packages')
-      install(site, 'pandas-2.2.3.dist-info')
       // A .pth that would tell if the venv's python were run for its packages.
       const marker = path.join(sb.home, 'ran.log')
-      writeFileSync(path.join(site, 'spy.pth'), `import os; open(${JSON.stringify(marker)}, 'a').write('ran')\n`)
+      const site = await projectVenvWithSpy(sb, marker)
       for (const argv of [['uv', 'run', 'python', 'train.py'], ['uv', 'run', '--frozen', 'train.py'], ['pdm', 'run', 'python', 'train.py'], ['poetry', 'run', 'python', 'train.py']]) {
         const r = await sb.prov(['record', '-q', '--no-exec', '--', ...argv], { cwd: path.join(sb.dir) })
         assert.equal(r.exitCode, 0, r.stderr)
