@@ -16,9 +16,10 @@ export class ParamError extends Error {
  * `0.1` → 0.1, `true` → true, `[1,2]` → [1,2], `"x"` → "x"; anything that is not JSON stays a
  * string, as does JSON without a canonical form (`1e400`, `[1e400]`, `"\ud800"`) and JSON with a
  * number a double cannot keep, which becomes the text of its literal where it stands
- * (`12345678901234567891` → "12345678901234567891", `[1e-400, 2]` → ["1e-400", 2]).
+ * (`12345678901234567891` → "12345678901234567891", `[1e-400, 2]` → ["1e-400", 2]), and JSON
+ * nested more than `depth` levels deep.
  */
-export function typeParamValue(raw: string): JsonValue {
+export function typeParamValue(raw: string, depth = MAX_PARAM_DEPTH): JsonValue {
   const t = raw.trim()
   if (t === '') return raw
   const c = t[0]!
@@ -31,8 +32,9 @@ export function typeParamValue(raw: string): JsonValue {
   } catch {
     return raw
   }
-  // (Nested deeper than any configuration: the text as typed, as for what follows.)
-  if (nestsDeeperThan(v, MAX_PARAM_DEPTH)) return raw
+  // (Nested deeper than any configuration: the text as typed, as for what follows. `depth`: the
+  // levels left below the key's own, so that a dotted key and its value stay within a params file's.)
+  if (nestsDeeperThan(v, depth)) return raw
   if (canonicalProblem(v) === null && numberLiterals(t).every(survivesAsNumber)) return v
   if (typeof v !== 'object' || v === null) return raw // a lone number or string: the text as typed
   // What a run cannot keep as it is (a number a double does not give back, `1e400`; a string or
@@ -323,7 +325,10 @@ export function buildParams(sources: ParamSource[]): Params {
   for (const s of sources) {
     if (s.kind === 'set') {
       const { keys, raw } = parseAssignment(s.assignment)
-      setPath(params, keys, typeParamValue(raw))
+      // A dotted key nests as deep as its components: more than a params file may is refused, as
+      // a file is (a run that deep is no run write-run takes, and 20,000 overflowed the stack).
+      if (keys.length > MAX_PARAM_DEPTH) throw new ParamError(`invalid parameter key '${keys.slice(0, 3).join('.')}...': it nests more than ${MAX_PARAM_DEPTH} levels deep (${keys.length} components)`)
+      setPath(params, keys, typeParamValue(raw, MAX_PARAM_DEPTH - keys.length))
     } else {
       if (!isPlainObject(s.data)) throw new ParamError(`${sourceName(s.path)} must hold an object at its top level`)
       assertSafeKeys(s.data, sourceName(s.path))

@@ -1,5 +1,6 @@
 import { nodeCrypto } from './crypto.js'
 import { parseAssignment, typeParamValue } from './params.js'
+import { MAX_PARAM_DEPTH } from './canonical.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
 import { expansionAt, readShellScript, shellQuote, type ShellCommand, type ShellWord } from './shell-words.js'
 import { commandName, planToolWords, readsSecretByRule, SHELLS, type PlannedWord } from './tool-rules.js'
@@ -1500,7 +1501,9 @@ export class Redactor {
     } catch {
       return this.scrubText(assignment)
     }
-    const value = typeParamValue(raw)
+    // (Typed as buildParams types it, with the levels its key leaves.)
+    const depth = MAX_PARAM_DEPTH - keys.length
+    const value = typeParamValue(raw, depth)
     const last = keys[keys.length - 1]!
     const hidden = keys.slice(0, -1).some((k) => this.isSecretName(k)) && value !== null && value !== ''
       ? this.fingerprint(typeof value === 'string' ? value : JSON.stringify(value))
@@ -1509,7 +1512,7 @@ export class Redactor {
     const keyText = assignment.slice(0, assignment.indexOf('='))
     const safeKey = this.scrubText(keyText)
     if (JSON.stringify(hidden) === JSON.stringify(value) && safeKey === keyText) return assignment
-    const text = typeof hidden === 'string' && typeParamValue(hidden) === hidden ? hidden : JSON.stringify(hidden)
+    const text = typeof hidden === 'string' && typeParamValue(hidden, depth) === hidden ? hidden : JSON.stringify(hidden)
     return `${safeKey}=${text}`
   }
 

@@ -55,6 +55,20 @@ describe('read-params: -p', { concurrency: true }, () => {
     assert.deepEqual(await params(['-p', `x=${deep}`]), { x: deep })
   })
 
+  test("a -p key's components count as levels: more than 256 is an error (exit 2), not a run write-run refuses or a stack overflow; its value gets the levels left", async () => {
+    for (const n of [300, 20_000]) {
+      const r = await sb.prov(['read-params', '-p', `${Array(n).fill('a').join('.')}=1`])
+      assert.deepEqual([r.exitCode, r.stdout, r.stderr], [2, '', `prov: invalid parameter key 'a.a.a...': it nests more than 256 levels deep (${n} components)\n`])
+    }
+    const key = Array(250).fill('a').join('.')
+    const dig = (p: unknown): unknown => { for (let i = 0; i < 250; i++) p = (p as Record<string, unknown>).a; return p }
+    // 250 levels of key and 6 of value make 256, as a params file may; a seventh is the text given.
+    assert.deepEqual(dig(await params(['-p', `${key}=${'['.repeat(6)}${']'.repeat(6)}`])), [[[[[[]]]]]])
+    assert.equal(dig(await params(['-p', `${key}=${'['.repeat(7)}${']'.repeat(7)}`])), '[[[[[[[]]]]]]]')
+    const r = await sb.prov(['record', '-p', `${Array(300).fill('a').join('.')}=1`, '--', 'true'])
+    assert.deepEqual([r.exitCode, r.stdout, r.stderr], [125, '', "prov: invalid parameter key 'a.a.a...': it nests more than 256 levels deep (300 components) (the command was not run)\n"])
+  })
+
   test('values are typed as JSON where they parse', async () => {
     const p = await params(['-p', 'lr=0.1', '-p', 'name=abc', '-p', 'flags=[1,2]', '-p', 'on=true', '-p', 'none=null',
       '-p', 'neg=-3', '-p', 'quoted="7"', '-p', 'obj={"k":1}', '-p', 'empty=', '-p', 'eq=a=b', '-p', 'ver=1.2.3', '-p', 'sp= x '])
