@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, type Sandbox, narrowPath } from '../helpers/prov.js'
+import { computeRunId } from '../../src/core/id.js'
 
 
 async function withRepo(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
@@ -158,6 +159,28 @@ describe('prov verify', { concurrency: 2 }, () => {
       assert.equal(show.exitCode, 2)
       assert.equal(show.stdout, '')
       assert.match(show.stderr, new RegExp(`^prov: run ${ids[2]!.slice(0, 12)} has been altered: it holds a lone surrogate \\(\\\\ud800\\) in the string at params\\.n, which has no canonical form\\nhint: `))
+    })
+  })
+
+  test('a stored run whose params nest 5,000 levels deep (made by hand, its id right): verify fails it, show and diff refuse it (exit 2), no internal error', async () => {
+    await withRepo(async (sb) => {
+      const [sound] = await threeRuns(sb)
+      const { id: _id, ...body } = JSON.parse(readFileSync(runFile(sb, sound!), 'utf8'))
+      body.params = { deep: '@deep@' }
+      // (The text made by hand: JSON.stringify of 5,000 levels is no sure thing.)
+      const text = (id: string): string => JSON.stringify({ id, ...body }).replace('"@deep@"', '['.repeat(5000) + '1' + ']'.repeat(5000))
+      const parsed = JSON.parse(text('x')) as Record<string, unknown>
+      delete parsed.id
+      const id = computeRunId(parsed)
+      mkdirSync(runDir(sb, id))
+      writeFileSync(runFile(sb, id), text(id))
+      const v = await verify(sb, [id])
+      assert.deepEqual([v.exitCode, v.byRun.get(id)], [1, ['FAIL does not match the run schema at /params: nests its values more than 264 levels deep']])
+      const refused = `prov: run ${id.slice(0, 12)} does not match the run schema at /params: nests its values more than 264 levels deep\nhint: 'prov verify' checks every run\n`
+      for (const args of [['show', id], ['show', '--json', id], ['diff', sound!, id], ['diff-runs', sound!, id], ['diff', '--workspace', id]]) {
+        const r = await sb.prov(args)
+        assert.deepEqual([r.exitCode, r.stdout, r.stderr], [2, '', refused], args.join(' '))
+      }
     })
   })
 
