@@ -3,6 +3,7 @@ import { parseAssignment, typeParamValue } from './params.js'
 import { MAX_PARAM_DEPTH } from './canonical.js'
 import { SHAPES_WITH_EXCEPTIONS, replaceShapes } from './secret-shapes.js'
 import { expansionAt, readShellScript, shellQuote, type ShellCommand, type ShellWord } from './shell-words.js'
+import { unwrapCommand } from './interpreter.js'
 import { commandName, planToolWords, readsSecretByRule, SHELLS, type PlannedWord } from './tool-rules.js'
 import { globToRegExp } from './env-vars.js'
 
@@ -107,6 +108,9 @@ const SHELL_LONG_WITH_VALUE = new Set(['--rcfile', '--init-file', '--init-comman
 const LATE_C = new Set(['su', 'runuser', 'flock', 'script'])
 /** Commands that join their words into a script for a shell (as ssh's remote command is). */
 const JOINS_SCRIPT = new Set(['eval', 'watch'])
+
+/** sudo's options that take the next word as their value (`-u bob`): the command comes after it. */
+const SUDO_VALUED = new Set(['-u', '-g', '-p', '-C', '-D', '-h', '-r', '-t', '-U', '-T'])
 /** Words at a simple command's start that are not its command: `if`, `!`, `{`, `NAME=V`. */
 const COMMAND_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'coproc'])
 /** A parameter named as it is, which names a secret without holding it: `$PW`, `${TOKEN}`, `${#A[@]}`. */
@@ -1105,8 +1109,21 @@ export class Redactor {
     // here-document that no shell reads is (scrubFileText), as what the command prints or writes.
     // Not a word of a shell or an interpreter (`python3 -c "token = t"`: code their own readings
     // judge), nor one of several lines (a script's or a program's text).
+    // The command is found past what only runs another (`nice`, `timeout 60`, `env -i`, `sudo -E`):
+    // `nice python3 -c "api_key = k"` is an interpreter's code, kept as `python3 -c` keeps it.
     let c = 0
-    while (c < argv.length - 1 && (ASSIGNMENT_WORD.test(argv[c]!) || /^(?:command|env|sudo|builtin|exec)$/.test(argv[c]!))) c++
+    for (let moved = true; moved && c < argv.length - 1;) {
+      moved = false
+      // (env -S splits a word into several: the words are then no longer argv's, and stay.)
+      const rest = unwrapCommand(argv.slice(c)).words
+      if (rest.length > 0 && rest.length < argv.length - c && rest.every((w, j) => w === argv[argv.length - rest.length + j])) { c = argv.length - rest.length; moved = true }
+      if (commandName(argv[c]) === 'sudo' && c < argv.length - 1) {
+        for (c++; c < argv.length - 1 && argv[c]!.startsWith('-') && argv[c] !== '--'; c++) if (SUDO_VALUED.has(argv[c]!)) c++
+        if (argv[c] === '--') c++
+        moved = true
+      }
+      while (c < argv.length - 1 && (ASSIGNMENT_WORD.test(argv[c]!) || /^(?:command|env|sudo|builtin|exec)$/.test(argv[c]!))) { c++; moved = true }
+    }
     const runs = commandName(argv[c])
     if (out.length === argv.length && !SHELLS.has(runs) && !INTERPRETER.test(runs) && !JOINS_SCRIPT.has(runs)) {
       argv.forEach((v, i) => {

@@ -1530,6 +1530,13 @@ test("a shell script's quoted word that is a configuration line, `echo \"passwor
   for (const argv of [['echo', 'password is required'], ['git', 'commit', '-m', 'auth: use oauth2'], ['python3', '-c', 'token = t; print(token)'], ['bash', '-c', 'token = x'], ['echo', 'password = $PW']]) {
     assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
   }
+  // An interpreter's code run through a program that only runs another is kept as it is without
+  // one (`k` is a variable there); a configuration line through one still loses its value.
+  for (const wrapper of [['nice'], ['timeout', '60'], ['time'], ['nohup'], ['env', '-i'], ['env', '-u', 'X'], ['/usr/bin/env'], ['sudo', '-E'], ['sudo', '-u', 'bob'], ['nice', 'sudo', '-E']]) {
+    const argv = [...wrapper, 'python3', '-c', 'api_key = k']
+    assert.deepEqual(r.redactArgv(argv), argv, argv.join(' '))
+    assert.deepEqual(r.redactArgv([...wrapper, 'echo', 'password = hunter2']), [...wrapper, 'echo', `password = ${fp('hunter2')}`], wrapper.join(' '))
+  }
 })
 
 test('scrubLog: prose, a secret name then its value after a space (`Token V`, `password is V`) and printed pairs (`(\'password\', \'V\')`); ordinary English kept', () => {
