@@ -604,7 +604,12 @@ export function venvSitePackages(interpreter: string): string[] | null {
   let cfg: string
   try { cfg = readRegularFile(path.join(venv, 'pyvenv.cfg')).toString('utf8') } catch { return null }
   if (/^[ \t]*include-system-site-packages[ \t]*=[ \t]*true[ \t]*$/im.test(cfg)) return null
-  const lib = path.join(venv, 'lib')
+  return sitePackagesUnder(venv)
+}
+
+/** An environment's own site-packages directories, by name: `<prefix>/lib/python<X.Y>/site-packages`. */
+function sitePackagesUnder(prefix: string): string[] {
+  const lib = path.join(prefix, 'lib')
   const versions = (listDir(lib) ?? []).filter((d) => /^python[0-9.]+$/.test(d)).sort()
   return versions.map((v) => path.join(lib, v, 'site-packages'))
 }
@@ -619,9 +624,7 @@ export function venvSitePackages(interpreter: string): string[] | null {
 export function condaSitePackages(interpreter: string): string[] | null {
   const prefix = path.dirname(path.dirname(interpreter))
   if (statIfAny(path.join(prefix, 'conda-meta'))?.isDirectory() !== true) return null
-  const lib = path.join(prefix, 'lib')
-  const versions = (listDir(lib) ?? []).filter((d) => /^python[0-9.]+$/.test(d)).sort()
-  return versions.map((v) => path.join(lib, v, 'site-packages'))
+  return sitePackagesUnder(prefix)
 }
 
 /**
