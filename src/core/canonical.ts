@@ -55,6 +55,9 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 /** How deep params may nest, objects and lists within each other: far more than any configuration does. */
 export const MAX_PARAM_DEPTH = 256
 
+/** How deep a run, or a document of one, may nest: its params' levels and a few of its own above them. */
+export const MAX_RUN_DEPTH = MAX_PARAM_DEPTH + 8
+
 /**
  * What keeps a parsed JSON value from having a canonical form, or null: a number JSON.parse
  * could not hold (a literal beyond a double's range reads as Infinity), or a string or key

@@ -4,7 +4,12 @@
 
 /** Whether a word names a Python interpreter (`python3.11`, `.venv/bin/python`). */
 export function isPythonWord(word: string): boolean {
-  return /^python[0-9.]*$/.test(word.slice(word.lastIndexOf('/') + 1))
+  return /^python[0-9.]*$/.test(baseName(word))
+}
+
+/** A word's last path component: the program's name in `/usr/bin/env`. (tool-rules' commandName, which env.ts, loaded by `prov --version`, must not pull in.) */
+function baseName(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1)
 }
 
 /** A command's words once the programs that only run another are taken off, and the PATH they give it. */
@@ -42,7 +47,7 @@ export function unwrapCommand(argv: readonly string[]): Unwrapped {
   let words = [...argv]
   let pathVar: string | undefined
   for (;;) {
-    const name = words[0]?.slice(words[0].lastIndexOf('/') + 1)
+    const name = words[0] === undefined ? undefined : baseName(words[0])
     let i = 1
     const wrapper = name !== undefined && Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name]! : null
     if (wrapper !== null) {
@@ -207,7 +212,7 @@ export interface Runner {
 
 /** The project runner a command is run by, or null: `uv run`, `pdm run`, `poetry run`, `pipenv run`, `conda run`, `pixi run`. */
 export function runnerOf(words: readonly string[]): Runner | null {
-  const name = words[0]?.slice(words[0].lastIndexOf('/') + 1) ?? ''
+  const name = baseName(words[0] ?? '')
   const spec = Object.hasOwn(RUNNERS, name) ? RUNNERS[name]! : null
   if (spec === null) return null
   let dir: string | null = null

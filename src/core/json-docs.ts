@@ -1,4 +1,4 @@
-import { canonicalProblem, MAX_PARAM_DEPTH, nestsDeeperThan } from './canonical.js'
+import { canonicalProblem, MAX_RUN_DEPTH, nestsDeeperThan } from './canonical.js'
 
 /**
  * JSON.parse's reason, without the excerpt of the text it quotes (`Unexpected token 'h',
@@ -84,9 +84,9 @@ export function parseJsonDocuments(text: string): unknown[] {
     }
     // (A run's own structure takes a few levels above its params: deeper is no run, and would
     // overflow the stack of what walks it.)
-    if (nestsDeeperThan(doc, MAX_PARAM_DEPTH + 8)) {
+    if (nestsDeeperThan(doc, MAX_RUN_DEPTH)) {
       const p = position(text, start)
-      throw new JsonDocsError(`the document starting at line ${p.line}, column ${p.column} nests its values more than ${MAX_PARAM_DEPTH + 8} levels deep`, p.line, p.column)
+      throw new JsonDocsError(`the document starting at line ${p.line}, column ${p.column} nests its values more than ${MAX_RUN_DEPTH} levels deep`, p.line, p.column)
     }
     const problem = canonicalProblem(doc)
     if (problem !== null) {

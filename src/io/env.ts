@@ -674,10 +674,8 @@ export function commandPython(argv: readonly string[], cwd: string, pathVar = pr
 
 /** The nearest `.venv` from `dir` up that is a virtual environment (holds pyvenv.cfg), as uv finds one outside a project; null for none. */
 function nearestVenv(dir: string): string | null {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (statIfAny(path.join(d, '.venv', 'pyvenv.cfg'))?.isFile() === true) return path.join(d, '.venv')
-    if (path.dirname(d) === d) return null
-  }
+  const d = findUp(dir, (x) => statIfAny(path.join(x, '.venv', 'pyvenv.cfg'))?.isFile() === true)
+  return d === null ? null : path.join(d, '.venv')
 }
 
 /** The interpreter a command's program is, or runs by its #! line; null where it is none. */
@@ -733,16 +731,26 @@ function runnerVenv(runner: Runner, dir: string): string | null {
   if (runner.name === 'pixi run') return pixiEnv(runner.env?.name ?? 'default', dir)
   if (runner.env !== undefined) return condaEnv(runner.env, dir)
   const marker = runner.name === 'pipenv run' ? 'Pipfile' : 'pyproject.toml'
-  let nearest: string | null = null
+  const isProject = (d: string): boolean => statIfAny(path.join(d, marker))?.isFile() === true
+  const nearest = findUp(dir, isProject)
+  if (nearest === null) return null
+  if (runner.name === 'uv run' && process.env.UV_PROJECT_ENVIRONMENT) return path.resolve(nearest, process.env.UV_PROJECT_ENVIRONMENT)
+  const withVenv = findUp(nearest, (d) => isProject(d) && statIfAny(path.join(d, '.venv'))?.isDirectory() === true)
+  if (withVenv !== null) return path.join(withVenv, '.venv')
+  return runner.name === 'uv run' || runner.name === 'pdm run' ? path.join(nearest, '.venv') : null
+}
+
+/** The nearest directory from `dir` up (itself first) that `test` takes, or null. */
+function findUp(dir: string, test: (d: string) => boolean): string | null {
   for (let d = dir; ; d = path.dirname(d)) {
-    if (statIfAny(path.join(d, marker))?.isFile() === true) {
-      nearest ??= d
-      if (runner.name === 'uv run' && process.env.UV_PROJECT_ENVIRONMENT) return path.resolve(d, process.env.UV_PROJECT_ENVIRONMENT)
-      if (statIfAny(path.join(d, '.venv'))?.isDirectory() === true) return path.join(d, '.venv')
-    }
-    if (path.dirname(d) === d) break
+    if (test(d)) return d
+    if (path.dirname(d) === d) return null
   }
-  return nearest !== null && (runner.name === 'uv run' || runner.name === 'pdm run') ? path.join(nearest, '.venv') : null
+}
+
+/** Whether an environment's name (`-n ml`, `-e cuda`) is one directory's name, no path: `..`, `a/b` are none. */
+function isEnvName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/')
 }
 
 /**
@@ -751,13 +759,10 @@ function runnerVenv(runner: Runner, dir: string): string | null {
  * a name that is no directory's, or no project.
  */
 function pixiEnv(name: string, dir: string): string | null {
-  if (name === '' || name.includes('/') || name === '.' || name === '..') return null
-  for (let d = dir; ; d = path.dirname(d)) {
-    const manifest = statIfAny(path.join(d, 'pixi.toml'))?.isFile() === true ||
-      (statIfAny(path.join(d, 'pyproject.toml'))?.isFile() === true && statIfAny(path.join(d, '.pixi'))?.isDirectory() === true)
-    if (manifest) return path.join(d, '.pixi', 'envs', name)
-    if (path.dirname(d) === d) return null
-  }
+  if (!isEnvName(name)) return null
+  const project = findUp(dir, (d) => statIfAny(path.join(d, 'pixi.toml'))?.isFile() === true ||
+    (statIfAny(path.join(d, 'pyproject.toml'))?.isFile() === true && statIfAny(path.join(d, '.pixi'))?.isDirectory() === true))
+  return project === null ? null : path.join(project, '.pixi', 'envs', name)
 }
 
 /**
@@ -769,7 +774,7 @@ function pixiEnv(name: string, dir: string): string | null {
 function condaEnv(env: { name?: string; prefix?: string; root?: string }, dir: string): string | null {
   if (env.prefix !== undefined) return path.resolve(dir, env.prefix)
   if (env.name === undefined) return process.env.CONDA_PREFIX ? process.env.CONDA_PREFIX : null
-  if (env.name.includes('/') || env.name === '' || env.name === '.' || env.name === '..') return null
+  if (!isEnvName(env.name)) return null
   const roots: string[] = []
   if (env.root !== undefined) roots.push(path.resolve(dir, env.root))
   const exe = process.env.CONDA_EXE

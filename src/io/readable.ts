@@ -2,7 +2,7 @@
 import { checkValid } from '../schema.js'
 import { SCHEMA_VERSION } from '../core/record.js'
 import { withoutUnknownFields, type UnknownField } from '../core/known-fields.js'
-import { MAX_PARAM_DEPTH, nestsDeeperThan } from '../core/canonical.js'
+import { MAX_RUN_DEPTH, nestsDeeperThan } from '../core/canonical.js'
 import { VERSION } from './env.js'
 import { RUN_SHAPE } from '../generated/run-shape.js'
 import { run as runValidator } from '../generated/validators/run.js'
@@ -21,8 +21,8 @@ export function checkReadable(data: unknown): { record: unknown; unknown: Unknow
   // refused before show and diff walk it by recursion. Not inputs and outputs, whose items the
   // schema holds flat: walking 100,000 of them would cost most of what parsing them did.
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    const deep = Object.entries(data).find(([k, v]) => k !== 'inputs' && k !== 'outputs' && nestsDeeperThan(v, MAX_PARAM_DEPTH + 7))
-    if (deep !== undefined) return { problem: `at /${deep[0]}: nests its values more than ${MAX_PARAM_DEPTH + 8} levels deep`, newer: false }
+    const deep = Object.entries(data).find(([k, v]) => k !== 'inputs' && k !== 'outputs' && nestsDeeperThan(v, MAX_RUN_DEPTH - 1))
+    if (deep !== undefined) return { problem: `at /${deep[0]}: nests its values more than ${MAX_RUN_DEPTH} levels deep`, newer: false }
   }
   const problem = checkValid('run', runValidator, data)
   if (problem === null) return { record: data, unknown: [], problem: null }
